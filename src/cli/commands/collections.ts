@@ -1,0 +1,59 @@
+import { createCollection } from '../../services/collections.js'
+import { CliError } from '../errors.js'
+import { parse, required } from '../options.js'
+import { withStore } from '../store-session.js'
+
+const HELP = `Usage:
+  sluice collections list [--api-root NAME] [--json]
+  sluice collections create --title TITLE [--alias ALIAS] [--description TEXT] [--api-root NAME] [--id UUID]`
+
+export async function run(args: string[]): Promise<void> {
+  const { values, positionals } = parse(args, {
+    'api-root': { type: 'string' },
+    title: { type: 'string' },
+    alias: { type: 'string' },
+    description: { type: 'string' },
+    id: { type: 'string' },
+    json: { type: 'boolean' },
+  })
+  const [action] = positionals
+  if (values.help || !action) {
+    process.stdout.write(`${HELP}\n`)
+    if (!action && !values.help) throw new CliError('say what to do: list or create', 2)
+    return
+  }
+  const apiRoot = values['api-root'] ?? 'intel'
+  await withStore(values, async (store) => {
+    if (action === 'list') {
+      const collections = await store.listCollections(values['api-root'])
+      if (values.json) {
+        process.stdout.write(`${JSON.stringify(collections, null, 2)}\n`)
+        return
+      }
+      for (const c of collections) {
+        const count = await store.countObjects(c.id)
+        process.stdout.write(`${c.id}  ${c.apiRoot}/${c.alias ?? '-'}  ${c.title}  (${count} object versions)\n`)
+      }
+      return
+    }
+    if (action === 'create') {
+      if (values.id && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(values.id)) {
+        throw new CliError('--id must be a lowercase UUID', 2)
+      }
+      try {
+        const c = await createCollection(store, {
+          apiRoot,
+          title: required(values.title, 'title'),
+          ...(values.alias ? { alias: values.alias } : {}),
+          ...(values.description ? { description: values.description } : {}),
+          ...(values.id ? { id: values.id } : {}),
+        })
+        process.stdout.write(`${c.id}\n`)
+      } catch (error) {
+        throw new CliError((error as Error).message)
+      }
+      return
+    }
+    throw new CliError(`unknown action "${action}"; use list or create`, 2)
+  })
+}

@@ -1,0 +1,44 @@
+import { randomUUID } from 'node:crypto'
+import { once } from 'node:events'
+import { createGate } from '../../disclosure/create-gate.js'
+import { streamCollection } from '../../disclosure/stream-collection.js'
+import { CliError } from '../errors.js'
+import { parse, required } from '../options.js'
+import { withStore } from '../store-session.js'
+
+const HELP = `Usage: sluice export --collection ID|ALIAS [--api-root NAME] [--type T1,T2] [--all-versions]
+
+Writes the collection as one STIX 2.1 bundle to stdout, streaming (constant memory).`
+
+export async function run(args: string[]): Promise<void> {
+  const { values } = parse(args, {
+    collection: { type: 'string' },
+    'api-root': { type: 'string' },
+    type: { type: 'string' },
+    'all-versions': { type: 'boolean' },
+  })
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`)
+    return
+  }
+  await withStore(values, async (store) => {
+    const collection = await store.getCollection(values['api-root'] ?? 'intel', required(values.collection, 'collection'))
+    if (!collection) throw new CliError(`no collection "${values.collection}"; see "sluice collections list"`)
+    const session = await createGate(store).open({ principalId: 'local-admin', role: 'admin', requestId: randomUUID() }, new Date().toISOString())
+    const out = process.stdout
+    const write = async (text: string) => {
+      if (!out.write(text)) await once(out, 'drain')
+    }
+    await write(`{"type":"bundle","id":"bundle--${randomUUID()}","objects":[`)
+    let first = true
+    for await (const served of streamCollection(store, session, {
+      collectionId: collection.id,
+      ...(values.type ? { types: values.type.split(',') } : {}),
+      versions: [{ kind: values['all-versions'] ? 'all' : 'last' }],
+    })) {
+      await write(first ? `\n${served.json}` : `,\n${served.json}`)
+      first = false
+    }
+    await write('\n]}\n')
+  })
+}

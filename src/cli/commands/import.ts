@@ -1,0 +1,95 @@
+import { accessSync, constants, createReadStream } from 'node:fs'
+import { prepareObjects } from '../../ingest/prepare.js'
+import { BundleReadError, readObjects } from '../../stix/bundle-reader.js'
+import type { Store } from '../../store/types.js'
+import { CliError } from '../errors.js'
+import { parse, required } from '../options.js'
+import { Progress } from '../progress.js'
+import { withStore } from '../store-session.js'
+
+const HELP = `Usage: sluice import FILE|- --collection ID|ALIAS [--api-root NAME] [--batch N]
+
+Reads a STIX 2.1 bundle, a JSON array of objects or JSON Lines (from stdin with -),
+validates every object and stores the valid ones, in transactions of --batch objects
+(default 1000). Prints a summary of accepted and rejected objects with reasons.
+Exits 1 if any object was rejected, 2 on bad usage or unreadable input.`
+
+const SHOWN_REJECTIONS = 20
+
+export async function run(args: string[]): Promise<void> {
+  const { values, positionals } = parse(args, {
+    collection: { type: 'string' },
+    'api-root': { type: 'string' },
+    batch: { type: 'string' },
+  })
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`)
+    return
+  }
+  const file = positionals[0]
+  if (!file) throw new CliError('name a file to import, or - for stdin', 2)
+  if (file !== '-') {
+    try {
+      accessSync(file, constants.R_OK)
+    } catch (error) {
+      throw new CliError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`, 2)
+    }
+  }
+  const batchSize = Number(values.batch ?? 1000)
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new CliError('--batch must be a positive integer', 2)
+  await withStore(values, async (store) => {
+    const collection = await store.getCollection(values['api-root'] ?? 'intel', required(values.collection, 'collection'))
+    if (!collection) throw new CliError(`no collection "${values.collection}"; see "sluice collections list"`)
+    const input = file === '-' ? process.stdin : createReadStream(file)
+    const summary = await importStream(store, collection.id, input, batchSize)
+    process.stdout.write(
+      `imported into ${collection.alias ?? collection.id}: ${summary.added} added, ${summary.unchanged} already present, ${summary.rejected.length} rejected\n`,
+    )
+    for (const r of summary.rejected.slice(0, SHOWN_REJECTIONS)) process.stdout.write(`  rejected ${r.id}: ${r.message}\n`)
+    if (summary.rejected.length > SHOWN_REJECTIONS) process.stdout.write(`  … and ${summary.rejected.length - SHOWN_REJECTIONS} more\n`)
+    if (summary.error) throw new CliError(`input stopped being readable: ${summary.error}; the objects before that point were imported`, 2)
+    if (summary.rejected.length > 0) process.exitCode = 1
+  })
+}
+
+export interface ImportSummary {
+  added: number
+  unchanged: number
+  rejected: { id: string; message: string }[]
+  error?: string
+}
+
+/** Streams objects into a collection in batches, each batch one transaction. */
+export async function importStream(store: Store, collectionId: string, input: AsyncIterable<Buffer | string>, batchSize: number): Promise<ImportSummary> {
+  const summary: ImportSummary = { added: 0, unchanged: 0, rejected: [] }
+  const progress = new Progress(process.stderr)
+  const knownMarkings = async (ids: string[]) =>
+    new Set((await store.latestVersions(ids)).filter((v) => v.type === 'marking-definition').map((v) => v.id))
+  let batch: unknown[] = []
+  const flush = async () => {
+    if (batch.length === 0) return
+    const prepared = await prepareObjects(batch, { knownMarkings })
+    for (const r of prepared.rejected) summary.rejected.push({ id: r.id, message: r.message ?? 'rejected' })
+    for (const outcome of await store.putObjects(collectionId, prepared.accepted)) {
+      if (outcome.result === 'added') summary.added++
+      else if (outcome.result === 'unchanged') summary.unchanged++
+      else summary.rejected.push({ id: outcome.id, message: outcome.message })
+    }
+    progress.update(summary.added + summary.unchanged + summary.rejected.length)
+    batch = []
+  }
+  try {
+    for await (const item of readObjects(input)) {
+      batch.push(item.value)
+      if (batch.length >= batchSize) await flush()
+    }
+    await flush()
+  } catch (error) {
+    if (!(error instanceof BundleReadError) && (error as NodeJS.ErrnoException).code === undefined) throw error
+    await flush()
+    summary.error = (error as Error).message
+  } finally {
+    progress.done()
+  }
+  return summary
+}

@@ -1,0 +1,81 @@
+import { createPrincipal } from '../../services/principals.js'
+import type { Store } from '../../store/types.js'
+import { CliError } from '../errors.js'
+import { parse, required } from '../options.js'
+import { withStore } from '../store-session.js'
+
+const HELP = `Usage:
+  sluice principals list [--json]
+  sluice principals create --name NAME --role admin|partner [--partner PARTNER_ID] [--read C1,C2] [--write C1,C2]
+  sluice principals grant PRINCIPAL_ID --collection C [--can-read] [--can-write]
+  sluice principals revoke PRINCIPAL_ID
+
+create prints the new API key once; only its hash is stored.`
+
+async function resolveCollections(store: Store, list: string | undefined): Promise<string[]> {
+  if (!list) return []
+  const all = await store.listCollections()
+  return list.split(',').map((name) => {
+    const found = all.find((c) => c.id === name || c.alias === name)
+    if (!found) throw new CliError(`no collection "${name}"`)
+    return found.id
+  })
+}
+
+export async function run(args: string[]): Promise<void> {
+  const { values, positionals } = parse(args, {
+    name: { type: 'string' },
+    role: { type: 'string' },
+    partner: { type: 'string' },
+    read: { type: 'string' },
+    write: { type: 'string' },
+    collection: { type: 'string' },
+    'can-read': { type: 'boolean' },
+    'can-write': { type: 'boolean' },
+    json: { type: 'boolean' },
+  })
+  const [action, target] = positionals
+  if (values.help || !action) {
+    process.stdout.write(`${HELP}\n`)
+    if (!action && !values.help) throw new CliError('say what to do: list, create, grant or revoke', 2)
+    return
+  }
+  await withStore(values, async (store) => {
+    switch (action) {
+      case 'list': {
+        const principals = await store.listPrincipals()
+        if (values.json) process.stdout.write(`${JSON.stringify(principals, null, 2)}\n`)
+        else for (const p of principals) process.stdout.write(`${p.id}  ${p.role}  ${p.name}${p.partnerId ? `  partner=${p.partnerId}` : ''}${p.revokedAt ? '  REVOKED' : ''}\n`)
+        return
+      }
+      case 'create': {
+        const role = required(values.role, 'role')
+        if (role !== 'admin' && role !== 'partner') throw new CliError('--role must be admin or partner', 2)
+        if (role === 'partner' && !values.partner) throw new CliError('a partner principal needs --partner PARTNER_ID', 2)
+        const read = await resolveCollections(store, values.read)
+        const write = await resolveCollections(store, values.write)
+        const created = await createPrincipal(store, { name: required(values.name, 'name'), role, ...(values.partner ? { partnerId: values.partner } : {}) })
+        for (const id of new Set([...read, ...write])) {
+          await store.setGrant({ principalId: created.principal.id, collectionId: id, canRead: read.includes(id), canWrite: write.includes(id) })
+        }
+        process.stdout.write(`principal ${created.principal.id}\napi key   ${created.apiKey}\n(the key is shown once; store it now)\n`)
+        return
+      }
+      case 'grant': {
+        const principalId = required(target, 'principal id')
+        if (!(await store.getPrincipal(principalId))) throw new CliError(`no principal "${principalId}"`)
+        const [collectionId] = await resolveCollections(store, required(values.collection, 'collection'))
+        await store.setGrant({ principalId, collectionId: collectionId!, canRead: values['can-read'] === true, canWrite: values['can-write'] === true })
+        return
+      }
+      case 'revoke': {
+        const principalId = required(target, 'principal id')
+        if (!(await store.revokePrincipal(principalId, new Date().toISOString()))) throw new CliError(`no active principal "${principalId}"`)
+        process.stdout.write(`revoked ${principalId}\n`)
+        return
+      }
+      default:
+        throw new CliError(`unknown action "${action}"; use list, create, grant or revoke`, 2)
+    }
+  })
+}

@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+import { CliError } from './errors.js'
+
+const USAGE = `Usage: sluice <command> [options]
+
+Commands:
+  serve                      run the node (TAXII 2.1 API, admin API, ledger)
+  import FILE|-              load a STIX bundle, JSON array or JSON Lines into a collection
+  export                     write a collection as a STIX bundle to stdout
+  collections list|create    manage collections
+  principals list|create|revoke|grant   manage API principals and their keys
+
+Common options:
+  --data DIR     data directory (env SLUICE_DATA, default ./data)
+  --db LOCATION  SQLite file or postgres:// URL (env SLUICE_DB, default DIR/sluice.db)
+  -h, --help     help for a command
+
+Run "sluice <command> --help" for a command's options.`
+
+const COMMANDS: Record<string, () => Promise<{ run: (args: string[]) => Promise<void> }>> = {
+  serve: () => import('./commands/serve.js'),
+  import: () => import('./commands/import.js'),
+  export: () => import('./commands/export.js'),
+  collections: () => import('./commands/collections.js'),
+  principals: () => import('./commands/principals.js'),
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${USAGE}\n`)
+    return name === undefined ? 2 : 0
+  }
+  const load = COMMANDS[name]
+  if (!load) throw new CliError(`unknown command "${name}"; run "sluice --help" for the list`, 2)
+  const command = await load()
+  await command.run(rest)
+  return 0
+}
+
+// the only place that exits the process
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code
+  },
+  (error: unknown) => {
+    if (error instanceof CliError) {
+      process.stderr.write(`sluice: ${error.message}\n`)
+      process.exitCode = error.exitCode
+    } else {
+      process.stderr.write(`sluice: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`)
+      process.exitCode = 1
+    }
+  },
+)

@@ -1,0 +1,44 @@
+import type { CollectionRecord, StoredVersion } from '../store/types.js'
+
+/** Who is reading, as the disclosure pipeline sees it. */
+export interface Viewer {
+  principalId: string
+  role: 'admin' | 'partner'
+  /** Set for partners: the organisation whose policy applies. */
+  partnerId?: string
+  requestId: string
+}
+
+/** One stored version as it will leave the node: possibly redacted, with the exact bytes served. */
+export interface Served {
+  stored: StoredVersion
+  json: string
+  /** The agreement that allowed it, when policy applies. */
+  allowedBy?: string
+}
+
+export interface CollectionAccess {
+  /** False means the collection is hidden: it is answered as not found. */
+  visible: boolean
+  canRead: boolean
+  canWrite: boolean
+}
+
+/**
+ * The one way out (DESIGN.md): every read path asks a session, opened once per
+ * request at one instant, what a viewer may see, and records what was served
+ * before the bytes leave.
+ */
+export interface GateSession {
+  readonly viewer: Viewer
+  readonly instant: string
+  collectionAccess(collection: CollectionRecord): CollectionAccess
+  /** Decides and redacts a batch, in order; undefined where the version is withheld. */
+  screen(items: StoredVersion[]): Promise<(Served | undefined)[]>
+  /** Records content disclosures (the ledger); must complete before the response is written. */
+  record(served: Served[]): Promise<void>
+}
+
+export interface DisclosureGate {
+  open(viewer: Viewer, instant: string): Promise<GateSession>
+}

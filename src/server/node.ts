@@ -1,0 +1,74 @@
+import type { AddressInfo } from 'node:net'
+import type { Server } from 'node:http'
+import { createGate } from '../disclosure/create-gate.js'
+import type { DisclosureGate } from '../disclosure/gate.js'
+import type { PrepareOptions } from '../ingest/prepare.js'
+import { openStore } from '../store/open.js'
+import type { Store } from '../store/types.js'
+import { DEFAULT_TAXII_CONFIG, type TaxiiConfig } from '../taxii/config.js'
+import { CursorCodec } from '../taxii/cursor.js'
+import { createTaxiiHandler } from '../taxii/handler.js'
+import { createHttpServer, type Mount } from './http-server.js'
+
+export interface NodeOptions {
+  dataDir: string
+  /** Store location: SQLite path or postgres:// URL; defaults to the data directory's file. */
+  db?: string
+  /** Overrides of the TAXII settings; publicUrl defaults to the listening address. */
+  taxii?: Partial<TaxiiConfig>
+}
+
+export interface SluiceNode {
+  store: Store
+  server: Server
+  config: TaxiiConfig
+  listen(port: number, host: string): Promise<string>
+  close(): Promise<void>
+}
+
+const RESERVED = new Set(['admin', 'ledger', 'console', 'healthz', 'metrics'])
+
+/** Wires a store, the disclosure gate and the HTTP API into one node. */
+export async function createNode(options: NodeOptions): Promise<SluiceNode> {
+  const store = await openStore(options.db, options.dataDir)
+  const config: TaxiiConfig = { ...DEFAULT_TAXII_CONFIG, publicUrl: 'http://127.0.0.1', ...options.taxii }
+  await store.ensureApiRoot({ name: config.defaultApiRoot, title: 'Intelligence', description: 'Shared intelligence collections' })
+  const cursors = new CursorCodec(await store.secret('cursor'))
+  const gate: DisclosureGate = createGate(store)
+  const ingest: PrepareOptions = {
+    knownMarkings: async (ids) => new Set((await store.latestVersions(ids)).filter((v) => v.type === 'marking-definition').map((v) => v.id)),
+  }
+  const taxii = createTaxiiHandler(
+    { store, gate, cursors, config, ingest },
+    { reserved: RESERVED, onInternalError: (error, requestId) => console.error(JSON.stringify({ level: 'error', requestId, error: String(error), stack: (error as Error)?.stack })) },
+  )
+  const mounts: Mount[] = [
+    {
+      prefix: 'healthz',
+      handle: async (_req, res) => {
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"status":"ok"}')
+      },
+    },
+  ]
+  const server = createHttpServer(mounts, taxii)
+  const explicitUrl = options.taxii?.publicUrl !== undefined
+  return {
+    store,
+    server,
+    config,
+    listen: (port, host) =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject)
+        server.listen(port, host, () => {
+          const { port: bound } = server.address() as AddressInfo
+          if (!explicitUrl) config.publicUrl = `http://${host.includes(':') ? `[${host}]` : host}:${bound}`
+          resolve(config.publicUrl)
+        })
+      }),
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      server.closeAllConnections()
+      await store.close()
+    },
+  }
+}

@@ -1,0 +1,26 @@
+import { randomUUID } from 'node:crypto'
+import { generateApiKey } from '../auth/api-key.js'
+import type { PrincipalRecord, PrincipalRole, Store } from '../store/types.js'
+
+export interface CreatedPrincipal {
+  principal: PrincipalRecord
+  /** Shown once; only its hash is stored. */
+  apiKey: string
+}
+
+export async function createPrincipal(
+  store: Store,
+  input: { name: string; role: PrincipalRole; partnerId?: string; id?: string },
+): Promise<CreatedPrincipal> {
+  const now = new Date().toISOString()
+  const principal: PrincipalRecord = {
+    id: input.id ?? `principal--${randomUUID()}`,
+    name: input.name,
+    role: input.role,
+    createdAt: now,
+    ...(input.partnerId ? { partnerId: input.partnerId } : {}),
+  }
+  const key = generateApiKey()
+  await store.createPrincipal(principal, { keyId: key.keyId, principalId: principal.id, secretHash: key.secretHash, createdAt: now })
+  return { principal, apiKey: key.token }
+}

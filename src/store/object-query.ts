@@ -1,0 +1,46 @@
+import type { ObjectQuery, VersionSelector } from './types.js'
+import { toMicros, versionKey } from './time.js'
+
+/**
+ * Builds the WHERE clause of an object query once for every SQL adapter.
+ * `param` returns the adapter's placeholder for the next bound value.
+ */
+export interface SqlFragment {
+  where: string
+  params: unknown[]
+}
+
+export function versionCondition(selectors: VersionSelector[] | undefined, param: (value: unknown) => string): string {
+  const list = selectors && selectors.length > 0 ? selectors : [{ kind: 'last' } as const]
+  if (list.some((s) => s.kind === 'all')) return ''
+  const parts = list.map((s) => {
+    switch (s.kind) {
+      case 'last':
+        return 'is_last = 1'
+      case 'first':
+        return 'is_first = 1'
+      case 'at':
+        return `version_key = ${param(versionKey(s.timestamp) ?? s.timestamp)}`
+      case 'all':
+        return '1 = 1'
+    }
+  })
+  return `(${parts.join(' OR ')})`
+}
+
+export function objectQueryWhere(query: ObjectQuery, placeholder: (index: number) => string): SqlFragment {
+  const params: unknown[] = []
+  const param = (value: unknown) => {
+    params.push(value)
+    return placeholder(params.length)
+  }
+  const conditions = [`collection_id = ${param(query.collectionId)}`]
+  if (query.afterSeq !== undefined) conditions.push(`seq > ${param(query.afterSeq)}`)
+  if (query.addedAfter !== undefined) conditions.push(`added_us > ${param(toMicros(query.addedAfter) ?? 0)}`)
+  if (query.ids?.length) conditions.push(`id IN (${query.ids.map(param).join(', ')})`)
+  if (query.types?.length) conditions.push(`type IN (${query.types.map(param).join(', ')})`)
+  if (query.specVersions?.length) conditions.push(`spec_version IN (${query.specVersions.map(param).join(', ')})`)
+  const versions = versionCondition(query.versions, param)
+  if (versions) conditions.push(versions)
+  return { where: conditions.join(' AND '), params }
+}

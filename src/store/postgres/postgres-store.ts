@@ -1,0 +1,466 @@
+import { randomBytes } from 'node:crypto'
+import { objectQueryWhere, versionCondition } from '../object-query.js'
+import { formatMicros, nextDateAdded, versionKey } from '../time.js'
+import type {
+  ApiKeyRecord,
+  ApiRootRecord,
+  CollectionGrant,
+  CollectionRecord,
+  IncomingObject,
+  ObjectBatch,
+  ObjectQuery,
+  PrincipalRecord,
+  PutOutcome,
+  StatusRecord,
+  Store,
+  StoreCapabilities,
+  StoredVersion,
+  VersionSelector,
+} from '../types.js'
+import { inTransaction, OBJECT_WRITE_LOCK, type PgClient, type PgPool } from './connection.js'
+
+interface ObjectRow {
+  seq: number
+  collection_id: string
+  id: string
+  type: string
+  version: string | null
+  spec_version: string
+  added_us: number
+  json: string
+}
+
+const OBJECT_COLUMNS = 'seq, collection_id, id, type, version, spec_version, added_us, json'
+
+function toStoredVersion(row: ObjectRow): StoredVersion {
+  return {
+    seq: row.seq,
+    collectionId: row.collection_id,
+    id: row.id,
+    type: row.type,
+    version: row.version ?? undefined,
+    specVersion: row.spec_version,
+    dateAdded: formatMicros(row.added_us),
+    json: row.json,
+  }
+}
+
+const numbered = (index: number) => `$${index}`
+
+/** A version about to be inserted; its flags may still change while the batch is planned. */
+interface NewRow {
+  item: IncomingObject
+  version: string | undefined
+  key: string
+  seq: number
+  addedUs: number
+  isFirst: boolean
+  isLast: boolean
+}
+
+/** What the batch knows about one object id: its stored bounds and the new rows holding an end. */
+interface IdState {
+  lo: string | null
+  hi: string | null
+  firstRow: NewRow | undefined
+  lastRow: NewRow | undefined
+  demoteStoredFirst: boolean
+  demoteStoredLast: boolean
+}
+
+/**
+ * PostgreSQL adapter. Several processes may share one database: every object
+ * write (put or delete) takes one transaction-scoped advisory lock, and sequence
+ * numbers and date_added come from a one-row counter read and written under it.
+ * A lock is released only after its transaction's commit is visible, so versions
+ * become visible in sequence order and a reader paging by `seq` never skips one.
+ */
+export class PostgresStore implements Store {
+  readonly capabilities: StoreCapabilities = { concurrentWriters: true, onlineBackup: true }
+  readonly #pool: PgPool
+
+  /** Takes a pool whose schema is already migrated (see `openPostgresStore`). */
+  constructor(pool: PgPool) {
+    this.#pool = pool
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.end()
+  }
+
+  async secret(name: string): Promise<Buffer> {
+    // Two statements, each with its own snapshot: a concurrent first use either loses the
+    // insert (waiting for the winner to commit) and then reads the winner's value.
+    await this.#pool.query('INSERT INTO meta (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [
+      `secret:${name}`,
+      randomBytes(32),
+    ])
+    const { rows } = await this.#pool.query<{ value: Buffer }>('SELECT value FROM meta WHERE name = $1', [`secret:${name}`])
+    const row = rows[0]
+    if (!row) throw new Error(`secret ${name} vanished after being created`)
+    return row.value
+  }
+
+  async listApiRoots(): Promise<ApiRootRecord[]> {
+    const { rows } = await this.#pool.query<{ name: string; title: string; description: string | null }>(
+      'SELECT name, title, description FROM api_roots ORDER BY name',
+    )
+    return rows.map((r) => ({ name: r.name, title: r.title, ...(r.description ? { description: r.description } : {}) }))
+  }
+
+  async ensureApiRoot(root: ApiRootRecord): Promise<void> {
+    await this.#pool.query(
+      `INSERT INTO api_roots (name, title, description) VALUES ($1, $2, $3)
+       ON CONFLICT (name) DO UPDATE SET title = excluded.title, description = excluded.description`,
+      [root.name, root.title, root.description ?? null],
+    )
+  }
+
+  async listCollections(apiRoot?: string): Promise<CollectionRecord[]> {
+    const { rows } =
+      apiRoot === undefined
+        ? await this.#pool.query<CollectionRow>('SELECT * FROM collections ORDER BY api_root, title, id')
+        : await this.#pool.query<CollectionRow>('SELECT * FROM collections WHERE api_root = $1 ORDER BY title, id', [apiRoot])
+    return rows.map(toCollection)
+  }
+
+  async getCollection(apiRoot: string, id: string): Promise<CollectionRecord | undefined> {
+    const { rows } = await this.#pool.query<CollectionRow>(
+      'SELECT * FROM collections WHERE api_root = $1 AND (id = $2 OR alias = $2) ORDER BY id = $2 DESC LIMIT 1',
+      [apiRoot, id],
+    )
+    return rows[0] ? toCollection(rows[0]) : undefined
+  }
+
+  async createCollection(c: CollectionRecord): Promise<void> {
+    await this.#pool.query(
+      'INSERT INTO collections (id, api_root, title, description, alias, media_types) VALUES ($1, $2, $3, $4, $5, $6)',
+      [c.id, c.apiRoot, c.title, c.description ?? null, c.alias ?? null, c.mediaTypes],
+    )
+  }
+
+  async putObjects(collectionId: string, items: IncomingObject[]): Promise<PutOutcome[]> {
+    if (items.length === 0) return []
+    return inTransaction(this.#pool, async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock($1)', [OBJECT_WRITE_LOCK.toString()])
+      const clock = await client.query<{ last_seq: number; last_added_us: number; now_us: number }>(
+        `SELECT last_seq, last_added_us, (extract(epoch FROM clock_timestamp()) * 1000000)::bigint AS now_us
+         FROM object_clock`,
+      )
+      const counter = clock.rows[0]
+      if (!counter) throw new Error('object_clock row is missing')
+      let lastSeq = counter.last_seq
+      let lastAdded = counter.last_added_us
+      const now = counter.now_us
+
+      const keyed = items.map((item) => ({
+        item,
+        version: item.modified ?? item.created,
+        key: item.modified ? (versionKey(item.modified) ?? item.modified) : '',
+      }))
+      const stored = await this.#storedJson(client, collectionId, keyed)
+      const states = await this.#storedBounds(client, collectionId, [...new Set(items.map((i) => i.id))])
+
+      const planned = new Map<string, NewRow>()
+      const rows: NewRow[] = []
+      const outcomes = keyed.map(({ item, version, key }): PutOutcome => {
+        const slot = `${item.id}\u0000${key}`
+        const existing = stored.get(slot) ?? planned.get(slot)?.item.json
+        if (existing !== undefined) {
+          if (existing === item.json) return { id: item.id, version, result: 'unchanged' }
+          return {
+            id: item.id,
+            version,
+            result: 'conflict',
+            message: item.modified
+              ? 'a different object with this id and modified is already stored; a new version needs a later modified'
+              : 'an object with this id is already stored with different content; objects without modified have one version',
+          }
+        }
+        const state = states.get(item.id) ?? newState()
+        states.set(item.id, state)
+        lastSeq += 1
+        lastAdded = nextDateAdded(lastAdded, now)
+        const row: NewRow = { item, version, key, seq: lastSeq, addedUs: lastAdded, isFirst: false, isLast: false }
+        if (state.lo === null || key < state.lo) {
+          if (state.firstRow) state.firstRow.isFirst = false
+          else if (state.lo !== null) state.demoteStoredFirst = true
+          state.lo = key
+          state.firstRow = row
+          row.isFirst = true
+        }
+        if (state.hi === null || key > state.hi) {
+          if (state.lastRow) state.lastRow.isLast = false
+          else if (state.hi !== null) state.demoteStoredLast = true
+          state.hi = key
+          state.lastRow = row
+          row.isLast = true
+        }
+        planned.set(slot, row)
+        rows.push(row)
+        return { id: item.id, version, result: 'added', seq: row.seq, dateAdded: formatMicros(row.addedUs) }
+      })
+      if (rows.length === 0) return outcomes
+
+      const demoteFirst = [...states].filter(([, s]) => s.demoteStoredFirst).map(([id]) => id)
+      const demoteLast = [...states].filter(([, s]) => s.demoteStoredLast).map(([id]) => id)
+      if (demoteFirst.length > 0) {
+        await client.query('UPDATE objects SET is_first = 0 WHERE collection_id = $1 AND id = ANY($2::text[]) AND is_first = 1', [
+          collectionId,
+          demoteFirst,
+        ])
+      }
+      if (demoteLast.length > 0) {
+        await client.query('UPDATE objects SET is_last = 0 WHERE collection_id = $1 AND id = ANY($2::text[]) AND is_last = 1', [
+          collectionId,
+          demoteLast,
+        ])
+      }
+      await client.query(
+        `INSERT INTO objects (seq, collection_id, id, type, version, version_key, spec_version, added_us, is_first, is_last, json)
+         SELECT seq, $1, id, type, version, version_key, spec_version, added_us, is_first, is_last, json
+         FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::smallint[], $10::smallint[], $11::text[])
+           AS n(seq, id, type, version, version_key, spec_version, added_us, is_first, is_last, json)`,
+        [
+          collectionId,
+          rows.map((r) => r.seq),
+          rows.map((r) => r.item.id),
+          rows.map((r) => r.item.type),
+          rows.map((r) => r.version ?? null),
+          rows.map((r) => r.key),
+          rows.map((r) => r.item.specVersion),
+          rows.map((r) => r.addedUs),
+          rows.map((r) => (r.isFirst ? 1 : 0)),
+          rows.map((r) => (r.isLast ? 1 : 0)),
+          rows.map((r) => r.item.json),
+        ],
+      )
+      await client.query('UPDATE object_clock SET last_seq = $1, last_added_us = $2', [lastSeq, lastAdded])
+      return outcomes
+    })
+  }
+
+  /** The stored bytes of those (id, version) pairs of the batch that already exist. */
+  async #storedJson(
+    client: PgClient,
+    collectionId: string,
+    keyed: { item: IncomingObject; key: string }[],
+  ): Promise<Map<string, string>> {
+    const { rows } = await client.query<{ id: string; version_key: string; json: string }>(
+      `SELECT o.id, o.version_key, o.json
+       FROM unnest($2::text[], $3::text[]) AS k(id, version_key)
+       JOIN objects o ON o.collection_id = $1 AND o.id = k.id AND o.version_key = k.version_key`,
+      [collectionId, keyed.map((k) => k.item.id), keyed.map((k) => k.key)],
+    )
+    return new Map(rows.map((r) => [`${r.id}\u0000${r.version_key}`, r.json]))
+  }
+
+  /** The lowest and highest stored version of each id in the collection. */
+  async #storedBounds(client: PgClient, collectionId: string, ids: string[]): Promise<Map<string, IdState>> {
+    const { rows } = await client.query<{ id: string; lo: string; hi: string }>(
+      `SELECT id, min(version_key) AS lo, max(version_key) AS hi
+       FROM objects WHERE collection_id = $1 AND id = ANY($2::text[]) GROUP BY id`,
+      [collectionId, ids],
+    )
+    return new Map(rows.map((r) => [r.id, { ...newState(), lo: r.lo, hi: r.hi }]))
+  }
+
+  async queryObjects(query: ObjectQuery): Promise<ObjectBatch> {
+    const { where, params } = objectQueryWhere(query, numbered)
+    // seq and added_us rise together (both are assigned under the object-write lock), so the
+    // order is the same either way; with only added_after, walking the added_us index lets
+    // the database start at the position instead of filtering from the collection's start.
+    const order = query.addedAfter !== undefined && query.afterSeq === undefined ? 'added_us' : 'seq'
+    const { rows } = await this.#pool.query<ObjectRow>(
+      `SELECT ${OBJECT_COLUMNS} FROM objects WHERE ${where} ORDER BY ${order} LIMIT $${params.length + 1}`,
+      [...params, query.limit + 1],
+    )
+    const exhausted = rows.length <= query.limit
+    if (!exhausted) rows.pop()
+    return { items: rows.map(toStoredVersion), exhausted }
+  }
+
+  async latestVersions(ids: string[]): Promise<StoredVersion[]> {
+    if (ids.length === 0) return []
+    const { rows } = await this.#pool.query<ObjectRow>(
+      `SELECT ${OBJECT_COLUMNS} FROM objects WHERE id = ANY($1::text[]) AND is_last = 1 ORDER BY seq`,
+      [ids],
+    )
+    return rows.map(toStoredVersion)
+  }
+
+  async deleteObject(collectionId: string, id: string, versions?: VersionSelector[], specVersions?: string[]): Promise<number> {
+    return inTransaction(this.#pool, async (client) => {
+      // The same lock as putObjects: a concurrent put must not plan first/last flags from
+      // bounds this delete is about to change.
+      await client.query('SELECT pg_advisory_xact_lock($1)', [OBJECT_WRITE_LOCK.toString()])
+      const params: unknown[] = [collectionId, id]
+      const param = (value: unknown) => {
+        params.push(value)
+        return `$${params.length}`
+      }
+      const conditions = ['collection_id = $1', 'id = $2']
+      const versionSql = versionCondition(versions ?? [{ kind: 'all' }], param)
+      if (versionSql) conditions.push(versionSql)
+      if (specVersions?.length) conditions.push(`spec_version IN (${specVersions.map(param).join(', ')})`)
+      const removed = (await client.query(`DELETE FROM objects WHERE ${conditions.join(' AND ')}`, params)).rowCount ?? 0
+      if (removed > 0) await refreshEnds(client, collectionId, id)
+      return removed
+    })
+  }
+
+  async countObjects(collectionId: string): Promise<number> {
+    const { rows } = await this.#pool.query<{ n: number }>('SELECT count(*) AS n FROM objects WHERE collection_id = $1', [collectionId])
+    return rows[0]?.n ?? 0
+  }
+
+  async putStatus(status: StatusRecord): Promise<void> {
+    await this.#pool.query(
+      `INSERT INTO statuses (id, api_root, principal_id, body) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (id) DO UPDATE SET body = excluded.body`,
+      [status.id, status.apiRoot, status.principalId, JSON.stringify(status)],
+    )
+  }
+
+  async getStatus(apiRoot: string, id: string): Promise<StatusRecord | undefined> {
+    const { rows } = await this.#pool.query<{ body: string }>('SELECT body FROM statuses WHERE api_root = $1 AND id = $2', [apiRoot, id])
+    return rows[0] ? (JSON.parse(rows[0].body) as StatusRecord) : undefined
+  }
+
+  async createPrincipal(p: PrincipalRecord, key: ApiKeyRecord): Promise<void> {
+    await inTransaction(this.#pool, async (client) => {
+      await client.query('INSERT INTO principals (id, name, role, partner_id, created_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6)', [
+        p.id,
+        p.name,
+        p.role,
+        p.partnerId ?? null,
+        p.createdAt,
+        p.revokedAt ?? null,
+      ])
+      await insertKey(client, key)
+    })
+  }
+
+  async getPrincipal(id: string): Promise<PrincipalRecord | undefined> {
+    const { rows } = await this.#pool.query<PrincipalRow>('SELECT * FROM principals WHERE id = $1', [id])
+    return rows[0] ? toPrincipal(rows[0]) : undefined
+  }
+
+  async listPrincipals(): Promise<PrincipalRecord[]> {
+    const { rows } = await this.#pool.query<PrincipalRow>('SELECT * FROM principals ORDER BY created_at, id')
+    return rows.map(toPrincipal)
+  }
+
+  async addApiKey(key: ApiKeyRecord): Promise<void> {
+    await insertKey(this.#pool, key)
+  }
+
+  async getApiKey(keyId: string): Promise<ApiKeyRecord | undefined> {
+    const { rows } = await this.#pool.query<{
+      key_id: string
+      principal_id: string
+      secret_hash: Buffer
+      created_at: string
+      revoked_at: string | null
+    }>('SELECT * FROM api_keys WHERE key_id = $1', [keyId])
+    const row = rows[0]
+    if (!row) return undefined
+    return {
+      keyId: row.key_id,
+      principalId: row.principal_id,
+      secretHash: row.secret_hash,
+      createdAt: row.created_at,
+      ...(row.revoked_at ? { revokedAt: row.revoked_at } : {}),
+    }
+  }
+
+  async revokePrincipal(id: string, at: string): Promise<boolean> {
+    return inTransaction(this.#pool, async (client) => {
+      const changed = await client.query('UPDATE principals SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL', [at, id])
+      await client.query('UPDATE api_keys SET revoked_at = $1 WHERE principal_id = $2 AND revoked_at IS NULL', [at, id])
+      return (changed.rowCount ?? 0) > 0
+    })
+  }
+
+  async setGrant(g: CollectionGrant): Promise<void> {
+    await this.#pool.query(
+      `INSERT INTO grants (principal_id, collection_id, can_read, can_write) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (principal_id, collection_id) DO UPDATE SET can_read = excluded.can_read, can_write = excluded.can_write`,
+      [g.principalId, g.collectionId, g.canRead, g.canWrite],
+    )
+  }
+
+  async listGrants(principalId: string): Promise<CollectionGrant[]> {
+    const { rows } = await this.#pool.query<{ principal_id: string; collection_id: string; can_read: boolean; can_write: boolean }>(
+      'SELECT * FROM grants WHERE principal_id = $1 ORDER BY collection_id',
+      [principalId],
+    )
+    return rows.map((r) => ({ principalId: r.principal_id, collectionId: r.collection_id, canRead: r.can_read, canWrite: r.can_write }))
+  }
+}
+
+function newState(): IdState {
+  return { lo: null, hi: null, firstRow: undefined, lastRow: undefined, demoteStoredFirst: false, demoteStoredLast: false }
+}
+
+/** After a delete the first/last flags may point at rows that are gone. */
+async function refreshEnds(client: PgClient, collectionId: string, id: string): Promise<void> {
+  await client.query(
+    `UPDATE objects o SET
+       is_first = CASE WHEN o.version_key = b.lo THEN 1 ELSE 0 END,
+       is_last = CASE WHEN o.version_key = b.hi THEN 1 ELSE 0 END
+     FROM (SELECT min(version_key) AS lo, max(version_key) AS hi FROM objects WHERE collection_id = $1 AND id = $2) b
+     WHERE o.collection_id = $1 AND o.id = $2`,
+    [collectionId, id],
+  )
+}
+
+async function insertKey(db: { query: PgClient['query'] }, key: ApiKeyRecord): Promise<void> {
+  await db.query('INSERT INTO api_keys (key_id, principal_id, secret_hash, created_at, revoked_at) VALUES ($1, $2, $3, $4, $5)', [
+    key.keyId,
+    key.principalId,
+    key.secretHash,
+    key.createdAt,
+    key.revokedAt ?? null,
+  ])
+}
+
+interface CollectionRow {
+  id: string
+  api_root: string
+  title: string
+  description: string | null
+  alias: string | null
+  media_types: string[]
+}
+
+function toCollection(r: CollectionRow): CollectionRecord {
+  return {
+    id: r.id,
+    apiRoot: r.api_root,
+    title: r.title,
+    ...(r.description ? { description: r.description } : {}),
+    ...(r.alias ? { alias: r.alias } : {}),
+    mediaTypes: r.media_types,
+  }
+}
+
+interface PrincipalRow {
+  id: string
+  name: string
+  role: 'admin' | 'partner'
+  partner_id: string | null
+  created_at: string
+  revoked_at: string | null
+}
+
+function toPrincipal(r: PrincipalRow): PrincipalRecord {
+  return {
+    id: r.id,
+    name: r.name,
+    role: r.role,
+    createdAt: r.created_at,
+    ...(r.partner_id ? { partnerId: r.partner_id } : {}),
+    ...(r.revoked_at ? { revokedAt: r.revoked_at } : {}),
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * Versioned schema. Each entry runs once, in order, inside one transaction
+ * together with the bump of `PRAGMA user_version`, so a crash mid-migration
+ * leaves the previous version intact.
+ */
+export const SQLITE_MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE meta (name TEXT PRIMARY KEY, value BLOB NOT NULL);
+  CREATE TABLE api_roots (name TEXT PRIMARY KEY, title TEXT NOT NULL, description TEXT);
+  CREATE TABLE collections (
+    id TEXT PRIMARY KEY,
+    api_root TEXT NOT NULL REFERENCES api_roots(name),
+    title TEXT NOT NULL,
+    description TEXT,
+    alias TEXT,
+    media_types TEXT NOT NULL
+  );
+  CREATE TABLE objects (
+    seq INTEGER PRIMARY KEY,
+    collection_id TEXT NOT NULL REFERENCES collections(id),
+    id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    version TEXT,
+    version_key TEXT NOT NULL,
+    spec_version TEXT NOT NULL,
+    added_us INTEGER NOT NULL,
+    is_first INTEGER NOT NULL,
+    is_last INTEGER NOT NULL,
+    json TEXT NOT NULL,
+    UNIQUE (collection_id, id, version_key)
+  );
+  CREATE INDEX objects_by_collection ON objects (collection_id, seq);
+  CREATE INDEX objects_by_type ON objects (collection_id, type, seq);
+  CREATE INDEX objects_by_added ON objects (collection_id, added_us);
+  CREATE INDEX objects_by_id ON objects (id, version_key);
+  CREATE TABLE statuses (
+    id TEXT PRIMARY KEY,
+    api_root TEXT NOT NULL,
+    principal_id TEXT NOT NULL,
+    body TEXT NOT NULL
+  );
+  CREATE TABLE principals (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,
+    partner_id TEXT,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+  );
+  CREATE TABLE api_keys (
+    key_id TEXT PRIMARY KEY,
+    principal_id TEXT NOT NULL REFERENCES principals(id),
+    secret_hash BLOB NOT NULL,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+  );
+  CREATE TABLE grants (
+    principal_id TEXT NOT NULL REFERENCES principals(id),
+    collection_id TEXT NOT NULL REFERENCES collections(id),
+    can_read INTEGER NOT NULL,
+    can_write INTEGER NOT NULL,
+    PRIMARY KEY (principal_id, collection_id)
+  );
+  `,
+]

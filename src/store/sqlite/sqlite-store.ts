@@ -1,0 +1,361 @@
+import { randomBytes } from 'node:crypto'
+import { objectQueryWhere, versionCondition } from '../object-query.js'
+import { formatMicros, nextDateAdded, nowMicros, versionKey } from '../time.js'
+import type {
+  ApiKeyRecord,
+  ApiRootRecord,
+  CollectionGrant,
+  CollectionRecord,
+  IncomingObject,
+  ObjectBatch,
+  ObjectQuery,
+  PrincipalRecord,
+  PutOutcome,
+  StatusRecord,
+  Store,
+  StoreCapabilities,
+  StoredVersion,
+  VersionSelector,
+} from '../types.js'
+import { openSqlite, type SqliteDatabase, StatementCache } from './connection.js'
+
+interface ObjectRow {
+  seq: number
+  collection_id: string
+  id: string
+  type: string
+  version: string | null
+  spec_version: string
+  added_us: number
+  json: string
+}
+
+const OBJECT_COLUMNS = 'seq, collection_id, id, type, version, spec_version, added_us, json'
+
+function toStoredVersion(row: ObjectRow): StoredVersion {
+  return {
+    seq: row.seq,
+    collectionId: row.collection_id,
+    id: row.id,
+    type: row.type,
+    version: row.version ?? undefined,
+    specVersion: row.spec_version,
+    dateAdded: formatMicros(row.added_us),
+    json: row.json,
+  }
+}
+
+const positional = () => '?'
+
+export class SqliteStore implements Store {
+  readonly capabilities: StoreCapabilities = { concurrentWriters: false, onlineBackup: true }
+  readonly db: SqliteDatabase
+  readonly #sql: StatementCache
+
+  constructor(path: string) {
+    this.db = openSqlite(path)
+    this.#sql = new StatementCache(this.db)
+  }
+
+  async close(): Promise<void> {
+    this.db.close()
+  }
+
+  async secret(name: string): Promise<Buffer> {
+    const create = this.db.transaction(() => {
+      const row = this.#sql.get('SELECT value FROM meta WHERE name = ?').get(`secret:${name}`) as
+        | { value: Buffer }
+        | undefined
+      if (row) return row.value
+      const value = randomBytes(32)
+      this.#sql.get('INSERT INTO meta (name, value) VALUES (?, ?)').run(`secret:${name}`, value)
+      return value
+    })
+    return create.immediate()
+  }
+
+  async listApiRoots(): Promise<ApiRootRecord[]> {
+    const rows = this.#sql.get('SELECT name, title, description FROM api_roots ORDER BY name').all() as {
+      name: string
+      title: string
+      description: string | null
+    }[]
+    return rows.map((r) => ({ name: r.name, title: r.title, ...(r.description ? { description: r.description } : {}) }))
+  }
+
+  async ensureApiRoot(root: ApiRootRecord): Promise<void> {
+    this.#sql
+      .get(
+        `INSERT INTO api_roots (name, title, description) VALUES (?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET title = excluded.title, description = excluded.description`,
+      )
+      .run(root.name, root.title, root.description ?? null)
+  }
+
+  async listCollections(apiRoot?: string): Promise<CollectionRecord[]> {
+    const rows = (
+      apiRoot === undefined
+        ? this.#sql.get('SELECT * FROM collections ORDER BY api_root, title, id').all()
+        : this.#sql.get('SELECT * FROM collections WHERE api_root = ? ORDER BY title, id').all(apiRoot)
+    ) as CollectionRow[]
+    return rows.map(toCollection)
+  }
+
+  async getCollection(apiRoot: string, id: string): Promise<CollectionRecord | undefined> {
+    const row = this.#sql.get('SELECT * FROM collections WHERE api_root = ? AND (id = ? OR alias = ?)').get(
+      apiRoot,
+      id,
+      id,
+    ) as CollectionRow | undefined
+    return row ? toCollection(row) : undefined
+  }
+
+  async createCollection(c: CollectionRecord): Promise<void> {
+    this.#sql
+      .get(
+        'INSERT INTO collections (id, api_root, title, description, alias, media_types) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      .run(c.id, c.apiRoot, c.title, c.description ?? null, c.alias ?? null, JSON.stringify(c.mediaTypes))
+  }
+
+  async putObjects(collectionId: string, items: IncomingObject[]): Promise<PutOutcome[]> {
+    const write = this.db.transaction((): PutOutcome[] => {
+      const lastRow = this.#sql.get("SELECT value FROM meta WHERE name = 'last_added_us'").get() as
+        | { value: number | bigint }
+        | undefined
+      let lastAdded = lastRow ? Number(lastRow.value) : 0
+      const clock = nowMicros()
+      const outcomes = items.map((item) => {
+        const outcome = this.#putOne(collectionId, item, () => {
+          lastAdded = nextDateAdded(lastAdded, clock)
+          return lastAdded
+        })
+        return outcome
+      })
+      this.#sql
+        .get("INSERT INTO meta (name, value) VALUES ('last_added_us', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value")
+        .run(lastAdded)
+      return outcomes
+    })
+    return write.immediate()
+  }
+
+  #putOne(collectionId: string, item: IncomingObject, nextAdded: () => number): PutOutcome {
+    const version = item.modified ?? item.created
+    const key = item.modified ? (versionKey(item.modified) ?? item.modified) : ''
+    const existing = this.#sql
+      .get('SELECT json FROM objects WHERE collection_id = ? AND id = ? AND version_key = ?')
+      .get(collectionId, item.id, key) as { json: string } | undefined
+    if (existing) {
+      if (existing.json === item.json) return { id: item.id, version, result: 'unchanged' }
+      return {
+        id: item.id,
+        version,
+        result: 'conflict',
+        message: item.modified
+          ? 'a different object with this id and modified is already stored; a new version needs a later modified'
+          : 'an object with this id is already stored with different content; objects without modified have one version',
+      }
+    }
+    const bounds = this.#sql
+      .get('SELECT min(version_key) AS lo, max(version_key) AS hi FROM objects WHERE collection_id = ? AND id = ?')
+      .get(collectionId, item.id) as { lo: string | null; hi: string | null }
+    const isFirst = bounds.lo === null || key < bounds.lo
+    const isLast = bounds.hi === null || key > bounds.hi
+    if (isFirst) this.#sql.get('UPDATE objects SET is_first = 0 WHERE collection_id = ? AND id = ? AND is_first = 1').run(collectionId, item.id)
+    if (isLast) this.#sql.get('UPDATE objects SET is_last = 0 WHERE collection_id = ? AND id = ? AND is_last = 1').run(collectionId, item.id)
+    const added = nextAdded()
+    const result = this.#sql
+      .get(
+        `INSERT INTO objects (collection_id, id, type, version, version_key, spec_version, added_us, is_first, is_last, json)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(collectionId, item.id, item.type, version ?? null, key, item.specVersion, added, isFirst ? 1 : 0, isLast ? 1 : 0, item.json)
+    return { id: item.id, version, result: 'added', seq: Number(result.lastInsertRowid), dateAdded: formatMicros(added) }
+  }
+
+  async queryObjects(query: ObjectQuery): Promise<ObjectBatch> {
+    const { where, params } = objectQueryWhere(query, positional)
+    const rows = this.#sql
+      .get(`SELECT ${OBJECT_COLUMNS} FROM objects WHERE ${where} ORDER BY seq LIMIT ?`)
+      .all(...params, query.limit + 1) as ObjectRow[]
+    const exhausted = rows.length <= query.limit
+    if (!exhausted) rows.pop()
+    return { items: rows.map(toStoredVersion), exhausted }
+  }
+
+  async latestVersions(ids: string[]): Promise<StoredVersion[]> {
+    if (ids.length === 0) return []
+    const rows = this.#sql
+      .get(`SELECT ${OBJECT_COLUMNS} FROM objects WHERE id IN (${ids.map(() => '?').join(', ')}) AND is_last = 1 ORDER BY seq`)
+      .all(...ids) as ObjectRow[]
+    return rows.map(toStoredVersion)
+  }
+
+  async deleteObject(collectionId: string, id: string, versions?: VersionSelector[], specVersions?: string[]): Promise<number> {
+    const remove = this.db.transaction(() => {
+      const params: unknown[] = [collectionId, id]
+      const conditions = ['collection_id = ?', 'id = ?']
+      const versionSql = versionCondition(versions ?? [{ kind: 'all' }], (v) => {
+        params.push(v)
+        return '?'
+      })
+      if (versionSql) conditions.push(versionSql)
+      if (specVersions?.length) {
+        conditions.push(`spec_version IN (${specVersions.map(() => '?').join(', ')})`)
+        params.push(...specVersions)
+      }
+      const removed = this.#sql.get(`DELETE FROM objects WHERE ${conditions.join(' AND ')}`).run(...params).changes
+      if (removed > 0) this.#refreshEnds(collectionId, id)
+      return removed
+    })
+    return remove.immediate()
+  }
+
+  /** After a delete the first/last flags may point at rows that are gone. */
+  #refreshEnds(collectionId: string, id: string): void {
+    this.#sql
+      .get(
+        `UPDATE objects SET
+           is_first = (version_key = (SELECT min(version_key) FROM objects WHERE collection_id = @c AND id = @i)),
+           is_last = (version_key = (SELECT max(version_key) FROM objects WHERE collection_id = @c AND id = @i))
+         WHERE collection_id = @c AND id = @i`,
+      )
+      .run({ c: collectionId, i: id })
+  }
+
+  async countObjects(collectionId: string): Promise<number> {
+    const row = this.#sql.get('SELECT count(*) AS n FROM objects WHERE collection_id = ?').get(collectionId) as { n: number }
+    return row.n
+  }
+
+  async putStatus(status: StatusRecord): Promise<void> {
+    this.#sql
+      .get(
+        `INSERT INTO statuses (id, api_root, principal_id, body) VALUES (?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET body = excluded.body`,
+      )
+      .run(status.id, status.apiRoot, status.principalId, JSON.stringify(status))
+  }
+
+  async getStatus(apiRoot: string, id: string): Promise<StatusRecord | undefined> {
+    const row = this.#sql.get('SELECT body FROM statuses WHERE api_root = ? AND id = ?').get(apiRoot, id) as
+      | { body: string }
+      | undefined
+    return row ? (JSON.parse(row.body) as StatusRecord) : undefined
+  }
+
+  async createPrincipal(p: PrincipalRecord, key: ApiKeyRecord): Promise<void> {
+    this.db.transaction(() => {
+      this.#sql
+        .get('INSERT INTO principals (id, name, role, partner_id, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(p.id, p.name, p.role, p.partnerId ?? null, p.createdAt, p.revokedAt ?? null)
+      this.#insertKey(key)
+    })()
+  }
+
+  async getPrincipal(id: string): Promise<PrincipalRecord | undefined> {
+    const row = this.#sql.get('SELECT * FROM principals WHERE id = ?').get(id) as PrincipalRow | undefined
+    return row ? toPrincipal(row) : undefined
+  }
+
+  async listPrincipals(): Promise<PrincipalRecord[]> {
+    return (this.#sql.get('SELECT * FROM principals ORDER BY created_at, id').all() as PrincipalRow[]).map(toPrincipal)
+  }
+
+  async addApiKey(key: ApiKeyRecord): Promise<void> {
+    this.#insertKey(key)
+  }
+
+  #insertKey(key: ApiKeyRecord): void {
+    this.#sql
+      .get('INSERT INTO api_keys (key_id, principal_id, secret_hash, created_at, revoked_at) VALUES (?, ?, ?, ?, ?)')
+      .run(key.keyId, key.principalId, key.secretHash, key.createdAt, key.revokedAt ?? null)
+  }
+
+  async getApiKey(keyId: string): Promise<ApiKeyRecord | undefined> {
+    const row = this.#sql.get('SELECT * FROM api_keys WHERE key_id = ?').get(keyId) as
+      | { key_id: string; principal_id: string; secret_hash: Buffer; created_at: string; revoked_at: string | null }
+      | undefined
+    if (!row) return undefined
+    return {
+      keyId: row.key_id,
+      principalId: row.principal_id,
+      secretHash: row.secret_hash,
+      createdAt: row.created_at,
+      ...(row.revoked_at ? { revokedAt: row.revoked_at } : {}),
+    }
+  }
+
+  async revokePrincipal(id: string, at: string): Promise<boolean> {
+    return this.db.transaction(() => {
+      const changed = this.#sql.get('UPDATE principals SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id).changes
+      this.#sql.get('UPDATE api_keys SET revoked_at = ? WHERE principal_id = ? AND revoked_at IS NULL').run(at, id)
+      return changed > 0
+    })()
+  }
+
+  async setGrant(g: CollectionGrant): Promise<void> {
+    this.#sql
+      .get(
+        `INSERT INTO grants (principal_id, collection_id, can_read, can_write) VALUES (?, ?, ?, ?)
+         ON CONFLICT (principal_id, collection_id) DO UPDATE SET can_read = excluded.can_read, can_write = excluded.can_write`,
+      )
+      .run(g.principalId, g.collectionId, g.canRead ? 1 : 0, g.canWrite ? 1 : 0)
+  }
+
+  async listGrants(principalId: string): Promise<CollectionGrant[]> {
+    const rows = this.#sql.get('SELECT * FROM grants WHERE principal_id = ?').all(principalId) as {
+      principal_id: string
+      collection_id: string
+      can_read: number
+      can_write: number
+    }[]
+    return rows.map((r) => ({
+      principalId: r.principal_id,
+      collectionId: r.collection_id,
+      canRead: r.can_read === 1,
+      canWrite: r.can_write === 1,
+    }))
+  }
+}
+
+interface CollectionRow {
+  id: string
+  api_root: string
+  title: string
+  description: string | null
+  alias: string | null
+  media_types: string
+}
+
+function toCollection(r: CollectionRow): CollectionRecord {
+  return {
+    id: r.id,
+    apiRoot: r.api_root,
+    title: r.title,
+    ...(r.description ? { description: r.description } : {}),
+    ...(r.alias ? { alias: r.alias } : {}),
+    mediaTypes: JSON.parse(r.media_types) as string[],
+  }
+}
+
+interface PrincipalRow {
+  id: string
+  name: string
+  role: 'admin' | 'partner'
+  partner_id: string | null
+  created_at: string
+  revoked_at: string | null
+}
+
+function toPrincipal(r: PrincipalRow): PrincipalRecord {
+  return {
+    id: r.id,
+    name: r.name,
+    role: r.role,
+    createdAt: r.created_at,
+    ...(r.partner_id ? { partnerId: r.partner_id } : {}),
+    ...(r.revoked_at ? { revokedAt: r.revoked_at } : {}),
+  }
+}

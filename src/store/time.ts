@@ -1,0 +1,43 @@
+/**
+ * Timestamps as the store orders them. STIX allows any sub-second precision,
+ * so "2026-01-01T00:00:00Z" and "2026-01-01T00:00:00.000Z" are the same instant
+ * but sort differently as text; everything the store compares goes through here.
+ */
+
+const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?Z$/
+
+/** A fixed-width, lexicographically sortable form with nanosecond precision, or undefined if malformed. */
+export function versionKey(timestamp: string): string | undefined {
+  const m = TIMESTAMP.exec(timestamp)
+  if (!m) return undefined
+  const fraction = (m[7] ?? '').padEnd(9, '0')
+  return `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}.${fraction}Z`
+}
+
+/** Microseconds since the epoch, truncating finer precision; undefined if malformed. */
+export function toMicros(timestamp: string): number | undefined {
+  const m = TIMESTAMP.exec(timestamp)
+  if (!m) return undefined
+  const seconds = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!) / 1000
+  if (!Number.isFinite(seconds)) return undefined
+  const micros = Number((m[7] ?? '').padEnd(6, '0').slice(0, 6))
+  return seconds * 1_000_000 + micros
+}
+
+/** RFC 3339 with exactly six fractional digits, the form TAXII date_added takes here. */
+export function formatMicros(micros: number): string {
+  const ms = Math.floor(micros / 1000)
+  const base = new Date(ms).toISOString().slice(0, 19)
+  const fraction = String(micros % 1_000_000).padStart(6, '0')
+  return `${base}.${fraction}Z`
+}
+
+/** Wall-clock microseconds; `date_added` is derived from it and bumped on ties. */
+export function nowMicros(): number {
+  return Date.now() * 1000
+}
+
+/** date_added must be unique and increasing per node: take the clock, or one past the last value. */
+export function nextDateAdded(lastMicros: number, clockMicros: number): number {
+  return clockMicros > lastMicros ? clockMicros : lastMicros + 1
+}

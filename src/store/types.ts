@@ -1,0 +1,164 @@
+/**
+ * The storage interface every adapter implements. Shared code talks only to
+ * this file's types; it asks for capabilities, never for a backend's name.
+ */
+
+export interface StoreCapabilities {
+  /** Several processes may write at once (PostgreSQL); SQLite has one writer per file. */
+  concurrentWriters: boolean
+  /** Online backup without stopping writers. */
+  onlineBackup: boolean
+}
+
+export interface ApiRootRecord {
+  name: string
+  title: string
+  description?: string
+}
+
+export interface CollectionRecord {
+  id: string
+  apiRoot: string
+  title: string
+  description?: string
+  alias?: string
+  mediaTypes: string[]
+}
+
+export type PrincipalRole = 'admin' | 'partner'
+
+export interface PrincipalRecord {
+  id: string
+  name: string
+  role: PrincipalRole
+  /** The partner this principal speaks for (set when role is `partner`). */
+  partnerId?: string
+  createdAt: string
+  revokedAt?: string
+}
+
+export interface ApiKeyRecord {
+  keyId: string
+  principalId: string
+  /** SHA-256 of the secret part; keys carry 256 bits of entropy so a slow hash adds nothing. */
+  secretHash: Buffer
+  createdAt: string
+  revokedAt?: string
+}
+
+export interface CollectionGrant {
+  principalId: string
+  collectionId: string
+  canRead: boolean
+  canWrite: boolean
+}
+
+/** An object version ready to store: validated, with its exact serving bytes. */
+export interface IncomingObject {
+  id: string
+  type: string
+  /** `modified`, or undefined for objects that have a single version (SCOs, some meta objects). */
+  modified?: string
+  created?: string
+  specVersion: string
+  /** The exact JSON text served for this version. */
+  json: string
+}
+
+export type PutOutcome =
+  | { id: string; version: string | undefined; result: 'added'; seq: number; dateAdded: string }
+  | { id: string; version: string | undefined; result: 'unchanged' }
+  | { id: string; version: string | undefined; result: 'conflict'; message: string }
+
+export interface StoredVersion {
+  seq: number
+  collectionId: string
+  id: string
+  type: string
+  /** `modified` if the object has one, else `created`, else undefined. */
+  version: string | undefined
+  specVersion: string
+  dateAdded: string
+  json: string
+}
+
+export type VersionSelector =
+  | { kind: 'last' }
+  | { kind: 'first' }
+  | { kind: 'all' }
+  | { kind: 'at'; timestamp: string }
+
+export interface ObjectQuery {
+  collectionId: string
+  /** Strictly after this sequence number (the cursor's position). */
+  afterSeq?: number
+  /** Strictly after this date_added. */
+  addedAfter?: string
+  ids?: string[]
+  types?: string[]
+  specVersions?: string[]
+  /** Any of these selectors (TAXII match[version] is a comma-separated OR). Default: last. */
+  versions?: VersionSelector[]
+  limit: number
+}
+
+export interface ObjectBatch {
+  items: StoredVersion[]
+  /** True when the store holds further matching versions after the last item. */
+  exhausted: boolean
+}
+
+export interface StatusRecord {
+  id: string
+  apiRoot: string
+  principalId: string
+  requestTimestamp: string
+  status: 'pending' | 'complete'
+  successes: StatusDetail[]
+  failures: StatusDetail[]
+  pendings: StatusDetail[]
+}
+
+export interface StatusDetail {
+  id: string
+  version?: string
+  message?: string
+}
+
+export interface Store {
+  readonly capabilities: StoreCapabilities
+  close(): Promise<void>
+
+  /** A node-wide secret by name, created on first use (cursor HMAC key, etc.). */
+  secret(name: string): Promise<Buffer>
+
+  listApiRoots(): Promise<ApiRootRecord[]>
+  ensureApiRoot(root: ApiRootRecord): Promise<void>
+
+  listCollections(apiRoot?: string): Promise<CollectionRecord[]>
+  getCollection(apiRoot: string, id: string): Promise<CollectionRecord | undefined>
+  createCollection(collection: CollectionRecord): Promise<void>
+
+  /** Stores versions in one transaction; each item's outcome in input order. */
+  putObjects(collectionId: string, items: IncomingObject[]): Promise<PutOutcome[]>
+  /** Matching versions in sequence order, at most `limit`. */
+  queryObjects(query: ObjectQuery): Promise<ObjectBatch>
+  /** The newest version of each id, across collections (for SRO endpoints and marking lookups). */
+  latestVersions(ids: string[]): Promise<StoredVersion[]>
+  /** Deletes matching versions of one object; returns how many were removed. */
+  deleteObject(collectionId: string, id: string, versions?: VersionSelector[], specVersions?: string[]): Promise<number>
+  countObjects(collectionId: string): Promise<number>
+
+  putStatus(status: StatusRecord): Promise<void>
+  getStatus(apiRoot: string, id: string): Promise<StatusRecord | undefined>
+
+  createPrincipal(principal: PrincipalRecord, key: ApiKeyRecord): Promise<void>
+  getPrincipal(id: string): Promise<PrincipalRecord | undefined>
+  listPrincipals(): Promise<PrincipalRecord[]>
+  addApiKey(key: ApiKeyRecord): Promise<void>
+  getApiKey(keyId: string): Promise<ApiKeyRecord | undefined>
+  revokePrincipal(id: string, at: string): Promise<boolean>
+
+  setGrant(grant: CollectionGrant): Promise<void>
+  listGrants(principalId: string): Promise<CollectionGrant[]>
+}

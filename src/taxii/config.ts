@@ -1,0 +1,30 @@
+/** Server settings that shape responses and limits; all have safe defaults. */
+export interface TaxiiConfig {
+  /** Base URL clients reach the node at; discovery and API-root URLs are built from it. */
+  publicUrl: string
+  title: string
+  description: string
+  contact?: string
+  /** API root named as the default in discovery. */
+  defaultApiRoot: string
+  /** Largest request body accepted, in bytes (advertised as max_content_length). */
+  maxContentLength: number
+  /** Largest page served; a larger `limit` is reduced to it. */
+  maxPageSize: number
+  defaultPageSize: number
+  /** Most objects accepted in one POST. */
+  maxObjectsPerRequest: number
+  /** Deepest JSON nesting accepted in a request body. */
+  maxJsonDepth: number
+}
+
+export const DEFAULT_TAXII_CONFIG: Omit<TaxiiConfig, 'publicUrl'> = {
+  title: 'Sluice',
+  description: 'A Sluice sharing node: STIX 2.1 over TAXII 2.1 under sharing policy, with a verifiable disclosure log',
+  defaultApiRoot: 'intel',
+  maxContentLength: 32 * 1024 * 1024,
+  maxPageSize: 1000,
+  defaultPageSize: 100,
+  maxObjectsPerRequest: 20_000,
+  maxJsonDepth: 64,
+}

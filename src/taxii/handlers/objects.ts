@@ -1,0 +1,64 @@
+import { readPage } from '../../disclosure/read-page.js'
+import type { RequestContext } from '../context.js'
+import { visibleCollection } from '../context.js'
+import { forbidden, notFound } from '../errors.js'
+import type { Reply } from '../http-io.js'
+import { pageFrame, pagedRequest } from './paging.js'
+
+const LIST_FILTERS = ['added_after', 'limit', 'next', 'match[id]', 'match[type]', 'match[version]', 'match[spec_version]']
+const BY_ID_FILTERS = ['added_after', 'limit', 'next', 'match[version]', 'match[spec_version]']
+const VERSIONS_FILTERS = ['added_after', 'limit', 'next', 'match[spec_version]']
+
+function requireRead(access: { canRead: boolean }) {
+  if (!access.canRead) throw forbidden('this principal may not read objects from this collection')
+}
+
+/** Objects and object-by-id share everything but the id filter and the 404 for an empty result. */
+async function serveObjects(ctx: RequestContext, allowed: string[], objectId?: string): Promise<Reply> {
+  const { collection, access } = await visibleCollection(ctx)
+  requireRead(access)
+  const request = pagedRequest(ctx, allowed, { collectionId: collection.id, ...(objectId ? { ids: [objectId] } : {}) })
+  const page = await readPage(ctx.deps.store, ctx.session, request.query)
+  if (objectId && page.served.length === 0 && request.query.afterSeq === undefined) throw notFound('the object')
+  await ctx.session.record(page.served)
+  const { headers, prefix } = pageFrame(page, request)
+  const objects = page.served.length > 0 ? `,"objects":[${page.served.map((s) => s.json).join(',')}]` : ''
+  return { status: 200, headers, body: `{${prefix}${objects}}` }
+}
+
+export const getObjects = (ctx: RequestContext) => serveObjects(ctx, LIST_FILTERS)
+export const getObject = (ctx: RequestContext) => serveObjects(ctx, BY_ID_FILTERS, ctx.params.objectId!)
+
+export async function getManifest(ctx: RequestContext): Promise<Reply> {
+  const { collection, access } = await visibleCollection(ctx)
+  requireRead(access)
+  const request = pagedRequest(ctx, LIST_FILTERS, { collectionId: collection.id })
+  const page = await readPage(ctx.deps.store, ctx.session, request.query)
+  const { headers, prefix } = pageFrame(page, request)
+  const records = page.served.map((s) =>
+    JSON.stringify({
+      id: s.stored.id,
+      date_added: s.stored.dateAdded,
+      version: s.stored.version ?? s.stored.dateAdded,
+      media_type: `application/stix+json;version=${s.stored.specVersion}`,
+    }),
+  )
+  const objects = records.length > 0 ? `,"objects":[${records.join(',')}]` : ''
+  return { status: 200, headers, body: `{${prefix}${objects}}` }
+}
+
+export async function getVersions(ctx: RequestContext): Promise<Reply> {
+  const { collection, access } = await visibleCollection(ctx)
+  requireRead(access)
+  const objectId = ctx.params.objectId!
+  const request = pagedRequest(ctx, VERSIONS_FILTERS, {
+    collectionId: collection.id,
+    ids: [objectId],
+    versions: [{ kind: 'all' }],
+  })
+  const page = await readPage(ctx.deps.store, ctx.session, request.query)
+  if (page.served.length === 0 && request.query.afterSeq === undefined) throw notFound('the object')
+  const { headers, prefix } = pageFrame(page, request)
+  const versions = page.served.map((s) => JSON.stringify(s.stored.version ?? s.stored.dateAdded))
+  return { status: 200, headers, body: `{${prefix},"versions":[${versions.join(',')}]}` }
+}

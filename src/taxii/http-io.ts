@@ -1,0 +1,44 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { TaxiiError } from './errors.js'
+
+export interface Reply {
+  status: number
+  body: string
+  headers?: Record<string, string>
+}
+
+/** Reads the body, refusing it as soon as it passes the limit and rejecting bytes that are not UTF-8. */
+export async function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  const declared = Number(req.headers['content-length'])
+  if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit)
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length
+    if (size > limit) throw tooLarge(limit)
+    chunks.push(chunk as Buffer)
+  }
+  const bytes = Buffer.concat(chunks)
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+  } catch {
+    throw new TaxiiError(400, 'Bad request', 'the body is not valid UTF-8', { errorCode: 'invalid-utf8' })
+  }
+}
+
+function tooLarge(limit: number): TaxiiError {
+  return new TaxiiError(413, 'Payload too large', `request bodies are limited to ${limit} bytes (max_content_length)`, {
+    errorCode: 'too-large',
+  })
+}
+
+export function send(res: ServerResponse, reply: Reply, contentType: string): void {
+  if (res.headersSent) return
+  res.writeHead(reply.status, {
+    'Content-Type': contentType,
+    'Content-Length': Buffer.byteLength(reply.body),
+    'Cache-Control': 'no-store',
+    ...reply.headers,
+  })
+  res.end(reply.body)
+}

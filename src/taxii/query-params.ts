@@ -1,0 +1,95 @@
+import type { VersionSelector } from '../store/types.js'
+import { toMicros } from '../store/time.js'
+import { badRequest } from './errors.js'
+
+/** The TAXII 2.1 filter parameters (spec §3.4), parsed and checked. */
+export interface Filters {
+  addedAfter?: string
+  limit?: number
+  next?: string
+  ids?: string[]
+  types?: string[]
+  versions?: VersionSelector[]
+  specVersions?: string[]
+}
+
+const KNOWN = new Set(['added_after', 'limit', 'next', 'match[id]', 'match[type]', 'match[version]', 'match[spec_version]'])
+
+function list(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+}
+
+export function parseFilters(params: URLSearchParams, allowed: readonly string[]): Filters {
+  const filters: Filters = {}
+  for (const name of new Set(params.keys())) {
+    if (!KNOWN.has(name)) continue // unknown parameters are ignored, as the spec lets servers do
+    if (!allowed.includes(name)) throw badRequest(`the ${name} parameter is not supported on this endpoint`)
+    const values = params.getAll(name)
+    const value = values.join(',')
+    switch (name) {
+      case 'added_after':
+        if (values.length > 1 || toMicros(value) === undefined) throw badRequest('added_after must be one RFC 3339 timestamp in UTC, e.g. 2026-01-05T08:00:00.000Z')
+        filters.addedAfter = value
+        break
+      case 'limit': {
+        const n = Number(value)
+        if (values.length > 1 || !/^\d+$/.test(value) || n < 1) throw badRequest('limit must be a positive integer')
+        filters.limit = n
+        break
+      }
+      case 'next':
+        if (values.length > 1 || value.length > 2048) throw badRequest('next must be one cursor from a previous response', 'invalid-next')
+        filters.next = value
+        break
+      case 'match[id]':
+        filters.ids = list(value)
+        break
+      case 'match[type]':
+        filters.types = list(value)
+        break
+      case 'match[spec_version]':
+        filters.specVersions = list(value)
+        break
+      case 'match[version]':
+        filters.versions = list(value).map(parseVersion)
+        break
+    }
+  }
+  return filters
+}
+
+function parseVersion(value: string): VersionSelector {
+  if (value === 'last' || value === 'first' || value === 'all') return { kind: value }
+  if (toMicros(value) === undefined) throw badRequest(`match[version] takes last, first, all or a timestamp; got "${value}"`)
+  return { kind: 'at', timestamp: value }
+}
+
+/** Canonical text of the filters that shape a result set (not the position or page size). */
+export function filterKey(filters: Filters): string {
+  return JSON.stringify([filters.addedAfter ?? null, filters.ids ?? null, filters.types ?? null, filters.versions ?? null, filters.specVersions ?? null])
+}
+
+/** Inverse of filterKey, for a request that sends `next` without repeating its filters. */
+export function filtersFromKey(key: string): Filters {
+  const [addedAfter, ids, types, versions, specVersions] = JSON.parse(key) as [
+    string | null,
+    string[] | null,
+    string[] | null,
+    VersionSelector[] | null,
+    string[] | null,
+  ]
+  return {
+    ...(addedAfter !== null ? { addedAfter } : {}),
+    ...(ids !== null ? { ids } : {}),
+    ...(types !== null ? { types } : {}),
+    ...(versions !== null ? { versions } : {}),
+    ...(specVersions !== null ? { specVersions } : {}),
+  }
+}
+
+export function hasShapeFilters(filters: Filters): boolean {
+  return filterKey(filters) !== filterKey({})
+}

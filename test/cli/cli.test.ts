@@ -1,0 +1,79 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { oraclePath } from '../oracles.js'
+import { runCli } from './run-cli.js'
+
+let dir: string
+let env: Record<string, string>
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'sluice-cli-'))
+  env = { SLUICE_DATA: dir }
+})
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+describe('sluice CLI', () => {
+  it('prints usage and refuses unknown commands with one line and exit 2', async () => {
+    expect((await runCli(['--help'])).stdout).toContain('Usage: sluice')
+    const unknown = await runCli(['frobnicate'], { env })
+    expect(unknown.code).toBe(2)
+    expect(unknown.stderr.trim().split('\n')).toHaveLength(1)
+    expect(unknown.stderr).toContain('unknown command')
+    const badFlag = await runCli(['collections', 'list', '--nope'], { env })
+    expect(badFlag.code).toBe(2)
+    expect(badFlag.stderr).toMatch(/^sluice: /)
+  })
+
+  it('creates and lists collections, refusing a duplicate alias', async () => {
+    const created = await runCli(['collections', 'create', '--title', 'ATT&CK mobile', '--alias', 'attack'], { env })
+    expect(created.code).toBe(0)
+    expect(created.stdout.trim()).toMatch(/^[0-9a-f-]{36}$/)
+    const dup = await runCli(['collections', 'create', '--title', 'Again', '--alias', 'attack'], { env })
+    expect(dup.code).toBe(1)
+    expect(dup.stderr).toContain('already exists')
+    const list = await runCli(['collections', 'list', '--json'], { env })
+    expect(JSON.parse(list.stdout).map((c: any) => c.alias)).toContain('attack')
+  })
+
+  it('imports the real MITRE ATT&CK bundle, every object accepted, and exports it back byte-identical', async () => {
+    const source = JSON.parse(readFileSync(oraclePath('mitre-attack/mobile-attack-17.1.json'), 'utf8'))
+    const imported = await runCli(['import', oraclePath('mitre-attack/mobile-attack-17.1.json'), '--collection', 'attack'], { env })
+    expect(imported.stderr).toBe('')
+    expect(imported.stdout).toContain(`${source.objects.length} added, 0 already present, 0 rejected`)
+    expect(imported.code).toBe(0)
+    const again = await runCli(['import', oraclePath('mitre-attack/mobile-attack-17.1.json'), '--collection', 'attack'], { env })
+    expect(again.stdout).toContain(`0 added, ${source.objects.length} already present, 0 rejected`)
+    const exported = await runCli(['export', '--collection', 'attack', '--all-versions'], { env })
+    expect(exported.code).toBe(0)
+    const bundle = JSON.parse(exported.stdout)
+    const byId = new Map(bundle.objects.map((o: any) => [`${o.id}|${o.modified}`, JSON.stringify(o)]))
+    expect(bundle.objects).toHaveLength(source.objects.length)
+    for (const o of source.objects) expect(byId.get(`${o.id}|${o.modified}`)).toBe(JSON.stringify(o))
+  }, 120_000)
+
+  it('reports rejected objects with reasons and exits 1; unreadable input exits 2', async () => {
+    const file = join(dir, 'mixed.jsonl')
+    const good = { type: 'identity', spec_version: '2.1', id: 'identity--0b0b7c38-6f1e-4b4a-9c36-3f2b8c1d2e10', created: '2026-01-05T08:00:00.000Z', modified: '2026-01-05T08:00:00.000Z', name: 'Isles Coast Guard', identity_class: 'organization' }
+    const bad = { ...good, id: 'identity--not-a-uuid' }
+    writeFileSync(file, `${JSON.stringify(good)}\n${JSON.stringify(bad)}\n`)
+    const result = await runCli(['import', file, '--collection', 'attack'], { env })
+    expect(result.code).toBe(1)
+    expect(result.stdout).toContain('1 added, 0 already present, 1 rejected')
+    expect(result.stdout).toContain('identity--not-a-uuid')
+    const missing = await runCli(['import', join(dir, 'nope.json'), '--collection', 'attack'], { env })
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toMatch(/^sluice: .*nope\.json/)
+    const broken = await runCli(['import', '-', '--collection', 'attack'], { env, input: '{"type":"bundle","objects":[{"type":' })
+    expect(broken.code).toBe(2)
+  })
+
+  it('creates a principal and prints its key once', async () => {
+    const created = await runCli(['principals', 'create', '--name', 'Southern Customs Service', '--role', 'partner', '--partner', 'southern', '--read', 'attack'], { env })
+    expect(created.code).toBe(0)
+    expect(created.stdout).toMatch(/api key\s+sluice_[0-9a-f]{16}_/)
+    const list = await runCli(['principals', 'list'], { env })
+    expect(list.stdout).toContain('Southern Customs Service')
+    expect(list.stdout).not.toContain('sluice_')
+  })
+})
