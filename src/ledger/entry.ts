@@ -1,0 +1,319 @@
+import { LedgerError } from './errors.js'
+import { leafHash } from './hash.js'
+
+/**
+ * Ledger entries and their canonical leaf bytes.
+ *
+ * Canonical encoding (format version 1): UTF-8 JSON, no whitespace, no BOM, one object whose keys appear in
+ * exactly the order listed below for its kind, always all of them (absent values are `null`, never
+ * omitted). Strings are written as `JSON.stringify` writes them (only `"`, `\` and U+0000–U+001F escaped,
+ * everything else as raw UTF-8; lone surrogates are rejected). Integers are plain decimals. The free-form
+ * order `scope` is canonical JSON too: object keys sorted by UTF-16 code units, no whitespace, finite
+ * numbers in ECMAScript shortest form. Decoding re-encodes and demands byte equality, so every entry has
+ * exactly one accepted encoding and a leaf hash identifies it.
+ *
+ *   disclosure: v, kind, partner_id, collection_id, object_id, object_modified, content_sha256,
+ *               disclosed_at, agreement_id, request_id
+ *   order:      v, kind, order_id, order_kind, partner_id, scope, issuer, reason, reference,
+ *               effective_from, recorded_at
+ *   agreement:  v, kind, agreement_id, version, partner_id, change, changed_by, changed_at, agreement_sha256
+ *
+ * `v` is the number 1. Times (`disclosed_at`, `effective_from`, `recorded_at`, `changed_at`) are RFC 3339
+ * UTC with exactly six fractional digits (`2026-03-01T09:30:00.000123Z`); `object_modified` is the STIX
+ * `modified` value verbatim (any fractional precision, `Z`) or null; hashes are lowercase hex SHA-256.
+ *
+ * @example
+ * encodeEntry({ kind: 'agreement', agreementId: 'agr-7', version: 2, partnerId: 'northland', change: 'amended',
+ *   changedBy: 'officer-12', changedAt: '2026-03-01T09:30:00.000000Z', agreementSha256: 'ab…' })
+ * // {"v":1,"kind":"agreement","agreement_id":"agr-7","version":2,"partner_id":"northland",…}
+ */
+
+/** A JSON value (the type of an order's free-form scope). */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue }
+
+/** One object version served to a partner, hashed exactly as served (after redaction). */
+export interface DisclosureEntry {
+  readonly kind: 'disclosure'
+  readonly partnerId: string
+  readonly collectionId: string
+  readonly objectId: string
+  /** The STIX `modified` of the version served, verbatim; null for objects without one. */
+  readonly objectModified: string | null
+  /** Lowercase hex SHA-256 of the exact bytes served. */
+  readonly contentSha256: string
+  /** RFC 3339 UTC with microseconds. */
+  readonly disclosedAt: string
+  /** The agreement that allowed the disclosure. */
+  readonly agreementId: string
+  readonly requestId: string
+}
+
+/** A suspension or resumption order. */
+export interface OrderEntry {
+  readonly kind: 'order'
+  readonly orderId: string
+  readonly orderKind: 'suspension' | 'resumption'
+  readonly partnerId: string
+  /** What the order covers, as the policy layer describes it (any JSON; canonicalised). */
+  readonly scope: JsonValue
+  readonly issuer: string
+  readonly reason: string
+  /** External reference (case number, legal instrument), or null. */
+  readonly reference: string | null
+  readonly effectiveFrom: string
+  readonly recordedAt: string
+}
+
+/** A change to a sharing agreement. */
+export interface AgreementEntry {
+  readonly kind: 'agreement'
+  readonly agreementId: string
+  /** Agreement version after the change, from 1. */
+  readonly version: number
+  readonly partnerId: string
+  /** What happened, as a lowercase token: e.g. `created`, `amended`, `suspended`, `terminated`. */
+  readonly change: string
+  readonly changedBy: string
+  readonly changedAt: string
+  /** Lowercase hex SHA-256 of the agreement's canonical JSON after the change. */
+  readonly agreementSha256: string
+}
+
+/** Anything the ledger records. */
+export type Entry = DisclosureEntry | OrderEntry | AgreementEntry
+
+/** Entry kinds. */
+export type EntryKind = Entry['kind']
+
+/** Current encoding version, the `v` of every entry. */
+export const ENTRY_FORMAT_VERSION = 1
+
+type FieldType =
+  | 'id'
+  | 'text'
+  | 'textOrNull'
+  | 'sha256'
+  | 'time'
+  | 'stixTimeOrNull'
+  | 'json'
+  | 'version'
+  | 'token'
+  | 'orderKind'
+
+type Field = readonly [property: string, key: string, type: FieldType]
+
+const FIELDS: Record<EntryKind, readonly Field[]> = {
+  disclosure: [
+    ['partnerId', 'partner_id', 'id'],
+    ['collectionId', 'collection_id', 'id'],
+    ['objectId', 'object_id', 'id'],
+    ['objectModified', 'object_modified', 'stixTimeOrNull'],
+    ['contentSha256', 'content_sha256', 'sha256'],
+    ['disclosedAt', 'disclosed_at', 'time'],
+    ['agreementId', 'agreement_id', 'id'],
+    ['requestId', 'request_id', 'id'],
+  ],
+  order: [
+    ['orderId', 'order_id', 'id'],
+    ['orderKind', 'order_kind', 'orderKind'],
+    ['partnerId', 'partner_id', 'id'],
+    ['scope', 'scope', 'json'],
+    ['issuer', 'issuer', 'id'],
+    ['reason', 'reason', 'text'],
+    ['reference', 'reference', 'textOrNull'],
+    ['effectiveFrom', 'effective_from', 'time'],
+    ['recordedAt', 'recorded_at', 'time'],
+  ],
+  agreement: [
+    ['agreementId', 'agreement_id', 'id'],
+    ['version', 'version', 'version'],
+    ['partnerId', 'partner_id', 'id'],
+    ['change', 'change', 'token'],
+    ['changedBy', 'changed_by', 'id'],
+    ['changedAt', 'changed_at', 'time'],
+    ['agreementSha256', 'agreement_sha256', 'sha256'],
+  ],
+}
+
+const LEDGER_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.\d{6}Z$/
+const STIX_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?Z$/
+const LONE_SURROGATE = /\p{Cs}/u
+const CONTROL = /[\u0000-\u001f\u007f]/
+const SHA256_HEX = /^[0-9a-f]{64}$/
+const TOKEN = /^[a-z][a-z0-9_-]{0,63}$/
+
+function validDate(m: RegExpExecArray): boolean {
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ]
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return false
+  const days = new Date(Date.UTC(year, month, 0)).getUTCDate()
+  return year >= 1 && day <= days
+}
+
+function invalid(message: string, path: (string | number)[]): never {
+  throw new LedgerError('malformed_entry', message, path)
+}
+
+function checkString(value: unknown, path: (string | number)[]): string {
+  if (typeof value !== 'string') invalid(`${path.join('.')} must be a string`, path)
+  if (LONE_SURROGATE.test(value)) invalid(`${path.join('.')} contains a lone surrogate`, path)
+  return value
+}
+
+function checkJson(value: unknown, path: (string | number)[], depth = 0): JsonValue {
+  if (depth > 32) invalid(`${path.join('.')} is nested too deeply`, path)
+  if (value === null || typeof value === 'boolean') return value
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) invalid(`${path.join('.')} must be a finite number`, path)
+    return value
+  }
+  if (typeof value === 'string') return checkString(value, path)
+  if (Array.isArray(value)) return value.map((item, i) => checkJson(item, [...path, i], depth + 1))
+  if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    const out: { [key: string]: JsonValue } = {}
+    for (const [key, item] of Object.entries(value)) {
+      checkString(key, [...path, key])
+      // defineProperty, so a "__proto__" key stays a plain own property
+      Object.defineProperty(out, key, {
+        value: checkJson(item, [...path, key], depth + 1),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      })
+    }
+    return out
+  }
+  return invalid(`${path.join('.')} is not a JSON value`, path)
+}
+
+/** Checks one field's value against its type; returns it as stored in the entry. */
+function checkField(type: FieldType, value: unknown, path: (string | number)[]): unknown {
+  const where = path.join('.')
+  switch (type) {
+    case 'id': {
+      const s = checkString(value, path)
+      if (s.length === 0 || CONTROL.test(s))
+        invalid(`${where} must be non-empty, without control characters`, path)
+      return s
+    }
+    case 'text':
+      return checkString(value, path)
+    case 'textOrNull':
+      return value === null ? null : checkString(value, path)
+    case 'sha256':
+      if (typeof value !== 'string' || !SHA256_HEX.test(value)) {
+        invalid(`${where} must be 64 lowercase hex digits`, path)
+      }
+      return value
+    case 'time': {
+      const m = typeof value === 'string' ? LEDGER_TIME.exec(value) : null
+      if (!m || !validDate(m)) invalid(`${where} must be RFC 3339 UTC with microseconds`, path)
+      return value
+    }
+    case 'stixTimeOrNull': {
+      if (value === null) return null
+      const m = typeof value === 'string' ? STIX_TIME.exec(value) : null
+      if (!m || !validDate(m)) invalid(`${where} must be a STIX timestamp or null`, path)
+      return value
+    }
+    case 'json':
+      return checkJson(value, path)
+    case 'version':
+      if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+        invalid(`${where} must be a positive integer`, path)
+      }
+      return value
+    case 'token':
+      if (typeof value !== 'string' || !TOKEN.test(value)) {
+        invalid(`${where} must be a lowercase token ([a-z][a-z0-9_-]*, at most 64)`, path)
+      }
+      return value
+    case 'orderKind':
+      if (value !== 'suspension' && value !== 'resumption') {
+        invalid(`${where} must be "suspension" or "resumption"`, path)
+      }
+      return value
+  }
+}
+
+/** Canonical JSON text of a JSON value (sorted object keys, no whitespace). */
+export function canonicalJson(value: JsonValue): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value)
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+  const keys = Object.keys(value).sort()
+  return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key]!)}`).join(',')}}`
+}
+
+function entryText(entry: Entry): string {
+  const fields = FIELDS[entry.kind]
+  if (fields === undefined) invalid(`unknown entry kind ${JSON.stringify(entry.kind)}`, ['kind'])
+  const record = entry as unknown as Record<string, unknown>
+  let text = `{"v":${ENTRY_FORMAT_VERSION},"kind":${JSON.stringify(entry.kind)}`
+  for (const [property, key, type] of fields) {
+    const value = checkField(type, record[property], [property])
+    text += `,${JSON.stringify(key)}:${type === 'json' ? canonicalJson(value as JsonValue) : JSON.stringify(value)}`
+  }
+  return `${text}}`
+}
+
+const encoder = new TextEncoder()
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+
+/** Canonical leaf bytes of an entry; throws `malformed_entry` (with the offending property path) if invalid. */
+export function encodeEntry(entry: Entry): Uint8Array {
+  return encoder.encode(entryText(entry))
+}
+
+/**
+ * The entry whose canonical encoding is `bytes`. Throws `malformed_entry` for anything that is not a valid
+ * entry (path = JSON key at fault) and `non_canonical_entry` for a valid entry in a non-canonical encoding.
+ */
+export function decodeEntry(bytes: Uint8Array): Entry {
+  let text: string
+  try {
+    text = decoder.decode(bytes)
+  } catch {
+    return invalid('entry is not valid UTF-8', [])
+  }
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (error) {
+    return invalid(`entry is not JSON: ${(error as Error).message}`, [])
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    invalid('entry must be a JSON object', [])
+  const record = json as Record<string, unknown>
+  if (record.v !== ENTRY_FORMAT_VERSION)
+    invalid(`unsupported entry format version ${JSON.stringify(record.v)}`, ['v'])
+  const kind = record.kind
+  if (typeof kind !== 'string' || !Object.hasOwn(FIELDS, kind)) {
+    invalid(`unknown entry kind ${JSON.stringify(kind)}`, ['kind'])
+  }
+  const fields = FIELDS[kind as EntryKind]
+  const known = new Set(['v', 'kind', ...fields.map(([, key]) => key)])
+  for (const key of Object.keys(record)) {
+    if (!known.has(key)) invalid(`unexpected key ${JSON.stringify(key)} in a ${kind} entry`, [key])
+  }
+  const entry: Record<string, unknown> = { kind }
+  for (const [property, key, type] of fields) {
+    if (!Object.hasOwn(record, key)) invalid(`missing key ${JSON.stringify(key)} in a ${kind} entry`, [key])
+    entry[property] = checkField(type, record[key], [key])
+  }
+  const decoded = entry as unknown as Entry
+  if (entryText(decoded) !== text || text.charCodeAt(0) === 0xfeff) {
+    throw new LedgerError('non_canonical_entry', 'entry is valid but not in canonical encoding', [])
+  }
+  return decoded
+}
+
+/** Leaf hash of an entry's canonical bytes. */
+export function entryLeafHash(entry: Entry): Uint8Array {
+  return leafHash(encodeEntry(entry))
+}

@@ -1,0 +1,85 @@
+import { createHash, hash as oneShotHash } from 'node:crypto'
+import { LedgerError } from './errors.js'
+
+/** Bytes of one SHA-256 hash; every tree hash, proof element and root has exactly this length. */
+export const HASH_SIZE = 32
+
+// Scratch buffers: the hot path copies prefix and input into one buffer and makes one one-shot digest
+// (crypto.hash is about twice as fast as createHash for inputs this small). Safe: all of this is synchronous.
+const nodeScratch = Buffer.alloc(1 + 2 * HASH_SIZE)
+nodeScratch[0] = 0x01
+const LEAF_SCRATCH_MAX = 16 * 1024
+const leafScratch = Buffer.alloc(1 + LEAF_SCRATCH_MAX)
+
+/** SHA-256 of `data`. */
+export function sha256(data: Uint8Array): Buffer {
+  return oneShotHash('sha256', data, 'buffer')
+}
+
+/** RFC 9162 §2.1.1 leaf hash: SHA-256(0x00 || leaf). */
+export function leafHash(leaf: Uint8Array): Buffer {
+  if (leaf.length <= LEAF_SCRATCH_MAX) {
+    leafScratch.set(leaf, 1)
+    return oneShotHash('sha256', leafScratch.subarray(0, 1 + leaf.length), 'buffer')
+  }
+  return createHash('sha256').update(LEAF_PREFIX).update(leaf).digest()
+}
+
+/**
+ * RFC 9162 §2.1.1 interior node hash: SHA-256(0x01 || left || right).
+ * Children of any length are accepted (the vectors hash short ones); tree code only ever passes 32-byte hashes.
+ */
+export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
+  if (left.length === HASH_SIZE && right.length === HASH_SIZE) {
+    nodeScratch.set(left, 1)
+    nodeScratch.set(right, 1 + HASH_SIZE)
+    return oneShotHash('sha256', nodeScratch, 'buffer')
+  }
+  return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest()
+}
+
+const LEAF_PREFIX = Uint8Array.of(0x00)
+const NODE_PREFIX = Uint8Array.of(0x01)
+
+/** MTH({}) = SHA-256(""), the root of the empty tree. Shared: never modify it. */
+export const EMPTY_ROOT: Uint8Array = sha256(new Uint8Array(0))
+
+/** Byte equality (hashes are public data: no constant-time compare needed). */
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
+/** True for a 32-byte hash. */
+export function isHash(value: Uint8Array): boolean {
+  return value instanceof Uint8Array && value.length === HASH_SIZE
+}
+
+/** Lowercase hex of bytes. */
+export function toHex(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')
+}
+
+/** Bytes of a lowercase or uppercase hex string of even length; throws `invalid_argument` otherwise. */
+export function fromHex(hex: string): Buffer {
+  if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) {
+    throw new LedgerError('invalid_argument', `not a hex string: ${JSON.stringify(hex.slice(0, 80))}`)
+  }
+  return Buffer.from(hex, 'hex')
+}
+
+/** Standard base64 with padding (RFC 4648 §4). */
+export function toBase64(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')
+}
+
+/**
+ * Strict standard base64 with padding: returns null unless `text` is the canonical encoding of some bytes
+ * (Node's decoder silently skips junk; we re-encode and compare instead).
+ */
+export function fromBase64Strict(text: string): Buffer | null {
+  if (text.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) return null
+  const bytes = Buffer.from(text, 'base64')
+  return bytes.toString('base64') === text ? bytes : null
+}
