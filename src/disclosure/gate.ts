@@ -15,6 +15,8 @@ export interface Served {
   json: string
   /** The agreement that allowed it, when policy applies. */
   allowedBy?: string
+  /** The version's STIX `modified` (null when it has none), as the ledger records it. */
+  objectModified?: string | null
 }
 
 export interface CollectionAccess {

@@ -1,14 +1,17 @@
 import type { AddressInfo } from 'node:net'
 import type { Server } from 'node:http'
-import { createGate } from '../disclosure/create-gate.js'
-import type { DisclosureGate } from '../disclosure/gate.js'
 import type { PrepareOptions } from '../ingest/prepare.js'
 import { openStore } from '../store/open.js'
 import type { Store } from '../store/types.js'
 import { DEFAULT_TAXII_CONFIG, type TaxiiConfig } from '../taxii/config.js'
 import { CursorCodec } from '../taxii/cursor.js'
 import { createTaxiiHandler } from '../taxii/handler.js'
+import { adminRoutes } from '../taxii/admin/admin-routes.js'
+import { jsonApi } from '../taxii/admin/json-api.js'
+import { ledgerRoutes } from '../taxii/admin/ledger-routes.js'
 import { createHttpServer, type Mount } from './http-server.js'
+import { createServices, type NodeServices } from './services.js'
+import { knownMarkings } from '../ingest/known-markings.js'
 
 export interface NodeOptions {
   dataDir: string
@@ -16,10 +19,13 @@ export interface NodeOptions {
   db?: string
   /** Overrides of the TAXII settings; publicUrl defaults to the listening address. */
   taxii?: Partial<TaxiiConfig>
+  /** Checkpoint origin of the node's logs. */
+  origin?: string
 }
 
 export interface SluiceNode {
   store: Store
+  services: NodeServices
   server: Server
   config: TaxiiConfig
   listen(port: number, host: string): Promise<string>
@@ -34,15 +40,16 @@ export async function createNode(options: NodeOptions): Promise<SluiceNode> {
   const config: TaxiiConfig = { ...DEFAULT_TAXII_CONFIG, publicUrl: 'http://127.0.0.1', ...options.taxii }
   await store.ensureApiRoot({ name: config.defaultApiRoot, title: 'Intelligence', description: 'Shared intelligence collections' })
   const cursors = new CursorCodec(await store.secret('cursor'))
-  const gate: DisclosureGate = createGate(store)
-  const ingest: PrepareOptions = {
-    knownMarkings: async (ids) => new Set((await store.latestVersions(ids)).filter((v) => v.type === 'marking-definition').map((v) => v.id)),
-  }
+  const services = await createServices(store, { dataDir: options.dataDir, ...(options.origin ? { origin: options.origin } : {}) })
+  const { gate } = services
+  const ingest: PrepareOptions = { knownMarkings: (ids) => knownMarkings(store, ids) }
   const taxii = createTaxiiHandler(
     { store, gate, cursors, config, ingest },
     { reserved: RESERVED, onInternalError: (error, requestId) => console.error(JSON.stringify({ level: 'error', requestId, error: String(error), stack: (error as Error)?.stack })) },
   )
   const mounts: Mount[] = [
+    { prefix: 'admin', handle: jsonApi(store, 'admin', adminRoutes(services)) },
+    { prefix: 'ledger', handle: jsonApi(store, 'ledger', ledgerRoutes(services)) },
     {
       prefix: 'healthz',
       handle: async (_req, res) => {
@@ -54,6 +61,7 @@ export async function createNode(options: NodeOptions): Promise<SluiceNode> {
   const explicitUrl = options.taxii?.publicUrl !== undefined
   return {
     store,
+    services,
     server,
     config,
     listen: (port, host) =>
@@ -72,3 +80,4 @@ export async function createNode(options: NodeOptions): Promise<SluiceNode> {
     },
   }
 }
+

@@ -1,3 +1,4 @@
+import { PolicyInputError } from './policy-input.js'
 import { randomUUID } from 'node:crypto'
 import { STIX_MEDIA_TYPE } from '../stix/media-type.js'
 import type { CollectionRecord, Store } from '../store/types.js'
@@ -21,4 +22,14 @@ export async function createCollection(
   }
   await store.createCollection(collection)
   return collection
+}
+
+/** Collection ids for names given as ids or aliases, in any API root; unknown names are an error. */
+export async function resolveCollectionIds(store: Store, names: string[]): Promise<string[]> {
+  const all = await store.listCollections()
+  return names.map((name) => {
+    const found = all.find((c) => c.id === name || c.alias === name)
+    if (!found) throw new PolicyInputError(`no collection "${name}"; see "sluice collections list"`)
+    return found.id
+  })
 }

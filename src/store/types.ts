@@ -125,6 +125,52 @@ export interface StatusDetail {
   message?: string
 }
 
+/** One append-only policy row (partner, agreement version, order); the body is the domain record as JSON. */
+export interface PolicyRecord {
+  kind: 'partner' | 'agreement' | 'order'
+  id: string
+  recordedAt: string
+  body: string
+}
+
+/** An entry to append to the ledger: its canonical bytes, leaf hash and the logs it belongs to. */
+export interface LedgerAppend {
+  bytes: Uint8Array
+  leafHash: Uint8Array
+  logs: string[]
+  /** For disclosures: `objectId|modified`, so a proof can be found by object version. */
+  objectKey?: string
+}
+
+export interface LedgerPosition {
+  logId: string
+  index: number
+}
+
+export interface LedgerHead {
+  logId: string
+  size: number
+  /** Right-edge perfect subtree hashes, largest first (see src/ledger/tree.ts). */
+  frontier: Uint8Array[]
+}
+
+export interface LedgerLeaf {
+  index: number
+  bytes: Uint8Array
+}
+
+export interface CheckpointRecord {
+  logId: string
+  size: number
+  note: string
+  createdAt: string
+}
+
+export interface NodeKeyRef {
+  level: number
+  index: number
+}
+
 export interface Store {
   readonly capabilities: StoreCapabilities
   close(): Promise<void>
@@ -161,4 +207,24 @@ export interface Store {
 
   setGrant(grant: CollectionGrant): Promise<void>
   listGrants(principalId: string): Promise<CollectionGrant[]>
+
+  /** Appends policy rows and their ledger entries in one transaction, and bumps the policy version. */
+  appendPolicy(records: PolicyRecord[], ledger: LedgerAppend[]): Promise<LedgerPosition[][]>
+  loadPolicy(): Promise<PolicyRecord[]>
+  /** Changes whenever policy rows or marking-definitions change; cheap enough to ask per request. */
+  policyVersion(): Promise<number>
+  /** The newest version of every stored marking-definition. */
+  listMarkingDefinitions(): Promise<StoredVersion[]>
+
+  /** Appends entries in one transaction; each entry's position in each of its logs. */
+  appendLedger(entries: LedgerAppend[]): Promise<LedgerPosition[][]>
+  ledgerHead(logId: string): Promise<LedgerHead>
+  ledgerLogs(): Promise<{ logId: string; size: number }[]>
+  /** Stored tree nodes, keyed `level/index`. */
+  ledgerNodes(logId: string, keys: readonly NodeKeyRef[]): Promise<Map<string, Uint8Array>>
+  ledgerLeaves(logId: string, start: number, end: number): Promise<LedgerLeaf[]>
+  findLedgerLeaves(logId: string, objectKey: string): Promise<LedgerLeaf[]>
+  saveCheckpoint(checkpoint: CheckpointRecord): Promise<void>
+  /** Newest first. */
+  listCheckpoints(logId: string, limit: number): Promise<CheckpointRecord[]>
 }

@@ -16,9 +16,11 @@ beforeAll(async () => {
   const c = await createCollection(t.node.store, { apiRoot: 'intel', title: 'Maritime routes', alias: 'maritime-routes' })
   collectionId = c.id
   hiddenId = (await createCollection(t.node.store, { apiRoot: 'intel', title: 'Networks', alias: 'networks' })).id
+  const { policy } = t.node.services
+  await policy.addPartner({ id: 'isles', name: 'Isles Coast Guard', kind: 'coast-guard' }, 'test')
+  await policy.putAgreement({ partner: 'isles', collections: [collectionId], maxTlp: 'red' }, 'test')
   const partner = await createPrincipal(t.node.store, { name: 'Isles Coast Guard', role: 'partner', partnerId: 'isles' })
   partnerKey = partner.apiKey
-  await t.node.store.setGrant({ principalId: partner.principal.id, collectionId, canRead: true, canWrite: false })
   const writer = await createPrincipal(t.node.store, { name: 'Feed writer', role: 'partner', partnerId: 'writer' })
   writerKey = writer.apiKey
   await t.node.store.setGrant({ principalId: writer.principal.id, collectionId, canRead: false, canWrite: true })

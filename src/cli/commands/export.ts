@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { once } from 'node:events'
-import { createGate } from '../../disclosure/create-gate.js'
+import { createServices } from '../../server/services.js'
+import { dataLocation } from '../options.js'
 import { streamCollection } from '../../disclosure/stream-collection.js'
 import { CliError } from '../errors.js'
 import { parse, required } from '../options.js'
@@ -24,7 +25,8 @@ export async function run(args: string[]): Promise<void> {
   await withStore(values, async (store) => {
     const collection = await store.getCollection(values['api-root'] ?? 'intel', required(values.collection, 'collection'))
     if (!collection) throw new CliError(`no collection "${values.collection}"; see "sluice collections list"`)
-    const session = await createGate(store).open({ principalId: 'local-admin', role: 'admin', requestId: randomUUID() }, new Date().toISOString())
+    const { gate } = await createServices(store, dataLocation(values))
+    const session = await gate.open({ principalId: 'local-admin', role: 'admin', requestId: randomUUID() }, new Date().toISOString())
     const out = process.stdout
     const write = async (text: string) => {
       if (!out.write(text)) await once(out, 'drain')

@@ -1,5 +1,6 @@
 import { accessSync, constants, createReadStream } from 'node:fs'
 import { prepareObjects } from '../../ingest/prepare.js'
+import { knownMarkings as resolveMarkings } from '../../ingest/known-markings.js'
 import { BundleReadError, readObjects } from '../../stix/bundle-reader.js'
 import type { Store } from '../../store/types.js'
 import { CliError } from '../errors.js'
@@ -63,8 +64,7 @@ export interface ImportSummary {
 export async function importStream(store: Store, collectionId: string, input: AsyncIterable<Buffer | string>, batchSize: number): Promise<ImportSummary> {
   const summary: ImportSummary = { added: 0, unchanged: 0, rejected: [] }
   const progress = new Progress(process.stderr)
-  const knownMarkings = async (ids: string[]) =>
-    new Set((await store.latestVersions(ids)).filter((v) => v.type === 'marking-definition').map((v) => v.id))
+  const knownMarkings = (ids: string[]) => resolveMarkings(store, ids)
   let batch: unknown[] = []
   const flush = async () => {
     if (batch.length === 0) return

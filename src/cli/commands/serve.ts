@@ -60,7 +60,7 @@ export async function run(args: string[]): Promise<void> {
   process.stdout.write(`Sluice is serving TAXII 2.1 at ${url}/taxii2/\n`)
   if (values.demo) {
     const { seedDemo } = await import('../../demo/seed.js')
-    const seeded = await seedDemo(node.store)
+    const seeded = await seedDemo(node.services)
     process.stdout.write(seeded.banner(url))
   }
   const stop = () => {

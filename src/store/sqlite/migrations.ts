@@ -62,4 +62,37 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (principal_id, collection_id)
   );
   `,
+  `
+  CREATE TABLE policy_records (
+    seq INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    id TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    body TEXT NOT NULL
+  );
+  CREATE TABLE ledger_heads (log_id TEXT PRIMARY KEY, size INTEGER NOT NULL, frontier BLOB NOT NULL);
+  CREATE TABLE ledger_leaves (
+    log_id TEXT NOT NULL,
+    idx INTEGER NOT NULL,
+    bytes BLOB NOT NULL,
+    object_key TEXT,
+    PRIMARY KEY (log_id, idx)
+  ) WITHOUT ROWID;
+  CREATE INDEX ledger_leaves_by_object ON ledger_leaves (log_id, object_key) WHERE object_key IS NOT NULL;
+  CREATE TABLE ledger_nodes (
+    log_id TEXT NOT NULL,
+    level INTEGER NOT NULL,
+    idx INTEGER NOT NULL,
+    hash BLOB NOT NULL,
+    PRIMARY KEY (log_id, level, idx)
+  ) WITHOUT ROWID;
+  CREATE TABLE checkpoints (
+    seq INTEGER PRIMARY KEY,
+    log_id TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    note TEXT NOT NULL
+  );
+  CREATE INDEX checkpoints_by_log ON checkpoints (log_id, seq);
+  `,
 ]

@@ -1,7 +1,15 @@
 import { randomBytes } from 'node:crypto'
 import { objectQueryWhere, versionCondition } from '../object-query.js'
 import { formatMicros, nextDateAdded, nowMicros, versionKey } from '../time.js'
+import { packFrontier, planLedgerAppend, unpackFrontier } from '../ledger-append.js'
 import type {
+  CheckpointRecord,
+  LedgerAppend,
+  LedgerHead,
+  LedgerLeaf,
+  LedgerPosition,
+  NodeKeyRef,
+  PolicyRecord,
   ApiKeyRecord,
   ApiRootRecord,
   CollectionGrant,
@@ -132,9 +140,8 @@ export class SqliteStore implements Store {
         })
         return outcome
       })
-      this.#sql
-        .get("INSERT INTO meta (name, value) VALUES ('last_added_us', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value")
-        .run(lastAdded)
+      this.#setMeta('last_added_us', lastAdded)
+      if (outcomes.some((o, i) => o.result === 'added' && items[i]!.type === 'marking-definition')) this.#bumpPolicyVersion()
       return outcomes
     })
     return write.immediate()
@@ -317,6 +324,104 @@ export class SqliteStore implements Store {
       canRead: r.can_read === 1,
       canWrite: r.can_write === 1,
     }))
+  }
+
+  #setMeta(name: string, value: number): void {
+    this.#sql.get('INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value').run(name, value)
+  }
+
+  #meta(name: string): number {
+    const row = this.#sql.get('SELECT value FROM meta WHERE name = ?').get(name) as { value: number | bigint } | undefined
+    return row ? Number(row.value) : 0
+  }
+
+  #bumpPolicyVersion(): void {
+    this.#setMeta('policy_version', this.#meta('policy_version') + 1)
+  }
+
+  async appendPolicy(records: PolicyRecord[], ledger: LedgerAppend[]): Promise<LedgerPosition[][]> {
+    const write = this.db.transaction(() => {
+      const insert = this.#sql.get('INSERT INTO policy_records (kind, id, recorded_at, body) VALUES (?, ?, ?, ?)')
+      for (const r of records) insert.run(r.kind, r.id, r.recordedAt, r.body)
+      this.#bumpPolicyVersion()
+      return this.#appendLedger(ledger)
+    })
+    return write.immediate()
+  }
+
+  async loadPolicy(): Promise<PolicyRecord[]> {
+    return this.#sql.get('SELECT kind, id, recorded_at AS recordedAt, body FROM policy_records ORDER BY seq').all() as PolicyRecord[]
+  }
+
+  async policyVersion(): Promise<number> {
+    return this.#meta('policy_version')
+  }
+
+  async listMarkingDefinitions(): Promise<StoredVersion[]> {
+    const rows = this.#sql.get(`SELECT ${OBJECT_COLUMNS} FROM objects WHERE type = 'marking-definition' AND is_last = 1 ORDER BY seq`).all() as ObjectRow[]
+    return rows.map(toStoredVersion)
+  }
+
+  async appendLedger(entries: LedgerAppend[]): Promise<LedgerPosition[][]> {
+    if (entries.length === 0) return []
+    return this.db.transaction(() => this.#appendLedger(entries)).immediate()
+  }
+
+  #appendLedger(entries: LedgerAppend[]): LedgerPosition[][] {
+    if (entries.length === 0) return []
+    const logIds = [...new Set(entries.flatMap((e) => e.logs))]
+    const heads = new Map(logIds.map((id) => [id, this.#head(id)]))
+    const plan = planLedgerAppend(heads, entries)
+    const leaf = this.#sql.get('INSERT INTO ledger_leaves (log_id, idx, bytes, object_key) VALUES (?, ?, ?, ?)')
+    for (const l of plan.leaves) leaf.run(l.logId, l.index, l.bytes, l.objectKey)
+    const node = this.#sql.get('INSERT OR IGNORE INTO ledger_nodes (log_id, level, idx, hash) VALUES (?, ?, ?, ?)')
+    for (const n of plan.nodes) node.run(n.logId, n.level, n.index, n.hash)
+    const head = this.#sql.get(
+      'INSERT INTO ledger_heads (log_id, size, frontier) VALUES (?, ?, ?) ON CONFLICT (log_id) DO UPDATE SET size = excluded.size, frontier = excluded.frontier',
+    )
+    for (const h of plan.heads) head.run(h.logId, h.size, packFrontier(h.frontier))
+    return plan.positions
+  }
+
+  #head(logId: string): LedgerHead {
+    const row = this.#sql.get('SELECT size, frontier FROM ledger_heads WHERE log_id = ?').get(logId) as { size: number; frontier: Buffer } | undefined
+    return row ? { logId, size: row.size, frontier: unpackFrontier(row.frontier) } : { logId, size: 0, frontier: [] }
+  }
+
+  async ledgerHead(logId: string): Promise<LedgerHead> {
+    return this.#head(logId)
+  }
+
+  async ledgerLogs(): Promise<{ logId: string; size: number }[]> {
+    return this.#sql.get('SELECT log_id AS logId, size FROM ledger_heads ORDER BY log_id').all() as { logId: string; size: number }[]
+  }
+
+  async ledgerNodes(logId: string, keys: readonly NodeKeyRef[]): Promise<Map<string, Uint8Array>> {
+    const out = new Map<string, Uint8Array>()
+    const get = this.#sql.get('SELECT hash FROM ledger_nodes WHERE log_id = ? AND level = ? AND idx = ?')
+    for (const k of keys) {
+      const row = get.get(logId, k.level, k.index) as { hash: Buffer } | undefined
+      if (row) out.set(`${k.level}/${k.index}`, row.hash)
+    }
+    return out
+  }
+
+  async ledgerLeaves(logId: string, start: number, end: number): Promise<LedgerLeaf[]> {
+    return this.#sql.get('SELECT idx AS "index", bytes FROM ledger_leaves WHERE log_id = ? AND idx >= ? AND idx < ? ORDER BY idx').all(logId, start, end) as LedgerLeaf[]
+  }
+
+  async findLedgerLeaves(logId: string, objectKey: string): Promise<LedgerLeaf[]> {
+    return this.#sql.get('SELECT idx AS "index", bytes FROM ledger_leaves WHERE log_id = ? AND object_key = ? ORDER BY idx').all(logId, objectKey) as LedgerLeaf[]
+  }
+
+  async saveCheckpoint(c: CheckpointRecord): Promise<void> {
+    this.#sql.get('INSERT INTO checkpoints (log_id, size, created_at, note) VALUES (?, ?, ?, ?)').run(c.logId, c.size, c.createdAt, c.note)
+  }
+
+  async listCheckpoints(logId: string, limit: number): Promise<CheckpointRecord[]> {
+    return this.#sql
+      .get('SELECT log_id AS logId, size, created_at AS createdAt, note FROM checkpoints WHERE log_id = ? ORDER BY seq DESC LIMIT ?')
+      .all(logId, limit) as CheckpointRecord[]
   }
 }
 

@@ -1,0 +1,118 @@
+import type { DisclosureEntry } from '../ledger/entry.js'
+import type { CompiledPolicy } from '../policy/compile.js'
+import { decideCompiled, endpointRefs, redact } from '../policy/decide.js'
+import type { Decision, ObjectVersion } from '../policy/types.js'
+import { collectionsVisibleTo } from '../policy/views.js'
+import type { LedgerService } from '../services/ledger-service.js'
+import { sha256Hex } from '../services/ledger-service.js'
+import type { PolicyService } from '../services/policy-service.js'
+import type { StixObject } from '../stix/object.js'
+import { formatMicros, toMicros } from '../store/time.js'
+import type { CollectionGrant, CollectionRecord, Store, StoredVersion } from '../store/types.js'
+import type { CollectionAccess, DisclosureGate, GateSession, Served, Viewer } from './gate.js'
+import { GrantSession } from './grant-gate.js'
+
+/**
+ * The gate with sharing policy: partners see what `decide` allows at the
+ * request's instant, redacted and with caveats attached, and every version
+ * served to them is recorded in the ledger before the response is written.
+ * Other principals are governed by their grants alone.
+ */
+export class PolicyGate implements DisclosureGate {
+  constructor(
+    readonly store: Store,
+    readonly policy: PolicyService,
+    readonly ledger: LedgerService,
+  ) {}
+
+  async open(viewer: Viewer, instant: string): Promise<GateSession> {
+    const grants = viewer.role === 'admin' ? [] : await this.store.listGrants(viewer.principalId)
+    if (viewer.role !== 'partner' || !viewer.partnerId) return new GrantSession(viewer, instant, grants)
+    const compiled = await this.policy.compiledAt(instant)
+    return new PartnerSession(this, viewer, viewer.partnerId, instant, compiled, grants)
+  }
+}
+
+const HIDDEN: CollectionAccess = { visible: false, canRead: false, canWrite: false }
+
+class PartnerSession implements GateSession {
+  readonly #visible: Set<string> | '*'
+  readonly #grants: Map<string, CollectionGrant>
+
+  constructor(
+    readonly gate: PolicyGate,
+    readonly viewer: Viewer,
+    readonly partnerId: string,
+    readonly instant: string,
+    readonly compiled: CompiledPolicy,
+    grants: CollectionGrant[],
+  ) {
+    this.#visible = collectionsVisibleTo(compiled.snapshot, partnerId, instant)
+    this.#grants = new Map(grants.map((g) => [g.collectionId, g]))
+  }
+
+  #mayRead(collectionId: string): boolean {
+    return this.#visible === '*' || this.#visible.has(collectionId)
+  }
+
+  collectionAccess(collection: CollectionRecord): CollectionAccess {
+    const canRead = this.#mayRead(collection.id)
+    const canWrite = this.#grants.get(collection.id)?.canWrite === true
+    return canRead || canWrite ? { visible: true, canRead, canWrite } : HIDDEN
+  }
+
+  decideOne(version: ObjectVersion, endpoints: Map<string, ObjectVersion[]>): Decision {
+    return decideCompiled(this.compiled, this.partnerId, version, this.instant, { endpoints })
+  }
+
+  async screen(items: StoredVersion[]): Promise<(Served | undefined)[]> {
+    const versions = items.map((stored) =>
+      this.#mayRead(stored.collectionId) ? { collectionId: stored.collectionId, object: JSON.parse(stored.json) as StixObject } : undefined,
+    )
+    const endpoints = await this.#endpoints(versions)
+    return items.map((stored, i) => {
+      const version = versions[i]
+      if (!version) return undefined
+      const decision = this.decideOne(version, endpoints)
+      if (decision.effect === 'deny') return undefined
+      const unchanged = decision.effect === 'allow' && decision.caveats.every((c) => version.object.object_marking_refs?.includes(c))
+      return {
+        stored,
+        json: unchanged ? stored.json : JSON.stringify(redact(version.object, decision)),
+        allowedBy: decision.allowedBy.id ?? decision.allowedBy.kind,
+        objectModified: typeof version.object.modified === 'string' ? version.object.modified : null,
+      }
+    })
+  }
+
+  /** The stored versions of every object an SRO in the batch points at, fetched in one query. */
+  async #endpoints(versions: (ObjectVersion | undefined)[]): Promise<Map<string, ObjectVersion[]>> {
+    const refs = new Set<string>()
+    for (const v of versions) if (v) for (const ref of endpointRefs(v.object)?.refs ?? []) refs.add(ref)
+    const map = new Map<string, ObjectVersion[]>()
+    if (refs.size === 0) return map
+    for (const stored of await this.gate.store.latestVersions([...refs])) {
+      const list = map.get(stored.id) ?? []
+      list.push({ collectionId: stored.collectionId, object: JSON.parse(stored.json) as StixObject })
+      map.set(stored.id, list)
+    }
+    return map
+  }
+
+  async record(served: Served[]): Promise<void> {
+    if (served.length === 0) return
+    const disclosedAt = formatMicros(toMicros(this.instant) ?? Date.now() * 1000)
+    const entries: DisclosureEntry[] = served.map((s) => ({
+      kind: 'disclosure',
+      partnerId: this.partnerId,
+      collectionId: s.stored.collectionId,
+      objectId: s.stored.id,
+      objectModified: s.objectModified ?? null,
+      contentSha256: sha256Hex(s.json),
+      disclosedAt,
+      agreementId: s.allowedBy ?? 'unknown',
+      requestId: this.viewer.requestId,
+    }))
+    await this.gate.ledger.append(entries)
+  }
+}

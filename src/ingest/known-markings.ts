@@ -1,0 +1,10 @@
+import { BUILTIN_MARKINGS } from '../policy/markings.js'
+import type { Store } from '../store/types.js'
+
+/** Marking ids the node can resolve: the built-in TLP and handling markings, and stored marking-definitions. */
+export async function knownMarkings(store: Store, ids: string[]): Promise<Set<string>> {
+  const known = new Set(ids.filter((id) => BUILTIN_MARKINGS.has(id)))
+  const rest = ids.filter((id) => !known.has(id))
+  for (const v of await store.latestVersions(rest)) if (v.type === 'marking-definition') known.add(v.id)
+  return known
+}

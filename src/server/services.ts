@@ -1,0 +1,33 @@
+import { join } from 'node:path'
+import type { DisclosureGate } from '../disclosure/gate.js'
+import { PolicyGate } from '../disclosure/policy-gate.js'
+import { LedgerService, loadOrCreateNodeKey } from '../services/ledger-service.js'
+import { PolicyService } from '../services/policy-service.js'
+import type { Store } from '../store/types.js'
+
+export interface NodeServices {
+  store: Store
+  policy: PolicyService
+  ledger: LedgerService
+  /** The one way out for every read path. */
+  gate: DisclosureGate
+}
+
+export interface ServiceOptions {
+  dataDir: string
+  /** Names the node's logs in checkpoints (env SLUICE_ORIGIN). */
+  origin?: string
+  /** Path of the Ed25519 node key; created on first start. */
+  keyPath?: string
+}
+
+export const DEFAULT_ORIGIN = 'sluice.localhost'
+
+/** Assembles the services every entry point (server, CLI) shares, around one store. */
+export async function createServices(store: Store, options: ServiceOptions): Promise<NodeServices> {
+  const origin = options.origin ?? process.env.SLUICE_ORIGIN ?? DEFAULT_ORIGIN
+  const key = await loadOrCreateNodeKey(options.keyPath ?? process.env.SLUICE_NODE_KEY ?? join(options.dataDir, 'node.key'), origin)
+  const policy = new PolicyService(store)
+  const ledger = new LedgerService(store, key, origin)
+  return { store, policy, ledger, gate: new PolicyGate(store, policy, ledger) }
+}

@@ -1,0 +1,101 @@
+import { createHash } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { signCheckpoint, type Checkpoint } from '../ledger/checkpoint.js'
+import { type Entry, encodeEntry } from '../ledger/entry.js'
+import { leafHash } from '../ledger/hash.js'
+import { GLOBAL_LOG, logOrigin, logsForEntry, type LogId } from '../ledger/log-id.js'
+import { readNodeKeyFile, writeNodeKeyFile } from '../ledger/node-key-file.js'
+import { generateNodeKey, type NodeSigningKey } from '../ledger/note-key.js'
+import { proveConsistency, proveInclusion } from '../ledger/proof.js'
+import { frontierRoot } from '../ledger/tree.js'
+import { formatMicros, toMicros } from '../store/time.js'
+import type { CheckpointRecord, LedgerAppend, LedgerPosition, Store } from '../store/types.js'
+
+/** Ledger entries carry times with exactly six fractional digits; any RFC 3339 UTC instant converts. */
+export function ledgerTime(instant: string): string {
+  const micros = toMicros(instant)
+  if (micros === undefined) throw new Error(`not an RFC 3339 UTC instant: ${instant}`)
+  return formatMicros(micros)
+}
+
+/** The entry as the store appends it: canonical bytes, leaf hash, the logs it belongs to. */
+export function toLedgerAppend(entry: Entry): LedgerAppend {
+  const bytes = encodeEntry(entry)
+  return {
+    bytes,
+    leafHash: leafHash(bytes),
+    logs: logsForEntry(entry),
+    ...(entry.kind === 'disclosure' ? { objectKey: disclosureKey(entry.objectId, entry.objectModified) } : {}),
+  }
+}
+
+export function disclosureKey(objectId: string, modified: string | null): string {
+  return `${objectId}|${modified ?? 'null'}`
+}
+
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text).digest('hex')
+}
+
+/** Loads the node's signing key from the data directory, creating it on first start. */
+export async function loadOrCreateNodeKey(path: string, origin: string): Promise<NodeSigningKey> {
+  if (existsSync(path)) return readNodeKeyFile(path)
+  const key = generateNodeKey(origin)
+  try {
+    await writeNodeKeyFile(path, key)
+    return key
+  } catch (error) {
+    // another process created it first
+    if (existsSync(path)) return readNodeKeyFile(path)
+    throw error
+  }
+}
+
+/**
+ * The node's view of its ledger: appends, signed checkpoints and proofs over
+ * whatever store holds the tree.
+ */
+export class LedgerService {
+  constructor(
+    readonly store: Store,
+    readonly key: NodeSigningKey,
+    readonly origin: string,
+  ) {}
+
+  append(entries: Entry[]): Promise<LedgerPosition[][]> {
+    return this.store.appendLedger(entries.map(toLedgerAppend))
+  }
+
+  originOf(logId: string): string {
+    return logOrigin(this.origin, logId as LogId)
+  }
+
+  /** Signs a checkpoint of the log as it stands now and keeps it. */
+  async checkpoint(logId: string = GLOBAL_LOG): Promise<CheckpointRecord> {
+    const head = await this.store.ledgerHead(logId)
+    const checkpoint: Checkpoint = { origin: this.originOf(logId), size: head.size, rootHash: frontierRoot(head.frontier), extensions: [] }
+    const record: CheckpointRecord = { logId, size: head.size, note: signCheckpoint(checkpoint, this.key), createdAt: new Date().toISOString() }
+    await this.store.saveCheckpoint(record)
+    return record
+  }
+
+  /** The newest checkpoint at the current size, signing a new one if the log has grown since. */
+  async latestCheckpoint(logId: string = GLOBAL_LOG): Promise<CheckpointRecord> {
+    const [latest] = await this.store.listCheckpoints(logId, 1)
+    const head = await this.store.ledgerHead(logId)
+    if (latest && latest.size === head.size) return latest
+    return this.checkpoint(logId)
+  }
+
+  #reader(logId: string) {
+    return { getNodes: (keys: readonly { level: number; index: number }[]) => this.store.ledgerNodes(logId, keys) }
+  }
+
+  proveInclusion(logId: string, index: number, size: number): Promise<Uint8Array[]> {
+    return proveInclusion(this.#reader(logId), index, size)
+  }
+
+  proveConsistency(logId: string, from: number, to: number): Promise<Uint8Array[]> {
+    return proveConsistency(this.#reader(logId), from, to)
+  }
+}

@@ -1,0 +1,246 @@
+import { randomUUID } from 'node:crypto'
+import type { AgreementEntry, OrderEntry } from '../ledger/entry.js'
+import { canonicalJson, type JsonValue } from '../ledger/entry.js'
+import { compileSnapshot, type CompiledPolicy } from '../policy/compile.js'
+import { policyAt } from '../policy/snapshot.js'
+import { isTlpLevel, type TlpLevel } from '../policy/tlp.js'
+import type { Agreement, Order, OrderScope, Partner, PartnerKind, PolicyHistory, Resumption, Suspension } from '../policy/types.js'
+import type { StixObject } from '../stix/object.js'
+import type { PolicyRecord, Store } from '../store/types.js'
+import { ledgerTime, sha256Hex, toLedgerAppend } from './ledger-service.js'
+import { fail, instantOr, optionalText, stringList, text } from './policy-input.js'
+
+const PARTNER_KINDS: readonly PartnerKind[] = ['police', 'customs', 'coast-guard', 'border-guard', 'judicial', 'international', 'node', 'other']
+
+export interface SuspendInput {
+  partner: string
+  collections?: string[]
+  types?: string[]
+  markings?: string[]
+  labels?: string[]
+  aboveTlp?: string
+  at?: string
+  reason: string
+  reference?: string
+  issuer: string
+}
+
+export interface AgreementInput {
+  id?: string
+  partner: string
+  collections: string[] | '*'
+  types?: string[] | '*'
+  maxTlp: string
+  caveats?: string[]
+  requiredLabels?: string[]
+  forbiddenLabels?: string[]
+  requiredMarkings?: string[]
+  forbiddenMarkings?: string[]
+  validFrom?: string
+  validUntil?: string
+  at?: string
+  withdrawn?: boolean
+}
+
+/**
+ * Policy as the node keeps it: append-only rows in the store, each change
+ * recorded in the ledger in the same transaction, and a compiled snapshot
+ * cached until the policy version changes or a scheduled change falls due.
+ */
+export class PolicyService {
+  readonly #store: Store
+  #cached: { version: number; history: PolicyHistory } | undefined
+  #compiled: { version: number; policy: CompiledPolicy } | undefined
+
+  constructor(store: Store) {
+    this.#store = store
+  }
+
+  async history(): Promise<PolicyHistory> {
+    const version = await this.#store.policyVersion()
+    if (this.#cached?.version === version) return this.#cached.history
+    const [records, markings, collections] = await Promise.all([
+      this.#store.loadPolicy(),
+      this.#store.listMarkingDefinitions(),
+      this.#store.listCollections(),
+    ])
+    const history = {
+      partners: [] as Partner[],
+      agreements: [] as Agreement[],
+      orders: [] as Order[],
+      markings: markings.map((m) => JSON.parse(m.json) as StixObject),
+      collections: collections.map((c) => c.id),
+    }
+    for (const r of records) {
+      const body = JSON.parse(r.body)
+      if (r.kind === 'partner') history.partners.push(body)
+      else if (r.kind === 'agreement') history.agreements.push(body)
+      else history.orders.push(body)
+    }
+    this.#cached = { version, history }
+    return history
+  }
+
+  /** The compiled policy valid at `instant`; reused while nothing changed and nothing scheduled fell due. */
+  async compiledAt(instant: string): Promise<CompiledPolicy> {
+    const version = await this.#store.policyVersion()
+    const t = Date.parse(instant)
+    const cached = this.#compiled
+    if (cached && cached.version === version && t >= cached.policy.at && t < cached.policy.staleAt) return cached.policy
+    const policy = compileSnapshot(policyAt(await this.history(), instant), instant)
+    // the newest instant wins the cache; a request for a past instant (explain --at) does not evict it
+    if (!cached || t >= cached.policy.at || cached.version !== version) this.#compiled = { version, policy }
+    return policy
+  }
+
+  async partner(idOrName: string): Promise<Partner> {
+    const { partners } = await this.history()
+    const found = partners.filter((p) => p.id === idOrName || p.name === idOrName).at(-1)
+    return found ?? fail(`no partner "${idOrName}"; see "sluice partners list"`)
+  }
+
+  async addPartner(input: { id?: string; name: string; kind?: string; identityId?: string }, by: string): Promise<Partner> {
+    const history = await this.history()
+    const id = input.id ?? slug(input.name)
+    if (!/^[a-z0-9][a-z0-9-]{1,62}$/.test(id)) fail('a partner id is 2-63 lowercase letters, digits or hyphens')
+    if (history.partners.some((p) => p.id === id)) fail(`partner "${id}" already exists`)
+    const kind = (input.kind ?? 'other') as PartnerKind
+    if (!PARTNER_KINDS.includes(kind)) fail(`partner kind must be one of ${PARTNER_KINDS.join(', ')}`)
+    const identity = input.identityId ?? `identity--${randomUUID()}`
+    if (!/^identity--[0-9a-f-]{36}$/.test(identity)) fail('the identity id must be identity--<uuid>')
+    const partner: Partner = { id, name: text(input.name, 'the partner name', 200), identity_id: identity, kind }
+    const now = new Date().toISOString()
+    await this.#store.appendPolicy([{ kind: 'partner', id, recordedAt: now, body: JSON.stringify({ ...partner, recorded_by: by }) }], [])
+    return partner
+  }
+
+  /** Creates an agreement, or a new version of one when `input.id` names it. */
+  async putAgreement(input: AgreementInput, by: string): Promise<Agreement> {
+    const partner = await this.partner(input.partner)
+    const { agreements } = await this.history()
+    const previous = input.id ? agreements.filter((a) => a.id === input.id) : []
+    if (input.id && previous.length === 0) fail(`no agreement "${input.id}"`)
+    if (previous.length > 0 && previous.at(-1)!.partner_id !== partner.id) fail('an agreement cannot move to another partner')
+    const maxTlp = input.maxTlp.toLowerCase()
+    if (!isTlpLevel(maxTlp)) fail('max TLP must be clear, green, amber, amber+strict or red')
+    const now = new Date().toISOString()
+    const validFrom = input.validFrom ? instantOr(input.validFrom, now, 'valid-from') : undefined
+    const validUntil = input.validUntil ? instantOr(input.validUntil, now, 'valid-until') : undefined
+    if (validFrom && validUntil && Date.parse(validUntil) <= Date.parse(validFrom)) fail('valid-until must be after valid-from')
+    const agreement: Agreement = {
+      id: input.id ?? `agreement--${randomUUID()}`,
+      version: previous.length > 0 ? Math.max(...previous.map((a) => a.version)) + 1 : 1,
+      partner_id: partner.id,
+      collections: input.collections,
+      object_types: input.types ?? '*',
+      max_tlp: maxTlp as TlpLevel,
+      ...(input.caveats?.length ? { caveats: input.caveats } : {}),
+      ...(input.requiredLabels?.length ? { required_labels: input.requiredLabels } : {}),
+      ...(input.forbiddenLabels?.length ? { forbidden_labels: input.forbiddenLabels } : {}),
+      ...(input.requiredMarkings?.length ? { required_markings: input.requiredMarkings } : {}),
+      ...(input.forbiddenMarkings?.length ? { forbidden_markings: input.forbiddenMarkings } : {}),
+      ...(validFrom ? { valid_from: validFrom } : {}),
+      ...(validUntil ? { valid_until: validUntil } : {}),
+      effective_from: instantOr(input.at, now, 'the effective time'),
+      recorded_at: now,
+      recorded_by: by,
+      ...(input.withdrawn ? { withdrawn: true } : {}),
+    }
+    const entry: AgreementEntry = {
+      kind: 'agreement',
+      agreementId: agreement.id,
+      version: agreement.version,
+      partnerId: partner.id,
+      change: agreement.withdrawn ? 'withdrawn' : agreement.version === 1 ? 'created' : 'amended',
+      changedBy: by,
+      changedAt: ledgerTime(now),
+      agreementSha256: sha256Hex(canonicalJson(agreement as unknown as JsonValue)),
+    }
+    await this.#append({ kind: 'agreement', id: agreement.id, recordedAt: now, body: JSON.stringify(agreement) }, toLedgerAppend(entry))
+    return agreement
+  }
+
+  async suspend(input: SuspendInput): Promise<Suspension> {
+    const partner = await this.partner(input.partner)
+    const now = new Date().toISOString()
+    const aboveTlp = input.aboveTlp?.toLowerCase()
+    if (aboveTlp !== undefined && !isTlpLevel(aboveTlp)) fail('above-tlp must be clear, green, amber, amber+strict or red')
+    const scope: OrderScope = {
+      ...(input.collections?.length ? { collections: input.collections } : {}),
+      ...(input.types?.length ? { object_types: input.types } : {}),
+      ...(input.markings?.length ? { markings: input.markings } : {}),
+      ...(input.labels?.length ? { labels: input.labels } : {}),
+      ...(aboveTlp ? { above_tlp: aboveTlp as TlpLevel } : {}),
+    }
+    const reference = optionalText(input.reference, 'the reference', 200)
+    const order: Suspension = {
+      kind: 'suspension',
+      id: `order--${randomUUID()}`,
+      partner_id: partner.id,
+      ...(Object.keys(scope).length > 0 ? { scope } : {}),
+      effective_from: instantOr(input.at, now, 'the effective time'),
+      issuer: text(input.issuer, 'the issuer', 200),
+      reason: text(input.reason, 'a reason'),
+      ...(reference ? { reference } : {}),
+      recorded_at: now,
+      recorded_by: input.issuer,
+    }
+    await this.#append(orderRecord(order), toLedgerAppend(orderEntry(order, partner.id)))
+    return order
+  }
+
+  async resume(input: { order: string; at?: string; reason: string; issuer: string }): Promise<Resumption> {
+    const { orders } = await this.history()
+    const suspension = orders.find((o): o is Suspension => o.kind === 'suspension' && o.id === input.order)
+    if (!suspension) fail(`no suspension order "${input.order}"; see "sluice policy history"`)
+    if (orders.some((o) => o.kind === 'resumption' && o.lifts === input.order)) fail(`order "${input.order}" has already been lifted`)
+    const now = new Date().toISOString()
+    const order: Resumption = {
+      kind: 'resumption',
+      id: `order--${randomUUID()}`,
+      lifts: suspension!.id,
+      effective_from: instantOr(input.at, now, 'the effective time'),
+      issuer: text(input.issuer, 'the issuer', 200),
+      reason: text(input.reason, 'a reason'),
+      recorded_at: now,
+      recorded_by: input.issuer,
+    }
+    if (Date.parse(order.effective_from) < Date.parse(suspension!.effective_from)) fail('a resumption cannot take effect before the suspension it lifts')
+    await this.#append(orderRecord(order), toLedgerAppend(orderEntry(order, suspension!.partner_id)))
+    return order
+  }
+
+  async #append(record: PolicyRecord, ledger: ReturnType<typeof toLedgerAppend>): Promise<void> {
+    await this.#store.appendPolicy([record], [ledger])
+  }
+}
+
+function orderRecord(order: Order): PolicyRecord {
+  return { kind: 'order', id: order.id, recordedAt: order.recorded_at, body: JSON.stringify(order) }
+}
+
+function orderEntry(order: Order, partnerId: string): OrderEntry {
+  return {
+    kind: 'order',
+    orderId: order.id,
+    orderKind: order.kind,
+    partnerId,
+    scope: (order.kind === 'suspension' ? (order.scope ?? { whole_partner: true }) : { lifts: order.lifts }) as JsonValue,
+    issuer: order.issuer,
+    reason: order.reason,
+    reference: order.kind === 'suspension' ? (order.reference ?? null) : null,
+    effectiveFrom: ledgerTime(order.effective_from),
+    recordedAt: ledgerTime(order.recorded_at),
+  }
+}
+
+function slug(name: string): string {
+  return name
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 63)
+}
+
+export { stringList }

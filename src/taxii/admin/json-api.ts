@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { LedgerError } from '../../ledger/errors.js'
+import { PolicyInputError } from '../../services/policy-input.js'
+import type { PrincipalRecord, Store } from '../../store/types.js'
+import { authenticate } from '../authenticate.js'
+import { badRequest, TaxiiError } from '../errors.js'
+import { readBody, send } from '../http-io.js'
+import { parseJsonBody } from '../json-body.js'
+
+export interface JsonRequest {
+  principal: PrincipalRecord
+  url: URL
+  params: Record<string, string>
+  body: Record<string, unknown>
+  requestId: string
+}
+
+export interface JsonRoute {
+  method: 'GET' | 'POST'
+  /** Path segments after the mount prefix; `:name` captures. */
+  path: string[]
+  /** Roles allowed; a refusal names them. */
+  roles: PrincipalRecord['role'][]
+  handle: (req: JsonRequest) => Promise<unknown>
+}
+
+const MAX_BODY = 1024 * 1024
+
+function match(route: JsonRoute, segments: string[]): Record<string, string> | undefined {
+  if (route.path.length !== segments.length) return undefined
+  const params: Record<string, string> = {}
+  for (let i = 0; i < segments.length; i++) {
+    const p = route.path[i]!
+    if (p.startsWith(':')) params[p.slice(1)] = decodeURIComponent(segments[i]!)
+    else if (p !== segments[i]) return undefined
+  }
+  return params
+}
+
+/**
+ * The node's JSON APIs besides TAXII (admin, ledger): authenticated like
+ * TAXII, answered as application/json, with errors in the TAXII error shape
+ * so a client handles one error format.
+ */
+export function jsonApi(store: Store, prefix: string, routes: JsonRoute[]) {
+  return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
+    const requestId = randomUUID()
+    res.setHeader('X-Request-Id', requestId)
+    try {
+      const segments = url.pathname.split('/').filter(Boolean).slice(1)
+      const candidates = routes.flatMap((r) => {
+        const params = match(r, segments)
+        return params ? [{ route: r, params }] : []
+      })
+      if (candidates.length === 0) throw new TaxiiError(404, 'Not found', `no ${prefix} endpoint at this path`)
+      const found = candidates.find((c) => c.route.method === req.method)
+      if (!found) throw new TaxiiError(405, 'Method not allowed', `use ${candidates.map((c) => c.route.method).join(', ')}`)
+      const principal = await authenticate(store, req.headers.authorization)
+      if (!found.route.roles.includes(principal.role)) {
+        throw new TaxiiError(403, 'Forbidden', `this needs the ${found.route.roles.join(' or ')} role`, { errorCode: 'role-required' })
+      }
+      let body: Record<string, unknown> = {}
+      if (req.method === 'POST') {
+        const text = await readBody(req, MAX_BODY)
+        const parsed = text.trim() === '' ? {} : parseJsonBody(text, 32)
+        if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw badRequest('the body must be a JSON object')
+        body = parsed as Record<string, unknown>
+      }
+      const result = await found.route.handle({ principal, url, params: found.params, body, requestId })
+      send(res, { status: req.method === 'POST' ? 201 : 200, body: JSON.stringify(result) }, 'application/json')
+    } catch (error) {
+      const mapped =
+        error instanceof TaxiiError
+          ? error
+          : error instanceof PolicyInputError || error instanceof LedgerError
+            ? badRequest(error.message, 'invalid-input')
+            : new TaxiiError(500, 'Internal error', `quote request id ${requestId}`, { cause: error })
+      if (mapped.status >= 500) console.error(JSON.stringify({ level: 'error', requestId, error: String(error), stack: (error as Error)?.stack }))
+      if (!req.complete) req.resume()
+      send(res, { status: mapped.status, body: mapped.body(), headers: mapped.headers }, 'application/json')
+    }
+  }
+}
+
+export function str(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined
+}

@@ -1,0 +1,107 @@
+import { decodeEntry } from '../../ledger/entry.js'
+import { toBase64 } from '../../ledger/hash.js'
+import { GLOBAL_LOG, partnerLogId } from '../../ledger/log-id.js'
+import { disclosureKey } from '../../services/ledger-service.js'
+import type { NodeServices } from '../../server/services.js'
+import type { PrincipalRecord } from '../../store/types.js'
+import { badRequest, forbidden } from '../errors.js'
+import type { JsonRoute } from './json-api.js'
+
+const MAX_ENTRIES = 1000
+
+function integer(value: string | null, name: string): number {
+  if (value === null || !/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw badRequest(`${name} must be a non-negative integer`)
+  return Number(value)
+}
+
+/** Which log a request names, if the principal may read it: partners see the global checkpoints and their own log. */
+function logFor(principal: PrincipalRecord, url: URL, checkpointOnly: boolean): string {
+  const requested = url.searchParams.get('log') ?? (principal.role === 'partner' ? partnerLogId(principal.partnerId!) : GLOBAL_LOG)
+  if (principal.role === 'admin') return requested
+  const own = partnerLogId(principal.partnerId!)
+  if (requested === own || (checkpointOnly && requested === GLOBAL_LOG)) return requested
+  throw forbidden(checkpointOnly ? 'a partner may read the global checkpoint and its own log' : 'a partner may read proofs and entries of its own log only')
+}
+
+/** The ledger API: checkpoints, proofs and entries a recipient verifies without trusting the node. */
+export function ledgerRoutes(services: NodeServices): JsonRoute[] {
+  const { ledger, store } = services
+  const everyone = ['admin', 'partner'] as PrincipalRecord['role'][]
+  const proofText = (proof: Uint8Array[]) => proof.map(toBase64)
+  return [
+    { method: 'GET', path: ['key'], roles: everyone, handle: async () => ({ origin: ledger.origin, vkey: ledger.key.vkey }) },
+    {
+      method: 'GET',
+      path: ['logs'],
+      roles: everyone,
+      handle: async ({ principal }) => {
+        const logs = await store.ledgerLogs()
+        return principal.role === 'admin' ? logs : logs.filter((l) => l.logId === GLOBAL_LOG || l.logId === partnerLogId(principal.partnerId!))
+      },
+    },
+    {
+      method: 'GET',
+      path: ['checkpoint'],
+      roles: everyone,
+      handle: async ({ principal, url }) => {
+        const log = logFor(principal, url, true)
+        const c = await ledger.latestCheckpoint(log)
+        return { log, origin: ledger.originOf(log), size: c.size, created_at: c.createdAt, checkpoint: c.note }
+      },
+    },
+    {
+      method: 'GET',
+      path: ['checkpoints'],
+      roles: everyone,
+      handle: async ({ principal, url }) => {
+        const log = logFor(principal, url, true)
+        return (await store.listCheckpoints(log, 100)).map((c) => ({ log, size: c.size, created_at: c.createdAt, checkpoint: c.note }))
+      },
+    },
+    {
+      method: 'GET',
+      path: ['inclusion'],
+      roles: everyone,
+      handle: async ({ principal, url }) => {
+        const log = logFor(principal, url, false)
+        const head = await store.ledgerHead(log)
+        const size = url.searchParams.has('size') ? integer(url.searchParams.get('size'), 'size') : head.size
+        if (size > head.size || size === 0) throw badRequest(`size must be between 1 and the log size ${head.size}`)
+        const object = url.searchParams.get('object')
+        const leaves = object
+          ? await store.findLedgerLeaves(log, disclosureKey(object, url.searchParams.get('modified')))
+          : await store.ledgerLeaves(log, integer(url.searchParams.get('index'), 'index'), integer(url.searchParams.get('index'), 'index') + 1)
+        const proofs = []
+        for (const leaf of leaves.filter((l) => l.index < size)) {
+          proofs.push({ index: leaf.index, size, entry: decodeEntry(leaf.bytes), leaf: toBase64(leaf.bytes), proof: proofText(await ledger.proveInclusion(log, leaf.index, size)) })
+        }
+        if (proofs.length === 0) throw badRequest('no such entry in this log at that size')
+        return { log, proofs }
+      },
+    },
+    {
+      method: 'GET',
+      path: ['consistency'],
+      roles: everyone,
+      handle: async ({ principal, url }) => {
+        const log = logFor(principal, url, false)
+        const from = integer(url.searchParams.get('from'), 'from')
+        const to = integer(url.searchParams.get('to'), 'to')
+        const head = await store.ledgerHead(log)
+        if (from < 1 || from > to || to > head.size) throw badRequest(`need 1 <= from <= to <= ${head.size}`)
+        return { log, from, to, proof: proofText(await ledger.proveConsistency(log, from, to)) }
+      },
+    },
+    {
+      method: 'GET',
+      path: ['entries'],
+      roles: everyone,
+      handle: async ({ principal, url }) => {
+        const log = logFor(principal, url, false)
+        const start = integer(url.searchParams.get('start') ?? '0', 'start')
+        const end = Math.min(integer(url.searchParams.get('end') ?? String(start + 100), 'end'), start + MAX_ENTRIES)
+        return (await store.ledgerLeaves(log, start, end)).map((l) => ({ index: l.index, entry: decodeEntry(l.bytes), leaf: toBase64(l.bytes) }))
+      },
+    },
+  ]
+}
