@@ -9,6 +9,12 @@ Commands:
   export                     write a collection as a STIX bundle to stdout
   collections list|create    manage collections
   principals list|create|revoke|grant   manage API principals and their keys
+  partners list|add          partner organisations
+  agreements list|add|amend|withdraw    what may flow to each partner
+  suspend PARTNER            issue a suspension order (whole partner or narrowed)
+  resume ORDER               lift a suspension order
+  policy explain|preview|history        why, what and when
+  ledger key|checkpoint|prove|consistency|verify   the disclosure log
 
 Common options:
   --data DIR     data directory (env SLUICE_DATA, default ./data)
@@ -23,6 +29,12 @@ const COMMANDS: Record<string, () => Promise<{ run: (args: string[]) => Promise<
   export: () => import('./commands/export.js'),
   collections: () => import('./commands/collections.js'),
   principals: () => import('./commands/principals.js'),
+  partners: () => import('./commands/partners.js'),
+  agreements: () => import('./commands/agreements.js'),
+  suspend: () => import('./commands/suspend.js'),
+  resume: () => import('./commands/resume.js'),
+  policy: () => import('./commands/policy.js'),
+  ledger: () => import('./commands/ledger.js'),
 }
 
 async function main(argv: string[]): Promise<number> {

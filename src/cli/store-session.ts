@@ -1,3 +1,7 @@
+import { LedgerError } from '../ledger/errors.js'
+import { createServices, type NodeServices } from '../server/services.js'
+import { PolicyInputError } from '../services/policy-input.js'
+import { CliError } from './errors.js'
 import { openStore } from '../store/open.js'
 import type { Store } from '../store/types.js'
 import { dataLocation } from './options.js'
@@ -11,4 +15,19 @@ export async function withStore<T>(values: { data?: string | boolean | undefined
   } finally {
     await store.close()
   }
+}
+
+/** Runs a command against the node's services (policy, ledger, gate) over its store. */
+export async function withServices<T>(
+  values: { data?: string | boolean | undefined; db?: string | boolean | undefined },
+  work: (services: NodeServices) => Promise<T>,
+): Promise<T> {
+  return withStore(values, async (store) => {
+    try {
+      return await work(await createServices(store, dataLocation(values)))
+    } catch (error) {
+      if (error instanceof PolicyInputError || error instanceof LedgerError) throw new CliError(error.message)
+      throw error
+    }
+  })
 }

@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs'
+import { decodeEntry } from '../../ledger/entry.js'
+import { toBase64 } from '../../ledger/hash.js'
+import { GLOBAL_LOG } from '../../ledger/log-id.js'
+import { disclosureKey } from '../../services/ledger-service.js'
+import { CliError } from '../errors.js'
+import { parse } from '../options.js'
+import { withServices } from '../store-session.js'
+import { verifyRemote } from './ledger-verify.js'
+
+const HELP = `Usage:
+  sluice ledger key                                       the node's verifier key (give it to partners)
+  sluice ledger checkpoint [--log global|partner:ID]     sign and print a checkpoint of a log
+  sluice ledger prove --log L (--index N | --object ID [--modified T]) [--size S]
+                                                          an inclusion proof, as JSON
+  sluice ledger consistency --log L --from M --to N       a consistency proof, as JSON
+  sluice ledger verify --url URL --api-key KEY --vkey VKEY [--checkpoint FILE]... [--objects FILE]
+                                                          recipient side: checks signatures, that the log only
+                                                          grew between the checkpoints you kept, and that every
+                                                          object you received is in the log; item by item.
+                                                          Exits 1 if anything fails.`
+
+function int(value: string | undefined, flag: string): number {
+  if (value === undefined || !/^\d+$/.test(value)) throw new CliError(`--${flag} must be a non-negative integer`, 2)
+  return Number(value)
+}
+
+export async function run(args: string[]): Promise<void> {
+  const { values, positionals } = parse(args, {
+    log: { type: 'string' },
+    index: { type: 'string' },
+    object: { type: 'string' },
+    modified: { type: 'string' },
+    size: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    url: { type: 'string' },
+    'api-key': { type: 'string' },
+    vkey: { type: 'string' },
+    checkpoint: { type: 'string', multiple: true },
+    objects: { type: 'string' },
+  })
+  const [action] = positionals
+  if (values.help || !action) {
+    process.stdout.write(`${HELP}\n`)
+    if (!values.help) throw new CliError('say what to do: key, checkpoint, prove, consistency or verify', 2)
+    return
+  }
+  if (action === 'verify') {
+    const rows = await verifyRemote({
+      url: values.url ?? process.env.SLUICE_URL ?? '',
+      apiKey: values['api-key'] ?? process.env.SLUICE_API_KEY ?? '',
+      vkey: values.vkey ?? '',
+      checkpoints: (values.checkpoint ?? []).map((f) => readText(f)),
+      ...(values.objects ? { objects: readText(values.objects) } : {}),
+    })
+    for (const r of rows) process.stdout.write(`${r.status.toUpperCase().padEnd(8)} ${r.item}: ${r.reason}\n`)
+    if (rows.some((r) => r.status === 'failed')) process.exitCode = 1
+    return
+  }
+  const log = values.log ?? GLOBAL_LOG
+  await withServices(values, async ({ ledger, store }) => {
+    switch (action) {
+      case 'key':
+        return void process.stdout.write(`${ledger.key.vkey}\n`)
+      case 'checkpoint':
+        return void process.stdout.write((await ledger.checkpoint(log)).note)
+      case 'prove': {
+        const head = await store.ledgerHead(log)
+        const size = values.size ? int(values.size, 'size') : head.size
+        if (size < 1 || size > head.size) throw new CliError(`--size must be between 1 and ${head.size}`)
+        const leaves = values.object
+          ? await store.findLedgerLeaves(log, disclosureKey(values.object, values.modified ?? null))
+          : await store.ledgerLeaves(log, int(values.index, 'index'), int(values.index, 'index') + 1)
+        const found = leaves.filter((l) => l.index < size)
+        if (found.length === 0) throw new CliError('no such entry in that log at that size')
+        const proofs = []
+        for (const l of found) proofs.push({ index: l.index, size, entry: decodeEntry(l.bytes), leaf: toBase64(l.bytes), proof: (await ledger.proveInclusion(log, l.index, size)).map(toBase64) })
+        return void process.stdout.write(`${JSON.stringify({ log, proofs }, null, 2)}\n`)
+      }
+      case 'consistency': {
+        const from = int(values.from, 'from')
+        const to = int(values.to, 'to')
+        const head = await store.ledgerHead(log)
+        if (from < 1 || from > to || to > head.size) throw new CliError(`need 1 <= --from <= --to <= ${head.size}`)
+        return void process.stdout.write(`${JSON.stringify({ log, from, to, proof: (await ledger.proveConsistency(log, from, to)).map(toBase64) }, null, 2)}\n`)
+      }
+      default:
+        throw new CliError(`unknown action "${action}"`, 2)
+    }
+  })
+}
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8')
+  } catch (error) {
+    throw new CliError(`cannot read ${path}: ${(error as Error).message}`, 2)
+  }
+}

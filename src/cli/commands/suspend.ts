@@ -1,0 +1,44 @@
+import { resolveCollectionIds } from '../../services/collections.js'
+import { CliError } from '../errors.js'
+import { parse, required } from '../options.js'
+import { withServices } from '../store-session.js'
+import { issuer } from './issuer.js'
+
+const HELP = `Usage: sluice suspend PARTNER --reason "..." [--collection C]... [--type T]... [--marking M]... [--label L]...
+                      [--above-tlp clear|green|amber|amber+strict] [--at TIME] [--reference REF] [--issuer NAME]
+
+Without a narrowing option the order suspends everything to the partner. Narrowing options combine
+(all must match); repeating one widens it (any value). --at schedules the order; default now.
+Prints the order id, which "sluice resume" takes.`
+
+export async function run(args: string[]): Promise<void> {
+  const { values, positionals } = parse(args, {
+    collection: { type: 'string', multiple: true },
+    type: { type: 'string', multiple: true },
+    marking: { type: 'string', multiple: true },
+    label: { type: 'string', multiple: true },
+    'above-tlp': { type: 'string' },
+    at: { type: 'string' },
+    reason: { type: 'string' },
+    reference: { type: 'string' },
+    issuer: { type: 'string' },
+  })
+  if (values.help) return void process.stdout.write(`${HELP}\n`)
+  const partner = positionals[0]
+  if (!partner) throw new CliError('name the partner to suspend (see "sluice partners list")', 2)
+  await withServices(values, async ({ policy, store }) => {
+    const order = await policy.suspend({
+      partner,
+      reason: required(values.reason, 'reason'),
+      issuer: issuer(values.issuer),
+      ...(values.collection ? { collections: await resolveCollectionIds(store, values.collection) } : {}),
+      ...(values.type ? { types: values.type } : {}),
+      ...(values.marking ? { markings: values.marking } : {}),
+      ...(values.label ? { labels: values.label } : {}),
+      ...(values['above-tlp'] ? { aboveTlp: values['above-tlp'] } : {}),
+      ...(values.at ? { at: values.at } : {}),
+      ...(values.reference ? { reference: values.reference } : {}),
+    })
+    process.stdout.write(`${order.id}\nsuspension of ${order.partner_id} effective ${order.effective_from}${order.scope ? ` for ${JSON.stringify(order.scope)}` : ' for everything'}\n`)
+  })
+}

@@ -1,0 +1,158 @@
+/**
+ * Read-only views built on the decision function: collection listing, explanations and previews.
+ */
+import { compiled, decideCompiled } from './decide.js'
+import { requireInstant } from './time.js'
+import type { Decision, DecisionContext, ObjectVersion, PolicySnapshot, Reason } from './types.js'
+
+/**
+ * Collections `partnerId` may list at `instant`: those some agreement in force (and inside its validity window)
+ * covers, minus those a suspension blocks whole (a whole-partner suspension blocks all; one narrowed only by
+ * collections blocks those). Narrower suspensions (by type, marking, label or TLP) leave the collection listed;
+ * `decide` filters its objects.
+ *
+ * `'*'` means every collection. When an agreement covers `'*'` but an order blocks some collections, the
+ * result is expanded using `knownCollections` (or the snapshot's `collections`); if neither is given it stays
+ * `'*'`: the blocked collection is then listed, though `decide` still withholds everything in it.
+ */
+export function collectionsVisibleTo(
+  snapshot: PolicySnapshot,
+  partnerId: string,
+  instant: string,
+  knownCollections?: Iterable<string>,
+): Set<string> | '*' {
+  const policy = compiled(snapshot)
+  const t = requireInstant(instant, 'instant')
+  const partner = policy.partners.get(partnerId)
+  if (partner === undefined || t < policy.at || t >= policy.staleAt) return new Set()
+  const blocked = new Set<string>()
+  for (const s of partner.suspensions) {
+    if (!s.wholeCollections) continue
+    if (s.collections === undefined) return new Set()
+    for (const c of s.collections) blocked.add(c)
+  }
+  let all = false
+  const visible = new Set<string>()
+  for (const a of partner.agreements) {
+    if (t < a.validFrom || t >= a.validUntil) continue
+    if (a.collections === '*') all = true
+    else for (const c of a.collections) visible.add(c)
+  }
+  if (all) {
+    if (blocked.size === 0) return '*'
+    const universe = knownCollections ?? snapshot.collections
+    if (universe === undefined) return '*'
+    for (const c of universe) visible.add(c)
+  }
+  for (const c of blocked) visible.delete(c)
+  return visible
+}
+
+export interface Explanation {
+  decision: Decision
+  /** One line per fact, for the console and `sluice policy explain`. */
+  lines: string[]
+  text: string
+}
+
+function reasonLine(r: Reason): string {
+  return `  - [${r.kind}${r.id === undefined ? '' : ` ${r.id}`}] ${r.message}`
+}
+
+/** {@link decide} plus a plain-language account of the decision. */
+export function explain(
+  snapshot: PolicySnapshot,
+  partnerId: string,
+  version: ObjectVersion,
+  instant: string,
+  context?: DecisionContext,
+): Explanation {
+  const decision = decideCompiled(compiled(snapshot), partnerId, version, instant, context)
+  const partner = snapshot.partners.get(partnerId)
+  const who = partner === undefined ? partnerId : `${partner.name} (${partnerId})`
+  const what = `${version.object.id} in collection ${version.collectionId}`
+  const lines: string[] = []
+  if (decision.effect === 'deny') {
+    lines.push(`${what} is WITHHELD from ${who} at ${instant}, because:`)
+    lines.push(...decision.deniedBy.map(reasonLine))
+  } else {
+    const verb = decision.effect === 'allow' ? 'is SHARED with' : 'is SHARED REDACTED with'
+    lines.push(`${what} ${verb} ${who} at ${instant}: ${decision.allowedBy.message}.`)
+    if (decision.effect === 'redact') {
+      lines.push(`Removed properties: ${decision.redactions.join(', ')}, because:`)
+      lines.push(...decision.deniedBy.map(reasonLine))
+    }
+    if (decision.caveats.length > 0) lines.push(`Caveats attached: ${decision.caveats.join(', ')}.`)
+  }
+  return { decision, lines, text: lines.join('\n') }
+}
+
+export interface EffectCounts {
+  allowed: number
+  redacted: number
+  denied: number
+}
+
+export interface PreviewCounts extends EffectCounts {
+  total: number
+  /** `kind` or `kind:id` of each reason → how many objects it denied (or redacted, for redaction reasons). */
+  deniedByReason: Record<string, number>
+  redactedByReason: Record<string, number>
+  /** Agreement id → how many objects it let through (whole or redacted). */
+  allowedByAgreement: Record<string, number>
+  byCollection: Record<string, EffectCounts>
+}
+
+function reasonKey(r: Reason): string {
+  return r.id === undefined ? r.kind : `${r.kind}:${r.id}`
+}
+
+function bump(rec: Record<string, number>, key: string): void {
+  rec[key] = (rec[key] ?? 0) + 1
+}
+
+/**
+ * What a partner would receive from `versions` at `instant`, as counts (for `sluice policy preview` and the
+ * console). Each reason is counted once per object even if it appears several times in a decision.
+ */
+export function previewCounts(
+  snapshot: PolicySnapshot,
+  partnerId: string,
+  instant: string,
+  versions: Iterable<ObjectVersion>,
+  contextFor?: (version: ObjectVersion) => DecisionContext | undefined,
+): PreviewCounts {
+  const policy = compiled(snapshot)
+  const out: PreviewCounts = {
+    total: 0,
+    allowed: 0,
+    redacted: 0,
+    denied: 0,
+    deniedByReason: {},
+    redactedByReason: {},
+    allowedByAgreement: {},
+    byCollection: {},
+  }
+  for (const v of versions) {
+    const d = decideCompiled(policy, partnerId, v, instant, contextFor?.(v))
+    out.total++
+    out.byCollection[v.collectionId] ??= { allowed: 0, redacted: 0, denied: 0 }
+    const col = out.byCollection[v.collectionId]
+    if (d.effect === 'deny') {
+      out.denied++
+      col.denied++
+      for (const k of new Set(d.deniedBy.map(reasonKey))) bump(out.deniedByReason, k)
+      continue
+    }
+    bump(out.allowedByAgreement, d.allowedBy.id ?? '?')
+    if (d.effect === 'allow') {
+      out.allowed++
+      col.allowed++
+    } else {
+      out.redacted++
+      col.redacted++
+      for (const k of new Set(d.deniedBy.map(reasonKey))) bump(out.redactedByReason, k)
+    }
+  }
+  return out
+}

@@ -1,0 +1,53 @@
+/**
+ * STIX timestamps: RFC 3339, UTC with a literal `Z`, optional fraction.
+ * `created` / `modified` carry at least millisecond precision (STIX 2.1 §3.2).
+ */
+const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?Z$/
+
+export type TimestampPrecision = 'any' | 'millisecond' | 'second'
+
+export type TimestampProblem = 'format' | 'precision'
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31
+}
+
+/** Returns what is wrong with `value` as a STIX timestamp, or undefined when it is fine. */
+export function timestampProblem(
+  value: string,
+  precision: TimestampPrecision = 'any',
+): TimestampProblem | undefined {
+  const m = TIMESTAMP.exec(value)
+  if (m === null) return 'format'
+  const year = Number(m[1])
+  const month = Number(m[2])
+  const day = Number(m[3])
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return 'format'
+  if (Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6]) > 60) return 'format'
+  const fraction = m[7]
+  if (precision === 'millisecond' && (fraction === undefined || fraction.length < 3)) return 'precision'
+  if (precision === 'second' && fraction !== undefined) return 'precision'
+  return undefined
+}
+
+export function isTimestamp(value: unknown): value is string {
+  return typeof value === 'string' && timestampProblem(value) === undefined
+}
+
+/**
+ * Orders two valid timestamps. Plain string comparison is wrong when the
+ * fractions have different lengths ("…00Z" vs "…00.5Z"), so compare the
+ * seconds part first and then the right-padded fraction.
+ */
+export function compareTimestamps(a: string, b: string): number {
+  const baseA = a.slice(0, 19)
+  const baseB = b.slice(0, 19)
+  if (baseA !== baseB) return baseA < baseB ? -1 : 1
+  let fa = a.length > 20 ? a.slice(20, -1) : ''
+  let fb = b.length > 20 ? b.slice(20, -1) : ''
+  const width = Math.max(fa.length, fb.length)
+  fa = fa.padEnd(width, '0')
+  fb = fb.padEnd(width, '0')
+  return fa === fb ? 0 : fa < fb ? -1 : 1
+}
