@@ -15,6 +15,7 @@ Commands:
   resume ORDER               lift a suspension order
   policy explain|preview|history        why, what and when
   ledger key|checkpoint|prove|consistency|verify   the disclosure log
+  match                      observed-data a STIX pattern matches
 
 Common options:
   --data DIR     data directory (env SLUICE_DATA, default ./data)
@@ -35,6 +36,7 @@ const COMMANDS: Record<string, () => Promise<{ run: (args: string[]) => Promise<
   resume: () => import('./commands/resume.js'),
   policy: () => import('./commands/policy.js'),
   ledger: () => import('./commands/ledger.js'),
+  match: () => import('./commands/match.js'),
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -50,10 +52,17 @@ async function main(argv: string[]): Promise<number> {
   return 0
 }
 
+// a reader that stops early (| head) is not an error
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0)
+  throw error
+})
+
 // the only place that exits the process
 main(process.argv.slice(2)).then(
   (code) => {
-    process.exitCode = code
+    // a command that finished but found problems (e.g. rejected objects) has set its own code
+    if (process.exitCode === undefined || process.exitCode === 0) process.exitCode = code
   },
   (error: unknown) => {
     if (error instanceof CliError) {

@@ -2,6 +2,7 @@ import { LedgerError } from '../ledger/errors.js'
 import { createServices, type NodeServices } from '../server/services.js'
 import { PolicyInputError } from '../services/policy-input.js'
 import { CliError } from './errors.js'
+import { ensureDefaultApiRoot } from '../services/api-roots.js'
 import { openStore } from '../store/open.js'
 import type { Store } from '../store/types.js'
 import { dataLocation } from './options.js'
@@ -11,6 +12,7 @@ export async function withStore<T>(values: { data?: string | boolean | undefined
   const { dataDir, db } = dataLocation(values)
   const store = await openStore(db, dataDir)
   try {
+    await ensureDefaultApiRoot(store)
     return await work(store)
   } finally {
     await store.close()

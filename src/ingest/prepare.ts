@@ -9,6 +9,8 @@ export interface Rejection extends StatusDetail {
 export interface Prepared {
   accepted: IncomingObject[]
   rejected: Rejection[]
+  /** Valid objects rejected only because a marking they use is unknown (a stream may define it later). */
+  unresolved: StixObject[]
 }
 
 export interface PrepareOptions {
@@ -41,6 +43,7 @@ function identify(value: unknown): { id: string; version?: string } {
 export async function prepareObjects(values: unknown[], options: PrepareOptions = {}): Promise<Prepared> {
   const accepted: IncomingObject[] = []
   const rejected: Rejection[] = []
+  const unresolved: StixObject[] = []
   const valid: StixObject[] = []
   values.forEach((value, index) => {
     const issues = validateObject(value, {
@@ -60,11 +63,12 @@ export async function prepareObjects(values: unknown[], options: PrepareOptions 
         message: `marking-definition ${missing.join(', ')} is not known to this node; post the marking-definition first or in the same request`,
       }
       rejected.push({ ...identify(object), message: describe([issue]), issues: [issue] })
+      unresolved.push(object)
       continue
     }
     accepted.push(toIncoming(object))
   }
-  return { accepted, rejected }
+  return { accepted, rejected, unresolved }
 }
 
 function markingRefs(object: StixObject): string[] {

@@ -9,9 +9,12 @@ import { createTaxiiHandler } from '../taxii/handler.js'
 import { adminRoutes } from '../taxii/admin/admin-routes.js'
 import { jsonApi } from '../taxii/admin/json-api.js'
 import { ledgerRoutes } from '../taxii/admin/ledger-routes.js'
+import { searchRoutes } from '../taxii/admin/search-routes.js'
+import { consoleMounts } from './console-mount.js'
 import { createHttpServer, type Mount } from './http-server.js'
 import { createServices, type NodeServices } from './services.js'
-import { knownMarkings } from '../ingest/known-markings.js'
+import { ingestOptions } from '../ingest/options.js'
+import { ensureDefaultApiRoot } from '../services/api-roots.js'
 
 export interface NodeOptions {
   dataDir: string
@@ -32,17 +35,17 @@ export interface SluiceNode {
   close(): Promise<void>
 }
 
-const RESERVED = new Set(['admin', 'ledger', 'console', 'healthz', 'metrics'])
+const RESERVED = new Set(['admin', 'ledger', 'search', 'console', 'healthz', 'metrics'])
 
 /** Wires a store, the disclosure gate and the HTTP API into one node. */
 export async function createNode(options: NodeOptions): Promise<SluiceNode> {
   const store = await openStore(options.db, options.dataDir)
   const config: TaxiiConfig = { ...DEFAULT_TAXII_CONFIG, publicUrl: 'http://127.0.0.1', ...options.taxii }
-  await store.ensureApiRoot({ name: config.defaultApiRoot, title: 'Intelligence', description: 'Shared intelligence collections' })
+  await ensureDefaultApiRoot(store)
   const cursors = new CursorCodec(await store.secret('cursor'))
   const services = await createServices(store, { dataDir: options.dataDir, ...(options.origin ? { origin: options.origin } : {}) })
   const { gate } = services
-  const ingest: PrepareOptions = { knownMarkings: (ids) => knownMarkings(store, ids) }
+  const ingest: PrepareOptions = ingestOptions(store)
   const taxii = createTaxiiHandler(
     { store, gate, cursors, config, ingest },
     { reserved: RESERVED, onInternalError: (error, requestId) => console.error(JSON.stringify({ level: 'error', requestId, error: String(error), stack: (error as Error)?.stack })) },
@@ -50,6 +53,8 @@ export async function createNode(options: NodeOptions): Promise<SluiceNode> {
   const mounts: Mount[] = [
     { prefix: 'admin', handle: jsonApi(store, 'admin', adminRoutes(services)) },
     { prefix: 'ledger', handle: jsonApi(store, 'ledger', ledgerRoutes(services)) },
+    ...consoleMounts(services),
+    { prefix: 'search', handle: jsonApi(store, 'search', searchRoutes(services)) },
     {
       prefix: 'healthz',
       handle: async (_req, res) => {

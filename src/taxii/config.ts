@@ -1,3 +1,5 @@
+import { DEFAULT_API_ROOT } from '../services/api-roots.js'
+
 /** Server settings that shape responses and limits; all have safe defaults. */
 export interface TaxiiConfig {
   /** Base URL clients reach the node at; discovery and API-root URLs are built from it. */
@@ -21,7 +23,7 @@ export interface TaxiiConfig {
 export const DEFAULT_TAXII_CONFIG: Omit<TaxiiConfig, 'publicUrl'> = {
   title: 'Sluice',
   description: 'A Sluice sharing node: STIX 2.1 over TAXII 2.1 under sharing policy, with a verifiable disclosure log',
-  defaultApiRoot: 'intel',
+  defaultApiRoot: DEFAULT_API_ROOT.name,
   maxContentLength: 32 * 1024 * 1024,
   maxPageSize: 1000,
   defaultPageSize: 100,

@@ -1,6 +1,6 @@
 import { accessSync, constants, createReadStream } from 'node:fs'
 import { prepareObjects } from '../../ingest/prepare.js'
-import { knownMarkings as resolveMarkings } from '../../ingest/known-markings.js'
+import { ingestOptions } from '../../ingest/options.js'
 import { BundleReadError, readObjects } from '../../stix/bundle-reader.js'
 import type { Store } from '../../store/types.js'
 import { CliError } from '../errors.js'
@@ -64,12 +64,16 @@ export interface ImportSummary {
 export async function importStream(store: Store, collectionId: string, input: AsyncIterable<Buffer | string>, batchSize: number): Promise<ImportSummary> {
   const summary: ImportSummary = { added: 0, unchanged: 0, rejected: [] }
   const progress = new Progress(process.stderr)
-  const knownMarkings = (ids: string[]) => resolveMarkings(store, ids)
+  const options = ingestOptions(store)
   let batch: unknown[] = []
-  const flush = async () => {
+  // objects whose marking-definition comes later in the stream are retried once the stream ends
+  let deferred: unknown[] = []
+  const flush = async (final = false) => {
     if (batch.length === 0) return
-    const prepared = await prepareObjects(batch, { knownMarkings })
-    for (const r of prepared.rejected) summary.rejected.push({ id: r.id, message: r.message ?? 'rejected' })
+    const prepared = await prepareObjects(batch, options)
+    const retry = new Set(final ? [] : prepared.unresolved.map((o) => o.id))
+    if (!final) deferred.push(...prepared.unresolved)
+    for (const r of prepared.rejected) if (!retry.has(r.id)) summary.rejected.push({ id: r.id, message: r.message ?? 'rejected' })
     for (const outcome of await store.putObjects(collectionId, prepared.accepted)) {
       if (outcome.result === 'added') summary.added++
       else if (outcome.result === 'unchanged') summary.unchanged++
@@ -84,6 +88,11 @@ export async function importStream(store: Store, collectionId: string, input: As
       if (batch.length >= batchSize) await flush()
     }
     await flush()
+    for (let i = 0; i < deferred.length; i += batchSize) {
+      batch = deferred.slice(i, i + batchSize)
+      await flush(true)
+    }
+    deferred = []
   } catch (error) {
     if (!(error instanceof BundleReadError) && (error as NodeJS.ErrnoException).code === undefined) throw error
     await flush()

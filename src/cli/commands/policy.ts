@@ -32,7 +32,7 @@ export async function run(args: string[]): Promise<void> {
           [
             `${values.partner} at ${at}: ${counts.allowed} shared, ${counts.redacted} shared redacted, ${counts.denied} withheld (of ${counts.total})`,
             ...Object.entries(counts.byCollection).map(([c, n]) => `  collection ${c}: ${n.allowed} shared, ${n.redacted} redacted, ${n.denied} withheld`),
-            ...Object.entries(counts.deniedByReason).map(([r, n]) => `  withheld by ${r}: ${n}`),
+            ...Object.entries(byKind(counts.deniedByReason)).map(([kind, n]) => `  withheld because of ${kind}: ${n}`),
           ].join('\n'),
         )
       }
@@ -54,4 +54,14 @@ export async function run(args: string[]): Promise<void> {
         throw new CliError(`unknown action "${action}"; use explain, preview or history`, 2)
     }
   })
+}
+
+/** Reasons are keyed `kind:id`; the summary counts by kind (use --json for every id). */
+function byKind(reasons: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {}
+  for (const [key, n] of Object.entries(reasons)) {
+    const kind = key.split(':')[0]!
+    out[kind] = (out[kind] ?? 0) + n
+  }
+  return out
 }

@@ -1,0 +1,75 @@
+import { partnerLogId } from '../ledger/log-id.js'
+import { policyAt } from '../policy/snapshot.js'
+import { tlpLabel } from '../policy/tlp.js'
+import type { OrderScope } from '../policy/types.js'
+import type { NodeServices } from '../server/services.js'
+import { disclosureSeries } from './console-disclosures.js'
+import type { PartnerPage } from './console-types.js'
+import { orderHistory, previewPartner } from './policy-views.js'
+
+/** An order's scope in words, with collection aliases where the node has them. */
+export function scopeText(scope: OrderScope | undefined, aliases: ReadonlyMap<string, string>): string {
+  if (!scope || Object.keys(scope).length === 0) return 'all sharing'
+  const parts: string[] = []
+  if (scope.collections) parts.push(`collections ${scope.collections.map((c) => aliases.get(c) ?? c).join(', ')}`)
+  if (scope.object_types) parts.push(`types ${scope.object_types.join(', ')}`)
+  if (scope.markings) parts.push(`markings ${scope.markings.join(', ')}`)
+  if (scope.labels) parts.push(`labels ${scope.labels.join(', ')}`)
+  if (scope.above_tlp) parts.push(`above ${tlpLabel(scope.above_tlp)}`)
+  return parts.join('; ')
+}
+
+/** Everything the partner page shows: agreements, orders, what the partner receives now, disclosures over time. */
+export async function partnerPage(services: NodeServices, partnerId: string, now: string): Promise<PartnerPage> {
+  const { policy, store } = services
+  const partner = await policy.partner(partnerId)
+  const history = await policy.history()
+  const inForce = new Set(policyAt(history, now).agreements.map((a) => `${a.id}#${a.version}`))
+  const aliases = new Map((await store.listCollections()).flatMap((c) => (c.alias ? [[c.id, c.alias] as const] : [])))
+  const orders = (await orderHistory(policy, now, partner.id)).flatMap((view) => {
+    const o = view.order
+    if (o.kind !== 'suspension' || view.status === 'resumption') return []
+    return [
+      {
+        id: o.id,
+        status: view.status,
+        scope: scopeText(o.scope, aliases),
+        reason: o.reason,
+        ...(o.reference ? { reference: o.reference } : {}),
+        issuer: o.issuer,
+        effective_from: o.effective_from,
+        ...(view.liftedAt ? { lifted_at: view.liftedAt } : {}),
+        ...(view.liftedBy ? { lifted_by: view.liftedBy } : {}),
+      },
+    ]
+  })
+  const preview = await previewPartner(store, policy, partner.id, now)
+  return {
+    partner: { id: partner.id, name: partner.name, kind: partner.kind, identity_id: partner.identity_id },
+    agreements: history.agreements
+      .filter((a) => a.partner_id === partner.id)
+      .map((a) => ({
+        id: a.id,
+        version: a.version,
+        inForce: inForce.has(`${a.id}#${a.version}`),
+        collections: a.collections === '*' ? '*' : a.collections.map((c) => aliases.get(c) ?? c),
+        object_types: a.object_types === '*' ? '*' : [...a.object_types],
+        max_tlp: a.max_tlp,
+        caveats: [...(a.caveats ?? [])],
+        effective_from: a.effective_from,
+        recorded_by: a.recorded_by,
+        withdrawn: a.withdrawn === true,
+      })),
+    orders: orders as PartnerPage['orders'],
+    preview: {
+      at: now,
+      total: preview.total,
+      allowed: preview.allowed,
+      redacted: preview.redacted,
+      denied: preview.denied,
+      byCollection: preview.byCollection,
+      deniedByReason: preview.deniedByReason,
+    },
+    disclosures: await disclosureSeries(store, partnerLogId(partner.id), Date.parse(now)),
+  }
+}

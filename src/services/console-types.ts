@@ -1,0 +1,198 @@
+/**
+ * The console API contract: what `/console-api/*` answers. Types only, no imports, so the browser bundle
+ * (web/) can import them too and both sides agree on one shape.
+ */
+
+export interface ConsoleMe {
+  role: 'admin' | 'partner'
+  name: string
+  /** Set for partner principals. */
+  partner?: { id: string; name: string }
+}
+
+export interface ConsoleCollection {
+  id: string
+  alias?: string
+  title: string
+}
+
+/** One partner × collection cell of the flows matrix. */
+export type FlowStatus = 'allowed' | 'partial' | 'suspended' | 'no-agreement'
+
+export interface FlowCell {
+  collectionId: string
+  status: FlowStatus
+  /** Most permissive TLP an in-force agreement allows in this collection (absent without an agreement). */
+  maxTlp?: string
+  /** Active orders that touch this cell. */
+  orders: string[]
+  /** Orders scheduled to take effect later that would touch this cell. */
+  scheduled: string[]
+  disclosures24h: number
+  disclosuresSinceCheckpoint: number
+}
+
+export interface FlowRow {
+  partner: { id: string; name: string; kind: string }
+  cells: FlowCell[]
+  /** Disclosures in this partner's log, over all collections. */
+  disclosures24h: number
+  disclosuresSinceCheckpoint: number
+  /** Size of the partner's log and of its newest signed checkpoint. */
+  logSize: number
+  checkpointSize: number
+  /** True when the backwards scan stopped at its cap before reaching the window start. */
+  truncated: boolean
+}
+
+export interface FlowsMatrix {
+  at: string
+  /** Changes when the policy changes; the console re-renders when it does. */
+  policyVersion: number
+  collections: ConsoleCollection[]
+  rows: FlowRow[]
+}
+
+/** The order-to-be, as the suspend form fills it. */
+export interface SuspendDraft {
+  partner: string
+  collections?: string[]
+  object_types?: string[]
+  markings?: string[]
+  labels?: string[]
+  above_tlp?: string
+  effective_from?: string
+}
+
+export interface PartnerImpact {
+  partner: { id: string; name: string }
+  /** False when the change cannot touch this partner (no order in it concerns them): counts are not computed. */
+  affected: boolean
+  /** Objects the partner receives (whole or redacted) before and after; only computed when affected. */
+  visibleBefore?: number
+  visibleAfter?: number
+  /** Objects that stop being disclosed / start being disclosed. */
+  lost: number
+  gained: number
+  /** Objects still disclosed but with more (or fewer) properties removed. */
+  newlyRedacted: number
+  unredacted: number
+  /** Collection id → objects lost there (only collections with a change). */
+  lostByCollection: Record<string, number>
+  gainedByCollection: Record<string, number>
+}
+
+export interface OrderImpact {
+  at: string
+  total: number
+  partners: PartnerImpact[]
+  /** One plain sentence: "X loses access to N objects in M collections; Y and Z unaffected." */
+  summary: string
+}
+
+export interface DayCount {
+  /** Bucket start, RFC 3339. */
+  start: string
+  count: number
+}
+
+export interface PartnerPage {
+  partner: { id: string; name: string; kind: string; identity_id: string }
+  agreements: {
+    id: string
+    version: number
+    inForce: boolean
+    collections: string[] | '*'
+    object_types: string[] | '*'
+    max_tlp: string
+    caveats: string[]
+    effective_from: string
+    recorded_by: string
+    withdrawn: boolean
+  }[]
+  orders: {
+    id: string
+    status: 'scheduled' | 'active' | 'lifted'
+    scope: string
+    reason: string
+    reference?: string
+    issuer: string
+    effective_from: string
+    lifted_at?: string
+    lifted_by?: string
+  }[]
+  preview: {
+    at: string
+    total: number
+    allowed: number
+    redacted: number
+    denied: number
+    byCollection: Record<string, { allowed: number; redacted: number; denied: number }>
+    deniedByReason: Record<string, number>
+  }
+  disclosures: { hourly: DayCount[]; daily: DayCount[]; truncated: boolean }
+}
+
+export interface MarkingLabel {
+  id: string
+  label: string
+  kind: string
+  tlp?: string
+}
+
+export interface ObjectRow {
+  id: string
+  type: string
+  name: string
+  collectionId: string
+  modified?: string
+  labels: string[]
+  markings: MarkingLabel[]
+}
+
+export interface ObjectPage {
+  items: ObjectRow[]
+  /** Opaque; pass back as `cursor` for the next page. Absent on the last page. */
+  next?: string
+  /** Versions examined for this page (so a slow, very selective search shows why). */
+  scanned: number
+}
+
+export interface ObjectVersionView {
+  collectionId: string
+  version?: string
+  dateAdded: string
+  markings: MarkingLabel[]
+  granular: { selectors: string[]; marking: MarkingLabel }[]
+  object: Record<string, unknown>
+}
+
+export interface ObjectDetail {
+  id: string
+  type: string
+  name: string
+  versions: ObjectVersionView[]
+  /** Admin only: whether each partner receives the newest version now, and why. */
+  decisions?: { partner: string; name: string; effect: string; lines: string[] }[]
+}
+
+export interface GraphNode {
+  id: string
+  type: string
+  name: string
+}
+
+export interface GraphEdge {
+  id: string
+  source: string
+  target: string
+  label: string
+}
+
+export interface ObjectGraph {
+  center: string
+  nodes: GraphNode[]
+  edges: GraphEdge[]
+  /** True when the neighbourhood was cut to keep the drawing readable. */
+  truncated: boolean
+}

@@ -1,0 +1,143 @@
+import type { GateSession } from '../../disclosure/gate.js'
+import type { NodeServices } from '../../server/services.js'
+import { objectGraph } from '../../services/console-graph.js'
+import { objectVersions, searchObjects } from '../../services/console-intel.js'
+import { knownMarkings, markingCatalogue } from '../../services/console-markings.js'
+import { partnerPage } from '../../services/console-partner.js'
+import type { ConsoleMe, ObjectDetail, PartnerPage, SuspendDraft } from '../../services/console-types.js'
+import { flowsMatrix } from '../../services/flows.js'
+import { previewResumption, previewSuspension } from '../../services/order-impact.js'
+import { fail, stringList } from '../../services/policy-input.js'
+import { explainObject } from '../../services/policy-views.js'
+import type { PrincipalRecord } from '../../store/types.js'
+import { forbidden, notFound } from '../errors.js'
+import { type JsonRequest, type JsonRoute, str } from './json-api.js'
+
+const EVERYONE: PrincipalRecord['role'][] = ['admin', 'partner']
+const ADMIN: PrincipalRecord['role'][] = ['admin']
+const PAGE_SIZES = [25, 50, 100, 200]
+
+/** A partner principal may only ask about itself. */
+function ownPartner(principal: PrincipalRecord, requested: string): string {
+  if (principal.role === 'admin') return requested
+  if (principal.partnerId !== requested) throw forbidden('a partner may see its own pages only')
+  return requested
+}
+
+function draftFrom(body: Record<string, unknown>): SuspendDraft {
+  const list = (name: string) => (body[name] === undefined || body[name] === '' ? undefined : stringList(body[name], name))
+  const collections = list('collections')
+  const types = list('object_types')
+  const markings = list('markings')
+  const labels = list('labels')
+  return {
+    partner: str(body.partner) ?? fail('partner is required'),
+    ...(collections ? { collections } : {}),
+    ...(types ? { object_types: types } : {}),
+    ...(markings ? { markings } : {}),
+    ...(labels ? { labels } : {}),
+    ...(str(body.above_tlp) ? { above_tlp: str(body.above_tlp)! } : {}),
+    ...(str(body.effective_from) ? { effective_from: str(body.effective_from)! } : {}),
+  }
+}
+
+/** Partners see counts of what they receive, not of what is withheld from them or why. */
+function partnerSafe(page: PartnerPage): PartnerPage {
+  const byCollection = Object.fromEntries(Object.entries(page.preview.byCollection).map(([c, n]) => [c, { allowed: n.allowed, redacted: n.redacted, denied: 0 }]))
+  return { ...page, preview: { ...page.preview, total: page.preview.allowed + page.preview.redacted, denied: 0, deniedByReason: {}, byCollection } }
+}
+
+/**
+ * The console's own API (`/console-api/…`): views that combine policy, ledger and store for one screen each.
+ * Changes (orders) go through the admin API; reads of intelligence go through the disclosure gate.
+ */
+export function consoleRoutes(services: NodeServices): JsonRoute[] {
+  const { store, policy, gate } = services
+  const now = () => new Date().toISOString()
+  const session = (req: JsonRequest): Promise<GateSession> =>
+    gate.open({ principalId: req.principal.id, role: req.principal.role, ...(req.principal.partnerId ? { partnerId: req.principal.partnerId } : {}), requestId: req.requestId }, now())
+  const markings = async () => knownMarkings(await policy.history())
+  return [
+    {
+      method: 'GET',
+      path: ['me'],
+      roles: EVERYONE,
+      handle: async ({ principal }): Promise<ConsoleMe> => {
+        if (principal.role === 'admin' || !principal.partnerId) return { role: principal.role, name: principal.name }
+        const partner = await policy.partner(principal.partnerId)
+        return { role: 'partner', name: principal.name, partner: { id: partner.id, name: partner.name } }
+      },
+    },
+    {
+      method: 'GET',
+      path: ['flows'],
+      roles: EVERYONE,
+      handle: async ({ principal }) => flowsMatrix(services, now(), principal.role === 'partner' ? (principal.partnerId ?? '') : undefined),
+    },
+    {
+      method: 'GET',
+      path: ['partners', ':id'],
+      roles: EVERYONE,
+      handle: async ({ principal, params }) => {
+        const page = await partnerPage(services, ownPartner(principal, params.id!), now())
+        return principal.role === 'admin' ? page : partnerSafe(page)
+      },
+    },
+    { method: 'POST', path: ['impact', 'suspend'], roles: ADMIN, handle: async ({ body }) => previewSuspension(services, draftFrom(body), now()) },
+    {
+      method: 'POST',
+      path: ['impact', 'resume', ':id'],
+      roles: ADMIN,
+      handle: async ({ body, params }) => previewResumption(services, params.id!, str(body.effective_from), now()),
+    },
+    {
+      method: 'GET',
+      path: ['collections'],
+      roles: EVERYONE,
+      handle: async (req) => {
+        const s = await session(req)
+        return (await store.listCollections()).filter((c) => s.collectionAccess(c).canRead).map((c) => ({ id: c.id, title: c.title, ...(c.alias ? { alias: c.alias } : {}) }))
+      },
+    },
+    { method: 'GET', path: ['markings'], roles: EVERYONE, handle: async () => markingCatalogue(await markings()) },
+    {
+      method: 'GET',
+      path: ['objects'],
+      roles: EVERYONE,
+      handle: async (req) => {
+        const q = req.url.searchParams
+        const limit = Number(q.get('limit') ?? 50)
+        if (!PAGE_SIZES.includes(limit)) fail(`limit must be one of ${PAGE_SIZES.join(', ')}`)
+        const opt = (name: string) => {
+          const v = q.get(name)?.trim()
+          return v ? { [name]: v } : {}
+        }
+        return searchObjects(store, await session(req), await markings(), { limit, ...opt('collection'), ...opt('type'), ...opt('label'), ...opt('marking'), ...opt('q'), ...opt('cursor') })
+      },
+    },
+    {
+      method: 'GET',
+      path: ['objects', ':id'],
+      roles: EVERYONE,
+      handle: async (req): Promise<ObjectDetail> => {
+        const id = req.params.id!
+        const s = await session(req)
+        const { served, views } = await objectVersions(store, s, await markings(), id)
+        if (views.length === 0) throw notFound(`object ${id}`)
+        await s.record(served)
+        const newest = views.at(-1)!.object
+        const detail: ObjectDetail = { id, type: String(newest.type), name: String(newest.name ?? newest.value ?? id), versions: views }
+        if (req.principal.role === 'admin') {
+          const at = now()
+          detail.decisions = []
+          for (const p of (await policy.history()).partners) {
+            const [first] = await explainObject(store, policy, p.id, id, at)
+            if (first) detail.decisions.push({ partner: p.id, name: p.name, effect: first.decision.effect, lines: first.lines })
+          }
+        }
+        return detail
+      },
+    },
+    { method: 'GET', path: ['objects', ':id', 'graph'], roles: EVERYONE, handle: async (req) => objectGraph(store, await session(req), req.params.id!) },
+  ]
+}
