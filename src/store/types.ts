@@ -171,6 +171,18 @@ export interface NodeKeyRef {
   index: number
 }
 
+/** Where a received object version came from (federation). */
+export interface ProvenanceRecord {
+  collectionId: string
+  objectId: string
+  /** `modified`, or '' for objects with a single version. */
+  version: string
+  /** The feed that brought it, and the partner that feed reads from. */
+  feedId: string
+  partnerId: string
+  receivedAt: string
+}
+
 export interface Store {
   readonly capabilities: StoreCapabilities
   close(): Promise<void>
@@ -227,4 +239,14 @@ export interface Store {
   saveCheckpoint(checkpoint: CheckpointRecord): Promise<void>
   /** Newest first. */
   listCheckpoints(logId: string, limit: number): Promise<CheckpointRecord[]>
+
+  /** Small named JSON documents (feed definitions, cursors, health); last write wins. */
+  getState(name: string): Promise<string | undefined>
+  putState(name: string, value: string): Promise<void>
+  listState(prefix: string): Promise<{ name: string; value: string }[]>
+  deleteState(name: string): Promise<void>
+
+  /** Records where versions came from; a version received twice keeps every record. */
+  addProvenance(records: ProvenanceRecord[]): Promise<void>
+  provenance(objectIds: string[]): Promise<ProvenanceRecord[]>
 }

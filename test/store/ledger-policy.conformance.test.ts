@@ -90,3 +90,35 @@ describe.each(STORES)('$name store: ledger and policy rows', (factory) => {
     expect((await store.listCheckpoints('global', 5)).map((c) => c.note)).toEqual(['n2', 'n1'])
   })
 })
+
+describe.each(STORES)('$name store: state and provenance', (factory) => {
+  let store: Store
+  let dispose: () => Promise<void>
+  beforeEach(async () => {
+    const opened = await factory.open()
+    store = opened.store
+    dispose = opened.dispose
+  })
+  afterEach(async () => dispose())
+
+  it('keeps named state by prefix, with last write winning', async () => {
+    await store.putState('feed:a', '1')
+    await store.putState('feed:b', '2')
+    await store.putState('feed:a', '3')
+    await store.putState('feedz', 'x')
+    expect(await store.getState('feed:a')).toBe('3')
+    expect(await store.listState('feed:')).toEqual([
+      { name: 'feed:a', value: '3' },
+      { name: 'feed:b', value: '2' },
+    ])
+    await store.deleteState('feed:a')
+    expect(await store.getState('feed:a')).toBeUndefined()
+  })
+
+  it('records every provenance of an object version', async () => {
+    const r = { collectionId: 'c', objectId: 'indicator--1', version: '2026-01-01T00:00:00.000Z', feedId: 'f1', partnerId: 'p1', receivedAt: '2026-01-02T00:00:00.000Z' }
+    await store.addProvenance([r, { ...r, feedId: 'f2', partnerId: 'p2' }])
+    expect((await store.provenance(['indicator--1'])).map((p) => p.partnerId)).toEqual(['p1', 'p2'])
+    expect(await store.provenance(['indicator--2'])).toEqual([])
+  })
+})

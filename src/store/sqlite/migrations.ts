@@ -95,4 +95,16 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX checkpoints_by_log ON checkpoints (log_id, seq);
   `,
+  `
+  CREATE TABLE state (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE provenance (
+    collection_id TEXT NOT NULL,
+    object_id TEXT NOT NULL,
+    version TEXT NOT NULL,
+    feed_id TEXT NOT NULL,
+    partner_id TEXT NOT NULL,
+    received_at TEXT NOT NULL
+  );
+  CREATE INDEX provenance_by_object ON provenance (object_id);
+  `,
 ]

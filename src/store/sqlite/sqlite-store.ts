@@ -10,6 +10,7 @@ import type {
   LedgerPosition,
   NodeKeyRef,
   PolicyRecord,
+  ProvenanceRecord,
   ApiKeyRecord,
   ApiRootRecord,
   CollectionGrant,
@@ -422,6 +423,40 @@ export class SqliteStore implements Store {
     return this.#sql
       .get('SELECT log_id AS logId, size, created_at AS createdAt, note FROM checkpoints WHERE log_id = ? ORDER BY seq DESC LIMIT ?')
       .all(logId, limit) as CheckpointRecord[]
+  }
+
+  async getState(name: string): Promise<string | undefined> {
+    return (this.#sql.get('SELECT value FROM state WHERE name = ?').get(name) as { value: string } | undefined)?.value
+  }
+
+  async putState(name: string, value: string): Promise<void> {
+    this.#sql.get('INSERT INTO state (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value').run(name, value)
+  }
+
+  async listState(prefix: string): Promise<{ name: string; value: string }[]> {
+    // range scan instead of LIKE, so prefixes may contain % and _
+    return this.#sql.get('SELECT name, value FROM state WHERE name >= ? AND name < ? ORDER BY name').all(prefix, `${prefix}\uffff`) as { name: string; value: string }[]
+  }
+
+  async deleteState(name: string): Promise<void> {
+    this.#sql.get('DELETE FROM state WHERE name = ?').run(name)
+  }
+
+  async addProvenance(records: ProvenanceRecord[]): Promise<void> {
+    const insert = this.#sql.get('INSERT INTO provenance (collection_id, object_id, version, feed_id, partner_id, received_at) VALUES (?, ?, ?, ?, ?, ?)')
+    this.db.transaction(() => {
+      for (const r of records) insert.run(r.collectionId, r.objectId, r.version, r.feedId, r.partnerId, r.receivedAt)
+    })()
+  }
+
+  async provenance(objectIds: string[]): Promise<ProvenanceRecord[]> {
+    if (objectIds.length === 0) return []
+    return this.#sql
+      .get(
+        `SELECT collection_id AS collectionId, object_id AS objectId, version, feed_id AS feedId, partner_id AS partnerId, received_at AS receivedAt
+         FROM provenance WHERE object_id IN (${objectIds.map(() => '?').join(', ')}) ORDER BY rowid`,
+      )
+      .all(...objectIds) as ProvenanceRecord[]
   }
 }
 
