@@ -1,4 +1,4 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util'
+import { type ParseArgsConfig, parseArgs } from 'node:util'
 import { CliError } from './errors.js'
 
 /** Options every command that touches the node's data understands. */
@@ -8,7 +8,11 @@ export const COMMON_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options']
 
-export function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T, allowPositionals = true) {
+export function parse<T extends NonNullable<ParseArgsConfig['options']>>(
+  args: string[],
+  options: T,
+  allowPositionals = true,
+) {
   try {
     return parseArgs({ args, options: { ...COMMON_OPTIONS, ...options }, allowPositionals, strict: true })
   } catch (error) {
@@ -17,8 +21,12 @@ export function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: s
 }
 
 /** Flags win over environment variables, which win over defaults. */
-export function dataLocation(values: { data?: string | boolean | undefined; db?: string | boolean | undefined }) {
-  const dataDir = (typeof values.data === 'string' ? values.data : undefined) ?? process.env.SLUICE_DATA ?? 'data'
+export function dataLocation(values: {
+  data?: string | boolean | undefined
+  db?: string | boolean | undefined
+}) {
+  const dataDir =
+    (typeof values.data === 'string' ? values.data : undefined) ?? process.env.SLUICE_DATA ?? 'data'
   const db = (typeof values.db === 'string' ? values.db : undefined) ?? process.env.SLUICE_DB
   return { dataDir, ...(db ? { db } : {}) }
 }

@@ -1,14 +1,17 @@
 import { LedgerError } from '../ledger/errors.js'
 import { createServices, type NodeServices } from '../server/services.js'
-import { PolicyInputError } from '../services/policy-input.js'
-import { CliError } from './errors.js'
 import { ensureDefaultApiRoot } from '../services/api-roots.js'
+import { PolicyInputError } from '../services/policy-input.js'
 import { openStore } from '../store/open.js'
 import type { Store } from '../store/types.js'
+import { CliError } from './errors.js'
 import { dataLocation } from './options.js'
 
 /** Runs a command against the node's store and always closes it. */
-export async function withStore<T>(values: { data?: string | boolean | undefined; db?: string | boolean | undefined }, work: (store: Store) => Promise<T>): Promise<T> {
+export async function withStore<T>(
+  values: { data?: string | boolean | undefined; db?: string | boolean | undefined },
+  work: (store: Store) => Promise<T>,
+): Promise<T> {
   const { dataDir, db } = dataLocation(values)
   const store = await openStore(db, dataDir)
   try {

@@ -3,8 +3,8 @@ import type { PartnerKind } from '../policy/types.js'
 import type { NodeServices } from '../server/services.js'
 import { createCollection } from '../services/collections.js'
 import { createPrincipal } from '../services/principals.js'
-import { DEMO_COLLECTIONS, DEMO_PARTNERS, DEMO_CAVEATS, buildDemoWorld } from './world.js'
 import type { DemoPartner } from './parties.js'
+import { buildDemoWorld, DEMO_CAVEATS, DEMO_COLLECTIONS, DEMO_PARTNERS } from './world.js'
 
 const KIND: Record<DemoPartner['kind'], PartnerKind> = {
   'foreign-police': 'police',
@@ -31,18 +31,32 @@ export async function seedDemo(services: NodeServices, apiRoot = 'intel'): Promi
   const { store, policy } = services
   const existing = await store.listCollections(apiRoot)
   if (existing.length === 0) {
-    for (const c of DEMO_COLLECTIONS) await createCollection(store, { apiRoot, id: c.id, alias: c.alias, title: c.title, description: c.description })
+    for (const c of DEMO_COLLECTIONS)
+      await createCollection(store, {
+        apiRoot,
+        id: c.id,
+        alias: c.alias,
+        title: c.title,
+        description: c.description,
+      })
     const byAlias = new Map(DEMO_COLLECTIONS.map((c) => [c.alias, c.id]))
     const world = buildDemoWorld()
     for (const c of DEMO_COLLECTIONS) {
-      await store.putObjects(c.id, world.filter((e) => e.collection === c.alias).map((e) => toIncoming(e.object)))
+      await store.putObjects(
+        c.id,
+        world.filter((e) => e.collection === c.alias).map((e) => toIncoming(e.object)),
+      )
     }
     for (const p of DEMO_PARTNERS) {
-      await policy.addPartner({ id: p.key, name: p.name, kind: KIND[p.kind], identityId: p.identityId }, DUTY_OFFICER)
+      await policy.addPartner(
+        { id: p.key, name: p.name, kind: KIND[p.kind], identityId: p.identityId },
+        DUTY_OFFICER,
+      )
       await policy.putAgreement(
         {
           partner: p.key,
-          collections: p.agreement.collections === '*' ? '*' : p.agreement.collections.map((a) => byAlias.get(a)!),
+          collections:
+            p.agreement.collections === '*' ? '*' : p.agreement.collections.map((a) => byAlias.get(a)!),
           maxTlp: p.agreement.maxTlp,
           caveats: p.agreement.caveats.map((k) => DEMO_CAVEATS[k]),
         },
@@ -53,7 +67,12 @@ export async function seedDemo(services: NodeServices, apiRoot = 'intel'): Promi
   const principals = await store.listPrincipals()
   const adminKey = await keyFor(services, principals, DUTY_OFFICER, 'admin')
   const partnerKeys: SeededDemo['partnerKeys'] = []
-  for (const p of DEMO_PARTNERS) partnerKeys.push({ partner: p.key, name: p.name, key: await keyFor(services, principals, p.name, 'partner', p.key) })
+  for (const p of DEMO_PARTNERS)
+    partnerKeys.push({
+      partner: p.key,
+      name: p.name,
+      key: await keyFor(services, principals, p.name, 'partner', p.key),
+    })
   return {
     adminKey,
     partnerKeys,
@@ -84,9 +103,15 @@ async function keyFor(
   partnerId?: string,
 ): Promise<string> {
   const found = principals.find((p) => p.name === name && p.role === role && !p.revokedAt)
-  if (!found) return (await createPrincipal(services.store, { name, role, ...(partnerId ? { partnerId } : {}) })).apiKey
+  if (!found)
+    return (await createPrincipal(services.store, { name, role, ...(partnerId ? { partnerId } : {}) })).apiKey
   const { generateApiKey } = await import('../auth/api-key.js')
   const key = generateApiKey()
-  await services.store.addApiKey({ keyId: key.keyId, principalId: found.id, secretHash: key.secretHash, createdAt: new Date().toISOString() })
+  await services.store.addApiKey({
+    keyId: key.keyId,
+    principalId: found.id,
+    secretHash: key.secretHash,
+    createdAt: new Date().toISOString(),
+  })
   return key.token
 }

@@ -39,7 +39,9 @@ export class GrantSession implements GateSession {
   }
 
   async screen(items: StoredVersion[]): Promise<(Served | undefined)[]> {
-    return items.map((stored) => (this.#readable(stored.collectionId) ? { stored, json: stored.json } : undefined))
+    return items.map((stored) =>
+      this.#readable(stored.collectionId) ? { stored, json: stored.json } : undefined,
+    )
   }
 
   async record(): Promise<void> {}

@@ -67,7 +67,9 @@ class PartnerSession implements GateSession {
 
   async screen(items: StoredVersion[]): Promise<(Served | undefined)[]> {
     const versions = items.map((stored) =>
-      this.#mayRead(stored.collectionId) ? { collectionId: stored.collectionId, object: JSON.parse(stored.json) as StixObject } : undefined,
+      this.#mayRead(stored.collectionId)
+        ? { collectionId: stored.collectionId, object: JSON.parse(stored.json) as StixObject }
+        : undefined,
     )
     const endpoints = await this.#endpoints(versions)
     return items.map((stored, i) => {
@@ -75,7 +77,9 @@ class PartnerSession implements GateSession {
       if (!version) return undefined
       const decision = this.decideOne(version, endpoints)
       if (decision.effect === 'deny') return undefined
-      const unchanged = decision.effect === 'allow' && decision.caveats.every((c) => version.object.object_marking_refs?.includes(c))
+      const unchanged =
+        decision.effect === 'allow' &&
+        decision.caveats.every((c) => version.object.object_marking_refs?.includes(c))
       return {
         stored,
         json: unchanged ? stored.json : JSON.stringify(redact(version.object, decision)),

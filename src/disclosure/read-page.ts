@@ -18,7 +18,11 @@ export async function readPage(store: Store, session: GateSession, query: Object
   let afterSeq = query.afterSeq
   const batchSize = Math.min(Math.max(query.limit + 1, 64), 5000)
   for (;;) {
-    const batch = await store.queryObjects({ ...query, limit: batchSize, ...(afterSeq !== undefined ? { afterSeq } : {}) })
+    const batch = await store.queryObjects({
+      ...query,
+      limit: batchSize,
+      ...(afterSeq !== undefined ? { afterSeq } : {}),
+    })
     const screened = await session.screen(batch.items)
     for (const item of screened) {
       if (item) served.push(item)

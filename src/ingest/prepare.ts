@@ -1,5 +1,5 @@
 import type { StixObject } from '../stix/object.js'
-import { validateObject, type ValidationIssue } from '../stix/validate.js'
+import { type ValidationIssue, validateObject } from '../stix/validate.js'
 import type { IncomingObject, StatusDetail } from '../store/types.js'
 
 export interface Rejection extends StatusDetail {
@@ -80,7 +80,8 @@ function markingRefs(object: StixObject): string[] {
 async function resolveMarkings(objects: StixObject[], options: PrepareOptions): Promise<Set<string>> {
   const inRequest = new Set(objects.filter((o) => o.type === 'marking-definition').map((o) => o.id))
   const wanted = [...new Set(objects.flatMap(markingRefs))].filter((id) => !inRequest.has(id))
-  if (!options.knownMarkings || wanted.length === 0) return new Set([...inRequest, ...(options.knownMarkings ? [] : wanted)])
+  if (!options.knownMarkings || wanted.length === 0)
+    return new Set([...inRequest, ...(options.knownMarkings ? [] : wanted)])
   const known = await options.knownMarkings(wanted)
   return new Set([...inRequest, ...known])
 }

@@ -1,14 +1,15 @@
-import { PolicyInputError } from './policy-input.js'
 import { randomUUID } from 'node:crypto'
 import { STIX_MEDIA_TYPE } from '../stix/media-type.js'
 import type { CollectionRecord, Store } from '../store/types.js'
+import { PolicyInputError } from './policy-input.js'
 
 export async function createCollection(
   store: Store,
   input: { apiRoot: string; title: string; description?: string; alias?: string; id?: string },
 ): Promise<CollectionRecord> {
   const roots = await store.listApiRoots()
-  if (!roots.some((r) => r.name === input.apiRoot)) throw new Error(`API root "${input.apiRoot}" does not exist`)
+  if (!roots.some((r) => r.name === input.apiRoot))
+    throw new Error(`API root "${input.apiRoot}" does not exist`)
   if (input.alias && (await store.getCollection(input.apiRoot, input.alias))) {
     throw new Error(`a collection with alias "${input.alias}" already exists in API root "${input.apiRoot}"`)
   }

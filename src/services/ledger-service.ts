@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { signCheckpoint, type Checkpoint } from '../ledger/checkpoint.js'
+import { type Checkpoint, signCheckpoint } from '../ledger/checkpoint.js'
 import { type Entry, encodeEntry } from '../ledger/entry.js'
 import { leafHash } from '../ledger/hash.js'
-import { GLOBAL_LOG, logOrigin, logsForEntry, type LogId } from '../ledger/log-id.js'
+import { GLOBAL_LOG, type LogId, logOrigin, logsForEntry } from '../ledger/log-id.js'
 import { readNodeKeyFile, writeNodeKeyFile } from '../ledger/node-key-file.js'
 import { generateNodeKey, type NodeSigningKey } from '../ledger/note-key.js'
 import { proveConsistency, proveInclusion } from '../ledger/proof.js'
@@ -25,7 +25,9 @@ export function toLedgerAppend(entry: Entry): LedgerAppend {
     bytes,
     leafHash: leafHash(bytes),
     logs: logsForEntry(entry),
-    ...(entry.kind === 'disclosure' ? { objectKey: disclosureKey(entry.objectId, entry.objectModified) } : {}),
+    ...(entry.kind === 'disclosure'
+      ? { objectKey: disclosureKey(entry.objectId, entry.objectModified) }
+      : {}),
   }
 }
 
@@ -73,8 +75,18 @@ export class LedgerService {
   /** Signs a checkpoint of the log as it stands now and keeps it. */
   async checkpoint(logId: string = GLOBAL_LOG): Promise<CheckpointRecord> {
     const head = await this.store.ledgerHead(logId)
-    const checkpoint: Checkpoint = { origin: this.originOf(logId), size: head.size, rootHash: frontierRoot(head.frontier), extensions: [] }
-    const record: CheckpointRecord = { logId, size: head.size, note: signCheckpoint(checkpoint, this.key), createdAt: new Date().toISOString() }
+    const checkpoint: Checkpoint = {
+      origin: this.originOf(logId),
+      size: head.size,
+      rootHash: frontierRoot(head.frontier),
+      extensions: [],
+    }
+    const record: CheckpointRecord = {
+      logId,
+      size: head.size,
+      note: signCheckpoint(checkpoint, this.key),
+      createdAt: new Date().toISOString(),
+    }
     await this.store.saveCheckpoint(record)
     return record
   }
@@ -88,7 +100,9 @@ export class LedgerService {
   }
 
   #reader(logId: string) {
-    return { getNodes: (keys: readonly { level: number; index: number }[]) => this.store.ledgerNodes(logId, keys) }
+    return {
+      getNodes: (keys: readonly { level: number; index: number }[]) => this.store.ledgerNodes(logId, keys),
+    }
   }
 
   proveInclusion(logId: string, index: number, size: number): Promise<Uint8Array[]> {

@@ -1,7 +1,7 @@
 import type { GateSession, Served } from '../disclosure/gate.js'
 import { readPage } from '../disclosure/read-page.js'
-import { compilePattern, PatternMatchError } from '../stix/pattern/index.js'
 import type { StixObject } from '../stix/object.js'
+import { compilePattern, PatternMatchError } from '../stix/pattern/index.js'
 import type { Store } from '../store/types.js'
 import { PolicyInputError } from './policy-input.js'
 
@@ -22,7 +22,13 @@ const MAX_SCANNED = 200_000
  * viewer's gate: only observed-data and referenced SCOs the viewer may see are
  * considered, so a match never reveals withheld data.
  */
-export async function matchCollection(store: Store, session: GateSession, collectionId: string, pattern: string, limit: number): Promise<MatchReport> {
+export async function matchCollection(
+  store: Store,
+  session: GateSession,
+  collectionId: string,
+  pattern: string,
+  limit: number,
+): Promise<MatchReport> {
   let compiled: ReturnType<typeof compilePattern>
   try {
     compiled = compilePattern(pattern)
@@ -32,18 +38,26 @@ export async function matchCollection(store: Store, session: GateSession, collec
   const observed: Served[] = []
   let afterSeq: number | undefined
   for (;;) {
-    const page = await readPage(store, session, { collectionId, types: ['observed-data'], limit: 1000, ...(afterSeq !== undefined ? { afterSeq } : {}) })
+    const page = await readPage(store, session, {
+      collectionId,
+      types: ['observed-data'],
+      limit: 1000,
+      ...(afterSeq !== undefined ? { afterSeq } : {}),
+    })
     observed.push(...page.served)
     if (!page.more || observed.length >= MAX_SCANNED) break
     afterSeq = page.served.at(-1)!.stored.seq
   }
   const parsed = observed.map((s) => JSON.parse(s.json) as StixObject)
-  const refs = [...new Set(parsed.flatMap((o) => (Array.isArray(o.object_refs) ? (o.object_refs as string[]) : [])))]
+  const refs = [
+    ...new Set(parsed.flatMap((o) => (Array.isArray(o.object_refs) ? (o.object_refs as string[]) : []))),
+  ]
   const visibleRefs = new Map<string, Record<string, unknown>>()
   for (let i = 0; i < refs.length; i += 500) {
     const stored = await store.latestVersions(refs.slice(i, i + 500))
     const screened = await session.screen(stored)
-    for (const s of screened) if (s) visibleRefs.set(s.stored.id, JSON.parse(s.json) as Record<string, unknown>)
+    for (const s of screened)
+      if (s) visibleRefs.set(s.stored.id, JSON.parse(s.json) as Record<string, unknown>)
   }
   const options = { objects: (id: string) => visibleRefs.get(id) }
   const matches: Served[] = []
@@ -52,9 +66,15 @@ export async function matchCollection(store: Store, session: GateSession, collec
       if (matches.length < limit && compiled.match([o], options).matched) matches.push(observed[i]!)
     })
     const all = compiled.match(parsed, options)
-    return { matches, matchedAsSet: all.matched, binding: (all.bindings ?? []).map((b) => String(b.observedData.id)), scanned: parsed.length }
+    return {
+      matches,
+      matchedAsSet: all.matched,
+      binding: (all.bindings ?? []).map((b) => String(b.observedData.id)),
+      scanned: parsed.length,
+    }
   } catch (error) {
-    if (error instanceof PatternMatchError) throw new PolicyInputError(`the pattern cannot be evaluated: ${error.message}`)
+    if (error instanceof PatternMatchError)
+      throw new PolicyInputError(`the pattern cannot be evaluated: ${error.message}`)
     throw error
   }
 }

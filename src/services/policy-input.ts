@@ -29,7 +29,14 @@ export function optionalText(value: unknown, what: string, max = 2000): string |
 
 export function stringList(value: unknown, what: string): string[] | undefined {
   if (value === undefined || value === null) return undefined
-  const list = typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : value
-  if (!Array.isArray(list) || list.some((s) => typeof s !== 'string' || s === '')) fail(`${what} must be a list of names`)
+  const list =
+    typeof value === 'string'
+      ? value
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : value
+  if (!Array.isArray(list) || list.some((s) => typeof s !== 'string' || s === ''))
+    fail(`${what} must be a list of names`)
   return list as string[]
 }

@@ -1,16 +1,34 @@
 import { randomUUID } from 'node:crypto'
 import type { AgreementEntry, OrderEntry } from '../ledger/entry.js'
 import { canonicalJson, type JsonValue } from '../ledger/entry.js'
-import { compileSnapshot, type CompiledPolicy } from '../policy/compile.js'
+import { type CompiledPolicy, compileSnapshot } from '../policy/compile.js'
 import { policyAt } from '../policy/snapshot.js'
 import { isTlpLevel, type TlpLevel } from '../policy/tlp.js'
-import type { Agreement, Order, OrderScope, Partner, PartnerKind, PolicyHistory, Resumption, Suspension } from '../policy/types.js'
+import type {
+  Agreement,
+  Order,
+  OrderScope,
+  Partner,
+  PartnerKind,
+  PolicyHistory,
+  Resumption,
+  Suspension,
+} from '../policy/types.js'
 import type { StixObject } from '../stix/object.js'
 import type { PolicyRecord, Store } from '../store/types.js'
 import { ledgerTime, sha256Hex, toLedgerAppend } from './ledger-service.js'
 import { fail, instantOr, optionalText, stringList, text } from './policy-input.js'
 
-const PARTNER_KINDS: readonly PartnerKind[] = ['police', 'customs', 'coast-guard', 'border-guard', 'judicial', 'international', 'node', 'other']
+const PARTNER_KINDS: readonly PartnerKind[] = [
+  'police',
+  'customs',
+  'coast-guard',
+  'border-guard',
+  'judicial',
+  'international',
+  'node',
+  'other',
+]
 
 export interface SuspendInput {
   partner: string
@@ -86,7 +104,8 @@ export class PolicyService {
     const version = await this.#store.policyVersion()
     const t = Date.parse(instant)
     const cached = this.#compiled
-    if (cached && cached.version === version && t >= cached.policy.at && t < cached.policy.staleAt) return cached.policy
+    if (cached && cached.version === version && t >= cached.policy.at && t < cached.policy.staleAt)
+      return cached.policy
     const policy = compileSnapshot(policyAt(await this.history(), instant), instant)
     // the newest instant wins the cache; a request for a past instant (explain --at) does not evict it
     if (!cached || t >= cached.policy.at || cached.version !== version) this.#compiled = { version, policy }
@@ -99,18 +118,30 @@ export class PolicyService {
     return found ?? fail(`no partner "${idOrName}"; see "sluice partners list"`)
   }
 
-  async addPartner(input: { id?: string; name: string; kind?: string; identityId?: string }, by: string): Promise<Partner> {
+  async addPartner(
+    input: { id?: string; name: string; kind?: string; identityId?: string },
+    by: string,
+  ): Promise<Partner> {
     const history = await this.history()
     const id = input.id ?? slug(input.name)
-    if (!/^[a-z0-9][a-z0-9-]{1,62}$/.test(id)) fail('a partner id is 2-63 lowercase letters, digits or hyphens')
+    if (!/^[a-z0-9][a-z0-9-]{1,62}$/.test(id))
+      fail('a partner id is 2-63 lowercase letters, digits or hyphens')
     if (history.partners.some((p) => p.id === id)) fail(`partner "${id}" already exists`)
     const kind = (input.kind ?? 'other') as PartnerKind
     if (!PARTNER_KINDS.includes(kind)) fail(`partner kind must be one of ${PARTNER_KINDS.join(', ')}`)
     const identity = input.identityId ?? `identity--${randomUUID()}`
     if (!/^identity--[0-9a-f-]{36}$/.test(identity)) fail('the identity id must be identity--<uuid>')
-    const partner: Partner = { id, name: text(input.name, 'the partner name', 200), identity_id: identity, kind }
+    const partner: Partner = {
+      id,
+      name: text(input.name, 'the partner name', 200),
+      identity_id: identity,
+      kind,
+    }
     const now = new Date().toISOString()
-    await this.#store.appendPolicy([{ kind: 'partner', id, recordedAt: now, body: JSON.stringify({ ...partner, recorded_by: by }) }], [])
+    await this.#store.appendPolicy(
+      [{ kind: 'partner', id, recordedAt: now, body: JSON.stringify({ ...partner, recorded_by: by }) }],
+      [],
+    )
     return partner
   }
 
@@ -120,13 +151,15 @@ export class PolicyService {
     const { agreements } = await this.history()
     const previous = input.id ? agreements.filter((a) => a.id === input.id) : []
     if (input.id && previous.length === 0) fail(`no agreement "${input.id}"`)
-    if (previous.length > 0 && previous.at(-1)!.partner_id !== partner.id) fail('an agreement cannot move to another partner')
+    if (previous.length > 0 && previous.at(-1)!.partner_id !== partner.id)
+      fail('an agreement cannot move to another partner')
     const maxTlp = input.maxTlp.toLowerCase()
     if (!isTlpLevel(maxTlp)) fail('max TLP must be clear, green, amber, amber+strict or red')
     const now = new Date().toISOString()
     const validFrom = input.validFrom ? instantOr(input.validFrom, now, 'valid-from') : undefined
     const validUntil = input.validUntil ? instantOr(input.validUntil, now, 'valid-until') : undefined
-    if (validFrom && validUntil && Date.parse(validUntil) <= Date.parse(validFrom)) fail('valid-until must be after valid-from')
+    if (validFrom && validUntil && Date.parse(validUntil) <= Date.parse(validFrom))
+      fail('valid-until must be after valid-from')
     const agreement: Agreement = {
       id: input.id ?? `agreement--${randomUUID()}`,
       version: previous.length > 0 ? Math.max(...previous.map((a) => a.version)) + 1 : 1,
@@ -156,7 +189,10 @@ export class PolicyService {
       changedAt: ledgerTime(now),
       agreementSha256: sha256Hex(canonicalJson(agreement as unknown as JsonValue)),
     }
-    await this.#append({ kind: 'agreement', id: agreement.id, recordedAt: now, body: JSON.stringify(agreement) }, toLedgerAppend(entry))
+    await this.#append(
+      { kind: 'agreement', id: agreement.id, recordedAt: now, body: JSON.stringify(agreement) },
+      toLedgerAppend(entry),
+    )
     return agreement
   }
 
@@ -164,7 +200,8 @@ export class PolicyService {
     const partner = await this.partner(input.partner)
     const now = new Date().toISOString()
     const aboveTlp = input.aboveTlp?.toLowerCase()
-    if (aboveTlp !== undefined && !isTlpLevel(aboveTlp)) fail('above-tlp must be clear, green, amber, amber+strict or red')
+    if (aboveTlp !== undefined && !isTlpLevel(aboveTlp))
+      fail('above-tlp must be clear, green, amber, amber+strict or red')
     const scope: OrderScope = {
       ...(input.collections?.length ? { collections: input.collections } : {}),
       ...(input.types?.length ? { object_types: input.types } : {}),
@@ -193,7 +230,8 @@ export class PolicyService {
     const { orders } = await this.history()
     const suspension = orders.find((o): o is Suspension => o.kind === 'suspension' && o.id === input.order)
     if (!suspension) fail(`no suspension order "${input.order}"; see "sluice policy history"`)
-    if (orders.some((o) => o.kind === 'resumption' && o.lifts === input.order)) fail(`order "${input.order}" has already been lifted`)
+    if (orders.some((o) => o.kind === 'resumption' && o.lifts === input.order))
+      fail(`order "${input.order}" has already been lifted`)
     const now = new Date().toISOString()
     const order: Resumption = {
       kind: 'resumption',
@@ -205,7 +243,8 @@ export class PolicyService {
       recorded_at: now,
       recorded_by: input.issuer,
     }
-    if (Date.parse(order.effective_from) < Date.parse(suspension!.effective_from)) fail('a resumption cannot take effect before the suspension it lifts')
+    if (Date.parse(order.effective_from) < Date.parse(suspension!.effective_from))
+      fail('a resumption cannot take effect before the suspension it lifts')
     await this.#append(orderRecord(order), toLedgerAppend(orderEntry(order, suspension!.partner_id)))
     return order
   }
@@ -225,7 +264,9 @@ function orderEntry(order: Order, partnerId: string): OrderEntry {
     orderId: order.id,
     orderKind: order.kind,
     partnerId,
-    scope: (order.kind === 'suspension' ? (order.scope ?? { whole_partner: true }) : { lifts: order.lifts }) as JsonValue,
+    scope: (order.kind === 'suspension'
+      ? (order.scope ?? { whole_partner: true })
+      : { lifts: order.lifts }) as JsonValue,
     issuer: order.issuer,
     reason: order.reason,
     reference: order.kind === 'suspension' ? (order.reference ?? null) : null,

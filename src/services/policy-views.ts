@@ -1,16 +1,20 @@
 import type { Decision, ObjectVersion, Order, PreviewCounts } from '../policy/index.js'
-import { endpointRefs, explain, type Explanation, policyAt, previewCounts } from '../policy/index.js'
+import { type Explanation, endpointRefs, explain, policyAt, previewCounts } from '../policy/index.js'
 import type { StixObject } from '../stix/object.js'
 import type { Store } from '../store/types.js'
-import type { PolicyService } from './policy-service.js'
 import { fail } from './policy-input.js'
+import type { PolicyService } from './policy-service.js'
 
 async function* latestVersions(store: Store, collectionIds?: string[]): AsyncGenerator<ObjectVersion> {
   const collections = collectionIds ?? (await store.listCollections()).map((c) => c.id)
   for (const collectionId of collections) {
     let afterSeq: number | undefined
     for (;;) {
-      const batch = await store.queryObjects({ collectionId, limit: 2000, ...(afterSeq !== undefined ? { afterSeq } : {}) })
+      const batch = await store.queryObjects({
+        collectionId,
+        limit: 2000,
+        ...(afterSeq !== undefined ? { afterSeq } : {}),
+      })
       for (const item of batch.items) yield { collectionId, object: JSON.parse(item.json) as StixObject }
       if (batch.exhausted || batch.items.length === 0) break
       afterSeq = batch.items.at(-1)!.seq
@@ -22,13 +26,22 @@ async function endpointsFor(store: Store, object: StixObject): Promise<Map<strin
   const refs = endpointRefs(object)?.refs ?? []
   const map = new Map<string, ObjectVersion[]>()
   for (const v of await store.latestVersions(refs)) {
-    map.set(v.id, [...(map.get(v.id) ?? []), { collectionId: v.collectionId, object: JSON.parse(v.json) as StixObject }])
+    map.set(v.id, [
+      ...(map.get(v.id) ?? []),
+      { collectionId: v.collectionId, object: JSON.parse(v.json) as StixObject },
+    ])
   }
   return map
 }
 
 /** Why each stored version of an object is, or is not, disclosed to a partner at an instant. */
-export async function explainObject(store: Store, policy: PolicyService, partnerId: string, objectId: string, at: string): Promise<Explanation[]> {
+export async function explainObject(
+  store: Store,
+  policy: PolicyService,
+  partnerId: string,
+  objectId: string,
+  at: string,
+): Promise<Explanation[]> {
   const partner = await policy.partner(partnerId)
   const versions = await store.latestVersions([objectId])
   if (versions.length === 0) fail(`no object "${objectId}" is stored on this node`)
@@ -36,13 +49,22 @@ export async function explainObject(store: Store, policy: PolicyService, partner
   const out: Explanation[] = []
   for (const v of versions) {
     const object = JSON.parse(v.json) as StixObject
-    out.push(explain(snapshot, partner.id, { collectionId: v.collectionId, object }, at, { endpoints: await endpointsFor(store, object) }))
+    out.push(
+      explain(snapshot, partner.id, { collectionId: v.collectionId, object }, at, {
+        endpoints: await endpointsFor(store, object),
+      }),
+    )
   }
   return out
 }
 
 /** What a partner would receive at an instant, counted by effect, reason and collection. */
-export async function previewPartner(store: Store, policy: PolicyService, partnerId: string, at: string): Promise<PreviewCounts> {
+export async function previewPartner(
+  store: Store,
+  policy: PolicyService,
+  partnerId: string,
+  at: string,
+): Promise<PreviewCounts> {
   const partner = await policy.partner(partnerId)
   const versions: ObjectVersion[] = []
   const byId = new Map<string, ObjectVersion[]>()
@@ -66,13 +88,22 @@ export interface OrderView {
 }
 
 /** Every order about a partner (or all), oldest first, with its state at `now`. */
-export async function orderHistory(policy: PolicyService, now: string, partnerId?: string): Promise<OrderView[]> {
+export async function orderHistory(
+  policy: PolicyService,
+  now: string,
+  partnerId?: string,
+): Promise<OrderView[]> {
   const { orders } = await policy.history()
   const partner = partnerId ? (await policy.partner(partnerId)).id : undefined
-  const suspensionPartner = new Map(orders.flatMap((o) => (o.kind === 'suspension' ? [[o.id, o.partner_id] as const] : [])))
+  const suspensionPartner = new Map(
+    orders.flatMap((o) => (o.kind === 'suspension' ? [[o.id, o.partner_id] as const] : [])),
+  )
   const t = Date.parse(now)
   return orders
-    .filter((o) => !partner || (o.kind === 'suspension' ? o.partner_id : suspensionPartner.get(o.lifts)) === partner)
+    .filter(
+      (o) =>
+        !partner || (o.kind === 'suspension' ? o.partner_id : suspensionPartner.get(o.lifts)) === partner,
+    )
     .map((order): OrderView => {
       if (order.kind === 'resumption') return { order, status: 'resumption' }
       const lift = orders.find((o) => o.kind === 'resumption' && o.lifts === order.id)

@@ -21,6 +21,11 @@ export async function createPrincipal(
     ...(input.partnerId ? { partnerId: input.partnerId } : {}),
   }
   const key = generateApiKey()
-  await store.createPrincipal(principal, { keyId: key.keyId, principalId: principal.id, secretHash: key.secretHash, createdAt: now })
+  await store.createPrincipal(principal, {
+    keyId: key.keyId,
+    principalId: principal.id,
+    secretHash: key.secretHash,
+    createdAt: now,
+  })
   return { principal, apiKey: key.token }
 }

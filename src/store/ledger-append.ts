@@ -13,13 +13,19 @@ export interface LedgerWritePlan {
  * Plans an append across logs given their current heads. Pure: the adapter
  * loads the heads and writes the plan inside one transaction.
  */
-export function planLedgerAppend(heads: ReadonlyMap<string, LedgerHead>, entries: readonly LedgerAppend[]): LedgerWritePlan {
+export function planLedgerAppend(
+  heads: ReadonlyMap<string, LedgerHead>,
+  entries: readonly LedgerAppend[],
+): LedgerWritePlan {
   const byLog = new Map<string, { hashes: Uint8Array[]; items: { entry: LedgerAppend; slot: number }[] }>()
   const positions: LedgerPosition[][] = entries.map(() => [])
   entries.forEach((entry, slot) => {
     for (const logId of entry.logs) {
       let group = byLog.get(logId)
-      if (!group) byLog.set(logId, (group = { hashes: [], items: [] }))
+      if (!group) {
+        group = { hashes: [], items: [] }
+        byLog.set(logId, group)
+      }
       group.hashes.push(entry.leafHash)
       group.items.push({ entry, slot })
     }
@@ -33,7 +39,8 @@ export function planLedgerAppend(heads: ReadonlyMap<string, LedgerHead>, entries
       plan.leaves.push({ logId, index, bytes: entry.bytes, objectKey: entry.objectKey ?? null })
       positions[slot]!.push({ logId, index })
     })
-    for (const node of result.nodes) plan.nodes.push({ logId, level: node.level, index: node.index, hash: node.hash })
+    for (const node of result.nodes)
+      plan.nodes.push({ logId, level: node.level, index: node.index, hash: node.hash })
     plan.heads.push({ logId, size: result.size, frontier: result.frontier })
   }
   return plan

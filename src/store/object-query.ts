@@ -1,5 +1,5 @@
-import type { ObjectQuery, VersionSelector } from './types.js'
 import { toMicros, versionKey } from './time.js'
+import type { ObjectQuery, VersionSelector } from './types.js'
 
 /**
  * Builds the WHERE clause of an object query once for every SQL adapter.
@@ -10,7 +10,10 @@ export interface SqlFragment {
   params: unknown[]
 }
 
-export function versionCondition(selectors: VersionSelector[] | undefined, param: (value: unknown) => string): string {
+export function versionCondition(
+  selectors: VersionSelector[] | undefined,
+  param: (value: unknown) => string,
+): string {
   const list = selectors && selectors.length > 0 ? selectors : [{ kind: 'last' } as const]
   if (list.some((s) => s.kind === 'all')) return ''
   const parts = list.map((s) => {
@@ -21,7 +24,7 @@ export function versionCondition(selectors: VersionSelector[] | undefined, param
         return 'is_first = 1'
       case 'at':
         return `version_key = ${param(versionKey(s.timestamp) ?? s.timestamp)}`
-      case 'all':
+      default:
         return '1 = 1'
     }
   })
@@ -39,7 +42,8 @@ export function objectQueryWhere(query: ObjectQuery, placeholder: (index: number
   if (query.addedAfter !== undefined) conditions.push(`added_us > ${param(toMicros(query.addedAfter) ?? 0)}`)
   if (query.ids?.length) conditions.push(`id IN (${query.ids.map(param).join(', ')})`)
   if (query.types?.length) conditions.push(`type IN (${query.types.map(param).join(', ')})`)
-  if (query.specVersions?.length) conditions.push(`spec_version IN (${query.specVersions.map(param).join(', ')})`)
+  if (query.specVersions?.length)
+    conditions.push(`spec_version IN (${query.specVersions.map(param).join(', ')})`)
   const versions = versionCondition(query.versions, param)
   if (versions) conditions.push(versions)
   return { where: conditions.join(' AND '), params }

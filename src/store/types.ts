@@ -204,7 +204,12 @@ export interface Store {
   /** The newest version of each id, across collections (for SRO endpoints and marking lookups). */
   latestVersions(ids: string[]): Promise<StoredVersion[]>
   /** Deletes matching versions of one object; returns how many were removed. */
-  deleteObject(collectionId: string, id: string, versions?: VersionSelector[], specVersions?: string[]): Promise<number>
+  deleteObject(
+    collectionId: string,
+    id: string,
+    versions?: VersionSelector[],
+    specVersions?: string[],
+  ): Promise<number>
   countObjects(collectionId: string): Promise<number>
 
   putStatus(status: StatusRecord): Promise<void>

@@ -22,7 +22,8 @@ export interface TaxiiConfig {
 
 export const DEFAULT_TAXII_CONFIG: Omit<TaxiiConfig, 'publicUrl'> = {
   title: 'Sluice',
-  description: 'A Sluice sharing node: STIX 2.1 over TAXII 2.1 under sharing policy, with a verifiable disclosure log',
+  description:
+    'A Sluice sharing node: STIX 2.1 over TAXII 2.1 under sharing policy, with a verifiable disclosure log',
   defaultApiRoot: DEFAULT_API_ROOT.name,
   maxContentLength: 32 * 1024 * 1024,
   maxPageSize: 1000,

@@ -35,7 +35,10 @@ export async function visibleCollection(ctx: RequestContext) {
   return { collection, access }
 }
 
-export function collectionResource(collection: CollectionRecord, access: { canRead: boolean; canWrite: boolean }) {
+export function collectionResource(
+  collection: CollectionRecord,
+  access: { canRead: boolean; canWrite: boolean },
+) {
   return {
     id: collection.id,
     title: collection.title,

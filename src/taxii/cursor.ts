@@ -23,12 +23,17 @@ export class CursorCodec {
   }
 
   encode(state: CursorState): string {
-    const payload = Buffer.from(JSON.stringify([state.scope, state.principalId, state.filters, state.afterSeq])).toString('base64url')
+    const payload = Buffer.from(
+      JSON.stringify([state.scope, state.principalId, state.filters, state.afterSeq]),
+    ).toString('base64url')
     return `${payload}.${this.#mac(payload)}`
   }
 
   /** Checks the cursor is ours and for this scope and principal; the caller checks the filters. */
-  decode(token: string, expected: { scope: string; principalId: string }): { filters: string; afterSeq: number } {
+  decode(
+    token: string,
+    expected: { scope: string; principalId: string },
+  ): { filters: string; afterSeq: number } {
     const dot = token.indexOf('.')
     const payload = token.slice(0, dot)
     const mac = token.slice(dot + 1)
@@ -42,7 +47,10 @@ export class CursorCodec {
     }
     const [scope, principalId, filters, afterSeq] = parsed as [string, string, string, number]
     if (scope !== expected.scope || principalId !== expected.principalId) {
-      throw badRequest('the next parameter belongs to another endpoint, collection or principal', 'invalid-next')
+      throw badRequest(
+        'the next parameter belongs to another endpoint, collection or principal',
+        'invalid-next',
+      )
     }
     if (typeof filters !== 'string' || !Number.isSafeInteger(afterSeq)) {
       throw badRequest('the next parameter is not a cursor this server issued', 'invalid-next')

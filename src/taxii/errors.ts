@@ -40,9 +40,13 @@ export class TaxiiError extends Error {
 export const badRequest = (description: string, errorCode = 'bad-request') =>
   new TaxiiError(400, 'Bad request', description, { errorCode })
 
-export const notFound = (what: string) => new TaxiiError(404, 'Not found', `${what} does not exist or is not available to you`, { errorCode: 'not-found' })
+export const notFound = (what: string) =>
+  new TaxiiError(404, 'Not found', `${what} does not exist or is not available to you`, {
+    errorCode: 'not-found',
+  })
 
-export const forbidden = (description: string) => new TaxiiError(403, 'Forbidden', description, { errorCode: 'forbidden' })
+export const forbidden = (description: string) =>
+  new TaxiiError(403, 'Forbidden', description, { errorCode: 'forbidden' })
 
 export const unauthorized = (description: string) =>
   new TaxiiError(401, 'Unauthorized', description, {

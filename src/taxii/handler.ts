@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { TaxiiDeps } from './context.js'
 import { authenticate } from './authenticate.js'
+import type { TaxiiDeps } from './context.js'
 import { TaxiiError } from './errors.js'
 import { send } from './http-io.js'
 import { acceptsTaxii, TAXII_MEDIA_TYPE } from './media-types.js'
@@ -25,16 +25,24 @@ export function createTaxiiHandler(deps: TaxiiDeps, options: TaxiiHandlerOptions
     try {
       const segments = pathSegments(url.pathname)
       const match = segments && matchRoute(segments, options.reserved)
-      if (!match) throw new TaxiiError(404, 'Not found', 'no TAXII endpoint at this path', { errorCode: 'no-endpoint' })
+      if (!match)
+        throw new TaxiiError(404, 'Not found', 'no TAXII endpoint at this path', { errorCode: 'no-endpoint' })
       const handler = match.route.methods[req.method ?? 'GET']
       if (!handler) {
-        throw new TaxiiError(405, 'Method not allowed', `${req.method} is not supported here; use ${allowedMethods(match.route)}`, {
-          errorCode: 'method-not-allowed',
-          headers: { Allow: allowedMethods(match.route) },
-        })
+        throw new TaxiiError(
+          405,
+          'Method not allowed',
+          `${req.method} is not supported here; use ${allowedMethods(match.route)}`,
+          {
+            errorCode: 'method-not-allowed',
+            headers: { Allow: allowedMethods(match.route) },
+          },
+        )
       }
       if (!acceptsTaxii(req.headers.accept)) {
-        throw new TaxiiError(406, 'Not acceptable', `this server answers with ${TAXII_MEDIA_TYPE}`, { errorCode: 'not-acceptable' })
+        throw new TaxiiError(406, 'Not acceptable', `this server answers with ${TAXII_MEDIA_TYPE}`, {
+          errorCode: 'not-acceptable',
+        })
       }
       const principal = await authenticate(deps.store, req.headers.authorization)
       const instant = new Date().toISOString()
@@ -53,10 +61,15 @@ export function createTaxiiHandler(deps: TaxiiDeps, options: TaxiiHandlerOptions
       const taxii =
         error instanceof TaxiiError
           ? error
-          : new TaxiiError(500, 'Internal error', `the server could not complete the request; quote request id ${requestId}`, {
-              errorCode: 'internal',
-              cause: error,
-            })
+          : new TaxiiError(
+              500,
+              'Internal error',
+              `the server could not complete the request; quote request id ${requestId}`,
+              {
+                errorCode: 'internal',
+                cause: error,
+              },
+            )
       if (taxii.status >= 500) options.onInternalError?.(error, requestId)
       if (!req.complete) req.resume()
       send(res, { status: taxii.status, body: taxii.body(), headers: taxii.headers }, TAXII_MEDIA_TYPE)

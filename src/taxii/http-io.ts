@@ -27,9 +27,14 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<str
 }
 
 function tooLarge(limit: number): TaxiiError {
-  return new TaxiiError(413, 'Payload too large', `request bodies are limited to ${limit} bytes (max_content_length)`, {
-    errorCode: 'too-large',
-  })
+  return new TaxiiError(
+    413,
+    'Payload too large',
+    `request bodies are limited to ${limit} bytes (max_content_length)`,
+    {
+      errorCode: 'too-large',
+    },
+  )
 }
 
 export function send(res: ServerResponse, reply: Reply, contentType: string): void {

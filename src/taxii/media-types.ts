@@ -37,7 +37,8 @@ export function acceptsTaxii(accept: string | undefined, alsoAccepted: readonly 
   return parseMediaRanges(accept).some((r) => {
     if (r.type === '*' && r.subtype === '*') return true
     if (r.type === 'application' && r.subtype === '*') return true
-    if (r.type === 'application' && r.subtype === 'taxii+json') return r.version === undefined || r.version === '2.1'
+    if (r.type === 'application' && r.subtype === 'taxii+json')
+      return r.version === undefined || r.version === '2.1'
     return alsoAccepted.includes(`${r.type}/${r.subtype}`)
   })
 }
@@ -46,5 +47,10 @@ export function acceptsTaxii(accept: string | undefined, alsoAccepted: readonly 
 export function isTaxiiContentType(contentType: string | undefined): boolean {
   if (!contentType) return false
   const [range] = parseMediaRanges(contentType)
-  return range !== undefined && range.type === 'application' && range.subtype === 'taxii+json' && (range.version === undefined || range.version === '2.1')
+  return (
+    range !== undefined &&
+    range.type === 'application' &&
+    range.subtype === 'taxii+json' &&
+    (range.version === undefined || range.version === '2.1')
+  )
 }

@@ -1,5 +1,5 @@
-import type { VersionSelector } from '../store/types.js'
 import { toMicros } from '../store/time.js'
+import type { VersionSelector } from '../store/types.js'
 import { badRequest } from './errors.js'
 
 /** The TAXII 2.1 filter parameters (spec §3.4), parsed and checked. */
@@ -13,7 +13,15 @@ export interface Filters {
   specVersions?: string[]
 }
 
-const KNOWN = new Set(['added_after', 'limit', 'next', 'match[id]', 'match[type]', 'match[version]', 'match[spec_version]'])
+const KNOWN = new Set([
+  'added_after',
+  'limit',
+  'next',
+  'match[id]',
+  'match[type]',
+  'match[version]',
+  'match[spec_version]',
+])
 
 function list(value: string): string[] {
   return value
@@ -31,17 +39,20 @@ export function parseFilters(params: URLSearchParams, allowed: readonly string[]
     const value = values.join(',')
     switch (name) {
       case 'added_after':
-        if (values.length > 1 || toMicros(value) === undefined) throw badRequest('added_after must be one RFC 3339 timestamp in UTC, e.g. 2026-01-05T08:00:00.000Z')
+        if (values.length > 1 || toMicros(value) === undefined)
+          throw badRequest('added_after must be one RFC 3339 timestamp in UTC, e.g. 2026-01-05T08:00:00.000Z')
         filters.addedAfter = value
         break
       case 'limit': {
         const n = Number(value)
-        if (values.length > 1 || !/^\d+$/.test(value) || n < 1) throw badRequest('limit must be a positive integer')
+        if (values.length > 1 || !/^\d+$/.test(value) || n < 1)
+          throw badRequest('limit must be a positive integer')
         filters.limit = n
         break
       }
       case 'next':
-        if (values.length > 1 || value.length > 2048) throw badRequest('next must be one cursor from a previous response', 'invalid-next')
+        if (values.length > 1 || value.length > 2048)
+          throw badRequest('next must be one cursor from a previous response', 'invalid-next')
         filters.next = value
         break
       case 'match[id]':
@@ -63,13 +74,20 @@ export function parseFilters(params: URLSearchParams, allowed: readonly string[]
 
 function parseVersion(value: string): VersionSelector {
   if (value === 'last' || value === 'first' || value === 'all') return { kind: value }
-  if (toMicros(value) === undefined) throw badRequest(`match[version] takes last, first, all or a timestamp; got "${value}"`)
+  if (toMicros(value) === undefined)
+    throw badRequest(`match[version] takes last, first, all or a timestamp; got "${value}"`)
   return { kind: 'at', timestamp: value }
 }
 
 /** Canonical text of the filters that shape a result set (not the position or page size). */
 export function filterKey(filters: Filters): string {
-  return JSON.stringify([filters.addedAfter ?? null, filters.ids ?? null, filters.types ?? null, filters.versions ?? null, filters.specVersions ?? null])
+  return JSON.stringify([
+    filters.addedAfter ?? null,
+    filters.ids ?? null,
+    filters.types ?? null,
+    filters.versions ?? null,
+    filters.specVersions ?? null,
+  ])
 }
 
 /** Inverse of filterKey, for a request that sends `next` without repeating its filters. */

@@ -21,12 +21,18 @@ const ROUTES: Route[] = [
   { pattern: [':apiRoot', 'collections'], methods: { GET: getCollections } },
   { pattern: [':apiRoot', 'collections', ':collectionId'], methods: { GET: getCollection } },
   { pattern: [':apiRoot', 'collections', ':collectionId', 'manifest'], methods: { GET: getManifest } },
-  { pattern: [':apiRoot', 'collections', ':collectionId', 'objects'], methods: { GET: getObjects, POST: postObjects } },
+  {
+    pattern: [':apiRoot', 'collections', ':collectionId', 'objects'],
+    methods: { GET: getObjects, POST: postObjects },
+  },
   {
     pattern: [':apiRoot', 'collections', ':collectionId', 'objects', ':objectId'],
     methods: { GET: getObject, DELETE: deleteObject },
   },
-  { pattern: [':apiRoot', 'collections', ':collectionId', 'objects', ':objectId', 'versions'], methods: { GET: getVersions } },
+  {
+    pattern: [':apiRoot', 'collections', ':collectionId', 'objects', ':objectId', 'versions'],
+    methods: { GET: getVersions },
+  },
 ]
 
 export type RouteMatch = { route: Route; params: Record<string, string> }

@@ -26,7 +26,9 @@ describe('sluice CLI', () => {
   })
 
   it('creates and lists collections, refusing a duplicate alias', async () => {
-    const created = await runCli(['collections', 'create', '--title', 'ATT&CK mobile', '--alias', 'attack'], { env })
+    const created = await runCli(['collections', 'create', '--title', 'ATT&CK mobile', '--alias', 'attack'], {
+      env,
+    })
     expect(created.code).toBe(0)
     expect(created.stdout.trim()).toMatch(/^[0-9a-f-]{36}$/)
     const dup = await runCli(['collections', 'create', '--title', 'Again', '--alias', 'attack'], { env })
@@ -38,11 +40,17 @@ describe('sluice CLI', () => {
 
   it('imports the real MITRE ATT&CK bundle, every object accepted, and exports it back byte-identical', async () => {
     const source = JSON.parse(readFileSync(oraclePath('mitre-attack/mobile-attack-17.1.json'), 'utf8'))
-    const imported = await runCli(['import', oraclePath('mitre-attack/mobile-attack-17.1.json'), '--collection', 'attack'], { env })
+    const imported = await runCli(
+      ['import', oraclePath('mitre-attack/mobile-attack-17.1.json'), '--collection', 'attack'],
+      { env },
+    )
     expect(imported.stderr).toBe('')
     expect(imported.stdout).toContain(`${source.objects.length} added, 0 already present, 0 rejected`)
     expect(imported.code).toBe(0)
-    const again = await runCli(['import', oraclePath('mitre-attack/mobile-attack-17.1.json'), '--collection', 'attack'], { env })
+    const again = await runCli(
+      ['import', oraclePath('mitre-attack/mobile-attack-17.1.json'), '--collection', 'attack'],
+      { env },
+    )
     expect(again.stdout).toContain(`0 added, ${source.objects.length} already present, 0 rejected`)
     const exported = await runCli(['export', '--collection', 'attack', '--all-versions'], { env })
     expect(exported.code).toBe(0)
@@ -54,7 +62,15 @@ describe('sluice CLI', () => {
 
   it('reports rejected objects with reasons and exits 1; unreadable input exits 2', async () => {
     const file = join(dir, 'mixed.jsonl')
-    const good = { type: 'identity', spec_version: '2.1', id: 'identity--0b0b7c38-6f1e-4b4a-9c36-3f2b8c1d2e10', created: '2026-01-05T08:00:00.000Z', modified: '2026-01-05T08:00:00.000Z', name: 'Isles Coast Guard', identity_class: 'organization' }
+    const good = {
+      type: 'identity',
+      spec_version: '2.1',
+      id: 'identity--0b0b7c38-6f1e-4b4a-9c36-3f2b8c1d2e10',
+      created: '2026-01-05T08:00:00.000Z',
+      modified: '2026-01-05T08:00:00.000Z',
+      name: 'Isles Coast Guard',
+      identity_class: 'organization',
+    }
     const bad = { ...good, id: 'identity--not-a-uuid' }
     writeFileSync(file, `${JSON.stringify(good)}\n${JSON.stringify(bad)}\n`)
     const result = await runCli(['import', file, '--collection', 'attack'], { env })
@@ -64,12 +80,29 @@ describe('sluice CLI', () => {
     const missing = await runCli(['import', join(dir, 'nope.json'), '--collection', 'attack'], { env })
     expect(missing.code).toBe(2)
     expect(missing.stderr).toMatch(/^sluice: .*nope\.json/)
-    const broken = await runCli(['import', '-', '--collection', 'attack'], { env, input: '{"type":"bundle","objects":[{"type":' })
+    const broken = await runCli(['import', '-', '--collection', 'attack'], {
+      env,
+      input: '{"type":"bundle","objects":[{"type":',
+    })
     expect(broken.code).toBe(2)
   })
 
   it('creates a principal and prints its key once', async () => {
-    const created = await runCli(['principals', 'create', '--name', 'Southern Customs Service', '--role', 'partner', '--partner', 'southern', '--read', 'attack'], { env })
+    const created = await runCli(
+      [
+        'principals',
+        'create',
+        '--name',
+        'Southern Customs Service',
+        '--role',
+        'partner',
+        '--partner',
+        'southern',
+        '--read',
+        'attack',
+      ],
+      { env },
+    )
     expect(created.code).toBe(0)
     expect(created.stdout).toMatch(/api key\s+sluice_[0-9a-f]{16}_/)
     const list = await runCli(['principals', 'list'], { env })

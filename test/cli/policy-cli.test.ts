@@ -8,8 +8,24 @@ let dir: string
 let env: Record<string, string>
 const T0 = '2026-01-05T08:00:00.000Z'
 const objects = [
-  { type: 'intrusion-set', spec_version: '2.1', id: 'intrusion-set--3a7b1c52-8f61-4c1e-9a57-0d4e2f8b6c11', created: T0, modified: T0, name: 'Saltpan brokers', object_marking_refs: ['marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb'] },
-  { type: 'intrusion-set', spec_version: '2.1', id: 'intrusion-set--5c2d7e90-1b43-4f7a-8e26-9d3f0a1b2c44', created: T0, modified: T0, name: 'Blue Marlin cell', object_marking_refs: ['marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1'] },
+  {
+    type: 'intrusion-set',
+    spec_version: '2.1',
+    id: 'intrusion-set--3a7b1c52-8f61-4c1e-9a57-0d4e2f8b6c11',
+    created: T0,
+    modified: T0,
+    name: 'Saltpan brokers',
+    object_marking_refs: ['marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb'],
+  },
+  {
+    type: 'intrusion-set',
+    spec_version: '2.1',
+    id: 'intrusion-set--5c2d7e90-1b43-4f7a-8e26-9d3f0a1b2c44',
+    created: T0,
+    modified: T0,
+    name: 'Blue Marlin cell',
+    object_marking_refs: ['marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1'],
+  },
 ]
 const run = (...args: string[]) => runCli(args, { env })
 
@@ -17,7 +33,10 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sluice-policy-cli-'))
   env = { SLUICE_DATA: dir, SLUICE_ISSUER: 'duty officer Vale' }
   await run('collections', 'create', '--title', 'Networks', '--alias', 'networks')
-  writeFileSync(join(dir, 'objects.json'), JSON.stringify({ type: 'bundle', id: 'bundle--7d3e2c1a-5b4f-4e6d-8c9a-1f2e3d4c5b6a', objects }))
+  writeFileSync(
+    join(dir, 'objects.json'),
+    JSON.stringify({ type: 'bundle', id: 'bundle--7d3e2c1a-5b4f-4e6d-8c9a-1f2e3d4c5b6a', objects }),
+  )
   expect((await run('import', join(dir, 'objects.json'), '--collection', 'networks')).code).toBe(0)
 })
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -26,18 +45,49 @@ describe('policy from the command line', () => {
   let orderId: string
 
   it('adds a partner and an agreement, and previews what it would see', async () => {
-    expect((await run('partners', 'add', '--id', 'southern', '--name', 'Southern Customs Service', '--kind', 'customs')).code).toBe(0)
+    expect(
+      (
+        await run(
+          'partners',
+          'add',
+          '--id',
+          'southern',
+          '--name',
+          'Southern Customs Service',
+          '--kind',
+          'customs',
+        )
+      ).code,
+    ).toBe(0)
     const dup = await run('partners', 'add', '--id', 'southern', '--name', 'Again')
     expect(dup.code).toBe(1)
     expect(dup.stderr).toBe('sluice: partner "southern" already exists\n')
-    const agreement = await run('agreements', 'add', '--partner', 'southern', '--collections', 'networks', '--max-tlp', 'amber')
+    const agreement = await run(
+      'agreements',
+      'add',
+      '--partner',
+      'southern',
+      '--collections',
+      'networks',
+      '--max-tlp',
+      'amber',
+    )
     expect(agreement.stdout).toMatch(/^agreement--[0-9a-f-]{36} v1\n$/)
     const preview = JSON.parse((await run('policy', 'preview', '--partner', 'southern', '--json')).stdout)
     expect(preview).toMatchObject({ total: 2, allowed: 1, denied: 1 })
   })
 
   it('refuses bad input with one line', async () => {
-    const badTlp = await run('agreements', 'add', '--partner', 'southern', '--collections', 'networks', '--max-tlp', 'purple')
+    const badTlp = await run(
+      'agreements',
+      'add',
+      '--partner',
+      'southern',
+      '--collections',
+      'networks',
+      '--max-tlp',
+      'purple',
+    )
     expect(badTlp.code).toBe(1)
     expect(badTlp.stderr).toContain('max TLP must be')
     const unknown = await run('suspend', 'nobody', '--reason', 'x')
@@ -50,7 +100,14 @@ describe('policy from the command line', () => {
   })
 
   it('suspends, shows the effect, explains it, and lifts it', async () => {
-    const suspended = await run('suspend', 'southern', '--reason', 'ministerial order pending review', '--reference', 'MO-2026-17')
+    const suspended = await run(
+      'suspend',
+      'southern',
+      '--reason',
+      'ministerial order pending review',
+      '--reference',
+      'MO-2026-17',
+    )
     expect(suspended.code).toBe(0)
     orderId = suspended.stdout.split('\n')[0]!
     expect(orderId).toMatch(/^order--/)
@@ -70,7 +127,10 @@ describe('policy from the command line', () => {
   })
 
   it('shows the policy at a past instant', async () => {
-    const before = JSON.parse((await run('policy', 'preview', '--partner', 'southern', '--at', '2020-01-01T00:00:00Z', '--json')).stdout)
+    const before = JSON.parse(
+      (await run('policy', 'preview', '--partner', 'southern', '--at', '2020-01-01T00:00:00Z', '--json'))
+        .stdout,
+    )
     // the agreement took effect when it was recorded, so in 2020 nothing flowed
     expect(before).toMatchObject({ total: 2, allowed: 0, denied: 2 })
   })
@@ -82,9 +142,18 @@ describe('ledger from the command line', () => {
     expect(vkey).toMatch(/^sluice\.localhost\+[0-9a-f]{8}\+/)
     const checkpoint = await run('ledger', 'checkpoint', '--log', 'partner:southern')
     expect(checkpoint.stdout.split('\n').slice(0, 2)).toEqual(['sluice.localhost/partner/southern', '3'])
-    const proof = JSON.parse((await run('ledger', 'prove', '--log', 'partner:southern', '--index', '1')).stdout)
-    expect(proof.proofs[0].entry).toMatchObject({ kind: 'order', orderKind: 'suspension', partnerId: 'southern', reference: 'MO-2026-17' })
-    const consistency = JSON.parse((await run('ledger', 'consistency', '--log', 'partner:southern', '--from', '1', '--to', '3')).stdout)
+    const proof = JSON.parse(
+      (await run('ledger', 'prove', '--log', 'partner:southern', '--index', '1')).stdout,
+    )
+    expect(proof.proofs[0].entry).toMatchObject({
+      kind: 'order',
+      orderKind: 'suspension',
+      partnerId: 'southern',
+      reference: 'MO-2026-17',
+    })
+    const consistency = JSON.parse(
+      (await run('ledger', 'consistency', '--log', 'partner:southern', '--from', '1', '--to', '3')).stdout,
+    )
     expect(consistency.proof.length).toBeGreaterThan(0)
     expect((await run('ledger', 'prove', '--log', 'partner:southern', '--index', '99')).code).toBe(1)
   })

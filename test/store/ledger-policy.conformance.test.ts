@@ -2,9 +2,8 @@ import fc from 'fast-check'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { leafHash } from '../../src/ledger/hash.js'
 import { proveConsistency, proveInclusion, rootAt } from '../../src/ledger/proof.js'
-import { merkleRootOfLeaves } from '../../src/ledger/tree.js'
+import { frontierRoot, merkleRootOfLeaves } from '../../src/ledger/tree.js'
 import { verifyConsistency, verifyInclusion } from '../../src/ledger/verify.js'
-import { frontierRoot } from '../../src/ledger/tree.js'
 import type { LedgerAppend, Store } from '../../src/store/types.js'
 import { STORES } from '../helpers/stores.js'
 
@@ -24,11 +23,21 @@ describe.each(STORES)('$name store: ledger and policy rows', (factory) => {
   afterEach(async () => dispose())
 
   it('appends to several logs at once and reports each position', async () => {
-    const positions = await store.appendLedger([entry('a', ['global', 'partner:p1']), entry('b', ['global']), entry('c', ['global', 'partner:p1'])])
+    const positions = await store.appendLedger([
+      entry('a', ['global', 'partner:p1']),
+      entry('b', ['global']),
+      entry('c', ['global', 'partner:p1']),
+    ])
     expect(positions).toEqual([
-      [{ logId: 'global', index: 0 }, { logId: 'partner:p1', index: 0 }],
+      [
+        { logId: 'global', index: 0 },
+        { logId: 'partner:p1', index: 0 },
+      ],
       [{ logId: 'global', index: 1 }],
-      [{ logId: 'global', index: 2 }, { logId: 'partner:p1', index: 1 }],
+      [
+        { logId: 'global', index: 2 },
+        { logId: 'partner:p1', index: 1 },
+      ],
     ])
     expect(await store.ledgerLogs()).toEqual([
       { logId: 'global', size: 3 },
@@ -40,34 +49,46 @@ describe.each(STORES)('$name store: ledger and policy rows', (factory) => {
 
   it('stores nodes from which roots and proofs match the RFC 9162 definitions', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 8 }), async (batches) => {
-        const logId = `partner:prop-${Math.random()}`
-        const texts: string[] = []
-        for (const count of batches) {
-          const batch = Array.from({ length: count }, (_, i) => `${logId}-${texts.length + i}`)
-          await store.appendLedger(batch.map((t) => entry(t, [logId])))
-          texts.push(...batch)
-        }
-        const leaves = texts.map((t) => new TextEncoder().encode(t))
-        const head = await store.ledgerHead(logId)
-        expect(head.size).toBe(texts.length)
-        const root = merkleRootOfLeaves(leaves)
-        expect(Buffer.from(frontierRoot(head.frontier)).equals(Buffer.from(root))).toBe(true)
-        const reader = { getNodes: (keys: readonly { level: number; index: number }[]) => store.ledgerNodes(logId, keys) }
-        expect(Buffer.from(await rootAt(reader, head.size)).equals(Buffer.from(root))).toBe(true)
-        const index = texts.length - 1
-        const proof = await proveInclusion(reader, index, head.size)
-        expect(verifyInclusion(leafHash(leaves[index]!), index, head.size, proof, root)).toEqual({ ok: true })
-        const m = Math.max(1, Math.floor(head.size / 2))
-        const consistency = await proveConsistency(reader, m, head.size)
-        expect(verifyConsistency(m, head.size, merkleRootOfLeaves(leaves.slice(0, m)), root, consistency)).toEqual({ ok: true })
-      }),
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 8 }),
+        async (batches) => {
+          const logId = `partner:prop-${Math.random()}`
+          const texts: string[] = []
+          for (const count of batches) {
+            const batch = Array.from({ length: count }, (_, i) => `${logId}-${texts.length + i}`)
+            await store.appendLedger(batch.map((t) => entry(t, [logId])))
+            texts.push(...batch)
+          }
+          const leaves = texts.map((t) => new TextEncoder().encode(t))
+          const head = await store.ledgerHead(logId)
+          expect(head.size).toBe(texts.length)
+          const root = merkleRootOfLeaves(leaves)
+          expect(Buffer.from(frontierRoot(head.frontier)).equals(Buffer.from(root))).toBe(true)
+          const reader = {
+            getNodes: (keys: readonly { level: number; index: number }[]) => store.ledgerNodes(logId, keys),
+          }
+          expect(Buffer.from(await rootAt(reader, head.size)).equals(Buffer.from(root))).toBe(true)
+          const index = texts.length - 1
+          const proof = await proveInclusion(reader, index, head.size)
+          expect(verifyInclusion(leafHash(leaves[index]!), index, head.size, proof, root)).toEqual({
+            ok: true,
+          })
+          const m = Math.max(1, Math.floor(head.size / 2))
+          const consistency = await proveConsistency(reader, m, head.size)
+          expect(
+            verifyConsistency(m, head.size, merkleRootOfLeaves(leaves.slice(0, m)), root, consistency),
+          ).toEqual({ ok: true })
+        },
+      ),
       { numRuns: 25 },
     )
   })
 
   it('finds disclosure leaves by object version', async () => {
-    await store.appendLedger([entry('x', ['partner:p2'], 'indicator--1|2026-01-01T00:00:00.000Z'), entry('y', ['partner:p2'], 'indicator--2|null')])
+    await store.appendLedger([
+      entry('x', ['partner:p2'], 'indicator--1|2026-01-01T00:00:00.000Z'),
+      entry('y', ['partner:p2'], 'indicator--2|null'),
+    ])
     const found = await store.findLedgerLeaves('partner:p2', 'indicator--1|2026-01-01T00:00:00.000Z')
     expect(found.map((l) => l.index)).toEqual([0])
     expect(await store.findLedgerLeaves('partner:p1', 'indicator--1|2026-01-01T00:00:00.000Z')).toEqual([])
@@ -76,17 +97,41 @@ describe.each(STORES)('$name store: ledger and policy rows', (factory) => {
   it('appends policy rows with their ledger entries and bumps the policy version', async () => {
     const before = await store.policyVersion()
     const positions = await store.appendPolicy(
-      [{ kind: 'order', id: 'order--1', recordedAt: '2026-01-07T09:00:00.000Z', body: '{"kind":"suspension"}' }],
+      [
+        {
+          kind: 'order',
+          id: 'order--1',
+          recordedAt: '2026-01-07T09:00:00.000Z',
+          body: '{"kind":"suspension"}',
+        },
+      ],
       [entry('order--1', ['global', 'partner:p1'])],
     )
     expect(positions[0]).toHaveLength(2)
     expect(await store.policyVersion()).toBeGreaterThan(before)
-    expect(await store.loadPolicy()).toEqual([{ kind: 'order', id: 'order--1', recordedAt: '2026-01-07T09:00:00.000Z', body: '{"kind":"suspension"}' }])
+    expect(await store.loadPolicy()).toEqual([
+      {
+        kind: 'order',
+        id: 'order--1',
+        recordedAt: '2026-01-07T09:00:00.000Z',
+        body: '{"kind":"suspension"}',
+      },
+    ])
   })
 
   it('keeps checkpoints newest first', async () => {
-    await store.saveCheckpoint({ logId: 'global', size: 1, note: 'n1', createdAt: '2026-01-01T00:00:00.000Z' })
-    await store.saveCheckpoint({ logId: 'global', size: 2, note: 'n2', createdAt: '2026-01-02T00:00:00.000Z' })
+    await store.saveCheckpoint({
+      logId: 'global',
+      size: 1,
+      note: 'n1',
+      createdAt: '2026-01-01T00:00:00.000Z',
+    })
+    await store.saveCheckpoint({
+      logId: 'global',
+      size: 2,
+      note: 'n2',
+      createdAt: '2026-01-02T00:00:00.000Z',
+    })
     expect((await store.listCheckpoints('global', 5)).map((c) => c.note)).toEqual(['n2', 'n1'])
   })
 })
@@ -116,7 +161,14 @@ describe.each(STORES)('$name store: state and provenance', (factory) => {
   })
 
   it('records every provenance of an object version', async () => {
-    const r = { collectionId: 'c', objectId: 'indicator--1', version: '2026-01-01T00:00:00.000Z', feedId: 'f1', partnerId: 'p1', receivedAt: '2026-01-02T00:00:00.000Z' }
+    const r = {
+      collectionId: 'c',
+      objectId: 'indicator--1',
+      version: '2026-01-01T00:00:00.000Z',
+      feedId: 'f1',
+      partnerId: 'p1',
+      receivedAt: '2026-01-02T00:00:00.000Z',
+    }
     await store.addProvenance([r, { ...r, feedId: 'f2', partnerId: 'p2' }])
     expect((await store.provenance(['indicator--1'])).map((p) => p.partnerId)).toEqual(['p1', 'p2'])
     expect(await store.provenance(['indicator--2'])).toEqual([])

@@ -6,10 +6,28 @@ import { STORES } from '../helpers/stores.js'
 const COLLECTION = '91a7b528-80eb-42ed-a74d-c6fbd5a26116'
 const OTHER = '52892447-4d7e-4f70-b94d-d7f22742ff63'
 
-function indicator(n: number, modified = '2026-01-05T08:00:00.000Z', extra: Record<string, unknown> = {}): IncomingObject {
+function indicator(
+  n: number,
+  modified = '2026-01-05T08:00:00.000Z',
+  extra: Record<string, unknown> = {},
+): IncomingObject {
   const id = `indicator--${String(n).padStart(8, '0')}-0000-4000-8000-000000000000`
-  const object = { type: 'indicator', spec_version: '2.1', id, created: '2026-01-05T08:00:00.000Z', modified, ...extra }
-  return { id, type: 'indicator', modified, created: object.created, specVersion: '2.1', json: JSON.stringify(object) }
+  const object = {
+    type: 'indicator',
+    spec_version: '2.1',
+    id,
+    created: '2026-01-05T08:00:00.000Z',
+    modified,
+    ...extra,
+  }
+  return {
+    id,
+    type: 'indicator',
+    modified,
+    created: object.created,
+    specVersion: '2.1',
+    json: JSON.stringify(object),
+  }
 }
 
 function sco(value: string): IncomingObject {
@@ -26,8 +44,19 @@ describe.each(STORES)('$name store', (factory) => {
     store = opened.store
     dispose = opened.dispose
     await store.ensureApiRoot({ name: 'intel', title: 'Intel' })
-    await store.createCollection({ id: COLLECTION, apiRoot: 'intel', title: 'Routes', alias: 'routes', mediaTypes: ['application/stix+json;version=2.1'] })
-    await store.createCollection({ id: OTHER, apiRoot: 'intel', title: 'Other', mediaTypes: ['application/stix+json;version=2.1'] })
+    await store.createCollection({
+      id: COLLECTION,
+      apiRoot: 'intel',
+      title: 'Routes',
+      alias: 'routes',
+      mediaTypes: ['application/stix+json;version=2.1'],
+    })
+    await store.createCollection({
+      id: OTHER,
+      apiRoot: 'intel',
+      title: 'Other',
+      mediaTypes: ['application/stix+json;version=2.1'],
+    })
   })
   afterEach(async () => dispose())
 
@@ -64,11 +93,15 @@ describe.each(STORES)('$name store', (factory) => {
     await store.putObjects(COLLECTION, [indicator(1, '2026-03-01T00:00:00.000Z')])
     await store.putObjects(COLLECTION, [indicator(1, '2026-01-01T00:00:00.000Z')])
     const pick = async (versions: Parameters<Store['queryObjects']>[0]['versions']) =>
-      (await store.queryObjects({ collectionId: COLLECTION, limit: 10, ...(versions ? { versions } : {}) })).items.map((i) => i.version)
+      (
+        await store.queryObjects({ collectionId: COLLECTION, limit: 10, ...(versions ? { versions } : {}) })
+      ).items.map((i) => i.version)
     expect(await pick(undefined)).toEqual(['2026-03-01T00:00:00.000Z'])
     expect(await pick([{ kind: 'first' }])).toEqual(['2026-01-01T00:00:00.000Z'])
     expect(await pick([{ kind: 'all' }])).toHaveLength(3)
-    expect(await pick([{ kind: 'at', timestamp: '2026-02-01T00:00:00Z' }])).toEqual(['2026-02-01T00:00:00.000Z'])
+    expect(await pick([{ kind: 'at', timestamp: '2026-02-01T00:00:00Z' }])).toEqual([
+      '2026-02-01T00:00:00.000Z',
+    ])
     expect(await pick([{ kind: 'first' }, { kind: 'last' }])).toHaveLength(2)
   })
 
@@ -84,7 +117,10 @@ describe.each(STORES)('$name store', (factory) => {
   })
 
   it('assigns unique, increasing date_added and answers added_after strictly', async () => {
-    const outcomes = await store.putObjects(COLLECTION, Array.from({ length: 50 }, (_, i) => indicator(i)))
+    const outcomes = await store.putObjects(
+      COLLECTION,
+      Array.from({ length: 50 }, (_, i) => indicator(i)),
+    )
     const added = outcomes.map((o) => (o.result === 'added' ? o.dateAdded : ''))
     expect(new Set(added).size).toBe(50)
     expect([...added].sort()).toEqual(added)
@@ -93,7 +129,10 @@ describe.each(STORES)('$name store', (factory) => {
   })
 
   it('reports whether more versions follow a batch', async () => {
-    await store.putObjects(COLLECTION, Array.from({ length: 5 }, (_, i) => indicator(i)))
+    await store.putObjects(
+      COLLECTION,
+      Array.from({ length: 5 }, (_, i) => indicator(i)),
+    )
     expect((await store.queryObjects({ collectionId: COLLECTION, limit: 5 })).exhausted).toBe(true)
     expect((await store.queryObjects({ collectionId: COLLECTION, limit: 4 })).exhausted).toBe(false)
   })
@@ -101,35 +140,50 @@ describe.each(STORES)('$name store', (factory) => {
   it('never skips or repeats a version for a reader paging while writers commit', async () => {
     let run = 0
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 12 }), fc.integer({ min: 1, max: 5 }), async (writes, pageSize) => {
-        const target = `paging-${run++}`
-        await store.createCollection({ id: target, apiRoot: 'intel', title: 't', mediaTypes: [] })
-        const seen: string[] = []
-        const written: string[] = []
-        let afterSeq: number | undefined
-        let n = 0
-        for (const count of writes) {
-          const batch = Array.from({ length: count }, () => indicator(n++))
-          await store.putObjects(target, batch)
-          written.push(...batch.map((b) => b.id))
-          const page = await store.queryObjects({ collectionId: target, limit: pageSize, ...(afterSeq !== undefined ? { afterSeq } : {}) })
-          seen.push(...page.items.map((i) => i.id))
-          afterSeq = page.items.at(-1)?.seq ?? afterSeq
-        }
-        for (;;) {
-          const page = await store.queryObjects({ collectionId: target, limit: pageSize, ...(afterSeq !== undefined ? { afterSeq } : {}) })
-          if (page.items.length === 0) break
-          seen.push(...page.items.map((i) => i.id))
-          afterSeq = page.items.at(-1)!.seq
-        }
-        expect(seen).toEqual(written)
-      }),
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 12 }),
+        fc.integer({ min: 1, max: 5 }),
+        async (writes, pageSize) => {
+          const target = `paging-${run++}`
+          await store.createCollection({ id: target, apiRoot: 'intel', title: 't', mediaTypes: [] })
+          const seen: string[] = []
+          const written: string[] = []
+          let afterSeq: number | undefined
+          let n = 0
+          for (const count of writes) {
+            const batch = Array.from({ length: count }, () => indicator(n++))
+            await store.putObjects(target, batch)
+            written.push(...batch.map((b) => b.id))
+            const page = await store.queryObjects({
+              collectionId: target,
+              limit: pageSize,
+              ...(afterSeq !== undefined ? { afterSeq } : {}),
+            })
+            seen.push(...page.items.map((i) => i.id))
+            afterSeq = page.items.at(-1)?.seq ?? afterSeq
+          }
+          for (;;) {
+            const page = await store.queryObjects({
+              collectionId: target,
+              limit: pageSize,
+              ...(afterSeq !== undefined ? { afterSeq } : {}),
+            })
+            if (page.items.length === 0) break
+            seen.push(...page.items.map((i) => i.id))
+            afterSeq = page.items.at(-1)!.seq
+          }
+          expect(seen).toEqual(written)
+        },
+      ),
       { numRuns: 40 },
     )
   })
 
   it('deletes chosen versions and moves first/last to the survivors', async () => {
-    await store.putObjects(COLLECTION, [indicator(1, '2026-01-01T00:00:00.000Z'), indicator(1, '2026-02-01T00:00:00.000Z')])
+    await store.putObjects(COLLECTION, [
+      indicator(1, '2026-01-01T00:00:00.000Z'),
+      indicator(1, '2026-02-01T00:00:00.000Z'),
+    ])
     expect(await store.deleteObject(COLLECTION, indicator(1).id, [{ kind: 'last' }])).toBe(1)
     const last = await store.queryObjects({ collectionId: COLLECTION, limit: 10 })
     expect(last.items.map((i) => i.version)).toEqual(['2026-01-01T00:00:00.000Z'])
@@ -138,23 +192,40 @@ describe.each(STORES)('$name store', (factory) => {
   })
 
   it('finds the newest version of ids across collections', async () => {
-    await store.putObjects(COLLECTION, [indicator(1, '2026-01-01T00:00:00.000Z'), indicator(1, '2026-02-01T00:00:00.000Z')])
+    await store.putObjects(COLLECTION, [
+      indicator(1, '2026-01-01T00:00:00.000Z'),
+      indicator(1, '2026-02-01T00:00:00.000Z'),
+    ])
     const latest = await store.latestVersions([indicator(1).id, 'indicator--missing'])
     expect(latest.map((l) => l.version)).toEqual(['2026-02-01T00:00:00.000Z'])
   })
 
   it('stores principals, keys, grants and statuses', async () => {
     const now = '2026-01-05T08:00:00.000Z'
-    await store.createPrincipal({ id: 'p1', name: 'Isles Coast Guard', role: 'partner', partnerId: 'isles', createdAt: now }, { keyId: 'k1', principalId: 'p1', secretHash: Buffer.alloc(32, 7), createdAt: now })
+    await store.createPrincipal(
+      { id: 'p1', name: 'Isles Coast Guard', role: 'partner', partnerId: 'isles', createdAt: now },
+      { keyId: 'k1', principalId: 'p1', secretHash: Buffer.alloc(32, 7), createdAt: now },
+    )
     expect((await store.getApiKey('k1'))?.secretHash.equals(Buffer.alloc(32, 7))).toBe(true)
     expect((await store.getPrincipal('p1'))?.partnerId).toBe('isles')
     await store.setGrant({ principalId: 'p1', collectionId: COLLECTION, canRead: true, canWrite: false })
     await store.setGrant({ principalId: 'p1', collectionId: COLLECTION, canRead: true, canWrite: true })
-    expect(await store.listGrants('p1')).toEqual([{ principalId: 'p1', collectionId: COLLECTION, canRead: true, canWrite: true }])
+    expect(await store.listGrants('p1')).toEqual([
+      { principalId: 'p1', collectionId: COLLECTION, canRead: true, canWrite: true },
+    ])
     expect(await store.revokePrincipal('p1', now)).toBe(true)
     expect((await store.getApiKey('k1'))?.revokedAt).toBe(now)
     expect(await store.revokePrincipal('p1', now)).toBe(false)
-    const status = { id: 's1', apiRoot: 'intel', principalId: 'p1', requestTimestamp: now, status: 'complete' as const, successes: [{ id: 'x' }], failures: [], pendings: [] }
+    const status = {
+      id: 's1',
+      apiRoot: 'intel',
+      principalId: 'p1',
+      requestTimestamp: now,
+      status: 'complete' as const,
+      successes: [{ id: 'x' }],
+      failures: [],
+      pendings: [],
+    }
     await store.putStatus(status)
     expect(await store.getStatus('intel', 's1')).toEqual(status)
     expect(await store.getStatus('other', 's1')).toBeUndefined()

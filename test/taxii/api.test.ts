@@ -13,17 +13,36 @@ const root = '/intel'
 
 beforeAll(async () => {
   t = await startTestNode()
-  const c = await createCollection(t.node.store, { apiRoot: 'intel', title: 'Maritime routes', alias: 'maritime-routes' })
+  const c = await createCollection(t.node.store, {
+    apiRoot: 'intel',
+    title: 'Maritime routes',
+    alias: 'maritime-routes',
+  })
   collectionId = c.id
-  hiddenId = (await createCollection(t.node.store, { apiRoot: 'intel', title: 'Networks', alias: 'networks' })).id
+  hiddenId = (
+    await createCollection(t.node.store, { apiRoot: 'intel', title: 'Networks', alias: 'networks' })
+  ).id
   const { policy } = t.node.services
   await policy.addPartner({ id: 'isles', name: 'Isles Coast Guard', kind: 'coast-guard' }, 'test')
   await policy.putAgreement({ partner: 'isles', collections: [collectionId], maxTlp: 'red' }, 'test')
-  const partner = await createPrincipal(t.node.store, { name: 'Isles Coast Guard', role: 'partner', partnerId: 'isles' })
+  const partner = await createPrincipal(t.node.store, {
+    name: 'Isles Coast Guard',
+    role: 'partner',
+    partnerId: 'isles',
+  })
   partnerKey = partner.apiKey
-  const writer = await createPrincipal(t.node.store, { name: 'Feed writer', role: 'partner', partnerId: 'writer' })
+  const writer = await createPrincipal(t.node.store, {
+    name: 'Feed writer',
+    role: 'partner',
+    partnerId: 'writer',
+  })
   writerKey = writer.apiKey
-  await t.node.store.setGrant({ principalId: writer.principal.id, collectionId, canRead: false, canWrite: true })
+  await t.node.store.setGrant({
+    principalId: writer.principal.id,
+    collectionId,
+    canRead: false,
+    canWrite: true,
+  })
 })
 afterAll(async () => t.stop())
 
@@ -59,29 +78,41 @@ describe('authentication and negotiation', () => {
     expect(anonymous.status).toBe(401)
     expect(anonymous.headers.get('www-authenticate')).toContain('Basic')
     expect((await json(anonymous)).title).toBe('Unauthorized')
-    const wrong = await t.get('/taxii2/', 'sluice_0000000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')
+    const wrong = await t.get(
+      '/taxii2/',
+      'sluice_0000000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+    )
     expect(wrong.status).toBe(401)
   })
 
   it('accepts the key as the Basic password', async () => {
     const basic = Buffer.from(`anyone:${t.adminKey}`).toString('base64')
-    const res = await fetch(`${t.url}/taxii2/`, { headers: { Accept: TAXII, Authorization: `Basic ${basic}` } })
+    const res = await fetch(`${t.url}/taxii2/`, {
+      headers: { Accept: TAXII, Authorization: `Basic ${basic}` },
+    })
     expect(res.status).toBe(200)
   })
 
   it('answers 406 to an Accept it cannot satisfy, and accepts wildcards', async () => {
-    expect((await t.get('/taxii2/', undefined, { Accept: 'application/taxii+json;version=2.0' })).status).toBe(406)
+    expect(
+      (await t.get('/taxii2/', undefined, { Accept: 'application/taxii+json;version=2.0' })).status,
+    ).toBe(406)
     expect((await t.get('/taxii2/', undefined, { Accept: 'text/html' })).status).toBe(406)
     expect((await t.get('/taxii2/', undefined, { Accept: '*/*' })).status).toBe(200)
   })
 
   it('answers 415 to a POST that is not TAXII JSON', async () => {
-    const res = await t.post(`${root}/collections/${collectionId}/objects/`, { objects: [] }, undefined, { 'Content-Type': 'application/json' })
+    const res = await t.post(`${root}/collections/${collectionId}/objects/`, { objects: [] }, undefined, {
+      'Content-Type': 'application/json',
+    })
     expect(res.status).toBe(415)
   })
 
   it('answers 405 with Allow for a method an endpoint lacks', async () => {
-    const res = await fetch(`${t.url}${root}/collections/`, { method: 'PUT', headers: { Accept: TAXII, Authorization: `Bearer ${t.adminKey}` } })
+    const res = await fetch(`${t.url}${root}/collections/`, {
+      method: 'PUT',
+      headers: { Accept: TAXII, Authorization: `Bearer ${t.adminKey}` },
+    })
     expect(res.status).toBe(405)
     expect(res.headers.get('allow')).toBe('GET')
   })
@@ -93,7 +124,14 @@ describe('collections', () => {
     expect(admin.collections.map((c: any) => c.id).sort()).toEqual([collectionId, hiddenId].sort())
     const partner = await json(await t.get(`${root}/collections/`, partnerKey))
     expect(partner.collections).toEqual([
-      { id: collectionId, title: 'Maritime routes', alias: 'maritime-routes', can_read: true, can_write: false, media_types: ['application/stix+json;version=2.1'] },
+      {
+        id: collectionId,
+        title: 'Maritime routes',
+        alias: 'maritime-routes',
+        can_read: true,
+        can_write: false,
+        media_types: ['application/stix+json;version=2.1'],
+      },
     ])
   })
 
@@ -117,9 +155,17 @@ describe('objects, versions and manifest', () => {
 
   it('returns a status resource with a success per object and a reason per failure', async () => {
     const bad = { ...indicator(3), modified: 'yesterday' }
-    const res = await t.post(`${root}/collections/${collectionId}/objects/`, { objects: [indicator(4), bad, 'text'] })
+    const res = await t.post(`${root}/collections/${collectionId}/objects/`, {
+      objects: [indicator(4), bad, 'text'],
+    })
     const status = await json(res)
-    expect(status).toMatchObject({ status: 'complete', total_count: 3, success_count: 1, failure_count: 2, pending_count: 0 })
+    expect(status).toMatchObject({
+      status: 'complete',
+      total_count: 3,
+      success_count: 1,
+      failure_count: 2,
+      pending_count: 0,
+    })
     expect(status.failures[0].id).toBe(bad.id)
     expect(status.failures[0].message).toContain('modified')
     const again = await json(await t.get(`${root}/status/${status.id}/`))
@@ -141,33 +187,57 @@ describe('objects, versions and manifest', () => {
   })
 
   it('filters by type and version', async () => {
-    const byType = await json(await t.get(`${root}/collections/${collectionId}/objects/?match[type]=intrusion-set`))
+    const byType = await json(
+      await t.get(`${root}/collections/${collectionId}/objects/?match[type]=intrusion-set`),
+    )
     expect(byType.objects.map((o: any) => o.id)).toEqual([set.id])
-    const all = await json(await t.get(`${root}/collections/${collectionId}/objects/${v1.id}/?match[version]=all`))
+    const all = await json(
+      await t.get(`${root}/collections/${collectionId}/objects/${v1.id}/?match[version]=all`),
+    )
     expect(all.objects.map((o: any) => o.modified)).toEqual([v1.modified, v2.modified])
-    const first = await json(await t.get(`${root}/collections/${collectionId}/objects/${v1.id}/?match[version]=first`))
+    const first = await json(
+      await t.get(`${root}/collections/${collectionId}/objects/${v1.id}/?match[version]=first`),
+    )
     expect(first.objects).toEqual([v1])
   })
 
   it('lists versions and the manifest', async () => {
     const versions = await json(await t.get(`${root}/collections/${collectionId}/objects/${v1.id}/versions/`))
     expect(versions.versions).toEqual([v1.modified, v2.modified])
-    const manifest = await json(await t.get(`${root}/collections/${collectionId}/manifest/?match[id]=${set.id}`))
+    const manifest = await json(
+      await t.get(`${root}/collections/${collectionId}/manifest/?match[id]=${set.id}`),
+    )
     expect(manifest.objects).toEqual([
-      { id: set.id, date_added: expect.any(String), version: T0, media_type: 'application/stix+json;version=2.1' },
+      {
+        id: set.id,
+        date_added: expect.any(String),
+        version: T0,
+        media_type: 'application/stix+json;version=2.1',
+      },
     ])
   })
 
   it('pages with limit and next, and refuses a forged or foreign cursor', async () => {
     const page1 = await json(await t.get(`${root}/collections/${collectionId}/objects/?limit=1`))
     expect(page1.more).toBe(true)
-    const page2 = await json(await t.get(`${root}/collections/${collectionId}/objects/?limit=1&next=${encodeURIComponent(page1.next)}`))
+    const page2 = await json(
+      await t.get(
+        `${root}/collections/${collectionId}/objects/?limit=1&next=${encodeURIComponent(page1.next)}`,
+      ),
+    )
     expect(page2.objects[0].id).not.toBe(page1.objects[0].id)
     const forged = `${page1.next.split('.')[0]}x.${page1.next.split('.')[1]}`
-    expect((await t.get(`${root}/collections/${collectionId}/objects/?next=${encodeURIComponent(forged)}`)).status).toBe(400)
-    const foreign = await t.get(`${root}/collections/${collectionId}/objects/?limit=1&next=${encodeURIComponent(page1.next)}`, partnerKey)
+    expect(
+      (await t.get(`${root}/collections/${collectionId}/objects/?next=${encodeURIComponent(forged)}`)).status,
+    ).toBe(400)
+    const foreign = await t.get(
+      `${root}/collections/${collectionId}/objects/?limit=1&next=${encodeURIComponent(page1.next)}`,
+      partnerKey,
+    )
     expect(foreign.status).toBe(400)
-    const otherFilters = await t.get(`${root}/collections/${collectionId}/objects/?match[type]=tool&next=${encodeURIComponent(page1.next)}`)
+    const otherFilters = await t.get(
+      `${root}/collections/${collectionId}/objects/?match[type]=tool&next=${encodeURIComponent(page1.next)}`,
+    )
     expect(otherFilters.status).toBe(400)
   })
 
@@ -180,22 +250,53 @@ describe('objects, versions and manifest', () => {
   })
 
   it('answers 404 for an unknown object and its versions', async () => {
-    expect((await t.get(`${root}/collections/${collectionId}/objects/indicator--00000000-0000-4000-8000-000000000000/`)).status).toBe(404)
-    expect((await t.get(`${root}/collections/${collectionId}/objects/indicator--00000000-0000-4000-8000-000000000000/versions/`)).status).toBe(404)
+    expect(
+      (
+        await t.get(
+          `${root}/collections/${collectionId}/objects/indicator--00000000-0000-4000-8000-000000000000/`,
+        )
+      ).status,
+    ).toBe(404)
+    expect(
+      (
+        await t.get(
+          `${root}/collections/${collectionId}/objects/indicator--00000000-0000-4000-8000-000000000000/versions/`,
+        )
+      ).status,
+    ).toBe(404)
   })
 
   it('enforces read and write permissions with 403', async () => {
-    expect((await t.post(`${root}/collections/${collectionId}/objects/`, { objects: [] }, partnerKey)).status).toBe(403)
+    expect(
+      (await t.post(`${root}/collections/${collectionId}/objects/`, { objects: [] }, partnerKey)).status,
+    ).toBe(403)
     expect((await t.get(`${root}/collections/${collectionId}/objects/`, writerKey)).status).toBe(403)
-    expect((await t.post(`${root}/collections/${collectionId}/objects/`, { objects: [indicator(9)] }, writerKey)).status).toBe(202)
+    expect(
+      (await t.post(`${root}/collections/${collectionId}/objects/`, { objects: [indicator(9)] }, writerKey))
+        .status,
+    ).toBe(202)
   })
 
   it('deletes an object for an admin only', async () => {
     const victim = indicator(20)
     await t.post(`${root}/collections/${collectionId}/objects/`, { objects: [victim] })
     const path = `${root}/collections/${collectionId}/objects/${victim.id}/`
-    expect((await fetch(`${t.url}${path}`, { method: 'DELETE', headers: { Accept: TAXII, Authorization: `Bearer ${partnerKey}` } })).status).toBe(403)
-    expect((await fetch(`${t.url}${path}`, { method: 'DELETE', headers: { Accept: TAXII, Authorization: `Bearer ${t.adminKey}` } })).status).toBe(200)
+    expect(
+      (
+        await fetch(`${t.url}${path}`, {
+          method: 'DELETE',
+          headers: { Accept: TAXII, Authorization: `Bearer ${partnerKey}` },
+        })
+      ).status,
+    ).toBe(403)
+    expect(
+      (
+        await fetch(`${t.url}${path}`, {
+          method: 'DELETE',
+          headers: { Accept: TAXII, Authorization: `Bearer ${t.adminKey}` },
+        })
+      ).status,
+    ).toBe(200)
     expect((await t.get(path)).status).toBe(404)
   })
 })

@@ -22,5 +22,12 @@ export function indicator(n: number, modified = T0, extra: Record<string, unknow
 }
 
 export function intrusionSet(n: number, name: string) {
-  return { type: 'intrusion-set', spec_version: '2.1', id: `intrusion-set--${uuid(n)}`, created: T0, modified: T0, name }
+  return {
+    type: 'intrusion-set',
+    spec_version: '2.1',
+    id: `intrusion-set--${uuid(n)}`,
+    created: T0,
+    modified: T0,
+    name,
+  }
 }

@@ -7,7 +7,11 @@ import { SpecClient } from './spec-client.js'
 let t: TestNode
 beforeAll(async () => {
   t = await startTestNode()
-  await createCollection(t.node.store, { apiRoot: 'intel', title: 'Financial flows', alias: 'financial-flows' })
+  await createCollection(t.node.store, {
+    apiRoot: 'intel',
+    title: 'Financial flows',
+    alias: 'financial-flows',
+  })
 })
 afterAll(async () => t.stop())
 
@@ -24,7 +28,9 @@ it('a client written from the spec discovers, posts, polls status and pages ever
   expect(status.body.success_count).toBe(10)
   const back = await client.allObjects(apiRoot, collection!.id, '', 3)
   expect(back).toEqual(posted)
-  const lastAdded = (await client.request(`${apiRoot}collections/${collection!.id}/objects/?limit=5`)).headers.get('x-taxii-date-added-last')!
+  const lastAdded = (
+    await client.request(`${apiRoot}collections/${collection!.id}/objects/?limit=5`)
+  ).headers.get('x-taxii-date-added-last')!
   const rest = await client.allObjects(apiRoot, collection!.id, `added_after=${lastAdded}`, 2)
   expect(rest).toEqual(posted.slice(5))
 })

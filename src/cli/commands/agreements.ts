@@ -45,7 +45,9 @@ export async function run(args: string[]): Promise<void> {
       if (values.json) return void process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`)
       for (const a of shown) {
         const cols = a.collections === '*' ? '*' : a.collections.join(',')
-        process.stdout.write(`${a.id} v${a.version}  ${a.partner_id}  collections=${cols}  max_tlp=${a.max_tlp}  from ${a.effective_from}${a.withdrawn ? '  WITHDRAWN' : ''}\n`)
+        process.stdout.write(
+          `${a.id} v${a.version}  ${a.partner_id}  collections=${cols}  max_tlp=${a.max_tlp}  from ${a.effective_from}${a.withdrawn ? '  WITHDRAWN' : ''}\n`,
+        )
       }
       return
     }
@@ -54,20 +56,32 @@ export async function run(args: string[]): Promise<void> {
       const current = (await policy.history()).agreements.filter((a) => a.id === agreementId).at(-1)
       if (!current) throw new CliError(`no agreement "${agreementId}"`)
       const a = await policy.putAgreement(
-        { id: agreementId, partner: current.partner_id, collections: current.collections === '*' ? '*' : [...current.collections], types: current.object_types === '*' ? '*' : [...current.object_types], maxTlp: current.max_tlp, withdrawn: true, ...(values.at ? { at: values.at } : {}) },
+        {
+          id: agreementId,
+          partner: current.partner_id,
+          collections: current.collections === '*' ? '*' : [...current.collections],
+          types: current.object_types === '*' ? '*' : [...current.object_types],
+          maxTlp: current.max_tlp,
+          withdrawn: true,
+          ...(values.at ? { at: values.at } : {}),
+        },
         issuer(values.issuer),
       )
       process.stdout.write(`${a.id} v${a.version} withdrawn from ${a.effective_from}\n`)
       return
     }
-    if (action !== 'add' && action !== 'amend') throw new CliError(`unknown action "${action}"; use list, add, amend or withdraw`, 2)
+    if (action !== 'add' && action !== 'amend')
+      throw new CliError(`unknown action "${action}"; use list, add, amend or withdraw`, 2)
     const collections = required(values.collections, 'collections')
     const list = (v: string | undefined) => (v === undefined ? undefined : stringList(v, 'list'))
     const a = await policy.putAgreement(
       {
         ...(action === 'amend' ? { id: required(id, 'agreement id') } : {}),
         partner: required(values.partner, 'partner'),
-        collections: collections === '*' ? '*' : await resolveCollectionIds(store, stringList(collections, 'collections') ?? []),
+        collections:
+          collections === '*'
+            ? '*'
+            : await resolveCollectionIds(store, stringList(collections, 'collections') ?? []),
         types: values.types === undefined || values.types === '*' ? '*' : (list(values.types) ?? '*'),
         maxTlp: required(values['max-tlp'], 'max-tlp'),
         ...(values.caveats ? { caveats: list(values.caveats)! } : {}),

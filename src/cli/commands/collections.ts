@@ -32,7 +32,9 @@ export async function run(args: string[]): Promise<void> {
       }
       for (const c of collections) {
         const count = await store.countObjects(c.id)
-        process.stdout.write(`${c.id}  ${c.apiRoot}/${c.alias ?? '-'}  ${c.title}  (${count} object versions)\n`)
+        process.stdout.write(
+          `${c.id}  ${c.apiRoot}/${c.alias ?? '-'}  ${c.title}  (${count} object versions)\n`,
+        )
       }
       return
     }

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import { once } from 'node:events'
-import { createServices } from '../../server/services.js'
-import { dataLocation } from '../options.js'
 import { streamCollection } from '../../disclosure/stream-collection.js'
+import { createServices } from '../../server/services.js'
 import { CliError } from '../errors.js'
-import { parse, required } from '../options.js'
+import { dataLocation, parse, required } from '../options.js'
 import { withStore } from '../store-session.js'
 
 const HELP = `Usage: sluice export --collection ID|ALIAS [--api-root NAME] [--type T1,T2] [--all-versions]
@@ -23,10 +22,16 @@ export async function run(args: string[]): Promise<void> {
     return
   }
   await withStore(values, async (store) => {
-    const collection = await store.getCollection(values['api-root'] ?? 'intel', required(values.collection, 'collection'))
+    const collection = await store.getCollection(
+      values['api-root'] ?? 'intel',
+      required(values.collection, 'collection'),
+    )
     if (!collection) throw new CliError(`no collection "${values.collection}"; see "sluice collections list"`)
     const { gate } = await createServices(store, dataLocation(values))
-    const session = await gate.open({ principalId: 'local-admin', role: 'admin', requestId: randomUUID() }, new Date().toISOString())
+    const session = await gate.open(
+      { principalId: 'local-admin', role: 'admin', requestId: randomUUID() },
+      new Date().toISOString(),
+    )
     const out = process.stdout
     const write = async (text: string) => {
       if (!out.write(text)) await once(out, 'drain')

@@ -1,6 +1,6 @@
 import { accessSync, constants, createReadStream } from 'node:fs'
-import { prepareObjects } from '../../ingest/prepare.js'
 import { ingestOptions } from '../../ingest/options.js'
+import { prepareObjects } from '../../ingest/prepare.js'
 import { BundleReadError, readObjects } from '../../stix/bundle-reader.js'
 import type { Store } from '../../store/types.js'
 import { CliError } from '../errors.js'
@@ -33,22 +33,35 @@ export async function run(args: string[]): Promise<void> {
     try {
       accessSync(file, constants.R_OK)
     } catch (error) {
-      throw new CliError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`, 2)
+      throw new CliError(
+        `cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`,
+        2,
+      )
     }
   }
   const batchSize = Number(values.batch ?? 1000)
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new CliError('--batch must be a positive integer', 2)
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new CliError('--batch must be a positive integer', 2)
   await withStore(values, async (store) => {
-    const collection = await store.getCollection(values['api-root'] ?? 'intel', required(values.collection, 'collection'))
+    const collection = await store.getCollection(
+      values['api-root'] ?? 'intel',
+      required(values.collection, 'collection'),
+    )
     if (!collection) throw new CliError(`no collection "${values.collection}"; see "sluice collections list"`)
     const input = file === '-' ? process.stdin : createReadStream(file)
     const summary = await importStream(store, collection.id, input, batchSize)
     process.stdout.write(
       `imported into ${collection.alias ?? collection.id}: ${summary.added} added, ${summary.unchanged} already present, ${summary.rejected.length} rejected\n`,
     )
-    for (const r of summary.rejected.slice(0, SHOWN_REJECTIONS)) process.stdout.write(`  rejected ${r.id}: ${r.message}\n`)
-    if (summary.rejected.length > SHOWN_REJECTIONS) process.stdout.write(`  … and ${summary.rejected.length - SHOWN_REJECTIONS} more\n`)
-    if (summary.error) throw new CliError(`input stopped being readable: ${summary.error}; the objects before that point were imported`, 2)
+    for (const r of summary.rejected.slice(0, SHOWN_REJECTIONS))
+      process.stdout.write(`  rejected ${r.id}: ${r.message}\n`)
+    if (summary.rejected.length > SHOWN_REJECTIONS)
+      process.stdout.write(`  … and ${summary.rejected.length - SHOWN_REJECTIONS} more\n`)
+    if (summary.error)
+      throw new CliError(
+        `input stopped being readable: ${summary.error}; the objects before that point were imported`,
+        2,
+      )
     if (summary.rejected.length > 0) process.exitCode = 1
   })
 }
@@ -61,7 +74,12 @@ export interface ImportSummary {
 }
 
 /** Streams objects into a collection in batches, each batch one transaction. */
-export async function importStream(store: Store, collectionId: string, input: AsyncIterable<Buffer | string>, batchSize: number): Promise<ImportSummary> {
+export async function importStream(
+  store: Store,
+  collectionId: string,
+  input: AsyncIterable<Buffer | string>,
+  batchSize: number,
+): Promise<ImportSummary> {
   const summary: ImportSummary = { added: 0, unchanged: 0, rejected: [] }
   const progress = new Progress(process.stderr)
   const options = ingestOptions(store)
@@ -73,7 +91,8 @@ export async function importStream(store: Store, collectionId: string, input: As
     const prepared = await prepareObjects(batch, options)
     const retry = new Set(final ? [] : prepared.unresolved.map((o) => o.id))
     if (!final) deferred.push(...prepared.unresolved)
-    for (const r of prepared.rejected) if (!retry.has(r.id)) summary.rejected.push({ id: r.id, message: r.message ?? 'rejected' })
+    for (const r of prepared.rejected)
+      if (!retry.has(r.id)) summary.rejected.push({ id: r.id, message: r.message ?? 'rejected' })
     for (const outcome of await store.putObjects(collectionId, prepared.accepted)) {
       if (outcome.result === 'added') summary.added++
       else if (outcome.result === 'unchanged') summary.unchanged++
@@ -94,7 +113,8 @@ export async function importStream(store: Store, collectionId: string, input: As
     }
     deferred = []
   } catch (error) {
-    if (!(error instanceof BundleReadError) && (error as NodeJS.ErrnoException).code === undefined) throw error
+    if (!(error instanceof BundleReadError) && (error as NodeJS.ErrnoException).code === undefined)
+      throw error
     await flush()
     summary.error = (error as Error).message
   } finally {

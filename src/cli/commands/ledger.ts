@@ -21,7 +21,8 @@ const HELP = `Usage:
                                                           Exits 1 if anything fails.`
 
 function int(value: string | undefined, flag: string): number {
-  if (value === undefined || !/^\d+$/.test(value)) throw new CliError(`--${flag} must be a non-negative integer`, 2)
+  if (value === undefined || !/^\d+$/.test(value))
+    throw new CliError(`--${flag} must be a non-negative integer`, 2)
   return Number(value)
 }
 
@@ -75,15 +76,25 @@ export async function run(args: string[]): Promise<void> {
         const found = leaves.filter((l) => l.index < size)
         if (found.length === 0) throw new CliError('no such entry in that log at that size')
         const proofs = []
-        for (const l of found) proofs.push({ index: l.index, size, entry: decodeEntry(l.bytes), leaf: toBase64(l.bytes), proof: (await ledger.proveInclusion(log, l.index, size)).map(toBase64) })
+        for (const l of found)
+          proofs.push({
+            index: l.index,
+            size,
+            entry: decodeEntry(l.bytes),
+            leaf: toBase64(l.bytes),
+            proof: (await ledger.proveInclusion(log, l.index, size)).map(toBase64),
+          })
         return void process.stdout.write(`${JSON.stringify({ log, proofs }, null, 2)}\n`)
       }
       case 'consistency': {
         const from = int(values.from, 'from')
         const to = int(values.to, 'to')
         const head = await store.ledgerHead(log)
-        if (from < 1 || from > to || to > head.size) throw new CliError(`need 1 <= --from <= --to <= ${head.size}`)
-        return void process.stdout.write(`${JSON.stringify({ log, from, to, proof: (await ledger.proveConsistency(log, from, to)).map(toBase64) }, null, 2)}\n`)
+        if (from < 1 || from > to || to > head.size)
+          throw new CliError(`need 1 <= --from <= --to <= ${head.size}`)
+        return void process.stdout.write(
+          `${JSON.stringify({ log, from, to, proof: (await ledger.proveConsistency(log, from, to)).map(toBase64) }, null, 2)}\n`,
+        )
       }
       default:
         throw new CliError(`unknown action "${action}"`, 2)

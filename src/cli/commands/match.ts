@@ -10,20 +10,46 @@ Lists the observed-data in a collection that the STIX pattern matches (each on i
 and whether the pattern matches the collection's observed-data taken together.`
 
 export async function run(args: string[]): Promise<void> {
-  const { values } = parse(args, { pattern: { type: 'string' }, collection: { type: 'string' }, 'api-root': { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } }, false)
+  const { values } = parse(
+    args,
+    {
+      pattern: { type: 'string' },
+      collection: { type: 'string' },
+      'api-root': { type: 'string' },
+      limit: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    false,
+  )
   if (values.help) return void process.stdout.write(`${HELP}\n`)
   const limit = Number(values.limit ?? 100)
   if (!Number.isInteger(limit) || limit < 1) throw new CliError('--limit must be a positive integer', 2)
   await withServices(values, async ({ store, gate }) => {
-    const collection = await store.getCollection(values['api-root'] ?? 'intel', required(values.collection, 'collection'))
+    const collection = await store.getCollection(
+      values['api-root'] ?? 'intel',
+      required(values.collection, 'collection'),
+    )
     if (!collection) throw new CliError(`no collection "${values.collection}"`)
-    const session = await gate.open({ principalId: 'local-admin', role: 'admin', requestId: randomUUID() }, new Date().toISOString())
-    const report = await matchCollection(store, session, collection.id, required(values.pattern, 'pattern'), limit)
+    const session = await gate.open(
+      { principalId: 'local-admin', role: 'admin', requestId: randomUUID() },
+      new Date().toISOString(),
+    )
+    const report = await matchCollection(
+      store,
+      session,
+      collection.id,
+      required(values.pattern, 'pattern'),
+      limit,
+    )
     if (values.json) {
-      process.stdout.write(`${JSON.stringify({ ...report, matches: report.matches.map((m) => JSON.parse(m.json)) }, null, 2)}\n`)
+      process.stdout.write(
+        `${JSON.stringify({ ...report, matches: report.matches.map((m) => JSON.parse(m.json)) }, null, 2)}\n`,
+      )
       return
     }
-    process.stdout.write(`scanned ${report.scanned} observed-data; ${report.matches.length} match on their own; as a set: ${report.matchedAsSet ? `matched (${report.binding.join(', ')})` : 'no match'}\n`)
+    process.stdout.write(
+      `scanned ${report.scanned} observed-data; ${report.matches.length} match on their own; as a set: ${report.matchedAsSet ? `matched (${report.binding.join(', ')})` : 'no match'}\n`,
+    )
     for (const m of report.matches) process.stdout.write(`  ${m.stored.id}  added ${m.stored.dateAdded}\n`)
   })
 }

@@ -28,7 +28,9 @@ export async function run(args: string[]): Promise<void> {
       if (values.json) return void process.stdout.write(`${JSON.stringify(partners, null, 2)}\n`)
       for (const p of partners) {
         const count = new Set(agreements.filter((a) => a.partner_id === p.id).map((a) => a.id)).size
-        process.stdout.write(`${p.id.padEnd(20)} ${p.kind.padEnd(14)} ${p.name}  (${count} agreement${count === 1 ? '' : 's'})\n`)
+        process.stdout.write(
+          `${p.id.padEnd(20)} ${p.kind.padEnd(14)} ${p.name}  (${count} agreement${count === 1 ? '' : 's'})\n`,
+        )
       }
       return
     }

@@ -10,7 +10,12 @@ const HELP = `Usage:
   sluice policy history [--partner P] [--json]                          orders with their state`
 
 export async function run(args: string[]): Promise<void> {
-  const { values, positionals } = parse(args, { partner: { type: 'string' }, object: { type: 'string' }, at: { type: 'string' }, json: { type: 'boolean' } })
+  const { values, positionals } = parse(args, {
+    partner: { type: 'string' },
+    object: { type: 'string' },
+    at: { type: 'string' },
+    json: { type: 'boolean' },
+  })
   const [action] = positionals
   if (values.help || !action) {
     process.stdout.write(`${HELP}\n`)
@@ -18,12 +23,19 @@ export async function run(args: string[]): Promise<void> {
     return
   }
   const now = new Date().toISOString()
-  const out = (value: unknown, text: () => string) => process.stdout.write(values.json ? `${JSON.stringify(value, null, 2)}\n` : `${text()}\n`)
+  const out = (value: unknown, text: () => string) =>
+    process.stdout.write(values.json ? `${JSON.stringify(value, null, 2)}\n` : `${text()}\n`)
   await withServices(values, async ({ policy, store }) => {
     const at = instantOr(values.at, now, '--at')
     switch (action) {
       case 'explain': {
-        const result = await explainObject(store, policy, required(values.partner, 'partner'), required(values.object, 'object'), at)
+        const result = await explainObject(
+          store,
+          policy,
+          required(values.partner, 'partner'),
+          required(values.object, 'object'),
+          at,
+        )
         return out(result, () => result.map((e) => e.text).join('\n\n'))
       }
       case 'preview': {
@@ -31,8 +43,13 @@ export async function run(args: string[]): Promise<void> {
         return out(counts, () =>
           [
             `${values.partner} at ${at}: ${counts.allowed} shared, ${counts.redacted} shared redacted, ${counts.denied} withheld (of ${counts.total})`,
-            ...Object.entries(counts.byCollection).map(([c, n]) => `  collection ${c}: ${n.allowed} shared, ${n.redacted} redacted, ${n.denied} withheld`),
-            ...Object.entries(byKind(counts.deniedByReason)).map(([kind, n]) => `  withheld because of ${kind}: ${n}`),
+            ...Object.entries(counts.byCollection).map(
+              ([c, n]) =>
+                `  collection ${c}: ${n.allowed} shared, ${n.redacted} redacted, ${n.denied} withheld`,
+            ),
+            ...Object.entries(byKind(counts.deniedByReason)).map(
+              ([kind, n]) => `  withheld because of ${kind}: ${n}`,
+            ),
           ].join('\n'),
         )
       }

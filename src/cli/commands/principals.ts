@@ -45,32 +45,54 @@ export async function run(args: string[]): Promise<void> {
       case 'list': {
         const principals = await store.listPrincipals()
         if (values.json) process.stdout.write(`${JSON.stringify(principals, null, 2)}\n`)
-        else for (const p of principals) process.stdout.write(`${p.id}  ${p.role}  ${p.name}${p.partnerId ? `  partner=${p.partnerId}` : ''}${p.revokedAt ? '  REVOKED' : ''}\n`)
+        else
+          for (const p of principals)
+            process.stdout.write(
+              `${p.id}  ${p.role}  ${p.name}${p.partnerId ? `  partner=${p.partnerId}` : ''}${p.revokedAt ? '  REVOKED' : ''}\n`,
+            )
         return
       }
       case 'create': {
         const role = required(values.role, 'role')
         if (role !== 'admin' && role !== 'partner') throw new CliError('--role must be admin or partner', 2)
-        if (role === 'partner' && !values.partner) throw new CliError('a partner principal needs --partner PARTNER_ID', 2)
+        if (role === 'partner' && !values.partner)
+          throw new CliError('a partner principal needs --partner PARTNER_ID', 2)
         const read = await resolveCollections(store, values.read)
         const write = await resolveCollections(store, values.write)
-        const created = await createPrincipal(store, { name: required(values.name, 'name'), role, ...(values.partner ? { partnerId: values.partner } : {}) })
+        const created = await createPrincipal(store, {
+          name: required(values.name, 'name'),
+          role,
+          ...(values.partner ? { partnerId: values.partner } : {}),
+        })
         for (const id of new Set([...read, ...write])) {
-          await store.setGrant({ principalId: created.principal.id, collectionId: id, canRead: read.includes(id), canWrite: write.includes(id) })
+          await store.setGrant({
+            principalId: created.principal.id,
+            collectionId: id,
+            canRead: read.includes(id),
+            canWrite: write.includes(id),
+          })
         }
-        process.stdout.write(`principal ${created.principal.id}\napi key   ${created.apiKey}\n(the key is shown once; store it now)\n`)
+        process.stdout.write(
+          `principal ${created.principal.id}\napi key   ${created.apiKey}\n(the key is shown once; store it now)\n`,
+        )
         return
       }
       case 'grant': {
         const principalId = required(target, 'principal id')
         if (!(await store.getPrincipal(principalId))) throw new CliError(`no principal "${principalId}"`)
         const [collectionId] = await resolveCollections(store, required(values.collection, 'collection'))
-        await store.setGrant({ principalId, collectionId: collectionId!, canRead: values['can-read'] === true, canWrite: values['can-write'] === true })
+        await store.setGrant({
+          principalId,
+          collectionId: collectionId!,
+          canRead: values['can-read'] === true,
+          canWrite: values['can-write'] === true,
+        })
         return
       }
       case 'revoke': {
         const principalId = required(target, 'principal id')
-        if (!(await store.revokePrincipal(principalId, new Date().toISOString()))) throw new CliError(`no active principal "${principalId}"`)
+        if (!(await store.revokePrincipal(principalId, new Date().toISOString())))
+          throw new CliError(`no active principal "${principalId}"`)
         process.stdout.write(`revoked ${principalId}\n`)
         return
       }

@@ -8,12 +8,21 @@ const HELP = `Usage: sluice resume ORDER_ID --reason "..." [--at TIME] [--issuer
 Issues a resumption order that lifts the suspension ORDER_ID (see "sluice policy history").`
 
 export async function run(args: string[]): Promise<void> {
-  const { values, positionals } = parse(args, { at: { type: 'string' }, reason: { type: 'string' }, issuer: { type: 'string' } })
+  const { values, positionals } = parse(args, {
+    at: { type: 'string' },
+    reason: { type: 'string' },
+    issuer: { type: 'string' },
+  })
   if (values.help) return void process.stdout.write(`${HELP}\n`)
   const orderId = positionals[0]
   if (!orderId) throw new CliError('name the suspension order to lift', 2)
   await withServices(values, async ({ policy }) => {
-    const order = await policy.resume({ order: orderId, reason: required(values.reason, 'reason'), issuer: issuer(values.issuer), ...(values.at ? { at: values.at } : {}) })
+    const order = await policy.resume({
+      order: orderId,
+      reason: required(values.reason, 'reason'),
+      issuer: issuer(values.issuer),
+      ...(values.at ? { at: values.at } : {}),
+    })
     process.stdout.write(`${order.id}\nresumption of ${order.lifts} effective ${order.effective_from}\n`)
   })
 }

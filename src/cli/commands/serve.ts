@@ -39,7 +39,8 @@ export async function run(args: string[]): Promise<void> {
   const host = values.host ?? process.env.SLUICE_HOST ?? '127.0.0.1'
   const port = positiveInt(values.port ?? process.env.SLUICE_PORT ?? '8021', 'port')!
   const publicUrl = values['public-url'] ?? process.env.SLUICE_PUBLIC_URL
-  if (publicUrl !== undefined && !/^https?:\/\/[^/]+/.test(publicUrl)) throw new CliError('--public-url must be an http(s) URL', 2)
+  if (publicUrl !== undefined && !/^https?:\/\/[^/]+/.test(publicUrl))
+    throw new CliError('--public-url must be an http(s) URL', 2)
   const maxContentLength = positiveInt(values['max-content-length'], 'max-content-length')
   const maxPageSize = positiveInt(values['max-page-size'], 'max-page-size')
   const node = await createNode({

@@ -39,6 +39,8 @@ export async function run(args: string[]): Promise<void> {
       ...(values.at ? { at: values.at } : {}),
       ...(values.reference ? { reference: values.reference } : {}),
     })
-    process.stdout.write(`${order.id}\nsuspension of ${order.partner_id} effective ${order.effective_from}${order.scope ? ` for ${JSON.stringify(order.scope)}` : ' for everything'}\n`)
+    process.stdout.write(
+      `${order.id}\nsuspension of ${order.partner_id} effective ${order.effective_from}${order.scope ? ` for ${JSON.stringify(order.scope)}` : ' for everything'}\n`,
+    )
   })
 }

@@ -1,24 +1,24 @@
 import { randomBytes } from 'node:crypto'
+import { packFrontier, planLedgerAppend, unpackFrontier } from '../ledger-append.js'
 import { objectQueryWhere, versionCondition } from '../object-query.js'
 import { formatMicros, nextDateAdded, nowMicros, versionKey } from '../time.js'
-import { packFrontier, planLedgerAppend, unpackFrontier } from '../ledger-append.js'
 import type {
+  ApiKeyRecord,
+  ApiRootRecord,
   CheckpointRecord,
+  CollectionGrant,
+  CollectionRecord,
+  IncomingObject,
   LedgerAppend,
   LedgerHead,
   LedgerLeaf,
   LedgerPosition,
   NodeKeyRef,
-  PolicyRecord,
-  ProvenanceRecord,
-  ApiKeyRecord,
-  ApiRootRecord,
-  CollectionGrant,
-  CollectionRecord,
-  IncomingObject,
   ObjectBatch,
   ObjectQuery,
+  PolicyRecord,
   PrincipalRecord,
+  ProvenanceRecord,
   PutOutcome,
   StatusRecord,
   Store,
@@ -89,7 +89,11 @@ export class SqliteStore implements Store {
       title: string
       description: string | null
     }[]
-    return rows.map((r) => ({ name: r.name, title: r.title, ...(r.description ? { description: r.description } : {}) }))
+    return rows.map((r) => ({
+      name: r.name,
+      title: r.title,
+      ...(r.description ? { description: r.description } : {}),
+    }))
   }
 
   async ensureApiRoot(root: ApiRootRecord): Promise<void> {
@@ -111,11 +115,9 @@ export class SqliteStore implements Store {
   }
 
   async getCollection(apiRoot: string, id: string): Promise<CollectionRecord | undefined> {
-    const row = this.#sql.get('SELECT * FROM collections WHERE api_root = ? AND (id = ? OR alias = ?)').get(
-      apiRoot,
-      id,
-      id,
-    ) as CollectionRow | undefined
+    const row = this.#sql
+      .get('SELECT * FROM collections WHERE api_root = ? AND (id = ? OR alias = ?)')
+      .get(apiRoot, id, id) as CollectionRow | undefined
     return row ? toCollection(row) : undefined
   }
 
@@ -142,7 +144,8 @@ export class SqliteStore implements Store {
         return outcome
       })
       this.#setMeta('last_added_us', lastAdded)
-      if (outcomes.some((o, i) => o.result === 'added' && items[i]!.type === 'marking-definition')) this.#bumpPolicyVersion()
+      if (outcomes.some((o, i) => o.result === 'added' && items[i]!.type === 'marking-definition'))
+        this.#bumpPolicyVersion()
       return outcomes
     })
     return write.immediate()
@@ -166,20 +169,45 @@ export class SqliteStore implements Store {
       }
     }
     const bounds = this.#sql
-      .get('SELECT min(version_key) AS lo, max(version_key) AS hi FROM objects WHERE collection_id = ? AND id = ?')
+      .get(
+        'SELECT min(version_key) AS lo, max(version_key) AS hi FROM objects WHERE collection_id = ? AND id = ?',
+      )
       .get(collectionId, item.id) as { lo: string | null; hi: string | null }
     const isFirst = bounds.lo === null || key < bounds.lo
     const isLast = bounds.hi === null || key > bounds.hi
-    if (isFirst) this.#sql.get('UPDATE objects SET is_first = 0 WHERE collection_id = ? AND id = ? AND is_first = 1').run(collectionId, item.id)
-    if (isLast) this.#sql.get('UPDATE objects SET is_last = 0 WHERE collection_id = ? AND id = ? AND is_last = 1').run(collectionId, item.id)
+    if (isFirst)
+      this.#sql
+        .get('UPDATE objects SET is_first = 0 WHERE collection_id = ? AND id = ? AND is_first = 1')
+        .run(collectionId, item.id)
+    if (isLast)
+      this.#sql
+        .get('UPDATE objects SET is_last = 0 WHERE collection_id = ? AND id = ? AND is_last = 1')
+        .run(collectionId, item.id)
     const added = nextAdded()
     const result = this.#sql
       .get(
         `INSERT INTO objects (collection_id, id, type, version, version_key, spec_version, added_us, is_first, is_last, json)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(collectionId, item.id, item.type, version ?? null, key, item.specVersion, added, isFirst ? 1 : 0, isLast ? 1 : 0, item.json)
-    return { id: item.id, version, result: 'added', seq: Number(result.lastInsertRowid), dateAdded: formatMicros(added) }
+      .run(
+        collectionId,
+        item.id,
+        item.type,
+        version ?? null,
+        key,
+        item.specVersion,
+        added,
+        isFirst ? 1 : 0,
+        isLast ? 1 : 0,
+        item.json,
+      )
+    return {
+      id: item.id,
+      version,
+      result: 'added',
+      seq: Number(result.lastInsertRowid),
+      dateAdded: formatMicros(added),
+    }
   }
 
   async queryObjects(query: ObjectQuery): Promise<ObjectBatch> {
@@ -195,12 +223,19 @@ export class SqliteStore implements Store {
   async latestVersions(ids: string[]): Promise<StoredVersion[]> {
     if (ids.length === 0) return []
     const rows = this.#sql
-      .get(`SELECT ${OBJECT_COLUMNS} FROM objects WHERE id IN (${ids.map(() => '?').join(', ')}) AND is_last = 1 ORDER BY seq`)
+      .get(
+        `SELECT ${OBJECT_COLUMNS} FROM objects WHERE id IN (${ids.map(() => '?').join(', ')}) AND is_last = 1 ORDER BY seq`,
+      )
       .all(...ids) as ObjectRow[]
     return rows.map(toStoredVersion)
   }
 
-  async deleteObject(collectionId: string, id: string, versions?: VersionSelector[], specVersions?: string[]): Promise<number> {
+  async deleteObject(
+    collectionId: string,
+    id: string,
+    versions?: VersionSelector[],
+    specVersions?: string[],
+  ): Promise<number> {
     const remove = this.db.transaction(() => {
       const params: unknown[] = [collectionId, id]
       const conditions = ['collection_id = ?', 'id = ?']
@@ -213,7 +248,9 @@ export class SqliteStore implements Store {
         conditions.push(`spec_version IN (${specVersions.map(() => '?').join(', ')})`)
         params.push(...specVersions)
       }
-      const removed = this.#sql.get(`DELETE FROM objects WHERE ${conditions.join(' AND ')}`).run(...params).changes
+      const removed = this.#sql
+        .get(`DELETE FROM objects WHERE ${conditions.join(' AND ')}`)
+        .run(...params).changes
       if (removed > 0) this.#refreshEnds(collectionId, id)
       return removed
     })
@@ -233,7 +270,9 @@ export class SqliteStore implements Store {
   }
 
   async countObjects(collectionId: string): Promise<number> {
-    const row = this.#sql.get('SELECT count(*) AS n FROM objects WHERE collection_id = ?').get(collectionId) as { n: number }
+    const row = this.#sql
+      .get('SELECT count(*) AS n FROM objects WHERE collection_id = ?')
+      .get(collectionId) as { n: number }
     return row.n
   }
 
@@ -256,7 +295,9 @@ export class SqliteStore implements Store {
   async createPrincipal(p: PrincipalRecord, key: ApiKeyRecord): Promise<void> {
     this.db.transaction(() => {
       this.#sql
-        .get('INSERT INTO principals (id, name, role, partner_id, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)')
+        .get(
+          'INSERT INTO principals (id, name, role, partner_id, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)',
+        )
         .run(p.id, p.name, p.role, p.partnerId ?? null, p.createdAt, p.revokedAt ?? null)
       this.#insertKey(key)
     })()
@@ -268,7 +309,9 @@ export class SqliteStore implements Store {
   }
 
   async listPrincipals(): Promise<PrincipalRecord[]> {
-    return (this.#sql.get('SELECT * FROM principals ORDER BY created_at, id').all() as PrincipalRow[]).map(toPrincipal)
+    return (this.#sql.get('SELECT * FROM principals ORDER BY created_at, id').all() as PrincipalRow[]).map(
+      toPrincipal,
+    )
   }
 
   async addApiKey(key: ApiKeyRecord): Promise<void> {
@@ -277,13 +320,21 @@ export class SqliteStore implements Store {
 
   #insertKey(key: ApiKeyRecord): void {
     this.#sql
-      .get('INSERT INTO api_keys (key_id, principal_id, secret_hash, created_at, revoked_at) VALUES (?, ?, ?, ?, ?)')
+      .get(
+        'INSERT INTO api_keys (key_id, principal_id, secret_hash, created_at, revoked_at) VALUES (?, ?, ?, ?, ?)',
+      )
       .run(key.keyId, key.principalId, key.secretHash, key.createdAt, key.revokedAt ?? null)
   }
 
   async getApiKey(keyId: string): Promise<ApiKeyRecord | undefined> {
     const row = this.#sql.get('SELECT * FROM api_keys WHERE key_id = ?').get(keyId) as
-      | { key_id: string; principal_id: string; secret_hash: Buffer; created_at: string; revoked_at: string | null }
+      | {
+          key_id: string
+          principal_id: string
+          secret_hash: Buffer
+          created_at: string
+          revoked_at: string | null
+        }
       | undefined
     if (!row) return undefined
     return {
@@ -297,8 +348,12 @@ export class SqliteStore implements Store {
 
   async revokePrincipal(id: string, at: string): Promise<boolean> {
     return this.db.transaction(() => {
-      const changed = this.#sql.get('UPDATE principals SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id).changes
-      this.#sql.get('UPDATE api_keys SET revoked_at = ? WHERE principal_id = ? AND revoked_at IS NULL').run(at, id)
+      const changed = this.#sql
+        .get('UPDATE principals SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL')
+        .run(at, id).changes
+      this.#sql
+        .get('UPDATE api_keys SET revoked_at = ? WHERE principal_id = ? AND revoked_at IS NULL')
+        .run(at, id)
       return changed > 0
     })()
   }
@@ -328,11 +383,17 @@ export class SqliteStore implements Store {
   }
 
   #setMeta(name: string, value: number): void {
-    this.#sql.get('INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value').run(name, value)
+    this.#sql
+      .get(
+        'INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
+      )
+      .run(name, value)
   }
 
   #meta(name: string): number {
-    const row = this.#sql.get('SELECT value FROM meta WHERE name = ?').get(name) as { value: number | bigint } | undefined
+    const row = this.#sql.get('SELECT value FROM meta WHERE name = ?').get(name) as
+      | { value: number | bigint }
+      | undefined
     return row ? Number(row.value) : 0
   }
 
@@ -342,7 +403,9 @@ export class SqliteStore implements Store {
 
   async appendPolicy(records: PolicyRecord[], ledger: LedgerAppend[]): Promise<LedgerPosition[][]> {
     const write = this.db.transaction(() => {
-      const insert = this.#sql.get('INSERT INTO policy_records (kind, id, recorded_at, body) VALUES (?, ?, ?, ?)')
+      const insert = this.#sql.get(
+        'INSERT INTO policy_records (kind, id, recorded_at, body) VALUES (?, ?, ?, ?)',
+      )
       for (const r of records) insert.run(r.kind, r.id, r.recordedAt, r.body)
       this.#bumpPolicyVersion()
       return this.#appendLedger(ledger)
@@ -351,7 +414,9 @@ export class SqliteStore implements Store {
   }
 
   async loadPolicy(): Promise<PolicyRecord[]> {
-    return this.#sql.get('SELECT kind, id, recorded_at AS recordedAt, body FROM policy_records ORDER BY seq').all() as PolicyRecord[]
+    return this.#sql
+      .get('SELECT kind, id, recorded_at AS recordedAt, body FROM policy_records ORDER BY seq')
+      .all() as PolicyRecord[]
   }
 
   async policyVersion(): Promise<number> {
@@ -359,7 +424,11 @@ export class SqliteStore implements Store {
   }
 
   async listMarkingDefinitions(): Promise<StoredVersion[]> {
-    const rows = this.#sql.get(`SELECT ${OBJECT_COLUMNS} FROM objects WHERE type = 'marking-definition' AND is_last = 1 ORDER BY seq`).all() as ObjectRow[]
+    const rows = this.#sql
+      .get(
+        `SELECT ${OBJECT_COLUMNS} FROM objects WHERE type = 'marking-definition' AND is_last = 1 ORDER BY seq`,
+      )
+      .all() as ObjectRow[]
     return rows.map(toStoredVersion)
   }
 
@@ -373,9 +442,13 @@ export class SqliteStore implements Store {
     const logIds = [...new Set(entries.flatMap((e) => e.logs))]
     const heads = new Map(logIds.map((id) => [id, this.#head(id)]))
     const plan = planLedgerAppend(heads, entries)
-    const leaf = this.#sql.get('INSERT INTO ledger_leaves (log_id, idx, bytes, object_key) VALUES (?, ?, ?, ?)')
+    const leaf = this.#sql.get(
+      'INSERT INTO ledger_leaves (log_id, idx, bytes, object_key) VALUES (?, ?, ?, ?)',
+    )
     for (const l of plan.leaves) leaf.run(l.logId, l.index, l.bytes, l.objectKey)
-    const node = this.#sql.get('INSERT OR IGNORE INTO ledger_nodes (log_id, level, idx, hash) VALUES (?, ?, ?, ?)')
+    const node = this.#sql.get(
+      'INSERT OR IGNORE INTO ledger_nodes (log_id, level, idx, hash) VALUES (?, ?, ?, ?)',
+    )
     for (const n of plan.nodes) node.run(n.logId, n.level, n.index, n.hash)
     const head = this.#sql.get(
       'INSERT INTO ledger_heads (log_id, size, frontier) VALUES (?, ?, ?) ON CONFLICT (log_id) DO UPDATE SET size = excluded.size, frontier = excluded.frontier',
@@ -385,8 +458,12 @@ export class SqliteStore implements Store {
   }
 
   #head(logId: string): LedgerHead {
-    const row = this.#sql.get('SELECT size, frontier FROM ledger_heads WHERE log_id = ?').get(logId) as { size: number; frontier: Buffer } | undefined
-    return row ? { logId, size: row.size, frontier: unpackFrontier(row.frontier) } : { logId, size: 0, frontier: [] }
+    const row = this.#sql.get('SELECT size, frontier FROM ledger_heads WHERE log_id = ?').get(logId) as
+      | { size: number; frontier: Buffer }
+      | undefined
+    return row
+      ? { logId, size: row.size, frontier: unpackFrontier(row.frontier) }
+      : { logId, size: 0, frontier: [] }
   }
 
   async ledgerHead(logId: string): Promise<LedgerHead> {
@@ -394,7 +471,10 @@ export class SqliteStore implements Store {
   }
 
   async ledgerLogs(): Promise<{ logId: string; size: number }[]> {
-    return this.#sql.get('SELECT log_id AS logId, size FROM ledger_heads ORDER BY log_id').all() as { logId: string; size: number }[]
+    return this.#sql.get('SELECT log_id AS logId, size FROM ledger_heads ORDER BY log_id').all() as {
+      logId: string
+      size: number
+    }[]
   }
 
   async ledgerNodes(logId: string, keys: readonly NodeKeyRef[]): Promise<Map<string, Uint8Array>> {
@@ -408,34 +488,52 @@ export class SqliteStore implements Store {
   }
 
   async ledgerLeaves(logId: string, start: number, end: number): Promise<LedgerLeaf[]> {
-    return this.#sql.get('SELECT idx AS "index", bytes FROM ledger_leaves WHERE log_id = ? AND idx >= ? AND idx < ? ORDER BY idx').all(logId, start, end) as LedgerLeaf[]
+    return this.#sql
+      .get(
+        'SELECT idx AS "index", bytes FROM ledger_leaves WHERE log_id = ? AND idx >= ? AND idx < ? ORDER BY idx',
+      )
+      .all(logId, start, end) as LedgerLeaf[]
   }
 
   async findLedgerLeaves(logId: string, objectKey: string): Promise<LedgerLeaf[]> {
-    return this.#sql.get('SELECT idx AS "index", bytes FROM ledger_leaves WHERE log_id = ? AND object_key = ? ORDER BY idx').all(logId, objectKey) as LedgerLeaf[]
+    return this.#sql
+      .get('SELECT idx AS "index", bytes FROM ledger_leaves WHERE log_id = ? AND object_key = ? ORDER BY idx')
+      .all(logId, objectKey) as LedgerLeaf[]
   }
 
   async saveCheckpoint(c: CheckpointRecord): Promise<void> {
-    this.#sql.get('INSERT INTO checkpoints (log_id, size, created_at, note) VALUES (?, ?, ?, ?)').run(c.logId, c.size, c.createdAt, c.note)
+    this.#sql
+      .get('INSERT INTO checkpoints (log_id, size, created_at, note) VALUES (?, ?, ?, ?)')
+      .run(c.logId, c.size, c.createdAt, c.note)
   }
 
   async listCheckpoints(logId: string, limit: number): Promise<CheckpointRecord[]> {
     return this.#sql
-      .get('SELECT log_id AS logId, size, created_at AS createdAt, note FROM checkpoints WHERE log_id = ? ORDER BY seq DESC LIMIT ?')
+      .get(
+        'SELECT log_id AS logId, size, created_at AS createdAt, note FROM checkpoints WHERE log_id = ? ORDER BY seq DESC LIMIT ?',
+      )
       .all(logId, limit) as CheckpointRecord[]
   }
 
   async getState(name: string): Promise<string | undefined> {
-    return (this.#sql.get('SELECT value FROM state WHERE name = ?').get(name) as { value: string } | undefined)?.value
+    return (
+      this.#sql.get('SELECT value FROM state WHERE name = ?').get(name) as { value: string } | undefined
+    )?.value
   }
 
   async putState(name: string, value: string): Promise<void> {
-    this.#sql.get('INSERT INTO state (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value').run(name, value)
+    this.#sql
+      .get(
+        'INSERT INTO state (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
+      )
+      .run(name, value)
   }
 
   async listState(prefix: string): Promise<{ name: string; value: string }[]> {
     // range scan instead of LIKE, so prefixes may contain % and _
-    return this.#sql.get('SELECT name, value FROM state WHERE name >= ? AND name < ? ORDER BY name').all(prefix, `${prefix}\uffff`) as { name: string; value: string }[]
+    return this.#sql
+      .get('SELECT name, value FROM state WHERE name >= ? AND name < ? ORDER BY name')
+      .all(prefix, `${prefix}\uffff`) as { name: string; value: string }[]
   }
 
   async deleteState(name: string): Promise<void> {
@@ -443,9 +541,12 @@ export class SqliteStore implements Store {
   }
 
   async addProvenance(records: ProvenanceRecord[]): Promise<void> {
-    const insert = this.#sql.get('INSERT INTO provenance (collection_id, object_id, version, feed_id, partner_id, received_at) VALUES (?, ?, ?, ?, ?, ?)')
+    const insert = this.#sql.get(
+      'INSERT INTO provenance (collection_id, object_id, version, feed_id, partner_id, received_at) VALUES (?, ?, ?, ?, ?, ?)',
+    )
     this.db.transaction(() => {
-      for (const r of records) insert.run(r.collectionId, r.objectId, r.version, r.feedId, r.partnerId, r.receivedAt)
+      for (const r of records)
+        insert.run(r.collectionId, r.objectId, r.version, r.feedId, r.partnerId, r.receivedAt)
     })()
   }
 

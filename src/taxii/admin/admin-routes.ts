@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto'
-import { createPrincipal } from '../../services/principals.js'
+import type { NodeServices } from '../../server/services.js'
 import { resolveCollectionIds } from '../../services/collections.js'
 import { fail, instantOr, stringList } from '../../services/policy-input.js'
 import { explainObject, orderHistory, previewPartner } from '../../services/policy-views.js'
-import type { NodeServices } from '../../server/services.js'
+import { createPrincipal } from '../../services/principals.js'
 import { type JsonRoute, str } from './json-api.js'
 
 const ADMIN = ['admin'] as const
@@ -18,14 +18,24 @@ export function adminRoutes(services: NodeServices): JsonRoute[] {
   const { policy, store } = services
   const now = () => new Date().toISOString()
   return [
-    { method: 'GET', path: ['partners'], roles: [...ADMIN], handle: async () => (await policy.history()).partners },
+    {
+      method: 'GET',
+      path: ['partners'],
+      roles: [...ADMIN],
+      handle: async () => (await policy.history()).partners,
+    },
     {
       method: 'POST',
       path: ['partners'],
       roles: [...ADMIN],
       handle: async ({ body, principal }) =>
         policy.addPartner(
-          { name: str(body.name) ?? '', ...(str(body.id) ? { id: str(body.id)! } : {}), ...(str(body.kind) ? { kind: str(body.kind)! } : {}), ...(str(body.identity_id) ? { identityId: str(body.identity_id)! } : {}) },
+          {
+            name: str(body.name) ?? '',
+            ...(str(body.id) ? { id: str(body.id)! } : {}),
+            ...(str(body.kind) ? { kind: str(body.kind)! } : {}),
+            ...(str(body.identity_id) ? { identityId: str(body.identity_id)! } : {}),
+          },
           principal.name,
         ),
     },
@@ -48,14 +58,25 @@ export function adminRoutes(services: NodeServices): JsonRoute[] {
           {
             partner: str(body.partner) ?? fail('partner is required'),
             collections: await collectionsOrAll(services, body.collections),
-            types: body.object_types === undefined || body.object_types === '*' ? '*' : (stringList(body.object_types, 'object_types') ?? '*'),
+            types:
+              body.object_types === undefined || body.object_types === '*'
+                ? '*'
+                : (stringList(body.object_types, 'object_types') ?? '*'),
             maxTlp: str(body.max_tlp) ?? fail('max_tlp is required'),
             ...(str(body.id) ? { id: str(body.id)! } : {}),
             ...(body.caveats !== undefined ? { caveats: stringList(body.caveats, 'caveats')! } : {}),
-            ...(body.required_labels !== undefined ? { requiredLabels: stringList(body.required_labels, 'required_labels')! } : {}),
-            ...(body.forbidden_labels !== undefined ? { forbiddenLabels: stringList(body.forbidden_labels, 'forbidden_labels')! } : {}),
-            ...(body.required_markings !== undefined ? { requiredMarkings: stringList(body.required_markings, 'required_markings')! } : {}),
-            ...(body.forbidden_markings !== undefined ? { forbiddenMarkings: stringList(body.forbidden_markings, 'forbidden_markings')! } : {}),
+            ...(body.required_labels !== undefined
+              ? { requiredLabels: stringList(body.required_labels, 'required_labels')! }
+              : {}),
+            ...(body.forbidden_labels !== undefined
+              ? { forbiddenLabels: stringList(body.forbidden_labels, 'forbidden_labels')! }
+              : {}),
+            ...(body.required_markings !== undefined
+              ? { requiredMarkings: stringList(body.required_markings, 'required_markings')! }
+              : {}),
+            ...(body.forbidden_markings !== undefined
+              ? { forbiddenMarkings: stringList(body.forbidden_markings, 'forbidden_markings')! }
+              : {}),
             ...(str(body.valid_from) ? { validFrom: str(body.valid_from)! } : {}),
             ...(str(body.valid_until) ? { validUntil: str(body.valid_until)! } : {}),
             ...(str(body.effective_from) ? { at: str(body.effective_from)! } : {}),
@@ -77,8 +98,17 @@ export function adminRoutes(services: NodeServices): JsonRoute[] {
       handle: async ({ body, principal }) =>
         policy.suspend({
           partner: str(body.partner) ?? fail('partner is required'),
-          ...(body.collections !== undefined ? { collections: await resolveCollectionIds(store, stringList(body.collections, 'collections') ?? []) } : {}),
-          ...(body.object_types !== undefined ? { types: stringList(body.object_types, 'object_types')! } : {}),
+          ...(body.collections !== undefined
+            ? {
+                collections: await resolveCollectionIds(
+                  store,
+                  stringList(body.collections, 'collections') ?? [],
+                ),
+              }
+            : {}),
+          ...(body.object_types !== undefined
+            ? { types: stringList(body.object_types, 'object_types')! }
+            : {}),
           ...(body.markings !== undefined ? { markings: stringList(body.markings, 'markings')! } : {}),
           ...(body.labels !== undefined ? { labels: stringList(body.labels, 'labels')! } : {}),
           ...(str(body.above_tlp) ? { aboveTlp: str(body.above_tlp)! } : {}),
@@ -93,7 +123,12 @@ export function adminRoutes(services: NodeServices): JsonRoute[] {
       path: ['orders', ':id', 'resume'],
       roles: [...ADMIN],
       handle: async ({ body, params, principal }) =>
-        policy.resume({ order: params.id!, reason: str(body.reason) ?? '', issuer: principal.name, ...(str(body.effective_from) ? { at: str(body.effective_from)! } : {}) }),
+        policy.resume({
+          order: params.id!,
+          reason: str(body.reason) ?? '',
+          issuer: principal.name,
+          ...(str(body.effective_from) ? { at: str(body.effective_from)! } : {}),
+        }),
     },
     {
       method: 'GET',
@@ -112,7 +147,12 @@ export function adminRoutes(services: NodeServices): JsonRoute[] {
       roles: [...ADMIN],
       handle: async ({ url }) => {
         const at = instantOr(url.searchParams.get('at'), now(), 'at')
-        return previewPartner(store, policy, url.searchParams.get('partner') ?? fail('partner is required'), at)
+        return previewPartner(
+          store,
+          policy,
+          url.searchParams.get('partner') ?? fail('partner is required'),
+          at,
+        )
       },
     },
     {
@@ -130,9 +170,23 @@ export function adminRoutes(services: NodeServices): JsonRoute[] {
         if (role !== 'admin' && role !== 'partner') fail('role must be admin or partner')
         const partnerId = str(body.partner)
         if (role === 'partner') await policy.partner(partnerId ?? fail('a partner principal needs partner'))
-        const created = await createPrincipal(store, { name: str(body.name) ?? fail('name is required'), role: role as 'admin' | 'partner', ...(partnerId ? { partnerId } : {}), id: `principal--${randomUUID()}` })
-        const write = body.write !== undefined ? await resolveCollectionIds(store, stringList(body.write, 'write') ?? []) : []
-        for (const collectionId of write) await store.setGrant({ principalId: created.principal.id, collectionId, canRead: false, canWrite: true })
+        const created = await createPrincipal(store, {
+          name: str(body.name) ?? fail('name is required'),
+          role: role as 'admin' | 'partner',
+          ...(partnerId ? { partnerId } : {}),
+          id: `principal--${randomUUID()}`,
+        })
+        const write =
+          body.write !== undefined
+            ? await resolveCollectionIds(store, stringList(body.write, 'write') ?? [])
+            : []
+        for (const collectionId of write)
+          await store.setGrant({
+            principalId: created.principal.id,
+            collectionId,
+            canRead: false,
+            canWrite: true,
+          })
         return { principal: created.principal, api_key: created.apiKey }
       },
     },

@@ -53,22 +53,35 @@ export function jsonApi(store: Store, prefix: string, routes: JsonRoute[]) {
         const params = match(r, segments)
         return params ? [{ route: r, params }] : []
       })
-      if (candidates.length === 0) throw new TaxiiError(404, 'Not found', `no ${prefix} endpoint at this path`)
+      if (candidates.length === 0)
+        throw new TaxiiError(404, 'Not found', `no ${prefix} endpoint at this path`)
       const found = candidates.find((c) => c.route.method === req.method)
-      if (!found) throw new TaxiiError(405, 'Method not allowed', `use ${candidates.map((c) => c.route.method).join(', ')}`)
+      if (!found)
+        throw new TaxiiError(
+          405,
+          'Method not allowed',
+          `use ${candidates.map((c) => c.route.method).join(', ')}`,
+        )
       const principal = await authenticate(store, req.headers.authorization)
       if (!found.route.roles.includes(principal.role)) {
-        throw new TaxiiError(403, 'Forbidden', `this needs the ${found.route.roles.join(' or ')} role`, { errorCode: 'role-required' })
+        throw new TaxiiError(403, 'Forbidden', `this needs the ${found.route.roles.join(' or ')} role`, {
+          errorCode: 'role-required',
+        })
       }
       let body: Record<string, unknown> = {}
       if (req.method === 'POST') {
         const text = await readBody(req, MAX_BODY)
         const parsed = text.trim() === '' ? {} : parseJsonBody(text, 32)
-        if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw badRequest('the body must be a JSON object')
+        if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+          throw badRequest('the body must be a JSON object')
         body = parsed as Record<string, unknown>
       }
       const result = await found.route.handle({ principal, url, params: found.params, body, requestId })
-      send(res, { status: req.method === 'POST' ? 201 : 200, body: JSON.stringify(result) }, 'application/json')
+      send(
+        res,
+        { status: req.method === 'POST' ? 201 : 200, body: JSON.stringify(result) },
+        'application/json',
+      )
     } catch (error) {
       const mapped =
         error instanceof TaxiiError
@@ -76,7 +89,10 @@ export function jsonApi(store: Store, prefix: string, routes: JsonRoute[]) {
           : error instanceof PolicyInputError || error instanceof LedgerError
             ? badRequest(error.message, 'invalid-input')
             : new TaxiiError(500, 'Internal error', `quote request id ${requestId}`, { cause: error })
-      if (mapped.status >= 500) console.error(JSON.stringify({ level: 'error', requestId, error: String(error), stack: (error as Error)?.stack }))
+      if (mapped.status >= 500)
+        console.error(
+          JSON.stringify({ level: 'error', requestId, error: String(error), stack: (error as Error)?.stack }),
+        )
       if (!req.complete) req.resume()
       send(res, { status: mapped.status, body: mapped.body(), headers: mapped.headers }, 'application/json')
     }

@@ -1,8 +1,8 @@
 import { decodeEntry } from '../../ledger/entry.js'
 import { toBase64 } from '../../ledger/hash.js'
 import { GLOBAL_LOG, partnerLogId } from '../../ledger/log-id.js'
-import { disclosureKey } from '../../services/ledger-service.js'
 import type { NodeServices } from '../../server/services.js'
+import { disclosureKey } from '../../services/ledger-service.js'
 import type { PrincipalRecord } from '../../store/types.js'
 import { badRequest, forbidden } from '../errors.js'
 import type { JsonRoute } from './json-api.js'
@@ -10,17 +10,24 @@ import type { JsonRoute } from './json-api.js'
 const MAX_ENTRIES = 1000
 
 function integer(value: string | null, name: string): number {
-  if (value === null || !/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw badRequest(`${name} must be a non-negative integer`)
+  if (value === null || !/^\d+$/.test(value) || !Number.isSafeInteger(Number(value)))
+    throw badRequest(`${name} must be a non-negative integer`)
   return Number(value)
 }
 
 /** Which log a request names, if the principal may read it: partners see the global checkpoints and their own log. */
 function logFor(principal: PrincipalRecord, url: URL, checkpointOnly: boolean): string {
-  const requested = url.searchParams.get('log') ?? (principal.role === 'partner' ? partnerLogId(principal.partnerId!) : GLOBAL_LOG)
+  const requested =
+    url.searchParams.get('log') ??
+    (principal.role === 'partner' ? partnerLogId(principal.partnerId!) : GLOBAL_LOG)
   if (principal.role === 'admin') return requested
   const own = partnerLogId(principal.partnerId!)
   if (requested === own || (checkpointOnly && requested === GLOBAL_LOG)) return requested
-  throw forbidden(checkpointOnly ? 'a partner may read the global checkpoint and its own log' : 'a partner may read proofs and entries of its own log only')
+  throw forbidden(
+    checkpointOnly
+      ? 'a partner may read the global checkpoint and its own log'
+      : 'a partner may read proofs and entries of its own log only',
+  )
 }
 
 /** The ledger API: checkpoints, proofs and entries a recipient verifies without trusting the node. */
@@ -29,14 +36,21 @@ export function ledgerRoutes(services: NodeServices): JsonRoute[] {
   const everyone = ['admin', 'partner'] as PrincipalRecord['role'][]
   const proofText = (proof: Uint8Array[]) => proof.map(toBase64)
   return [
-    { method: 'GET', path: ['key'], roles: everyone, handle: async () => ({ origin: ledger.origin, vkey: ledger.key.vkey }) },
+    {
+      method: 'GET',
+      path: ['key'],
+      roles: everyone,
+      handle: async () => ({ origin: ledger.origin, vkey: ledger.key.vkey }),
+    },
     {
       method: 'GET',
       path: ['logs'],
       roles: everyone,
       handle: async ({ principal }) => {
         const logs = await store.ledgerLogs()
-        return principal.role === 'admin' ? logs : logs.filter((l) => l.logId === GLOBAL_LOG || l.logId === partnerLogId(principal.partnerId!))
+        return principal.role === 'admin'
+          ? logs
+          : logs.filter((l) => l.logId === GLOBAL_LOG || l.logId === partnerLogId(principal.partnerId!))
       },
     },
     {
@@ -46,7 +60,13 @@ export function ledgerRoutes(services: NodeServices): JsonRoute[] {
       handle: async ({ principal, url }) => {
         const log = logFor(principal, url, true)
         const c = await ledger.latestCheckpoint(log)
-        return { log, origin: ledger.originOf(log), size: c.size, created_at: c.createdAt, checkpoint: c.note }
+        return {
+          log,
+          origin: ledger.originOf(log),
+          size: c.size,
+          created_at: c.createdAt,
+          checkpoint: c.note,
+        }
       },
     },
     {
@@ -55,7 +75,12 @@ export function ledgerRoutes(services: NodeServices): JsonRoute[] {
       roles: everyone,
       handle: async ({ principal, url }) => {
         const log = logFor(principal, url, true)
-        return (await store.listCheckpoints(log, 100)).map((c) => ({ log, size: c.size, created_at: c.createdAt, checkpoint: c.note }))
+        return (await store.listCheckpoints(log, 100)).map((c) => ({
+          log,
+          size: c.size,
+          created_at: c.createdAt,
+          checkpoint: c.note,
+        }))
       },
     },
     {
@@ -66,14 +91,25 @@ export function ledgerRoutes(services: NodeServices): JsonRoute[] {
         const log = logFor(principal, url, false)
         const head = await store.ledgerHead(log)
         const size = url.searchParams.has('size') ? integer(url.searchParams.get('size'), 'size') : head.size
-        if (size > head.size || size === 0) throw badRequest(`size must be between 1 and the log size ${head.size}`)
+        if (size > head.size || size === 0)
+          throw badRequest(`size must be between 1 and the log size ${head.size}`)
         const object = url.searchParams.get('object')
         const leaves = object
           ? await store.findLedgerLeaves(log, disclosureKey(object, url.searchParams.get('modified')))
-          : await store.ledgerLeaves(log, integer(url.searchParams.get('index'), 'index'), integer(url.searchParams.get('index'), 'index') + 1)
+          : await store.ledgerLeaves(
+              log,
+              integer(url.searchParams.get('index'), 'index'),
+              integer(url.searchParams.get('index'), 'index') + 1,
+            )
         const proofs = []
         for (const leaf of leaves.filter((l) => l.index < size)) {
-          proofs.push({ index: leaf.index, size, entry: decodeEntry(leaf.bytes), leaf: toBase64(leaf.bytes), proof: proofText(await ledger.proveInclusion(log, leaf.index, size)) })
+          proofs.push({
+            index: leaf.index,
+            size,
+            entry: decodeEntry(leaf.bytes),
+            leaf: toBase64(leaf.bytes),
+            proof: proofText(await ledger.proveInclusion(log, leaf.index, size)),
+          })
         }
         if (proofs.length === 0) throw badRequest('no such entry in this log at that size')
         return { log, proofs }
@@ -99,8 +135,15 @@ export function ledgerRoutes(services: NodeServices): JsonRoute[] {
       handle: async ({ principal, url }) => {
         const log = logFor(principal, url, false)
         const start = integer(url.searchParams.get('start') ?? '0', 'start')
-        const end = Math.min(integer(url.searchParams.get('end') ?? String(start + 100), 'end'), start + MAX_ENTRIES)
-        return (await store.ledgerLeaves(log, start, end)).map((l) => ({ index: l.index, entry: decodeEntry(l.bytes), leaf: toBase64(l.bytes) }))
+        const end = Math.min(
+          integer(url.searchParams.get('end') ?? String(start + 100), 'end'),
+          start + MAX_ENTRIES,
+        )
+        return (await store.ledgerLeaves(log, start, end)).map((l) => ({
+          index: l.index,
+          entry: decodeEntry(l.bytes),
+          leaf: toBase64(l.bytes),
+        }))
       },
     },
   ]

@@ -17,7 +17,12 @@ export function searchRoutes(services: NodeServices): JsonRoute[] {
         const name = url.searchParams.get('collection') ?? fail('collection is required')
         const limit = Math.min(Number(url.searchParams.get('limit') ?? 100) || 100, 1000)
         const session = await gate.open(
-          { principalId: principal.id, role: principal.role, requestId, ...(principal.partnerId ? { partnerId: principal.partnerId } : {}) },
+          {
+            principalId: principal.id,
+            role: principal.role,
+            requestId,
+            ...(principal.partnerId ? { partnerId: principal.partnerId } : {}),
+          },
           new Date().toISOString(),
         )
         const collection = await store.getCollection(url.searchParams.get('api_root') ?? 'intel', name)

@@ -1,7 +1,7 @@
-import type { Reply } from '../http-io.js'
 import type { RequestContext } from '../context.js'
 import { collectionResource, visibleCollection } from '../context.js'
 import { notFound } from '../errors.js'
+import type { Reply } from '../http-io.js'
 
 export async function getCollections(ctx: RequestContext): Promise<Reply> {
   const apiRoot = ctx.params.apiRoot!

@@ -1,7 +1,7 @@
-import { notFound } from '../errors.js'
-import type { Reply } from '../http-io.js'
 import type { RequestContext } from '../context.js'
 import { publicHref } from '../context.js'
+import { notFound } from '../errors.js'
+import type { Reply } from '../http-io.js'
 import { TAXII_MEDIA_TYPE } from '../media-types.js'
 
 export async function getDiscovery(ctx: RequestContext): Promise<Reply> {
@@ -11,7 +11,9 @@ export async function getDiscovery(ctx: RequestContext): Promise<Reply> {
     title: config.title,
     description: config.description,
     ...(config.contact ? { contact: config.contact } : {}),
-    ...(roots.some((r) => r.name === config.defaultApiRoot) ? { default: publicHref(config, `${config.defaultApiRoot}/`) } : {}),
+    ...(roots.some((r) => r.name === config.defaultApiRoot)
+      ? { default: publicHref(config, `${config.defaultApiRoot}/`) }
+      : {}),
     api_roots: roots.map((r) => publicHref(config, `${r.name}/`)),
   }
   return { status: 200, body: JSON.stringify(body) }

@@ -3,9 +3,17 @@ import type { RequestContext } from '../context.js'
 import { visibleCollection } from '../context.js'
 import { forbidden, notFound } from '../errors.js'
 import type { Reply } from '../http-io.js'
-import { pageFrame, pagedRequest } from './paging.js'
+import { pagedRequest, pageFrame } from './paging.js'
 
-const LIST_FILTERS = ['added_after', 'limit', 'next', 'match[id]', 'match[type]', 'match[version]', 'match[spec_version]']
+const LIST_FILTERS = [
+  'added_after',
+  'limit',
+  'next',
+  'match[id]',
+  'match[type]',
+  'match[version]',
+  'match[spec_version]',
+]
 const BY_ID_FILTERS = ['added_after', 'limit', 'next', 'match[version]', 'match[spec_version]']
 const VERSIONS_FILTERS = ['added_after', 'limit', 'next', 'match[spec_version]']
 
@@ -17,9 +25,13 @@ function requireRead(access: { canRead: boolean }) {
 async function serveObjects(ctx: RequestContext, allowed: string[], objectId?: string): Promise<Reply> {
   const { collection, access } = await visibleCollection(ctx)
   requireRead(access)
-  const request = pagedRequest(ctx, allowed, { collectionId: collection.id, ...(objectId ? { ids: [objectId] } : {}) })
+  const request = pagedRequest(ctx, allowed, {
+    collectionId: collection.id,
+    ...(objectId ? { ids: [objectId] } : {}),
+  })
   const page = await readPage(ctx.deps.store, ctx.session, request.query)
-  if (objectId && page.served.length === 0 && request.query.afterSeq === undefined) throw notFound('the object')
+  if (objectId && page.served.length === 0 && request.query.afterSeq === undefined)
+    throw notFound('the object')
   await ctx.session.record(page.served)
   const { headers, prefix } = pageFrame(page, request)
   const objects = page.served.length > 0 ? `,"objects":[${page.served.map((s) => s.json).join(',')}]` : ''

@@ -1,8 +1,8 @@
 import type { Page } from '../../disclosure/read-page.js'
 import type { ObjectQuery } from '../../store/types.js'
 import type { RequestContext } from '../context.js'
-import { type Filters, filterKey, filtersFromKey, hasShapeFilters, parseFilters } from '../query-params.js'
 import { badRequest } from '../errors.js'
+import { type Filters, filterKey, filtersFromKey, hasShapeFilters, parseFilters } from '../query-params.js'
 
 export interface PagedRequest {
   query: ObjectQuery
@@ -15,7 +15,11 @@ export interface PagedRequest {
  * filters continues under the filters it was issued for; with filters, they
  * must be the same ones.
  */
-export function pagedRequest(ctx: RequestContext, allowed: readonly string[], fixed: Partial<ObjectQuery>): PagedRequest {
+export function pagedRequest(
+  ctx: RequestContext,
+  allowed: readonly string[],
+  fixed: Partial<ObjectQuery>,
+): PagedRequest {
   let filters: Filters = parseFilters(ctx.url.searchParams, allowed)
   const scope = `${ctx.url.pathname}`
   const principalId = ctx.session.viewer.principalId
@@ -23,9 +27,15 @@ export function pagedRequest(ctx: RequestContext, allowed: readonly string[], fi
   if (filters.next !== undefined) {
     const cursor = ctx.deps.cursors.decode(filters.next, { scope, principalId })
     if (hasShapeFilters(filters) && filterKey(filters) !== cursor.filters) {
-      throw badRequest('the next parameter was issued for other filters; repeat the original filters or omit them', 'invalid-next')
+      throw badRequest(
+        'the next parameter was issued for other filters; repeat the original filters or omit them',
+        'invalid-next',
+      )
     }
-    filters = { ...filtersFromKey(cursor.filters), ...(filters.limit !== undefined ? { limit: filters.limit } : {}) }
+    filters = {
+      ...filtersFromKey(cursor.filters),
+      ...(filters.limit !== undefined ? { limit: filters.limit } : {}),
+    }
     afterSeq = cursor.afterSeq
   }
   const { maxPageSize, defaultPageSize } = ctx.deps.config
@@ -42,7 +52,10 @@ export function pagedRequest(ctx: RequestContext, allowed: readonly string[], fi
     ...(filters.versions !== undefined ? { versions: filters.versions } : {}),
     ...fixed,
   }
-  return { query, nextCursor: (seq) => ctx.deps.cursors.encode({ scope, principalId, filters: key, afterSeq: seq }) }
+  return {
+    query,
+    nextCursor: (seq) => ctx.deps.cursors.encode({ scope, principalId, filters: key, afterSeq: seq }),
+  }
 }
 
 /** `more`, `next` and the date-added headers shared by every paged TAXII response. */

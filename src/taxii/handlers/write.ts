@@ -4,7 +4,7 @@ import type { StatusDetail, StatusRecord } from '../../store/types.js'
 import type { RequestContext } from '../context.js'
 import { visibleCollection } from '../context.js'
 import { badRequest, forbidden, notFound, TaxiiError } from '../errors.js'
-import { readBody, type Reply } from '../http-io.js'
+import { type Reply, readBody } from '../http-io.js'
 import { parseJsonBody } from '../json-body.js'
 import { isTaxiiContentType } from '../media-types.js'
 import { parseFilters } from '../query-params.js'
@@ -12,7 +12,8 @@ import { statusResource } from './status.js'
 
 /** The objects of a TAXII envelope; a STIX bundle is accepted too, as several clients post bundles. */
 function envelopeObjects(body: unknown): unknown[] {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('the body must be a TAXII envelope: {"objects": [...]}')
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    throw badRequest('the body must be a TAXII envelope: {"objects": [...]}')
   const objects = (body as { objects?: unknown }).objects
   if (objects === undefined) return []
   if (!Array.isArray(objects)) throw badRequest('"objects" must be an array of STIX objects')
@@ -22,29 +23,45 @@ function envelopeObjects(body: unknown): unknown[] {
 export async function postObjects(ctx: RequestContext): Promise<Reply> {
   const { config, store, ingest } = ctx.deps
   if (!isTaxiiContentType(ctx.req.headers['content-type'])) {
-    throw new TaxiiError(415, 'Unsupported media type', `send the envelope as Content-Type: application/taxii+json;version=2.1`, {
-      errorCode: 'unsupported-media-type',
-    })
+    throw new TaxiiError(
+      415,
+      'Unsupported media type',
+      `send the envelope as Content-Type: application/taxii+json;version=2.1`,
+      {
+        errorCode: 'unsupported-media-type',
+      },
+    )
   }
   const { collection, access } = await visibleCollection(ctx)
   if (!access.canWrite) throw forbidden('this principal may not add objects to this collection')
   const text = await readBody(ctx.req, config.maxContentLength)
   const objects = envelopeObjects(parseJsonBody(text, config.maxJsonDepth))
   if (objects.length > config.maxObjectsPerRequest) {
-    throw new TaxiiError(413, 'Payload too large', `at most ${config.maxObjectsPerRequest} objects per request`, { errorCode: 'too-many-objects' })
+    throw new TaxiiError(
+      413,
+      'Payload too large',
+      `at most ${config.maxObjectsPerRequest} objects per request`,
+      { errorCode: 'too-many-objects' },
+    )
   }
   const requestTimestamp = new Date().toISOString()
   const prepared = await prepareObjects(objects, ingest)
   const outcomes = await store.putObjects(collection.id, prepared.accepted)
   const successes: StatusDetail[] = []
-  const failures: StatusDetail[] = prepared.rejected.map(({ id, version, message }) => ({ id, ...(version ? { version } : {}), ...(message ? { message } : {}) }))
+  const failures: StatusDetail[] = prepared.rejected.map(({ id, version, message }) => ({
+    id,
+    ...(version ? { version } : {}),
+    ...(message ? { message } : {}),
+  }))
   let added = 0
   for (const o of outcomes) {
     const detail = { id: o.id, ...(o.version ? { version: o.version } : {}) }
     if (o.result === 'conflict') failures.push({ ...detail, message: o.message })
     else {
       if (o.result === 'added') added++
-      successes.push(o.result === 'unchanged' ? { ...detail, message: 'already stored; nothing changed' } : detail)
+      successes.push(
+        o.result === 'unchanged' ? { ...detail, message: 'already stored; nothing changed' } : detail,
+      )
     }
   }
   if (added > 0) ctx.deps.onObjectsAdded?.(collection.id, added)
@@ -66,8 +83,12 @@ export async function deleteObject(ctx: RequestContext): Promise<Reply> {
   const { collection } = await visibleCollection(ctx)
   if (ctx.session.viewer.role !== 'admin') throw forbidden('deleting objects needs the admin role')
   const filters = parseFilters(ctx.url.searchParams, ['match[version]', 'match[spec_version]'])
-  const removed = await ctx.deps.store.deleteObject(collection.id, ctx.params.objectId!, filters.versions, filters.specVersions)
+  const removed = await ctx.deps.store.deleteObject(
+    collection.id,
+    ctx.params.objectId!,
+    filters.versions,
+    filters.specVersions,
+  )
   if (removed === 0) throw notFound('the object')
   return { status: 200, body: '' }
 }
-
