@@ -95,11 +95,12 @@ export async function verifyRemote(options: VerifyOptions): Promise<ReportRow[]>
     const bytes = new TextEncoder().encode(JSON.stringify(object))
     let proofs: { index: number; leaf: string; proof: string[] }[]
     try {
-      proofs = (
-        await get(
-          `/ledger/inclusion?log=${encodeURIComponent(log)}&object=${encodeURIComponent(id)}&modified=${encodeURIComponent(modified ?? 'null')}&size=${opened.checkpoint.size}`,
-        )
-      ).proofs ?? []
+      proofs =
+        (
+          await get(
+            `/ledger/inclusion?log=${encodeURIComponent(log)}&object=${encodeURIComponent(id)}&modified=${encodeURIComponent(modified ?? 'null')}&size=${opened.checkpoint.size}`,
+          )
+        ).proofs ?? []
     } catch (error) {
       rows.push({ item, status: 'unproven', reason: (error as Error).message })
       continue
