@@ -136,12 +136,24 @@ describe('policy from the command line', () => {
   })
 })
 
+describe('export for a partner', () => {
+  it('writes only what the partner may see and records it in its log', async () => {
+    const before = (await run('ledger', 'checkpoint', '--log', 'partner:southern')).stdout.split('\n')[1]
+    const exported = await run('export', '--collection', 'networks', '--partner', 'southern')
+    expect(exported.code).toBe(0)
+    const bundle = JSON.parse(exported.stdout)
+    expect(bundle.objects.map((o: { id: string }) => o.id)).toEqual([objects[0]!.id])
+    const after = (await run('ledger', 'checkpoint', '--log', 'partner:southern')).stdout.split('\n')[1]
+    expect(Number(after)).toBe(Number(before) + 1)
+  })
+})
+
 describe('ledger from the command line', () => {
   it('signs checkpoints and proves the orders it recorded', async () => {
     const vkey = (await run('ledger', 'key')).stdout.trim()
     expect(vkey).toMatch(/^sluice\.localhost\+[0-9a-f]{8}\+/)
     const checkpoint = await run('ledger', 'checkpoint', '--log', 'partner:southern')
-    expect(checkpoint.stdout.split('\n').slice(0, 2)).toEqual(['sluice.localhost/partner/southern', '3'])
+    expect(checkpoint.stdout.split('\n').slice(0, 2)).toEqual(['sluice.localhost/partner/southern', '4'])
     const proof = JSON.parse(
       (await run('ledger', 'prove', '--log', 'partner:southern', '--index', '1')).stdout,
     )

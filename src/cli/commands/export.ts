@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto'
 import { once } from 'node:events'
 import { streamCollection } from '../../disclosure/stream-collection.js'
-import { createServices } from '../../server/services.js'
 import { CliError } from '../errors.js'
-import { dataLocation, parse, required } from '../options.js'
-import { withStore } from '../store-session.js'
+import { parse, required } from '../options.js'
+import { withServices } from '../store-session.js'
 
-const HELP = `Usage: sluice export --collection ID|ALIAS [--api-root NAME] [--type T1,T2] [--all-versions]
+const HELP = `Usage: sluice export --collection ID|ALIAS [--api-root NAME] [--type T1,T2] [--all-versions] [--partner P]
 
-Writes the collection as one STIX 2.1 bundle to stdout, streaming (constant memory).`
+Writes the collection as one STIX 2.1 bundle to stdout, streaming (constant memory).
+With --partner, writes what that partner may receive now, redacted and with caveats, and
+records every object in the ledger as disclosed to it (for hand-over outside TAXII).`
 
 export async function run(args: string[]): Promise<void> {
   const { values } = parse(args, {
@@ -16,22 +17,27 @@ export async function run(args: string[]): Promise<void> {
     'api-root': { type: 'string' },
     type: { type: 'string' },
     'all-versions': { type: 'boolean' },
+    partner: { type: 'string' },
   })
   if (values.help) {
     process.stdout.write(`${HELP}\n`)
     return
   }
-  await withStore(values, async (store) => {
+  await withServices(values, async ({ store, gate, policy }) => {
     const collection = await store.getCollection(
       values['api-root'] ?? 'intel',
       required(values.collection, 'collection'),
     )
     if (!collection) throw new CliError(`no collection "${values.collection}"; see "sluice collections list"`)
-    const { gate } = await createServices(store, dataLocation(values))
+    const partner = values.partner ? await policy.partner(values.partner) : undefined
     const session = await gate.open(
-      { principalId: 'local-admin', role: 'admin', requestId: randomUUID() },
+      partner
+        ? { principalId: 'local-export', role: 'partner', partnerId: partner.id, requestId: randomUUID() }
+        : { principalId: 'local-admin', role: 'admin', requestId: randomUUID() },
       new Date().toISOString(),
     )
+    if (!session.collectionAccess(collection).canRead)
+      throw new CliError(`${partner?.name} may not read this collection now`)
     const out = process.stdout
     const write = async (text: string) => {
       if (!out.write(text)) await once(out, 'drain')
