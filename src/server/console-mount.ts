@@ -23,7 +23,8 @@ const TYPES: Record<string, string> = {
 
 // Everything is bundled, so the page may load nothing from elsewhere.
 const SECURITY_HEADERS = {
-  'Content-Security-Policy': "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+  'Content-Security-Policy':
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
 }
@@ -34,7 +35,11 @@ const SECURITY_HEADERS = {
  */
 export function consoleDir(): string | undefined {
   const here = dirname(fileURLToPath(import.meta.url))
-  const candidates = [process.env.SLUICE_CONSOLE_DIR, resolve(here, '../../console'), resolve(here, '../../dist/console')]
+  const candidates = [
+    process.env.SLUICE_CONSOLE_DIR,
+    resolve(here, '../../console'),
+    resolve(here, '../../dist/console'),
+  ]
   return candidates.find((dir): dir is string => dir !== undefined && existsSync(join(dir, 'index.html')))
 }
 
@@ -70,13 +75,17 @@ export function consoleStatic(dir: () => string | undefined = consoleDir) {
     }
     const root = dir()
     if (!root) {
-      res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8' }).end('The console is not built: run "npm run build:web".\n')
+      res
+        .writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8' })
+        .end('The console is not built: run "npm run build:web".\n')
       return
     }
     let file = await resolveStatic(root, url.pathname)
     if (!file && extname(url.pathname) === '') file = join(root, 'index.html')
     if (!file) {
-      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS }).end('Not found\n')
+      res
+        .writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS })
+        .end('Not found\n')
       return
     }
     const body = await readFile(file)

@@ -18,8 +18,13 @@ export async function loadCorpus(store: Store): Promise<Corpus> {
   for (const { id: collectionId } of await store.listCollections()) {
     let afterSeq: number | undefined
     for (;;) {
-      const batch = await store.queryObjects({ collectionId, limit: 2000, ...(afterSeq !== undefined ? { afterSeq } : {}) })
-      for (const item of batch.items) versions.push({ collectionId, object: JSON.parse(item.json) as StixObject })
+      const batch = await store.queryObjects({
+        collectionId,
+        limit: 2000,
+        ...(afterSeq !== undefined ? { afterSeq } : {}),
+      })
+      for (const item of batch.items)
+        versions.push({ collectionId, object: JSON.parse(item.json) as StixObject })
       if (batch.exhausted || batch.items.length === 0) break
       afterSeq = batch.items.at(-1)!.seq
     }

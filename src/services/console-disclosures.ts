@@ -6,7 +6,12 @@ const CHUNK = 512
 
 /** The instant an entry records (disclosure time, order recording time, agreement change time), in ms. */
 export function entryTime(entry: Entry): number {
-  const text = entry.kind === 'disclosure' ? entry.disclosedAt : entry.kind === 'order' ? entry.recordedAt : entry.changedAt
+  const text =
+    entry.kind === 'disclosure'
+      ? entry.disclosedAt
+      : entry.kind === 'order'
+        ? entry.recordedAt
+        : entry.changedAt
   return Date.parse(text)
 }
 
@@ -17,7 +22,13 @@ export function entryTime(entry: Entry): number {
  * This reads and decodes leaves one by one, which is fine at demo scale (thousands of disclosures a day);
  * a node disclosing millions a day would want per-partner counters kept at append time instead.
  */
-export async function walkBack(store: Store, logId: string, size: number, visit: (index: number, entry: Entry) => boolean, cap = 50_000): Promise<boolean> {
+export async function walkBack(
+  store: Store,
+  logId: string,
+  size: number,
+  visit: (index: number, entry: Entry) => boolean,
+  cap = 50_000,
+): Promise<boolean> {
   let end = size
   let read = 0
   while (end > 0) {
@@ -51,7 +62,14 @@ export async function tallyDisclosures(store: Store, logId: string, nowMs: numbe
   const [head, checkpoints] = await Promise.all([store.ledgerHead(logId), store.listCheckpoints(logId, 1)])
   const checkpointSize = checkpoints[0]?.size ?? 0
   const cutoff = nowMs - 24 * 3600_000
-  const tally: DisclosureTally = { logSize: head.size, checkpointSize, last24h: 0, sinceCheckpoint: 0, byCollection: new Map(), truncated: false }
+  const tally: DisclosureTally = {
+    logSize: head.size,
+    checkpointSize,
+    last24h: 0,
+    sinceCheckpoint: 0,
+    byCollection: new Map(),
+    truncated: false,
+  }
   tally.truncated = await walkBack(store, logId, head.size, (index, entry) => {
     const recent = entryTime(entry) >= cutoff
     const fresh = index >= checkpointSize
@@ -79,13 +97,23 @@ export interface DisclosureSeries {
 }
 
 /** Disclosures per hour over the last 48 hours and per day over the last 30 days, for the partner chart. */
-export async function disclosureSeries(store: Store, logId: string, nowMs: number): Promise<DisclosureSeries> {
+export async function disclosureSeries(
+  store: Store,
+  logId: string,
+  nowMs: number,
+): Promise<DisclosureSeries> {
   const hour = 3600_000
   const day = 24 * hour
   const hourStart = Math.floor(nowMs / hour) * hour - 47 * hour
   const dayStart = Math.floor(nowMs / day) * day - 29 * day
-  const hourly = Array.from({ length: 48 }, (_, i) => ({ start: new Date(hourStart + i * hour).toISOString(), count: 0 }))
-  const daily = Array.from({ length: 30 }, (_, i) => ({ start: new Date(dayStart + i * day).toISOString(), count: 0 }))
+  const hourly = Array.from({ length: 48 }, (_, i) => ({
+    start: new Date(hourStart + i * hour).toISOString(),
+    count: 0,
+  }))
+  const daily = Array.from({ length: 30 }, (_, i) => ({
+    start: new Date(dayStart + i * day).toISOString(),
+    count: 0,
+  }))
   const head = await store.ledgerHead(logId)
   const truncated = await walkBack(store, logId, head.size, (_index, entry) => {
     const t = entryTime(entry)

@@ -17,7 +17,8 @@ function refsOf(object: StixObject): { property: string; ref: string }[] {
   for (const [k, v] of Object.entries(object)) {
     if (SKIP_REFS.has(k)) continue
     if (k.endsWith('_ref') && typeof v === 'string') out.push({ property: k, ref: v })
-    if (k.endsWith('_refs') && Array.isArray(v)) for (const r of v) if (typeof r === 'string') out.push({ property: k, ref: r })
+    if (k.endsWith('_refs') && Array.isArray(v))
+      for (const r of v) if (typeof r === 'string') out.push({ property: k, ref: r })
   }
   return out
 }
@@ -39,7 +40,12 @@ export async function objectGraph(store: Store, session: GateSession, id: string
   const edges: GraphEdge[] = []
   const wanted = new Set<string>()
   for (const { property, ref } of refsOf(centerObject)) {
-    edges.push({ id: `${id}|${property}|${ref}`, source: id, target: ref, label: property.replace(/_refs?$/, '') })
+    edges.push({
+      id: `${id}|${property}|${ref}`,
+      source: id,
+      target: ref,
+      label: property.replace(/_refs?$/, ''),
+    })
     wanted.add(ref)
   }
   const relationships = new Map<string, Served>()
@@ -48,13 +54,23 @@ export async function objectGraph(store: Store, session: GateSession, id: string
   for (const c of await readableCollections(store, session)) {
     let afterSeq: number | undefined
     for (;;) {
-      const batch = await store.queryObjects({ collectionId: c.id, types: POINTING_TYPES, limit: 1000, ...(afterSeq !== undefined ? { afterSeq } : {}) })
+      const batch = await store.queryObjects({
+        collectionId: c.id,
+        types: POINTING_TYPES,
+        limit: 1000,
+        ...(afterSeq !== undefined ? { afterSeq } : {}),
+      })
       scanned += batch.items.length
       const candidates = batch.items.filter((s) => s.json.includes(id))
       for (const s of await screenAll(session, candidates)) {
         const o = JSON.parse(s.json) as StixObject
         if (o.type === 'relationship' && (o.source_ref === id || o.target_ref === id)) {
-          edges.push({ id: o.id, source: String(o.source_ref), target: String(o.target_ref), label: String(o.relationship_type) })
+          edges.push({
+            id: o.id,
+            source: String(o.source_ref),
+            target: String(o.target_ref),
+            label: String(o.relationship_type),
+          })
           wanted.add(o.source_ref === id ? String(o.target_ref) : String(o.source_ref))
           relationships.set(o.id, s)
         } else if (o.type !== 'relationship' && refsOf(o).some((r) => r.ref === id)) {
@@ -87,7 +103,9 @@ export async function objectGraph(store: Store, session: GateSession, id: string
     shown.push(s)
   }
   const present = new Set(nodes.map((n) => n.id))
-  const drawn = edges.filter((e, i) => present.has(e.source) && present.has(e.target) && edges.findIndex((x) => x.id === e.id) === i)
+  const drawn = edges.filter(
+    (e, i) => present.has(e.source) && present.has(e.target) && edges.findIndex((x) => x.id === e.id) === i,
+  )
   for (const e of drawn) {
     const rel = relationships.get(e.id)
     if (rel) shown.push(rel)

@@ -76,7 +76,8 @@ function rowOf(served: Served, known: KnownMarkings): { row: ObjectRow; object: 
 
 function matches(query: SearchQuery, row: ObjectRow, json: string): boolean {
   if (query.label && !row.labels.includes(query.label)) return false
-  if (query.marking && !row.markings.some((m) => m.label === query.marking || m.id === query.marking)) return false
+  if (query.marking && !row.markings.some((m) => m.label === query.marking || m.id === query.marking))
+    return false
   if (query.q && !json.toLowerCase().includes(query.q.toLowerCase())) return false
   return true
 }
@@ -87,8 +88,15 @@ export async function readableCollections(store: Store, session: GateSession): P
 }
 
 /** One page of objects (newest versions) matching the filters, as the viewer may see them. */
-export async function searchObjects(store: Store, session: GateSession, known: KnownMarkings, query: SearchQuery): Promise<ObjectPage> {
-  const collections = (await readableCollections(store, session)).filter((c) => !query.collection || c.id === query.collection || c.alias === query.collection)
+export async function searchObjects(
+  store: Store,
+  session: GateSession,
+  known: KnownMarkings,
+  query: SearchQuery,
+): Promise<ObjectPage> {
+  const collections = (await readableCollections(store, session)).filter(
+    (c) => !query.collection || c.id === query.collection || c.alias === query.collection,
+  )
   let pos = decodeCursor(query.cursor)
   const items: ObjectRow[] = []
   const shown: Served[] = []
@@ -127,10 +135,20 @@ async function screenAll(session: GateSession, items: StoredVersion[]): Promise<
 }
 
 /** Every version of one object the viewer may see, across collections, oldest first. */
-export async function objectVersions(store: Store, session: GateSession, known: KnownMarkings, id: string): Promise<{ served: Served[]; views: ObjectVersionView[] }> {
+export async function objectVersions(
+  store: Store,
+  session: GateSession,
+  known: KnownMarkings,
+  id: string,
+): Promise<{ served: Served[]; views: ObjectVersionView[] }> {
   const served: Served[] = []
   for (const c of await readableCollections(store, session)) {
-    const batch = await store.queryObjects({ collectionId: c.id, ids: [id], versions: [{ kind: 'all' }], limit: 1000 })
+    const batch = await store.queryObjects({
+      collectionId: c.id,
+      ids: [id],
+      versions: [{ kind: 'all' }],
+      limit: 1000,
+    })
     served.push(...(await screenAll(session, batch.items)))
   }
   const views = served.map((s): ObjectVersionView => {
@@ -140,7 +158,9 @@ export async function objectVersions(store: Store, session: GateSession, known: 
       ...(s.stored.version ? { version: s.stored.version } : {}),
       dateAdded: s.stored.dateAdded,
       markings: (object.object_marking_refs ?? []).map((m) => markingLabel(m, known)),
-      granular: (object.granular_markings ?? []).flatMap((g) => (g.marking_ref ? [{ selectors: g.selectors, marking: markingLabel(g.marking_ref, known) }] : [])),
+      granular: (object.granular_markings ?? []).flatMap((g) =>
+        g.marking_ref ? [{ selectors: g.selectors, marking: markingLabel(g.marking_ref, known) }] : [],
+      ),
       object,
     }
   })

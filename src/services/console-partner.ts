@@ -11,7 +11,8 @@ import { orderHistory, previewPartner } from './policy-views.js'
 export function scopeText(scope: OrderScope | undefined, aliases: ReadonlyMap<string, string>): string {
   if (!scope || Object.keys(scope).length === 0) return 'all sharing'
   const parts: string[] = []
-  if (scope.collections) parts.push(`collections ${scope.collections.map((c) => aliases.get(c) ?? c).join(', ')}`)
+  if (scope.collections)
+    parts.push(`collections ${scope.collections.map((c) => aliases.get(c) ?? c).join(', ')}`)
   if (scope.object_types) parts.push(`types ${scope.object_types.join(', ')}`)
   if (scope.markings) parts.push(`markings ${scope.markings.join(', ')}`)
   if (scope.labels) parts.push(`labels ${scope.labels.join(', ')}`)
@@ -20,12 +21,18 @@ export function scopeText(scope: OrderScope | undefined, aliases: ReadonlyMap<st
 }
 
 /** Everything the partner page shows: agreements, orders, what the partner receives now, disclosures over time. */
-export async function partnerPage(services: NodeServices, partnerId: string, now: string): Promise<PartnerPage> {
+export async function partnerPage(
+  services: NodeServices,
+  partnerId: string,
+  now: string,
+): Promise<PartnerPage> {
   const { policy, store } = services
   const partner = await policy.partner(partnerId)
   const history = await policy.history()
   const inForce = new Set(policyAt(history, now).agreements.map((a) => `${a.id}#${a.version}`))
-  const aliases = new Map((await store.listCollections()).flatMap((c) => (c.alias ? [[c.id, c.alias] as const] : [])))
+  const aliases = new Map(
+    (await store.listCollections()).flatMap((c) => (c.alias ? [[c.id, c.alias] as const] : [])),
+  )
   const orders = (await orderHistory(policy, now, partner.id)).flatMap((view) => {
     const o = view.order
     if (o.kind !== 'suspension' || view.status === 'resumption') return []

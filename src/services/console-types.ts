@@ -4,10 +4,21 @@
  */
 
 export interface ConsoleMe {
-  role: 'admin' | 'partner'
+  role: 'admin' | 'officer' | 'analyst' | 'auditor' | 'partner'
   name: string
   /** Set for partner principals. */
   partner?: { id: string; name: string }
+  /** What the role may do, so the console offers only what will work. */
+  can: {
+    /** Flows matrix of every partner, partner pages, order history. */
+    readPolicy: boolean
+    /** Issue and lift orders. */
+    changePolicy: boolean
+    /** Browse intelligence (through the disclosure gate). */
+    readIntel: boolean
+    /** Read the ledger (every log, or a partner's own). */
+    readLedger: boolean
+  }
 }
 
 export interface ConsoleCollection {

@@ -4,10 +4,12 @@ import { policyAt } from '../policy/snapshot.js'
 import { TLP_LEVELS } from '../policy/tlp.js'
 import type { PolicyHistory, PolicySnapshot, Suspension } from '../policy/types.js'
 import type { NodeServices } from '../server/services.js'
-import type { FlowCell, FlowRow, FlowsMatrix, FlowStatus } from './console-types.js'
 import { type DisclosureTally, tallyDisclosures } from './console-disclosures.js'
+import type { FlowCell, FlowRow, FlowStatus, FlowsMatrix } from './console-types.js'
 
-export type PolicyCell = Pick<FlowCell, 'collectionId' | 'status' | 'orders' | 'scheduled'> & { maxTlp?: string }
+export type PolicyCell = Pick<FlowCell, 'collectionId' | 'status' | 'orders' | 'scheduled'> & {
+  maxTlp?: string
+}
 
 function touches(scope: Suspension['scope'], collectionId: string): boolean {
   return scope?.collections === undefined || scope.collections.includes(collectionId)
@@ -15,14 +17,25 @@ function touches(scope: Suspension['scope'], collectionId: string): boolean {
 
 /** Only the collection (or nothing) narrows it: everything in the collection is withheld. */
 function blocksWhole(scope: Suspension['scope']): boolean {
-  return scope?.object_types === undefined && scope?.markings === undefined && scope?.labels === undefined && scope?.above_tlp === undefined
+  return (
+    scope?.object_types === undefined &&
+    scope?.markings === undefined &&
+    scope?.labels === undefined &&
+    scope?.above_tlp === undefined
+  )
 }
 
 /** Suspensions recorded with a later `effective_from` and not lifted before they start. */
 export function scheduledSuspensions(history: PolicyHistory, partnerId: string, atMs: number): Suspension[] {
   return history.orders.filter((o): o is Suspension => {
-    if (o.kind !== 'suspension' || o.partner_id !== partnerId || Date.parse(o.effective_from) <= atMs) return false
-    return !history.orders.some((r) => r.kind === 'resumption' && r.lifts === o.id && Date.parse(r.effective_from) <= Date.parse(o.effective_from))
+    if (o.kind !== 'suspension' || o.partner_id !== partnerId || Date.parse(o.effective_from) <= atMs)
+      return false
+    return !history.orders.some(
+      (r) =>
+        r.kind === 'resumption' &&
+        r.lifts === o.id &&
+        Date.parse(r.effective_from) <= Date.parse(o.effective_from),
+    )
   })
 }
 
@@ -33,20 +46,38 @@ export function scheduledSuspensions(history: PolicyHistory, partnerId: string, 
  * - partial: an active order narrowed by type, marking, label or TLP applies to the collection;
  * - allowed: otherwise. Agreement terms (TLP ceiling, types) are shown as `maxTlp`, not as restrictions.
  */
-export function flowCells(snapshot: PolicySnapshot, partnerId: string, collectionIds: readonly string[], instant: string, scheduled: readonly Suspension[] = []): PolicyCell[] {
+export function flowCells(
+  snapshot: PolicySnapshot,
+  partnerId: string,
+  collectionIds: readonly string[],
+  instant: string,
+  scheduled: readonly Suspension[] = [],
+): PolicyCell[] {
   const policy = compiled(snapshot)
   const partner = policy.partners.get(partnerId)
   const t = Date.parse(instant) * 1000
   return collectionIds.map((collectionId): PolicyCell => {
     const later = scheduled.filter((s) => touches(s.scope, collectionId)).map((s) => s.id)
     const covering = (partner?.agreements ?? []).filter(
-      (a) => t >= a.validFrom && t < a.validUntil && (a.collections === '*' || a.collections.has(collectionId)),
+      (a) =>
+        t >= a.validFrom && t < a.validUntil && (a.collections === '*' || a.collections.has(collectionId)),
     )
     if (covering.length === 0) return { collectionId, status: 'no-agreement', orders: [], scheduled: later }
     const maxTlp = TLP_LEVELS[Math.max(...covering.map((a) => a.maxRank))]
     const active = (partner?.suspensions ?? []).filter((s) => touches(s.source.scope, collectionId))
-    const status: FlowStatus = active.length === 0 ? 'allowed' : active.some((s) => blocksWhole(s.source.scope)) ? 'suspended' : 'partial'
-    return { collectionId, status, orders: active.map((s) => s.source.id), scheduled: later, ...(maxTlp ? { maxTlp } : {}) }
+    const status: FlowStatus =
+      active.length === 0
+        ? 'allowed'
+        : active.some((s) => blocksWhole(s.source.scope))
+          ? 'suspended'
+          : 'partial'
+    return {
+      collectionId,
+      status,
+      orders: active.map((s) => s.source.id),
+      scheduled: later,
+      ...(maxTlp ? { maxTlp } : {}),
+    }
   })
 }
 
@@ -57,11 +88,15 @@ const tallies = new WeakMap<object, Map<string, { at: number; tally: DisclosureT
 async function cachedTally(services: NodeServices, logId: string, nowMs: number): Promise<DisclosureTally> {
   const { store } = services
   let perStore = tallies.get(store)
-  if (!perStore) tallies.set(store, (perStore = new Map()))
+  if (!perStore) {
+    perStore = new Map()
+    tallies.set(store, perStore)
+  }
   const hit = perStore.get(logId)
   if (hit && nowMs - hit.at < TALLY_TTL_MS) {
     const [head, checkpoints] = await Promise.all([store.ledgerHead(logId), store.listCheckpoints(logId, 1)])
-    if (head.size === hit.tally.logSize && (checkpoints[0]?.size ?? 0) === hit.tally.checkpointSize) return hit.tally
+    if (head.size === hit.tally.logSize && (checkpoints[0]?.size ?? 0) === hit.tally.checkpointSize)
+      return hit.tally
   }
   const tally = await tallyDisclosures(store, logId, nowMs)
   perStore.set(logId, { at: nowMs, tally })
@@ -69,9 +104,17 @@ async function cachedTally(services: NodeServices, logId: string, nowMs: number)
 }
 
 /** The flows matrix at `now`: every partner (or only `onlyPartner`) × every collection. */
-export async function flowsMatrix(services: NodeServices, now: string, onlyPartner?: string): Promise<FlowsMatrix> {
+export async function flowsMatrix(
+  services: NodeServices,
+  now: string,
+  onlyPartner?: string,
+): Promise<FlowsMatrix> {
   const { store, policy } = services
-  const [history, policyVersion, collections] = await Promise.all([policy.history(), store.policyVersion(), store.listCollections()])
+  const [history, policyVersion, collections] = await Promise.all([
+    policy.history(),
+    store.policyVersion(),
+    store.listCollections(),
+  ])
   const snapshot = policyAt(history, now)
   const ids = collections.map((c) => c.id)
   const nowMs = Date.parse(now)
@@ -79,7 +122,13 @@ export async function flowsMatrix(services: NodeServices, now: string, onlyPartn
   for (const partner of history.partners) {
     if (onlyPartner !== undefined && partner.id !== onlyPartner) continue
     const tally = await cachedTally(services, partnerLogId(partner.id), nowMs)
-    const cells = flowCells(snapshot, partner.id, ids, now, scheduledSuspensions(history, partner.id, nowMs)).map((cell) => ({
+    const cells = flowCells(
+      snapshot,
+      partner.id,
+      ids,
+      now,
+      scheduledSuspensions(history, partner.id, nowMs),
+    ).map((cell) => ({
       ...cell,
       disclosures24h: tally.byCollection.get(cell.collectionId)?.last24h ?? 0,
       disclosuresSinceCheckpoint: tally.byCollection.get(cell.collectionId)?.sinceCheckpoint ?? 0,
@@ -94,10 +143,24 @@ export async function flowsMatrix(services: NodeServices, now: string, onlyPartn
       truncated: tally.truncated,
     })
   }
+  // a partner learns nothing about collections no agreement gives it (TAXII hides them too)
+  const shown =
+    onlyPartner === undefined
+      ? collections
+      : collections.filter((c) =>
+          rows.some((r) => r.cells.some((x) => x.collectionId === c.id && x.status !== 'no-agreement')),
+        )
+  if (onlyPartner !== undefined) {
+    for (const row of rows) row.cells = row.cells.filter((x) => shown.some((c) => c.id === x.collectionId))
+  }
   return {
     at: now,
     policyVersion,
-    collections: collections.map((c) => ({ id: c.id, title: c.title, ...(c.alias ? { alias: c.alias } : {}) })),
+    collections: shown.map((c) => ({
+      id: c.id,
+      title: c.title,
+      ...(c.alias ? { alias: c.alias } : {}),
+    })),
     rows,
   }
 }

@@ -13,9 +13,14 @@ import { fail, instantOr } from './policy-input.js'
 export const HYPOTHETICAL = 'order--hypothetical'
 
 /** The suspension a draft would record, with ids already resolved (pure; the policy service builds the real one). */
-export function draftSuspension(draft: SuspendDraft & { collections?: string[] }, partnerId: string, at: string): Suspension {
+export function draftSuspension(
+  draft: SuspendDraft & { collections?: string[] },
+  partnerId: string,
+  at: string,
+): Suspension {
   const above = draft.above_tlp?.toLowerCase()
-  if (above !== undefined && above !== '' && !isTlpLevel(above)) fail('above_tlp must be clear, green, amber, amber+strict or red')
+  if (above !== undefined && above !== '' && !isTlpLevel(above))
+    fail('above_tlp must be clear, green, amber, amber+strict or red')
   const scope: OrderScope = {
     ...(draft.collections?.length ? { collections: draft.collections } : {}),
     ...(draft.object_types?.length ? { object_types: draft.object_types } : {}),
@@ -37,7 +42,15 @@ export function draftSuspension(draft: SuspendDraft & { collections?: string[] }
 }
 
 export function draftResumption(lifts: string, at: string): Resumption {
-  return { kind: 'resumption', id: HYPOTHETICAL, lifts, effective_from: at, issuer: 'preview', reason: 'preview', recorded_at: at }
+  return {
+    kind: 'resumption',
+    id: HYPOTHETICAL,
+    lifts,
+    effective_from: at,
+    issuer: 'preview',
+    reason: 'preview',
+    recorded_at: at,
+  }
 }
 
 /** Partners whose decisions the added orders can change: the partner of each suspension, or of the one a resumption lifts. */
@@ -46,7 +59,9 @@ export function partnersTouched(history: PolicyHistory, added: readonly Order[])
   for (const o of added) {
     if (o.kind === 'suspension') out.add(o.partner_id)
     else {
-      const lifted = history.orders.find((s) => s.kind === 'suspension' && s.id === o.lifts) as Suspension | undefined
+      const lifted = history.orders.find((s) => s.kind === 'suspension' && s.id === o.lifts) as
+        | Suspension
+        | undefined
       if (lifted) out.add(lifted.partner_id)
     }
   }
@@ -64,7 +79,12 @@ const bump = (rec: Record<string, number>, key: string) => {
  * Decisions for one partner depend only on that partner's agreements and orders, so partners no added order
  * concerns are reported unaffected without deciding anything for them.
  */
-export function orderImpact(history: PolicyHistory, added: readonly Order[], corpus: Corpus, instant: string): OrderImpact {
+export function orderImpact(
+  history: PolicyHistory,
+  added: readonly Order[],
+  corpus: Corpus,
+  instant: string,
+): OrderImpact {
   const before = policyAt(history, instant)
   const after = policyAt({ ...history, orders: [...history.orders, ...added] }, instant)
   const touched = partnersTouched(history, added)
@@ -119,35 +139,56 @@ export function summarize(partners: readonly PartnerImpact[]): string {
   const parts: string[] = []
   for (const p of partners.filter((x) => x.affected)) {
     const bits: string[] = []
-    if (p.lost > 0) bits.push(`loses access to ${plural(p.lost, 'object')} in ${plural(Object.keys(p.lostByCollection).length, 'collection')}`)
-    if (p.gained > 0) bits.push(`regains access to ${plural(p.gained, 'object')} in ${plural(Object.keys(p.gainedByCollection).length, 'collection')}`)
-    if (p.newlyRedacted > 0) bits.push(`receives ${plural(p.newlyRedacted, 'object')} with more properties removed`)
-    if (p.unredacted > 0) bits.push(`receives ${plural(p.unredacted, 'object')} with fewer properties removed`)
+    if (p.lost > 0)
+      bits.push(
+        `loses access to ${plural(p.lost, 'object')} in ${plural(Object.keys(p.lostByCollection).length, 'collection')}`,
+      )
+    if (p.gained > 0)
+      bits.push(
+        `regains access to ${plural(p.gained, 'object')} in ${plural(Object.keys(p.gainedByCollection).length, 'collection')}`,
+      )
+    if (p.newlyRedacted > 0)
+      bits.push(`receives ${plural(p.newlyRedacted, 'object')} with more properties removed`)
+    if (p.unredacted > 0)
+      bits.push(`receives ${plural(p.unredacted, 'object')} with fewer properties removed`)
     parts.push(`${p.partner.name} ${bits.join(', ')}`)
   }
   const untouched = partners.filter((x) => !x.affected).map((x) => x.partner.name)
   if (parts.length === 0) return 'No partner would receive anything different.'
-  if (untouched.length > 0) parts.push(`${listNames(untouched)} ${untouched.length === 1 ? 'is' : 'are'} unaffected`)
+  if (untouched.length > 0)
+    parts.push(`${listNames(untouched)} ${untouched.length === 1 ? 'is' : 'are'} unaffected`)
   return `${parts.join('; ')}.`
 }
 
 /** Impact of a suspension the officer is about to issue. */
-export async function previewSuspension(services: NodeServices, draft: SuspendDraft, now: string): Promise<OrderImpact> {
+export async function previewSuspension(
+  services: NodeServices,
+  draft: SuspendDraft,
+  now: string,
+): Promise<OrderImpact> {
   const { policy, store } = services
   const partner = await policy.partner(draft.partner)
   const at = instantOr(draft.effective_from, now, 'effective_from')
-  const collections = draft.collections?.length ? await resolveCollectionIds(store, draft.collections) : undefined
+  const collections = draft.collections?.length
+    ? await resolveCollectionIds(store, draft.collections)
+    : undefined
   const order = draftSuspension({ ...draft, ...(collections ? { collections } : {}) }, partner.id, at)
   return orderImpact(await policy.history(), [order], await loadCorpus(store), at)
 }
 
 /** Impact of lifting suspension `orderId`. */
-export async function previewResumption(services: NodeServices, orderId: string, effectiveFrom: string | undefined, now: string): Promise<OrderImpact> {
+export async function previewResumption(
+  services: NodeServices,
+  orderId: string,
+  effectiveFrom: string | undefined,
+  now: string,
+): Promise<OrderImpact> {
   const { policy, store } = services
   const history = await policy.history()
   const suspension = history.orders.find((o) => o.kind === 'suspension' && o.id === orderId)
   if (!suspension) fail(`no suspension order "${orderId}"`)
-  if (history.orders.some((o) => o.kind === 'resumption' && o.lifts === orderId)) fail(`order "${orderId}" has already been lifted`)
+  if (history.orders.some((o) => o.kind === 'resumption' && o.lifts === orderId))
+    fail(`order "${orderId}" has already been lifted`)
   const at = instantOr(effectiveFrom, now, 'effective_from')
   return orderImpact(history, [draftResumption(orderId, at)], await loadCorpus(store), at)
 }

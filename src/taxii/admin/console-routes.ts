@@ -1,4 +1,5 @@
-import type { GateSession } from '../../disclosure/gate.js'
+import { ALLOWED, hasRole, ROLES, roleList } from '../../auth/roles.js'
+import type { GateSession, Viewer } from '../../disclosure/gate.js'
 import type { NodeServices } from '../../server/services.js'
 import { objectGraph } from '../../services/console-graph.js'
 import { objectVersions, searchObjects } from '../../services/console-intel.js'
@@ -13,19 +14,22 @@ import type { PrincipalRecord } from '../../store/types.js'
 import { forbidden, notFound } from '../errors.js'
 import { type JsonRequest, type JsonRoute, str } from './json-api.js'
 
-const EVERYONE: PrincipalRecord['role'][] = ['admin', 'partner']
-const ADMIN: PrincipalRecord['role'][] = ['admin']
+const EVERYONE = roleList(ROLES)
+const POLICY_VIEW = roleList([...ALLOWED.policyRead, 'partner'])
+const CHANGE = roleList(ALLOWED.policyChange)
+const INTEL = roleList(ALLOWED.search)
 const PAGE_SIZES = [25, 50, 100, 200]
 
 /** A partner principal may only ask about itself. */
 function ownPartner(principal: PrincipalRecord, requested: string): string {
-  if (principal.role === 'admin') return requested
+  if (principal.role !== 'partner') return requested
   if (principal.partnerId !== requested) throw forbidden('a partner may see its own pages only')
   return requested
 }
 
 function draftFrom(body: Record<string, unknown>): SuspendDraft {
-  const list = (name: string) => (body[name] === undefined || body[name] === '' ? undefined : stringList(body[name], name))
+  const list = (name: string) =>
+    body[name] === undefined || body[name] === '' ? undefined : stringList(body[name], name)
   const collections = list('collections')
   const types = list('object_types')
   const markings = list('markings')
@@ -43,8 +47,15 @@ function draftFrom(body: Record<string, unknown>): SuspendDraft {
 
 /** Partners see counts of what they receive, not of what is withheld from them or why. */
 function partnerSafe(page: PartnerPage): PartnerPage {
-  const byCollection = Object.fromEntries(Object.entries(page.preview.byCollection).map(([c, n]) => [c, { allowed: n.allowed, redacted: n.redacted, denied: 0 }]))
-  return { ...page, preview: { ...page.preview, total: page.preview.allowed + page.preview.redacted, denied: 0, deniedByReason: {}, byCollection } }
+  const byCollection: PartnerPage['preview']['byCollection'] = {}
+  for (const [c, n] of Object.entries(page.preview.byCollection)) {
+    if (n.allowed + n.redacted > 0) byCollection[c] = { allowed: n.allowed, redacted: n.redacted, denied: 0 }
+  }
+  const { allowed, redacted } = page.preview
+  return {
+    ...page,
+    preview: { ...page.preview, total: allowed + redacted, denied: 0, deniedByReason: {}, byCollection },
+  }
 }
 
 /**
@@ -55,7 +66,16 @@ export function consoleRoutes(services: NodeServices): JsonRoute[] {
   const { store, policy, gate } = services
   const now = () => new Date().toISOString()
   const session = (req: JsonRequest): Promise<GateSession> =>
-    gate.open({ principalId: req.principal.id, role: req.principal.role, ...(req.principal.partnerId ? { partnerId: req.principal.partnerId } : {}), requestId: req.requestId }, now())
+    gate.open(
+      {
+        principalId: req.principal.id,
+        // the gate governs partners by policy and everyone else by role and grants: it gets the role as it is
+        role: req.principal.role as Viewer['role'],
+        ...(req.principal.partnerId ? { partnerId: req.principal.partnerId } : {}),
+        requestId: req.requestId,
+      },
+      now(),
+    )
   const markings = async () => knownMarkings(await policy.history())
   return [
     {
@@ -63,47 +83,69 @@ export function consoleRoutes(services: NodeServices): JsonRoute[] {
       path: ['me'],
       roles: EVERYONE,
       handle: async ({ principal }): Promise<ConsoleMe> => {
-        if (principal.role === 'admin' || !principal.partnerId) return { role: principal.role, name: principal.name }
+        const can = {
+          readPolicy: hasRole(principal, ALLOWED.policyRead),
+          changePolicy: hasRole(principal, ALLOWED.policyChange),
+          readIntel: hasRole(principal, ALLOWED.search),
+          readLedger: hasRole(principal, ALLOWED.ledger),
+        }
+        if (principal.role !== 'partner' || !principal.partnerId) {
+          return { role: principal.role, name: principal.name, can }
+        }
         const partner = await policy.partner(principal.partnerId)
-        return { role: 'partner', name: principal.name, partner: { id: partner.id, name: partner.name } }
+        return { role: 'partner', name: principal.name, partner: { id: partner.id, name: partner.name }, can }
       },
     },
     {
       method: 'GET',
       path: ['flows'],
-      roles: EVERYONE,
-      handle: async ({ principal }) => flowsMatrix(services, now(), principal.role === 'partner' ? (principal.partnerId ?? '') : undefined),
+      roles: POLICY_VIEW,
+      handle: async ({ principal }) =>
+        flowsMatrix(services, now(), principal.role === 'partner' ? (principal.partnerId ?? '') : undefined),
     },
     {
       method: 'GET',
       path: ['partners', ':id'],
-      roles: EVERYONE,
+      roles: POLICY_VIEW,
       handle: async ({ principal, params }) => {
         const page = await partnerPage(services, ownPartner(principal, params.id!), now())
-        return principal.role === 'admin' ? page : partnerSafe(page)
+        return principal.role === 'partner' ? partnerSafe(page) : page
       },
     },
-    { method: 'POST', path: ['impact', 'suspend'], roles: ADMIN, handle: async ({ body }) => previewSuspension(services, draftFrom(body), now()) },
+    {
+      method: 'POST',
+      path: ['impact', 'suspend'],
+      roles: CHANGE,
+      handle: async ({ body }) => previewSuspension(services, draftFrom(body), now()),
+    },
     {
       method: 'POST',
       path: ['impact', 'resume', ':id'],
-      roles: ADMIN,
-      handle: async ({ body, params }) => previewResumption(services, params.id!, str(body.effective_from), now()),
+      roles: CHANGE,
+      handle: async ({ body, params }) =>
+        previewResumption(services, params.id!, str(body.effective_from), now()),
     },
     {
       method: 'GET',
       path: ['collections'],
-      roles: EVERYONE,
+      roles: INTEL,
       handle: async (req) => {
         const s = await session(req)
-        return (await store.listCollections()).filter((c) => s.collectionAccess(c).canRead).map((c) => ({ id: c.id, title: c.title, ...(c.alias ? { alias: c.alias } : {}) }))
+        return (await store.listCollections())
+          .filter((c) => s.collectionAccess(c).canRead)
+          .map((c) => ({ id: c.id, title: c.title, ...(c.alias ? { alias: c.alias } : {}) }))
       },
     },
-    { method: 'GET', path: ['markings'], roles: EVERYONE, handle: async () => markingCatalogue(await markings()) },
+    {
+      method: 'GET',
+      path: ['markings'],
+      roles: INTEL,
+      handle: async () => markingCatalogue(await markings()),
+    },
     {
       method: 'GET',
       path: ['objects'],
-      roles: EVERYONE,
+      roles: INTEL,
       handle: async (req) => {
         const q = req.url.searchParams
         const limit = Number(q.get('limit') ?? 50)
@@ -112,13 +154,21 @@ export function consoleRoutes(services: NodeServices): JsonRoute[] {
           const v = q.get(name)?.trim()
           return v ? { [name]: v } : {}
         }
-        return searchObjects(store, await session(req), await markings(), { limit, ...opt('collection'), ...opt('type'), ...opt('label'), ...opt('marking'), ...opt('q'), ...opt('cursor') })
+        return searchObjects(store, await session(req), await markings(), {
+          limit,
+          ...opt('collection'),
+          ...opt('type'),
+          ...opt('label'),
+          ...opt('marking'),
+          ...opt('q'),
+          ...opt('cursor'),
+        })
       },
     },
     {
       method: 'GET',
       path: ['objects', ':id'],
-      roles: EVERYONE,
+      roles: INTEL,
       handle: async (req): Promise<ObjectDetail> => {
         const id = req.params.id!
         const s = await session(req)
@@ -126,18 +176,34 @@ export function consoleRoutes(services: NodeServices): JsonRoute[] {
         if (views.length === 0) throw notFound(`object ${id}`)
         await s.record(served)
         const newest = views.at(-1)!.object
-        const detail: ObjectDetail = { id, type: String(newest.type), name: String(newest.name ?? newest.value ?? id), versions: views }
-        if (req.principal.role === 'admin') {
+        const detail: ObjectDetail = {
+          id,
+          type: String(newest.type),
+          name: String(newest.name ?? newest.value ?? id),
+          versions: views,
+        }
+        if (hasRole(req.principal, ALLOWED.policyExplain)) {
           const at = now()
           detail.decisions = []
           for (const p of (await policy.history()).partners) {
             const [first] = await explainObject(store, policy, p.id, id, at)
-            if (first) detail.decisions.push({ partner: p.id, name: p.name, effect: first.decision.effect, lines: first.lines })
+            if (first)
+              detail.decisions.push({
+                partner: p.id,
+                name: p.name,
+                effect: first.decision.effect,
+                lines: first.lines,
+              })
           }
         }
         return detail
       },
     },
-    { method: 'GET', path: ['objects', ':id', 'graph'], roles: EVERYONE, handle: async (req) => objectGraph(store, await session(req), req.params.id!) },
+    {
+      method: 'GET',
+      path: ['objects', ':id', 'graph'],
+      roles: INTEL,
+      handle: async (req) => objectGraph(store, await session(req), req.params.id!),
+    },
   ]
 }

@@ -1,0 +1,196 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { seedDemo } from '../../src/demo/seed.js'
+import type {
+  FlowsMatrix,
+  ObjectDetail,
+  ObjectGraph,
+  ObjectPage,
+  OrderImpact,
+  PartnerPage,
+} from '../../src/services/console-types.js'
+import { startTestNode, TAXII, type TestNode } from '../helpers/node.js'
+
+let t: TestNode
+let keys: Awaited<ReturnType<typeof seedDemo>>
+let staticDir: string
+const key = (partner: string) => keys.partnerKeys.find((k) => k.partner === partner)!.key
+
+async function api<T>(
+  path: string,
+  k = keys.adminKey,
+  init: RequestInit = {},
+): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${t.url}/console-api/${path}`, {
+    ...init,
+    headers: { Authorization: `Bearer ${k}`, 'Content-Type': 'application/json', ...init.headers },
+  })
+  return { status: res.status, body: (await res.json()) as T }
+}
+
+beforeAll(async () => {
+  staticDir = mkdtempSync(join(tmpdir(), 'sluice-console-'))
+  mkdirSync(join(staticDir, 'assets'))
+  writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>console</title>')
+  writeFileSync(join(staticDir, 'assets', 'app-123.js'), 'console.log(1)')
+  process.env.SLUICE_CONSOLE_DIR = staticDir
+  t = await startTestNode()
+  keys = await seedDemo(t.node.services)
+})
+
+afterAll(async () => {
+  await t?.stop()
+  delete process.env.SLUICE_CONSOLE_DIR
+  rmSync(staticDir, { recursive: true, force: true })
+})
+
+describe('console API', () => {
+  it('tells who is signed in', async () => {
+    expect((await api('me')).body).toMatchObject({ role: 'admin' })
+    expect((await api('me', key('isles'))).body).toMatchObject({
+      role: 'partner',
+      partner: { id: 'isles', name: 'Isles Coast Guard' },
+    })
+    expect((await api('me', 'not-a-key')).status).toBe(401)
+  })
+
+  it('shows the flows matrix; a partner sees only its own row', async () => {
+    const { body } = await api<FlowsMatrix>('flows')
+    expect(body.rows.map((r) => r.partner.id)).toEqual(['northland', 'isles', 'southern', 'imac'])
+    const isles = body.rows.find((r) => r.partner.id === 'isles')!
+    const status = (alias: string) =>
+      isles.cells.find((c) => c.collectionId === body.collections.find((x) => x.alias === alias)!.id)!.status
+    expect([status('maritime-routes'), status('networks')]).toEqual(['allowed', 'no-agreement'])
+    const own = await api<FlowsMatrix>('flows', key('isles'))
+    expect(own.body.rows.map((r) => r.partner.id)).toEqual(['isles'])
+    // nothing about collections its agreement does not cover
+    expect(own.body.collections.map((c) => c.alias)).toEqual(['maritime-routes'])
+    expect(own.body.rows[0]!.cells.map((c) => c.collectionId)).toEqual([own.body.collections[0]!.id])
+  })
+
+  it('counts disclosures after a partner reads over TAXII', async () => {
+    const routes = (await api<FlowsMatrix>('flows')).body.collections.find(
+      (c) => c.alias === 'maritime-routes',
+    )!
+    const res = await t.get(`/intel/collections/${routes.id}/objects/`, key('isles'))
+    expect(res.status).toBe(200)
+    const served = ((await res.json()) as { objects?: unknown[] }).objects?.length ?? 0
+    expect(served).toBeGreaterThan(0)
+    const row = (await api<FlowsMatrix>('flows')).body.rows.find((r) => r.partner.id === 'isles')!
+    expect(row.cells.find((c) => c.collectionId === routes.id)!.disclosures24h).toBe(served)
+    expect(row.disclosuresSinceCheckpoint).toBe(served)
+  })
+
+  it('previews an order before it is issued, then the matrix follows the real order', async () => {
+    const draft = { partner: 'isles', collections: ['maritime-routes'], above_tlp: 'clear' }
+    const { status, body } = await api<OrderImpact>('impact/suspend', keys.adminKey, {
+      method: 'POST',
+      body: JSON.stringify(draft),
+    })
+    expect(status).toBe(201)
+    const isles = body.partners.find((p) => p.partner.id === 'isles')!
+    expect(isles.lost).toBeGreaterThan(0)
+    expect(body.partners.filter((p) => p.partner.id !== 'isles').every((p) => !p.affected)).toBe(true)
+    expect(body.summary).toMatch(
+      /^Isles Coast Guard loses access to \d+ objects in 1 collection;.* unaffected\.$/,
+    )
+    expect(
+      (await api('impact/suspend', key('isles'), { method: 'POST', body: JSON.stringify(draft) })).status,
+    ).toBe(403)
+
+    const issued = await fetch(`${t.url}/admin/orders/suspend`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${keys.adminKey}` },
+      body: JSON.stringify({ ...draft, reason: 'source protection' }),
+    })
+    expect(issued.status).toBe(201)
+    const order = (await issued.json()) as { id: string }
+    const matrix = (await api<FlowsMatrix>('flows')).body
+    const routes = matrix.collections.find((c) => c.alias === 'maritime-routes')!
+    const cell = matrix.rows
+      .find((r) => r.partner.id === 'isles')!
+      .cells.find((c) => c.collectionId === routes.id)!
+    expect(cell).toMatchObject({ status: 'partial', orders: [order.id] })
+
+    const resume = await api<OrderImpact>(`impact/resume/${order.id}`, keys.adminKey, {
+      method: 'POST',
+      body: '{}',
+    })
+    expect(resume.body.partners.find((p) => p.partner.id === 'isles')!.gained).toBe(isles.lost)
+  })
+
+  it('serves the partner page to admins and to that partner only, without withheld counts for the partner', async () => {
+    const admin = await api<PartnerPage>('partners/isles')
+    expect(admin.body.agreements).toHaveLength(1)
+    expect(admin.body.orders[0]).toMatchObject({
+      status: 'active',
+      scope: 'collections maritime-routes; above TLP:CLEAR',
+    })
+    expect(admin.body.preview.denied).toBeGreaterThan(0)
+    expect(admin.body.disclosures.hourly).toHaveLength(48)
+    const own = await api<PartnerPage>('partners/isles', key('isles'))
+    expect(own.body.preview.denied).toBe(0)
+    expect(own.body.preview.deniedByReason).toEqual({})
+    expect((await api('partners/northland', key('isles'))).status).toBe(403)
+  })
+
+  it('searches objects page by page, and a partner only finds what it may receive', async () => {
+    const first = (await api<ObjectPage>('objects?limit=25')).body
+    expect(first.items).toHaveLength(25)
+    expect(first.next).toBeDefined()
+    const second = (await api<ObjectPage>(`objects?limit=25&cursor=${first.next}`)).body
+    expect(second.items[0]!.id).not.toBe(first.items[0]!.id)
+    const sets = (await api<ObjectPage>('objects?limit=100&type=intrusion-set')).body
+    expect(sets.items.length).toBeGreaterThan(0)
+    expect(sets.items.every((r) => r.type === 'intrusion-set')).toBe(true)
+    const text = (await api<ObjectPage>('objects?limit=25&q=heron')).body
+    expect(text.items.length).toBeGreaterThan(0)
+
+    // Isles has maritime-routes only, and is now cut to TLP:CLEAR there
+    const isles = (await api<ObjectPage>('objects?limit=200', key('isles'))).body
+    expect(isles.items.length).toBeGreaterThan(0)
+    expect(isles.items.every((r) => r.markings.every((m) => m.tlp === undefined || m.tlp === 'clear'))).toBe(
+      true,
+    )
+    expect((await api('objects?limit=7')).status).toBe(400)
+  })
+
+  it('shows an object with its versions, who receives it and its neighbourhood', async () => {
+    const [set] = (await api<ObjectPage>('objects?limit=25&type=intrusion-set')).body.items
+    const detail = (await api<ObjectDetail>(`objects/${encodeURIComponent(set!.id)}`)).body
+    expect(detail.versions.length).toBeGreaterThan(0)
+    expect(detail.decisions?.map((d) => d.partner)).toEqual(['northland', 'isles', 'southern', 'imac'])
+    const graph = (await api<ObjectGraph>(`objects/${encodeURIComponent(set!.id)}/graph`)).body
+    expect(graph.nodes[0]!.id).toBe(set!.id)
+    expect(graph.edges.length).toBeGreaterThan(0)
+    expect((await api(`objects/${encodeURIComponent(set!.id)}`, key('isles'))).status).toBe(404)
+  })
+
+  it('serves the static console with SPA fallback and no way out of its directory', async () => {
+    const page = await fetch(`${t.url}/console/flows`)
+    expect(page.status).toBe(200)
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/)
+    const js = await fetch(`${t.url}/console/assets/app-123.js`)
+    expect(js.headers.get('content-type')).toMatch(/^text\/javascript/)
+    expect((await fetch(`${t.url}/console/assets/missing.js`)).status).toBe(404)
+    for (const path of [
+      '/console/..%2f..%2fpackage.json',
+      '/console/%2e%2e/%2e%2e/package.json',
+      '/console/..%5c..%5cpackage.json',
+    ]) {
+      const res = await fetch(`${t.url}${path}`)
+      expect(await res.text()).not.toContain('"name"')
+    }
+    expect((await fetch(`${t.url}/console`, { redirect: 'manual' })).status).toBe(308)
+    // the TAXII API is not shadowed
+    expect(
+      (
+        await fetch(`${t.url}/taxii2/`, {
+          headers: { Accept: TAXII, Authorization: `Bearer ${keys.adminKey}` },
+        })
+      ).status,
+    ).toBe(200)
+  })
+})

@@ -1,0 +1,381 @@
+import { api, query } from '../api.js'
+import { announce, clear, fmt, h } from '../dom.js'
+import { checkInclusion, type Step } from '../ledger/verify.js'
+import { href, type Route } from '../router.js'
+import { session } from '../session.js'
+import { empty, errorBox, heading, loading } from '../ui.js'
+
+interface LogInfo {
+  logId: string
+  size: number
+}
+interface EntryRow {
+  index: number
+  entry: Record<string, unknown> & { kind: string }
+  leaf: string
+}
+interface CheckpointRow {
+  size: number
+  created_at: string
+  checkpoint: string
+}
+
+const PAGE = 50
+const PIN = 'sluice.console.pinned-vkey'
+
+function summary(e: EntryRow['entry']): string {
+  if (e.kind === 'disclosure') return `${String(e.objectId)} → ${String(e.partnerId)}`
+  if (e.kind === 'order') return `${String(e.orderKind)} for ${String(e.partnerId)}: ${String(e.reason)}`
+  if (e.kind === 'agreement')
+    return `agreement ${String(e.change)} for ${String(e.partnerId)} (v${String(e.version)})`
+  return e.kind
+}
+
+function when(e: EntryRow['entry']): string {
+  const t = e.disclosedAt ?? e.recordedAt ?? e.changedAt
+  return typeof t === 'string' ? fmt.time(t) : ''
+}
+
+function stepsView(steps: Step[]): HTMLElement {
+  const ok = steps.length > 0 && steps.every((s) => s.ok)
+  return h(
+    'div',
+    { class: `verdict ${ok ? 'ok' : 'bad'}`, id: 'proof-result' },
+    h('p', { class: 'headline' }, ok ? '✓ Verified in this browser' : '✗ Not verified'),
+    h(
+      'ol',
+      { class: 'steps' },
+      steps.map((s) =>
+        h(
+          'li',
+          { class: s.ok ? 'ok' : 'bad' },
+          h('span', { class: 'mark', 'aria-hidden': 'true' }, s.ok ? '✓' : '✗'),
+          h('strong', {}, `${s.label}${s.ok ? '' : ' (failed)'}: `),
+          h('span', { class: 'detail' }, s.detail),
+        ),
+      ),
+    ),
+  )
+}
+
+/** Checkpoints, entries, and an inclusion proof checked with WebCrypto in this page. */
+export async function renderLedger(
+  main: HTMLElement,
+  route: Extract<Route, { page: 'ledger' }>,
+): Promise<void> {
+  const me = session.me()
+  const body = h('div', {}, loading('Loading the ledger'))
+  main.append(
+    heading(
+      'Ledger',
+      'Every disclosure, order and agreement change is a leaf in a Merkle log. Check any entry here: the proof is verified by your browser, not by the node.',
+    ),
+    body,
+  )
+  let key: { origin: string; vkey: string }
+  let logs: LogInfo[]
+  try {
+    ;[key, logs] = await Promise.all([
+      api.get<{ origin: string; vkey: string }>('/ledger/key'),
+      api.get<LogInfo[]>('/ledger/logs'),
+    ])
+  } catch (error) {
+    clear(body, errorBox(error))
+    return
+  }
+  const own = me?.partner ? `partner:${me.partner.id}` : 'global'
+  const wanted = route.params.get('log') ?? own
+  const readable = logs.filter((l) => !me?.partner || l.logId === own)
+  const log = readable.find((l) => l.logId === wanted) ?? readable[0]
+  if (!log) {
+    clear(
+      body,
+      empty(
+        'This ledger has no entries yet.',
+        'Entries appear when the node discloses an object or records a policy change.',
+      ),
+    )
+    return
+  }
+  const logOrigin =
+    log.logId === 'global'
+      ? `${key.origin}/global`
+      : `${key.origin}/partner/${log.logId.slice('partner:'.length)}`
+  const pinned = localStorage.getItem(PIN) ?? ''
+  const result = h('div', { 'aria-live': 'polite' })
+
+  const verify = async (index: number) => {
+    clear(result, loading(`Checking entry ${index}`))
+    try {
+      const vkey = pinned || key.vkey
+      const cp = await api.get<{ size: number; checkpoint: string }>(
+        `/ledger/checkpoint${query({ log: log.logId })}`,
+      )
+      if (index >= cp.size) throw new Error(`entry ${index} is newer than the checkpoint (size ${cp.size})`)
+      const inc = await api.get<{ proofs: { index: number; size: number; leaf: string; proof: string[] }[] }>(
+        `/ledger/inclusion${query({ log: log.logId, index, size: cp.size })}`,
+      )
+      const p = inc.proofs[0]!
+      const steps = await checkInclusion({
+        vkey,
+        origin: logOrigin,
+        note: cp.checkpoint,
+        index: p.index,
+        leaf: p.leaf,
+        proof: p.proof,
+      })
+      clear(result, h('h3', {}, `Entry ${index} of ${log.logId}`), stepsView(steps))
+      // asking for the checkpoint may have signed a new one
+      void showCheckpoints()
+      announce(steps.every((s) => s.ok) ? `Entry ${index} verified.` : `Entry ${index} did not verify.`)
+    } catch (error) {
+      clear(result, errorBox(error))
+    }
+  }
+
+  const logPicker = h(
+    'form',
+    { class: 'filters', onsubmit: (e: SubmitEvent) => e.preventDefault() },
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: 'log' }, 'Log'),
+      h(
+        'select',
+        {
+          id: 'log',
+          onchange: (e: Event) => {
+            location.assign(href(`/ledger${query({ log: (e.target as HTMLSelectElement).value })}`))
+          },
+        },
+        readable.map((l) =>
+          h(
+            'option',
+            { value: l.logId, selected: l.logId === log.logId },
+            `${l.logId} (${fmt.int(l.size)} entries)`,
+          ),
+        ),
+      ),
+    ),
+  )
+  const verifyForm = h(
+    'form',
+    {
+      class: 'filters',
+      id: 'verify-form',
+      onsubmit: (e: SubmitEvent) => {
+        e.preventDefault()
+        const n = Number((document.getElementById('verify-index') as HTMLInputElement).value)
+        if (Number.isInteger(n) && n >= 0) void verify(n)
+      },
+    },
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: 'verify-index' }, 'Entry number'),
+      h('input', {
+        id: 'verify-index',
+        type: 'number',
+        min: 0,
+        max: log.size - 1,
+        required: true,
+        value: log.size - 1,
+      }),
+    ),
+    h('button', { type: 'submit', class: 'primary' }, 'Verify inclusion'),
+  )
+  const pinInput = h('input', { id: 'pin', value: pinned, placeholder: key.vkey, spellcheck: 'false' })
+  const keyPanel = h(
+    'section',
+    { class: 'panel', 'aria-labelledby': 'key-title' },
+    h('h2', { id: 'key-title' }, 'Verifier key'),
+    h('p', {}, 'The node says its key is ', h('code', { class: 'wrap' }, key.vkey)),
+    pinned && pinned !== key.vkey
+      ? h(
+          'p',
+          { class: 'error', role: 'alert' },
+          'This differs from the key you pinned: proofs are checked against your pinned key.',
+        )
+      : null,
+    h(
+      'form',
+      {
+        class: 'filters',
+        onsubmit: (e: SubmitEvent) => {
+          e.preventDefault()
+          if (pinInput.value.trim()) localStorage.setItem(PIN, pinInput.value.trim())
+          else localStorage.removeItem(PIN)
+          location.reload()
+        },
+      },
+      h(
+        'div',
+        { class: 'field grow' },
+        h('label', { for: 'pin' }, 'Pin the key you obtained out of band (empty: use the node’s)'),
+        pinInput,
+      ),
+      h('button', { type: 'submit' }, 'Save'),
+    ),
+  )
+  const checkpoints = h(
+    'section',
+    { class: 'panel', 'aria-labelledby': 'cp-title' },
+    h('h2', { id: 'cp-title' }, 'Checkpoints'),
+    loading(),
+  )
+  const showCheckpoints = () => listCheckpoints(checkpoints, log.logId)
+  const entries = h(
+    'section',
+    { class: 'panel', 'aria-labelledby': 'entries-title' },
+    h('h2', { id: 'entries-title' }, 'Entries'),
+    loading(),
+  )
+
+  const showEntries = async (end: number) => {
+    const start = Math.max(0, end - PAGE)
+    try {
+      const rows = (
+        await api.get<EntryRow[]>(`/ledger/entries${query({ log: log.logId, start, end })}`)
+      ).reverse()
+      clear(
+        entries,
+        h('h2', { id: 'entries-title' }, 'Entries'),
+        rows.length === 0
+          ? empty('No entries.')
+          : h(
+              'div',
+              { class: 'table-wrap' },
+              h(
+                'table',
+                { class: 'compact', id: 'entries-table' },
+                h('caption', {}, `Entries ${start}–${end - 1} of ${fmt.int(log.size)}, newest first`),
+                h(
+                  'thead',
+                  {},
+                  h(
+                    'tr',
+                    {},
+                    ['#', 'Kind', 'What', 'When', ''].map((t) => h('th', { scope: 'col' }, t)),
+                  ),
+                ),
+                h(
+                  'tbody',
+                  {},
+                  rows.map((r) =>
+                    h(
+                      'tr',
+                      {},
+                      h('td', {}, String(r.index)),
+                      h('td', {}, r.entry.kind),
+                      h('td', { class: 'wrap' }, summary(r.entry)),
+                      h('td', {}, when(r.entry)),
+                      h(
+                        'td',
+                        {},
+                        h(
+                          'button',
+                          {
+                            type: 'button',
+                            class: 'verify',
+                            'data-index': r.index,
+                            onclick: () => void verify(r.index),
+                          },
+                          `Verify #${r.index}`,
+                        ),
+                      ),
+                    ),
+                  ),
+                ),
+              ),
+            ),
+        h(
+          'nav',
+          { class: 'pager', 'aria-label': 'Entry pages' },
+          h(
+            'button',
+            {
+              type: 'button',
+              disabled: end >= log.size,
+              onclick: () => void showEntries(Math.min(log.size, end + PAGE)),
+            },
+            '← Newer',
+          ),
+          h(
+            'button',
+            { type: 'button', disabled: start === 0, onclick: () => void showEntries(start) },
+            'Older →',
+          ),
+        ),
+      )
+    } catch (error) {
+      clear(entries, h('h2', { id: 'entries-title' }, 'Entries'), errorBox(error))
+    }
+  }
+
+  clear(
+    body,
+    logPicker,
+    h(
+      'div',
+      { class: 'grid two' },
+      h(
+        'section',
+        { class: 'panel', 'aria-labelledby': 'verify-title' },
+        h('h2', { id: 'verify-title' }, 'Check an entry'),
+        verifyForm,
+        result,
+      ),
+      keyPanel,
+    ),
+    entries,
+    checkpoints,
+  )
+  await showEntries(log.size)
+  await showCheckpoints()
+}
+
+async function listCheckpoints(box: HTMLElement, logId: string): Promise<void> {
+  const checkpoints = box
+  try {
+    const list = await api.get<CheckpointRow[]>(`/ledger/checkpoints${query({ log: logId })}`)
+    clear(
+      checkpoints,
+      h('h2', { id: 'cp-title' }, 'Checkpoints'),
+      list.length === 0
+        ? empty(
+            'No checkpoint signed yet.',
+            'One is signed when someone asks for it, for example when you verify an entry.',
+          )
+        : h(
+            'table',
+            { class: 'compact' },
+            h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                ['Size', 'Signed', 'Note'].map((t) => h('th', { scope: 'col' }, t)),
+              ),
+            ),
+            h(
+              'tbody',
+              {},
+              list
+                .slice(0, 20)
+                .map((c) =>
+                  h(
+                    'tr',
+                    {},
+                    h('td', {}, fmt.int(c.size)),
+                    h('td', {}, fmt.time(c.created_at)),
+                    h('td', {}, h('pre', { class: 'note' }, c.checkpoint)),
+                  ),
+                ),
+            ),
+          ),
+    )
+  } catch (error) {
+    clear(checkpoints, h('h2', { id: 'cp-title' }, 'Checkpoints'), errorBox(error))
+  }
+}

@@ -1,0 +1,107 @@
+import type { FlowsMatrix } from '../../../src/services/console-types.js'
+import { api } from '../api.js'
+import { fmt, h } from '../dom.js'
+import { href } from '../router.js'
+import { empty, errorBox } from '../ui.js'
+import { openResumeDialog } from './order-dialog.js'
+
+/** A suspension as GET /admin/orders returns it. */
+export interface OrderView {
+  order: {
+    kind: 'suspension' | 'resumption'
+    id: string
+    partner_id?: string
+    scope?: Record<string, string[] | string | undefined>
+    reason: string
+    issuer: string
+    effective_from: string
+    reference?: string
+  }
+  status: 'scheduled' | 'active' | 'lifted' | 'resumption'
+}
+
+export function scopeText(scope: OrderView['order']['scope'], matrix: FlowsMatrix): string {
+  if (!scope || Object.keys(scope).length === 0) return 'all sharing'
+  const alias = (id: string) => matrix.collections.find((c) => c.id === id)?.alias ?? id
+  const parts: string[] = []
+  if (Array.isArray(scope.collections)) parts.push(`collections ${scope.collections.map(alias).join(', ')}`)
+  if (Array.isArray(scope.object_types)) parts.push(`types ${scope.object_types.join(', ')}`)
+  if (Array.isArray(scope.markings)) parts.push(`markings ${scope.markings.length}`)
+  if (Array.isArray(scope.labels)) parts.push(`labels ${scope.labels.join(', ')}`)
+  if (typeof scope.above_tlp === 'string') parts.push(`above TLP:${scope.above_tlp.toUpperCase()}`)
+  return parts.join('; ')
+}
+
+/** Orders in effect or scheduled, each with a way to lift it. */
+export async function activeOrdersPanel(
+  matrix: FlowsMatrix,
+  mayChange: boolean,
+  changed: () => void,
+): Promise<HTMLElement[]> {
+  const title = h('h2', { id: 'orders-title' }, 'Orders in effect')
+  let views: OrderView[]
+  try {
+    views = await api.get<OrderView[]>('/admin/orders')
+  } catch (error) {
+    return [title, errorBox(error)]
+  }
+  const open = views.filter(
+    (v) => v.order.kind === 'suspension' && (v.status === 'active' || v.status === 'scheduled'),
+  )
+  if (open.length === 0)
+    return [
+      title,
+      empty('No suspension is in effect or scheduled.', 'Every partner receives what its agreement allows.'),
+    ]
+  const name = (id?: string) => matrix.rows.find((r) => r.partner.id === id)?.partner.name ?? id ?? '?'
+  return [
+    title,
+    h(
+      'ul',
+      { class: 'order-list', id: 'active-orders' },
+      open.map((v) =>
+        h(
+          'li',
+          { 'data-order': v.order.id },
+          h(
+            'div',
+            {},
+            h(
+              'a',
+              { href: href(`/partners/${encodeURIComponent(v.order.partner_id ?? '')}`) },
+              name(v.order.partner_id),
+            ),
+            ': ',
+            h('strong', {}, scopeText(v.order.scope, matrix)),
+            h('span', { class: `badge order-${v.status}` }, v.status),
+          ),
+          h(
+            'div',
+            { class: 'meta' },
+            `“${v.order.reason}” — ${v.order.issuer}, from ${fmt.time(v.order.effective_from)}`,
+            v.order.reference ? ` · ref. ${v.order.reference}` : '',
+          ),
+          mayChange &&
+            h(
+              'button',
+              {
+                type: 'button',
+                class: 'resume',
+                onclick: () =>
+                  openResumeDialog(
+                    {
+                      id: v.order.id,
+                      partner: name(v.order.partner_id),
+                      scope: scopeText(v.order.scope, matrix),
+                    },
+                    changed,
+                    (id) => matrix.collections.find((c) => c.id === id)?.alias ?? id,
+                  ),
+              },
+              'Resume…',
+            ),
+        ),
+      ),
+    ),
+  ]
+}

@@ -1,0 +1,252 @@
+import type { FlowsMatrix, PartnerPage } from '../../../src/services/console-types.js'
+import { api } from '../api.js'
+import { barChart, orderTimeline } from '../charts.js'
+import { clear, fmt, h } from '../dom.js'
+import type { Route } from '../router.js'
+import { session } from '../session.js'
+import { empty, errorBox, heading, loading } from '../ui.js'
+import { openResumeDialog, openSuspendDialog } from './order-dialog.js'
+
+function previewSection(page: PartnerPage, name: (id: string) => string, admin: boolean): HTMLElement {
+  const p = page.preview
+  return h(
+    'section',
+    { class: 'panel', 'aria-labelledby': 'preview-title' },
+    h('h2', { id: 'preview-title' }, admin ? 'What they receive now' : 'What you receive now'),
+    h(
+      'dl',
+      { class: 'stats' },
+      h('div', {}, h('dt', {}, 'Whole'), h('dd', { id: 'preview-allowed' }, fmt.int(p.allowed))),
+      h('div', {}, h('dt', {}, 'Redacted'), h('dd', {}, fmt.int(p.redacted))),
+      admin
+        ? h('div', {}, h('dt', {}, 'Withheld'), h('dd', { id: 'preview-denied' }, fmt.int(p.denied)))
+        : null,
+    ),
+    h(
+      'table',
+      { class: 'compact' },
+      h('caption', {}, `By collection, at ${fmt.time(p.at)}`),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', { scope: 'col' }, 'Collection'),
+          h('th', { scope: 'col' }, 'Whole'),
+          h('th', { scope: 'col' }, 'Redacted'),
+          admin ? h('th', { scope: 'col' }, 'Withheld') : null,
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        Object.entries(p.byCollection)
+          .filter(([, n]) => admin || n.allowed + n.redacted > 0)
+          .map(([c, n]) =>
+            h(
+              'tr',
+              {},
+              h('th', { scope: 'row' }, name(c)),
+              h('td', {}, fmt.int(n.allowed)),
+              h('td', {}, fmt.int(n.redacted)),
+              admin ? h('td', {}, fmt.int(n.denied)) : null,
+            ),
+          ),
+      ),
+    ),
+    admin && Object.keys(p.deniedByReason).length > 0
+      ? h(
+          'details',
+          {},
+          h('summary', {}, 'Why objects are withheld'),
+          h(
+            'ul',
+            {},
+            Object.entries(p.deniedByReason)
+              .sort((a, b) => b[1] - a[1])
+              .map(([reason, n]) => h('li', {}, h('code', {}, reason), `: ${fmt.int(n)}`)),
+          ),
+        )
+      : null,
+  )
+}
+
+function agreementsSection(page: PartnerPage): HTMLElement {
+  return h(
+    'section',
+    { class: 'panel', 'aria-labelledby': 'agreements-title' },
+    h('h2', { id: 'agreements-title' }, 'Agreements'),
+    page.agreements.length === 0
+      ? empty('No agreement: nothing is shared with this partner.')
+      : h(
+          'div',
+          { class: 'table-wrap' },
+          h(
+            'table',
+            { class: 'compact' },
+            h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                [
+                  'Agreement',
+                  'Version',
+                  'In force',
+                  'Collections',
+                  'Types',
+                  'Up to',
+                  'Caveats',
+                  'Effective',
+                ].map((t) => h('th', { scope: 'col' }, t)),
+              ),
+            ),
+            h(
+              'tbody',
+              {},
+              page.agreements.map((a) =>
+                h(
+                  'tr',
+                  {},
+                  h('td', {}, h('code', { title: a.id }, fmt.short(a.id))),
+                  h('td', {}, String(a.version)),
+                  h('td', {}, a.withdrawn ? 'withdrawn' : a.inForce ? 'yes' : 'no'),
+                  h('td', {}, a.collections === '*' ? 'all' : a.collections.join(', ')),
+                  h('td', {}, a.object_types === '*' ? 'all' : a.object_types.join(', ')),
+                  h('td', {}, `TLP:${a.max_tlp.toUpperCase()}`),
+                  h('td', {}, a.caveats.length === 0 ? 'none' : `${a.caveats.length}`),
+                  h('td', {}, fmt.time(a.effective_from)),
+                ),
+              ),
+            ),
+          ),
+        ),
+  )
+}
+
+function ordersSection(
+  page: PartnerPage,
+  admin: boolean,
+  reload: () => void,
+  matrix?: FlowsMatrix,
+): HTMLElement {
+  const collectionName = (id: string) => matrix?.collections.find((c) => c.id === id)?.alias ?? id
+  return h(
+    'section',
+    { class: 'panel', 'aria-labelledby': 'orders-title' },
+    h('h2', { id: 'orders-title' }, 'Orders'),
+    admin && matrix
+      ? h(
+          'div',
+          { class: 'toolbar' },
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'primary',
+              onclick: () => openSuspendDialog(matrix, page.partner.id, reload),
+            },
+            `Issue an order for ${page.partner.name}…`,
+          ),
+        )
+      : null,
+    page.orders.length === 0
+      ? empty('No order has ever concerned this partner.')
+      : [
+          orderTimeline(page.orders, page.preview.at),
+          h(
+            'ol',
+            { class: 'order-list' },
+            page.orders.map((o) =>
+              h(
+                'li',
+                {},
+                h(
+                  'div',
+                  {},
+                  h('strong', {}, o.scope),
+                  h('span', { class: `badge order-${o.status}` }, o.status),
+                ),
+                h(
+                  'div',
+                  { class: 'meta' },
+                  `“${o.reason}” — ${o.issuer}; from ${fmt.time(o.effective_from)}`,
+                  o.lifted_at ? ` until ${fmt.time(o.lifted_at)}` : '',
+                  o.reference ? ` · ref. ${o.reference}` : '',
+                ),
+                admin && o.status !== 'lifted'
+                  ? h(
+                      'button',
+                      {
+                        type: 'button',
+                        class: 'resume',
+                        onclick: () =>
+                          openResumeDialog(
+                            { id: o.id, partner: page.partner.name, scope: o.scope },
+                            reload,
+                            collectionName,
+                          ),
+                      },
+                      'Resume…',
+                    )
+                  : null,
+              ),
+            ),
+          ),
+        ],
+  )
+}
+
+function disclosuresSection(page: PartnerPage): HTMLElement {
+  const hour = (iso: string) => `${iso.slice(11, 13)}h`
+  const day = (iso: string) => iso.slice(5, 10)
+  return h(
+    'section',
+    { class: 'panel', 'aria-labelledby': 'disclosures-title' },
+    h('h2', { id: 'disclosures-title' }, 'Disclosures over time'),
+    h(
+      'p',
+      { class: 'hint' },
+      'Counted from this partner’s ledger log: every object version sent is one entry.',
+      page.disclosures.truncated ? ' Only the newest entries were read; older buckets are incomplete.' : '',
+    ),
+    barChart(page.disclosures.hourly, 'Per hour, last 48 hours (UTC)', hour, 6),
+    barChart(page.disclosures.daily, 'Per day, last 30 days (UTC)', day, 5),
+  )
+}
+
+/** One partner: agreements, orders on a timeline, disclosures over time, and what it receives now. */
+export async function renderPartner(
+  main: HTMLElement,
+  route: Extract<Route, { page: 'partner' }>,
+): Promise<void> {
+  const admin = !session.isPartner()
+  const change = session.can('changePolicy')
+  const body = h('div', {}, loading('Loading the partner'))
+  main.append(body)
+  const load = async () => {
+    try {
+      const [page, matrix] = await Promise.all([
+        api.get<PartnerPage>(`/console-api/partners/${encodeURIComponent(route.id)}`),
+        api.get<FlowsMatrix>('/console-api/flows'),
+      ])
+      const name = (id: string) => matrix.collections.find((c) => c.id === id)?.alias ?? id
+      clear(
+        body,
+        heading(page.partner.name, `${page.partner.kind} · ${page.partner.identity_id}`),
+        h('div', { class: 'grid two' }, previewSection(page, name, admin), agreementsSection(page)),
+        ordersSection(page, change, () => void load(), matrix),
+        disclosuresSection(page),
+      )
+    } catch (error) {
+      clear(
+        body,
+        heading('Partner'),
+        errorBox(error, () => void load()),
+      )
+    }
+  }
+  await load()
+}
