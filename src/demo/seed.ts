@@ -80,6 +80,7 @@ export async function seedDemo(services: NodeServices, apiRoot = 'intel'): Promi
       [
         '',
         `Demo node of the fictional "Meridia National Police — Maritime Intelligence Unit".`,
+        `  Console           ${url}/console/   (sign in with a key below)`,
         `  TAXII discovery   ${url}/taxii2/`,
         `  Admin API         ${url}/admin/partners`,
         `  Ledger            ${url}/ledger/checkpoint`,
