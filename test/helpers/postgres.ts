@@ -5,7 +5,9 @@ import pg from 'pg'
  * A uniquely named, empty database on the server `serverUrl` points at, for one
  * test. `location` is its URL; `drop()` removes it, ending any session still on it.
  */
-export async function freshPostgresDatabase(serverUrl: string): Promise<{ location: string; drop(): Promise<void> }> {
+export async function freshPostgresDatabase(
+  serverUrl: string,
+): Promise<{ location: string; drop(): Promise<void> }> {
   const name = `sluice_t_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`
   await admin(serverUrl, `CREATE DATABASE ${name}`)
   const url = new URL(serverUrl)

@@ -99,10 +99,14 @@ async function migrate(pool: PgPool): Promise<void> {
            applied_at timestamptz NOT NULL DEFAULT clock_timestamp()
          )`,
       )
-      const { rows } = await client.query<{ current: number | null }>('SELECT max(version) AS current FROM schema_migrations')
+      const { rows } = await client.query<{ current: number | null }>(
+        'SELECT max(version) AS current FROM schema_migrations',
+      )
       const current = rows[0]?.current ?? 0
       if (current > POSTGRES_MIGRATIONS.length) {
-        throw new Error(`database schema is at version ${current}, newer than this build knows (${POSTGRES_MIGRATIONS.length})`)
+        throw new Error(
+          `database schema is at version ${current}, newer than this build knows (${POSTGRES_MIGRATIONS.length})`,
+        )
       }
       if (current === POSTGRES_MIGRATIONS.length) return false
       await client.query(POSTGRES_MIGRATIONS[current]!)

@@ -95,7 +95,9 @@ export class PostgresStore implements Store {
       `secret:${name}`,
       randomBytes(32),
     ])
-    const { rows } = await this.#pool.query<{ value: Buffer }>('SELECT value FROM meta WHERE name = $1', [`secret:${name}`])
+    const { rows } = await this.#pool.query<{ value: Buffer }>('SELECT value FROM meta WHERE name = $1', [
+      `secret:${name}`,
+    ])
     const row = rows[0]
     if (!row) throw new Error(`secret ${name} vanished after being created`)
     return row.value
@@ -105,7 +107,11 @@ export class PostgresStore implements Store {
     const { rows } = await this.#pool.query<{ name: string; title: string; description: string | null }>(
       'SELECT name, title, description FROM api_roots ORDER BY name',
     )
-    return rows.map((r) => ({ name: r.name, title: r.title, ...(r.description ? { description: r.description } : {}) }))
+    return rows.map((r) => ({
+      name: r.name,
+      title: r.title,
+      ...(r.description ? { description: r.description } : {}),
+    }))
   }
 
   async ensureApiRoot(root: ApiRootRecord): Promise<void> {
@@ -120,7 +126,10 @@ export class PostgresStore implements Store {
     const { rows } =
       apiRoot === undefined
         ? await this.#pool.query<CollectionRow>('SELECT * FROM collections ORDER BY api_root, title, id')
-        : await this.#pool.query<CollectionRow>('SELECT * FROM collections WHERE api_root = $1 ORDER BY title, id', [apiRoot])
+        : await this.#pool.query<CollectionRow>(
+            'SELECT * FROM collections WHERE api_root = $1 ORDER BY title, id',
+            [apiRoot],
+          )
     return rows.map(toCollection)
   }
 
@@ -181,7 +190,15 @@ export class PostgresStore implements Store {
         states.set(item.id, state)
         lastSeq += 1
         lastAdded = nextDateAdded(lastAdded, now)
-        const row: NewRow = { item, version, key, seq: lastSeq, addedUs: lastAdded, isFirst: false, isLast: false }
+        const row: NewRow = {
+          item,
+          version,
+          key,
+          seq: lastSeq,
+          addedUs: lastAdded,
+          isFirst: false,
+          isLast: false,
+        }
         if (state.lo === null || key < state.lo) {
           if (state.firstRow) state.firstRow.isFirst = false
           else if (state.lo !== null) state.demoteStoredFirst = true
@@ -205,16 +222,16 @@ export class PostgresStore implements Store {
       const demoteFirst = [...states].filter(([, s]) => s.demoteStoredFirst).map(([id]) => id)
       const demoteLast = [...states].filter(([, s]) => s.demoteStoredLast).map(([id]) => id)
       if (demoteFirst.length > 0) {
-        await client.query('UPDATE objects SET is_first = 0 WHERE collection_id = $1 AND id = ANY($2::text[]) AND is_first = 1', [
-          collectionId,
-          demoteFirst,
-        ])
+        await client.query(
+          'UPDATE objects SET is_first = 0 WHERE collection_id = $1 AND id = ANY($2::text[]) AND is_first = 1',
+          [collectionId, demoteFirst],
+        )
       }
       if (demoteLast.length > 0) {
-        await client.query('UPDATE objects SET is_last = 0 WHERE collection_id = $1 AND id = ANY($2::text[]) AND is_last = 1', [
-          collectionId,
-          demoteLast,
-        ])
+        await client.query(
+          'UPDATE objects SET is_last = 0 WHERE collection_id = $1 AND id = ANY($2::text[]) AND is_last = 1',
+          [collectionId, demoteLast],
+        )
       }
       await client.query(
         `INSERT INTO objects (seq, collection_id, id, type, version, version_key, spec_version, added_us, is_first, is_last, json)
@@ -289,7 +306,12 @@ export class PostgresStore implements Store {
     return rows.map(toStoredVersion)
   }
 
-  async deleteObject(collectionId: string, id: string, versions?: VersionSelector[], specVersions?: string[]): Promise<number> {
+  async deleteObject(
+    collectionId: string,
+    id: string,
+    versions?: VersionSelector[],
+    specVersions?: string[],
+  ): Promise<number> {
     return inTransaction(this.#pool, async (client) => {
       // The same lock as putObjects: a concurrent put must not plan first/last flags from
       // bounds this delete is about to change.
@@ -303,14 +325,18 @@ export class PostgresStore implements Store {
       const versionSql = versionCondition(versions ?? [{ kind: 'all' }], param)
       if (versionSql) conditions.push(versionSql)
       if (specVersions?.length) conditions.push(`spec_version IN (${specVersions.map(param).join(', ')})`)
-      const removed = (await client.query(`DELETE FROM objects WHERE ${conditions.join(' AND ')}`, params)).rowCount ?? 0
+      const removed =
+        (await client.query(`DELETE FROM objects WHERE ${conditions.join(' AND ')}`, params)).rowCount ?? 0
       if (removed > 0) await refreshEnds(client, collectionId, id)
       return removed
     })
   }
 
   async countObjects(collectionId: string): Promise<number> {
-    const { rows } = await this.#pool.query<{ n: number }>('SELECT count(*) AS n FROM objects WHERE collection_id = $1', [collectionId])
+    const { rows } = await this.#pool.query<{ n: number }>(
+      'SELECT count(*) AS n FROM objects WHERE collection_id = $1',
+      [collectionId],
+    )
     return rows[0]?.n ?? 0
   }
 
@@ -323,20 +349,19 @@ export class PostgresStore implements Store {
   }
 
   async getStatus(apiRoot: string, id: string): Promise<StatusRecord | undefined> {
-    const { rows } = await this.#pool.query<{ body: string }>('SELECT body FROM statuses WHERE api_root = $1 AND id = $2', [apiRoot, id])
+    const { rows } = await this.#pool.query<{ body: string }>(
+      'SELECT body FROM statuses WHERE api_root = $1 AND id = $2',
+      [apiRoot, id],
+    )
     return rows[0] ? (JSON.parse(rows[0].body) as StatusRecord) : undefined
   }
 
   async createPrincipal(p: PrincipalRecord, key: ApiKeyRecord): Promise<void> {
     await inTransaction(this.#pool, async (client) => {
-      await client.query('INSERT INTO principals (id, name, role, partner_id, created_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6)', [
-        p.id,
-        p.name,
-        p.role,
-        p.partnerId ?? null,
-        p.createdAt,
-        p.revokedAt ?? null,
-      ])
+      await client.query(
+        'INSERT INTO principals (id, name, role, partner_id, created_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6)',
+        [p.id, p.name, p.role, p.partnerId ?? null, p.createdAt, p.revokedAt ?? null],
+      )
       await insertKey(client, key)
     })
   }
@@ -376,8 +401,14 @@ export class PostgresStore implements Store {
 
   async revokePrincipal(id: string, at: string): Promise<boolean> {
     return inTransaction(this.#pool, async (client) => {
-      const changed = await client.query('UPDATE principals SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL', [at, id])
-      await client.query('UPDATE api_keys SET revoked_at = $1 WHERE principal_id = $2 AND revoked_at IS NULL', [at, id])
+      const changed = await client.query(
+        'UPDATE principals SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL',
+        [at, id],
+      )
+      await client.query(
+        'UPDATE api_keys SET revoked_at = $1 WHERE principal_id = $2 AND revoked_at IS NULL',
+        [at, id],
+      )
       return (changed.rowCount ?? 0) > 0
     })
   }
@@ -391,16 +422,30 @@ export class PostgresStore implements Store {
   }
 
   async listGrants(principalId: string): Promise<CollectionGrant[]> {
-    const { rows } = await this.#pool.query<{ principal_id: string; collection_id: string; can_read: boolean; can_write: boolean }>(
-      'SELECT * FROM grants WHERE principal_id = $1 ORDER BY collection_id',
-      [principalId],
-    )
-    return rows.map((r) => ({ principalId: r.principal_id, collectionId: r.collection_id, canRead: r.can_read, canWrite: r.can_write }))
+    const { rows } = await this.#pool.query<{
+      principal_id: string
+      collection_id: string
+      can_read: boolean
+      can_write: boolean
+    }>('SELECT * FROM grants WHERE principal_id = $1 ORDER BY collection_id', [principalId])
+    return rows.map((r) => ({
+      principalId: r.principal_id,
+      collectionId: r.collection_id,
+      canRead: r.can_read,
+      canWrite: r.can_write,
+    }))
   }
 }
 
 function newState(): IdState {
-  return { lo: null, hi: null, firstRow: undefined, lastRow: undefined, demoteStoredFirst: false, demoteStoredLast: false }
+  return {
+    lo: null,
+    hi: null,
+    firstRow: undefined,
+    lastRow: undefined,
+    demoteStoredFirst: false,
+    demoteStoredLast: false,
+  }
 }
 
 /** After a delete the first/last flags may point at rows that are gone. */
@@ -416,13 +461,10 @@ async function refreshEnds(client: PgClient, collectionId: string, id: string): 
 }
 
 async function insertKey(db: { query: PgClient['query'] }, key: ApiKeyRecord): Promise<void> {
-  await db.query('INSERT INTO api_keys (key_id, principal_id, secret_hash, created_at, revoked_at) VALUES ($1, $2, $3, $4, $5)', [
-    key.keyId,
-    key.principalId,
-    key.secretHash,
-    key.createdAt,
-    key.revokedAt ?? null,
-  ])
+  await db.query(
+    'INSERT INTO api_keys (key_id, principal_id, secret_hash, created_at, revoked_at) VALUES ($1, $2, $3, $4, $5)',
+    [key.keyId, key.principalId, key.secretHash, key.createdAt, key.revokedAt ?? null],
+  )
 }
 
 interface CollectionRow {

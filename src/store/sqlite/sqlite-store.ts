@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import { packFrontier, planLedgerAppend, unpackFrontier } from '../ledger-append.js'
 import { objectQueryWhere, versionCondition } from '../object-query.js'
-import { formatMicros, nextDateAdded, nowMicros, versionKey } from '../time.js'
+import { formatMicros, nextDateAdded, nowMicros, toMicros, versionKey } from '../time.js'
 import type {
+  ApiKeyChange,
   ApiKeyRecord,
   ApiRootRecord,
   CheckpointRecord,
@@ -211,13 +212,30 @@ export class SqliteStore implements Store {
   }
 
   async queryObjects(query: ObjectQuery): Promise<ObjectBatch> {
-    const { where, params } = objectQueryWhere(query, positional)
+    const bounded = this.#addedAfterAsSeq(query)
+    if (!bounded) return { items: [], exhausted: true }
+    const { where, params } = objectQueryWhere(bounded, positional)
     const rows = this.#sql
       .get(`SELECT ${OBJECT_COLUMNS} FROM objects WHERE ${where} ORDER BY seq LIMIT ?`)
       .all(...params, query.limit + 1) as ObjectRow[]
     const exhausted = rows.length <= query.limit
     if (!exhausted) rows.pop()
     return { items: rows.map(toStoredVersion), exhausted }
+  }
+
+  /**
+   * seq and date_added rise together, so "added after T" is "seq from the first
+   * version added after T": one index probe, after which the query is a plain
+   * seq range (SQLite would otherwise sort every later row by seq).
+   */
+  #addedAfterAsSeq(query: ObjectQuery): ObjectQuery | undefined {
+    if (query.addedAfter === undefined) return query
+    const { addedAfter, ...rest } = query
+    const first = this.#sql
+      .get('SELECT seq FROM objects WHERE collection_id = ? AND added_us > ? ORDER BY added_us LIMIT 1')
+      .get(query.collectionId, toMicros(addedAfter) ?? 0) as { seq: number } | undefined
+    if (!first) return undefined
+    return { ...rest, afterSeq: Math.max(query.afterSeq ?? 0, first.seq - 1) }
   }
 
   async latestVersions(ids: string[]): Promise<StoredVersion[]> {
@@ -321,29 +339,48 @@ export class SqliteStore implements Store {
   #insertKey(key: ApiKeyRecord): void {
     this.#sql
       .get(
-        'INSERT INTO api_keys (key_id, principal_id, secret_hash, created_at, revoked_at) VALUES (?, ?, ?, ?, ?)',
+        `INSERT INTO api_keys (key_id, principal_id, secret_hash, created_at, revoked_at, expires_at, last_used_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(key.keyId, key.principalId, key.secretHash, key.createdAt, key.revokedAt ?? null)
+      .run(
+        key.keyId,
+        key.principalId,
+        key.secretHash,
+        key.createdAt,
+        key.revokedAt ?? null,
+        key.expiresAt ?? null,
+        key.lastUsedAt ?? null,
+      )
   }
 
   async getApiKey(keyId: string): Promise<ApiKeyRecord | undefined> {
-    const row = this.#sql.get('SELECT * FROM api_keys WHERE key_id = ?').get(keyId) as
-      | {
-          key_id: string
-          principal_id: string
-          secret_hash: Buffer
-          created_at: string
-          revoked_at: string | null
-        }
-      | undefined
-    if (!row) return undefined
-    return {
-      keyId: row.key_id,
-      principalId: row.principal_id,
-      secretHash: row.secret_hash,
-      createdAt: row.created_at,
-      ...(row.revoked_at ? { revokedAt: row.revoked_at } : {}),
-    }
+    const row = this.#sql.get('SELECT * FROM api_keys WHERE key_id = ?').get(keyId) as ApiKeyRow | undefined
+    return row ? toApiKey(row) : undefined
+  }
+
+  async listApiKeys(principalId: string): Promise<ApiKeyRecord[]> {
+    const rows = this.#sql
+      .get('SELECT * FROM api_keys WHERE principal_id = ? ORDER BY created_at, key_id')
+      .all(principalId) as ApiKeyRow[]
+    return rows.map(toApiKey)
+  }
+
+  async updateApiKey(keyId: string, change: ApiKeyChange): Promise<boolean> {
+    const result = this.#sql
+      .get(
+        `UPDATE api_keys SET
+           revoked_at = COALESCE(revoked_at, @revoked),
+           expires_at = COALESCE(@expires, expires_at),
+           last_used_at = COALESCE(@used, last_used_at)
+         WHERE key_id = @key`,
+      )
+      .run({
+        key: keyId,
+        revoked: change.revokedAt ?? null,
+        expires: change.expiresAt ?? null,
+        used: change.lastUsedAt ?? null,
+      })
+    return result.changes > 0
   }
 
   async revokePrincipal(id: string, at: string): Promise<boolean> {
@@ -550,6 +587,12 @@ export class SqliteStore implements Store {
     })()
   }
 
+  async backup(destination: string): Promise<void> {
+    // After the first small step, copy the rest in one step: it reads one WAL snapshot, so writers in
+    // other processes keep committing meanwhile and cannot force the copy to restart over and over.
+    await this.db.backup(destination, { progress: () => 0x7fffffff })
+  }
+
   async provenance(objectIds: string[]): Promise<ProvenanceRecord[]> {
     if (objectIds.length === 0) return []
     return this.#sql
@@ -558,6 +601,28 @@ export class SqliteStore implements Store {
          FROM provenance WHERE object_id IN (${objectIds.map(() => '?').join(', ')}) ORDER BY rowid`,
       )
       .all(...objectIds) as ProvenanceRecord[]
+  }
+}
+
+interface ApiKeyRow {
+  key_id: string
+  principal_id: string
+  secret_hash: Buffer
+  created_at: string
+  revoked_at: string | null
+  expires_at: string | null
+  last_used_at: string | null
+}
+
+function toApiKey(row: ApiKeyRow): ApiKeyRecord {
+  return {
+    keyId: row.key_id,
+    principalId: row.principal_id,
+    secretHash: row.secret_hash,
+    createdAt: row.created_at,
+    ...(row.revoked_at ? { revokedAt: row.revoked_at } : {}),
+    ...(row.expires_at ? { expiresAt: row.expires_at } : {}),
+    ...(row.last_used_at ? { lastUsedAt: row.last_used_at } : {}),
   }
 }
 
@@ -584,7 +649,7 @@ function toCollection(r: CollectionRow): CollectionRecord {
 interface PrincipalRow {
   id: string
   name: string
-  role: 'admin' | 'partner'
+  role: PrincipalRecord['role']
   partner_id: string | null
   created_at: string
   revoked_at: string | null

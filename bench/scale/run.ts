@@ -1,0 +1,287 @@
+/**
+ * Storage scale bench: does reading a page cost the same at 10^5 stored versions as at 10^6?
+ *
+ *   npx tsc -p tsconfig.json
+ *   node dist/bench/scale/run.js [--adapter sqlite|postgres] [--sizes 100000,1000000] [--samples 200]
+ *                                [--postgres postgres://…] [--seed 7]
+ *
+ * Each adapter's store grows through the sizes in order (the 10^6 store contains the 10^5 one),
+ * ingesting with `putObjects` in batches of 1,000. At every size it times pages of 1,000 read
+ * from random positions: by `afterSeq`, by `addedAfter`, and by `types` (one type, from a random
+ * `afterSeq`). PostgreSQL needs a server URL (`--postgres`, or SLUICE_BENCH_POSTGRES /
+ * SLUICE_TEST_POSTGRES); the bench creates a scratch database on it and drops it afterwards.
+ * Objects come from `bench/data/generate.ts`: fictional, documentation address ranges only.
+ */
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import pg from 'pg'
+import { openStore } from '../../src/store/open.js'
+import { formatMicros, toMicros } from '../../src/store/time.js'
+import type { IncomingObject, ObjectQuery, Store } from '../../src/store/types.js'
+import { generateObjects } from '../data/generate.js'
+
+const BATCH = 1_000
+const PAGE = 1_000
+const COLLECTION = '5ca1ab1e-0000-4000-8000-000000000001'
+
+type AdapterName = 'sqlite' | 'postgres'
+type QueryKind = 'afterSeq' | 'addedAfter' | 'types'
+const QUERY_KINDS: readonly QueryKind[] = ['afterSeq', 'addedAfter', 'types']
+
+interface Options {
+  adapters: AdapterName[]
+  sizes: number[]
+  samples: number
+  seed: number
+  postgres: string | undefined
+}
+
+interface Row {
+  adapter: AdapterName
+  size: number
+  ingestPerSecond: number
+  latency: Record<QueryKind, { p50: number; p99: number }>
+}
+
+function parseArgs(argv: string[]): Options {
+  const value = (flag: string) => {
+    const i = argv.indexOf(flag)
+    return i >= 0 ? argv[i + 1] : undefined
+  }
+  const adapter = value('--adapter')
+  if (adapter !== undefined && adapter !== 'sqlite' && adapter !== 'postgres') {
+    throw new Error(`--adapter must be sqlite or postgres, not ${adapter}`)
+  }
+  const sizes = (value('--sizes') ?? '100000,1000000')
+    .split(',')
+    .map((s) => Number(s.trim()))
+    .sort((a, b) => a - b)
+  if (sizes.some((s) => !Number.isInteger(s) || s < PAGE * 2))
+    throw new Error(`--sizes must be integers of at least ${PAGE * 2}`)
+  const postgres =
+    value('--postgres') ?? process.env.SLUICE_BENCH_POSTGRES ?? process.env.SLUICE_TEST_POSTGRES
+  const adapters: AdapterName[] = adapter ? [adapter] : postgres ? ['sqlite', 'postgres'] : ['sqlite']
+  if (adapters.includes('postgres') && !postgres)
+    throw new Error('postgres needs --postgres URL or SLUICE_BENCH_POSTGRES')
+  return {
+    adapters,
+    sizes,
+    samples: Number(value('--samples') ?? 200),
+    seed: Number(value('--seed') ?? 7),
+    postgres,
+  }
+}
+
+/** A seeded xorshift, so positions are the same from run to run. */
+function random(seed: number): () => number {
+  let x = seed >>> 0 || 1
+  return () => {
+    x ^= x << 13
+    x >>>= 0
+    x ^= x >>> 17
+    x ^= x << 5
+    x >>>= 0
+    return x / 0x1_0000_0000
+  }
+}
+
+function toIncoming(
+  object: ReturnType<typeof generateObjects> extends Generator<infer T> ? T : never,
+): IncomingObject {
+  return {
+    id: object.id,
+    type: object.type,
+    ...(object.modified ? { modified: object.modified } : {}),
+    ...(object.created ? { created: object.created } : {}),
+    specVersion: object.spec_version ?? '2.1',
+    json: JSON.stringify(object),
+  }
+}
+
+interface Scratch {
+  store: Store
+  dispose(): Promise<void>
+}
+
+async function openScratch(adapter: AdapterName, options: Options): Promise<Scratch> {
+  if (adapter === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-scale-'))
+    const store = await openStore(join(dir, 'sluice.db'), dir)
+    return {
+      store,
+      dispose: async () => {
+        await store.close()
+        rmSync(dir, { recursive: true, force: true })
+      },
+    }
+  }
+  const server = options.postgres!
+  const name = `sluice_bench_${randomBytes(4).toString('hex')}`
+  await adminStatement(server, `CREATE DATABASE ${name}`)
+  const url = new URL(server)
+  url.pathname = `/${name}`
+  const store = await openStore(url.toString(), tmpdir())
+  return {
+    store,
+    dispose: async () => {
+      await store.close()
+      await adminStatement(server, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+    },
+  }
+}
+
+async function adminStatement(server: string, statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: server })
+  await client.connect()
+  try {
+    await client.query(statement)
+  } finally {
+    await client.end()
+  }
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
+}
+
+async function benchAdapter(adapter: AdapterName, options: Options): Promise<Row[]> {
+  const { store, dispose } = await openScratch(adapter, options)
+  const rows: Row[] = []
+  try {
+    await store.ensureApiRoot({ name: 'bench', title: 'Bench' })
+    await store.createCollection({
+      id: COLLECTION,
+      apiRoot: 'bench',
+      title: 'Scale',
+      mediaTypes: ['application/stix+json;version=2.1'],
+    })
+    const objects = generateObjects(options.sizes.at(-1)!, options.seed)
+    // Sequence numbers and date_added of every stored version, to pick positions from.
+    const seqs: number[] = []
+    const added: number[] = []
+    const typeCounts = new Map<string, number>()
+    const pick = random(options.seed)
+    for (const size of options.sizes) {
+      let ingestMs = 0
+      let ingested = 0
+      while (seqs.length < size) {
+        const batch: IncomingObject[] = []
+        // next() by hand: leaving a for…of early would close the shared generator.
+        while (batch.length < Math.min(BATCH, size - seqs.length)) {
+          const next = objects.next()
+          if (next.done) break
+          batch.push(toIncoming(next.value))
+        }
+        if (batch.length === 0) throw new Error(`generator ran out at ${seqs.length} objects`)
+        const start = performance.now()
+        const outcomes = await store.putObjects(COLLECTION, batch)
+        ingestMs += performance.now() - start
+        for (const [i, o] of outcomes.entries()) {
+          if (o.result !== 'added') continue
+          seqs.push(o.seq)
+          added.push(toMicros(o.dateAdded)!)
+          typeCounts.set(batch[i]!.type, (typeCounts.get(batch[i]!.type) ?? 0) + 1)
+          ingested++
+        }
+      }
+      // Pages must be full: start at least a page before the end.
+      const span = seqs.length - PAGE
+      const types = [...typeCounts.keys()]
+      const queries: Record<QueryKind, () => ObjectQuery> = {
+        afterSeq: () => ({
+          collectionId: COLLECTION,
+          limit: PAGE,
+          afterSeq: seqs[Math.floor(pick() * span)]!,
+        }),
+        addedAfter: () => ({
+          collectionId: COLLECTION,
+          limit: PAGE,
+          addedAfter: formatMicros(added[Math.floor(pick() * span)]!),
+        }),
+        types: () => {
+          const type = types[Math.floor(pick() * types.length)]!
+          // From a position that still leaves most of a page of this type after it.
+          const share = (typeCounts.get(type) ?? 1) / seqs.length
+          const room = Math.max(0, seqs.length - Math.ceil(PAGE / share))
+          return {
+            collectionId: COLLECTION,
+            limit: PAGE,
+            types: [type],
+            afterSeq: seqs[Math.floor(pick() * room)] ?? 0,
+          }
+        },
+      }
+      const latency = {} as Row['latency']
+      for (const kind of QUERY_KINDS) {
+        const times: number[] = []
+        for (let i = 0; i < options.samples + 10; i++) {
+          const query = queries[kind]()
+          const start = performance.now()
+          const page = await store.queryObjects(query)
+          const ms = performance.now() - start
+          if (page.items.length === 0)
+            throw new Error(`${adapter} ${kind}: empty page for ${JSON.stringify(query)}`)
+          if (i >= 10) times.push(ms) // the first few warm caches
+        }
+        times.sort((a, b) => a - b)
+        latency[kind] = { p50: percentile(times, 50), p99: percentile(times, 99) }
+      }
+      const row = { adapter, size, ingestPerSecond: ingested / (ingestMs / 1000), latency }
+      rows.push(row)
+      console.error(`${adapter} ${size}: ${formatRow(row)}`)
+    }
+  } finally {
+    await dispose()
+  }
+  return rows
+}
+
+const ms = (v: number) => v.toFixed(v < 10 ? 2 : 1)
+
+function formatRow(row: Row): string {
+  return [
+    Math.round(row.ingestPerSecond).toLocaleString('en-US'),
+    ...QUERY_KINDS.map((k) => `${ms(row.latency[k].p50)} / ${ms(row.latency[k].p99)}`),
+  ].join(' | ')
+}
+
+function report(rows: Row[], options: Options): string {
+  const lines = [
+    `Page of ${PAGE}, ${options.samples} random positions per cell, latency in ms as p50 / p99; ingest in batches of ${BATCH}.`,
+    'The ingest rate at a size is measured over the objects added since the previous size.',
+    '',
+    '| adapter | stored versions | ingest (objects/s) | afterSeq | addedAfter | types + afterSeq |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...rows.map((r) => `| ${r.adapter} | ${r.size.toLocaleString('en-US')} | ${formatRow(r)} |`),
+    '',
+    `Latency at the largest size divided by latency at the smallest (p50 / p99):`,
+    '',
+  ]
+  for (const adapter of options.adapters) {
+    const mine = rows.filter((r) => r.adapter === adapter)
+    const small = mine[0]
+    const large = mine.at(-1)
+    if (!small || !large || small === large) continue
+    const ratios = QUERY_KINDS.map(
+      (k) =>
+        `${k} ${(large.latency[k].p50 / small.latency[k].p50).toFixed(2)} / ${(large.latency[k].p99 / small.latency[k].p99).toFixed(2)}`,
+    )
+    lines.push(`- ${adapter} (${large.size / small.size}× the data): ${ratios.join('; ')}`)
+  }
+  return lines.join('\n')
+}
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2))
+  const rows: Row[] = []
+  for (const adapter of options.adapters) rows.push(...(await benchAdapter(adapter, options)))
+  console.log(report(rows, options))
+}
+
+main().catch((err: unknown) => {
+  console.error(err)
+  process.exitCode = 1
+})
