@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createNode, type NodeOptions, type SluiceNode } from '../../src/server/node.js'
 import { createPrincipal } from '../../src/services/principals.js'
+import type { StoreFactory } from './stores.js'
 
 export const TAXII = 'application/taxii+json;version=2.1'
 
@@ -17,10 +18,17 @@ export interface TestNode {
   stop(): Promise<void>
 }
 
-/** A node on a free loopback port with a fresh data directory and an admin key. */
-export async function startTestNode(options: Partial<NodeOptions> = {}): Promise<TestNode> {
+/**
+ * A node on a free loopback port with a fresh data directory and an admin key;
+ * on a fresh database of the given adapter (SQLite in the data directory by default).
+ */
+export async function startTestNode(
+  options: Partial<NodeOptions> = {},
+  adapter?: StoreFactory,
+): Promise<TestNode> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sluice-node-'))
-  const node = await createNode({ dataDir, ...options })
+  const database = adapter ? await adapter.fresh() : undefined
+  const node = await createNode({ dataDir, ...(database ? { db: database.location } : {}), ...options })
   const url = await node.listen(0, '127.0.0.1')
   const { apiKey: adminKey } = await createPrincipal(node.store, { name: 'Test admin', role: 'admin' })
   const auth = (key: string) => ({ Authorization: `Bearer ${key}` })
@@ -29,7 +37,8 @@ export async function startTestNode(options: Partial<NodeOptions> = {}): Promise
     url,
     dataDir,
     adminKey,
-    get: (path, key = adminKey, headers = {}) => fetch(`${url}${path}`, { headers: { Accept: TAXII, ...auth(key), ...headers } }),
+    get: (path, key = adminKey, headers = {}) =>
+      fetch(`${url}${path}`, { headers: { Accept: TAXII, ...auth(key), ...headers } }),
     post: (path, body, key = adminKey, headers = {}) =>
       fetch(`${url}${path}`, {
         method: 'POST',
@@ -38,6 +47,7 @@ export async function startTestNode(options: Partial<NodeOptions> = {}): Promise
       }),
     stop: async () => {
       await node.close()
+      await database?.drop()
       rmSync(dataDir, { recursive: true, force: true })
     },
   }
