@@ -16,6 +16,13 @@ Commands:
   policy explain|preview|history        why, what and when
   ledger key|checkpoint|prove|consistency|verify   the disclosure log
   match                      observed-data a STIX pattern matches
+  status                     the node at a glance
+  keys list|rotate|revoke|bind-cert     API keys and client certificates
+  backup --out DIR           online backup of the store (and node key)
+  restore --from DIR         restore a backup into a stopped node's data directory
+  feeds add|list|poll|remove  pull partners' TAXII collections (federation)
+  pushes add|list|run|remove  push a collection to a partner's TAXII server
+  withdraw OBJECT|list       withdraw an object from partners; acknowledgements
 
 Common options:
   --data DIR     data directory (env SLUICE_DATA, default ./data)
@@ -37,6 +44,13 @@ const COMMANDS: Record<string, () => Promise<{ run: (args: string[]) => Promise<
   policy: () => import('./commands/policy.js'),
   ledger: () => import('./commands/ledger.js'),
   match: () => import('./commands/match.js'),
+  status: () => import('./commands/status.js'),
+  keys: () => import('./commands/keys.js'),
+  backup: () => import('./commands/backup.js'),
+  restore: () => import('./commands/restore.js'),
+  feeds: () => import('./commands/feeds.js'),
+  pushes: () => import('./commands/pushes.js'),
+  withdraw: () => import('./commands/withdraw.js'),
 }
 
 async function main(argv: string[]): Promise<number> {

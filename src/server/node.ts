@@ -1,20 +1,31 @@
-import type { AddressInfo } from 'node:net'
 import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { withFourEyes } from '../auth/four-eyes.js'
+import { keyRoutes } from '../auth/key-routes.js'
+import { federationContext } from '../federation/context.js'
+import { FederationScheduler } from '../federation/scheduler.js'
+import { ingestOptions } from '../ingest/options.js'
 import type { PrepareOptions } from '../ingest/prepare.js'
+import { healthHandler } from '../ops/health.js'
+import { errorLogger, type Logger } from '../ops/logger.js'
+import { metricsHandler } from '../ops/metrics-endpoint.js'
+import { type NodeMetrics, nodeMetrics, observeRequests } from '../ops/node-metrics.js'
+import { onSecureConnection, type TlsSettings, tlsServerOptions } from '../ops/tls.js'
+import { sluiceVersion } from '../ops/version.js'
+import { ensureDefaultApiRoot } from '../services/api-roots.js'
 import { openStore } from '../store/open.js'
 import type { Store } from '../store/types.js'
-import { DEFAULT_TAXII_CONFIG, type TaxiiConfig } from '../taxii/config.js'
-import { CursorCodec } from '../taxii/cursor.js'
-import { createTaxiiHandler } from '../taxii/handler.js'
 import { adminRoutes } from '../taxii/admin/admin-routes.js'
+import { federationRoutes } from '../taxii/admin/federation-routes.js'
 import { jsonApi } from '../taxii/admin/json-api.js'
 import { ledgerRoutes } from '../taxii/admin/ledger-routes.js'
 import { searchRoutes } from '../taxii/admin/search-routes.js'
+import { DEFAULT_TAXII_CONFIG, type TaxiiConfig } from '../taxii/config.js'
+import { CursorCodec } from '../taxii/cursor.js'
+import { createTaxiiHandler } from '../taxii/handler.js'
 import { consoleMounts } from './console-mount.js'
 import { createHttpServer, type Mount } from './http-server.js'
 import { createServices, type NodeServices } from './services.js'
-import { ingestOptions } from '../ingest/options.js'
-import { ensureDefaultApiRoot } from '../services/api-roots.js'
 
 export interface NodeOptions {
   dataDir: string
@@ -24,6 +35,12 @@ export interface NodeOptions {
   taxii?: Partial<TaxiiConfig>
   /** Checkpoint origin of the node's logs. */
   origin?: string
+  /** Request and error logs; by default only errors, on stderr. */
+  logger?: Logger
+  /** Serve HTTPS (and optionally accept bound client certificates) instead of plain HTTP. */
+  tls?: TlsSettings
+  /** Hold lifting a suspension or widening an agreement until a second officer approves. */
+  fourEyes?: boolean
 }
 
 export interface SluiceNode {
@@ -31,58 +48,100 @@ export interface SluiceNode {
   services: NodeServices
   server: Server
   config: TaxiiConfig
+  metrics: NodeMetrics
+  logger: Logger
+  /** Runs the node's feeds and pushes (started with the node, stopped by close). */
+  federation: FederationScheduler
   listen(port: number, host: string): Promise<string>
   close(): Promise<void>
 }
 
-const RESERVED = new Set(['admin', 'ledger', 'search', 'console', 'healthz', 'metrics'])
+const RESERVED = new Set([
+  'admin',
+  'ledger',
+  'search',
+  'console',
+  'console-api',
+  'healthz',
+  'metrics',
+  'federation',
+])
 
 /** Wires a store, the disclosure gate and the HTTP API into one node. */
 export async function createNode(options: NodeOptions): Promise<SluiceNode> {
+  // read the certificate files first: a bad path fails before the store is opened
+  const tls = options.tls
+    ? { server: tlsServerOptions(options.tls), onSecure: onSecureConnection(options.tls) }
+    : undefined
   const store = await openStore(options.db, options.dataDir)
   const config: TaxiiConfig = { ...DEFAULT_TAXII_CONFIG, publicUrl: 'http://127.0.0.1', ...options.taxii }
   await ensureDefaultApiRoot(store)
   const cursors = new CursorCodec(await store.secret('cursor'))
-  const services = await createServices(store, { dataDir: options.dataDir, ...(options.origin ? { origin: options.origin } : {}) })
+  const services = await createServices(store, {
+    dataDir: options.dataDir,
+    ...(options.origin ? { origin: options.origin } : {}),
+  })
   const { gate } = services
+  const logger = options.logger ?? errorLogger()
+  const metrics = nodeMetrics(store, services.policy, sluiceVersion())
+  services.policyGate.observer = metrics.gate
   const ingest: PrepareOptions = ingestOptions(store)
   const taxii = createTaxiiHandler(
     { store, gate, cursors, config, ingest },
-    { reserved: RESERVED, onInternalError: (error, requestId) => console.error(JSON.stringify({ level: 'error', requestId, error: String(error), stack: (error as Error)?.stack })) },
+    {
+      reserved: RESERVED,
+      onInternalError: (error, requestId) => logger.error('internal error', { requestId, error }),
+    },
   )
+  const federation = new FederationScheduler(federationContext(services), {
+    onError: (error) => logger.error('federation', { error }),
+  })
   const mounts: Mount[] = [
-    { prefix: 'admin', handle: jsonApi(store, 'admin', adminRoutes(services)) },
+    {
+      prefix: 'admin',
+      handle: jsonApi(store, 'admin', [
+        ...withFourEyes(adminRoutes(services), services, options.fourEyes === true),
+        ...keyRoutes(store),
+      ]),
+    },
     { prefix: 'ledger', handle: jsonApi(store, 'ledger', ledgerRoutes(services)) },
     ...consoleMounts(services),
     { prefix: 'search', handle: jsonApi(store, 'search', searchRoutes(services)) },
-    {
-      prefix: 'healthz',
-      handle: async (_req, res) => {
-        res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"status":"ok"}')
-      },
-    },
+    { prefix: 'healthz', handle: healthHandler(store) },
+    { prefix: 'metrics', handle: metricsHandler(store, metrics.registry) },
+    { prefix: 'federation', handle: jsonApi(store, 'federation', federationRoutes(services, federation)) },
   ]
-  const server = createHttpServer(mounts, taxii)
+  const server = createHttpServer(mounts, taxii, undefined, {
+    ...(tls ? { tls: tls.server, onSecureConnection: tls.onSecure } : {}),
+    observe: observeRequests(metrics, logger, new Set(mounts.map((m) => m.prefix))),
+    onUnhandled: (error) => logger.error('unhandled', { error }),
+  })
+  const scheme = tls ? 'https' : 'http'
+  federation.start()
   const explicitUrl = options.taxii?.publicUrl !== undefined
   return {
     store,
     services,
     server,
     config,
+    metrics,
+    logger,
+    federation,
     listen: (port, host) =>
       new Promise((resolve, reject) => {
         server.once('error', reject)
         server.listen(port, host, () => {
           const { port: bound } = server.address() as AddressInfo
-          if (!explicitUrl) config.publicUrl = `http://${host.includes(':') ? `[${host}]` : host}:${bound}`
+          if (!explicitUrl)
+            config.publicUrl = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${bound}`
           resolve(config.publicUrl)
         })
       }),
     close: async () => {
+      await federation.stop()
       await new Promise<void>((resolve) => server.close(() => resolve()))
       server.closeAllConnections()
       await store.close()
     },
   }
 }
-

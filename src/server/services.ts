@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import type { DisclosureGate } from '../disclosure/gate.js'
 import { PolicyGate } from '../disclosure/policy-gate.js'
+import { withFederationRules } from '../federation/onward-gate.js'
 import { LedgerService, loadOrCreateNodeKey } from '../services/ledger-service.js'
 import { PolicyService } from '../services/policy-service.js'
 import type { Store } from '../store/types.js'
@@ -9,8 +10,10 @@ export interface NodeServices {
   store: Store
   policy: PolicyService
   ledger: LedgerService
-  /** The one way out for every read path. */
+  /** The one way out for every read path: policy, plus federation's onward-sharing rules. */
   gate: DisclosureGate
+  /** The policy gate inside `gate`, for observers (metrics). */
+  policyGate: PolicyGate
 }
 
 export interface ServiceOptions {
@@ -26,8 +29,12 @@ export const DEFAULT_ORIGIN = 'sluice.localhost'
 /** Assembles the services every entry point (server, CLI) shares, around one store. */
 export async function createServices(store: Store, options: ServiceOptions): Promise<NodeServices> {
   const origin = options.origin ?? process.env.SLUICE_ORIGIN ?? DEFAULT_ORIGIN
-  const key = await loadOrCreateNodeKey(options.keyPath ?? process.env.SLUICE_NODE_KEY ?? join(options.dataDir, 'node.key'), origin)
+  const key = await loadOrCreateNodeKey(
+    options.keyPath ?? process.env.SLUICE_NODE_KEY ?? join(options.dataDir, 'node.key'),
+    origin,
+  )
   const policy = new PolicyService(store)
   const ledger = new LedgerService(store, key, origin)
-  return { store, policy, ledger, gate: new PolicyGate(store, policy, ledger) }
+  const policyGate = new PolicyGate(store, policy, ledger)
+  return { store, policy, ledger, policyGate, gate: withFederationRules(policyGate, store, policy) }
 }

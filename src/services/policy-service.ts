@@ -258,17 +258,25 @@ function orderRecord(order: Order): PolicyRecord {
   return { kind: 'order', id: order.id, recordedAt: order.recorded_at, body: JSON.stringify(order) }
 }
 
+/**
+ * The order as the ledger records it. The entry sits in the partner's own log too, so what the
+ * partner must not read (the scope, which may name collections hidden from it, and the internal
+ * reason) is committed to by SHA-256 of its canonical JSON rather than spelled out; the node can
+ * later prove either by showing the order record, which hashes to the committed value.
+ */
 function orderEntry(order: Order, partnerId: string): OrderEntry {
+  const commitment = (value: unknown) => sha256Hex(canonicalJson(value as JsonValue))
   return {
     kind: 'order',
     orderId: order.id,
     orderKind: order.kind,
     partnerId,
-    scope: (order.kind === 'suspension'
-      ? (order.scope ?? { whole_partner: true })
-      : { lifts: order.lifts }) as JsonValue,
+    scope:
+      order.kind === 'suspension'
+        ? { whole_partner: order.scope === undefined, scope_sha256: commitment(order.scope ?? {}) }
+        : { lifts: order.lifts },
     issuer: order.issuer,
-    reason: order.reason,
+    reason: `sha256:${commitment(order.reason)}`,
     reference: order.kind === 'suspension' ? (order.reference ?? null) : null,
     effectiveFrom: ledgerTime(order.effective_from),
     recordedAt: ledgerTime(order.recorded_at),

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { authenticate } from './authenticate.js'
+import { ALLOWED, requireRole } from '../auth/roles.js'
+import { noteRequest } from '../ops/request-context.js'
+import { authenticateRequest } from './authenticate.js'
 import type { TaxiiDeps } from './context.js'
 import { TaxiiError } from './errors.js'
 import { send } from './http-io.js'
@@ -27,6 +29,7 @@ export function createTaxiiHandler(deps: TaxiiDeps, options: TaxiiHandlerOptions
       const match = segments && matchRoute(segments, options.reserved)
       if (!match)
         throw new TaxiiError(404, 'Not found', 'no TAXII endpoint at this path', { errorCode: 'no-endpoint' })
+      noteRequest(res, { route: `/${match.route.pattern.join('/')}` })
       const handler = match.route.methods[req.method ?? 'GET']
       if (!handler) {
         throw new TaxiiError(
@@ -44,7 +47,8 @@ export function createTaxiiHandler(deps: TaxiiDeps, options: TaxiiHandlerOptions
           errorCode: 'not-acceptable',
         })
       }
-      const principal = await authenticate(deps.store, req.headers.authorization)
+      const principal = await authenticateRequest(deps.store, req)
+      requireRole(principal, ALLOWED.taxii)
       const instant = new Date().toISOString()
       const session = await deps.gate.open(
         {

@@ -1,3 +1,5 @@
+import { createLogger, isLogLevel } from '../../ops/logger.js'
+import { TlsSetupError } from '../../ops/tls.js'
 import { createNode } from '../../server/node.js'
 import { CliError } from '../errors.js'
 import { dataLocation, parse } from '../options.js'
@@ -10,7 +12,13 @@ const HELP = `Usage: sluice serve [--host H] [--port P] [--public-url URL] [--de
   --public-url        base URL clients use, for discovery links (env SLUICE_PUBLIC_URL)
   --demo              seed the fictional demo world on first start and print an admin key
   --max-content-length  largest request body in bytes (default 33554432)
-  --max-page-size     largest page of objects (default 1000)`
+  --max-page-size     largest page of objects (default 1000)
+  --tls-cert FILE     serve HTTPS with this PEM certificate chain (env SLUICE_TLS_CERT)
+  --tls-key FILE      and this PEM private key (env SLUICE_TLS_KEY)
+  --mtls              ask clients for a certificate; one bound with "sluice keys bind-cert" authenticates
+  --tls-client-ca FILE  accept client certificates only if they chain to these CAs (implies --mtls)
+  --four-eyes         lifting a suspension or widening an agreement waits for a second officer (env SLUICE_FOUR_EYES=1)
+  --log-level LEVEL   debug, info, warn, error or silent (env SLUICE_LOG_LEVEL, default info); JSON lines on stdout`
 
 function positiveInt(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined
@@ -29,6 +37,12 @@ export async function run(args: string[]): Promise<void> {
       demo: { type: 'boolean' },
       'max-content-length': { type: 'string' },
       'max-page-size': { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      'tls-client-ca': { type: 'string' },
+      mtls: { type: 'boolean' },
+      'four-eyes': { type: 'boolean' },
+      'log-level': { type: 'string' },
     },
     false,
   )
@@ -43,6 +57,23 @@ export async function run(args: string[]): Promise<void> {
     throw new CliError('--public-url must be an http(s) URL', 2)
   const maxContentLength = positiveInt(values['max-content-length'], 'max-content-length')
   const maxPageSize = positiveInt(values['max-page-size'], 'max-page-size')
+  const tlsCert = values['tls-cert'] ?? process.env.SLUICE_TLS_CERT
+  const tlsKey = values['tls-key'] ?? process.env.SLUICE_TLS_KEY
+  if ((tlsCert === undefined) !== (tlsKey === undefined))
+    throw new CliError('--tls-cert and --tls-key go together', 2)
+  if (!tlsCert && (values.mtls || values['tls-client-ca']))
+    throw new CliError('--mtls needs --tls-cert and --tls-key', 2)
+  const level = values['log-level'] ?? process.env.SLUICE_LOG_LEVEL ?? 'info'
+  if (!isLogLevel(level)) throw new CliError('--log-level must be debug, info, warn, error or silent', 2)
+  const tls =
+    tlsCert && tlsKey
+      ? {
+          certFile: tlsCert,
+          keyFile: tlsKey,
+          ...(values.mtls ? { clientCertificates: true } : {}),
+          ...(values['tls-client-ca'] ? { clientCaFile: values['tls-client-ca'] } : {}),
+        }
+      : undefined
   const node = await createNode({
     ...dataLocation(values),
     taxii: {
@@ -50,6 +81,12 @@ export async function run(args: string[]): Promise<void> {
       ...(maxContentLength ? { maxContentLength } : {}),
       ...(maxPageSize ? { maxPageSize } : {}),
     },
+    logger: createLogger({ level }),
+    ...(tls ? { tls } : {}),
+    fourEyes: values['four-eyes'] === true || process.env.SLUICE_FOUR_EYES === '1',
+  }).catch((error: unknown) => {
+    if (error instanceof TlsSetupError) throw new CliError(error.message, 2)
+    throw error
   })
   let url: string
   try {

@@ -107,4 +107,9 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX provenance_by_object ON provenance (object_id);
   `,
+  `
+  ALTER TABLE api_keys ADD COLUMN expires_at TEXT;
+  ALTER TABLE api_keys ADD COLUMN last_used_at TEXT;
+  CREATE INDEX api_keys_by_principal ON api_keys (principal_id);
+  `,
 ]

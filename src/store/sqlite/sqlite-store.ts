@@ -123,11 +123,15 @@ export class SqliteStore implements Store {
   }
 
   async createCollection(c: CollectionRecord): Promise<void> {
-    this.#sql
-      .get(
-        'INSERT INTO collections (id, api_root, title, description, alias, media_types) VALUES (?, ?, ?, ?, ?, ?)',
-      )
-      .run(c.id, c.apiRoot, c.title, c.description ?? null, c.alias ?? null, JSON.stringify(c.mediaTypes))
+    this.db.transaction(() => {
+      this.#sql
+        .get(
+          'INSERT INTO collections (id, api_root, title, description, alias, media_types) VALUES (?, ?, ?, ?, ?, ?)',
+        )
+        .run(c.id, c.apiRoot, c.title, c.description ?? null, c.alias ?? null, JSON.stringify(c.mediaTypes))
+      // a partner whose agreement covers every collection may see the new one at once
+      this.#bumpPolicyVersion()
+    })()
   }
 
   async putObjects(collectionId: string, items: IncomingObject[]): Promise<PutOutcome[]> {

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto'
+import { ALLOWED, isRole, ROLES, roleList } from '../../auth/roles.js'
 import type { NodeServices } from '../../server/services.js'
 import { resolveCollectionIds } from '../../services/collections.js'
 import { fail, instantOr, stringList } from '../../services/policy-input.js'
 import { explainObject, orderHistory, previewPartner } from '../../services/policy-views.js'
 import { createPrincipal } from '../../services/principals.js'
+import type { PrincipalRole } from '../../store/types.js'
 import { type JsonRoute, str } from './json-api.js'
-
-const ADMIN = ['admin'] as const
 
 async function collectionsOrAll(services: NodeServices, value: unknown): Promise<string[] | '*'> {
   if (value === '*' || value === undefined) return '*'
@@ -21,13 +21,13 @@ export function adminRoutes(services: NodeServices): JsonRoute[] {
     {
       method: 'GET',
       path: ['partners'],
-      roles: [...ADMIN],
+      roles: roleList(ALLOWED.policyRead),
       handle: async () => (await policy.history()).partners,
     },
     {
       method: 'POST',
       path: ['partners'],
-      roles: [...ADMIN],
+      roles: roleList(ALLOWED.policyChange),
       handle: async ({ body, principal }) =>
         policy.addPartner(
           {
@@ -42,7 +42,7 @@ export function adminRoutes(services: NodeServices): JsonRoute[] {
     {
       method: 'GET',
       path: ['agreements'],
-      roles: [...ADMIN],
+      roles: roleList(ALLOWED.policyRead),
       handle: async ({ url }) => {
         const partner = url.searchParams.get('partner')
         const { agreements } = await policy.history()
@@ -52,7 +52,7 @@ export function adminRoutes(services: NodeServices): JsonRoute[] {
     {
       method: 'POST',
       path: ['agreements'],
-      roles: [...ADMIN],
+      roles: roleList(ALLOWED.policyChange),
       handle: async ({ body, principal }) =>
         policy.putAgreement(
           {
@@ -88,13 +88,13 @@ export function adminRoutes(services: NodeServices): JsonRoute[] {
     {
       method: 'GET',
       path: ['orders'],
-      roles: [...ADMIN],
+      roles: roleList(ALLOWED.policyRead),
       handle: async ({ url }) => orderHistory(policy, now(), url.searchParams.get('partner') ?? undefined),
     },
     {
       method: 'POST',
       path: ['orders', 'suspend'],
-      roles: [...ADMIN],
+      roles: roleList(ALLOWED.policyChange),
       handle: async ({ body, principal }) =>
         policy.suspend({
           partner: str(body.partner) ?? fail('partner is required'),
@@ -121,7 +121,7 @@ export function adminRoutes(services: NodeServices): JsonRoute[] {
     {
       method: 'POST',
       path: ['orders', ':id', 'resume'],
-      roles: [...ADMIN],
+      roles: roleList(ALLOWED.policyChange),
       handle: async ({ body, params, principal }) =>
         policy.resume({
           order: params.id!,
@@ -133,7 +133,7 @@ export function adminRoutes(services: NodeServices): JsonRoute[] {
     {
       method: 'GET',
       path: ['policy', 'explain'],
-      roles: [...ADMIN],
+      roles: roleList(ALLOWED.policyExplain),
       handle: async ({ url }) => {
         const at = instantOr(url.searchParams.get('at'), now(), 'at')
         const partner = url.searchParams.get('partner') ?? fail('partner is required')
@@ -144,7 +144,7 @@ export function adminRoutes(services: NodeServices): JsonRoute[] {
     {
       method: 'GET',
       path: ['policy', 'preview'],
-      roles: [...ADMIN],
+      roles: roleList(ALLOWED.policyExplain),
       handle: async ({ url }) => {
         const at = instantOr(url.searchParams.get('at'), now(), 'at')
         return previewPartner(
@@ -158,21 +158,21 @@ export function adminRoutes(services: NodeServices): JsonRoute[] {
     {
       method: 'GET',
       path: ['principals'],
-      roles: [...ADMIN],
+      roles: roleList(ALLOWED.principals),
       handle: async () => store.listPrincipals(),
     },
     {
       method: 'POST',
       path: ['principals'],
-      roles: [...ADMIN],
+      roles: roleList(ALLOWED.principals),
       handle: async ({ body }) => {
         const role = str(body.role)
-        if (role !== 'admin' && role !== 'partner') fail('role must be admin or partner')
+        if (!isRole(role)) fail(`role must be one of ${ROLES.join(', ')}`)
         const partnerId = str(body.partner)
         if (role === 'partner') await policy.partner(partnerId ?? fail('a partner principal needs partner'))
         const created = await createPrincipal(store, {
           name: str(body.name) ?? fail('name is required'),
-          role: role as 'admin' | 'partner',
+          role: role as PrincipalRole,
           ...(partnerId ? { partnerId } : {}),
           id: `principal--${randomUUID()}`,
         })

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { LedgerError } from '../../ledger/errors.js'
+import { noteRequest } from '../../ops/request-context.js'
 import { PolicyInputError } from '../../services/policy-input.js'
 import type { PrincipalRecord, Store } from '../../store/types.js'
-import { authenticate } from '../authenticate.js'
+import { authenticateRequest } from '../authenticate.js'
 import { badRequest, TaxiiError } from '../errors.js'
 import { readBody, send } from '../http-io.js'
 import { parseJsonBody } from '../json-body.js'
@@ -27,13 +28,25 @@ export interface JsonRoute {
 
 const MAX_BODY = 1024 * 1024
 
+function safeDecode(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    return undefined
+  }
+}
+
 function match(route: JsonRoute, segments: string[]): Record<string, string> | undefined {
   if (route.path.length !== segments.length) return undefined
   const params: Record<string, string> = {}
   for (let i = 0; i < segments.length; i++) {
     const p = route.path[i]!
-    if (p.startsWith(':')) params[p.slice(1)] = decodeURIComponent(segments[i]!)
-    else if (p !== segments[i]) return undefined
+    if (p.startsWith(':')) {
+      // a malformed escape names no resource: the route does not match (404), it is not a server error
+      const value = safeDecode(segments[i]!)
+      if (value === undefined) return undefined
+      params[p.slice(1)] = value
+    } else if (p !== segments[i]) return undefined
   }
   return params
 }
@@ -62,7 +75,8 @@ export function jsonApi(store: Store, prefix: string, routes: JsonRoute[]) {
           'Method not allowed',
           `use ${candidates.map((c) => c.route.method).join(', ')}`,
         )
-      const principal = await authenticate(store, req.headers.authorization)
+      noteRequest(res, { route: `/${prefix}/${found.route.path.join('/')}` })
+      const principal = await authenticateRequest(store, req)
       if (!found.route.roles.includes(principal.role)) {
         throw new TaxiiError(403, 'Forbidden', `this needs the ${found.route.roles.join(' or ')} role`, {
           errorCode: 'role-required',

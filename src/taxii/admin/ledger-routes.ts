@@ -1,3 +1,4 @@
+import { ALLOWED, hasRole, roleList } from '../../auth/roles.js'
 import { decodeEntry } from '../../ledger/entry.js'
 import { toBase64 } from '../../ledger/hash.js'
 import { GLOBAL_LOG, partnerLogId } from '../../ledger/log-id.js'
@@ -20,7 +21,7 @@ function logFor(principal: PrincipalRecord, url: URL, checkpointOnly: boolean): 
   const requested =
     url.searchParams.get('log') ??
     (principal.role === 'partner' ? partnerLogId(principal.partnerId!) : GLOBAL_LOG)
-  if (principal.role === 'admin') return requested
+  if (hasRole(principal, ALLOWED.ledgerAll)) return requested
   const own = partnerLogId(principal.partnerId!)
   if (requested === own || (checkpointOnly && requested === GLOBAL_LOG)) return requested
   throw forbidden(
@@ -33,7 +34,7 @@ function logFor(principal: PrincipalRecord, url: URL, checkpointOnly: boolean): 
 /** The ledger API: checkpoints, proofs and entries a recipient verifies without trusting the node. */
 export function ledgerRoutes(services: NodeServices): JsonRoute[] {
   const { ledger, store } = services
-  const everyone = ['admin', 'partner'] as PrincipalRecord['role'][]
+  const everyone = roleList(ALLOWED.ledger)
   const proofText = (proof: Uint8Array[]) => proof.map(toBase64)
   return [
     {
@@ -48,7 +49,7 @@ export function ledgerRoutes(services: NodeServices): JsonRoute[] {
       roles: everyone,
       handle: async ({ principal }) => {
         const logs = await store.ledgerLogs()
-        return principal.role === 'admin'
+        return hasRole(principal, ALLOWED.ledgerAll)
           ? logs
           : logs.filter((l) => l.logId === GLOBAL_LOG || l.logId === partnerLogId(principal.partnerId!))
       },

@@ -1,3 +1,4 @@
+import { ALLOWED, roleList } from '../../auth/roles.js'
 import type { NodeServices } from '../../server/services.js'
 import { matchCollection } from '../../services/match.js'
 import { fail } from '../../services/policy-input.js'
@@ -11,7 +12,7 @@ export function searchRoutes(services: NodeServices): JsonRoute[] {
     {
       method: 'GET',
       path: ['match'],
-      roles: ['admin', 'partner'],
+      roles: roleList(ALLOWED.search),
       handle: async ({ principal, url, requestId }) => {
         const pattern = url.searchParams.get('pattern') ?? fail('pattern is required')
         const name = url.searchParams.get('collection') ?? fail('collection is required')

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { storeReceived } from '../../federation/received.js'
 import { prepareObjects } from '../../ingest/prepare.js'
 import type { StatusDetail, StatusRecord } from '../../store/types.js'
 import type { RequestContext } from '../context.js'
@@ -46,7 +47,12 @@ export async function postObjects(ctx: RequestContext): Promise<Reply> {
   }
   const requestTimestamp = new Date().toISOString()
   const prepared = await prepareObjects(objects, ingest)
-  const outcomes = await store.putObjects(collection.id, prepared.accepted)
+  // what a partner pushes in is received intelligence: it keeps its provenance, like a feed's
+  const viewer = ctx.session.viewer
+  const outcomes =
+    viewer.role === 'partner' && viewer.partnerId
+      ? (await storeReceived(store, collection.id, prepared.accepted, { feedId: 'push', partnerId: viewer.partnerId }, requestTimestamp)).outcomes
+      : await store.putObjects(collection.id, prepared.accepted)
   const successes: StatusDetail[] = []
   const failures: StatusDetail[] = prepared.rejected.map(({ id, version, message }) => ({
     id,

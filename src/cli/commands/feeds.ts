@@ -1,0 +1,145 @@
+import { type FederationContext, federationContext } from '../../federation/context.js'
+import { clearAlarm, defineFeed, listFeeds } from '../../federation/definitions.js'
+import { FederationError } from '../../federation/errors.js'
+import { pollFeed } from '../../federation/feed.js'
+import { CliError } from '../errors.js'
+import { parse, required } from '../options.js'
+import { withServices } from '../store-session.js'
+import { issuer } from './issuer.js'
+
+const HELP = `Usage:
+  sluice feeds add --url API_ROOT_URL --collection ID --key KEY --into LOCAL_COLLECTION --partner PARTNER
+                   [--every 30s] [--id ID] [--page-size 500] [--auth bearer|basic] [--verify auto|require|off]
+                   [--node-url URL]
+  sluice feeds list [--json]
+  sluice feeds poll ID            poll once now, from this process
+  sluice feeds clear-alarm ID     accept the remote ledger afresh after a fork alarm was dealt with
+  sluice feeds remove ID
+
+A feed pulls every version the remote collection adds (added_after + next), stores it in the local
+collection with its provenance, and resumes from its cursor after a restart. --partner names the
+partner (see "sluice partners list") the remote node is: it is recorded as the objects' origin, they
+never go back to it, and its withdrawals are applied. A running node picks up new feeds within a second.
+--verify auto follows the remote's ledger when it has one (Sluice nodes do); require fails without one.`
+
+/** Runs a federation action and turns its errors into CLI errors. */
+export async function withFederation<T>(
+  values: { data?: string | boolean; db?: string | boolean },
+  work: (ctx: FederationContext) => Promise<T>,
+): Promise<T> {
+  return withServices(values, async (services) => {
+    try {
+      return await work(federationContext(services))
+    } catch (error) {
+      if (error instanceof FederationError)
+        throw new CliError(error.message, error.code === 'invalid' ? 2 : 1)
+      throw error
+    }
+  })
+}
+
+export function positiveInt(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 1) throw new CliError(`--${flag} must be a positive integer`, 2)
+  return n
+}
+
+export function healthLine(h: {
+  status: string
+  lastSuccessAt?: string
+  lagSeconds?: number | undefined
+  consecutiveFailures: number
+  lastError?: { message: string }
+}): string {
+  const lag = h.lagSeconds === undefined ? 'lag n/a' : `lag ${h.lagSeconds.toFixed(1)}s`
+  const error =
+    h.consecutiveFailures > 0 && h.lastError
+      ? `  failing x${h.consecutiveFailures}: ${h.lastError.message}`
+      : ''
+  return `${h.status.toUpperCase()}  last success ${h.lastSuccessAt ?? 'never'}  ${lag}${error}`
+}
+
+export async function run(args: string[]): Promise<void> {
+  const { values, positionals } = parse(args, {
+    url: { type: 'string' },
+    collection: { type: 'string' },
+    key: { type: 'string' },
+    into: { type: 'string' },
+    partner: { type: 'string' },
+    every: { type: 'string' },
+    id: { type: 'string' },
+    'page-size': { type: 'string' },
+    auth: { type: 'string' },
+    verify: { type: 'string' },
+    'node-url': { type: 'string' },
+    issuer: { type: 'string' },
+    json: { type: 'boolean' },
+  })
+  const [action, id] = positionals
+  if (values.help || !action) {
+    process.stdout.write(`${HELP}\n`)
+    if (!values.help) throw new CliError('say what to do: add, list, poll, clear-alarm or remove', 2)
+    return
+  }
+  await withFederation(values, async (ctx) => {
+    if (action === 'add') {
+      const pageSize = positiveInt(values['page-size'], 'page-size')
+      const feed = await defineFeed(
+        ctx,
+        {
+          url: required(values.url, 'url'),
+          collection: required(values.collection, 'collection'),
+          key: required(values.key ?? process.env.SLUICE_FEED_KEY, 'key'),
+          into: required(values.into, 'into'),
+          partner: required(values.partner, 'partner'),
+          ...(values.every ? { every: values.every } : {}),
+          ...(values.id ? { id: values.id } : {}),
+          ...(pageSize ? { pageSize } : {}),
+          ...(values.auth ? { auth: values.auth } : {}),
+          ...(values.verify ? { verify: values.verify } : {}),
+          ...(values['node-url'] ? { nodeUrl: values['node-url'] } : {}),
+        },
+        issuer(values.issuer),
+      )
+      process.stdout.write(`${feed.id}\n`)
+      return
+    }
+    if (action === 'list') {
+      const feeds = await listFeeds(ctx)
+      if (values.json) return void process.stdout.write(`${JSON.stringify(feeds, null, 2)}\n`)
+      if (feeds.length === 0) return void process.stdout.write('no feeds; add one with "sluice feeds add"\n')
+      for (const f of feeds) {
+        const received = f.health.counts.added ?? 0
+        process.stdout.write(
+          `${f.id}  ${f.url}collections/${f.collection}/ -> ${f.into}  from ${f.partner} every ${f.every}\n`,
+        )
+        process.stdout.write(
+          `  ${healthLine(f.health)}  received ${received}  ledger ${f.ledger.status}${f.ledger.alarm ? ` ALARM: ${f.ledger.alarm.reason}` : ''}\n`,
+        )
+      }
+      return
+    }
+    const feedId = required(id, 'feed id')
+    if (action === 'poll') {
+      const feed = await ctx.state.feed(feedId)
+      if (!feed) throw new CliError(`no feed "${feedId}"`)
+      const state = await pollFeed(ctx, feed)
+      process.stdout.write(`${healthLine(state.health)}  received ${state.health.counts.added ?? 0}\n`)
+      if (state.health.consecutiveFailures > 0) process.exitCode = 1
+      return
+    }
+    if (action === 'clear-alarm') {
+      await clearAlarm(ctx, feedId)
+      process.stdout.write(`${feedId}: alarm cleared; the next poll pins the remote ledger afresh\n`)
+      return
+    }
+    if (action === 'remove') {
+      if (!(await ctx.state.feed(feedId))) throw new CliError(`no feed "${feedId}"`)
+      await ctx.state.removeFeed(feedId)
+      process.stdout.write(`${feedId} removed (received objects and their provenance stay)\n`)
+      return
+    }
+    throw new CliError(`unknown action "${action}"; use add, list, poll, clear-alarm or remove`, 2)
+  })
+}

@@ -1,0 +1,115 @@
+import { readFileSync } from 'node:fs'
+import {
+  bindCertificate,
+  CertificateError,
+  listCertificateBindings,
+  unbindCertificate,
+} from '../../auth/client-cert.js'
+import { KeyError, listKeys, parseDuration, revokeKey, rotateKey } from '../../auth/keys.js'
+import { CliError } from '../errors.js'
+import { parse, required } from '../options.js'
+import { withStore } from '../store-session.js'
+
+const HELP = `Usage:
+  sluice keys list [--principal ID] [--all] [--json]
+  sluice keys rotate PRINCIPAL_ID [--overlap 24h]
+  sluice keys revoke KEY_ID
+  sluice keys bind-cert PRINCIPAL_ID --cert FILE
+  sluice keys unbind-cert FINGERPRINT
+  sluice keys certs [--principal ID] [--json]
+
+list     active keys (--all: also expired and revoked) with creation, expiry and last use
+rotate   issues a new key, printed once; the principal's other keys keep working for the
+         overlap (s, m, h or d; default 24h, 0 retires them at once)
+revoke   stops one key at once; the principal's other keys keep working
+bind-cert  a client certificate (PEM) that authenticates the principal over mutual TLS
+Keys are never shown again after they are issued, and never logged.`
+
+export async function run(args: string[]): Promise<void> {
+  const { values, positionals } = parse(args, {
+    principal: { type: 'string' },
+    all: { type: 'boolean' },
+    json: { type: 'boolean' },
+    overlap: { type: 'string' },
+    cert: { type: 'string' },
+  })
+  const [action, target] = positionals
+  if (values.help || !action) {
+    process.stdout.write(`${HELP}\n`)
+    if (!action && !values.help)
+      throw new CliError('say what to do: list, rotate, revoke, bind-cert, unbind-cert or certs', 2)
+    return
+  }
+  const out = (text: string) => process.stdout.write(text)
+  await withStore(values, async (store) => {
+    try {
+      switch (action) {
+        case 'list': {
+          const keys = await listKeys(store, {
+            ...(values.principal ? { principalId: values.principal } : {}),
+            all: values.all === true,
+          })
+          if (values.json) return out(`${JSON.stringify(keys, null, 2)}\n`)
+          if (keys.length === 0) return out('no keys\n')
+          for (const k of keys) {
+            out(
+              `${k.key_id}  ${k.state.padEnd(8)}  ${k.principal_id}  created ${k.created_at}  last used ${k.last_used_at ?? 'never'}${k.expires_at ? `  expires ${k.expires_at}` : ''}${k.revoked_at ? `  revoked ${k.revoked_at}` : ''}\n`,
+            )
+          }
+          return
+        }
+        case 'rotate': {
+          const overlap = parseDuration(values.overlap ?? '24h')
+          if (overlap === undefined)
+            throw new CliError('--overlap is a duration such as 90s, 30m, 24h or 7d', 2)
+          const rotation = await rotateKey(store, required(target, 'principal id'), overlap)
+          out(
+            `new key id ${rotation.key.key_id}\napi key    ${rotation.token}\n(the key is shown once; store it now)\n`,
+          )
+          for (const r of rotation.retiring) out(`old key ${r.key_id} stops at ${r.expires_at}\n`)
+          return
+        }
+        case 'revoke': {
+          const revoked = await revokeKey(store, required(target, 'key id'))
+          out(`revoked key ${revoked.key_id} of ${revoked.principal_id}\n`)
+          return
+        }
+        case 'bind-cert': {
+          const file = required(values.cert, 'cert')
+          let pem: string
+          try {
+            pem = readFileSync(file, 'utf8')
+          } catch (error) {
+            throw new CliError(
+              `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+            )
+          }
+          const binding = await bindCertificate(store, required(target, 'principal id'), pem, 'cli')
+          out(`bound ${binding.fingerprint} (${binding.subject}) to ${binding.principalId}\n`)
+          return
+        }
+        case 'unbind-cert': {
+          if (!(await unbindCertificate(store, required(target, 'fingerprint'))))
+            throw new CliError('no binding for that fingerprint')
+          out('unbound\n')
+          return
+        }
+        case 'certs': {
+          const bindings = await listCertificateBindings(store, values.principal)
+          if (values.json) return out(`${JSON.stringify(bindings, null, 2)}\n`)
+          for (const b of bindings)
+            out(`${b.fingerprint}  ${b.principalId}  ${b.subject}  until ${b.notAfter ?? '?'}\n`)
+          return
+        }
+        default:
+          throw new CliError(
+            `unknown action "${action}"; use list, rotate, revoke, bind-cert, unbind-cert or certs`,
+            2,
+          )
+      }
+    } catch (error) {
+      if (error instanceof KeyError || error instanceof CertificateError) throw new CliError(error.message)
+      throw error
+    }
+  })
+}

@@ -1,0 +1,95 @@
+import { definePush, listPushes } from '../../federation/definitions.js'
+import { runPush } from '../../federation/push.js'
+import { CliError } from '../errors.js'
+import { parse, required } from '../options.js'
+import { healthLine, positiveInt, withFederation } from './feeds.js'
+import { issuer } from './issuer.js'
+
+const HELP = `Usage:
+  sluice pushes add --url API_ROOT_URL --collection ID --key KEY --from LOCAL_COLLECTION --partner PARTNER
+                    [--every 30s] [--id ID] [--batch-size 500] [--auth bearer|basic]
+  sluice pushes list [--json]
+  sluice pushes run ID           one push cycle now, from this process
+  sluice pushes remove ID
+
+A push offers every version added to the local collection to the partner's TAXII collection. Each
+cycle decides at send time, through the same gate as a TAXII read by that partner: a suspension stops
+the next cycle, and what it holds back is delivered once the suspension is lifted. Everything sent is
+recorded in the ledger before it leaves.`
+
+export async function run(args: string[]): Promise<void> {
+  const { values, positionals } = parse(args, {
+    url: { type: 'string' },
+    collection: { type: 'string' },
+    key: { type: 'string' },
+    from: { type: 'string' },
+    partner: { type: 'string' },
+    every: { type: 'string' },
+    id: { type: 'string' },
+    'batch-size': { type: 'string' },
+    auth: { type: 'string' },
+    issuer: { type: 'string' },
+    json: { type: 'boolean' },
+  })
+  const [action, id] = positionals
+  if (values.help || !action) {
+    process.stdout.write(`${HELP}\n`)
+    if (!values.help) throw new CliError('say what to do: add, list, run or remove', 2)
+    return
+  }
+  await withFederation(values, async (ctx) => {
+    if (action === 'add') {
+      const batchSize = positiveInt(values['batch-size'], 'batch-size')
+      const push = await definePush(
+        ctx,
+        {
+          url: required(values.url, 'url'),
+          collection: required(values.collection, 'collection'),
+          key: required(values.key ?? process.env.SLUICE_PUSH_KEY, 'key'),
+          from: required(values.from, 'from'),
+          partner: required(values.partner, 'partner'),
+          ...(values.every ? { every: values.every } : {}),
+          ...(values.id ? { id: values.id } : {}),
+          ...(batchSize ? { batchSize } : {}),
+          ...(values.auth ? { auth: values.auth } : {}),
+        },
+        issuer(values.issuer),
+      )
+      process.stdout.write(`${push.id}\n`)
+      return
+    }
+    if (action === 'list') {
+      const pushes = await listPushes(ctx)
+      if (values.json) return void process.stdout.write(`${JSON.stringify(pushes, null, 2)}\n`)
+      if (pushes.length === 0)
+        return void process.stdout.write('no pushes; add one with "sluice pushes add"\n')
+      for (const p of pushes) {
+        process.stdout.write(
+          `${p.id}  ${p.from} -> ${p.url}collections/${p.collection}/  to ${p.partner} every ${p.every}\n`,
+        )
+        const h = p.health as Parameters<typeof healthLine>[0] & { counts?: Record<string, number> }
+        process.stdout.write(
+          `  ${'consecutiveFailures' in h ? healthLine(h) : 'NEW'}  sent ${h.counts?.sent ?? 0}  held ${p.held}\n`,
+        )
+      }
+      return
+    }
+    const pushId = required(id, 'push id')
+    const push = await ctx.state.push(pushId)
+    if (!push) throw new CliError(`no push "${pushId}"`)
+    if (action === 'run') {
+      const state = await runPush(ctx, push)
+      process.stdout.write(
+        `${healthLine(state.health)}  sent ${state.health.counts.sent ?? 0}  held ${state.held.length}\n`,
+      )
+      if (state.health.consecutiveFailures > 0) process.exitCode = 1
+      return
+    }
+    if (action === 'remove') {
+      await ctx.state.removePush(pushId)
+      process.stdout.write(`${pushId} removed\n`)
+      return
+    }
+    throw new CliError(`unknown action "${action}"; use add, list, run or remove`, 2)
+  })
+}

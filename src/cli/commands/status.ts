@@ -1,0 +1,22 @@
+import { formatStatus, nodeStatus } from '../../ops/status.js'
+import { dataLocation, parse } from '../options.js'
+import { withServices } from '../store-session.js'
+
+const HELP = `Usage: sluice status [--json] [--data DIR] [--db LOCATION]
+
+The node at a glance: version, store, partners, active orders, pending approvals,
+principals and keys, ledger size and last checkpoint, federation feeds.
+Reads the store directly; it works whether or not the server is running.`
+
+export async function run(args: string[]): Promise<void> {
+  const { values } = parse(args, { json: { type: 'boolean' } }, false)
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`)
+    return
+  }
+  const { dataDir, db } = dataLocation(values)
+  const status = await withServices(values, (services) =>
+    nodeStatus(services, db?.replace(/\/\/[^@/]*@/, '//***@') ?? `${dataDir}/sluice.db`),
+  )
+  process.stdout.write(values.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status))
+}

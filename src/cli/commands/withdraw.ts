@@ -1,0 +1,67 @@
+import { issueWithdrawals, pendingWithdrawals, revokeObject } from '../../federation/withdrawals.js'
+import { CliError } from '../errors.js'
+import { parse, required } from '../options.js'
+import { withFederation } from './feeds.js'
+import { issuer } from './issuer.js'
+
+const HELP = `Usage:
+  sluice withdraw OBJECT_ID --reason "..." [--partner P]... [--revoke] [--issuer NAME]
+  sluice withdraw list [--pending] [--partner P] [--json]
+
+Withdraws an object from partners (default: every partner the ledger says received it). This node stops
+serving it to them at once; their Sluice nodes apply the withdrawal on their next poll, stop passing it
+on, and return a signed acknowledgement that is recorded in the ledger. --revoke also publishes a
+revoked version (revoked: true), which reaches every recipient through its feed.
+"list --pending" shows the withdrawals a partner has not yet acknowledged.`
+
+export async function run(args: string[]): Promise<void> {
+  const { values, positionals } = parse(args, {
+    reason: { type: 'string' },
+    partner: { type: 'string', multiple: true },
+    revoke: { type: 'boolean' },
+    pending: { type: 'boolean' },
+    issuer: { type: 'string' },
+    json: { type: 'boolean' },
+  })
+  const [target] = positionals
+  if (values.help || !target) {
+    process.stdout.write(`${HELP}\n`)
+    if (!values.help) throw new CliError('name the object to withdraw, or "list"', 2)
+    return
+  }
+  await withFederation(values, async (ctx) => {
+    if (target === 'list') {
+      if ((values.partner?.length ?? 0) > 1) throw new CliError('list takes at most one --partner', 2)
+      const partner = values.partner?.[0]
+      const list = values.pending
+        ? await pendingWithdrawals(ctx, partner)
+        : await ctx.state.withdrawals(partner)
+      if (values.json) return void process.stdout.write(`${JSON.stringify(list, null, 2)}\n`)
+      for (const w of list) {
+        const ack = w.acknowledgement
+          ? `acknowledged ${w.acknowledgement.receivedAt} by ${w.acknowledgement.signer}`
+          : 'NOT ACKNOWLEDGED'
+        process.stdout.write(
+          `${w.id}  ${w.kind.padEnd(9)} ${w.objectId}  ${w.partnerId}  ${w.createdAt}  ${ack}\n`,
+        )
+      }
+      return
+    }
+    const reason = required(values.reason, 'reason')
+    const by = issuer(values.issuer)
+    const created = values.revoke
+      ? await revokeObject(ctx, target, reason, by)
+      : await issueWithdrawals(ctx, {
+          objectId: target,
+          kind: 'withdrawn',
+          reason,
+          by,
+          ...(values.partner ? { partners: values.partner } : {}),
+        })
+    if (created.length === 0)
+      process.stdout.write(
+        'no partner to notify (none received it, or each already has an open withdrawal)\n',
+      )
+    for (const w of created) process.stdout.write(`${w.id}  ${w.partnerId}\n`)
+  })
+}

@@ -1,0 +1,194 @@
+import { randomUUID } from 'node:crypto'
+import type { FederationContext } from './context.js'
+import { FederationError } from './errors.js'
+import { formatInterval, lagSeconds, parseInterval } from './schedule.js'
+import type {
+  FeedDefinition,
+  FeedState,
+  PushDefinition,
+  PushState,
+  RemoteAuth,
+  RemoteCollection,
+  VerifyMode,
+} from './types.js'
+
+/** What an administrator gives to define a feed or push (CLI flags and API bodies map onto this). */
+export interface RemoteInput {
+  id?: string
+  url: string
+  collection: string
+  key: string
+  auth?: string
+  nodeUrl?: string
+  partner: string
+  every?: string
+}
+
+export interface FeedInput extends RemoteInput {
+  into: string
+  pageSize?: number
+  verify?: string
+}
+
+export interface PushInput extends RemoteInput {
+  from: string
+  batchSize?: number
+}
+
+const ID = /^[a-z0-9][a-z0-9-]{0,62}$/
+const invalid = (message: string): never => {
+  throw new FederationError('invalid', message)
+}
+
+function remote(input: RemoteInput): RemoteCollection {
+  let url: URL
+  try {
+    url = new URL(input.url)
+  } catch {
+    return invalid(`--url ${input.url} is not a URL`)
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') invalid('the URL must be http or https')
+  if (!input.collection) invalid('the remote collection id is required')
+  if (!input.key) invalid('the key for the remote server is required')
+  const auth = (input.auth ?? 'bearer') as RemoteAuth
+  if (auth !== 'bearer' && auth !== 'basic') invalid('auth is bearer or basic')
+  if (auth === 'basic' && !input.key.includes(':')) invalid('basic auth takes the key as user:password')
+  const nodeUrl = input.nodeUrl ?? url.origin
+  if (!/^https?:\/\//.test(nodeUrl)) invalid('the node URL must be http or https')
+  return {
+    apiRoot: url.href.endsWith('/') ? url.href : `${url.href}/`,
+    collection: input.collection,
+    key: input.key,
+    auth,
+    nodeUrl,
+  }
+}
+
+async function common(
+  ctx: FederationContext,
+  input: RemoteInput,
+  localCollection: string,
+  existing: (id: string) => Promise<unknown>,
+) {
+  const id = input.id ?? randomUUID().slice(0, 8)
+  if (!ID.test(id)) invalid('an id is lowercase letters, digits and hyphens')
+  if (await existing(id)) throw new FederationError('conflict', `"${id}" already exists`)
+  const everyMs =
+    parseInterval(input.every ?? '30s') ?? invalid('--every is an interval such as 500ms, 30s, 5m or 1h')
+  const { partners } = await ctx.policy.history()
+  if (!partners.some((p) => p.id === input.partner))
+    invalid(`no partner "${input.partner}"; add it with "sluice partners add"`)
+  const collection = (await ctx.store.listCollections()).find(
+    (c) => c.id === localCollection || c.alias === localCollection,
+  )
+  if (!collection) invalid(`no local collection "${localCollection}"; see "sluice collections list"`)
+  return { id, everyMs, collectionId: collection!.id }
+}
+
+export async function defineFeed(
+  ctx: FederationContext,
+  input: FeedInput,
+  by: string,
+): Promise<FeedDefinition> {
+  const target = remote(input)
+  const { id, everyMs, collectionId } = await common(ctx, input, input.into, (id) => ctx.state.feed(id))
+  const verify = (input.verify ?? 'auto') as VerifyMode
+  if (!['auto', 'require', 'off'].includes(verify)) invalid('verify is auto, require or off')
+  const pageSize = input.pageSize ?? 500
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 10_000) invalid('the page size is 1 to 10000')
+  const feed: FeedDefinition = {
+    id,
+    ...target,
+    into: collectionId,
+    partnerId: input.partner,
+    everyMs,
+    pageSize,
+    verify,
+    createdAt: new Date(ctx.now()).toISOString(),
+    createdBy: by,
+  }
+  await ctx.state.putFeed(feed)
+  return feed
+}
+
+export async function definePush(
+  ctx: FederationContext,
+  input: PushInput,
+  by: string,
+): Promise<PushDefinition> {
+  const target = remote(input)
+  const { id, everyMs, collectionId } = await common(ctx, input, input.from, (id) => ctx.state.push(id))
+  const batchSize = input.batchSize ?? 500
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000)
+    invalid('the batch size is 1 to 10000')
+  const push: PushDefinition = {
+    id,
+    ...target,
+    from: collectionId,
+    partnerId: input.partner,
+    everyMs,
+    batchSize,
+    createdAt: new Date(ctx.now()).toISOString(),
+    createdBy: by,
+  }
+  await ctx.state.putPush(push)
+  return push
+}
+
+/** A feed as the API and CLI show it: never the key. */
+export function feedView(feed: FeedDefinition, state: FeedState, now: number) {
+  return {
+    id: feed.id,
+    url: feed.apiRoot,
+    collection: feed.collection,
+    into: feed.into,
+    partner: feed.partnerId,
+    every: formatInterval(feed.everyMs),
+    verify: feed.verify,
+    cursor: state.cursor,
+    health: { ...state.health, lagSeconds: lagSeconds(state.health, now) },
+    ledger: {
+      status: state.ledger.status,
+      size: state.ledger.size,
+      checkedAt: state.ledger.checkedAt,
+      alarm: state.ledger.alarm,
+    },
+  }
+}
+
+export function pushView(push: PushDefinition, state: PushState | undefined, now: number) {
+  return {
+    id: push.id,
+    url: push.apiRoot,
+    collection: push.collection,
+    from: push.from,
+    partner: push.partnerId,
+    every: formatInterval(push.everyMs),
+    afterSeq: state?.afterSeq ?? 0,
+    held: state?.held.length ?? 0,
+    health: state ? { ...state.health, lagSeconds: lagSeconds(state.health, now) } : { status: 'new' },
+  }
+}
+
+export async function listFeeds(ctx: FederationContext) {
+  const now = ctx.now()
+  return Promise.all(
+    (await ctx.state.feeds()).map(async (f) => feedView(f, await ctx.state.feedState(f.id), now)),
+  )
+}
+
+export async function listPushes(ctx: FederationContext) {
+  const now = ctx.now()
+  return Promise.all(
+    (await ctx.state.pushes()).map(async (p) => pushView(p, await ctx.state.pushState(p.id), now)),
+  )
+}
+
+/** Clears a feed's ledger alarm after an administrator has dealt with it; the next poll pins afresh. */
+export async function clearAlarm(ctx: FederationContext, feedId: string): Promise<void> {
+  if (!(await ctx.state.feed(feedId))) throw new FederationError('not_found', `no feed "${feedId}"`)
+  const state = await ctx.state.feedState(feedId)
+  state.ledger = { status: 'unverified' }
+  if (state.health.status === 'alarm') state.health.status = 'ok'
+  await ctx.state.putFeedState(feedId, state)
+}

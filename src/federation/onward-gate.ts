@@ -1,0 +1,103 @@
+import type { CollectionAccess, DisclosureGate, GateSession, Served, Viewer } from '../disclosure/gate.js'
+import type { PolicyService } from '../services/policy-service.js'
+import type { StixObject } from '../stix/object.js'
+import type { CollectionRecord, ProvenanceRecord, Store, StoredVersion } from '../store/types.js'
+import { type OnwardFacts, onwardDenial } from './onward.js'
+import { FederationState } from './state.js'
+import type { AppliedWithdrawal } from './types.js'
+
+const RULES = Symbol.for('sluice.federation-rules')
+
+/**
+ * The node's gate with the federation rules (onward.ts) applied after the sharing policy, for partner
+ * viewers only. Every read path that takes its gate from here, and every push, inherits them. Wrapping
+ * twice is a no-op.
+ */
+export function withFederationRules(
+  inner: DisclosureGate,
+  store: Store,
+  policy: PolicyService,
+): DisclosureGate {
+  if ((inner as { [RULES]?: true })[RULES]) return inner
+  const state = new FederationState(store)
+  return {
+    [RULES]: true,
+    /** The gate without the rules (for wiring that needs the concrete gate, e.g. its metrics observer). */
+    inner,
+    async open(viewer: Viewer, instant: string): Promise<GateSession> {
+      const session = await inner.open(viewer, instant)
+      if (viewer.role !== 'partner' || !viewer.partnerId) return session
+      const [compiled, applied, issued] = await Promise.all([
+        policy.compiledAt(instant),
+        state.applied(),
+        state.withdrawals(viewer.partnerId),
+      ])
+      return new FederatedSession(session, store, {
+        partnerId: viewer.partnerId,
+        partnerIdentity: compiled.snapshot.partners.get(viewer.partnerId)?.identity_id,
+        markings: compiled.snapshot.markings,
+        applied: new Map(applied.map((a) => [a.objectId, a])),
+        withdrawn: new Set(issued.map((w) => w.objectId)),
+      })
+    },
+  } as DisclosureGate & { inner: DisclosureGate }
+}
+
+interface SessionFacts {
+  partnerId: string
+  partnerIdentity: string | undefined
+  markings: OnwardFacts['markings']
+  applied: Map<string, AppliedWithdrawal>
+  withdrawn: Set<string>
+}
+
+class FederatedSession implements GateSession {
+  constructor(
+    readonly inner: GateSession,
+    readonly store: Store,
+    readonly facts: SessionFacts,
+  ) {}
+
+  get viewer(): Viewer {
+    return this.inner.viewer
+  }
+
+  get instant(): string {
+    return this.inner.instant
+  }
+
+  collectionAccess(collection: CollectionRecord): CollectionAccess {
+    return this.inner.collectionAccess(collection)
+  }
+
+  async screen(items: StoredVersion[]): Promise<(Served | undefined)[]> {
+    const served = await this.inner.screen(items)
+    const ids = [...new Set(served.flatMap((s) => (s ? [s.stored.id] : [])))]
+    if (ids.length === 0) return served
+    const byObject = new Map<string, ProvenanceRecord[]>()
+    for (const p of await this.store.provenance(ids)) {
+      const list = byObject.get(p.objectId) ?? []
+      list.push(p)
+      byObject.set(p.objectId, list)
+    }
+    const { partnerId, partnerIdentity, markings, applied, withdrawn } = this.facts
+    return served.map((s) => {
+      if (!s) return undefined
+      const id = s.stored.id
+      const withdrawnHere = applied.get(id)
+      const facts: OnwardFacts = {
+        partnerId,
+        markings,
+        provenance: byObject.get(id) ?? [],
+        withdrawnFromPartner: withdrawn.has(id),
+        ...(partnerIdentity ? { partnerIdentity } : {}),
+        ...(withdrawnHere ? { withdrawnHere } : {}),
+      }
+      return onwardDenial(JSON.parse(s.stored.json) as StixObject, facts) === undefined ? s : undefined
+    })
+  }
+
+  record(served: Served[]): Promise<void> {
+    return this.inner.record(served)
+  }
+}

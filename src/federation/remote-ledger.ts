@@ -1,0 +1,83 @@
+import { openCheckpoint } from '../ledger/checkpoint.js'
+import { fromBase64Strict } from '../ledger/hash.js'
+import { compareCheckpoints } from '../ledger/recipient.js'
+import { isRecord, RemoteError, type TaxiiClient } from './taxii-client.js'
+import type { FeedDefinition, RemoteLedger } from './types.js'
+
+function raise(ledger: RemoteLedger, at: string, reason: string, offered: string, proof: string[]): void {
+  ledger.status = 'alarm'
+  // the first alarm is the evidence; later ones do not overwrite it
+  ledger.alarm ??= { at, reason, trusted: ledger.checkpoint ?? '', offered, proof }
+}
+
+/**
+ * Follows the remote node's log of what it disclosed to us: fetches its signed checkpoint, and checks with
+ * a consistency proof that it extends the last one we accepted. The verifier key and the log's origin are
+ * pinned on first contact. A checkpoint that does not verify, or a log that shrank, forked or rewrote
+ * history, raises an alarm that keeps the evidence; the last good checkpoint stays the baseline.
+ */
+export async function checkRemoteLedger(
+  client: TaxiiClient,
+  feed: FeedDefinition,
+  ledger: RemoteLedger,
+  at: string,
+): Promise<void> {
+  if (feed.verify === 'off') return
+  const unavailable = () => {
+    if (feed.verify === 'require')
+      throw new RemoteError('the remote node offers no ledger, and this feed requires one')
+    ledger.status = 'unavailable'
+    ledger.checkedAt = at
+  }
+  if (!ledger.vkey) {
+    // before the first key is pinned, any refusal (404, 406, 401 from a server that is not Sluice) means "no ledger"
+    let key: unknown
+    try {
+      key = await client.node('ledger/key')
+    } catch (error) {
+      if (error instanceof RemoteError && error.status !== undefined) return unavailable()
+      throw error
+    }
+    if (!isRecord(key) || typeof key.vkey !== 'string') return unavailable()
+    ledger.vkey = key.vkey
+  }
+  const current = await client.node('ledger/checkpoint')
+  if (current === undefined) throw new RemoteError('the remote node no longer offers its ledger')
+  if (!isRecord(current) || typeof current.checkpoint !== 'string' || typeof current.log !== 'string') {
+    throw new RemoteError('ledger/checkpoint did not answer a checkpoint')
+  }
+  const offered = current.checkpoint
+  const opened = openCheckpoint(offered, [ledger.vkey], ledger.logOrigin)
+  if (!opened.ok) return raise(ledger, at, `checkpoint does not verify: ${opened.reason}`, offered, [])
+  ledger.checkedAt = at
+  if (!ledger.checkpoint) {
+    Object.assign(ledger, {
+      logOrigin: opened.checkpoint.origin,
+      log: current.log,
+      checkpoint: offered,
+      size: opened.checkpoint.size,
+    })
+    if (ledger.status !== 'alarm') ledger.status = 'consistent'
+    return
+  }
+  const trusted = openCheckpoint(ledger.checkpoint, [ledger.vkey], ledger.logOrigin)
+  if (!trusted.ok) throw new Error(`the stored checkpoint no longer verifies: ${trusted.reason}`)
+  const from = trusted.checkpoint.size
+  const to = opened.checkpoint.size
+  let proofText: string[] = []
+  if (from > 0 && to > from) {
+    const query = new URLSearchParams({ log: ledger.log ?? current.log, from: String(from), to: String(to) })
+    const answer = await client.node(`ledger/consistency?${query}`)
+    if (!isRecord(answer) || !Array.isArray(answer.proof))
+      throw new RemoteError('ledger/consistency did not answer a proof')
+    proofText = answer.proof.map(String)
+  }
+  const proof = proofText.map(fromBase64Strict)
+  if (proof.some((p) => p === null))
+    return raise(ledger, at, 'the consistency proof is not base64', offered, proofText)
+  const verdict = compareCheckpoints(trusted.checkpoint, opened.checkpoint, proof as Uint8Array[])
+  if (verdict.status !== 'consistent') return raise(ledger, at, verdict.reason, offered, proofText)
+  ledger.checkpoint = offered
+  ledger.size = to
+  if (ledger.status !== 'alarm') ledger.status = 'consistent'
+}

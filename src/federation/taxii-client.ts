@@ -1,0 +1,164 @@
+import type { RemoteCollection } from './types.js'
+
+export const TAXII_MEDIA_TYPE = 'application/taxii+json;version=2.1'
+
+/** A remote answered with an error, or could not be reached. */
+export class RemoteError extends Error {
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message)
+  }
+}
+
+export interface ObjectsPage {
+  objects: unknown[]
+  more: boolean
+  next?: string
+  /** X-TAXII-Date-Added-First / -Last of the page. */
+  first?: string
+  last?: string
+}
+
+export interface StatusResource {
+  status?: string
+  success_count?: number
+  failure_count?: number
+  failures?: { id: string; version?: string; message?: string }[]
+}
+
+export interface ClientOptions {
+  fetch?: typeof fetch
+  timeoutMs?: number
+}
+
+/** Removes a trailing slash so paths join cleanly. */
+const trim = (url: string) => url.replace(/\/+$/, '')
+
+/**
+ * Just enough of a TAXII 2.1 client for federation: one collection's objects (with `added_after`,
+ * `match[version]`, `limit` and `next`), posting an envelope, and the JSON APIs a Sluice node offers
+ * beside TAXII (ledger, federation). Works against any server that follows the specification.
+ */
+export class TaxiiClient {
+  readonly #fetch: typeof fetch
+  readonly #timeoutMs: number
+
+  constructor(
+    readonly remote: RemoteCollection,
+    options: ClientOptions = {},
+  ) {
+    this.#fetch = options.fetch ?? fetch
+    this.#timeoutMs = options.timeoutMs ?? 30_000
+  }
+
+  #authorization(): string {
+    return this.remote.auth === 'basic'
+      ? `Basic ${Buffer.from(this.remote.key).toString('base64')}`
+      : `Bearer ${this.remote.key}`
+  }
+
+  async #request(
+    url: string,
+    init: { method?: string; body?: string; accept: string; contentType?: string },
+  ): Promise<Response> {
+    try {
+      return await this.#fetch(url, {
+        method: init.method ?? 'GET',
+        headers: {
+          Accept: init.accept,
+          Authorization: this.#authorization(),
+          ...(init.contentType ? { 'Content-Type': init.contentType } : {}),
+        },
+        ...(init.body !== undefined ? { body: init.body } : {}),
+        signal: AbortSignal.timeout(this.#timeoutMs),
+      })
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string } }).cause?.code
+      throw new RemoteError(`cannot reach ${new URL(url).origin}: ${cause ?? (error as Error).message}`)
+    }
+  }
+
+  get objectsUrl(): string {
+    return `${trim(this.remote.apiRoot)}/collections/${encodeURIComponent(this.remote.collection)}/objects/`
+  }
+
+  /** One page of the collection's objects, every version, oldest first. */
+  async objects(params: { addedAfter?: string; next?: string; limit: number }): Promise<ObjectsPage> {
+    const query = new URLSearchParams()
+    if (params.addedAfter) query.set('added_after', params.addedAfter)
+    query.set('match[version]', 'all')
+    query.set('limit', String(params.limit))
+    if (params.next) query.set('next', params.next)
+    const res = await this.#request(`${this.objectsUrl}?${query}`, { accept: TAXII_MEDIA_TYPE })
+    const body = await readJson(res)
+    if (res.status !== 200)
+      throw new RemoteError(`GET objects answered ${res.status}: ${errorText(body)}`, res.status)
+    if (!isRecord(body)) throw new RemoteError('GET objects did not answer a TAXII envelope')
+    const objects = body.objects ?? []
+    if (!Array.isArray(objects)) throw new RemoteError('the envelope\'s "objects" is not an array')
+    const next = typeof body.next === 'string' ? body.next : undefined
+    const first = res.headers.get('x-taxii-date-added-first') ?? undefined
+    const last = res.headers.get('x-taxii-date-added-last') ?? undefined
+    return {
+      objects,
+      more: body.more === true,
+      ...(next ? { next } : {}),
+      ...(first ? { first } : {}),
+      ...(last ? { last } : {}),
+    }
+  }
+
+  /** Posts an envelope (given as its exact text) and returns the status resource. */
+  async post(envelope: string): Promise<StatusResource> {
+    const res = await this.#request(this.objectsUrl, {
+      method: 'POST',
+      body: envelope,
+      accept: TAXII_MEDIA_TYPE,
+      contentType: TAXII_MEDIA_TYPE,
+    })
+    const body = await readJson(res)
+    if (res.status !== 202 && res.status !== 200)
+      throw new RemoteError(`POST objects answered ${res.status}: ${errorText(body)}`, res.status)
+    return isRecord(body) ? (body as StatusResource) : {}
+  }
+
+  /** A JSON API of the remote node (`ledger/...`, `federation/...`); undefined when the node has none (404). */
+  async node(path: string, post?: unknown): Promise<unknown | undefined> {
+    const res = await this.#request(`${trim(this.remote.nodeUrl)}/${path}`, {
+      accept: 'application/json',
+      ...(post !== undefined
+        ? { method: 'POST', body: JSON.stringify(post), contentType: 'application/json' }
+        : {}),
+    })
+    const body = await readJson(res)
+    if (res.status === 404) return undefined
+    if (res.status >= 300)
+      throw new RemoteError(
+        `${post !== undefined ? 'POST' : 'GET'} ${path} answered ${res.status}: ${errorText(body)}`,
+        res.status,
+      )
+    return body
+  }
+}
+
+async function readJson(res: Response): Promise<unknown> {
+  const text = await res.text()
+  if (text.trim() === '') return undefined
+  try {
+    return JSON.parse(text)
+  } catch {
+    throw new RemoteError(`the server answered ${res.status} with a body that is not JSON`, res.status)
+  }
+}
+
+function errorText(body: unknown): string {
+  if (isRecord(body))
+    return [body.title, body.description].filter((s) => typeof s === 'string').join(': ') || 'no details'
+  return 'no details'
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}

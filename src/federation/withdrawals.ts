@@ -1,0 +1,231 @@
+import { randomUUID } from 'node:crypto'
+import { ingestOptions } from '../ingest/options.js'
+import { prepareObjects } from '../ingest/prepare.js'
+import type { AgreementEntry } from '../ledger/entry.js'
+import { canonicalJson, type JsonValue } from '../ledger/entry.js'
+import { partnerLogId } from '../ledger/log-id.js'
+import { verifyNote } from '../ledger/note.js'
+import { disclosureKey, ledgerTime, sha256Hex } from '../services/ledger-service.js'
+import type { StixObject } from '../stix/object.js'
+import { type AckFields, parseAckText } from './acknowledgement.js'
+import { type FederationContext, iso } from './context.js'
+import { FederationError } from './errors.js'
+import type { AppliedWithdrawal, WithdrawalRecord } from './types.js'
+
+// Origin side ------------------------------------------------------------------------------------------
+
+/** Partners this node disclosed any version of the object to, according to its own ledger. */
+export async function recipientsOf(ctx: FederationContext, objectId: string): Promise<string[]> {
+  const modifieds = new Set<string | null>()
+  for (const latest of await ctx.store.latestVersions([objectId])) {
+    const batch = await ctx.store.queryObjects({
+      collectionId: latest.collectionId,
+      ids: [objectId],
+      versions: [{ kind: 'all' }],
+      limit: 10_000,
+    })
+    for (const v of batch.items) {
+      const modified = (JSON.parse(v.json) as StixObject).modified
+      modifieds.add(typeof modified === 'string' ? modified : null)
+    }
+  }
+  const { partners } = await ctx.policy.history()
+  const out: string[] = []
+  for (const partner of partners) {
+    const log = partnerLogId(partner.id)
+    for (const modified of modifieds) {
+      if ((await ctx.store.findLedgerLeaves(log, disclosureKey(objectId, modified))).length > 0) {
+        out.push(partner.id)
+        break
+      }
+    }
+  }
+  return out
+}
+
+/** The withdrawal's own entry in the ledger (an `agreement` entry until the ledger has a withdrawal kind). */
+function ledgerEntry(
+  record: WithdrawalRecord,
+  change: 'withdrawal-issued' | 'withdrawal-acknowledged',
+  by: string,
+  at: string,
+  sha: string,
+): AgreementEntry {
+  return {
+    kind: 'agreement',
+    agreementId: record.id,
+    version: 1,
+    partnerId: record.partnerId,
+    change,
+    changedBy: by,
+    changedAt: ledgerTime(at),
+    agreementSha256: sha,
+  }
+}
+
+export interface IssueInput {
+  objectId: string
+  /** Default: every partner the object was disclosed to. */
+  partners?: string[]
+  kind: WithdrawalRecord['kind']
+  reason: string
+  by: string
+}
+
+/**
+ * Withdraws an object from partners: from now on this node's gate withholds it from them, and each
+ * partner's node is asked (on its next poll) to stop passing it on and to acknowledge. A partner that
+ * already has an open withdrawal of the object is not asked twice.
+ */
+export async function issueWithdrawals(
+  ctx: FederationContext,
+  input: IssueInput,
+): Promise<WithdrawalRecord[]> {
+  const partners = input.partners ?? (await recipientsOf(ctx, input.objectId))
+  const known = new Set((await ctx.policy.history()).partners.map((p) => p.id))
+  const created: WithdrawalRecord[] = []
+  for (const partnerId of partners) {
+    if (!known.has(partnerId)) throw new FederationError('invalid', `no partner "${partnerId}"`)
+    const existing = await ctx.state.withdrawals(partnerId)
+    if (existing.some((w) => w.objectId === input.objectId && w.kind === input.kind)) continue
+    const at = iso(ctx.now())
+    const record: WithdrawalRecord = {
+      id: `withdrawal--${randomUUID()}`,
+      objectId: input.objectId,
+      partnerId,
+      kind: input.kind,
+      reason: input.reason,
+      createdAt: at,
+      createdBy: input.by,
+    }
+    await ctx.ledger.append([
+      ledgerEntry(
+        record,
+        'withdrawal-issued',
+        input.by,
+        at,
+        sha256Hex(canonicalJson(record as unknown as JsonValue)),
+      ),
+    ])
+    await ctx.state.putWithdrawal(record)
+    created.push(record)
+  }
+  return created
+}
+
+/** Publishes a revoked version of the object (a new version with `revoked: true`) and withdraws it from its recipients. */
+export async function revokeObject(
+  ctx: FederationContext,
+  objectId: string,
+  reason: string,
+  by: string,
+): Promise<WithdrawalRecord[]> {
+  const [latest] = await ctx.store.latestVersions([objectId])
+  if (!latest) throw new FederationError('not_found', `no object ${objectId}`)
+  const object = JSON.parse(latest.json) as StixObject
+  if (typeof object.modified !== 'string')
+    throw new FederationError('invalid', `${object.type} objects have no versions and cannot be revoked`)
+  if (object.revoked !== true) {
+    const previous = Date.parse(object.modified)
+    const modified = iso(Math.max(ctx.now(), previous + 1))
+    const prepared = await prepareObjects([{ ...object, revoked: true, modified }], ingestOptions(ctx.store))
+    if (prepared.rejected.length > 0)
+      throw new FederationError(
+        'invalid',
+        prepared.rejected[0]!.message ?? 'the revoked version was rejected',
+      )
+    const [outcome] = await ctx.store.putObjects(latest.collectionId, prepared.accepted)
+    if (outcome?.result === 'conflict') throw new FederationError('conflict', outcome.message)
+  }
+  return issueWithdrawals(ctx, { objectId, kind: 'revoked', reason, by })
+}
+
+/** Open withdrawals (not yet acknowledged), of one partner or all. */
+export async function pendingWithdrawals(
+  ctx: FederationContext,
+  partnerId?: string,
+): Promise<WithdrawalRecord[]> {
+  return (await ctx.state.withdrawals(partnerId))
+    .filter((w) => !w.acknowledgement)
+    .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+}
+
+/**
+ * Accepts a partner node's signed acknowledgement. The note must verify under the key pinned for the
+ * partner (the first acknowledgement pins it: trust on first use) and name exactly this withdrawal, this
+ * node and this partner. The acknowledgement is kept with the withdrawal and its hash goes to the ledger.
+ */
+export async function acceptAcknowledgement(
+  ctx: FederationContext,
+  partnerId: string,
+  withdrawalId: string,
+  body: { note: unknown; vkey: unknown },
+): Promise<WithdrawalRecord> {
+  const record = await ctx.state.withdrawal(partnerId, withdrawalId)
+  if (!record) throw new FederationError('not_found', `no withdrawal ${withdrawalId} for this partner`)
+  if (typeof body.note !== 'string')
+    throw new FederationError('invalid', 'note must be the signed acknowledgement')
+  if (record.acknowledgement) {
+    if (record.acknowledgement.note === body.note) return record
+    throw new FederationError('conflict', 'this withdrawal has already been acknowledged')
+  }
+  const pinned = await ctx.state.partnerKey(partnerId)
+  const offered = typeof body.vkey === 'string' ? body.vkey : undefined
+  if (pinned && offered !== undefined && offered !== pinned.vkey) {
+    throw new FederationError(
+      'invalid',
+      'the acknowledgement names a key other than the one pinned for this partner',
+    )
+  }
+  const vkey = pinned?.vkey ?? offered
+  if (!vkey)
+    throw new FederationError(
+      'invalid',
+      "vkey (the signing node's verifier key) is required on first acknowledgement",
+    )
+  let verification: ReturnType<typeof verifyNote>
+  try {
+    verification = verifyNote(body.note, [vkey])
+  } catch (error) {
+    throw new FederationError('invalid', `unusable key or note: ${(error as Error).message}`)
+  }
+  if (!verification.ok)
+    throw new FederationError('invalid', `acknowledgement signature: ${verification.reason}`)
+  const fields: AckFields | undefined = parseAckText(verification.text)
+  if (!fields) throw new FederationError('invalid', 'the note is not a withdrawal acknowledgement')
+  const expected = {
+    withdrawal: withdrawalId,
+    object: record.objectId,
+    partner: partnerId,
+    origin: ctx.ledger.origin,
+  }
+  for (const [key, value] of Object.entries(expected)) {
+    if (fields[key as keyof AckFields] !== value)
+      throw new FederationError(
+        'invalid',
+        `the acknowledgement's ${key} is ${fields[key as keyof AckFields]}, not ${value}`,
+      )
+  }
+  const at = iso(ctx.now())
+  if (!pinned) await ctx.state.putPartnerKey(partnerId, vkey, at)
+  const signer = verification.verified[0]!.name
+  const acked: WithdrawalRecord = {
+    ...record,
+    acknowledgement: { receivedAt: at, note: body.note, signer, appliedAt: fields.applied },
+  }
+  await ctx.ledger.append([ledgerEntry(record, 'withdrawal-acknowledged', signer, at, sha256Hex(body.note))])
+  await ctx.state.putWithdrawal(acked)
+  return acked
+}
+
+// Receiver side ----------------------------------------------------------------------------------------
+
+/** Stops an object from flowing on from this node; the first application wins, history is kept. */
+export async function applyWithdrawal(ctx: FederationContext, applied: AppliedWithdrawal): Promise<boolean> {
+  const existing = await ctx.state.appliedFor(applied.objectId)
+  if (existing && (existing.withdrawalId === applied.withdrawalId || !applied.withdrawalId)) return false
+  await ctx.state.putApplied(
+    existing ? { ...existing, withdrawalId: applied.withdrawalId ?? existing.withdrawalId } : applied,
+  )
+  return !existing
+}

@@ -1,0 +1,197 @@
+import { type FederationContext, federationContext } from '../../federation/context.js'
+import { clearAlarm, defineFeed, definePush, listFeeds, listPushes } from '../../federation/definitions.js'
+import { FederationError } from '../../federation/errors.js'
+import { pollFeed } from '../../federation/feed.js'
+import { runPush } from '../../federation/push.js'
+import type { FederationScheduler } from '../../federation/scheduler.js'
+import type { WithdrawalRecord } from '../../federation/types.js'
+import {
+  acceptAcknowledgement,
+  issueWithdrawals,
+  pendingWithdrawals,
+  revokeObject,
+} from '../../federation/withdrawals.js'
+import type { NodeServices } from '../../server/services.js'
+import type { PrincipalRecord } from '../../store/types.js'
+import { badRequest, notFound, TaxiiError } from '../errors.js'
+import { type JsonRequest, type JsonRoute, str } from './json-api.js'
+
+const ADMIN: PrincipalRecord['role'][] = ['admin']
+const EVERYONE: PrincipalRecord['role'][] = ['admin', 'partner']
+
+/** Federation errors in the TAXII error shape, translated here once. */
+function translated(handle: (req: JsonRequest) => Promise<unknown>) {
+  return async (req: JsonRequest) => {
+    try {
+      return await handle(req)
+    } catch (error) {
+      if (!(error instanceof FederationError)) throw error
+      if (error.code === 'not_found')
+        throw new TaxiiError(404, 'Not found', error.message, { errorCode: 'not-found' })
+      if (error.code === 'conflict')
+        throw new TaxiiError(409, 'Conflict', error.message, { errorCode: 'conflict' })
+      throw badRequest(error.message, 'invalid-input')
+    }
+  }
+}
+
+function int(value: unknown, name: string): number | undefined {
+  if (value === undefined) return undefined
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw badRequest(`${name} must be an integer`)
+  return value
+}
+
+export function withdrawalView(w: WithdrawalRecord) {
+  return {
+    id: w.id,
+    object_id: w.objectId,
+    partner_id: w.partnerId,
+    kind: w.kind,
+    reason: w.reason,
+    created_at: w.createdAt,
+    created_by: w.createdBy,
+    ...(w.acknowledgement
+      ? {
+          acknowledged_at: w.acknowledgement.receivedAt,
+          applied_at: w.acknowledgement.appliedAt,
+          signer: w.acknowledgement.signer,
+          acknowledgement: w.acknowledgement.note,
+        }
+      : {}),
+  }
+}
+
+function remoteInput(body: Record<string, unknown>) {
+  return {
+    url: str(body.url) ?? '',
+    collection: str(body.collection) ?? '',
+    key: str(body.key) ?? '',
+    partner: str(body.partner) ?? '',
+    ...(str(body.id) ? { id: str(body.id)! } : {}),
+    ...(str(body.auth) ? { auth: str(body.auth)! } : {}),
+    ...(str(body.node_url) ? { nodeUrl: str(body.node_url)! } : {}),
+    ...(str(body.every) ? { every: str(body.every)! } : {}),
+  }
+}
+
+/**
+ * The federation API: feeds and pushes with their health (admin), withdrawals (admin issues and lists;
+ * a partner's node lists its own open ones and acknowledges them), provenance of received objects.
+ */
+export function federationRoutes(services: NodeServices, scheduler?: FederationScheduler): JsonRoute[] {
+  const ctx: FederationContext = scheduler?.context ?? federationContext(services)
+  const route = (
+    method: JsonRoute['method'],
+    path: string[],
+    roles: PrincipalRecord['role'][],
+    handle: (req: JsonRequest) => Promise<unknown>,
+  ): JsonRoute => ({
+    method,
+    path,
+    roles,
+    handle: translated(handle),
+  })
+  return [
+    route('GET', ['feeds'], ADMIN, () => listFeeds(ctx)),
+    route('POST', ['feeds'], ADMIN, async ({ body, principal }) => {
+      const feed = await defineFeed(
+        ctx,
+        {
+          ...remoteInput(body),
+          into: str(body.into) ?? '',
+          ...(body.page_size !== undefined ? { pageSize: int(body.page_size, 'page_size')! } : {}),
+          ...(str(body.verify) ? { verify: str(body.verify)! } : {}),
+        },
+        principal.name,
+      )
+      return (await listFeeds(ctx)).find((f) => f.id === feed.id)
+    }),
+    route('POST', ['feeds', ':id', 'poll'], ADMIN, async ({ params }) => {
+      const feed = (await ctx.state.feed(params.id!)) ?? notFoundError(`feed ${params.id}`)
+      if (scheduler) await scheduler.pollNow(feed.id)
+      else await pollFeed(ctx, feed)
+      return (await listFeeds(ctx)).find((f) => f.id === feed.id)
+    }),
+    route('POST', ['feeds', ':id', 'clear-alarm'], ADMIN, async ({ params }) => {
+      await clearAlarm(ctx, params.id!)
+      return { id: params.id, cleared: true }
+    }),
+    route('POST', ['feeds', ':id', 'remove'], ADMIN, async ({ params }) => {
+      if (!(await ctx.state.feed(params.id!))) notFoundError(`feed ${params.id}`)
+      await ctx.state.removeFeed(params.id!)
+      return { id: params.id, removed: true }
+    }),
+    route('GET', ['pushes'], ADMIN, () => listPushes(ctx)),
+    route('POST', ['pushes'], ADMIN, async ({ body, principal }) => {
+      const push = await definePush(
+        ctx,
+        {
+          ...remoteInput(body),
+          from: str(body.from) ?? '',
+          ...(body.batch_size !== undefined ? { batchSize: int(body.batch_size, 'batch_size')! } : {}),
+        },
+        principal.name,
+      )
+      return (await listPushes(ctx)).find((p) => p.id === push.id)
+    }),
+    route('POST', ['pushes', ':id', 'run'], ADMIN, async ({ params }) => {
+      const push = (await ctx.state.push(params.id!)) ?? notFoundError(`push ${params.id}`)
+      await runPush(ctx, push)
+      return (await listPushes(ctx)).find((p) => p.id === push.id)
+    }),
+    route('POST', ['pushes', ':id', 'remove'], ADMIN, async ({ params }) => {
+      if (!(await ctx.state.push(params.id!))) notFoundError(`push ${params.id}`)
+      await ctx.state.removePush(params.id!)
+      return { id: params.id, removed: true }
+    }),
+    route('GET', ['withdrawals'], EVERYONE, async ({ principal, url }) => {
+      const all = principal.role === 'admin' && url.searchParams.get('pending') !== 'true'
+      const partner =
+        principal.role === 'partner' ? principal.partnerId! : (url.searchParams.get('partner') ?? undefined)
+      const list = all ? await ctx.state.withdrawals(partner) : await pendingWithdrawals(ctx, partner)
+      return { origin: ctx.ledger.origin, withdrawals: list.map(withdrawalView) }
+    }),
+    route('POST', ['withdrawals'], ADMIN, async ({ body, principal }) => {
+      const objectId = str(body.object_id) ?? badRequestError('object_id is required')
+      const reason = str(body.reason) ?? badRequestError('reason is required')
+      const partners =
+        body.partners === undefined
+          ? undefined
+          : Array.isArray(body.partners)
+            ? body.partners.map(String)
+            : badRequestError('partners must be a list')
+      const created =
+        body.revoke === true
+          ? await revokeObject(ctx, objectId, reason, principal.name)
+          : await issueWithdrawals(ctx, {
+              objectId,
+              kind: 'withdrawn',
+              reason,
+              by: principal.name,
+              ...(partners ? { partners } : {}),
+            })
+      return { origin: ctx.ledger.origin, withdrawals: created.map(withdrawalView) }
+    }),
+    route('POST', ['withdrawals', ':id', 'ack'], ['partner'], async ({ principal, params, body }) =>
+      withdrawalView(
+        await acceptAcknowledgement(ctx, principal.partnerId!, params.id!, {
+          note: body.note,
+          vkey: body.vkey,
+        }),
+      ),
+    ),
+    route('GET', ['provenance'], ADMIN, async ({ url }) => {
+      const ids = url.searchParams.getAll('object')
+      if (ids.length === 0) throw badRequest('name objects with ?object=ID')
+      return ctx.store.provenance(ids)
+    }),
+  ]
+}
+
+function notFoundError(what: string): never {
+  throw notFound(what)
+}
+
+function badRequestError(message: string): never {
+  throw badRequest(message)
+}
