@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { ingestOptions } from '../ingest/options.js'
 import { prepareObjects } from '../ingest/prepare.js'
-import type { AgreementEntry } from '../ledger/entry.js'
+import type { WithdrawalEntry } from '../ledger/entry.js'
 import { canonicalJson, type JsonValue } from '../ledger/entry.js'
 import { partnerLogId } from '../ledger/log-id.js'
 import { verifyNote } from '../ledger/note.js'
@@ -43,23 +43,23 @@ export async function recipientsOf(ctx: FederationContext, objectId: string): Pr
   return out
 }
 
-/** The withdrawal's own entry in the ledger (an `agreement` entry until the ledger has a withdrawal kind). */
+/** The withdrawal's own entry in the ledger. */
 function ledgerEntry(
   record: WithdrawalRecord,
   change: 'withdrawal-issued' | 'withdrawal-acknowledged',
   by: string,
   at: string,
   sha: string,
-): AgreementEntry {
+): WithdrawalEntry {
   return {
-    kind: 'agreement',
-    agreementId: record.id,
-    version: 1,
+    kind: 'withdrawal',
+    withdrawalId: record.id,
+    event: change === 'withdrawal-issued' ? 'issued' : 'acknowledged',
     partnerId: record.partnerId,
-    change,
-    changedBy: by,
-    changedAt: ledgerTime(at),
-    agreementSha256: sha,
+    objectId: record.objectId,
+    actor: by,
+    at: ledgerTime(at),
+    evidenceSha256: sha,
   }
 }
 

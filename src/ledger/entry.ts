@@ -79,8 +79,25 @@ export interface AgreementEntry {
   readonly agreementSha256: string
 }
 
+/**
+ * A withdrawal of an object from a partner (federation): issued by the origin, acknowledged by the
+ * receiver with a signed note. `evidenceSha256` hashes the withdrawal record (issued) or the signed
+ * acknowledgement note (acknowledged), so either side can later show the document behind the entry.
+ */
+export interface WithdrawalEntry {
+  readonly kind: 'withdrawal'
+  readonly withdrawalId: string
+  /** `issued` or `acknowledged`. */
+  readonly event: string
+  readonly partnerId: string
+  readonly objectId: string
+  readonly actor: string
+  readonly at: string
+  readonly evidenceSha256: string
+}
+
 /** Anything the ledger records. */
-export type Entry = DisclosureEntry | OrderEntry | AgreementEntry
+export type Entry = DisclosureEntry | OrderEntry | AgreementEntry | WithdrawalEntry
 
 /** Entry kinds. */
 export type EntryKind = Entry['kind']
@@ -132,6 +149,15 @@ const FIELDS: Record<EntryKind, readonly Field[]> = {
     ['changedBy', 'changed_by', 'id'],
     ['changedAt', 'changed_at', 'time'],
     ['agreementSha256', 'agreement_sha256', 'sha256'],
+  ],
+  withdrawal: [
+    ['withdrawalId', 'withdrawal_id', 'id'],
+    ['event', 'event', 'token'],
+    ['partnerId', 'partner_id', 'id'],
+    ['objectId', 'object_id', 'id'],
+    ['actor', 'actor', 'id'],
+    ['at', 'at', 'time'],
+    ['evidenceSha256', 'evidence_sha256', 'sha256'],
   ],
 }
 

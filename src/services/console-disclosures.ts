@@ -4,15 +4,18 @@ import type { Store } from '../store/types.js'
 /** Leaves read per store call while walking a log backwards. */
 const CHUNK = 512
 
-/** The instant an entry records (disclosure time, order recording time, agreement change time), in ms. */
+/** The instant an entry records (disclosure, order recording, agreement change, withdrawal event), in ms. */
 export function entryTime(entry: Entry): number {
-  const text =
-    entry.kind === 'disclosure'
-      ? entry.disclosedAt
-      : entry.kind === 'order'
-        ? entry.recordedAt
-        : entry.changedAt
-  return Date.parse(text)
+  switch (entry.kind) {
+    case 'disclosure':
+      return Date.parse(entry.disclosedAt)
+    case 'order':
+      return Date.parse(entry.recordedAt)
+    case 'agreement':
+      return Date.parse(entry.changedAt)
+    case 'withdrawal':
+      return Date.parse(entry.at)
+  }
 }
 
 /**

@@ -25,14 +25,15 @@ const PIN = 'sluice.console.pinned-vkey'
 
 function summary(e: EntryRow['entry']): string {
   if (e.kind === 'disclosure') return `${String(e.objectId)} → ${String(e.partnerId)}`
-  if (e.kind === 'order') return `${String(e.orderKind)} for ${String(e.partnerId)}: ${String(e.reason)}`
+  if (e.kind === 'order') return `${String(e.orderKind)} for ${String(e.partnerId)} (${String(e.orderId)})`
   if (e.kind === 'agreement')
     return `agreement ${String(e.change)} for ${String(e.partnerId)} (v${String(e.version)})`
+  if (e.kind === 'withdrawal') return `withdrawal ${String(e.event)}: ${String(e.objectId)} from ${String(e.partnerId)}`
   return e.kind
 }
 
 function when(e: EntryRow['entry']): string {
-  const t = e.disclosedAt ?? e.recordedAt ?? e.changedAt
+  const t = e.disclosedAt ?? e.recordedAt ?? e.changedAt ?? e.at
   return typeof t === 'string' ? fmt.time(t) : ''
 }
 
