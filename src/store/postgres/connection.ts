@@ -24,12 +24,14 @@ export interface PgPool extends PgQueryable {
 }
 
 /**
- * Advisory lock keys (one 64-bit namespace per database). Migrations and object
- * writes each take their own, transaction-scoped, so the lock goes with the
- * transaction whatever happens to the connection.
+ * Advisory lock keys (one 64-bit namespace per database). Migrations, object
+ * writes and ledger appends each take their own, transaction-scoped, so the
+ * lock goes with the transaction whatever happens to the connection.
  */
 export const MIGRATION_LOCK = 0x51_75_1c_e0_00_00_00_01n
 export const OBJECT_WRITE_LOCK = 0x51_75_1c_e0_00_00_00_02n
+/** Ledger appends (and policy rows, which carry ledger entries) across every process. */
+export const LEDGER_LOCK = 0x51_75_1c_e0_00_00_00_03n
 
 const INT8_OID = 20
 

@@ -73,4 +73,67 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (principal_id, collection_id)
   );
   `,
+  `
+  -- Policy rows are appended in ledger-lock order, so seq is also commit order.
+  CREATE TABLE policy_records (
+    seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    kind text NOT NULL,
+    id text NOT NULL,
+    recorded_at text NOT NULL,
+    body text NOT NULL
+  );
+  -- Bumped whenever policy rows or marking-definitions are added.
+  CREATE TABLE policy_clock (
+    singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+    version bigint NOT NULL
+  );
+  INSERT INTO policy_clock (singleton, version) VALUES (true, 0);
+  CREATE TABLE ledger_heads (log_id text COLLATE "C" PRIMARY KEY, size bigint NOT NULL, frontier bytea NOT NULL);
+  CREATE TABLE ledger_leaves (
+    log_id text COLLATE "C" NOT NULL,
+    idx bigint NOT NULL,
+    bytes bytea NOT NULL,
+    object_key text,
+    PRIMARY KEY (log_id, idx)
+  );
+  CREATE INDEX ledger_leaves_by_object ON ledger_leaves (log_id, object_key) WHERE object_key IS NOT NULL;
+  CREATE TABLE ledger_nodes (
+    log_id text COLLATE "C" NOT NULL,
+    level integer NOT NULL,
+    idx bigint NOT NULL,
+    hash bytea NOT NULL,
+    PRIMARY KEY (log_id, level, idx)
+  );
+  CREATE TABLE checkpoints (
+    seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    log_id text NOT NULL,
+    size bigint NOT NULL,
+    created_at text NOT NULL,
+    note text NOT NULL
+  );
+  CREATE INDEX checkpoints_by_log ON checkpoints (log_id, seq);
+  `,
+  `
+  CREATE TABLE state (name text COLLATE "C" PRIMARY KEY, value text NOT NULL);
+  CREATE TABLE provenance (
+    seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    collection_id text NOT NULL,
+    object_id text NOT NULL,
+    version text NOT NULL,
+    feed_id text NOT NULL,
+    partner_id text NOT NULL,
+    received_at text NOT NULL
+  );
+  CREATE INDEX provenance_by_object ON provenance (object_id, seq);
+  `,
+  `
+  -- Keys list oldest first with ties by key id, byte-wise like SQLite.
+  ALTER TABLE api_keys ALTER COLUMN key_id TYPE text COLLATE "C";
+  ALTER TABLE api_keys ALTER COLUMN created_at TYPE text COLLATE "C";
+  ALTER TABLE api_keys ADD COLUMN expires_at text;
+  ALTER TABLE api_keys ADD COLUMN last_used_at text;
+  CREATE INDEX api_keys_by_principal ON api_keys (principal_id, created_at, key_id);
+  -- Grants list in collection id order, byte-wise (SQLite walks its primary key).
+  ALTER TABLE grants ALTER COLUMN collection_id TYPE text COLLATE "C";
+  `,
 ]

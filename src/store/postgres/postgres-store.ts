@@ -1,15 +1,25 @@
 import { randomBytes } from 'node:crypto'
+import { packFrontier, planLedgerAppend, unpackFrontier } from '../ledger-append.js'
 import { objectQueryWhere, versionCondition } from '../object-query.js'
 import { formatMicros, nextDateAdded, versionKey } from '../time.js'
 import type {
+  ApiKeyChange,
   ApiKeyRecord,
   ApiRootRecord,
+  CheckpointRecord,
   CollectionGrant,
   CollectionRecord,
   IncomingObject,
+  LedgerAppend,
+  LedgerHead,
+  LedgerLeaf,
+  LedgerPosition,
+  NodeKeyRef,
   ObjectBatch,
   ObjectQuery,
+  PolicyRecord,
   PrincipalRecord,
+  ProvenanceRecord,
   PutOutcome,
   StatusRecord,
   Store,
@@ -17,7 +27,14 @@ import type {
   StoredVersion,
   VersionSelector,
 } from '../types.js'
-import { inTransaction, OBJECT_WRITE_LOCK, type PgClient, type PgPool } from './connection.js'
+import {
+  inTransaction,
+  LEDGER_LOCK,
+  OBJECT_WRITE_LOCK,
+  type PgClient,
+  type PgPool,
+  type PgQueryable,
+} from './connection.js'
 
 interface ObjectRow {
   seq: number
@@ -74,9 +91,16 @@ interface IdState {
  * numbers and date_added come from a one-row counter read and written under it.
  * A lock is released only after its transaction's commit is visible, so versions
  * become visible in sequence order and a reader paging by `seq` never skips one.
+ *
+ * The ledger is one log however many processes append to it: every append (and
+ * every policy append, which carries ledger entries) takes the ledger lock and
+ * only then reads the heads it extends, so no two appends plan from the same head.
+ *
+ * Backups are PostgreSQL's own business (pg_dump, base backups): `backup` does
+ * not write a Sluice backup file, and the capability says so.
  */
 export class PostgresStore implements Store {
-  readonly capabilities: StoreCapabilities = { concurrentWriters: true, onlineBackup: true }
+  readonly capabilities: StoreCapabilities = { concurrentWriters: true, onlineBackup: false }
   readonly #pool: PgPool
 
   /** Takes a pool whose schema is already migrated (see `openPostgresStore`). */
@@ -142,10 +166,14 @@ export class PostgresStore implements Store {
   }
 
   async createCollection(c: CollectionRecord): Promise<void> {
-    await this.#pool.query(
-      'INSERT INTO collections (id, api_root, title, description, alias, media_types) VALUES ($1, $2, $3, $4, $5, $6)',
-      [c.id, c.apiRoot, c.title, c.description ?? null, c.alias ?? null, c.mediaTypes],
-    )
+    await inTransaction(this.#pool, async (client) => {
+      await client.query(
+        'INSERT INTO collections (id, api_root, title, description, alias, media_types) VALUES ($1, $2, $3, $4, $5, $6)',
+        [c.id, c.apiRoot, c.title, c.description ?? null, c.alias ?? null, c.mediaTypes],
+      )
+      // a partner whose agreement covers every collection may see the new one at once
+      await bumpPolicyVersion(client)
+    })
   }
 
   async putObjects(collectionId: string, items: IncomingObject[]): Promise<PutOutcome[]> {
@@ -253,6 +281,7 @@ export class PostgresStore implements Store {
         ],
       )
       await client.query('UPDATE object_clock SET last_seq = $1, last_added_us = $2', [lastSeq, lastAdded])
+      if (rows.some((r) => r.item.type === 'marking-definition')) await bumpPolicyVersion(client)
       return outcomes
     })
   }
@@ -381,22 +410,28 @@ export class PostgresStore implements Store {
   }
 
   async getApiKey(keyId: string): Promise<ApiKeyRecord | undefined> {
-    const { rows } = await this.#pool.query<{
-      key_id: string
-      principal_id: string
-      secret_hash: Buffer
-      created_at: string
-      revoked_at: string | null
-    }>('SELECT * FROM api_keys WHERE key_id = $1', [keyId])
-    const row = rows[0]
-    if (!row) return undefined
-    return {
-      keyId: row.key_id,
-      principalId: row.principal_id,
-      secretHash: row.secret_hash,
-      createdAt: row.created_at,
-      ...(row.revoked_at ? { revokedAt: row.revoked_at } : {}),
-    }
+    const { rows } = await this.#pool.query<ApiKeyRow>('SELECT * FROM api_keys WHERE key_id = $1', [keyId])
+    return rows[0] ? toApiKey(rows[0]) : undefined
+  }
+
+  async listApiKeys(principalId: string): Promise<ApiKeyRecord[]> {
+    const { rows } = await this.#pool.query<ApiKeyRow>(
+      'SELECT * FROM api_keys WHERE principal_id = $1 ORDER BY created_at, key_id',
+      [principalId],
+    )
+    return rows.map(toApiKey)
+  }
+
+  async updateApiKey(keyId: string, change: ApiKeyChange): Promise<boolean> {
+    const result = await this.#pool.query(
+      `UPDATE api_keys SET
+         revoked_at = COALESCE(revoked_at, $2),
+         expires_at = COALESCE($3, expires_at),
+         last_used_at = COALESCE($4, last_used_at)
+       WHERE key_id = $1`,
+      [keyId, change.revokedAt ?? null, change.expiresAt ?? null, change.lastUsedAt ?? null],
+    )
+    return (result.rowCount ?? 0) > 0
   }
 
   async revokePrincipal(id: string, at: string): Promise<boolean> {
@@ -435,6 +470,250 @@ export class PostgresStore implements Store {
       canWrite: r.can_write,
     }))
   }
+
+  async appendPolicy(records: PolicyRecord[], ledger: LedgerAppend[]): Promise<LedgerPosition[][]> {
+    return inTransaction(this.#pool, async (client) => {
+      // The ledger lock first: policy rows then get their seq in the same order as their ledger entries.
+      await client.query('SELECT pg_advisory_xact_lock($1)', [LEDGER_LOCK.toString()])
+      if (records.length > 0) {
+        await client.query(
+          `INSERT INTO policy_records (kind, id, recorded_at, body)
+           SELECT kind, id, recorded_at, body
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS r(kind, id, recorded_at, body, n)
+           ORDER BY n`,
+          [
+            records.map((r) => r.kind),
+            records.map((r) => r.id),
+            records.map((r) => r.recordedAt),
+            records.map((r) => r.body),
+          ],
+        )
+      }
+      await bumpPolicyVersion(client)
+      return appendLedgerLocked(client, ledger)
+    })
+  }
+
+  async loadPolicy(): Promise<PolicyRecord[]> {
+    const { rows } = await this.#pool.query<PolicyRecord>(
+      'SELECT kind, id, recorded_at AS "recordedAt", body FROM policy_records ORDER BY seq',
+    )
+    return rows
+  }
+
+  async policyVersion(): Promise<number> {
+    const { rows } = await this.#pool.query<{ version: number }>('SELECT version FROM policy_clock')
+    return rows[0]?.version ?? 0
+  }
+
+  async listMarkingDefinitions(): Promise<StoredVersion[]> {
+    const { rows } = await this.#pool.query<ObjectRow>(
+      `SELECT ${OBJECT_COLUMNS} FROM objects WHERE type = 'marking-definition' AND is_last = 1 ORDER BY seq`,
+    )
+    return rows.map(toStoredVersion)
+  }
+
+  async appendLedger(entries: LedgerAppend[]): Promise<LedgerPosition[][]> {
+    if (entries.length === 0) return []
+    return inTransaction(this.#pool, async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock($1)', [LEDGER_LOCK.toString()])
+      return appendLedgerLocked(client, entries)
+    })
+  }
+
+  async ledgerHead(logId: string): Promise<LedgerHead> {
+    return (await readHeads(this.#pool, [logId])).get(logId) ?? { logId, size: 0, frontier: [] }
+  }
+
+  async ledgerLogs(): Promise<{ logId: string; size: number }[]> {
+    const { rows } = await this.#pool.query<{ logId: string; size: number }>(
+      'SELECT log_id AS "logId", size FROM ledger_heads ORDER BY log_id',
+    )
+    return rows
+  }
+
+  async ledgerNodes(logId: string, keys: readonly NodeKeyRef[]): Promise<Map<string, Uint8Array>> {
+    const out = new Map<string, Uint8Array>()
+    if (keys.length === 0) return out
+    const { rows } = await this.#pool.query<{ level: number; idx: number; hash: Buffer }>(
+      `SELECT n.level, n.idx, n.hash
+       FROM unnest($2::integer[], $3::bigint[]) AS k(level, idx)
+       JOIN ledger_nodes n ON n.log_id = $1 AND n.level = k.level AND n.idx = k.idx`,
+      [logId, keys.map((k) => k.level), keys.map((k) => k.index)],
+    )
+    const found = new Map(rows.map((r) => [`${r.level}/${r.idx}`, r.hash]))
+    // In the order asked for, like a lookup per key.
+    for (const k of keys) {
+      const key = `${k.level}/${k.index}`
+      const hash = found.get(key)
+      if (hash) out.set(key, hash)
+    }
+    return out
+  }
+
+  async ledgerLeaves(logId: string, start: number, end: number): Promise<LedgerLeaf[]> {
+    const { rows } = await this.#pool.query<LedgerLeaf>(
+      'SELECT idx AS "index", bytes FROM ledger_leaves WHERE log_id = $1 AND idx >= $2 AND idx < $3 ORDER BY idx',
+      [logId, start, end],
+    )
+    return rows
+  }
+
+  async findLedgerLeaves(logId: string, objectKey: string): Promise<LedgerLeaf[]> {
+    const { rows } = await this.#pool.query<LedgerLeaf>(
+      'SELECT idx AS "index", bytes FROM ledger_leaves WHERE log_id = $1 AND object_key = $2 ORDER BY idx',
+      [logId, objectKey],
+    )
+    return rows
+  }
+
+  async saveCheckpoint(c: CheckpointRecord): Promise<void> {
+    await this.#pool.query(
+      'INSERT INTO checkpoints (log_id, size, created_at, note) VALUES ($1, $2, $3, $4)',
+      [c.logId, c.size, c.createdAt, c.note],
+    )
+  }
+
+  async listCheckpoints(logId: string, limit: number): Promise<CheckpointRecord[]> {
+    const { rows } = await this.#pool.query<CheckpointRecord>(
+      `SELECT log_id AS "logId", size, created_at AS "createdAt", note
+       FROM checkpoints WHERE log_id = $1 ORDER BY seq DESC LIMIT $2`,
+      // SQLite reads a negative limit as "no limit"; PostgreSQL spells that NULL.
+      [logId, limit < 0 ? null : limit],
+    )
+    return rows
+  }
+
+  async getState(name: string): Promise<string | undefined> {
+    const { rows } = await this.#pool.query<{ value: string }>('SELECT value FROM state WHERE name = $1', [
+      name,
+    ])
+    return rows[0]?.value
+  }
+
+  async putState(name: string, value: string): Promise<void> {
+    await this.#pool.query(
+      'INSERT INTO state (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
+      [name, value],
+    )
+  }
+
+  async listState(prefix: string): Promise<{ name: string; value: string }[]> {
+    // A byte-wise ("C" collation) range scan, the same range SQLite scans; prefixes may contain % and _.
+    const { rows } = await this.#pool.query<{ name: string; value: string }>(
+      'SELECT name, value FROM state WHERE name >= $1 AND name < $2 ORDER BY name',
+      [prefix, `${prefix}\uffff`],
+    )
+    return rows
+  }
+
+  async deleteState(name: string): Promise<void> {
+    await this.#pool.query('DELETE FROM state WHERE name = $1', [name])
+  }
+
+  async addProvenance(records: ProvenanceRecord[]): Promise<void> {
+    if (records.length === 0) return
+    // One statement, so all or none; rows take their seq in input order.
+    await this.#pool.query(
+      `INSERT INTO provenance (collection_id, object_id, version, feed_id, partner_id, received_at)
+       SELECT collection_id, object_id, version, feed_id, partner_id, received_at
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY
+         AS r(collection_id, object_id, version, feed_id, partner_id, received_at, n)
+       ORDER BY n`,
+      [
+        records.map((r) => r.collectionId),
+        records.map((r) => r.objectId),
+        records.map((r) => r.version),
+        records.map((r) => r.feedId),
+        records.map((r) => r.partnerId),
+        records.map((r) => r.receivedAt),
+      ],
+    )
+  }
+
+  async provenance(objectIds: string[]): Promise<ProvenanceRecord[]> {
+    if (objectIds.length === 0) return []
+    const { rows } = await this.#pool.query<ProvenanceRecord>(
+      `SELECT collection_id AS "collectionId", object_id AS "objectId", version, feed_id AS "feedId",
+              partner_id AS "partnerId", received_at AS "receivedAt"
+       FROM provenance WHERE object_id = ANY($1::text[]) ORDER BY seq`,
+      [objectIds],
+    )
+    return rows
+  }
+
+  async backup(_destination: string): Promise<void> {
+    throw new Error(
+      'a PostgreSQL store does not write Sluice backup files; back the database up with its own tools (pg_dump, pg_basebackup)',
+    )
+  }
+}
+
+async function bumpPolicyVersion(client: PgQueryable): Promise<void> {
+  await client.query('UPDATE policy_clock SET version = version + 1')
+}
+
+/** The stored heads of those logs that have one. */
+async function readHeads(db: PgQueryable, logIds: string[]): Promise<Map<string, LedgerHead>> {
+  const { rows } = await db.query<{ log_id: string; size: number; frontier: Buffer }>(
+    'SELECT log_id, size, frontier FROM ledger_heads WHERE log_id = ANY($1::text[])',
+    [logIds],
+  )
+  return new Map(
+    rows.map((r) => [r.log_id, { logId: r.log_id, size: r.size, frontier: unpackFrontier(r.frontier) }]),
+  )
+}
+
+const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+
+/**
+ * Writes one ledger append. The caller holds the ledger lock in `client`'s transaction: the
+ * heads are read here, after the lock is granted, so they include every earlier append.
+ * That relies on READ COMMITTED (a fresh snapshot per statement): under REPEATABLE READ the
+ * snapshot would date from the lock request, before the previous holder's commit.
+ */
+async function appendLedgerLocked(client: PgClient, entries: LedgerAppend[]): Promise<LedgerPosition[][]> {
+  if (entries.length === 0) return []
+  const heads = await readHeads(client, [...new Set(entries.flatMap((e) => e.logs))])
+  const plan = planLedgerAppend(heads, entries)
+  if (plan.leaves.length > 0) {
+    await client.query(
+      `INSERT INTO ledger_leaves (log_id, idx, bytes, object_key)
+       SELECT * FROM unnest($1::text[], $2::bigint[], $3::bytea[], $4::text[])`,
+      [
+        plan.leaves.map((l) => l.logId),
+        plan.leaves.map((l) => l.index),
+        plan.leaves.map((l) => asBuffer(l.bytes)),
+        plan.leaves.map((l) => l.objectKey),
+      ],
+    )
+  }
+  if (plan.nodes.length > 0) {
+    await client.query(
+      `INSERT INTO ledger_nodes (log_id, level, idx, hash)
+       SELECT * FROM unnest($1::text[], $2::integer[], $3::bigint[], $4::bytea[])
+       ON CONFLICT DO NOTHING`,
+      [
+        plan.nodes.map((n) => n.logId),
+        plan.nodes.map((n) => n.level),
+        plan.nodes.map((n) => n.index),
+        plan.nodes.map((n) => asBuffer(n.hash)),
+      ],
+    )
+  }
+  if (plan.heads.length > 0) {
+    await client.query(
+      `INSERT INTO ledger_heads (log_id, size, frontier)
+       SELECT * FROM unnest($1::text[], $2::bigint[], $3::bytea[])
+       ON CONFLICT (log_id) DO UPDATE SET size = excluded.size, frontier = excluded.frontier`,
+      [
+        plan.heads.map((h) => h.logId),
+        plan.heads.map((h) => h.size),
+        plan.heads.map((h) => packFrontier(h.frontier)),
+      ],
+    )
+  }
+  return plan.positions
 }
 
 function newState(): IdState {
@@ -460,11 +739,42 @@ async function refreshEnds(client: PgClient, collectionId: string, id: string): 
   )
 }
 
-async function insertKey(db: { query: PgClient['query'] }, key: ApiKeyRecord): Promise<void> {
+async function insertKey(db: PgQueryable, key: ApiKeyRecord): Promise<void> {
   await db.query(
-    'INSERT INTO api_keys (key_id, principal_id, secret_hash, created_at, revoked_at) VALUES ($1, $2, $3, $4, $5)',
-    [key.keyId, key.principalId, key.secretHash, key.createdAt, key.revokedAt ?? null],
+    `INSERT INTO api_keys (key_id, principal_id, secret_hash, created_at, revoked_at, expires_at, last_used_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+    [
+      key.keyId,
+      key.principalId,
+      key.secretHash,
+      key.createdAt,
+      key.revokedAt ?? null,
+      key.expiresAt ?? null,
+      key.lastUsedAt ?? null,
+    ],
   )
+}
+
+interface ApiKeyRow {
+  key_id: string
+  principal_id: string
+  secret_hash: Buffer
+  created_at: string
+  revoked_at: string | null
+  expires_at: string | null
+  last_used_at: string | null
+}
+
+function toApiKey(row: ApiKeyRow): ApiKeyRecord {
+  return {
+    keyId: row.key_id,
+    principalId: row.principal_id,
+    secretHash: row.secret_hash,
+    createdAt: row.created_at,
+    ...(row.revoked_at ? { revokedAt: row.revoked_at } : {}),
+    ...(row.expires_at ? { expiresAt: row.expires_at } : {}),
+    ...(row.last_used_at ? { lastUsedAt: row.last_used_at } : {}),
+  }
 }
 
 interface CollectionRow {
@@ -490,7 +800,7 @@ function toCollection(r: CollectionRow): CollectionRecord {
 interface PrincipalRow {
   id: string
   name: string
-  role: 'admin' | 'partner'
+  role: PrincipalRecord['role']
   partner_id: string | null
   created_at: string
   revoked_at: string | null
