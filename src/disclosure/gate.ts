@@ -1,9 +1,9 @@
-import type { CollectionRecord, StoredVersion } from '../store/types.js'
+import type { CollectionRecord, PrincipalRole, StoredVersion } from '../store/types.js'
 
 /** Who is reading, as the disclosure pipeline sees it. */
 export interface Viewer {
   principalId: string
-  role: 'admin' | 'partner'
+  role: PrincipalRole
   /** Set for partners: the organisation whose policy applies. */
   partnerId?: string
   requestId: string

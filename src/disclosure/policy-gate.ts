@@ -1,4 +1,5 @@
 import type { DisclosureEntry } from '../ledger/entry.js'
+import type { GateObserver } from '../ops/node-metrics.js'
 import type { CompiledPolicy } from '../policy/compile.js'
 import { decideCompiled, endpointRefs, redact } from '../policy/decide.js'
 import type { Decision, ObjectVersion } from '../policy/types.js'
@@ -19,6 +20,9 @@ import { GrantSession } from './grant-gate.js'
  * Other principals are governed by their grants alone.
  */
 export class PolicyGate implements DisclosureGate {
+  /** Counts decisions for metrics (src/ops); sees partner ids and reasons, never content. */
+  observer: GateObserver | undefined
+
   constructor(
     readonly store: Store,
     readonly policy: PolicyService,
@@ -76,7 +80,10 @@ class PartnerSession implements GateSession {
       const version = versions[i]
       if (!version) return undefined
       const decision = this.decideOne(version, endpoints)
-      if (decision.effect === 'deny') return undefined
+      if (decision.effect === 'deny') {
+        this.gate.observer?.denied(this.partnerId, decision.deniedBy[0]?.kind ?? 'unknown')
+        return undefined
+      }
       const unchanged =
         decision.effect === 'allow' &&
         decision.caveats.every((c) => version.object.object_marking_refs?.includes(c))
@@ -118,5 +125,6 @@ class PartnerSession implements GateSession {
       requestId: this.viewer.requestId,
     }))
     await this.gate.ledger.append(entries)
+    this.gate.observer?.disclosed(this.partnerId, entries.length)
   }
 }

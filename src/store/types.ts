@@ -25,7 +25,8 @@ export interface CollectionRecord {
   mediaTypes: string[]
 }
 
-export type PrincipalRole = 'admin' | 'partner'
+/** `admin` may do everything; see src/auth/roles.ts for what each other role may do. */
+export type PrincipalRole = 'admin' | 'officer' | 'analyst' | 'auditor' | 'partner'
 
 export interface PrincipalRecord {
   id: string
@@ -44,6 +45,18 @@ export interface ApiKeyRecord {
   secretHash: Buffer
   createdAt: string
   revokedAt?: string
+  /** After this instant the key no longer authenticates (the end of a rotation's overlap). */
+  expiresAt?: string
+  /** Last successful use, recorded at most once a minute. */
+  lastUsedAt?: string
+}
+
+/** Fields of a key that change after it is issued; absent fields are left as they are. */
+export interface ApiKeyChange {
+  /** Set once; a key already revoked keeps its first revocation time. */
+  revokedAt?: string
+  expiresAt?: string
+  lastUsedAt?: string
 }
 
 export interface CollectionGrant {
@@ -220,6 +233,10 @@ export interface Store {
   listPrincipals(): Promise<PrincipalRecord[]>
   addApiKey(key: ApiKeyRecord): Promise<void>
   getApiKey(keyId: string): Promise<ApiKeyRecord | undefined>
+  /** Every key of a principal, revoked and expired ones included, oldest first. */
+  listApiKeys(principalId: string): Promise<ApiKeyRecord[]>
+  /** Returns false when no key has that id. */
+  updateApiKey(keyId: string, change: ApiKeyChange): Promise<boolean>
   revokePrincipal(id: string, at: string): Promise<boolean>
 
   setGrant(grant: CollectionGrant): Promise<void>
@@ -254,4 +271,10 @@ export interface Store {
   /** Records where versions came from; a version received twice keeps every record. */
   addProvenance(records: ProvenanceRecord[]): Promise<void>
   provenance(objectIds: string[]): Promise<ProvenanceRecord[]>
+
+  /**
+   * Writes a consistent copy of the whole store to `destination` while writers
+   * continue (capability `onlineBackup`); SQLite writes a database file there.
+   */
+  backup(destination: string): Promise<void>
 }

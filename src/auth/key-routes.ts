@@ -1,0 +1,85 @@
+import type { Store } from '../store/types.js'
+import type { JsonRoute } from '../taxii/admin/json-api.js'
+import { badRequest, TaxiiError } from '../taxii/errors.js'
+import {
+  bindCertificate,
+  CertificateError,
+  listCertificateBindings,
+  unbindCertificate,
+} from './client-cert.js'
+import { KeyError, listKeys, revokeKey, rotateKey } from './keys.js'
+import { ALLOWED, roleList } from './roles.js'
+
+function translate<T>(work: () => Promise<T>): Promise<T> {
+  return work().catch((error) => {
+    if (error instanceof KeyError || error instanceof CertificateError)
+      throw badRequest(error.message, 'invalid-input')
+    throw error
+  })
+}
+
+/**
+ * Key and certificate lifecycle on the admin API: list keys with last use,
+ * rotate with an overlap, revoke one key at once, bind client certificates.
+ * Responses never carry a key's hash; a new key's token is shown once.
+ */
+export function keyRoutes(store: Store): JsonRoute[] {
+  const roles = roleList(ALLOWED.principals)
+  return [
+    {
+      method: 'GET',
+      path: ['keys'],
+      roles,
+      handle: async ({ url }) =>
+        listKeys(store, {
+          ...(url.searchParams.get('principal') ? { principalId: url.searchParams.get('principal')! } : {}),
+          all: url.searchParams.get('all') === 'true',
+        }),
+    },
+    {
+      method: 'POST',
+      path: ['principals', ':id', 'keys', 'rotate'],
+      roles,
+      handle: async ({ params, body }) => {
+        const overlap = body.overlap_seconds === undefined ? 86_400 : body.overlap_seconds
+        if (typeof overlap !== 'number') throw badRequest('overlap_seconds must be a number')
+        const rotation = await translate(() => rotateKey(store, params.id!, overlap))
+        return { api_key: rotation.token, key: rotation.key, retiring: rotation.retiring }
+      },
+    },
+    {
+      method: 'POST',
+      path: ['keys', ':keyId', 'revoke'],
+      roles,
+      handle: async ({ params }) => translate(() => revokeKey(store, params.keyId!)),
+    },
+    {
+      method: 'GET',
+      path: ['certificates'],
+      roles,
+      handle: async ({ url }) =>
+        listCertificateBindings(store, url.searchParams.get('principal') ?? undefined),
+    },
+    {
+      method: 'POST',
+      path: ['principals', ':id', 'certificates'],
+      roles,
+      handle: async ({ params, body, principal }) => {
+        if (typeof body.certificate !== 'string') throw badRequest('certificate (PEM text) is required')
+        return translate(() => bindCertificate(store, params.id!, body.certificate as string, principal.name))
+      },
+    },
+    {
+      method: 'POST',
+      path: ['certificates', ':fingerprint', 'unbind'],
+      roles,
+      handle: async ({ params }) => {
+        if (!(await translate(() => unbindCertificate(store, params.fingerprint!))))
+          throw new TaxiiError(404, 'Not found', 'no binding for that fingerprint', {
+            errorCode: 'not-found',
+          })
+        return { unbound: params.fingerprint }
+      },
+    },
+  ]
+}

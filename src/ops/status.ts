@@ -1,0 +1,84 @@
+import { listKeys } from '../auth/keys.js'
+import { GLOBAL_LOG } from '../ledger/log-id.js'
+import type { NodeServices } from '../server/services.js'
+import { type FeedLag, feedLags } from './feeds.js'
+import { activeOrders } from './node-metrics.js'
+import { sluiceVersion } from './version.js'
+
+export interface NodeStatus {
+  version: string
+  store: { location: string; concurrent_writers: boolean; online_backup: boolean }
+  origin: string
+  partners: number
+  agreements: number
+  active_orders: number
+  pending_approvals: number
+  principals: Record<string, number>
+  active_keys: number
+  collections: number
+  ledger: { global_size: number; logs: number; last_checkpoint?: { size: number; created_at: string } }
+  feeds: FeedLag[]
+}
+
+/** The node at a glance, read from its store: what `sluice status` prints. */
+export async function nodeStatus(services: NodeServices, location: string): Promise<NodeStatus> {
+  const { store, policy, ledger } = services
+  const now = new Date().toISOString()
+  const history = await policy.history()
+  const principals: Record<string, number> = {}
+  for (const p of await store.listPrincipals())
+    if (!p.revokedAt) principals[p.role] = (principals[p.role] ?? 0) + 1
+  const logs = await store.ledgerLogs()
+  const [checkpoint] = await store.listCheckpoints(GLOBAL_LOG, 1)
+  const pending = (await store.listState('approval:')).filter(
+    (s) => (JSON.parse(s.value) as { status: string }).status === 'pending',
+  )
+  return {
+    version: sluiceVersion(),
+    store: {
+      location,
+      concurrent_writers: store.capabilities.concurrentWriters,
+      online_backup: store.capabilities.onlineBackup,
+    },
+    origin: ledger.origin,
+    partners: history.partners.length,
+    agreements: new Set(history.agreements.map((a) => a.id)).size,
+    active_orders: activeOrders(history, now),
+    pending_approvals: pending.length,
+    principals,
+    active_keys: (await listKeys(store, { now })).length,
+    collections: (await store.listCollections()).length,
+    ledger: {
+      global_size: logs.find((l) => l.logId === GLOBAL_LOG)?.size ?? 0,
+      logs: logs.length,
+      ...(checkpoint ? { last_checkpoint: { size: checkpoint.size, created_at: checkpoint.createdAt } } : {}),
+    },
+    feeds: await feedLags(store),
+  }
+}
+
+export function formatStatus(s: NodeStatus): string {
+  const lines = [
+    `Sluice ${s.version}`,
+    `store            ${s.store.location}${s.store.online_backup ? ' (online backup)' : ''}`,
+    `origin           ${s.origin}`,
+    `collections      ${s.collections}`,
+    `partners         ${s.partners} (${s.agreements} agreements)`,
+    `active orders    ${s.active_orders}`,
+    `pending approvals ${s.pending_approvals}`,
+    `principals       ${
+      Object.entries(s.principals)
+        .map(([r, n]) => `${n} ${r}`)
+        .join(', ') || 'none'
+    }`,
+    `active keys      ${s.active_keys}`,
+    `ledger           ${s.ledger.global_size} entries in the global log, ${s.ledger.logs} logs`,
+    `last checkpoint  ${s.ledger.last_checkpoint ? `size ${s.ledger.last_checkpoint.size} at ${s.ledger.last_checkpoint.created_at}` : 'none yet'}`,
+    `feeds            ${s.feeds.length === 0 ? 'none' : ''}`,
+    ...s.feeds.map(
+      (f) =>
+        `  ${f.id} from ${f.partnerId}: ${f.status}${f.lagSeconds === undefined ? '' : `, lag ${f.lagSeconds}s`}`,
+    ),
+  ]
+  return `${lines.join('\n')}\n`
+}

@@ -1,0 +1,202 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { bindCertificate, unbindCertificate } from '../../src/auth/client-cert.js'
+import { createLogger } from '../../src/ops/logger.js'
+import { createCollection } from '../../src/services/collections.js'
+import { createPrincipal } from '../../src/services/principals.js'
+import { startTestNode, TAXII, type TestNode } from '../helpers/node.js'
+import { httpsRequest, makePki, type TestPki } from './certs.js'
+
+let pki: TestPki
+beforeAll(() => {
+  pki = makePki()
+})
+afterAll(() => pki.remove())
+
+const get = (node: TestNode, path: string, extra: { cert?: string; key?: string; auth?: string } = {}) =>
+  httpsRequest(`${node.url}${path}`, {
+    ca: pki.caCert,
+    ...(extra.cert ? { cert: extra.cert, key: extra.key } : {}),
+    headers: { Accept: TAXII, ...(extra.auth ? { Authorization: `Bearer ${extra.auth}` } : {}) },
+  })
+
+describe('TLS on the listener', () => {
+  let node: TestNode
+  beforeAll(async () => {
+    node = await startTestNode({ tls: { certFile: pki.files.serverCert, keyFile: pki.files.serverKey } })
+  })
+  afterAll(() => node.stop())
+
+  it('serves HTTPS and advertises https URLs', async () => {
+    expect(node.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/)
+    const res = await get(node, '/taxii2/', { auth: node.adminKey })
+    expect(res.status).toBe(200)
+    expect(JSON.parse(res.body).api_roots[0]).toMatch(/^https:\/\//)
+  })
+
+  it('refuses clients that do not trust the certificate, and plain HTTP', async () => {
+    await expect(httpsRequest(`${node.url}/healthz`)).rejects.toThrow(
+      /self[- ]signed|unable to verify|certificate/i,
+    )
+    await expect(fetch(`${node.url.replace('https:', 'http:')}/healthz`)).rejects.toThrow()
+  })
+
+  it('refuses TLS below 1.2', async () => {
+    await expect(
+      httpsRequest(`${node.url}/healthz/live`, {
+        ca: pki.caCert,
+        maxVersion: 'TLSv1.1',
+        minVersion: 'TLSv1',
+      }),
+    ).rejects.toThrow()
+  })
+
+  it('does not ask for client certificates unless mutual TLS is on', async () => {
+    const p = await createPrincipal(node.node.store, { name: 'Cert partner', role: 'admin' })
+    await bindCertificate(node.node.store, p.principal.id, pki.client.cert, 'test')
+    expect((await get(node, '/taxii2/', { cert: pki.client.cert, key: pki.client.key })).status).toBe(401)
+  })
+})
+
+describe('mutual TLS binds a client certificate to a principal', () => {
+  let node: TestNode
+  const lines: string[] = []
+  let partnerId: string
+  beforeAll(async () => {
+    node = await startTestNode({
+      tls: { certFile: pki.files.serverCert, keyFile: pki.files.serverKey, clientCertificates: true },
+      logger: createLogger({ write: (l) => lines.push(l) }),
+    })
+    await node.node.services.policy.addPartner(
+      { id: 'harbour-police', name: 'Harbour Police (fictional)' },
+      'test',
+    )
+    await createCollection(node.node.store, { apiRoot: 'intel', title: 'Routes', alias: 'routes' })
+    const partner = await createPrincipal(node.node.store, {
+      name: 'Harbour node',
+      role: 'partner',
+      partnerId: 'harbour-police',
+    })
+    partnerId = partner.principal.id
+    await bindCertificate(node.node.store, partnerId, pki.client.cert, 'test')
+  })
+  afterAll(() => node.stop())
+
+  it('authenticates a bound certificate without an API key', async () => {
+    const res = await get(node, '/taxii2/', { cert: pki.client.cert, key: pki.client.key })
+    expect(res.status).toBe(200)
+    await new Promise((r) => setTimeout(r, 10))
+    const entry = lines
+      .map((l) => JSON.parse(l))
+      .filter((e) => e.msg === 'request')
+      .at(-1)
+    expect(entry).toMatchObject({
+      principal: partnerId,
+      role: 'partner',
+      via: 'client-certificate',
+      status: 200,
+    })
+  })
+
+  it('the principal keeps its role: a partner certificate cannot reach the admin API', async () => {
+    const res = await get(node, '/admin/principals', { cert: pki.client.cert, key: pki.client.key })
+    expect(res.status).toBe(403)
+    expect(JSON.parse(res.body).description).toBe('this needs the admin role')
+  })
+
+  it('refuses an unbound certificate and a request with no credential', async () => {
+    expect((await get(node, '/taxii2/', { cert: pki.client2.cert, key: pki.client2.key })).status).toBe(401)
+    expect((await get(node, '/taxii2/')).status).toBe(401)
+  })
+
+  it('an API key in the header wins over the certificate', async () => {
+    const res = await get(node, '/admin/principals', {
+      cert: pki.client.cert,
+      key: pki.client.key,
+      auth: node.adminKey,
+    })
+    expect(res.status).toBe(200)
+  })
+
+  it('without a client CA, a pinned self-signed certificate works; the handshake proves its key', async () => {
+    const other = await createPrincipal(node.node.store, { name: 'Pinned', role: 'analyst' })
+    await bindCertificate(node.node.store, other.principal.id, pki.stranger.cert, 'test')
+    expect((await get(node, '/taxii2/', { cert: pki.stranger.cert, key: pki.stranger.key })).status).toBe(200)
+    // the certificate alone, with some other key, does not complete the handshake
+    await expect(get(node, '/taxii2/', { cert: pki.stranger.cert, key: pki.client.key })).rejects.toThrow()
+  })
+
+  it('unbinding or revoking the principal stops the certificate at once', async () => {
+    const extra = await createPrincipal(node.node.store, { name: 'Short-lived', role: 'analyst' })
+    await bindCertificate(node.node.store, extra.principal.id, pki.client2.cert, 'test')
+    expect((await get(node, '/taxii2/', { cert: pki.client2.cert, key: pki.client2.key })).status).toBe(200)
+    await node.node.store.revokePrincipal(extra.principal.id, new Date().toISOString())
+    expect((await get(node, '/taxii2/', { cert: pki.client2.cert, key: pki.client2.key })).status).toBe(401)
+    const fp = (await import('node:crypto')).X509Certificate
+    expect(await unbindCertificate(node.node.store, new fp(pki.client2.cert).fingerprint256)).toBe(true)
+  })
+
+  it('binds through the admin API, and refuses binding one certificate to two principals', async () => {
+    const analyst = await createPrincipal(node.node.store, { name: 'Analyst', role: 'analyst' })
+    const post = (path: string, body: unknown) =>
+      httpsRequest(`${node.url}${path}`, {
+        method: 'POST',
+        ca: pki.caCert,
+        headers: { Authorization: `Bearer ${node.adminKey}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      })
+    const clash = await post(`/admin/principals/${analyst.principal.id}/certificates`, {
+      certificate: pki.client.cert,
+    })
+    expect(clash.status).toBe(400)
+    expect(JSON.parse(clash.body).description).toMatch(/already bound/)
+    expect(
+      (
+        await post(`/admin/principals/${analyst.principal.id}/certificates`, {
+          certificate: 'not a certificate',
+        })
+      ).status,
+    ).toBe(400)
+    const list = await httpsRequest(`${node.url}/admin/certificates?principal=${partnerId}`, {
+      ca: pki.caCert,
+      headers: { Authorization: `Bearer ${node.adminKey}` },
+    })
+    expect(JSON.parse(list.body)).toEqual([
+      expect.objectContaining({
+        principalId: partnerId,
+        subject: expect.stringContaining('Partner node test client'),
+      }),
+    ])
+  })
+})
+
+describe('mutual TLS with a client CA', () => {
+  let node: TestNode
+  beforeAll(async () => {
+    node = await startTestNode({
+      tls: { certFile: pki.files.serverCert, keyFile: pki.files.serverKey, clientCaFile: pki.files.caCert },
+    })
+  })
+  afterAll(() => node.stop())
+
+  it('accepts a bound certificate from the CA and ignores a bound one that does not chain to it', async () => {
+    const a = await createPrincipal(node.node.store, { name: 'From the CA', role: 'analyst' })
+    const b = await createPrincipal(node.node.store, { name: 'Stranger', role: 'analyst' })
+    await bindCertificate(node.node.store, a.principal.id, pki.client.cert, 'test')
+    await bindCertificate(node.node.store, b.principal.id, pki.stranger.cert, 'test')
+    expect((await get(node, '/taxii2/', { cert: pki.client.cert, key: pki.client.key })).status).toBe(200)
+    expect((await get(node, '/taxii2/', { cert: pki.stranger.cert, key: pki.stranger.key })).status).toBe(401)
+    // the stranger can still use an API key
+    expect(
+      (await get(node, '/taxii2/', { cert: pki.stranger.cert, key: pki.stranger.key, auth: b.apiKey }))
+        .status,
+    ).toBe(200)
+  })
+})
+
+describe('TLS setup errors', () => {
+  it('names the unreadable file', async () => {
+    await expect(
+      startTestNode({ tls: { certFile: '/nonexistent/cert.pem', keyFile: pki.files.serverKey } }),
+    ).rejects.toThrow(/TLS certificate \/nonexistent\/cert.pem: ENOENT/)
+  })
+})
