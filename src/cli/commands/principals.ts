@@ -1,12 +1,13 @@
+import { ROLES } from '../../auth/roles.js'
 import { createPrincipal } from '../../services/principals.js'
-import type { Store } from '../../store/types.js'
+import type { PrincipalRole, Store } from '../../store/types.js'
 import { CliError } from '../errors.js'
 import { parse, required } from '../options.js'
 import { withStore } from '../store-session.js'
 
 const HELP = `Usage:
   sluice principals list [--json]
-  sluice principals create --name NAME --role admin|partner [--partner PARTNER_ID] [--read C1,C2] [--write C1,C2]
+  sluice principals create --name NAME --role admin|officer|analyst|auditor|partner [--partner PARTNER_ID] [--read C1,C2] [--write C1,C2]
   sluice principals grant PRINCIPAL_ID --collection C [--can-read] [--can-write]
   sluice principals revoke PRINCIPAL_ID
 
@@ -54,14 +55,15 @@ export async function run(args: string[]): Promise<void> {
       }
       case 'create': {
         const role = required(values.role, 'role')
-        if (role !== 'admin' && role !== 'partner') throw new CliError('--role must be admin or partner', 2)
+        if (!ROLES.includes(role as PrincipalRole))
+          throw new CliError(`--role must be one of ${ROLES.join(', ')}`, 2)
         if (role === 'partner' && !values.partner)
           throw new CliError('a partner principal needs --partner PARTNER_ID', 2)
         const read = await resolveCollections(store, values.read)
         const write = await resolveCollections(store, values.write)
         const created = await createPrincipal(store, {
           name: required(values.name, 'name'),
-          role,
+          role: role as PrincipalRole,
           ...(values.partner ? { partnerId: values.partner } : {}),
         })
         for (const id of new Set([...read, ...write])) {
