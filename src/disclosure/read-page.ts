@@ -13,10 +13,13 @@ export interface Page {
  * beyond the page is found, so `more` reflects visible versions only and says
  * nothing about withheld ones.
  */
+const MAX_BATCH = 5000
+
 export async function readPage(store: Store, session: GateSession, query: ObjectQuery): Promise<Page> {
   const served: Served[] = []
   let afterSeq = query.afterSeq
-  const batchSize = Math.min(Math.max(query.limit + 1, 64), 5000)
+  // ask for what is still missing; when the policy withholds most of a batch, ask for more at once
+  let batchSize = Math.min(Math.max(query.limit + 1, 64), MAX_BATCH)
   for (;;) {
     const batch = await store.queryObjects({
       ...query,
@@ -24,12 +27,16 @@ export async function readPage(store: Store, session: GateSession, query: Object
       ...(afterSeq !== undefined ? { afterSeq } : {}),
     })
     const screened = await session.screen(batch.items)
+    const before = served.length
     for (const item of screened) {
       if (item) served.push(item)
       if (served.length > query.limit) break
     }
     if (served.length > query.limit || batch.exhausted || batch.items.length === 0) break
     afterSeq = batch.items[batch.items.length - 1]!.seq
+    const missing = query.limit + 1 - served.length
+    const mostlyWithheld = (served.length - before) * 2 < batch.items.length
+    batchSize = Math.min(Math.max(missing, 64, mostlyWithheld ? batchSize * 2 : 0), MAX_BATCH)
   }
   const more = served.length > query.limit
   if (more) served.length = query.limit

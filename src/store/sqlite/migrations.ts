@@ -27,12 +27,11 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     is_first INTEGER NOT NULL,
     is_last INTEGER NOT NULL,
     json TEXT NOT NULL,
-    UNIQUE (collection_id, id, version_key)
+    UNIQUE (id, collection_id, version_key)
   );
   CREATE INDEX objects_by_collection ON objects (collection_id, seq);
   CREATE INDEX objects_by_type ON objects (collection_id, type, seq);
   CREATE INDEX objects_by_added ON objects (collection_id, added_us);
-  CREATE INDEX objects_by_id ON objects (id, version_key);
   CREATE TABLE statuses (
     id TEXT PRIMARY KEY,
     api_root TEXT NOT NULL,

@@ -180,11 +180,13 @@ export class SqliteStore implements Store {
       .get(collectionId, item.id) as { lo: string | null; hi: string | null }
     const isFirst = bounds.lo === null || key < bounds.lo
     const isLast = bounds.hi === null || key > bounds.hi
-    if (isFirst)
+    // the first version of an object has no earlier version to demote
+    const hasOthers = bounds.lo !== null
+    if (hasOthers && isFirst)
       this.#sql
         .get('UPDATE objects SET is_first = 0 WHERE collection_id = ? AND id = ? AND is_first = 1')
         .run(collectionId, item.id)
-    if (isLast)
+    if (hasOthers && isLast)
       this.#sql
         .get('UPDATE objects SET is_last = 0 WHERE collection_id = ? AND id = ? AND is_last = 1')
         .run(collectionId, item.id)
