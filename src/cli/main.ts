@@ -20,6 +20,7 @@ Commands:
   keys list|rotate|revoke|bind-cert     API keys and client certificates
   backup --out DIR           online backup of the store (and node key)
   restore --from DIR         restore a backup into a stopped node's data directory
+  migrate --from LOC --to LOC  copy the node to another store (SQLite to PostgreSQL)
   feeds add|list|poll|remove  pull partners' TAXII collections (federation)
   pushes add|list|run|remove  push a collection to a partner's TAXII server
   withdraw OBJECT|list       withdraw an object from partners; acknowledgements
@@ -48,6 +49,7 @@ const COMMANDS: Record<string, () => Promise<{ run: (args: string[]) => Promise<
   keys: () => import('./commands/keys.js'),
   backup: () => import('./commands/backup.js'),
   restore: () => import('./commands/restore.js'),
+  migrate: () => import('./commands/migrate.js'),
   feeds: () => import('./commands/feeds.js'),
   pushes: () => import('./commands/pushes.js'),
   withdraw: () => import('./commands/withdraw.js'),
