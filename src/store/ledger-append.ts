@@ -1,3 +1,4 @@
+import { leafHash } from '../ledger/hash.js'
 import { appendLeaves } from '../ledger/tree.js'
 import type { LedgerAppend, LedgerHead, LedgerPosition } from './types.js'
 
@@ -11,7 +12,9 @@ export interface LedgerWritePlan {
 
 /**
  * Plans an append across logs given their current heads. Pure: the adapter
- * loads the heads and writes the plan inside one transaction.
+ * loads the heads and writes the plan inside one transaction. Level-0 nodes
+ * (leaf hashes) are not planned: adapters recompute them from the stored leaf
+ * bytes on read (`leafNodes`), which saves a row per entry per log.
  */
 export function planLedgerAppend(
   heads: ReadonlyMap<string, LedgerHead>,
@@ -40,7 +43,7 @@ export function planLedgerAppend(
       positions[slot]!.push({ logId, index })
     })
     for (const node of result.nodes)
-      plan.nodes.push({ logId, level: node.level, index: node.index, hash: node.hash })
+      if (node.level > 0) plan.nodes.push({ logId, level: node.level, index: node.index, hash: node.hash })
     plan.heads.push({ logId, size: result.size, frontier: result.frontier })
   }
   return plan
@@ -55,4 +58,9 @@ export function unpackFrontier(blob: Uint8Array): Uint8Array[] {
   const out: Uint8Array[] = []
   for (let i = 0; i < blob.length; i += 32) out.push(blob.subarray(i, i + 32))
   return out
+}
+
+/** The level-0 nodes among `keys`, as leaf hashes of the stored leaves, keyed `0/index`. */
+export function leafNodes(leaves: readonly { index: number; bytes: Uint8Array }[]): Map<string, Uint8Array> {
+  return new Map(leaves.map((l) => [`0/${l.index}`, leafHash(l.bytes)]))
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { packFrontier, planLedgerAppend, unpackFrontier } from '../ledger-append.js'
+import { leafNodes, packFrontier, planLedgerAppend, unpackFrontier } from '../ledger-append.js'
 import { objectQueryWhere, versionCondition } from '../object-query.js'
 import { formatMicros, nextDateAdded, versionKey } from '../time.js'
 import type {
@@ -541,7 +541,15 @@ export class PostgresStore implements Store {
        JOIN ledger_nodes n ON n.log_id = $1 AND n.level = k.level AND n.idx = k.idx`,
       [logId, keys.map((k) => k.level), keys.map((k) => k.index)],
     )
-    const found = new Map(rows.map((r) => [`${r.level}/${r.idx}`, r.hash]))
+    const found: Map<string, Uint8Array> = new Map(rows.map((r) => [`${r.level}/${r.idx}`, r.hash]))
+    const leafIndexes = keys.filter((k) => k.level === 0).map((k) => k.index)
+    if (leafIndexes.length > 0) {
+      const leaves = await this.#pool.query<LedgerLeaf>(
+        'SELECT idx AS "index", bytes FROM ledger_leaves WHERE log_id = $1 AND idx = ANY($2::bigint[])',
+        [logId, leafIndexes],
+      )
+      for (const [key, hash] of leafNodes(leaves.rows)) found.set(key, hash)
+    }
     // In the order asked for, like a lookup per key.
     for (const k of keys) {
       const key = `${k.level}/${k.index}`

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { packFrontier, planLedgerAppend, unpackFrontier } from '../ledger-append.js'
+import { leafNodes, packFrontier, planLedgerAppend, unpackFrontier } from '../ledger-append.js'
 import { objectQueryWhere, versionCondition } from '../object-query.js'
 import { formatMicros, nextDateAdded, nowMicros, toMicros, versionKey } from '../time.js'
 import type {
@@ -523,7 +523,13 @@ export class SqliteStore implements Store {
   async ledgerNodes(logId: string, keys: readonly NodeKeyRef[]): Promise<Map<string, Uint8Array>> {
     const out = new Map<string, Uint8Array>()
     const get = this.#sql.get('SELECT hash FROM ledger_nodes WHERE log_id = ? AND level = ? AND idx = ?')
+    const leaf = this.#sql.get('SELECT idx AS "index", bytes FROM ledger_leaves WHERE log_id = ? AND idx = ?')
     for (const k of keys) {
+      if (k.level === 0) {
+        const row = leaf.get(logId, k.index) as LedgerLeaf | undefined
+        if (row) for (const [key, hash] of leafNodes([row])) out.set(key, hash)
+        continue
+      }
       const row = get.get(logId, k.level, k.index) as { hash: Buffer } | undefined
       if (row) out.set(`${k.level}/${k.index}`, row.hash)
     }
