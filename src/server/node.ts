@@ -41,6 +41,11 @@ export interface NodeOptions {
   tls?: TlsSettings
   /** Hold lifting a suspension or widening an agreement until a second officer approves. */
   fourEyes?: boolean
+  /**
+   * Run feeds and pushes in this process (default true). With several processes on one
+   * database, exactly one should run them, or every process polls every feed.
+   */
+  federation?: boolean
 }
 
 export interface SluiceNode {
@@ -117,7 +122,7 @@ export async function createNode(options: NodeOptions): Promise<SluiceNode> {
     onUnhandled: (error) => logger.error('unhandled', { error }),
   })
   const scheme = tls ? 'https' : 'http'
-  federation.start()
+  if (options.federation !== false) federation.start()
   const explicitUrl = options.taxii?.publicUrl !== undefined
   return {
     store,

@@ -18,6 +18,8 @@ const HELP = `Usage: sluice serve [--host H] [--port P] [--public-url URL] [--de
   --mtls              ask clients for a certificate; one bound with "sluice keys bind-cert" authenticates
   --tls-client-ca FILE  accept client certificates only if they chain to these CAs (implies --mtls)
   --four-eyes         lifting a suspension or widening an agreement waits for a second officer (env SLUICE_FOUR_EYES=1)
+  --no-federation     do not run feeds and pushes in this process (run them in exactly one
+                      process of a node with several; env SLUICE_FEDERATION=off)
   --log-level LEVEL   debug, info, warn, error or silent (env SLUICE_LOG_LEVEL, default info); JSON lines on stdout`
 
 function positiveInt(value: string | undefined, flag: string): number | undefined {
@@ -42,6 +44,7 @@ export async function run(args: string[]): Promise<void> {
       'tls-client-ca': { type: 'string' },
       mtls: { type: 'boolean' },
       'four-eyes': { type: 'boolean' },
+      'no-federation': { type: 'boolean' },
       'log-level': { type: 'string' },
     },
     false,
@@ -84,6 +87,7 @@ export async function run(args: string[]): Promise<void> {
     logger: createLogger({ level }),
     ...(tls ? { tls } : {}),
     fourEyes: values['four-eyes'] === true || process.env.SLUICE_FOUR_EYES === '1',
+    federation: !(values['no-federation'] === true || process.env.SLUICE_FEDERATION === 'off'),
   }).catch((error: unknown) => {
     if (error instanceof TlsSetupError) throw new CliError(error.message, 2)
     throw error
