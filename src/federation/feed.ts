@@ -5,7 +5,7 @@ import { ackText } from './acknowledgement.js'
 import { type FederationContext, iso } from './context.js'
 import { storeReceived } from './received.js'
 import { checkRemoteLedger } from './remote-ledger.js'
-import { backoffDelay, count, noteProblem, recordFailure, recordSuccess } from './schedule.js'
+import { count, nextRunAt, noteProblem, recordFailure, recordSuccess } from './schedule.js'
 import { isRecord, RemoteError, TaxiiClient } from './taxii-client.js'
 import type { FeedDefinition, FeedState, Health } from './types.js'
 import { applyWithdrawal } from './withdrawals.js'
@@ -91,14 +91,12 @@ export async function pollFeed(
   } catch (error) {
     recordFailure(health, iso(ctx.now()), (error as Error).message)
   }
-  // a fixed rate: "every 30s" counts from the start of a poll, not its end
-  const now = ctx.now()
-  const next =
-    health.consecutiveFailures > 0
-      ? now + backoffDelay(health.consecutiveFailures, ctx.backoff, ctx.random())
-      : finished
-        ? Math.max(now, Date.parse(startedAt) + feed.everyMs)
-        : now
+  const next = nextRunAt(
+    health,
+    { now: ctx.now(), startedAt, everyMs: feed.everyMs, finished },
+    ctx.backoff,
+    ctx.random(),
+  )
   health.nextAttemptAt = iso(next)
   await ctx.state.putFeedState(feed.id, state)
   return state

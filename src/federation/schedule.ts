@@ -62,3 +62,19 @@ export function noteProblem(health: Health, at: string, message: string): void {
 export function lagSeconds(health: Health, now: number): number | undefined {
   return health.caughtUpAt ? Math.max(0, (now - Date.parse(health.caughtUpAt)) / 1000) : undefined
 }
+
+/**
+ * When a feed or push runs next: after a failure, the backoff; after a run that reached the end,
+ * one interval from the start of that run (a fixed rate, not "interval after finishing"); after a
+ * run cut short, at once.
+ */
+export function nextRunAt(
+  health: Health,
+  run: { now: number; startedAt: string; everyMs: number; finished: boolean },
+  backoff: BackoffPolicy,
+  random: number,
+): number {
+  if (health.consecutiveFailures > 0)
+    return run.now + backoffDelay(health.consecutiveFailures, backoff, random)
+  return run.finished ? Math.max(run.now, Date.parse(run.startedAt) + run.everyMs) : run.now
+}
