@@ -1,5 +1,6 @@
 import type { StixObject } from '../stix/object.js'
 import { type Marks, revise, type WorldBuilder } from './builder.js'
+import { grading } from './grading.js'
 import type { Networks } from './networks.js'
 import { HOME_IDENTITY_ID } from './parties.js'
 import { beforeEpoch, demoInstant } from './time.js'
@@ -185,7 +186,7 @@ export function buildFinance(w: WorldBuilder, networks: Networks): void {
         report_types: ['threat-actor', 'indicator'],
         published: created,
         object_refs: refs,
-        x_sluice_grading: { admiralty: g.pick(['B2', 'B3', 'C2'] as const) },
+        extensions: grading(g.pick(['B2', 'B3', 'C2'] as const)),
       }),
     )
   })

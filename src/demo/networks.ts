@@ -1,5 +1,6 @@
 import type { StixObject } from '../stix/object.js'
 import { type AdmiraltyGrade, type Marks, revise, type WorldBuilder } from './builder.js'
+import { grading } from './grading.js'
 import { beforeEpoch, demoInstant } from './time.js'
 
 /** The ids of the `networks` objects other collections refer to. */
@@ -170,7 +171,7 @@ export function buildNetworks(w: WorldBuilder): Networks {
       goals: spec.goals,
       resource_level: spec.resource_level,
       primary_motivation: 'personal-gain',
-      x_sluice_grading: { admiralty: spec.grade },
+      extensions: grading(spec.grade),
     })
     sets.set(spec.slug, set)
     w.add('networks', set)
@@ -185,10 +186,10 @@ export function buildNetworks(w: WorldBuilder): Networks {
   const heron3 = revise(heron2, demoInstant(2, 14), {
     description: `${heron.description as string} Since December it also uses rendezvous points in the central Pacific.`,
     last_seen: demoInstant(2, 6),
-    x_sluice_grading: { admiralty: 'B1' },
+    extensions: grading('B1'),
   })
   const marlin = sets.get('blue-marlin')!
-  const marlin2 = revise(marlin, beforeEpoch(24 * 20), { x_sluice_grading: { admiralty: 'B3' } })
+  const marlin2 = revise(marlin, beforeEpoch(24 * 20), { extensions: grading('B3') })
   w.add('networks', heron2)
   w.add('networks', heron3)
   w.add('networks', marlin2)
@@ -205,7 +206,7 @@ export function buildNetworks(w: WorldBuilder): Networks {
       sophistication: 'intermediate',
       resource_level: 'team',
       primary_motivation: 'personal-gain',
-      x_sluice_grading: { admiralty: spec.grade },
+      extensions: grading(spec.grade),
     })
     actors.set(spec.slug, actor)
     w.add('networks', actor)
@@ -296,7 +297,7 @@ export function buildNetworks(w: WorldBuilder): Networks {
       report_types: ['threat-actor'],
       published: created,
       object_refs: refs,
-      x_sluice_grading: { admiralty: g.pick(GRADES) },
+      extensions: grading(g.pick(GRADES)),
     })
     w.add('networks', report)
     if (week >= WEEKS - 1) {
@@ -304,7 +305,7 @@ export function buildNetworks(w: WorldBuilder): Networks {
         'networks',
         revise(report, demoInstant(week - WEEKS + 3, 15), {
           description: `${report.description as string} Update: ${g.pick(REPORT_SENTENCES)}`,
-          x_sluice_grading: { admiralty: 'B2' },
+          extensions: grading('B2'),
         }),
       )
     }

@@ -2,6 +2,12 @@ import { randomUUID } from 'node:crypto'
 import type { AgreementEntry, OrderEntry } from '../ledger/entry.js'
 import { canonicalJson, type JsonValue } from '../ledger/entry.js'
 import { type CompiledPolicy, compileSnapshot } from '../policy/compile.js'
+import {
+  ADMIRALTY_CREDIBILITY,
+  ADMIRALTY_RELIABILITY,
+  EVALUATION_INFORMATION,
+  EVALUATION_SOURCE,
+} from '../policy/grading.js'
 import { policyAt } from '../policy/snapshot.js'
 import { isTlpLevel, type TlpLevel } from '../policy/tlp.js'
 import type {
@@ -58,6 +64,68 @@ export interface AgreementInput {
   validUntil?: string
   at?: string
   withdrawn?: boolean
+  /** TLP assumed for objects that carry none (default amber). */
+  defaultTlp?: string
+  /** Admiralty grades allowed (source reliability A-F, information credibility 1-6). */
+  admiraltyReliability?: string[]
+  admiraltyCredibility?: string[]
+  /** 4x4 grades allowed (source A/B/C/X, information 1-4). */
+  evaluationSource?: string[]
+  evaluationInformation?: string[]
+  /** Whether objects without a grade pass the grade filters (default allow). */
+  ungraded?: string
+}
+
+function grades<T extends string | number>(
+  values: string[] | undefined,
+  allowed: readonly T[],
+  what: string,
+): T[] | undefined {
+  if (values === undefined || values.length === 0) return undefined
+  return values.map((v) => {
+    const found = allowed.find((a) => String(a) === v.trim().toUpperCase())
+    return found ?? fail(`${what} takes ${allowed.join(', ')}; got "${v}"`)
+  })
+}
+
+/** The grade filters of an agreement, from their list form; undefined when none is given. */
+function gradeFilters(input: AgreementInput): Pick<Agreement, 'admiralty' | 'evaluation_4x4'> {
+  const ungraded =
+    input.ungraded === undefined
+      ? undefined
+      : input.ungraded === 'deny'
+        ? 'deny'
+        : input.ungraded === 'allow'
+          ? 'allow'
+          : fail('ungraded must be allow or deny')
+  const reliability = grades(input.admiraltyReliability, ADMIRALTY_RELIABILITY, 'admiralty reliability')
+  const credibility = grades(input.admiraltyCredibility, ADMIRALTY_CREDIBILITY, 'admiralty credibility')
+  const source = grades(input.evaluationSource, EVALUATION_SOURCE, '4x4 source evaluation')
+  const information = grades(
+    input.evaluationInformation,
+    EVALUATION_INFORMATION,
+    '4x4 information evaluation',
+  )
+  return {
+    ...(reliability || credibility
+      ? {
+          admiralty: {
+            ...(reliability ? { reliability } : {}),
+            ...(credibility ? { credibility } : {}),
+            ...(ungraded ? { ungraded } : {}),
+          },
+        }
+      : {}),
+    ...(source || information
+      ? {
+          evaluation_4x4: {
+            ...(source ? { source } : {}),
+            ...(information ? { information } : {}),
+            ...(ungraded ? { ungraded } : {}),
+          },
+        }
+      : {}),
+  }
 }
 
 /**
@@ -155,6 +223,9 @@ export class PolicyService {
       fail('an agreement cannot move to another partner')
     const maxTlp = input.maxTlp.toLowerCase()
     if (!isTlpLevel(maxTlp)) fail('max TLP must be clear, green, amber, amber+strict or red')
+    const defaultTlp = input.defaultTlp?.toLowerCase()
+    if (defaultTlp !== undefined && !isTlpLevel(defaultTlp))
+      fail('default TLP must be clear, green, amber, amber+strict or red')
     const now = new Date().toISOString()
     const validFrom = input.validFrom ? instantOr(input.validFrom, now, 'valid-from') : undefined
     const validUntil = input.validUntil ? instantOr(input.validUntil, now, 'valid-until') : undefined
@@ -167,6 +238,8 @@ export class PolicyService {
       collections: input.collections,
       object_types: input.types ?? '*',
       max_tlp: maxTlp as TlpLevel,
+      ...(defaultTlp ? { default_tlp: defaultTlp as TlpLevel } : {}),
+      ...gradeFilters(input),
       ...(input.caveats?.length ? { caveats: input.caveats } : {}),
       ...(input.requiredLabels?.length ? { required_labels: input.requiredLabels } : {}),
       ...(input.forbiddenLabels?.length ? { forbidden_labels: input.forbiddenLabels } : {}),

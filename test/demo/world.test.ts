@@ -10,6 +10,7 @@ import {
   isTlpMarkingId,
   TLP_MARKING_IDS,
 } from '../../src/demo/world.js'
+import { admiraltyCode, gradingOf } from '../../src/policy/grading.js'
 import type { StixObject } from '../../src/stix/object.js'
 import { validatePattern } from '../../src/stix/pattern/validate.js'
 import { validateObject } from '../../src/stix/validate.js'
@@ -179,7 +180,7 @@ describe('demo world', () => {
 
   it('grades networks, actors and reports with an Admiralty code', () => {
     for (const o of objects.filter((o) => ['intrusion-set', 'threat-actor', 'report'].includes(o.type))) {
-      expect((o.x_sluice_grading as { admiralty: string }).admiralty, o.id).toMatch(/^[A-F][1-6]$/)
+      expect(admiraltyCode(gradingOf(o)), o.id).toMatch(/^[A-F][1-6]$/)
     }
   })
 

@@ -10,6 +10,8 @@ const HELP = `Usage:
   sluice agreements add --partner P --collections C1,C2|'*' --max-tlp clear|green|amber|amber+strict|red
                         [--types T1,T2] [--caveats MARKING_IDS] [--required-labels L] [--forbidden-labels L]
                         [--required-markings M] [--forbidden-markings M] [--valid-from T] [--valid-until T] [--at T]
+                        [--default-tlp LEVEL] [--admiralty-reliability A,B] [--admiralty-credibility 1,2,3]
+                        [--evaluation-source A,B] [--evaluation-information 1,2] [--ungraded allow|deny]
   sluice agreements amend AGREEMENT_ID (same options as add; replaces the terms from --at, default now)
   sluice agreements withdraw AGREEMENT_ID [--at T]
 
@@ -29,6 +31,12 @@ export async function run(args: string[]): Promise<void> {
     'valid-from': { type: 'string' },
     'valid-until': { type: 'string' },
     at: { type: 'string' },
+    'default-tlp': { type: 'string' },
+    'admiralty-reliability': { type: 'string' },
+    'admiralty-credibility': { type: 'string' },
+    'evaluation-source': { type: 'string' },
+    'evaluation-information': { type: 'string' },
+    ungraded: { type: 'string' },
     issuer: { type: 'string' },
     json: { type: 'boolean' },
   })
@@ -92,6 +100,18 @@ export async function run(args: string[]): Promise<void> {
         ...(values['valid-from'] ? { validFrom: values['valid-from'] } : {}),
         ...(values['valid-until'] ? { validUntil: values['valid-until'] } : {}),
         ...(values.at ? { at: values.at } : {}),
+        ...(values['default-tlp'] ? { defaultTlp: values['default-tlp'] } : {}),
+        ...(values['admiralty-reliability']
+          ? { admiraltyReliability: list(values['admiralty-reliability'])! }
+          : {}),
+        ...(values['admiralty-credibility']
+          ? { admiraltyCredibility: list(values['admiralty-credibility'])! }
+          : {}),
+        ...(values['evaluation-source'] ? { evaluationSource: list(values['evaluation-source'])! } : {}),
+        ...(values['evaluation-information']
+          ? { evaluationInformation: list(values['evaluation-information'])! }
+          : {}),
+        ...(values.ungraded ? { ungraded: values.ungraded } : {}),
       },
       issuer(values.issuer),
     )

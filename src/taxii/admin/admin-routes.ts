@@ -81,6 +81,20 @@ export function adminRoutes(services: NodeServices): JsonRoute[] {
             ...(str(body.valid_until) ? { validUntil: str(body.valid_until)! } : {}),
             ...(str(body.effective_from) ? { at: str(body.effective_from)! } : {}),
             ...(body.withdrawn === true ? { withdrawn: true } : {}),
+            ...(str(body.default_tlp) ? { defaultTlp: str(body.default_tlp)! } : {}),
+            ...(body.admiralty_reliability !== undefined
+              ? { admiraltyReliability: stringList(body.admiralty_reliability, 'admiralty_reliability')! }
+              : {}),
+            ...(body.admiralty_credibility !== undefined
+              ? { admiraltyCredibility: stringList(body.admiralty_credibility, 'admiralty_credibility')! }
+              : {}),
+            ...(body.evaluation_source !== undefined
+              ? { evaluationSource: stringList(body.evaluation_source, 'evaluation_source')! }
+              : {}),
+            ...(body.evaluation_information !== undefined
+              ? { evaluationInformation: stringList(body.evaluation_information, 'evaluation_information')! }
+              : {}),
+            ...(str(body.ungraded) ? { ungraded: str(body.ungraded)! } : {}),
           },
           principal.name,
         ),
