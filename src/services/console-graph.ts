@@ -24,6 +24,29 @@ function refsOf(object: StixObject): { property: string; ref: string }[] {
 }
 
 /**
+ * The newest version of an object the viewer may see: the newest anywhere when it may see that one, else the
+ * newest in the collections it may read (an analyst granted one collection, a partner whose agreement covers
+ * only some, still gets the graph of an object that also lives in a collection closed to it).
+ */
+async function newestVisible(store: Store, session: GateSession, id: string): Promise<Served | undefined> {
+  const [newest] = await store.latestVersions([id])
+  const served = newest ? (await screenAll(session, [newest]))[0] : undefined
+  if (served || !newest) return served
+  let best: Served | undefined
+  for (const c of await readableCollections(store, session)) {
+    const batch = await store.queryObjects({
+      collectionId: c.id,
+      ids: [id],
+      versions: [{ kind: 'last' }],
+      limit: 1,
+    })
+    const [s] = await screenAll(session, batch.items)
+    if (s && (!best || s.stored.dateAdded > best.stored.dateAdded)) best = s
+  }
+  return best
+}
+
+/**
  * The neighbourhood of one object: relationships and sightings touching it, containers (reports, groupings)
  * listing it, and what it refers to. Every object drawn went through the viewer's gate, so a partner sees only
  * nodes and edges it may receive; an edge to a withheld object is not drawn.
@@ -32,8 +55,7 @@ function refsOf(object: StixObject): { property: string; ref: string }[] {
  * references would be the next step for much larger stores.
  */
 export async function objectGraph(store: Store, session: GateSession, id: string): Promise<ObjectGraph> {
-  const [centerStored] = await store.latestVersions([id])
-  const center = centerStored ? (await screenAll(session, [centerStored]))[0] : undefined
+  const center = await newestVisible(store, session, id)
   if (!center) fail(`no object "${id}" is available to you`)
   const shown: Served[] = [center!]
   const centerObject = JSON.parse(center!.json) as StixObject

@@ -9,16 +9,79 @@ export interface ConsoleMe {
   /** Set for partner principals. */
   partner?: { id: string; name: string }
   /** What the role may do, so the console offers only what will work. */
-  can: {
-    /** Flows matrix of every partner, partner pages, order history. */
-    readPolicy: boolean
-    /** Issue and lift orders. */
-    changePolicy: boolean
-    /** Browse intelligence (through the disclosure gate). */
-    readIntel: boolean
-    /** Read the ledger (every log, or a partner's own). */
-    readLedger: boolean
+  can: ConsoleCan
+}
+
+/**
+ * What a role may do in the console. The console API enforces the same matrix (`CONSOLE_ACCESS` in
+ * console-routes.ts); these flags only let the console hide what would be refused.
+ *
+ * | role    | flows | partner pages | orders | intelligence | ledger | federation |
+ * | admin   | all   | all           | yes    | yes          | all    | yes        |
+ * | officer | all   | all           | yes    | –            | –      | –          |
+ * | auditor | all   | all           | –      | –            | all    | –          |
+ * | analyst | –     | –             | –      | yes (grants) | –      | –          |
+ * | partner | own   | own           | –      | what it gets | own    | –          |
+ */
+export interface ConsoleCan {
+  /** The flows matrix (a partner sees its own row). */
+  readFlows: boolean
+  /** Flows matrix of every partner, every partner page, order history (officers, auditors, admins). */
+  readPolicy: boolean
+  /** Issue and lift orders, and preview their effect. */
+  changePolicy: boolean
+  /** Browse intelligence (through the disclosure gate). */
+  readIntel: boolean
+  /** Read the ledger (every log, or a partner's own). */
+  readLedger: boolean
+  /** Feeds and pushes with their health (the federation API is for administrators). */
+  readFederation: boolean
+}
+
+/** A feed or push's health, as `GET /federation/feeds` and `GET /federation/pushes` report it. */
+export interface FederationHealth {
+  status: 'new' | 'ok' | 'failing' | 'alarm'
+  lastAttemptAt?: string
+  lastSuccessAt?: string
+  caughtUpAt?: string
+  nextAttemptAt?: string
+  /** Seconds since the feed was last caught up; absent until it has been. */
+  lagSeconds?: number
+  consecutiveFailures?: number
+  lastError?: { at: string; message: string }
+  counts?: Record<string, number>
+  recent?: { at: string; message: string }[]
+}
+
+/** One feed as `GET /federation/feeds` lists it (never its key). */
+export interface FederationFeed {
+  id: string
+  url: string
+  collection: string
+  into: string
+  partner: string
+  every: string
+  verify: string
+  health: FederationHealth
+  ledger: {
+    status: 'unverified' | 'unavailable' | 'consistent' | 'alarm'
+    size?: number
+    checkedAt?: string
+    alarm?: { at: string; reason: string }
   }
+}
+
+/** One push as `GET /federation/pushes` lists it. */
+export interface FederationPush {
+  id: string
+  url: string
+  collection: string
+  from: string
+  partner: string
+  every: string
+  afterSeq: number
+  held: number
+  health: FederationHealth
 }
 
 export interface ConsoleCollection {

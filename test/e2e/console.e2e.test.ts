@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { seedDemo } from '../../src/demo/seed.js'
+import { createPrincipal } from '../../src/services/principals.js'
 import { startTestNode, type TestNode } from '../helpers/node.js'
 import { buildConsole, CHROMIUM, HAVE_CHROMIUM, launch, SCREENSHOTS, taxiiObjects } from './helpers.js'
 
@@ -174,6 +175,41 @@ describe.skipIf(!HAVE_CHROMIUM)('console in headless Chromium', () => {
     await page.screenshot({ path: join(SCREENSHOTS, 'ledger.png') })
   })
 
+  it('shows federation health: a feed to an unreachable node turns failing after a poll', async () => {
+    const define = async (kind: 'feeds' | 'pushes', body: Record<string, string>) => {
+      const res = await fetch(`${t.url}/federation/${kind}`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${keys.adminKey}` },
+        body: JSON.stringify({
+          url: 'http://127.0.0.1:9/intel/',
+          key: 'not-a-real-key',
+          partner: 'isles',
+          every: '1h',
+          ...body,
+        }),
+      })
+      expect(res.status).toBe(201)
+    }
+    await page.getByRole('link', { name: 'Federation' }).click()
+    await page.getByRole('heading', { name: 'Federation', level: 1 }).waitFor()
+    await expect
+      .poll(() => page.locator('#federation-summary').textContent())
+      .toBe('No feeds or pushes are defined.')
+    await expect(page.getByText(/^No feeds: add one with sluice feeds add/).count()).resolves.toBe(1)
+    await define('feeds', { id: 'isles-routes', collection: 'isles-maritime', into: 'maritime-routes' })
+    await define('pushes', { id: 'to-isles', collection: 'miu-inbox', from: 'maritime-routes' })
+    const feed = page.locator('#feeds-table tr[data-feed="isles-routes"]')
+    await feed.waitFor()
+    await page.getByRole('button', { name: 'Poll feed isles-routes now' }).click()
+    await expect.poll(() => feed.getAttribute('data-status')).toBe('failing')
+    await expect(feed.locator('.badge.health-failing').textContent()).resolves.toMatch(
+      /^Failing \(\d+ in a row\)$/,
+    )
+    expect(await page.locator('#feeds-table thead th').allTextContents()).toContain('Last error')
+    await page.locator('#pushes-table tr[data-push="to-isles"]').waitFor()
+    await shot('federation')
+  })
+
   it('a partner key sees only its own view', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click()
     await page.getByLabel('API key').fill(isles())
@@ -192,6 +228,24 @@ describe.skipIf(!HAVE_CHROMIUM)('console in headless Chromium', () => {
     expect(await page.locator('#log option').allTextContents()).toEqual([
       expect.stringMatching(/^partner:isles /),
     ])
+    expect(await page.getByRole('link', { name: 'Federation' }).count()).toBe(0)
+  })
+
+  it('an auditor sees flows, partner pages and the ledger, read only', async () => {
+    const { apiKey } = await createPrincipal(t.node.store, { name: 'Audit office', role: 'auditor' })
+    await page.getByRole('button', { name: 'Sign out' }).click()
+    await page.getByLabel('API key').fill(apiKey)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.locator('#flows-matrix').waitFor()
+    expect(await page.locator('#flows-matrix tbody tr').count()).toBe(4)
+    expect(await page.locator('nav[aria-label="Main"] a').allTextContents()).toEqual(['Flows', 'Ledger'])
+    expect(await page.getByRole('button', { name: 'Issue an order…' }).count()).toBe(0)
+    await page.getByRole('link', { name: 'Isles Coast Guard' }).first().click()
+    await page.getByRole('heading', { name: 'Orders' }).waitFor()
+    expect(await page.getByRole('button', { name: /Resume|Suspend|Issue/ }).count()).toBe(0)
+    // a page the role may not open says so instead of failing
+    await page.goto(`${t.url}/console/federation`)
+    await page.getByRole('heading', { name: 'Not available', level: 1 }).waitFor()
   })
 })
 

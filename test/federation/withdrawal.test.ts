@@ -78,9 +78,9 @@ describe('revocation', () => {
     const [record] = await alpha.ctx.state.withdrawals('bravo')
     expect(record!.acknowledgement).toMatchObject({ signer: 'bravo.sluice.test' })
     const entries = (await alpha.store.ledgerLeaves(GLOBAL_LOG, 0, 1000)).map((l) => decodeEntry(l.bytes))
-    expect(
-      entries.filter((e) => e.kind === 'withdrawal').map((e) => (e as { event: string }).event),
-    ).toEqual(expect.arrayContaining(['issued', 'acknowledged']))
+    expect(entries.filter((e) => e.kind === 'withdrawal').map((e) => (e as { event: string }).event)).toEqual(
+      expect.arrayContaining(['issued', 'acknowledged']),
+    )
   })
 
   it('opens withdrawals for revocations however they arrived (here: a plain ingest)', async () => {

@@ -128,7 +128,8 @@ describe('key lifecycle', () => {
     })
     expect(bad.status).toBe(400)
     // log lines are written after the response; wait for them rather than for a fixed time
-    for (let i = 0; i < 200 && !lines.join('').includes('/keys/rotate'); i++) await new Promise((r) => setTimeout(r, 10))
+    for (let i = 0; i < 200 && !lines.join('').includes('/keys/rotate'); i++)
+      await new Promise((r) => setTimeout(r, 10))
     const log = lines.join('')
     expect(log).toContain('/keys/rotate')
     for (const secret of [apiKey, body.api_key, node.adminKey])

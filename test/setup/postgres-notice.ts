@@ -2,7 +2,9 @@
 export default function postgresNotice(): void {
   const url = process.env.SLUICE_TEST_POSTGRES
   if (url) {
-    process.stdout.write(`\nStore suites run against SQLite and PostgreSQL (${url.replace(/\/\/[^@]*@/, '//…@')}).\n`)
+    process.stdout.write(
+      `\nStore suites run against SQLite and PostgreSQL (${url.replace(/\/\/[^@]*@/, '//…@')}).\n`,
+    )
   } else {
     process.stdout.write(
       '\nPostgreSQL half SKIPPED: store suites run against SQLite only. To run both:\n' +

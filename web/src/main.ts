@@ -1,7 +1,8 @@
 import './styles.css'
 import type { ConsoleMe } from '../../src/services/console-types.js'
 import { api, whenUnauthorized } from './api.js'
-import { clear } from './dom.js'
+import { clear, h } from './dom.js'
+import { renderFederation } from './pages/federation.js'
 import { renderFlows } from './pages/flows.js'
 import { renderIntel } from './pages/intel.js'
 import { renderLedger } from './pages/ledger.js'
@@ -12,6 +13,7 @@ import { renderSignIn } from './pages/signin.js'
 import { navigate, onNavigate, parseRoute, type Route } from './router.js'
 import { session } from './session.js'
 import { shell } from './shell.js'
+import { empty, heading } from './ui.js'
 
 export type Cleanup = () => void
 export type Render = (main: HTMLElement, route: Route) => Promise<Cleanup | void>
@@ -26,7 +28,36 @@ const PAGES: Record<Exclude<Route['page'], 'signin'>, [string, Render]> = {
   intel: ['Intelligence', renderIntel as Render],
   object: ['Object', renderObject as Render],
   ledger: ['Ledger', renderLedger as Render],
+  federation: ['Federation', renderFederation as Render],
   missing: ['Not found', renderMissing as Render],
+}
+
+/** Pages a role may open; the node refuses the rest anyway, this only spares a page of errors. */
+function mayOpen(route: Route): boolean {
+  switch (route.page) {
+    case 'flows':
+      return session.can('readFlows')
+    case 'partner':
+      return session.can('readPolicy') || session.me()?.partner?.id === route.id
+    case 'intel':
+    case 'object':
+      return session.can('readIntel')
+    case 'ledger':
+      return session.can('readLedger')
+    case 'federation':
+      return session.can('readFederation')
+    default:
+      return true
+  }
+}
+
+function notForRole(role: string): HTMLElement {
+  return h(
+    'div',
+    {},
+    heading('Not available', `The ${role} role cannot open this page.`),
+    empty('Use the links above: they are the pages your role may use.'),
+  )
 }
 
 function signOut(): void {
@@ -53,8 +84,15 @@ async function show(): Promise<void> {
     clear(app, frame.root)
   }
   // roles without the flows view (analysts) start on the intelligence page
-  if (route.page === 'flows' && !session.can('readPolicy') && !session.isPartner()) {
-    navigate(session.can('readIntel') ? '/intel' : '/ledger', true)
+  if (route.page === 'flows' && !session.can('readFlows')) {
+    navigate(session.can('readIntel') ? '/intel' : session.can('readLedger') ? '/ledger' : '/missing', true)
+    return
+  }
+  if (!mayOpen(route)) {
+    frame.setCurrent('')
+    document.title = 'Not available · Sluice console'
+    clear(frame.main, notForRole(session.me()?.role ?? ''))
+    frame.main.querySelector<HTMLElement>('h1')?.focus({ preventScroll: true })
     return
   }
   const [title, render] = PAGES[route.page]

@@ -8,6 +8,7 @@ export type Route =
   | { page: 'intel'; params: URLSearchParams }
   | { page: 'object'; id: string }
   | { page: 'ledger'; params: URLSearchParams }
+  | { page: 'federation' }
   | { page: 'signin' }
   | { page: 'missing'; path: string }
 
@@ -20,6 +21,7 @@ export function parseRoute(location: Location | URL): Route {
   if (parts[0] === 'intel' && parts.length === 1) return { page: 'intel', params }
   if (parts[0] === 'objects' && parts.length === 2) return { page: 'object', id: parts[1]! }
   if (parts[0] === 'ledger' && parts.length === 1) return { page: 'ledger', params }
+  if (parts[0] === 'federation' && parts.length === 1) return { page: 'federation' }
   if (parts[0] === 'signin') return { page: 'signin' }
   return { page: 'missing', path }
 }

@@ -10,11 +10,12 @@ export function shell(onSignOut: () => void): {
 } {
   const me = session.me()
   const links: [string, string, string][] = []
-  if (session.can('readPolicy') || me?.partner) links.push(['flows', 'Flows', href('/')])
+  if (session.can('readFlows')) links.push(['flows', 'Flows', href('/')])
   if (me?.partner)
     links.push(['partner', 'Our agreement', href(`/partners/${encodeURIComponent(me.partner.id)}`)])
   if (session.can('readIntel')) links.push(['intel', 'Intelligence', href('/intel')])
   if (session.can('readLedger')) links.push(['ledger', 'Ledger', href('/ledger')])
+  if (session.can('readFederation')) links.push(['federation', 'Federation', href('/federation')])
   const anchors = links.map(([page, label, url]) => h('a', { href: url, 'data-page': page }, label))
   const main = h('main', { id: 'main' })
   const root = h(

@@ -5,19 +5,50 @@ import { objectGraph } from '../../services/console-graph.js'
 import { objectVersions, searchObjects } from '../../services/console-intel.js'
 import { knownMarkings, markingCatalogue } from '../../services/console-markings.js'
 import { partnerPage } from '../../services/console-partner.js'
-import type { ConsoleMe, ObjectDetail, PartnerPage, SuspendDraft } from '../../services/console-types.js'
+import type {
+  ConsoleCan,
+  ConsoleMe,
+  ObjectDetail,
+  PartnerPage,
+  SuspendDraft,
+} from '../../services/console-types.js'
 import { flowsMatrix } from '../../services/flows.js'
 import { previewResumption, previewSuspension } from '../../services/order-impact.js'
 import { fail, stringList } from '../../services/policy-input.js'
 import { explainObject } from '../../services/policy-views.js'
-import type { PrincipalRecord } from '../../store/types.js'
+import type { PrincipalRecord, PrincipalRole } from '../../store/types.js'
 import { forbidden, notFound } from '../errors.js'
 import { type JsonRequest, type JsonRoute, str } from './json-api.js'
 
+/**
+ * Which roles may use which part of the console (see ConsoleCan in console-types.ts for the table):
+ * officers and auditors see flows and partner pages, only officers (and admins) preview and issue orders,
+ * analysts browse intelligence, auditors and partners read the ledger, a partner sees only itself.
+ */
+export const CONSOLE_ACCESS = {
+  flows: roleList([...ALLOWED.policyRead, 'partner']),
+  orders: roleList(ALLOWED.policyChange),
+  intel: roleList(ALLOWED.search),
+  ledger: roleList(ALLOWED.ledger),
+  federation: roleList(['admin']),
+} as const satisfies Record<string, PrincipalRole[]>
+
+/** What `GET /console-api/me` tells the console the principal may do. */
+export function consoleCan(principal: PrincipalRecord): ConsoleCan {
+  return {
+    readFlows: hasRole(principal, CONSOLE_ACCESS.flows),
+    readPolicy: hasRole(principal, ALLOWED.policyRead),
+    changePolicy: hasRole(principal, CONSOLE_ACCESS.orders),
+    readIntel: hasRole(principal, CONSOLE_ACCESS.intel),
+    readLedger: hasRole(principal, CONSOLE_ACCESS.ledger),
+    readFederation: hasRole(principal, CONSOLE_ACCESS.federation),
+  }
+}
+
 const EVERYONE = roleList(ROLES)
-const POLICY_VIEW = roleList([...ALLOWED.policyRead, 'partner'])
-const CHANGE = roleList(ALLOWED.policyChange)
-const INTEL = roleList(ALLOWED.search)
+const POLICY_VIEW = CONSOLE_ACCESS.flows
+const CHANGE = CONSOLE_ACCESS.orders
+const INTEL = CONSOLE_ACCESS.intel
 const PAGE_SIZES = [25, 50, 100, 200]
 
 /** A partner principal may only ask about itself. */
@@ -83,12 +114,7 @@ export function consoleRoutes(services: NodeServices): JsonRoute[] {
       path: ['me'],
       roles: EVERYONE,
       handle: async ({ principal }): Promise<ConsoleMe> => {
-        const can = {
-          readPolicy: hasRole(principal, ALLOWED.policyRead),
-          changePolicy: hasRole(principal, ALLOWED.policyChange),
-          readIntel: hasRole(principal, ALLOWED.search),
-          readLedger: hasRole(principal, ALLOWED.ledger),
-        }
+        const can = consoleCan(principal)
         if (principal.role !== 'partner' || !principal.partnerId) {
           return { role: principal.role, name: principal.name, can }
         }

@@ -51,7 +51,15 @@ export async function postObjects(ctx: RequestContext): Promise<Reply> {
   const viewer = ctx.session.viewer
   const outcomes =
     viewer.role === 'partner' && viewer.partnerId
-      ? (await storeReceived(store, collection.id, prepared.accepted, { feedId: 'push', partnerId: viewer.partnerId }, requestTimestamp)).outcomes
+      ? (
+          await storeReceived(
+            store,
+            collection.id,
+            prepared.accepted,
+            { feedId: 'push', partnerId: viewer.partnerId },
+            requestTimestamp,
+          )
+        ).outcomes
       : await store.putObjects(collection.id, prepared.accepted)
   const successes: StatusDetail[] = []
   const failures: StatusDetail[] = prepared.rejected.map(({ id, version, message }) => ({

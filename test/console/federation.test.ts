@@ -1,0 +1,144 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { seedDemo } from '../../src/demo/seed.js'
+import { listFeeds, listPushes } from '../../src/federation/definitions.js'
+import type { FederationFeed, FederationPush } from '../../src/services/console-types.js'
+import {
+  duration,
+  FEEDS_EMPTY,
+  federationSummary,
+  feedRow,
+  pushRow,
+} from '../../web/src/pages/federation-model.js'
+import { startTestNode, type TestNode } from '../helpers/node.js'
+
+/*
+ * The console's Federation page reads GET /federation/feeds and /federation/pushes and shows them through
+ * federation-model.ts: here a feed and a push point at a loopback port nothing listens on, and after one
+ * poll (and one run) the page's rows say they are failing, with the error.
+ */
+
+const UNREACHABLE = 'http://127.0.0.1:9/intel/'
+let t: TestNode
+let adminKey: string
+
+async function fed<T>(path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${t.url}/federation/${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { Authorization: `Bearer ${adminKey}`, 'Content-Type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  })
+  return { status: res.status, body: (await res.json()) as T }
+}
+
+beforeAll(async () => {
+  // no background scheduler: the test polls when it wants to
+  t = await startTestNode({ federation: false })
+  adminKey = (await seedDemo(t.node.services)).adminKey
+})
+
+afterAll(async () => {
+  await t?.stop()
+})
+
+describe('federation page data', () => {
+  it('shows the empty state before anything is defined', async () => {
+    const feeds = (await fed<FederationFeed[]>('feeds')).body
+    const pushes = (await fed<FederationPush[]>('pushes')).body
+    expect(feeds).toEqual([])
+    expect(
+      federationSummary(
+        feeds.map((f) => feedRow(f, Date.now())),
+        pushes.map((p) => pushRow(p, Date.now())),
+      ),
+    ).toBe('No feeds or pushes are defined.')
+    expect(FEEDS_EMPTY).toMatch(/^No feeds: add one with sluice feeds add /)
+  })
+
+  it('a feed to an unreachable node is new, then failing after a poll', async () => {
+    const added = await fed<FederationFeed>('feeds', {
+      id: 'isles-routes',
+      url: UNREACHABLE,
+      collection: 'remote-routes',
+      key: 'not-a-real-key',
+      into: 'maritime-routes',
+      partner: 'isles',
+    })
+    expect(added.status).toBe(201)
+    const fresh = feedRow(added.body, Date.now())
+    expect(fresh).toMatchObject({
+      id: 'isles-routes',
+      status: 'new',
+      statusText: 'Not run yet',
+      attention: false,
+    })
+
+    await fed('feeds/isles-routes/poll', {})
+    const [feed] = (await fed<FederationFeed[]>('feeds')).body
+    const row = feedRow(feed!, Date.now())
+    expect(row).toMatchObject({
+      kind: 'feed',
+      id: 'isles-routes',
+      status: 'failing',
+      statusText: 'Failing (1 in a row)',
+      remote: `${UNREACHABLE} · remote-routes`,
+      partner: 'isles',
+      lastSuccess: 'never',
+      lag: '—',
+      failures: 1,
+      attention: true,
+    })
+    expect(row.lastError).not.toBe('—')
+    expect(row.lastErrorAt).toBeDefined()
+    expect(row.ledger?.status).toBeDefined()
+
+    // the page shows collection aliases and partner names where it knows them
+    const named = feedRow(feed!, Date.now(), {
+      collection: (id) => (id === feed!.into ? 'maritime-routes' : id),
+      partner: (id) => (id === 'isles' ? 'Isles Coast Guard' : id),
+    })
+    expect(named).toMatchObject({ local: 'maritime-routes', partner: 'Isles Coast Guard' })
+
+    // a second poll counts up
+    await fed('feeds/isles-routes/poll', {})
+    const [again] = (await fed<FederationFeed[]>('feeds')).body
+    expect(feedRow(again!, Date.now())).toMatchObject({ failures: 2, statusText: 'Failing (2 in a row)' })
+  })
+
+  it('a push to an unreachable node is failing after a run, and the summary says so', async () => {
+    const added = await fed<FederationPush>('pushes', {
+      id: 'to-isles',
+      url: UNREACHABLE,
+      collection: 'remote-inbox',
+      key: 'not-a-real-key',
+      from: 'maritime-routes',
+      partner: 'isles',
+    })
+    expect(added.status).toBe(201)
+    await fed('pushes/to-isles/run', {})
+    const feeds = (await fed<FederationFeed[]>('feeds')).body.map((f) => feedRow(f, Date.now()))
+    const pushes = (await fed<FederationPush[]>('pushes')).body.map((p) => pushRow(p, Date.now()))
+    expect(pushes[0]).toMatchObject({ kind: 'push', id: 'to-isles', status: 'failing', attention: true })
+    expect(federationSummary(feeds, pushes)).toBe('1 feed, 1 push: 2 failing.')
+  })
+
+  it('the console types describe what the federation API returns', async () => {
+    // compile-time: the server's views are assignable to the console's types
+    const feeds: FederationFeed[] = await listFeeds(t.node.federation.context)
+    // (a push's "new" health is typed as a plain string on the server, so its health is checked at run time)
+    const pushes: Omit<FederationPush, 'health'>[] = await listPushes(t.node.federation.context)
+    expect(feeds).toHaveLength(1)
+    expect(pushes).toHaveLength(1)
+    const statuses = ['new', 'ok', 'failing', 'alarm']
+    expect(statuses).toContain((await listPushes(t.node.federation.context))[0]!.health.status)
+  })
+
+  it('formats durations for a glance', () => {
+    expect([undefined, 42, 720, 3 * 3600 + 300, 50 * 3600].map(duration)).toEqual([
+      '—',
+      '42 s',
+      '12 min',
+      '3 h 5 min',
+      '2 d 2 h',
+    ])
+  })
+})
