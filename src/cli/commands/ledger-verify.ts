@@ -30,7 +30,13 @@ export interface VerifyOptions {
  * with the key the partner was given out of band; proofs are fetched from the
  * node but verified locally against signed checkpoints.
  */
-export async function verifyRemote(options: VerifyOptions): Promise<ReportRow[]> {
+export interface VerifyReport {
+  rows: ReportRow[]
+  /** The node's current checkpoint, once its signature verified: keep it for the next run. */
+  verifiedCheckpoint?: string
+}
+
+export async function verifyRemote(options: VerifyOptions): Promise<VerifyReport> {
   if (!/^https?:\/\//.test(options.url))
     throw new CliError('--url must be the node base URL, e.g. http://127.0.0.1:8021', 2)
   if (!options.apiKey) throw new CliError('--api-key (or SLUICE_API_KEY) is required', 2)
@@ -51,7 +57,7 @@ export async function verifyRemote(options: VerifyOptions): Promise<ReportRow[]>
   const current = await get('/ledger/checkpoint')
   const log = current.log ?? 'unknown'
   const opened = openCheckpoint(current.checkpoint ?? '', [options.vkey])
-  if (!opened.ok) return [{ item: `checkpoint of ${log}`, status: 'failed', reason: opened.reason }]
+  if (!opened.ok) return { rows: [{ item: `checkpoint of ${log}`, status: 'failed', reason: opened.reason }] }
   rows.push({
     item: `checkpoint of ${log} at size ${opened.checkpoint.size}`,
     status: 'proven',
@@ -137,7 +143,7 @@ export async function verifyRemote(options: VerifyOptions): Promise<ReportRow[]>
       }),
     )
   }
-  return rows
+  return { rows, verifiedCheckpoint: current.checkpoint ?? '' }
 }
 
 function sha256Hex(bytes: Uint8Array): string {

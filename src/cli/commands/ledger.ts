@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { decodeEntry } from '../../ledger/entry.js'
 import { toBase64 } from '../../ledger/hash.js'
 import { GLOBAL_LOG } from '../../ledger/log-id.js'
@@ -15,9 +15,12 @@ const HELP = `Usage:
                                                           an inclusion proof, as JSON
   sluice ledger consistency --log L --from M --to N       a consistency proof, as JSON
   sluice ledger verify --url URL --api-key KEY --vkey VKEY [--checkpoint FILE]... [--objects FILE]
+                       [--save-checkpoint FILE]
                                                           recipient side: checks signatures, that the log only
                                                           grew between the checkpoints you kept, and that every
                                                           object you received is in the log; item by item.
+                                                          --save-checkpoint keeps the node's current checkpoint
+                                                          (after its signature verified) for the next run.
                                                           Exits 1 if anything fails.`
 
 function int(value: string | undefined, flag: string): number {
@@ -40,6 +43,7 @@ export async function run(args: string[]): Promise<void> {
     vkey: { type: 'string' },
     checkpoint: { type: 'string', multiple: true },
     objects: { type: 'string' },
+    'save-checkpoint': { type: 'string' },
   })
   const [action] = positionals
   if (values.help || !action) {
@@ -48,7 +52,7 @@ export async function run(args: string[]): Promise<void> {
     return
   }
   if (action === 'verify') {
-    const rows = await verifyRemote({
+    const { rows, verifiedCheckpoint } = await verifyRemote({
       url: values.url ?? process.env.SLUICE_URL ?? '',
       apiKey: values['api-key'] ?? process.env.SLUICE_API_KEY ?? '',
       vkey: values.vkey ?? '',
@@ -56,6 +60,10 @@ export async function run(args: string[]): Promise<void> {
       ...(values.objects ? { objects: readText(values.objects) } : {}),
     })
     for (const r of rows) process.stdout.write(`${r.status.toUpperCase().padEnd(8)} ${r.item}: ${r.reason}\n`)
+    if (values['save-checkpoint'] && verifiedCheckpoint) {
+      writeFileSync(values['save-checkpoint'], verifiedCheckpoint)
+      process.stdout.write(`kept the checkpoint in ${values['save-checkpoint']}\n`)
+    }
     if (rows.some((r) => r.status === 'failed')) process.exitCode = 1
     return
   }
