@@ -175,6 +175,17 @@ describe.each(STORES)('TAXII API on $name', (adapter) => {
       expect((await t.get(`${root}/status/${status.id}/`, partnerKey)).status).toBe(404)
     })
 
+    it('rejects an indicator whose STIX pattern is malformed or names an unknown property, saying where', async () => {
+      const syntax = indicator(30, T0, { pattern: "[ipv4-addr:value = '198.51.100.1'" })
+      const path = indicator(31, T0, { pattern: "[ipv4-addr:colour = 'red']" })
+      const res = await t.post(`${root}/collections/${collectionId}/objects/`, { objects: [syntax, path] })
+      const status = await json(res)
+      expect(status.failure_count).toBe(2)
+      const byId = new Map(status.failures.map((f: any) => [f.id, f.message]))
+      expect(byId.get(syntax.id)).toMatch(/pattern syntax error at column \d+/)
+      expect(byId.get(path.id)).toMatch(/pattern semantic error at column \d+.*colour/)
+    })
+
     it('serves the latest versions with date-added headers', async () => {
       const res = await t.get(`${root}/collections/${collectionId}/objects/?match[id]=${v1.id}`)
       const body = await json(res)
