@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { parseApiKey } from '../../src/auth/api-key.js'
 import { seedDemo } from '../../src/demo/seed.js'
 import { createLogger } from '../../src/ops/logger.js'
 import { createPrincipal } from '../../src/services/principals.js'
@@ -98,7 +99,7 @@ describe('request logs', () => {
     await new Promise((r) => setTimeout(r, 20))
     const text = log.lines.join('')
     expect(log.lines.length).toBeGreaterThanOrEqual(3)
-    const secret = key.split('_').at(-1)!
+    const secret = parseApiKey(key)!.secret
     expect(text).not.toContain(secret)
     expect(text).not.toContain(key)
   })
