@@ -159,9 +159,13 @@ export class SqliteStore implements Store {
   #putOne(collectionId: string, item: IncomingObject, nextAdded: () => number): PutOutcome {
     const version = item.modified ?? item.created
     const key = item.modified ? (versionKey(item.modified) ?? item.modified) : ''
-    const existing = this.#sql
-      .get('SELECT json FROM objects WHERE collection_id = ? AND id = ? AND version_key = ?')
-      .get(collectionId, item.id, key) as { json: string } | undefined
+    // one lookup gives both the same version, if stored, and the object's first and last version keys
+    const others = this.#sql
+      .get(
+        'SELECT version_key AS k, CASE WHEN version_key = ? THEN json END AS json FROM objects WHERE id = ? AND collection_id = ?',
+      )
+      .all(key, item.id, collectionId) as { k: string; json: string | null }[]
+    const existing = others.find((o) => o.k === key)
     if (existing) {
       if (existing.json === item.json) return { id: item.id, version, result: 'unchanged' }
       return {
@@ -173,11 +177,13 @@ export class SqliteStore implements Store {
           : 'an object with this id is already stored with different content; objects without modified have one version',
       }
     }
-    const bounds = this.#sql
-      .get(
-        'SELECT min(version_key) AS lo, max(version_key) AS hi FROM objects WHERE collection_id = ? AND id = ?',
-      )
-      .get(collectionId, item.id) as { lo: string | null; hi: string | null }
+    let lo: string | null = null
+    let hi: string | null = null
+    for (const o of others) {
+      if (lo === null || o.k < lo) lo = o.k
+      if (hi === null || o.k > hi) hi = o.k
+    }
+    const bounds = { lo, hi }
     const isFirst = bounds.lo === null || key < bounds.lo
     const isLast = bounds.hi === null || key > bounds.hi
     // the first version of an object has no earlier version to demote
