@@ -1,6 +1,17 @@
 import { randomBytes } from 'node:crypto'
 import { leafNodes, packFrontier, planLedgerAppend, unpackFrontier } from '../ledger-append.js'
 import { objectQueryWhere, versionCondition } from '../object-query.js'
+import {
+  type ApiKeyRow,
+  type CollectionRow,
+  OBJECT_COLUMNS,
+  type ObjectRow,
+  type PrincipalRow,
+  toApiKey,
+  toCollection,
+  toPrincipal,
+  toStoredVersion,
+} from '../rows.js'
 import { formatMicros, nextDateAdded, versionKey } from '../time.js'
 import type {
   ApiKeyChange,
@@ -35,32 +46,6 @@ import {
   type PgPool,
   type PgQueryable,
 } from './connection.js'
-
-interface ObjectRow {
-  seq: number
-  collection_id: string
-  id: string
-  type: string
-  version: string | null
-  spec_version: string
-  added_us: number
-  json: string
-}
-
-const OBJECT_COLUMNS = 'seq, collection_id, id, type, version, spec_version, added_us, json'
-
-function toStoredVersion(row: ObjectRow): StoredVersion {
-  return {
-    seq: row.seq,
-    collectionId: row.collection_id,
-    id: row.id,
-    type: row.type,
-    version: row.version ?? undefined,
-    specVersion: row.spec_version,
-    dateAdded: formatMicros(row.added_us),
-    json: row.json,
-  }
-}
 
 const numbered = (index: number) => `$${index}`
 
@@ -761,66 +746,4 @@ async function insertKey(db: PgQueryable, key: ApiKeyRecord): Promise<void> {
       key.lastUsedAt ?? null,
     ],
   )
-}
-
-interface ApiKeyRow {
-  key_id: string
-  principal_id: string
-  secret_hash: Buffer
-  created_at: string
-  revoked_at: string | null
-  expires_at: string | null
-  last_used_at: string | null
-}
-
-function toApiKey(row: ApiKeyRow): ApiKeyRecord {
-  return {
-    keyId: row.key_id,
-    principalId: row.principal_id,
-    secretHash: row.secret_hash,
-    createdAt: row.created_at,
-    ...(row.revoked_at ? { revokedAt: row.revoked_at } : {}),
-    ...(row.expires_at ? { expiresAt: row.expires_at } : {}),
-    ...(row.last_used_at ? { lastUsedAt: row.last_used_at } : {}),
-  }
-}
-
-interface CollectionRow {
-  id: string
-  api_root: string
-  title: string
-  description: string | null
-  alias: string | null
-  media_types: string[]
-}
-
-function toCollection(r: CollectionRow): CollectionRecord {
-  return {
-    id: r.id,
-    apiRoot: r.api_root,
-    title: r.title,
-    ...(r.description ? { description: r.description } : {}),
-    ...(r.alias ? { alias: r.alias } : {}),
-    mediaTypes: r.media_types,
-  }
-}
-
-interface PrincipalRow {
-  id: string
-  name: string
-  role: PrincipalRecord['role']
-  partner_id: string | null
-  created_at: string
-  revoked_at: string | null
-}
-
-function toPrincipal(r: PrincipalRow): PrincipalRecord {
-  return {
-    id: r.id,
-    name: r.name,
-    role: r.role,
-    createdAt: r.created_at,
-    ...(r.partner_id ? { partnerId: r.partner_id } : {}),
-    ...(r.revoked_at ? { revokedAt: r.revoked_at } : {}),
-  }
 }

@@ -1,0 +1,95 @@
+import { formatMicros } from './time.js'
+import type { ApiKeyRecord, CollectionRecord, PrincipalRecord, StoredVersion } from './types.js'
+
+/**
+ * Rows as both SQL adapters read them, and their records. The schemas are kept
+ * column-for-column alike, so one mapping serves both.
+ */
+export interface ObjectRow {
+  seq: number
+  collection_id: string
+  id: string
+  type: string
+  version: string | null
+  spec_version: string
+  added_us: number
+  json: string
+}
+
+export const OBJECT_COLUMNS = 'seq, collection_id, id, type, version, spec_version, added_us, json'
+
+export function toStoredVersion(row: ObjectRow): StoredVersion {
+  return {
+    seq: row.seq,
+    collectionId: row.collection_id,
+    id: row.id,
+    type: row.type,
+    version: row.version ?? undefined,
+    specVersion: row.spec_version,
+    dateAdded: formatMicros(row.added_us),
+    json: row.json,
+  }
+}
+
+export interface ApiKeyRow {
+  key_id: string
+  principal_id: string
+  secret_hash: Buffer
+  created_at: string
+  revoked_at: string | null
+  expires_at: string | null
+  last_used_at: string | null
+}
+
+export function toApiKey(row: ApiKeyRow): ApiKeyRecord {
+  return {
+    keyId: row.key_id,
+    principalId: row.principal_id,
+    secretHash: row.secret_hash,
+    createdAt: row.created_at,
+    ...(row.revoked_at ? { revokedAt: row.revoked_at } : {}),
+    ...(row.expires_at ? { expiresAt: row.expires_at } : {}),
+    ...(row.last_used_at ? { lastUsedAt: row.last_used_at } : {}),
+  }
+}
+
+export interface CollectionRow {
+  id: string
+  api_root: string
+  title: string
+  description: string | null
+  alias: string | null
+  /** JSON text in SQLite, a text[] in PostgreSQL. */
+  media_types: string | string[]
+}
+
+export function toCollection(r: CollectionRow): CollectionRecord {
+  return {
+    id: r.id,
+    apiRoot: r.api_root,
+    title: r.title,
+    ...(r.description ? { description: r.description } : {}),
+    ...(r.alias ? { alias: r.alias } : {}),
+    mediaTypes: typeof r.media_types === 'string' ? (JSON.parse(r.media_types) as string[]) : r.media_types,
+  }
+}
+
+export interface PrincipalRow {
+  id: string
+  name: string
+  role: PrincipalRecord['role']
+  partner_id: string | null
+  created_at: string
+  revoked_at: string | null
+}
+
+export function toPrincipal(r: PrincipalRow): PrincipalRecord {
+  return {
+    id: r.id,
+    name: r.name,
+    role: r.role,
+    createdAt: r.created_at,
+    ...(r.partner_id ? { partnerId: r.partner_id } : {}),
+    ...(r.revoked_at ? { revokedAt: r.revoked_at } : {}),
+  }
+}
