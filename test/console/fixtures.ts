@@ -1,5 +1,8 @@
 import type { Agreement, ObjectVersion, Partner, PolicyHistory, Suspension } from '../../src/policy/types.js'
 import type { Corpus } from '../../src/services/console-corpus.js'
+import { agreement, partner, suspension } from '../policy/fixtures.js'
+
+export { agreement, partner, suspension }
 
 export const T0 = '2026-02-01T00:00:00.000Z'
 export const NOW = '2026-02-03T10:00:00.000Z'
@@ -9,43 +12,7 @@ export const TLP = {
   amber: 'marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421',
 } as const
 
-export function partner(id: string, name: string): Partner {
-  return {
-    id,
-    name,
-    identity_id: `identity--00000000-0000-4000-8000-${id.padStart(12, '0').slice(-12)}`,
-    kind: 'police',
-  }
-}
-
-export function agreement(id: string, partnerId: string, fields: Partial<Agreement> = {}): Agreement {
-  return {
-    id,
-    version: 1,
-    partner_id: partnerId,
-    collections: '*',
-    object_types: '*',
-    max_tlp: 'amber',
-    effective_from: T0,
-    recorded_at: T0,
-    recorded_by: 'legal office',
-    ...fields,
-  }
-}
-
-export function suspension(id: string, partnerId: string, fields: Partial<Suspension> = {}): Suspension {
-  return {
-    kind: 'suspension',
-    id,
-    partner_id: partnerId,
-    effective_from: T0,
-    issuer: 'duty officer',
-    reason: 'test',
-    recorded_at: T0,
-    recorded_by: 'duty officer',
-    ...fields,
-  }
-}
+// the policy-domain builders (their default instants lie before T0 here: in force throughout)
 
 /** Two fictional partners: "north" (routes and networks) and "isles" (routes only, up to GREEN). */
 export function world(orders: Suspension[] = []): PolicyHistory {
