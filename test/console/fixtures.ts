@@ -2,6 +2,7 @@ import type { Agreement, ObjectVersion, Partner, PolicyHistory, Suspension } fro
 import type { Corpus } from '../../src/services/console-corpus.js'
 import { agreement, partner, suspension } from '../policy/fixtures.js'
 
+// the policy-domain builders; their default instants lie before T0 here, so they are in force throughout
 export { agreement, partner, suspension }
 
 export const T0 = '2026-02-01T00:00:00.000Z'
@@ -11,8 +12,6 @@ export const TLP = {
   green: 'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb',
   amber: 'marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421',
 } as const
-
-// the policy-domain builders (their default instants lie before T0 here: in force throughout)
 
 /** Two fictional partners: "north" (routes and networks) and "isles" (routes only, up to GREEN). */
 export function world(orders: Suspension[] = []): PolicyHistory {
