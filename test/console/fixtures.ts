@@ -1,4 +1,4 @@
-import type { Agreement, ObjectVersion, Partner, PolicyHistory, Suspension } from '../../src/policy/types.js'
+import type { ObjectVersion, PolicyHistory, Suspension } from '../../src/policy/types.js'
 import type { Corpus } from '../../src/services/console-corpus.js'
 import { agreement, partner, suspension } from '../policy/fixtures.js'
 
