@@ -81,7 +81,12 @@ describe('backup and restore', () => {
       expect((await auditLedger(second.store)).every((a) => a.ok)).toBe(true)
 
       // the recipient's own check, against the checkpoint it kept before the backup
-      const { rows } = await verifyRemote({ url, apiKey: partner.key, vkey, checkpoints: [partnerCheckpoint] })
+      const { rows } = await verifyRemote({
+        url,
+        apiKey: partner.key,
+        vkey,
+        checkpoints: [partnerCheckpoint],
+      })
       expect(rows.length).toBeGreaterThanOrEqual(2)
       expect(rows.filter((r) => r.status !== 'proven')).toEqual([])
 

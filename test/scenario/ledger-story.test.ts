@@ -373,10 +373,17 @@ describe('the recipient CLI, end to end', () => {
     expect(ok.code, ok.stdout + ok.stderr).toBe(0)
     expect(ok.stdout).toContain(`kept the checkpoint in ${kept}`)
     // the kept checkpoint is the one the node signed, and the next run starts from it
-    const again = await runCli([...args.filter((a) => !paths.includes(a) && a !== '--checkpoint'), '--checkpoint', kept])
+    const again = await runCli([
+      ...args.filter((a) => !paths.includes(a) && a !== '--checkpoint'),
+      '--checkpoint',
+      kept,
+    ])
     expect(again.code, again.stdout + again.stderr).toBe(0)
     expect(again.stdout).toMatch(/same size and root: nothing was appended in between|extends size/)
-    const rows = ok.stdout.trim().split('\n').filter((r) => !r.startsWith('kept the checkpoint'))
+    const rows = ok.stdout
+      .trim()
+      .split('\n')
+      .filter((r) => !r.startsWith('kept the checkpoint'))
     expect(rows.filter((r) => r.startsWith('FAILED'))).toEqual([])
     expect(rows.filter((r) => r.startsWith('PROVEN')).length, ok.stdout).toBe(
       1 + paths.length + objects.length,
