@@ -1,3 +1,4 @@
+import type { CompiledPolicy } from '../policy/compile.js'
 import type { CollectionRecord, PrincipalRole, StoredVersion } from '../store/types.js'
 
 /** Who is reading, as the disclosure pipeline sees it. */
@@ -34,6 +35,8 @@ export interface CollectionAccess {
 export interface GateSession {
   readonly viewer: Viewer
   readonly instant: string
+  /** The compiled policy this session decides with, when policy applies (partners), so wrappers reuse it. */
+  readonly policy?: CompiledPolicy
   collectionAccess(collection: CollectionRecord): CollectionAccess
   /** Decides and redacts a batch, in order; undefined where the version is withheld. */
   screen(items: StoredVersion[]): Promise<(Served | undefined)[]>

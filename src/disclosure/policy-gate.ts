@@ -55,6 +55,10 @@ class PartnerSession implements GateSession {
     this.#grants = new Map(grants.map((g) => [g.collectionId, g]))
   }
 
+  get policy(): CompiledPolicy {
+    return this.compiled
+  }
+
   #mayRead(collectionId: string): boolean {
     return this.#visible === '*' || this.#visible.has(collectionId)
   }

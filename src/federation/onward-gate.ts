@@ -27,8 +27,9 @@ export function withFederationRules(
     async open(viewer: Viewer, instant: string): Promise<GateSession> {
       const session = await inner.open(viewer, instant)
       if (viewer.role !== 'partner' || !viewer.partnerId) return session
+      // the policy gate already compiled the policy for this instant; ask again only if it did not say
       const [compiled, applied, issued] = await Promise.all([
-        policy.compiledAt(instant),
+        session.policy ?? policy.compiledAt(instant),
         state.applied(),
         state.withdrawals(viewer.partnerId),
       ])
@@ -64,6 +65,10 @@ class FederatedSession implements GateSession {
 
   get instant(): string {
     return this.inner.instant
+  }
+
+  get policy() {
+    return this.inner.policy
   }
 
   collectionAccess(collection: CollectionRecord): CollectionAccess {

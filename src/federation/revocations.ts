@@ -1,3 +1,4 @@
+import { scanBatches } from '../store/scan.js'
 import type { FederationContext } from './context.js'
 import { issueWithdrawals } from './withdrawals.js'
 
@@ -11,14 +12,16 @@ export async function scanRevocations(ctx: FederationContext, batchSize = 2000):
   for (const collection of await ctx.store.listCollections()) {
     let afterSeq = await ctx.state.revocationCursor(collection.id)
     const start = afterSeq
-    for (;;) {
-      const batch = await ctx.store.queryObjects({
+    for await (const batch of scanBatches(
+      ctx.store,
+      {
         collectionId: collection.id,
-        afterSeq,
+        ...(afterSeq !== undefined ? { afterSeq } : {}),
         versions: [{ kind: 'all' }],
-        limit: batchSize,
-      })
-      for (const version of batch.items) {
+      },
+      batchSize,
+    )) {
+      for (const version of batch) {
         // cheap text test first: most versions are not revocations
         if (!version.json.includes('"revoked"') || JSON.parse(version.json).revoked !== true) continue
         const created = await issueWithdrawals(ctx, {
@@ -29,8 +32,7 @@ export async function scanRevocations(ctx: FederationContext, batchSize = 2000):
         })
         opened += created.length
       }
-      if (batch.items.length > 0) afterSeq = batch.items.at(-1)!.seq
-      if (batch.exhausted || batch.items.length === 0) break
+      afterSeq = batch.at(-1)!.seq
     }
     if (afterSeq !== start) await ctx.state.putRevocationCursor(collection.id, afterSeq)
   }

@@ -2,6 +2,7 @@
  * "Policy at instant T" from the append-only history.
  */
 import type { StixObject } from '../stix/object.js'
+import { formatMicros } from '../stix/timestamp.js'
 import { BUILTIN_MARKINGS } from './markings.js'
 import { parseInstant, requireInstant } from './time.js'
 import type { Agreement, PolicyHistory, PolicySnapshot, Resumption, Suspension } from './types.js'
@@ -94,12 +95,4 @@ export function policyAt(
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
-}
-
-/** RFC 3339 UTC with microseconds. */
-export function formatMicros(micros: number): string {
-  const ms = Math.floor(micros / 1000)
-  const us = micros - ms * 1000
-  const iso = new Date(ms).toISOString() // 2024-01-01T00:00:00.000Z
-  return `${iso.slice(0, 23)}${String(us).padStart(3, '0')}Z`
 }

@@ -1,5 +1,6 @@
 import type { GateSession, Served } from '../disclosure/gate.js'
 import type { StixObject } from '../stix/object.js'
+import { scanBatches } from '../store/scan.js'
 import type { Store } from '../store/types.js'
 import { displayName, readableCollections, screenAll } from './console-intel.js'
 import type { GraphEdge, GraphNode, ObjectGraph } from './console-types.js'
@@ -74,16 +75,9 @@ export async function objectGraph(store: Store, session: GateSession, id: string
   let scanned = 0
   let truncated = false
   for (const c of await readableCollections(store, session)) {
-    let afterSeq: number | undefined
-    for (;;) {
-      const batch = await store.queryObjects({
-        collectionId: c.id,
-        types: POINTING_TYPES,
-        limit: 1000,
-        ...(afterSeq !== undefined ? { afterSeq } : {}),
-      })
-      scanned += batch.items.length
-      const candidates = batch.items.filter((s) => s.json.includes(id))
+    for await (const batch of scanBatches(store, { collectionId: c.id, types: POINTING_TYPES }, 1000)) {
+      scanned += batch.length
+      const candidates = batch.filter((s) => s.json.includes(id))
       for (const s of await screenAll(session, candidates)) {
         const o = JSON.parse(s.json) as StixObject
         if (o.type === 'relationship' && (o.source_ref === id || o.target_ref === id)) {
@@ -101,12 +95,10 @@ export async function objectGraph(store: Store, session: GateSession, id: string
           wanted.add(o.id)
         }
       }
-      if (batch.exhausted || batch.items.length === 0) break
       if (scanned >= SCAN_CAP) {
         truncated = true
         break
       }
-      afterSeq = batch.items.at(-1)!.seq
     }
   }
   wanted.delete(id)

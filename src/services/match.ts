@@ -1,5 +1,5 @@
 import type { GateSession, Served } from '../disclosure/gate.js'
-import { readPage } from '../disclosure/read-page.js'
+import { streamCollection } from '../disclosure/stream-collection.js'
 import type { StixObject } from '../stix/object.js'
 import { compilePattern, PatternMatchError } from '../stix/pattern/index.js'
 import type { Store } from '../store/types.js'
@@ -35,18 +35,16 @@ export async function matchCollection(
   } catch (error) {
     throw new PolicyInputError(`the pattern does not parse: ${(error as Error).message}`)
   }
+  // only the matches leave the node, so only they are recorded (by the caller)
   const observed: Served[] = []
-  let afterSeq: number | undefined
-  for (;;) {
-    const page = await readPage(store, session, {
-      collectionId,
-      types: ['observed-data'],
-      limit: 1000,
-      ...(afterSeq !== undefined ? { afterSeq } : {}),
-    })
-    observed.push(...page.served)
-    if (!page.more || observed.length >= MAX_SCANNED) break
-    afterSeq = page.served.at(-1)!.stored.seq
+  for await (const served of streamCollection(
+    store,
+    session,
+    { collectionId, types: ['observed-data'] },
+    { record: false },
+  )) {
+    observed.push(served)
+    if (observed.length >= MAX_SCANNED) break
   }
   const parsed = observed.map((s) => JSON.parse(s.json) as StixObject)
   const refs = [

@@ -4,9 +4,9 @@ import { isTlpLevel, type TlpLevel } from '../policy/tlp.js'
 import type { Decision, Order, OrderScope, PolicyHistory, Resumption, Suspension } from '../policy/types.js'
 import type { NodeServices } from '../server/services.js'
 import { resolveCollectionIds } from './collections.js'
-import type { Corpus } from './console-corpus.js'
-import { loadCorpus } from './console-corpus.js'
 import type { OrderImpact, PartnerImpact, SuspendDraft } from './console-types.js'
+import type { Corpus } from './corpus.js'
+import { loadCorpus } from './corpus.js'
 import { fail, instantOr } from './policy-input.js'
 
 /** Id given to the order that does not exist yet. */

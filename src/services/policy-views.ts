@@ -2,25 +2,9 @@ import type { Decision, ObjectVersion, Order, PreviewCounts } from '../policy/in
 import { type Explanation, endpointRefs, explain, policyAt, previewCounts } from '../policy/index.js'
 import type { StixObject } from '../stix/object.js'
 import type { Store } from '../store/types.js'
+import { loadCorpus } from './corpus.js'
 import { fail } from './policy-input.js'
 import type { PolicyService } from './policy-service.js'
-
-async function* latestVersions(store: Store, collectionIds?: string[]): AsyncGenerator<ObjectVersion> {
-  const collections = collectionIds ?? (await store.listCollections()).map((c) => c.id)
-  for (const collectionId of collections) {
-    let afterSeq: number | undefined
-    for (;;) {
-      const batch = await store.queryObjects({
-        collectionId,
-        limit: 2000,
-        ...(afterSeq !== undefined ? { afterSeq } : {}),
-      })
-      for (const item of batch.items) yield { collectionId, object: JSON.parse(item.json) as StixObject }
-      if (batch.exhausted || batch.items.length === 0) break
-      afterSeq = batch.items.at(-1)!.seq
-    }
-  }
-}
 
 async function endpointsFor(store: Store, object: StixObject): Promise<Map<string, ObjectVersion[]>> {
   const refs = endpointRefs(object)?.refs ?? []
@@ -66,17 +50,9 @@ export async function previewPartner(
   at: string,
 ): Promise<PreviewCounts> {
   const partner = await policy.partner(partnerId)
-  const versions: ObjectVersion[] = []
-  const byId = new Map<string, ObjectVersion[]>()
-  for await (const v of latestVersions(store)) {
-    versions.push(v)
-    byId.set(v.object.id, [...(byId.get(v.object.id) ?? []), v])
-  }
+  const corpus = await loadCorpus(store)
   const snapshot = policyAt(await policy.history(), at)
-  return previewCounts(snapshot, partner.id, at, versions, (v) => {
-    const refs = endpointRefs(v.object)?.refs
-    return refs ? { endpoints: new Map(refs.map((r) => [r, byId.get(r) ?? []])) } : undefined
-  })
+  return previewCounts(snapshot, partner.id, at, corpus.versions, corpus.contextFor)
 }
 
 export interface OrderView {

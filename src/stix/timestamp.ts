@@ -51,3 +51,11 @@ export function compareTimestamps(a: string, b: string): number {
   fb = fb.padEnd(width, '0')
   return fa === fb ? 0 : fa < fb ? -1 : 1
 }
+
+/** Microseconds since the epoch as RFC 3339 UTC with exactly six fractional digits. */
+export function formatMicros(micros: number): string {
+  const ms = Math.floor(micros / 1000)
+  const base = new Date(ms).toISOString().slice(0, 19)
+  const fraction = String(micros - Math.floor(micros / 1_000_000) * 1_000_000).padStart(6, '0')
+  return `${base}.${fraction}Z`
+}

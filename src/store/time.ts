@@ -24,13 +24,8 @@ export function toMicros(timestamp: string): number | undefined {
   return seconds * 1_000_000 + micros
 }
 
-/** RFC 3339 with exactly six fractional digits, the form TAXII date_added takes here. */
-export function formatMicros(micros: number): string {
-  const ms = Math.floor(micros / 1000)
-  const base = new Date(ms).toISOString().slice(0, 19)
-  const fraction = String(micros % 1_000_000).padStart(6, '0')
-  return `${base}.${fraction}Z`
-}
+/** date_added and ledger times use the STIX domain's microsecond form. */
+export { formatMicros } from '../stix/timestamp.js'
 
 /** Wall-clock microseconds; `date_added` is derived from it and bumped on ties. */
 export function nowMicros(): number {

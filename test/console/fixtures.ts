@@ -1,5 +1,5 @@
 import type { ObjectVersion, PolicyHistory, Suspension } from '../../src/policy/types.js'
-import type { Corpus } from '../../src/services/console-corpus.js'
+import type { Corpus } from '../../src/services/corpus.js'
 import { agreement, partner, suspension } from '../policy/fixtures.js'
 
 // the policy-domain builders; their default instants lie before T0 here, so they are in force throughout

@@ -28,7 +28,8 @@ function summary(e: EntryRow['entry']): string {
   if (e.kind === 'order') return `${String(e.orderKind)} for ${String(e.partnerId)} (${String(e.orderId)})`
   if (e.kind === 'agreement')
     return `agreement ${String(e.change)} for ${String(e.partnerId)} (v${String(e.version)})`
-  if (e.kind === 'withdrawal') return `withdrawal ${String(e.event)}: ${String(e.objectId)} from ${String(e.partnerId)}`
+  if (e.kind === 'withdrawal')
+    return `withdrawal ${String(e.event)}: ${String(e.objectId)} from ${String(e.partnerId)}`
   return e.kind
 }
 

@@ -242,13 +242,7 @@ export function openSuspendDialog(
   )
   form.append(
     flow.result,
-    h(
-      'div',
-      { class: 'actions' },
-      flow.previewButton,
-      flow.confirmButton,
-      h('button', { type: 'button', onclick: () => dialog.close() }, 'Cancel'),
-    ),
+    actions(flow, () => dialog.close()),
   )
   dialog = modal('Issue a suspension order', form)
   partner.focus()
@@ -325,14 +319,22 @@ export function openResumeDialog(
   flow.confirmButton.textContent = 'Confirm resumption'
   form.append(
     flow.result,
-    h(
-      'div',
-      { class: 'actions' },
-      flow.previewButton,
-      flow.confirmButton,
-      h('button', { type: 'button', onclick: () => dialog.close() }, 'Cancel'),
-    ),
+    actions(flow, () => dialog.close()),
   )
   dialog = modal('Resume sharing', form)
   reason.focus()
+}
+
+/** Preview, confirm and cancel, in that order, under both dialogs' forms. */
+function actions(
+  flow: { previewButton: HTMLElement; confirmButton: HTMLElement },
+  close: () => void,
+): HTMLElement {
+  return h(
+    'div',
+    { class: 'actions' },
+    flow.previewButton,
+    flow.confirmButton,
+    h('button', { type: 'button', onclick: close }, 'Cancel'),
+  )
 }

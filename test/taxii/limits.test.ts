@@ -1,0 +1,31 @@
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { createCollection } from '../../src/services/collections.js'
+import { startTestNode, TAXII, type TestNode } from '../helpers/node.js'
+import { indicator } from './fixtures.js'
+
+let t: TestNode
+let collectionId: string
+beforeAll(async () => {
+  t = await startTestNode({ taxii: { maxObjectsPerRequest: 2 } })
+  collectionId = (await createCollection(t.node.store, { apiRoot: 'intel', title: 'Limits' })).id
+})
+afterAll(async () => t.stop())
+
+it('refuses more objects in one POST than the node accepts, with a TAXII 413, and stores none of them', async () => {
+  const res = await t.post(`/intel/collections/${collectionId}/objects/`, {
+    objects: [indicator(1), indicator(2), indicator(3)],
+  })
+  expect(res.status).toBe(413)
+  expect(res.headers.get('content-type')).toBe(TAXII)
+  expect(((await res.json()) as { description: string }).description).toContain('at most 2 objects')
+  expect(await t.node.store.countObjects(collectionId)).toBe(0)
+  expect(
+    (await t.post(`/intel/collections/${collectionId}/objects/`, { objects: [indicator(1), indicator(2)] }))
+      .status,
+  ).toBe(202)
+})
+
+it('bounds how long a client may take to send headers and a request', () => {
+  expect(t.node.server.headersTimeout).toBe(15_000)
+  expect(t.node.server.requestTimeout).toBe(60_000)
+})
