@@ -90,14 +90,18 @@ const partners = world.partners.filter((p) => (readable.get(p.key)?.length ?? 0)
 const rand = seeded(42)
 const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)]!
 
-async function rss(): Promise<number> {
+/** RSS, and how many versions the gate has judged and withheld so far (after the store's screening). */
+async function sample(): Promise<{ rssBytes: number; withheld: number }> {
   const text = await (
     await fetch(`${server.url}/metrics`, { headers: { Authorization: `Bearer ${world.adminKey}` } })
   ).text()
-  return Number(/^sluice_process_resident_memory_bytes (\d+)/m.exec(text)?.[1] ?? Number.NaN)
+  const rssBytes = Number(/^sluice_process_resident_memory_bytes (\d+)/m.exec(text)?.[1] ?? Number.NaN)
+  let withheld = 0
+  for (const m of text.matchAll(/^sluice_denials_total\{[^}]*\} (\d+)/gm)) withheld += Number(m[1])
+  return { rssBytes, withheld }
 }
 
-function nextRequest(): { url: string; init: RequestInit } {
+function nextRequest(): { url: string; init: RequestInit; partnerPage?: true } {
   const r = rand()
   const partner = pick(partners)
   const auth = (key: string) => ({ Authorization: `Bearer ${key}` })
@@ -107,11 +111,13 @@ function nextRequest(): { url: string; init: RequestInit } {
     return {
       url: `${server.url}/intel/collections/${collection}/objects/?limit=${pick([10, 50, 100])}`,
       init: { headers: { Accept: TAXII, ...auth(partner.key) } },
+      partnerPage: true,
     }
   if (r < 0.65)
     return {
       url: `${server.url}/intel/collections/${collection}/manifest/?limit=100`,
       init: { headers: { Accept: TAXII, ...auth(partner.key) } },
+      partnerPage: true,
     }
   if (r < 0.75) {
     const t = new Date().toISOString()
@@ -153,16 +159,38 @@ function nextRequest(): { url: string; init: RequestInit } {
 
 interface Window {
   latencies: number[]
+  /** Latencies of partner object and manifest pages alone: the reads whose cost could grow with the store. */
+  partnerPages: number[]
   errors: number
   dropped: number
   rssBytes: number
+  /** Versions the gate decided and withheld during the window. */
+  withheld: number
 }
 
 const windows: Window[] = []
+// load-independent: how many versions the gate had to decide and withhold per partner page
+const perPage = (w: Window) => (w.partnerPages.length ? (w.withheld / w.partnerPages.length).toFixed(1) : '-')
 const firstErrors: string[] = []
-let current: Window = { latencies: [], errors: 0, dropped: 0, rssBytes: 0 }
+const emptyWindow = (): Window => ({
+  latencies: [],
+  partnerPages: [],
+  errors: 0,
+  dropped: 0,
+  rssBytes: 0,
+  withheld: 0,
+})
+let current = emptyWindow()
 let inFlight = 0
-const rssStart = await rss()
+const startSample = await sample()
+const rssStart = startSample.rssBytes
+let withheldSoFar = startSample.withheld
+const takeSample = async (w: Window) => {
+  const s = await sample().catch(() => ({ rssBytes: Number.NaN, withheld: withheldSoFar }))
+  w.rssBytes = s.rssBytes
+  w.withheld = s.withheld - withheldSoFar
+  withheldSoFar = s.withheld
+}
 const started = performance.now()
 const durationMs = minutes * 60_000
 let issued = 0
@@ -181,7 +209,7 @@ await new Promise<void>((resolve) => {
         current.dropped++
         continue
       }
-      const { url, init } = nextRequest()
+      const { url, init, partnerPage } = nextRequest()
       const window = current
       const t0 = performance.now()
       inFlight++
@@ -198,17 +226,18 @@ await new Promise<void>((resolve) => {
         .finally(() => {
           inFlight--
           window.latencies.push(performance.now() - t0)
+          if (partnerPage) window.partnerPages.push(performance.now() - t0)
         })
     }
     if (now - lastWindowAt >= windowSeconds * 1000) {
       lastWindowAt = now
       const done = current
-      current = { latencies: [], errors: 0, dropped: 0, rssBytes: 0 }
-      done.rssBytes = await rss().catch(() => Number.NaN)
+      current = emptyWindow()
+      await takeSample(done)
       windows.push(done)
       const i = windows.length
       process.stdout.write(
-        `window ${i}: ${done.latencies.length} req, p50 ${percentile(done.latencies, 50).toFixed(1)} ms, p99 ${percentile(done.latencies, 99).toFixed(1)} ms, errors ${done.errors}, dropped ${done.dropped}, RSS ${(done.rssBytes / 2 ** 20).toFixed(1)} MiB\n`,
+        `window ${i}: ${done.latencies.length} req, p50 ${percentile(done.latencies, 50).toFixed(1)} ms, p99 ${percentile(done.latencies, 99).toFixed(1)} ms (partner pages p99 ${percentile(done.partnerPages, 99).toFixed(1)} ms, ${perPage(done)} withheld per page), errors ${done.errors}, dropped ${done.dropped}, RSS ${(done.rssBytes / 2 ** 20).toFixed(1)} MiB\n`,
       )
     }
     if (now - started >= durationMs) {
@@ -219,10 +248,10 @@ await new Promise<void>((resolve) => {
 })
 while (inFlight > 0) await new Promise((r) => setTimeout(r, 20))
 if (current.latencies.length > 0) {
-  current.rssBytes = await rss().catch(() => Number.NaN)
+  await takeSample(current)
   windows.push(current)
 }
-const rssEnd = await rss()
+const rssEnd = (await sample()).rssBytes
 await server.stop()
 dir.remove()
 
@@ -235,6 +264,8 @@ const rows = windows.map((w, i) => [
   (w.latencies.length / windowSeconds).toFixed(0),
   percentile(w.latencies, 50).toFixed(1),
   percentile(w.latencies, 99).toFixed(1),
+  percentile(w.partnerPages, 99).toFixed(1),
+  perPage(w),
   String(w.errors),
   String(w.dropped),
   (w.rssBytes / 2 ** 20).toFixed(1),
@@ -244,7 +275,21 @@ process.stdout.write(
   `${minutes} min at a fixed ${rate} req/s (open loop), mixed reads/writes, demo world + growing ingest.\n\n`,
 )
 process.stdout.write(
-  `${markdownTable(['window end', 'requests', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'dropped', 'RSS MiB'], rows)}\n\n`,
+  `${markdownTable(
+    [
+      'window end',
+      'requests',
+      'req/s',
+      'p50 ms',
+      'p99 ms',
+      'partner pages p99 ms',
+      'withheld per partner page',
+      'errors',
+      'dropped',
+      'RSS MiB',
+    ],
+    rows,
+  )}\n\n`,
 )
 // the first window warms caches, the page cache and V8's heap; growth is measured from its end
 const rssWarm = windows[0]?.rssBytes ?? rssStart

@@ -1,5 +1,5 @@
 import type { CompiledPolicy } from '../policy/compile.js'
-import type { CollectionRecord, PrincipalRole, StoredVersion } from '../store/types.js'
+import type { CollectionRecord, ObjectQuery, PrincipalRole, StoredVersion } from '../store/types.js'
 
 /** Who is reading, as the disclosure pipeline sees it. */
 export interface Viewer {
@@ -38,6 +38,12 @@ export interface GateSession {
   /** The compiled policy this session decides with, when policy applies (partners), so wrappers reuse it. */
   readonly policy?: CompiledPolicy
   collectionAccess(collection: CollectionRecord): CollectionAccess
+  /**
+   * The query narrowed to versions the viewer could possibly see, so the store skips the rest without
+   * handing them to `screen`; undefined when nothing in the collection can be seen. A prefilter only:
+   * `screen` still decides every version the narrowed query returns. Absent: the query as it is.
+   */
+  narrow?(query: ObjectQuery): ObjectQuery | undefined
   /** Decides and redacts a batch, in order; undefined where the version is withheld. */
   screen(items: StoredVersion[]): Promise<(Served | undefined)[]>
   /** Records content disclosures (the ledger); must complete before the response is written. */

@@ -2,6 +2,7 @@ import type { DisclosureEntry } from '../ledger/entry.js'
 import type { GateObserver } from '../ops/node-metrics.js'
 import type { CompiledPolicy } from '../policy/compile.js'
 import { decideCompiled, endpointRefs, redact } from '../policy/decide.js'
+import { screeningBound } from '../policy/screening.js'
 import type { Decision, ObjectVersion } from '../policy/types.js'
 import { collectionsVisibleTo } from '../policy/views.js'
 import type { LedgerService } from '../services/ledger-service.js'
@@ -9,7 +10,7 @@ import { sha256Hex } from '../services/ledger-service.js'
 import type { PolicyService } from '../services/policy-service.js'
 import type { StixObject } from '../stix/object.js'
 import { formatMicros, toMicros } from '../store/time.js'
-import type { CollectionGrant, CollectionRecord, Store, StoredVersion } from '../store/types.js'
+import type { CollectionGrant, CollectionRecord, ObjectQuery, Store, StoredVersion } from '../store/types.js'
 import type { CollectionAccess, DisclosureGate, GateSession, Served, Viewer } from './gate.js'
 import { GrantSession } from './grant-gate.js'
 
@@ -67,6 +68,23 @@ class PartnerSession implements GateSession {
     const canRead = this.#mayRead(collection.id)
     const canWrite = this.#grants.get(collection.id)?.canWrite === true
     return canRead || canWrite ? { visible: true, canRead, canWrite } : HIDDEN
+  }
+
+  narrow(query: ObjectQuery): ObjectQuery | undefined {
+    if (!this.#mayRead(query.collectionId)) return undefined
+    const bound = screeningBound(this.compiled, this.partnerId, query.collectionId, this.instant)
+    if (bound === undefined) return undefined
+    let types = query.types
+    if (bound.types !== undefined) {
+      const allowed = bound.types
+      types = types?.length ? types.filter((t) => allowed.has(t)) : [...allowed]
+      if (types.length === 0) return undefined
+    }
+    return {
+      ...query,
+      ...(types !== undefined ? { types } : {}),
+      tlpScreen: { maxTlpRank: bound.maxTlpRank, unmarked: bound.unmarked },
+    }
   }
 
   decideOne(version: ObjectVersion, endpoints: Map<string, ObjectVersion[]>): Decision {

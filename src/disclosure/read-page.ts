@@ -15,7 +15,9 @@ export interface Page {
  */
 const MAX_BATCH = 5000
 
-export async function readPage(store: Store, session: GateSession, query: ObjectQuery): Promise<Page> {
+export async function readPage(store: Store, session: GateSession, asked: ObjectQuery): Promise<Page> {
+  const query = session.narrow ? session.narrow(asked) : asked
+  if (query === undefined) return { served: [], more: false }
   const served: Served[] = []
   let afterSeq = query.afterSeq
   // ask for what is still missing; when the policy withholds most of a batch, ask for more at once

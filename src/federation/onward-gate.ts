@@ -1,7 +1,7 @@
 import type { CollectionAccess, DisclosureGate, GateSession, Served, Viewer } from '../disclosure/gate.js'
 import type { PolicyService } from '../services/policy-service.js'
 import type { StixObject } from '../stix/object.js'
-import type { CollectionRecord, ProvenanceRecord, Store, StoredVersion } from '../store/types.js'
+import type { CollectionRecord, ObjectQuery, ProvenanceRecord, Store, StoredVersion } from '../store/types.js'
 import { type OnwardFacts, onwardDenial } from './onward.js'
 import { FederationState } from './state.js'
 import type { AppliedWithdrawal } from './types.js'
@@ -73,6 +73,10 @@ class FederatedSession implements GateSession {
 
   collectionAccess(collection: CollectionRecord): CollectionAccess {
     return this.inner.collectionAccess(collection)
+  }
+
+  narrow(query: ObjectQuery): ObjectQuery | undefined {
+    return this.inner.narrow ? this.inner.narrow(query) : query
   }
 
   async screen(items: StoredVersion[]): Promise<(Served | undefined)[]> {

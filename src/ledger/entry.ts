@@ -276,14 +276,36 @@ export function canonicalJson(value: JsonValue): string {
   return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key]!)}`).join(',')}}`
 }
 
-function entryText(entry: Entry): string {
+/** Validated, serialized field values, reused across the entries of one batch (keyed by type, then value). */
+type FieldMemo = Map<FieldType, Map<unknown, string>>
+
+function fieldText(type: FieldType, value: unknown, property: string, memo: FieldMemo | undefined): string {
+  // scalars repeat across a batch (partner, collection, agreement, request, time): check and quote once
+  const scalar =
+    memo !== undefined && type !== 'json' && (typeof value === 'string' || typeof value === 'number')
+  let seen: Map<unknown, string> | undefined
+  if (scalar) {
+    seen = memo.get(type)
+    if (seen === undefined) {
+      seen = new Map()
+      memo.set(type, seen)
+    }
+    const text = seen.get(value)
+    if (text !== undefined) return text
+  }
+  const checked = checkField(type, value, [property])
+  const text = type === 'json' ? canonicalJson(checked as JsonValue) : JSON.stringify(checked)
+  seen?.set(value, text)
+  return text
+}
+
+function entryText(entry: Entry, memo?: FieldMemo): string {
   const fields = FIELDS[entry.kind]
   if (fields === undefined) invalid(`unknown entry kind ${JSON.stringify(entry.kind)}`, ['kind'])
   const record = entry as unknown as Record<string, unknown>
   let text = `{"v":${ENTRY_FORMAT_VERSION},"kind":${JSON.stringify(entry.kind)}`
   for (const [property, key, type] of fields) {
-    const value = checkField(type, record[property], [property])
-    text += `,${JSON.stringify(key)}:${type === 'json' ? canonicalJson(value as JsonValue) : JSON.stringify(value)}`
+    text += `,"${key}":${fieldText(type, record[property], property, memo)}`
   }
   return `${text}}`
 }
@@ -294,6 +316,24 @@ const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 /** Canonical leaf bytes of an entry; throws `malformed_entry` (with the offending property path) if invalid. */
 export function encodeEntry(entry: Entry): Uint8Array {
   return encoder.encode(entryText(entry))
+}
+
+/**
+ * `encodeEntry` for many entries at once, byte for byte the same: values that repeat across the batch
+ * are checked and quoted once, and all entries are encoded into one buffer (each result is a view of it).
+ */
+export function encodeEntries(entries: readonly Entry[]): Uint8Array[] {
+  const memo: FieldMemo = new Map()
+  const texts = entries.map((entry) => entryText(entry, memo))
+  const all = Buffer.from(texts.join(''), 'utf8')
+  const out: Uint8Array[] = []
+  let at = 0
+  for (const text of texts) {
+    const length = Buffer.byteLength(text, 'utf8')
+    out.push(all.subarray(at, at + length))
+    at += length
+  }
+  return out
 }
 
 /**

@@ -1,7 +1,8 @@
 import type { GateSession, Served } from '../disclosure/gate.js'
 import type { KnownMarkings } from '../policy/markings.js'
 import type { StixObject } from '../stix/object.js'
-import type { CollectionRecord, Store, StoredVersion } from '../store/types.js'
+import { asciiLower } from '../store/object-search.js'
+import type { CollectionRecord, ObjectSearch, Store, StoredVersion } from '../store/types.js'
 import { markingLabel } from './console-markings.js'
 import type { ObjectPage, ObjectRow, ObjectVersionView } from './console-types.js'
 import { fail } from './policy-input.js'
@@ -23,25 +24,34 @@ export interface SearchQuery {
   limit: number
 }
 
-/** Versions examined per request at most; a very selective search returns a partial page and a cursor. */
-const SCAN_CAP = 20_000
-const BATCH = 500
+/**
+ * Versions examined per request at most, over all collections: the store filters type, label, marking and
+ * text in SQL inside this window, so a request costs about the same whatever the node holds. A selective
+ * search returns a short (even empty) page with a cursor and "searched N of M"; it never drops a match.
+ */
+export const SEARCH_WINDOW = 20_000
 
-/** Position of a search: collection index and sequence number. Only a position, so policy still applies on every page. */
+/**
+ * Position of a search: collection index, sequence number in it, versions searched so far and how many
+ * there are in all (counted once, on the first page). Only a position, so policy still applies on every page.
+ */
 interface Position {
   c: number
   s?: number
+  n: number
+  m: number
 }
 
 function encodeCursor(p: Position): string {
   return Buffer.from(JSON.stringify(p)).toString('base64url')
 }
 
-function decodeCursor(text: string | undefined): Position {
-  if (!text) return { c: 0 }
+const count = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0
+
+function decodeCursor(text: string): Position {
   try {
     const p = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Position
-    if (Number.isSafeInteger(p.c) && p.c >= 0 && (p.s === undefined || Number.isSafeInteger(p.s))) return p
+    if (count(p.c) && count(p.n) && count(p.m) && (p.s === undefined || count(p.s))) return p
   } catch {
     // fall through
   }
@@ -74,12 +84,27 @@ function rowOf(served: Served, known: KnownMarkings): { row: ObjectRow; object: 
   }
 }
 
+/**
+ * The filters again, on what the viewer is served: the store matched the stored bytes, and redaction may have
+ * removed the very property that matched, which must not turn the search into an oracle for withheld text.
+ * Text compares A–Z case-insensitively, exactly as the store does.
+ */
 function matches(query: SearchQuery, row: ObjectRow, json: string): boolean {
   if (query.label && !row.labels.includes(query.label)) return false
   if (query.marking && !row.markings.some((m) => m.label === query.marking || m.id === query.marking))
     return false
-  if (query.q && !json.toLowerCase().includes(query.q.toLowerCase())) return false
+  if (query.q && !asciiLower(json).includes(asciiLower(query.q))) return false
   return true
+}
+
+/**
+ * Marking ids the marking filter stands for, to narrow in SQL; undefined when it cannot be narrowed
+ * (a label that only unknown markings carry), and then the check on served rows alone decides.
+ */
+function markingIds(marking: string, known: KnownMarkings): string[] | undefined {
+  const ids = [...known.keys()].filter((id) => id === marking || markingLabel(id, known).label === marking)
+  if (marking.startsWith('marking-definition--') && !ids.includes(marking)) ids.push(marking)
+  return ids.length > 0 ? ids : undefined
 }
 
 /** Collections the session may read, in a stable order. */
@@ -87,47 +112,80 @@ export async function readableCollections(store: Store, session: GateSession): P
   return (await store.listCollections()).filter((c) => session.collectionAccess(c).canRead)
 }
 
-/** One page of objects (newest versions) matching the filters, as the viewer may see them. */
+/**
+ * One page of objects (newest versions) matching the filters, as the viewer may see them. Pages follow the
+ * node's sequence order collection by collection; each request examines at most `SEARCH_WINDOW` versions.
+ */
 export async function searchObjects(
   store: Store,
   session: GateSession,
   known: KnownMarkings,
   query: SearchQuery,
+  window = SEARCH_WINDOW,
 ): Promise<ObjectPage> {
   const collections = (await readableCollections(store, session)).filter(
     (c) => !query.collection || c.id === query.collection || c.alias === query.collection,
   )
-  let pos = decodeCursor(query.cursor)
+  const markings = query.marking ? markingIds(query.marking, known) : undefined
+  const filters: Omit<ObjectSearch, 'collectionId' | 'limit' | 'scanLimit'> = {
+    ...(query.type ? { types: [query.type] } : {}),
+    ...(query.label ? { label: query.label } : {}),
+    ...(markings ? { markings } : {}),
+    // the store folds A–Z only; non-ASCII letters are matched as typed, here and on served rows alike
+    ...(query.q ? { text: [query.q] } : {}),
+  }
+  let pos: Position
+  if (query.cursor) pos = decodeCursor(query.cursor)
+  else {
+    // "of M": what the indexed filters leave, counted with one window of one version per collection
+    let m = 0
+    for (const c of collections) {
+      const head = await store.searchObjects({
+        collectionId: c.id,
+        ...(query.type ? { types: [query.type] } : {}),
+        limit: 1,
+        scanLimit: 1,
+        withTotal: true,
+      })
+      m += head.total ?? 0
+    }
+    pos = { c: 0, n: 0, m }
+  }
   const items: ObjectRow[] = []
   const shown: Served[] = []
   let scanned = 0
-  while (pos.c < collections.length && items.length < query.limit && scanned < SCAN_CAP) {
-    const collection = collections[pos.c]!
-    const batch = await store.queryObjects({
-      collectionId: collection.id,
-      limit: BATCH,
+  while (pos.c < collections.length && items.length < query.limit && scanned < window) {
+    const batch = await store.searchObjects({
+      ...filters,
+      collectionId: collections[pos.c]!.id,
       ...(pos.s !== undefined ? { afterSeq: pos.s } : {}),
-      ...(query.type ? { types: [query.type] } : {}),
+      limit: query.limit - items.length,
+      scanLimit: window - scanned,
     })
+    scanned += batch.scanned
     const screened = await session.screen(batch.items)
-    let consumed = 0
-    for (let i = 0; i < batch.items.length && items.length < query.limit; i++) {
-      consumed = i + 1
-      scanned++
-      const served = screened[i]
+    for (const served of screened) {
       if (!served) continue
       const { row } = rowOf(served, known)
       if (!matches(query, row, served.json)) continue
       items.push(row)
       shown.push(served)
     }
-    if (consumed === batch.items.length && batch.exhausted) pos = { c: pos.c + 1 }
-    else if (consumed > 0) pos = { c: pos.c, s: batch.items[consumed - 1]!.seq }
-    else pos = { c: pos.c + 1 }
+    if (batch.exhausted) pos = { ...pos, c: pos.c + 1, s: undefined }
+    else if (batch.lastSeq !== undefined) pos = { ...pos, s: batch.lastSeq }
+    else break
   }
   await session.record(shown)
+  const searched = Math.min(pos.n + scanned, pos.m)
   const done = pos.c >= collections.length
-  return { items, scanned, ...(done ? {} : { next: encodeCursor(pos) }) }
+  const next: Position = { c: pos.c, ...(pos.s !== undefined ? { s: pos.s } : {}), n: searched, m: pos.m }
+  return {
+    items,
+    scanned,
+    searched: done ? pos.m : searched,
+    total: pos.m,
+    ...(done ? {} : { next: encodeCursor(next) }),
+  }
 }
 
 async function screenAll(session: GateSession, items: StoredVersion[]): Promise<Served[]> {

@@ -230,6 +230,10 @@ export interface ObjectPage {
   next?: string
   /** Versions examined for this page (so a slow, very selective search shows why). */
   scanned: number
+  /** Versions searched so far, over this page and the ones before it ("searched N of M"). */
+  searched: number
+  /** Versions the search covers in all (newest versions of the readable collections, of the type asked). */
+  total: number
 }
 
 export interface ObjectVersionView {

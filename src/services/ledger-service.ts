@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { type Checkpoint, signCheckpoint } from '../ledger/checkpoint.js'
-import { type Entry, encodeEntry } from '../ledger/entry.js'
+import { type Entry, encodeEntries } from '../ledger/entry.js'
 import { leafHash } from '../ledger/hash.js'
 import { GLOBAL_LOG, type LogId, logOrigin, logsForEntry } from '../ledger/log-id.js'
 import { readNodeKeyFile, writeNodeKeyFile } from '../ledger/node-key-file.js'
@@ -20,15 +20,23 @@ export function ledgerTime(instant: string): string {
 
 /** The entry as the store appends it: canonical bytes, leaf hash, the logs it belongs to. */
 export function toLedgerAppend(entry: Entry): LedgerAppend {
-  const bytes = encodeEntry(entry)
-  return {
-    bytes,
-    leafHash: leafHash(bytes),
-    logs: logsForEntry(entry),
-    ...(entry.kind === 'disclosure'
-      ? { objectKey: disclosureKey(entry.objectId, entry.objectModified) }
-      : {}),
-  }
+  return toLedgerAppends([entry])[0]!
+}
+
+/** `toLedgerAppend` for a batch, encoded together (`encodeEntries`): before any write transaction opens. */
+export function toLedgerAppends(entries: readonly Entry[]): LedgerAppend[] {
+  const encoded = encodeEntries(entries)
+  return entries.map((entry, i) => {
+    const bytes = encoded[i]!
+    return {
+      bytes,
+      leafHash: leafHash(bytes),
+      logs: logsForEntry(entry),
+      ...(entry.kind === 'disclosure'
+        ? { objectKey: disclosureKey(entry.objectId, entry.objectModified) }
+        : {}),
+    }
+  })
 }
 
 export function disclosureKey(objectId: string, modified: string | null): string {
@@ -36,7 +44,7 @@ export function disclosureKey(objectId: string, modified: string | null): string
 }
 
 export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text).digest('hex')
+  return hash('sha256', text, 'hex')
 }
 
 /** Loads the node's signing key from the data directory, creating it on first start. */
@@ -65,7 +73,7 @@ export class LedgerService {
   ) {}
 
   append(entries: Entry[]): Promise<LedgerPosition[][]> {
-    return this.store.appendLedger(entries.map(toLedgerAppend))
+    return this.store.appendLedger(toLedgerAppends(entries))
   }
 
   originOf(logId: string): string {

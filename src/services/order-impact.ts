@@ -1,13 +1,28 @@
-import { decide } from '../policy/decide.js'
+import type { CompiledPolicy } from '../policy/compile.js'
+import { compiled, decideCompiled, endpointRefs } from '../policy/decide.js'
 import { policyAt } from '../policy/snapshot.js'
 import { isTlpLevel, type TlpLevel } from '../policy/tlp.js'
-import type { Decision, Order, OrderScope, PolicyHistory, Resumption, Suspension } from '../policy/types.js'
+import type {
+  Decision,
+  DecisionContext,
+  ObjectVersion,
+  Order,
+  OrderScope,
+  PolicyHistory,
+  Resumption,
+  Suspension,
+} from '../policy/types.js'
 import type { NodeServices } from '../server/services.js'
+import type { StixObject } from '../stix/object.js'
+import { scanBatches } from '../store/scan.js'
+import type { Store } from '../store/types.js'
 import { resolveCollectionIds } from './collections.js'
 import type { OrderImpact, PartnerImpact, SuspendDraft } from './console-types.js'
 import type { Corpus } from './corpus.js'
-import { loadCorpus } from './corpus.js'
 import { fail, instantOr } from './policy-input.js'
+
+/** How deep `decide` follows endpoints of endpoints (relationships between relationships). */
+const MAX_ENDPOINT_DEPTH = 5
 
 /** Id given to the order that does not exist yet. */
 export const HYPOTHETICAL = 'order--hypothetical'
@@ -75,39 +90,47 @@ const bump = (rec: Record<string, number>, key: string) => {
 }
 
 /**
- * What adding `added` to the policy history would change at `instant`, object by object, for every partner.
- * Decisions for one partner depend only on that partner's agreements and orders, so partners no added order
- * concerns are reported unaffected without deciding anything for them.
+ * Decides versions one by one, before and after the added orders, for the partners they touch: the whole
+ * impact computation, fed either from an in-memory corpus or batch by batch from the store.
  */
-export function orderImpact(
-  history: PolicyHistory,
-  added: readonly Order[],
-  corpus: Corpus,
-  instant: string,
-): OrderImpact {
-  const before = policyAt(history, instant)
-  const after = policyAt({ ...history, orders: [...history.orders, ...added] }, instant)
-  const touched = partnersTouched(history, added)
-  const partners: PartnerImpact[] = history.partners.map((p) => {
-    const impact: PartnerImpact = {
-      partner: { id: p.id, name: p.name },
-      affected: false,
-      lost: 0,
-      gained: 0,
-      newlyRedacted: 0,
-      unredacted: 0,
-      lostByCollection: {},
-      gainedByCollection: {},
-    }
-    if (!touched.has(p.id)) return impact
-    let visibleBefore = 0
-    let visibleAfter = 0
-    for (const v of corpus.versions) {
-      const context = corpus.contextFor(v)
-      const d0 = decide(before, p.id, v, instant, context)
-      const d1 = decide(after, p.id, v, instant, context)
-      if (visible(d0)) visibleBefore++
-      if (visible(d1)) visibleAfter++
+class ImpactTally {
+  readonly before: CompiledPolicy
+  readonly after: CompiledPolicy
+  readonly touched: Set<string>
+  readonly partners: PartnerImpact[]
+  readonly #counts = new Map<string, { impact: PartnerImpact; before: number; after: number }>()
+
+  constructor(
+    history: PolicyHistory,
+    added: readonly Order[],
+    readonly instant: string,
+  ) {
+    this.before = compiled(policyAt(history, instant))
+    this.after = compiled(policyAt({ ...history, orders: [...history.orders, ...added] }, instant))
+    this.touched = partnersTouched(history, added)
+    this.partners = history.partners.map((p) => {
+      const impact: PartnerImpact = {
+        partner: { id: p.id, name: p.name },
+        affected: false,
+        lost: 0,
+        gained: 0,
+        newlyRedacted: 0,
+        unredacted: 0,
+        lostByCollection: {},
+        gainedByCollection: {},
+      }
+      if (this.touched.has(p.id)) this.#counts.set(p.id, { impact, before: 0, after: 0 })
+      return impact
+    })
+  }
+
+  add(v: ObjectVersion, context: DecisionContext | undefined): void {
+    for (const [partnerId, c] of this.#counts) {
+      const d0 = decideCompiled(this.before, partnerId, v, this.instant, context)
+      const d1 = decideCompiled(this.after, partnerId, v, this.instant, context)
+      const impact = c.impact
+      if (visible(d0)) c.before++
+      if (visible(d1)) c.after++
       if (visible(d0) && !visible(d1)) {
         impact.lost++
         bump(impact.lostByCollection, v.collectionId)
@@ -119,12 +142,127 @@ export function orderImpact(
         else if (removed(d1) < removed(d0)) impact.unredacted++
       }
     }
-    impact.visibleBefore = visibleBefore
-    impact.visibleAfter = visibleAfter
-    impact.affected = impact.lost + impact.gained + impact.newlyRedacted + impact.unredacted > 0
-    return impact
-  })
-  return { at: instant, total: corpus.versions.length, partners, summary: summarize(partners) }
+  }
+
+  /**
+   * What the touched partners may receive at all in `collectionId`, before or after: every type, some types
+   * only, or nothing (no agreement of theirs covers the collection, so every version there is withheld
+   * either way and need not be read). Orders never widen an agreement, so the agreements decide alone.
+   */
+  reach(collectionId: string): { types: string[] | undefined } | undefined {
+    const types = new Set<string>()
+    let any = false
+    for (const partnerId of this.#counts.keys()) {
+      for (const policy of [this.before, this.after]) {
+        for (const a of policy.partners.get(partnerId)?.agreements ?? []) {
+          if (a.collections !== '*' && !a.collections.has(collectionId)) continue
+          if (a.types === '*') return { types: undefined }
+          any = true
+          for (const t of a.types) types.add(t)
+        }
+      }
+    }
+    return any ? { types: [...types] } : undefined
+  }
+
+  result(total: number): OrderImpact {
+    for (const c of this.#counts.values()) {
+      c.impact.visibleBefore = c.before
+      c.impact.visibleAfter = c.after
+      const i = c.impact
+      i.affected = i.lost + i.gained + i.newlyRedacted + i.unredacted > 0
+    }
+    return { at: this.instant, total, partners: this.partners, summary: summarize(this.partners) }
+  }
+}
+
+/**
+ * What adding `added` to the policy history would change at `instant`, object by object, for every partner.
+ * Decisions for one partner depend only on that partner's agreements and orders, so partners no added order
+ * concerns are reported unaffected without deciding anything for them.
+ */
+export function orderImpact(
+  history: PolicyHistory,
+  added: readonly Order[],
+  corpus: Corpus,
+  instant: string,
+): OrderImpact {
+  const tally = new ImpactTally(history, added, instant)
+  if (tally.touched.size > 0) for (const v of corpus.versions) tally.add(v, corpus.contextFor(v))
+  return tally.result(corpus.versions.length)
+}
+
+/** Endpoints kept between batches at most (popular endpoints recur); past that the cache starts afresh. */
+const ENDPOINT_CACHE = 20_000
+
+/**
+ * Relationship and sighting endpoints of a batch (and theirs, as deep as `decide` looks), from `cache` or the
+ * store; what is fetched is added to `cache`.
+ */
+async function endpointContext(
+  store: Store,
+  objects: readonly StixObject[],
+  cache: Map<string, ObjectVersion[]>,
+): Promise<Map<string, ObjectVersion[]>> {
+  if (cache.size > ENDPOINT_CACHE) cache.clear()
+  let wanted = new Set(objects.flatMap((o) => endpointRefs(o)?.refs ?? []))
+  for (let depth = 0; depth < MAX_ENDPOINT_DEPTH && wanted.size > 0; depth++) {
+    const next = new Set<string>()
+    const missing = [...wanted].filter((id) => !cache.has(id))
+    for (const id of missing) cache.set(id, [])
+    for (let at = 0; at < missing.length; at += 500) {
+      for (const stored of await store.latestVersions(missing.slice(at, at + 500))) {
+        const object = JSON.parse(stored.json) as StixObject
+        cache.get(stored.id)?.push({ collectionId: stored.collectionId, object })
+      }
+    }
+    for (const id of wanted)
+      for (const v of cache.get(id) ?? []) for (const ref of endpointRefs(v.object)?.refs ?? []) next.add(ref)
+    for (const id of wanted) next.delete(id)
+    wanted = next
+  }
+  return cache
+}
+
+/**
+ * The impact computed straight from the store, in batches: the newest version of every object in the
+ * collections the touched partners may receive from at all, of the types their agreements allow; never the
+ * whole node in memory, and nothing read for partners the orders do not touch.
+ */
+export async function storeImpact(
+  store: Store,
+  history: PolicyHistory,
+  added: readonly Order[],
+  instant: string,
+): Promise<OrderImpact> {
+  const tally = new ImpactTally(history, added, instant)
+  const cache = new Map<string, ObjectVersion[]>()
+  let total = 0
+  for (const c of await store.listCollections()) {
+    total +=
+      (await store.searchObjects({ collectionId: c.id, limit: 1, scanLimit: 1, withTotal: true })).total ?? 0
+    const reach = tally.touched.size > 0 ? tally.reach(c.id) : undefined
+    if (!reach || reach.types?.length === 0) continue
+    for await (const batch of scanBatches(store, {
+      collectionId: c.id,
+      ...(reach.types ? { types: reach.types } : {}),
+    })) {
+      const versions = batch.map((b) => ({
+        collectionId: b.collectionId,
+        object: JSON.parse(b.json) as StixObject,
+      }))
+      const endpoints = await endpointContext(
+        store,
+        versions.map((v) => v.object),
+        cache,
+      )
+      for (const v of versions) {
+        const refs = endpointRefs(v.object)?.refs
+        tally.add(v, refs ? { endpoints: new Map(refs.map((r) => [r, endpoints.get(r) ?? []])) } : undefined)
+      }
+    }
+  }
+  return tally.result(total)
 }
 
 const plural = (n: number, word: string) => `${n.toLocaleString('en-GB')} ${word}${n === 1 ? '' : 's'}`
@@ -173,7 +311,7 @@ export async function previewSuspension(
     ? await resolveCollectionIds(store, draft.collections)
     : undefined
   const order = draftSuspension({ ...draft, ...(collections ? { collections } : {}) }, partner.id, at)
-  return orderImpact(await policy.history(), [order], await loadCorpus(store), at)
+  return storeImpact(store, await policy.history(), [order], at)
 }
 
 /** Impact of lifting suspension `orderId`. */
@@ -190,5 +328,5 @@ export async function previewResumption(
   if (history.orders.some((o) => o.kind === 'resumption' && o.lifts === orderId))
     fail(`order "${orderId}" has already been lifted`)
   const at = instantOr(effectiveFrom, now, 'effective_from')
-  return orderImpact(history, [draftResumption(orderId, at)], await loadCorpus(store), at)
+  return storeImpact(store, history, [draftResumption(orderId, at)], at)
 }

@@ -1,49 +1,128 @@
-import { leafHash } from '../ledger/hash.js'
-import { appendLeaves } from '../ledger/tree.js'
-import type { LedgerAppend, LedgerHead, LedgerPosition } from './types.js'
+import { HASH_SIZE, leafHash } from '../ledger/hash.js'
+import { appendLeaves, type NodeKey } from '../ledger/tree.js'
+import type { LedgerAppend, LedgerHead, LedgerLeaf, LedgerPosition } from './types.js'
+
+/**
+ * One row an adapter writes per log per append: a run of consecutive leaves of one log.
+ *
+ * - `nodes`: every interior node (level ≥ 1) completed by these leaves, 32 bytes each, in completion
+ *   order (for each leaf, the nodes it closes from level 1 up). Node (L, i) is completed by leaf
+ *   (i + 1)·2^L − 1, so it lives in the chunk holding that leaf, at `nodeOffset`.
+ * - The leaves themselves: either their bytes (`bytes` concatenated, `ends` the end offset of each
+ *   as a u32 LE, `keys` a JSON array of their object keys or null when none has one), or, when the
+ *   same entries went to another log in the same append as a contiguous run, a reference to that
+ *   log's chunk (`ref`, an index into the plan's chunks, and `refOffset`, the first leaf of the run
+ *   in it). A partner log's disclosures therefore refer to the global log's bytes instead of
+ *   holding a second copy. A referenced chunk always holds bytes.
+ *
+ * Level-0 nodes (leaf hashes) are not stored: readers hash the leaf bytes.
+ */
+export interface LedgerChunkPlan {
+  logId: string
+  start: number
+  count: number
+  nodes: Buffer
+  ref: number | null
+  refOffset: number
+  ends: Buffer | null
+  bytes: Buffer | null
+  keys: string | null
+}
 
 /** Rows an adapter writes for one ledger append: the same for every SQL backend. */
 export interface LedgerWritePlan {
-  leaves: { logId: string; index: number; bytes: Uint8Array; objectKey: string | null }[]
-  nodes: { logId: string; level: number; index: number; hash: Uint8Array }[]
+  chunks: LedgerChunkPlan[]
   heads: LedgerHead[]
   positions: LedgerPosition[][]
 }
 
+interface Group {
+  hashes: Uint8Array[]
+  items: LedgerAppend[]
+  slots: number[]
+}
+
+/** Where `group`'s entries sit as one contiguous run in an earlier byte-holding group, if they do. */
+function findRun(owner: Group, positions: ReadonlyMap<number, number>, group: Group): number | undefined {
+  const at = positions.get(group.slots[0]!)
+  if (at === undefined || at + group.slots.length > owner.slots.length) return undefined
+  for (let k = 1; k < group.slots.length; k++) if (owner.slots[at + k] !== group.slots[k]) return undefined
+  return at
+}
+
 /**
- * Plans an append across logs given their current heads. Pure: the adapter
- * loads the heads and writes the plan inside one transaction. Level-0 nodes
- * (leaf hashes) are not planned: adapters recompute them from the stored leaf
- * bytes on read (`leafNodes`), which saves a row per entry per log.
+ * Plans an append across logs given their current heads. Pure: the adapter loads the heads and
+ * writes the plan (one chunk row per log, and the heads) inside one transaction.
  */
 export function planLedgerAppend(
   heads: ReadonlyMap<string, LedgerHead>,
   entries: readonly LedgerAppend[],
 ): LedgerWritePlan {
-  const byLog = new Map<string, { hashes: Uint8Array[]; items: { entry: LedgerAppend; slot: number }[] }>()
+  const byLog = new Map<string, Group>()
   const positions: LedgerPosition[][] = entries.map(() => [])
   entries.forEach((entry, slot) => {
     for (const logId of entry.logs) {
       let group = byLog.get(logId)
       if (!group) {
-        group = { hashes: [], items: [] }
+        group = { hashes: [], items: [], slots: [] }
         byLog.set(logId, group)
       }
       group.hashes.push(entry.leafHash)
-      group.items.push({ entry, slot })
+      group.items.push(entry)
+      group.slots.push(slot)
     }
   })
-  const plan: LedgerWritePlan = { leaves: [], nodes: [], heads: [], positions }
+  const plan: LedgerWritePlan = { chunks: [], heads: [], positions }
+  const owners: { chunk: number; group: Group; at: Map<number, number> }[] = []
   for (const [logId, group] of byLog) {
     const head = heads.get(logId) ?? { logId, size: 0, frontier: [] }
     const result = appendLeaves(head.frontier, head.size, group.hashes)
-    group.items.forEach(({ entry, slot }, i) => {
-      const index = head.size + i
-      plan.leaves.push({ logId, index, bytes: entry.bytes, objectKey: entry.objectKey ?? null })
-      positions[slot]!.push({ logId, index })
-    })
-    for (const node of result.nodes)
-      if (node.level > 0) plan.nodes.push({ logId, level: node.level, index: node.index, hash: node.hash })
+    const count = group.items.length
+    for (let i = 0; i < count; i++) positions[group.slots[i]!]!.push({ logId, index: head.size + i })
+    const nodes = Buffer.allocUnsafe((result.nodes.length - count) * HASH_SIZE)
+    let n = 0
+    for (const node of result.nodes) {
+      if (node.level === 0) continue
+      nodes.set(node.hash, n)
+      n += HASH_SIZE
+    }
+    const chunk: LedgerChunkPlan = {
+      logId,
+      start: head.size,
+      count,
+      nodes,
+      ref: null,
+      refOffset: 0,
+      ends: null,
+      bytes: null,
+      keys: null,
+    }
+    for (const owner of owners) {
+      const at = findRun(owner.group, owner.at, group)
+      if (at !== undefined) {
+        chunk.ref = owner.chunk
+        chunk.refOffset = at
+        break
+      }
+    }
+    if (chunk.ref === null) {
+      const ends = Buffer.allocUnsafe(4 * count)
+      let end = 0
+      group.items.forEach((e, i) => {
+        end += e.bytes.length
+        ends.writeUInt32LE(end, 4 * i)
+      })
+      chunk.ends = ends
+      chunk.bytes = Buffer.concat(
+        group.items.map((e) => e.bytes),
+        end,
+      )
+      chunk.keys = group.items.some((e) => e.objectKey !== undefined)
+        ? JSON.stringify(group.items.map((e) => e.objectKey ?? null))
+        : null
+      owners.push({ chunk: plan.chunks.length, group, at: new Map(group.slots.map((s, i) => [s, i])) })
+    }
+    plan.chunks.push(chunk)
     plan.heads.push({ logId, size: result.size, frontier: result.frontier })
   }
   return plan
@@ -60,7 +139,87 @@ export function unpackFrontier(blob: Uint8Array): Uint8Array[] {
   return out
 }
 
-/** The level-0 nodes among `keys`, as leaf hashes of the stored leaves, keyed `0/index`. */
-export function leafNodes(leaves: readonly { index: number; bytes: Uint8Array }[]): Map<string, Uint8Array> {
-  return new Map(leaves.map((l) => [`0/${l.index}`, leafHash(l.bytes)]))
+/** Interior nodes completed by leaves [0, n): each leaf closes one node per trailing 1 bit. */
+function nodesBefore(n: number): number {
+  let ones = 0
+  for (let m = n; m > 0; m = Math.floor(m / 2)) ones += m % 2
+  return n - ones
+}
+
+/** The leaf whose append completes a node: the last leaf it covers. */
+export function completingLeaf(key: NodeKey): number {
+  return (key.index + 1) * 2 ** key.level - 1
+}
+
+/** Byte offset of interior node `key` in the `nodes` blob of the chunk that starts at `chunkStart`. */
+export function nodeOffset(chunkStart: number, key: NodeKey): number {
+  return (nodesBefore(completingLeaf(key)) - nodesBefore(chunkStart) + key.level - 1) * HASH_SIZE
+}
+
+/** A chunk's stored leaves: bytes concatenated, the u32 LE end offset of each, their object keys. */
+export interface StoredLeaves {
+  ends: Uint8Array
+  bytes: Uint8Array
+  keys: string | null
+}
+
+/** Leaf `i` (0-based within the stored run) of `leaves`. */
+export function leafAt(leaves: StoredLeaves, i: number): Uint8Array {
+  const view = Buffer.from(leaves.ends.buffer, leaves.ends.byteOffset, leaves.ends.byteLength)
+  const from = i === 0 ? 0 : view.readUInt32LE(4 * (i - 1))
+  return leaves.bytes.subarray(from, view.readUInt32LE(4 * i))
+}
+
+/**
+ * A stored chunk row as both adapters read it. `leaves` loads (once) the stored leaves it uses:
+ * its own, or the referenced chunk's, whose leaves `refOffset`… are this chunk's leaves 0….
+ */
+export interface ChunkRow {
+  start: number
+  count: number
+  nodes: Uint8Array
+  refOffset: number
+  leaves(): Promise<StoredLeaves>
+}
+
+/** Leaves [from, to) of the log, clipped to the chunk, with their log indices. */
+export async function chunkLeaves(chunk: ChunkRow, from: number, to: number): Promise<LedgerLeaf[]> {
+  const lo = Math.max(from, chunk.start)
+  const hi = Math.min(to, chunk.start + chunk.count)
+  if (hi <= lo) return []
+  const stored = await chunk.leaves()
+  const out: LedgerLeaf[] = []
+  for (let index = lo; index < hi; index++)
+    out.push({ index, bytes: leafAt(stored, index - chunk.start + chunk.refOffset) })
+  return out
+}
+
+/** The stored hash of `key` from the chunk holding its completing leaf, or undefined if not there. */
+export async function chunkNode(chunk: ChunkRow, key: NodeKey): Promise<Uint8Array | undefined> {
+  const leaf = completingLeaf(key)
+  if (leaf < chunk.start || leaf >= chunk.start + chunk.count) return undefined
+  if (key.level === 0) return leafHash(leafAt(await chunk.leaves(), leaf - chunk.start + chunk.refOffset))
+  const at = nodeOffset(chunk.start, key)
+  return at + HASH_SIZE <= chunk.nodes.length ? chunk.nodes.subarray(at, at + HASH_SIZE) : undefined
+}
+
+/** The chunk's leaves whose object key is `objectKey`. */
+export async function chunkKeyMatches(chunk: ChunkRow, objectKey: string): Promise<LedgerLeaf[]> {
+  const stored = await chunk.leaves()
+  if (stored.keys === null) return []
+  const keys = JSON.parse(stored.keys) as (string | null)[]
+  const out: LedgerLeaf[] = []
+  for (let i = 0; i < chunk.count; i++)
+    if (keys[i + chunk.refOffset] === objectKey)
+      out.push({ index: chunk.start + i, bytes: leafAt(stored, i + chunk.refOffset) })
+  return out
+}
+
+/** Memoizes an async loader (a chunk's leaves are read at most once per call). */
+export function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let loaded: Promise<T> | undefined
+  return () => {
+    loaded ??= load()
+    return loaded
+  }
 }

@@ -3,7 +3,9 @@ import { decodeEntry } from '../ledger/entry.js'
 import { bytesEqual, leafHash, toHex } from '../ledger/hash.js'
 import { GLOBAL_LOG } from '../ledger/log-id.js'
 import { frontierRoot } from '../ledger/tree.js'
+import { screeningTlpRank } from '../policy/screening.js'
 import { disclosureKey } from '../services/ledger-service.js'
+import type { StixObject } from '../stix/object.js'
 import type { IncomingObject, LedgerAppend, Store, StoredVersion } from './types.js'
 
 /**
@@ -177,7 +179,7 @@ export function remapStateCursors(
 
 /** The stored version as the target's `putObjects` takes it, with its exact JSON text. */
 function toIncoming(v: StoredVersion): IncomingObject {
-  const object = JSON.parse(v.json) as { modified?: unknown; created?: unknown }
+  const object = JSON.parse(v.json) as StixObject
   const modified = typeof object.modified === 'string' ? object.modified : undefined
   const created = typeof object.created === 'string' ? object.created : undefined
   if ((modified ?? created) !== v.version)
@@ -191,6 +193,7 @@ function toIncoming(v: StoredVersion): IncomingObject {
     ...(created !== undefined ? { created } : {}),
     specVersion: v.specVersion,
     json: v.json,
+    tlpRank: screeningTlpRank(object),
   }
 }
 

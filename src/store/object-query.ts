@@ -44,6 +44,11 @@ export function objectQueryWhere(query: ObjectQuery, placeholder: (index: number
   if (query.types?.length) conditions.push(`type IN (${query.types.map(param).join(', ')})`)
   if (query.specVersions?.length)
     conditions.push(`spec_version IN (${query.specVersions.map(param).join(', ')})`)
+  if (query.tlpScreen !== undefined) {
+    const { maxTlpRank, unmarked } = query.tlpScreen
+    const low = unmarked ? '' : 'tlp_rank >= 0 AND '
+    conditions.push(`(tlp_rank IS NULL OR (${low}tlp_rank <= ${param(maxTlpRank)}))`)
+  }
   const versions = versionCondition(query.versions, param)
   if (versions) conditions.push(versions)
   return { where: conditions.join(' AND '), params }

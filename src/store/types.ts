@@ -76,6 +76,8 @@ export interface IncomingObject {
   specVersion: string
   /** The exact JSON text served for this version. */
   json: string
+  /** `screeningTlpRank` of the object; null or absent when not computed (never screened out). */
+  tlpRank?: number | null
 }
 
 export type PutOutcome =
@@ -112,6 +114,12 @@ export interface ObjectQuery {
   specVersions?: string[]
   /** Any of these selectors (TAXII match[version] is a comma-separated OR). Default: last. */
   versions?: VersionSelector[]
+  /**
+   * Skip versions whose stored TLP rank (see `screeningTlpRank` in src/policy) is known and above
+   * `maxTlpRank`, and unmarked ones unless `unmarked`. A policy prefilter only: it narrows what the
+   * gate has to judge and never replaces its decision.
+   */
+  tlpScreen?: { maxTlpRank: number; unmarked: boolean }
   limit: number
 }
 
@@ -119,6 +127,42 @@ export interface ObjectBatch {
   items: StoredVersion[]
   /** True when the store holds further matching versions after the last item. */
   exhausted: boolean
+}
+
+/**
+ * A bounded search over the newest versions of one collection (the console's intelligence search).
+ * It examines at most `scanLimit` versions that pass the indexed filters (collection, newest, type),
+ * in sequence order after `afterSeq`, and returns those that also pass the others; the caller goes
+ * on from `lastSeq`. A selective filter thus costs one window per call, never a whole-store scan.
+ */
+export interface ObjectSearch {
+  collectionId: string
+  afterSeq?: number
+  types?: string[]
+  /** An element of the object's `labels`, exactly. */
+  label?: string
+  /** Any of these ids in the object's `object_marking_refs` (an empty list matches nothing). */
+  markings?: string[]
+  /** Every one of these must occur in the stored JSON text, A–Z compared case-insensitively. */
+  text?: string[]
+  /** Matches returned at most. */
+  limit: number
+  /** Versions examined at most. */
+  scanLimit: number
+  /** Also count what the indexed filters match in the whole collection (ignores `afterSeq`). */
+  withTotal?: boolean
+}
+
+export interface ObjectSearchBatch {
+  items: StoredVersion[]
+  /** Versions examined, up to and including `lastSeq`. */
+  scanned: number
+  /** Where the next call goes on (afterSeq); absent when nothing was examined. */
+  lastSeq?: number
+  /** True when no version after `lastSeq` passes the indexed filters. */
+  exhausted: boolean
+  /** Set when `withTotal` was asked. */
+  total?: number
 }
 
 export interface StatusRecord {
@@ -214,6 +258,8 @@ export interface Store {
   putObjects(collectionId: string, items: IncomingObject[]): Promise<PutOutcome[]>
   /** Matching versions in sequence order, at most `limit`. */
   queryObjects(query: ObjectQuery): Promise<ObjectBatch>
+  /** Newest versions of one collection matching filters, at bounded cost per call (see ObjectSearch). */
+  searchObjects(query: ObjectSearch): Promise<ObjectSearchBatch>
   /** The newest version of each id, across collections (for SRO endpoints and marking lookups). */
   latestVersions(ids: string[]): Promise<StoredVersion[]>
   /** Deletes matching versions of one object; returns how many were removed. */

@@ -149,13 +149,16 @@ describe.skipIf(!HAVE_CHROMIUM)('console in headless Chromium', () => {
     await page.getByRole('link', { name: 'Intelligence' }).click()
     await page.getByRole('searchbox', { name: 'Text' }).fill('heron')
     await page.getByRole('button', { name: 'Search' }).click()
-    await page.locator('#objects-table tbody tr').first().waitFor()
+    await page.locator('#objects-table tbody tr[data-index]').first().waitFor()
     await shot('intelligence')
     await page.getByLabel('Type').selectOption('intrusion-set')
     await page.getByRole('button', { name: 'Search' }).click()
     await expect
       .poll(
-        async () => new Set(await page.locator('#objects-table tbody tr td:nth-child(2)').allTextContents()),
+        async () =>
+          new Set(
+            await page.locator('#objects-table tbody tr[data-index] td:nth-child(2)').allTextContents(),
+          ),
       )
       .toEqual(new Set(['intrusion-set']))
     await page.locator('#objects-table tbody tr a').first().click()
@@ -246,6 +249,91 @@ describe.skipIf(!HAVE_CHROMIUM)('console in headless Chromium', () => {
     // a page the role may not open says so instead of failing
     await page.goto(`${t.url}/console/federation`)
     await page.getByRole('heading', { name: 'Not available', level: 1 }).waitFor()
+  })
+
+  it('scrolls a virtualised table: rows load from the server page by page, only visible rows are drawn', async () => {
+    // 1,500 more objects, so the search spans 15 server pages of 100
+    const networks = (await t.node.store.listCollections()).find((c) => c.alias === 'networks')!.id
+    const probes = Array.from({ length: 1500 }, (_, n) => {
+      const id = `indicator--5c011000-0000-4000-8000-${String(n).padStart(12, '0')}`
+      const object = {
+        type: 'indicator',
+        spec_version: '2.1',
+        id,
+        created: '2026-01-05T08:00:00.000Z',
+        modified: '2026-01-05T08:00:00.000Z',
+        name: `Scroll probe ${n}`,
+        pattern: `[ipv4-addr:value = '198.51.100.${n % 250}']`,
+        pattern_type: 'stix',
+        valid_from: '2026-01-05T08:00:00.000Z',
+        object_marking_refs: [TLP_CLEAR],
+      }
+      return {
+        id,
+        type: 'indicator',
+        modified: object.modified,
+        created: object.created,
+        specVersion: '2.1',
+        json: JSON.stringify(object),
+      }
+    })
+    await t.node.store.putObjects(networks, probes)
+    await page.getByRole('button', { name: 'Sign out' }).click()
+    await page.getByLabel('API key').fill(keys.adminKey)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.locator('#flows-matrix').waitFor()
+    await page.goto(`${t.url}/console/intel?q=scroll+probe&limit=100`)
+    const table = page.locator('#objects-table')
+    const rows = table.locator('tbody tr[data-index]')
+    await rows.first().waitFor()
+    expect(await table.getAttribute('aria-rowcount')).toBe('-1')
+    const loaded = async () => Number(await table.getAttribute('data-loaded'))
+    expect(await loaded()).toBe(100)
+    // scroll to the bottom until every page has come in
+    const state = async () => `${await loaded()}/${await table.getAttribute('aria-rowcount')}`
+    for (let i = 0; i < 40 && (await table.getAttribute('aria-rowcount')) === '-1'; i++) {
+      const before = await state()
+      await page.locator('#objects-scroll').evaluate((el) => {
+        el.scrollTop = el.scrollHeight
+      })
+      await expect.poll(state).not.toBe(before)
+    }
+    expect(await loaded()).toBe(1500)
+    expect(await table.getAttribute('aria-rowcount')).toBe('1501')
+    await expect(page.locator('#search-status').textContent()).resolves.toMatch(/1,500 objects/)
+    // only the rows in view (and a few around them) are in the document
+    expect(await rows.count()).toBeLessThan(60)
+    const indexes = await rows.evaluateAll((trs) => trs.map((tr) => Number(tr.getAttribute('aria-rowindex'))))
+    expect(Math.max(...indexes)).toBe(1501)
+    // keyboard: Home goes back to the first row, drawing it; Enter opens the object
+    await rows.last().focus()
+    await page.keyboard.press('Home')
+    await expect.poll(async () => page.locator(':focus').getAttribute('aria-rowindex')).toBe('2')
+    await page.keyboard.press('ArrowDown')
+    await expect.poll(async () => page.locator(':focus').getAttribute('aria-rowindex')).toBe('3')
+    const name = await page.locator(':focus a').textContent()
+    expect(name).toMatch(/^Scroll probe /)
+    await page.keyboard.press('Enter')
+    await page.getByRole('heading', { name: name!, level: 1 }).waitFor()
+  })
+
+  it('scrolls the ledger entries to any position, loading that block only', async () => {
+    await page.goto(`${t.url}/console/ledger?log=global`)
+    const table = page.locator('#entries-table')
+    await table.locator('tbody tr[data-index]').first().waitFor()
+    const size = Number((await table.getAttribute('aria-rowcount')) ?? 0) - 1
+    expect(size).toBeGreaterThan(300)
+    await page.locator('#entries-scroll').evaluate((el) => {
+      el.scrollTop = el.scrollHeight / 2
+    })
+    // the middle rows arrive with their real entry numbers (row i is entry size − 1 − i)
+    const loadedRows = table.locator('tbody tr[data-index]:not(.placeholder)')
+    await expect
+      .poll(async () => Number((await loadedRows.first().getAttribute('aria-rowindex')) ?? 0))
+      .toBeGreaterThan(size / 4)
+    const middle = loadedRows.nth(2)
+    const rowIndex = Number(await middle.getAttribute('aria-rowindex'))
+    await expect(middle.locator('td').first().textContent()).resolves.toBe(String(size - 1 - (rowIndex - 2)))
   })
 })
 

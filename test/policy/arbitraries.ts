@@ -435,3 +435,12 @@ export const lenientHistoryArb: fc.Arbitrary<PolicyHistory> = historyArb.map((h)
     return { ...rest, collections: '*', object_types: a.version % 2 === 0 ? a.object_types : '*' }
   }),
 }))
+
+/** One decision to make: a policy history (strict or lenient), a partner, an object version, an instant. */
+export const decisionCaseArb = fc.record({
+  history: fc.oneof(historyArb, lenientHistoryArb),
+  partnerId: partnerIdArb,
+  version: objectArb(),
+  instant: instantArb,
+  context: contextArb,
+})

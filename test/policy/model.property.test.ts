@@ -2,14 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { decide, policyAt, redact } from '../../src/policy/index.js'
 import type { Decision, PolicyHistory, Reason } from '../../src/policy/types.js'
-import {
-  contextArb,
-  historyArb,
-  instantArb,
-  lenientHistoryArb,
-  objectArb,
-  partnerIdArb,
-} from './arbitraries.js'
+import { contextArb, decisionCaseArb, historyArb, instantArb, objectArb } from './arbitraries.js'
 import { type ModelDecision, modelDecide, modelRedact } from './reference-model.js'
 
 const key = (r: Reason) => `${r.kind}|${r.id}`
@@ -26,19 +19,11 @@ function summary(d: Decision): ModelDecision {
   }
 }
 
-const caseArb = fc.record({
-  history: fc.oneof(historyArb, lenientHistoryArb),
-  partnerId: partnerIdArb,
-  version: objectArb(),
-  instant: instantArb,
-  context: contextArb,
-})
-
 describe('decide agrees with the reference model', () => {
   it('on effect, chosen agreement, redactions, caveats and reasons; redact() agrees too', () => {
     let effects = { allow: 0, redact: 0, deny: 0 }
     fc.assert(
-      fc.property(caseArb, ({ history, partnerId, version, instant, context }) => {
+      fc.property(decisionCaseArb, ({ history, partnerId, version, instant, context }) => {
         const snapshot = policyAt(history, instant)
         const got = decide(snapshot, partnerId, version, instant, context)
         const want = modelDecide(history, partnerId, version, instant, context)
@@ -61,7 +46,7 @@ describe('decide agrees with the reference model', () => {
 
   it('is deterministic: the same inputs give the same decision, compiled once or afresh', () => {
     fc.assert(
-      fc.property(caseArb, ({ history, partnerId, version, instant, context }) => {
+      fc.property(decisionCaseArb, ({ history, partnerId, version, instant, context }) => {
         const a = decide(policyAt(history, instant), partnerId, version, instant, context)
         const snapshot = policyAt(history, instant)
         decide(snapshot, 'p2', version, instant, context)
@@ -95,7 +80,7 @@ describe('time travel', () => {
 
   it('decisions at t do not depend on rows effective after t', () => {
     fc.assert(
-      fc.property(caseArb, ({ history, partnerId, version, instant, context }) => {
+      fc.property(decisionCaseArb, ({ history, partnerId, version, instant, context }) => {
         const full = decide(policyAt(history, instant), partnerId, version, instant, context)
         const past = withoutFuture(history, instant)
         expect(decide(policyAt(past, instant), partnerId, version, instant, context)).toEqual(full)

@@ -116,6 +116,24 @@ describe.each(STORES)('$name store', (factory) => {
     expect(await ids({})).not.toContain(indicator(3).id)
   })
 
+  it('screens by stored TLP rank: unknown ranks always pass, unmarked ones only when asked', async () => {
+    const ranks = [null, undefined, -1, 0, 1, 2, 3, 4]
+    await store.putObjects(
+      COLLECTION,
+      ranks.map((tlpRank, n) => ({ ...indicator(n + 1), ...(tlpRank !== undefined ? { tlpRank } : {}) })),
+    )
+    const passing = async (maxTlpRank: number, unmarked: boolean) =>
+      (
+        await store.queryObjects({ collectionId: COLLECTION, limit: 20, tlpScreen: { maxTlpRank, unmarked } })
+      ).items
+        .map((i) => ranks[Number(i.id.slice(11, 19)) - 1])
+        .map(String)
+    expect(await passing(1, true)).toEqual(['null', 'undefined', '-1', '0', '1'])
+    expect(await passing(1, false)).toEqual(['null', 'undefined', '0', '1'])
+    expect(await passing(4, false)).toEqual(['null', 'undefined', '0', '1', '2', '3', '4'])
+    expect(await passing(0, true)).toEqual(['null', 'undefined', '-1', '0'])
+  })
+
   it('assigns unique, increasing date_added and answers added_after strictly', async () => {
     const outcomes = await store.putObjects(
       COLLECTION,

@@ -136,4 +136,38 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   -- Grants list in collection id order, byte-wise (SQLite walks its primary key).
   ALTER TABLE grants ALTER COLUMN collection_id TYPE text COLLATE "C";
   `,
+  `
+  -- object-level TLP rank from well-known marking ids (src/policy/screening.ts); NULL: not computed
+  ALTER TABLE objects ADD COLUMN tlp_rank SMALLINT;
+  `,
+  `
+  -- Ledger: one row per log per append (see src/store/ledger-append.ts) instead of a row per leaf and
+  -- per node. Existing leaves are converted, one chunk each with the interior nodes it completed.
+  CREATE TABLE ledger_chunks (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    log_id text COLLATE "C" NOT NULL,
+    start bigint NOT NULL,
+    count integer NOT NULL,
+    ref_chunk bigint REFERENCES ledger_chunks(id),
+    ref_offset integer NOT NULL DEFAULT 0,
+    nodes bytea NOT NULL,
+    ends bytea,
+    keys text,
+    bytes bytea,
+    UNIQUE (log_id, start)
+  );
+  INSERT INTO ledger_chunks (log_id, start, count, nodes, ends, keys, bytes)
+  SELECT l.log_id, l.idx, 1, coalesce(c.nodes, ''::bytea),
+    set_byte(set_byte(set_byte(set_byte(decode('00000000', 'hex'), 0, length(l.bytes) & 255),
+      1, (length(l.bytes) >> 8) & 255), 2, (length(l.bytes) >> 16) & 255), 3, (length(l.bytes) >> 24) & 255),
+    CASE WHEN l.object_key IS NULL THEN NULL ELSE json_build_array(l.object_key)::text END,
+    l.bytes
+  FROM ledger_leaves l LEFT JOIN (
+    SELECT log_id, ((idx + 1) << level) - 1 AS leaf, string_agg(hash, ''::bytea ORDER BY level) AS nodes
+    FROM ledger_nodes WHERE level >= 1 GROUP BY log_id, ((idx + 1) << level) - 1
+  ) c ON c.log_id = l.log_id AND c.leaf = l.idx
+  ORDER BY l.log_id, l.idx;
+  DROP TABLE ledger_leaves;
+  DROP TABLE ledger_nodes;
+  `,
 ]

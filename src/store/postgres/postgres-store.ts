@@ -1,6 +1,18 @@
 import { randomBytes } from 'node:crypto'
-import { leafNodes, packFrontier, planLedgerAppend, unpackFrontier } from '../ledger-append.js'
+import {
+  type ChunkRow,
+  chunkKeyMatches,
+  chunkLeaves,
+  chunkNode,
+  completingLeaf,
+  once,
+  packFrontier,
+  planLedgerAppend,
+  type StoredLeaves,
+  unpackFrontier,
+} from '../ledger-append.js'
 import { objectQueryWhere, versionCondition } from '../object-query.js'
+import { runSearch, type SearchDialect } from '../object-search.js'
 import {
   type ApiKeyRow,
   type CollectionRow,
@@ -28,6 +40,8 @@ import type {
   NodeKeyRef,
   ObjectBatch,
   ObjectQuery,
+  ObjectSearch,
+  ObjectSearchBatch,
   PolicyRecord,
   PrincipalRecord,
   ProvenanceRecord,
@@ -48,6 +62,15 @@ import {
 } from './connection.js'
 
 const numbered = (index: number) => `$${index}`
+
+/** translate() folds A–Z only, whatever the database's collation: the folding searchObjects promises. */
+const POSTGRES_SEARCH: SearchDialect = {
+  placeholder: numbered,
+  containsText: (needle) =>
+    `strpos(translate(w.json, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), ${needle}::text) > 0`,
+  hasLabel: (label) => `(w.json::jsonb -> 'labels') @> jsonb_build_array(${label}::text)`,
+  hasMarking: (markings, param) => `(w.json::jsonb -> 'object_marking_refs') ?| ${param(markings)}::text[]`,
+}
 
 /** A version about to be inserted; its flags may still change while the batch is planned. */
 interface NewRow {
@@ -247,10 +270,10 @@ export class PostgresStore implements Store {
         )
       }
       await client.query(
-        `INSERT INTO objects (seq, collection_id, id, type, version, version_key, spec_version, added_us, is_first, is_last, json)
-         SELECT seq, $1, id, type, version, version_key, spec_version, added_us, is_first, is_last, json
-         FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::smallint[], $10::smallint[], $11::text[])
-           AS n(seq, id, type, version, version_key, spec_version, added_us, is_first, is_last, json)`,
+        `INSERT INTO objects (seq, collection_id, id, type, version, version_key, spec_version, added_us, is_first, is_last, json, tlp_rank)
+         SELECT seq, $1, id, type, version, version_key, spec_version, added_us, is_first, is_last, json, tlp_rank
+         FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::smallint[], $10::smallint[], $11::text[], $12::smallint[])
+           AS n(seq, id, type, version, version_key, spec_version, added_us, is_first, is_last, json, tlp_rank)`,
         [
           collectionId,
           rows.map((r) => r.seq),
@@ -263,6 +286,7 @@ export class PostgresStore implements Store {
           rows.map((r) => (r.isFirst ? 1 : 0)),
           rows.map((r) => (r.isLast ? 1 : 0)),
           rows.map((r) => r.item.json),
+          rows.map((r) => r.item.tlpRank ?? null),
         ],
       )
       await client.query('UPDATE object_clock SET last_seq = $1, last_added_us = $2', [lastSeq, lastAdded])
@@ -309,6 +333,14 @@ export class PostgresStore implements Store {
     const exhausted = rows.length <= query.limit
     if (!exhausted) rows.pop()
     return { items: rows.map(toStoredVersion), exhausted }
+  }
+
+  async searchObjects(query: ObjectSearch): Promise<ObjectSearchBatch> {
+    return runSearch(
+      query,
+      POSTGRES_SEARCH,
+      async (sql, params) => (await this.#pool.query(sql, params)).rows,
+    )
   }
 
   async latestVersions(ids: string[]): Promise<StoredVersion[]> {
@@ -517,47 +549,69 @@ export class PostgresStore implements Store {
     return rows
   }
 
+  /** A chunk row; its leaves (or the referenced chunk's) are read when first asked for. */
+  #chunk(row: PgChunkRow): ChunkRow {
+    return {
+      start: row.start,
+      count: row.count,
+      nodes: row.nodes,
+      refOffset: row.ref_offset,
+      leaves: once(async () => {
+        const { rows } = await this.#pool.query<StoredLeaves>(
+          'SELECT ends, bytes, keys FROM ledger_chunks WHERE id = $1',
+          [row.ref_chunk ?? row.id],
+        )
+        return rows[0]!
+      }),
+    }
+  }
+
   async ledgerNodes(logId: string, keys: readonly NodeKeyRef[]): Promise<Map<string, Uint8Array>> {
     const out = new Map<string, Uint8Array>()
     if (keys.length === 0) return out
-    const { rows } = await this.#pool.query<{ level: number; idx: number; hash: Buffer }>(
-      `SELECT n.level, n.idx, n.hash
-       FROM unnest($2::integer[], $3::bigint[]) AS k(level, idx)
-       JOIN ledger_nodes n ON n.log_id = $1 AND n.level = k.level AND n.idx = k.idx`,
-      [logId, keys.map((k) => k.level), keys.map((k) => k.index)],
+    // the chunks holding the completing leaves, each once
+    const { rows } = await this.#pool.query<PgChunkRow>(
+      `SELECT ${PG_CHUNK_COLUMNS} FROM ledger_chunks WHERE id IN (
+         SELECT (SELECT id FROM ledger_chunks WHERE log_id = $1 AND start <= leaf ORDER BY start DESC LIMIT 1)
+         FROM unnest($2::bigint[]) AS leaf)
+       ORDER BY start`,
+      [logId, keys.map(completingLeaf)],
     )
-    const found: Map<string, Uint8Array> = new Map(rows.map((r) => [`${r.level}/${r.idx}`, r.hash]))
-    const leafIndexes = keys.filter((k) => k.level === 0).map((k) => k.index)
-    if (leafIndexes.length > 0) {
-      const leaves = await this.#pool.query<LedgerLeaf>(
-        'SELECT idx AS "index", bytes FROM ledger_leaves WHERE log_id = $1 AND idx = ANY($2::bigint[])',
-        [logId, leafIndexes],
-      )
-      for (const [key, hash] of leafNodes(leaves.rows)) found.set(key, hash)
-    }
+    const chunks = rows.map((r) => this.#chunk(r))
     // In the order asked for, like a lookup per key.
     for (const k of keys) {
-      const key = `${k.level}/${k.index}`
-      const hash = found.get(key)
-      if (hash) out.set(key, hash)
+      const leaf = completingLeaf(k)
+      const chunk = chunks.find((c) => c.start <= leaf && leaf < c.start + c.count)
+      const hash = chunk && (await chunkNode(chunk, k))
+      if (hash) out.set(`${k.level}/${k.index}`, hash)
     }
     return out
   }
 
   async ledgerLeaves(logId: string, start: number, end: number): Promise<LedgerLeaf[]> {
-    const { rows } = await this.#pool.query<LedgerLeaf>(
-      'SELECT idx AS "index", bytes FROM ledger_leaves WHERE log_id = $1 AND idx >= $2 AND idx < $3 ORDER BY idx',
+    if (end <= start) return []
+    const { rows } = await this.#pool.query<PgChunkRow>(
+      `SELECT ${PG_CHUNK_COLUMNS} FROM ledger_chunks WHERE log_id = $1 AND start < $3 AND start >= coalesce(
+         (SELECT start FROM ledger_chunks WHERE log_id = $1 AND start <= $2 ORDER BY start DESC LIMIT 1), 0)
+       ORDER BY start`,
       [logId, start, end],
     )
-    return rows
+    const out: LedgerLeaf[] = []
+    for (const row of rows) out.push(...(await chunkLeaves(this.#chunk(row), start, end)))
+    return out
   }
 
   async findLedgerLeaves(logId: string, objectKey: string): Promise<LedgerLeaf[]> {
-    const { rows } = await this.#pool.query<LedgerLeaf>(
-      'SELECT idx AS "index", bytes FROM ledger_leaves WHERE log_id = $1 AND object_key = $2 ORDER BY idx',
-      [logId, objectKey],
+    // a substring test in SQL narrows the chunks down; the keys are then compared exactly
+    const { rows } = await this.#pool.query<PgChunkRow>(
+      `SELECT c.id, c.start, c.count, c.ref_chunk, c.ref_offset, c.nodes FROM ledger_chunks c
+       LEFT JOIN ledger_chunks r ON r.id = c.ref_chunk
+       WHERE c.log_id = $1 AND strpos(coalesce(r.keys, c.keys), $2) > 0 ORDER BY c.start`,
+      [logId, JSON.stringify(objectKey)],
     )
-    return rows
+    const out: LedgerLeaf[] = []
+    for (const row of rows) out.push(...(await chunkKeyMatches(this.#chunk(row), objectKey)))
+    return out
   }
 
   async saveCheckpoint(c: CheckpointRecord): Promise<void> {
@@ -657,8 +711,6 @@ async function readHeads(db: PgQueryable, logIds: string[]): Promise<Map<string,
   )
 }
 
-const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-
 /**
  * Writes one ledger append. The caller holds the ledger lock in `client`'s transaction: the
  * heads are read here, after the lock is granted, so they include every earlier append.
@@ -669,30 +721,31 @@ async function appendLedgerLocked(client: PgClient, entries: LedgerAppend[]): Pr
   if (entries.length === 0) return []
   const heads = await readHeads(client, [...new Set(entries.flatMap((e) => e.logs))])
   const plan = planLedgerAppend(heads, entries)
-  if (plan.leaves.length > 0) {
-    await client.query(
-      `INSERT INTO ledger_leaves (log_id, idx, bytes, object_key)
-       SELECT * FROM unnest($1::text[], $2::bigint[], $3::bytea[], $4::text[])`,
+  // chunks holding bytes first (their ids are what the others refer to), then the references
+  const ids = new Map<number, number>()
+  for (const owners of [true, false]) {
+    const chunks = plan.chunks.map((c, i) => ({ c, i })).filter(({ c }) => (c.ref === null) === owners)
+    if (chunks.length === 0) continue
+    const { rows } = await client.query<{ id: number; log_id: string }>(
+      `INSERT INTO ledger_chunks (log_id, start, count, ref_chunk, ref_offset, nodes, ends, keys, bytes)
+       SELECT * FROM unnest($1::text[], $2::bigint[], $3::integer[], $4::bigint[], $5::integer[], $6::bytea[],
+         $7::bytea[], $8::text[], $9::bytea[])
+       RETURNING id, log_id`,
       [
-        plan.leaves.map((l) => l.logId),
-        plan.leaves.map((l) => l.index),
-        plan.leaves.map((l) => asBuffer(l.bytes)),
-        plan.leaves.map((l) => l.objectKey),
+        chunks.map(({ c }) => c.logId),
+        chunks.map(({ c }) => c.start),
+        chunks.map(({ c }) => c.count),
+        chunks.map(({ c }) => (c.ref === null ? null : ids.get(c.ref)!)),
+        chunks.map(({ c }) => c.refOffset),
+        chunks.map(({ c }) => c.nodes),
+        chunks.map(({ c }) => c.ends),
+        chunks.map(({ c }) => c.keys),
+        chunks.map(({ c }) => c.bytes),
       ],
     )
-  }
-  if (plan.nodes.length > 0) {
-    await client.query(
-      `INSERT INTO ledger_nodes (log_id, level, idx, hash)
-       SELECT * FROM unnest($1::text[], $2::integer[], $3::bigint[], $4::bytea[])
-       ON CONFLICT DO NOTHING`,
-      [
-        plan.nodes.map((n) => n.logId),
-        plan.nodes.map((n) => n.level),
-        plan.nodes.map((n) => n.index),
-        plan.nodes.map((n) => asBuffer(n.hash)),
-      ],
-    )
+    // one chunk per log in a plan: match the returned ids by log
+    const byLog = new Map(rows.map((r) => [r.log_id, r.id]))
+    for (const { c, i } of chunks) ids.set(i, byLog.get(c.logId)!)
   }
   if (plan.heads.length > 0) {
     await client.query(
@@ -707,6 +760,17 @@ async function appendLedgerLocked(client: PgClient, entries: LedgerAppend[]): Pr
     )
   }
   return plan.positions
+}
+
+const PG_CHUNK_COLUMNS = 'id, start, count, ref_chunk, ref_offset, nodes'
+
+interface PgChunkRow {
+  id: number
+  start: number
+  count: number
+  ref_chunk: number | null
+  ref_offset: number
+  nodes: Buffer
 }
 
 function newState(): IdState {

@@ -111,4 +111,39 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   ALTER TABLE api_keys ADD COLUMN last_used_at TEXT;
   CREATE INDEX api_keys_by_principal ON api_keys (principal_id);
   `,
+  `
+  -- object-level TLP rank from well-known marking ids (src/policy/screening.ts); NULL: not computed
+  ALTER TABLE objects ADD COLUMN tlp_rank INTEGER;
+  `,
+  `
+  -- Ledger: one row per log per append (see src/store/ledger-append.ts) instead of a row per leaf and
+  -- per node. Existing leaves are converted, one chunk each with the interior nodes it completed.
+  CREATE TABLE ledger_chunks (
+    id INTEGER PRIMARY KEY,
+    log_id TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    ref_chunk INTEGER REFERENCES ledger_chunks(id),
+    ref_offset INTEGER NOT NULL DEFAULT 0,
+    nodes BLOB NOT NULL,
+    ends BLOB,
+    keys TEXT,
+    bytes BLOB
+  );
+  CREATE UNIQUE INDEX ledger_chunks_by_start ON ledger_chunks (log_id, start);
+  INSERT INTO ledger_chunks (log_id, start, count, nodes, ends, keys, bytes)
+  SELECT l.log_id, l.idx, 1, coalesce(c.nodes, x''),
+    unhex(printf('%02x%02x%02x%02x', length(l.bytes) & 255, (length(l.bytes) >> 8) & 255,
+      (length(l.bytes) >> 16) & 255, (length(l.bytes) >> 24) & 255)),
+    CASE WHEN l.object_key IS NULL THEN NULL ELSE json_array(l.object_key) END,
+    l.bytes
+  FROM ledger_leaves l LEFT JOIN (
+    SELECT log_id, ((idx + 1) << level) - 1 AS leaf,
+      CAST(group_concat(hash, x'' ORDER BY level) AS BLOB) AS nodes
+    FROM ledger_nodes WHERE level >= 1 GROUP BY log_id, leaf
+  ) c ON c.log_id = l.log_id AND c.leaf = l.idx
+  ORDER BY l.log_id, l.idx;
+  DROP TABLE ledger_leaves;
+  DROP TABLE ledger_nodes;
+  `,
 ]

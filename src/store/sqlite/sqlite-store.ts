@@ -1,6 +1,18 @@
 import { randomBytes } from 'node:crypto'
-import { leafNodes, packFrontier, planLedgerAppend, unpackFrontier } from '../ledger-append.js'
+import {
+  type ChunkRow,
+  chunkKeyMatches,
+  chunkLeaves,
+  chunkNode,
+  completingLeaf,
+  once,
+  packFrontier,
+  planLedgerAppend,
+  type StoredLeaves,
+  unpackFrontier,
+} from '../ledger-append.js'
 import { objectQueryWhere, versionCondition } from '../object-query.js'
+import { runSearch, type SearchDialect } from '../object-search.js'
 import {
   type ApiKeyRow,
   type CollectionRow,
@@ -28,6 +40,8 @@ import type {
   NodeKeyRef,
   ObjectBatch,
   ObjectQuery,
+  ObjectSearch,
+  ObjectSearchBatch,
   PolicyRecord,
   PrincipalRecord,
   ProvenanceRecord,
@@ -41,6 +55,26 @@ import type {
 import { openSqlite, type SqliteDatabase, StatementCache } from './connection.js'
 
 const positional = () => '?'
+
+const SQLITE_CHUNK_COLUMNS = 'id, start, count, ref_chunk, ref_offset, nodes'
+
+interface SqliteChunkRow {
+  id: number
+  start: number
+  count: number
+  ref_chunk: number | null
+  ref_offset: number
+  nodes: Buffer
+}
+
+/** SQLite's lower() folds A–Z only (no ICU here), which is the folding searchObjects promises. */
+const SQLITE_SEARCH: SearchDialect = {
+  placeholder: positional,
+  containsText: (needle) => `instr(lower(w.json), ${needle}) > 0`,
+  hasLabel: (label) => `EXISTS (SELECT 1 FROM json_each(w.json, '$.labels') WHERE value = ${label})`,
+  hasMarking: (markings, param) =>
+    `EXISTS (SELECT 1 FROM json_each(w.json, '$.object_marking_refs') WHERE value IN (${markings.map(param).join(', ')}))`,
+}
 
 export class SqliteStore implements Store {
   readonly capabilities: StoreCapabilities = { concurrentWriters: false, onlineBackup: true }
@@ -184,8 +218,8 @@ export class SqliteStore implements Store {
     const added = nextAdded()
     const result = this.#sql
       .get(
-        `INSERT INTO objects (collection_id, id, type, version, version_key, spec_version, added_us, is_first, is_last, json)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO objects (collection_id, id, type, version, version_key, spec_version, added_us, is_first, is_last, json, tlp_rank)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         collectionId,
@@ -198,6 +232,7 @@ export class SqliteStore implements Store {
         isFirst ? 1 : 0,
         isLast ? 1 : 0,
         item.json,
+        item.tlpRank ?? null,
       )
     return {
       id: item.id,
@@ -233,6 +268,10 @@ export class SqliteStore implements Store {
       .get(query.collectionId, toMicros(addedAfter) ?? 0) as { seq: number } | undefined
     if (!first) return undefined
     return { ...rest, afterSeq: Math.max(query.afterSeq ?? 0, first.seq - 1) }
+  }
+
+  async searchObjects(query: ObjectSearch): Promise<ObjectSearchBatch> {
+    return runSearch(query, SQLITE_SEARCH, (sql, params) => this.#sql.get(sql).all(...params) as never)
   }
 
   async latestVersions(ids: string[]): Promise<StoredVersion[]> {
@@ -476,14 +515,19 @@ export class SqliteStore implements Store {
     const logIds = [...new Set(entries.flatMap((e) => e.logs))]
     const heads = new Map(logIds.map((id) => [id, this.#head(id)]))
     const plan = planLedgerAppend(heads, entries)
-    const leaf = this.#sql.get(
-      'INSERT INTO ledger_leaves (log_id, idx, bytes, object_key) VALUES (?, ?, ?, ?)',
+    const insert = this.#sql.get(
+      'INSERT INTO ledger_chunks (log_id, start, count, ref_chunk, ref_offset, nodes, ends, keys, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     )
-    for (const l of plan.leaves) leaf.run(l.logId, l.index, l.bytes, l.objectKey)
-    const node = this.#sql.get(
-      'INSERT OR IGNORE INTO ledger_nodes (log_id, level, idx, hash) VALUES (?, ?, ?, ?)',
-    )
-    for (const n of plan.nodes) node.run(n.logId, n.level, n.index, n.hash)
+    const ids: number[] = []
+    for (const c of plan.chunks) {
+      const ref = c.ref === null ? null : ids[c.ref]!
+      ids.push(
+        Number(
+          insert.run(c.logId, c.start, c.count, ref, c.refOffset, c.nodes, c.ends, c.keys, c.bytes)
+            .lastInsertRowid,
+        ),
+      )
+    }
     const head = this.#sql.get(
       'INSERT INTO ledger_heads (log_id, size, frontier) VALUES (?, ?, ?) ON CONFLICT (log_id) DO UPDATE SET size = excluded.size, frontier = excluded.frontier',
     )
@@ -500,6 +544,32 @@ export class SqliteStore implements Store {
       : { logId, size: 0, frontier: [] }
   }
 
+  /** A chunk row; its leaves (or the referenced chunk's) are read when first asked for. */
+  #chunk(row: SqliteChunkRow): ChunkRow {
+    return {
+      start: row.start,
+      count: row.count,
+      nodes: row.nodes,
+      refOffset: row.ref_offset,
+      leaves: once(
+        async () =>
+          this.#sql
+            .get('SELECT ends, bytes, keys FROM ledger_chunks WHERE id = ?')
+            .get(row.ref_chunk ?? row.id) as StoredLeaves,
+      ),
+    }
+  }
+
+  /** The chunk holding leaf `index` of the log, if the log has that leaf. */
+  #chunkAt(logId: string, index: number): SqliteChunkRow | undefined {
+    const row = this.#sql
+      .get(
+        `SELECT ${SQLITE_CHUNK_COLUMNS} FROM ledger_chunks WHERE log_id = ? AND start <= ? ORDER BY start DESC LIMIT 1`,
+      )
+      .get(logId, index) as SqliteChunkRow | undefined
+    return row && index < row.start + row.count ? row : undefined
+  }
+
   async ledgerHead(logId: string): Promise<LedgerHead> {
     return this.#head(logId)
   }
@@ -513,32 +583,47 @@ export class SqliteStore implements Store {
 
   async ledgerNodes(logId: string, keys: readonly NodeKeyRef[]): Promise<Map<string, Uint8Array>> {
     const out = new Map<string, Uint8Array>()
-    const get = this.#sql.get('SELECT hash FROM ledger_nodes WHERE log_id = ? AND level = ? AND idx = ?')
-    const leaf = this.#sql.get('SELECT idx AS "index", bytes FROM ledger_leaves WHERE log_id = ? AND idx = ?')
+    const chunks = new Map<number, ChunkRow>()
     for (const k of keys) {
-      if (k.level === 0) {
-        const row = leaf.get(logId, k.index) as LedgerLeaf | undefined
-        if (row) for (const [key, hash] of leafNodes([row])) out.set(key, hash)
-        continue
+      const row = this.#chunkAt(logId, completingLeaf(k))
+      if (!row) continue
+      let chunk = chunks.get(row.id)
+      if (!chunk) {
+        chunk = this.#chunk(row)
+        chunks.set(row.id, chunk)
       }
-      const row = get.get(logId, k.level, k.index) as { hash: Buffer } | undefined
-      if (row) out.set(`${k.level}/${k.index}`, row.hash)
+      const hash = await chunkNode(chunk, k)
+      if (hash) out.set(`${k.level}/${k.index}`, hash)
     }
     return out
   }
 
   async ledgerLeaves(logId: string, start: number, end: number): Promise<LedgerLeaf[]> {
-    return this.#sql
+    if (end <= start) return []
+    const rows = this.#sql
       .get(
-        'SELECT idx AS "index", bytes FROM ledger_leaves WHERE log_id = ? AND idx >= ? AND idx < ? ORDER BY idx',
+        `SELECT ${SQLITE_CHUNK_COLUMNS} FROM ledger_chunks WHERE log_id = ? AND start < ? AND start >= coalesce(
+           (SELECT start FROM ledger_chunks WHERE log_id = ? AND start <= ? ORDER BY start DESC LIMIT 1), 0)
+         ORDER BY start`,
       )
-      .all(logId, start, end) as LedgerLeaf[]
+      .all(logId, end, logId, start) as SqliteChunkRow[]
+    const out: LedgerLeaf[] = []
+    for (const row of rows) out.push(...(await chunkLeaves(this.#chunk(row), start, end)))
+    return out
   }
 
   async findLedgerLeaves(logId: string, objectKey: string): Promise<LedgerLeaf[]> {
-    return this.#sql
-      .get('SELECT idx AS "index", bytes FROM ledger_leaves WHERE log_id = ? AND object_key = ? ORDER BY idx')
-      .all(logId, objectKey) as LedgerLeaf[]
+    // a substring test in SQL narrows the chunks down; the keys are then compared exactly
+    const rows = this.#sql
+      .get(
+        `SELECT c.id, c.start, c.count, c.ref_chunk, c.ref_offset, c.nodes FROM ledger_chunks c
+         LEFT JOIN ledger_chunks r ON r.id = c.ref_chunk
+         WHERE c.log_id = ? AND instr(coalesce(r.keys, c.keys), ?) > 0 ORDER BY c.start`,
+      )
+      .all(logId, JSON.stringify(objectKey)) as SqliteChunkRow[]
+    const out: LedgerLeaf[] = []
+    for (const row of rows) out.push(...(await chunkKeyMatches(this.#chunk(row), objectKey)))
+    return out
   }
 
   async saveCheckpoint(c: CheckpointRecord): Promise<void> {

@@ -1,8 +1,14 @@
-import type { ConsoleCollection, MarkingLabel, ObjectPage } from '../../../src/services/console-types.js'
+import type {
+  ConsoleCollection,
+  MarkingLabel,
+  ObjectPage,
+  ObjectRow,
+} from '../../../src/services/console-types.js'
 import { api, query } from '../api.js'
 import { clear, fmt, h } from '../dom.js'
 import { href, type Route } from '../router.js'
 import { empty, errorBox, heading, loading, markingChip } from '../ui.js'
+import { type RowSource, virtualTable } from '../virtual-table.js'
 
 const TYPES = [
   'intrusion-set',
@@ -18,6 +24,72 @@ const TYPES = [
   'marking-definition',
 ]
 const SIZES = [25, 50, 100]
+
+/**
+ * The search's rows, fetched one server page at a time as the table asks for more. A page may come back short
+ * or empty when the server's per-request window ran out before the page filled (a selective search on a big
+ * node); after an empty one the source pauses and the page offers "Continue searching" instead of asking again
+ * by itself, so scrolling never turns into a silent loop over the whole node.
+ */
+class SearchSource implements RowSource<ObjectRow> {
+  readonly rows: ObjectRow[] = []
+  next: string | undefined
+  started = false
+  paused = false
+  loading = false
+  searched = 0
+  total = 0
+  error: unknown
+  onChange: () => void = () => {}
+  #pending: Promise<void> | undefined
+
+  constructor(readonly filters: Record<string, string>) {}
+
+  get length(): number {
+    return this.rows.length
+  }
+  get complete(): boolean {
+    return this.started && this.next === undefined
+  }
+  get(index: number): ObjectRow | undefined {
+    return this.rows[index]
+  }
+  load(): Promise<void> {
+    return this.more(false)
+  }
+
+  /** The next page, unless one is on its way, the search is done, or it paused (and `resume` is false). */
+  more(resume: boolean): Promise<void> {
+    if (this.#pending) return this.#pending
+    if (this.complete || (this.paused && !resume) || (this.error !== undefined && !resume))
+      return Promise.resolve()
+    this.paused = false
+    this.error = undefined
+    this.loading = true
+    this.onChange()
+    this.#pending = api
+      .get<ObjectPage>(
+        `/console-api/objects${query({ ...this.filters, limit: this.filters.limit ?? '50', cursor: this.next })}`,
+      )
+      .then((page) => {
+        this.started = true
+        this.rows.push(...page.items)
+        this.next = page.next
+        this.searched = page.searched
+        this.total = page.total
+        this.paused = page.items.length === 0 && page.next !== undefined
+      })
+      .catch((error: unknown) => {
+        this.error = error
+      })
+      .finally(() => {
+        this.loading = false
+        this.#pending = undefined
+        this.onChange()
+      })
+    return this.#pending
+  }
+}
 const FILTERS = ['q', 'collection', 'type', 'label', 'marking'] as const
 
 function select(id: string, label: string, options: [string, string][], value: string | null): HTMLElement[] {
@@ -105,10 +177,6 @@ export async function renderIntel(
     ),
     h('button', { type: 'submit', class: 'primary' }, 'Search'),
   )
-  // cursors of the pages before the current one, for "Previous"
-  const cursors: (string | undefined)[] = []
-  let current: string | undefined
-
   const values = () => {
     const data = new FormData(form)
     const v: Record<string, string> = {}
@@ -119,104 +187,81 @@ export async function renderIntel(
     return v
   }
 
-  const load = async (cursor: string | undefined) => {
-    clear(results, loading('Searching'))
-    const v = values()
-    try {
-      const page = await api.get<ObjectPage>(
-        `/console-api/objects${query({ ...v, limit: v.limit ?? '50', cursor })}`,
-      )
-      current = cursor
-      const pageNo = cursors.length + 1
-      const nav = h(
-        'nav',
-        { class: 'pager', 'aria-label': 'Result pages' },
-        h(
-          'button',
-          { type: 'button', disabled: cursors.length === 0, onclick: () => void load(cursors.pop()) },
-          '← Previous',
-        ),
-        h('span', {}, `Page ${pageNo}`),
-        h(
-          'button',
-          {
-            type: 'button',
-            disabled: !page.next,
-            onclick: () => {
-              cursors.push(current)
-              void load(page.next)
-            },
-          },
-          'Next →',
-        ),
+  const collectionName = (id: string) => collections.find((c) => c.id === id)?.alias ?? fmt.short(id)
+
+  /** A new search: rows load page by page from the server as the table scrolls. */
+  const load = () => {
+    const source = new SearchSource(values())
+    const status = h('div', { class: 'search-status', role: 'status', id: 'search-status' })
+    const table = virtualTable<ObjectRow>({
+      id: 'objects-table',
+      caption: 'Objects matching the filters',
+      source,
+      columns: [
+        {
+          header: 'Name',
+          width: '30%',
+          cell: (o) => h('a', { href: href(`/objects/${encodeURIComponent(o.id)}`), tabindex: -1 }, o.name),
+        },
+        { header: 'Type', width: '13%', cell: (o) => o.type },
+        { header: 'Collection', width: '14%', cell: (o) => collectionName(o.collectionId) },
+        { header: 'Markings', width: '15%', cell: (o) => o.markings.map(markingChip) },
+        { header: 'Labels', width: '14%', cell: (o) => o.labels.join(', ') },
+        { header: 'Modified', width: '14%', cell: (o) => (o.modified ? fmt.time(o.modified) : '—') },
+      ],
+    })
+    const showStatus = () => {
+      const found = `${fmt.int(source.length)} object${source.length === 1 ? '' : 's'}`
+      const searched = `searched ${fmt.int(source.searched)} of ${fmt.int(source.total)} versions`
+      table.setCaption(
+        source.complete ? `${found} match these filters` : `${found} so far (${searched}); scroll for more`,
       )
       clear(
-        results,
-        h('h2', { id: 'results-title', class: 'visually-hidden' }, 'Results'),
-        page.items.length === 0
-          ? empty(
-              pageNo === 1 ? 'No object matches these filters.' : 'No further objects match.',
-              pageNo === 1 ? 'Try fewer filters or another word.' : undefined,
+        status,
+        source.error ? errorBox(source.error, () => void source.more(true).then(table.refresh)) : null,
+        source.complete
+          ? h('span', {}, `${found}; ${searched}.`)
+          : h('span', {}, source.loading ? `Searching… ${found}, ${searched}.` : `${found}, ${searched}.`),
+        !source.complete && source.paused && !source.loading
+          ? h(
+              'button',
+              {
+                type: 'button',
+                id: 'search-continue',
+                onclick: () => void source.more(true).then(table.refresh),
+              },
+              'Continue searching',
             )
-          : h(
-              'div',
-              { class: 'table-wrap' },
-              h(
-                'table',
-                { class: 'objects', id: 'objects-table' },
-                h(
-                  'caption',
-                  {},
-                  `Page ${pageNo}: ${page.items.length} objects (${fmt.int(page.scanned)} versions examined)`,
-                ),
-                h(
-                  'thead',
-                  {},
-                  h(
-                    'tr',
-                    {},
-                    ['Name', 'Type', 'Collection', 'Markings', 'Labels', 'Modified'].map((t) =>
-                      h('th', { scope: 'col' }, t),
-                    ),
-                  ),
-                ),
-                h(
-                  'tbody',
-                  {},
-                  page.items.map((o) =>
-                    h(
-                      'tr',
-                      {},
-                      h('td', {}, h('a', { href: href(`/objects/${encodeURIComponent(o.id)}`) }, o.name)),
-                      h('td', {}, o.type),
-                      h(
-                        'td',
-                        {},
-                        collections.find((c) => c.id === o.collectionId)?.alias ?? fmt.short(o.collectionId),
-                      ),
-                      h('td', {}, o.markings.map(markingChip)),
-                      h('td', {}, o.labels.join(', ')),
-                      h('td', {}, o.modified ? fmt.time(o.modified) : '—'),
-                    ),
-                  ),
-                ),
-              ),
-            ),
-        nav,
-      )
-    } catch (error) {
-      clear(
-        results,
-        errorBox(error, () => void load(cursor)),
+          : null,
       )
     }
+    source.onChange = showStatus
+    clear(results, loading('Searching'))
+    void source.more(false).then(() => {
+      if (source.length === 0 && source.complete) {
+        clear(
+          results,
+          h('h2', { id: 'results-title', class: 'visually-hidden' }, 'Results'),
+          empty('No object matches these filters.', 'Try fewer filters or another word.'),
+          status,
+        )
+      } else {
+        clear(
+          results,
+          h('h2', { id: 'results-title', class: 'visually-hidden' }, 'Results'),
+          table.element,
+          status,
+        )
+      }
+      showStatus()
+      table.refresh()
+    })
   }
 
   form.addEventListener('submit', (event) => {
     event.preventDefault()
-    cursors.length = 0
     history.replaceState(null, '', href(`/intel${query(values())}`))
-    void load(undefined)
+    load()
   })
   main.append(
     heading(
@@ -226,5 +271,5 @@ export async function renderIntel(
     form,
     results,
   )
-  await load(undefined)
+  load()
 }

@@ -4,6 +4,7 @@ import { checkInclusion, type Step } from '../ledger/verify.js'
 import { href, type Route } from '../router.js'
 import { session } from '../session.js'
 import { empty, errorBox, heading, loading } from '../ui.js'
+import { type RowSource, virtualTable } from '../virtual-table.js'
 
 interface LogInfo {
   logId: string
@@ -20,7 +21,59 @@ interface CheckpointRow {
   checkpoint: string
 }
 
-const PAGE = 50
+/** Entries fetched per request (the node serves at most 1,000). */
+const BLOCK = 100
+
+/**
+ * A log's entries newest first, fetched in blocks of `BLOCK` as the table scrolls to them: row i is entry
+ * size − 1 − i, so any position of a log of 10^5 entries is one request away.
+ */
+class EntrySource implements RowSource<EntryRow> {
+  readonly complete = true
+  readonly #blocks = new Map<number, EntryRow[] | Promise<void>>()
+  onError: (error: unknown) => void = () => {}
+
+  constructor(
+    readonly logId: string,
+    readonly length: number,
+  ) {}
+
+  get(row: number): EntryRow | undefined {
+    const index = this.length - 1 - row
+    const block = this.#blocks.get(Math.floor(index / BLOCK))
+    return Array.isArray(block) ? block[index % BLOCK] : undefined
+  }
+
+  async load(from: number, to: number): Promise<void> {
+    const first = Math.floor((this.length - Math.min(to, this.length)) / BLOCK)
+    const last = Math.floor((this.length - 1 - from) / BLOCK)
+    const waits: Promise<void>[] = []
+    for (let b = Math.max(0, first); b <= last; b++) {
+      const have = this.#blocks.get(b)
+      if (Array.isArray(have)) continue
+      if (have) {
+        waits.push(have)
+        continue
+      }
+      const start = b * BLOCK
+      const end = Math.min(this.length, start + BLOCK)
+      const pending = api
+        .get<EntryRow[]>(`/ledger/entries${query({ log: this.logId, start, end })}`)
+        .then((rows) => {
+          const block: EntryRow[] = []
+          for (const r of rows) block[r.index - start] = r
+          this.#blocks.set(b, block)
+        })
+        .catch((error: unknown) => {
+          this.#blocks.delete(b)
+          this.onError(error)
+        })
+      this.#blocks.set(b, pending)
+      waits.push(pending)
+    }
+    await Promise.all(waits)
+  }
+}
 const PIN = 'sluice.console.pinned-vkey'
 
 function summary(e: EntryRow['entry']): string {
@@ -233,85 +286,48 @@ export async function renderLedger(
     loading(),
   )
 
-  const showEntries = async (end: number) => {
-    const start = Math.max(0, end - PAGE)
-    try {
-      const rows = (
-        await api.get<EntryRow[]>(`/ledger/entries${query({ log: log.logId, start, end })}`)
-      ).reverse()
-      clear(
-        entries,
-        h('h2', { id: 'entries-title' }, 'Entries'),
-        rows.length === 0
-          ? empty('No entries.')
-          : h(
-              'div',
-              { class: 'table-wrap' },
-              h(
-                'table',
-                { class: 'compact', id: 'entries-table' },
-                h('caption', {}, `Entries ${start}–${end - 1} of ${fmt.int(log.size)}, newest first`),
-                h(
-                  'thead',
-                  {},
-                  h(
-                    'tr',
-                    {},
-                    ['#', 'Kind', 'What', 'When', ''].map((t) => h('th', { scope: 'col' }, t)),
-                  ),
-                ),
-                h(
-                  'tbody',
-                  {},
-                  rows.map((r) =>
-                    h(
-                      'tr',
-                      {},
-                      h('td', {}, String(r.index)),
-                      h('td', {}, r.entry.kind),
-                      h('td', { class: 'wrap' }, summary(r.entry)),
-                      h('td', {}, when(r.entry)),
-                      h(
-                        'td',
-                        {},
-                        h(
-                          'button',
-                          {
-                            type: 'button',
-                            class: 'verify',
-                            'data-index': r.index,
-                            onclick: () => void verify(r.index),
-                          },
-                          `Verify #${r.index}`,
-                        ),
-                      ),
-                    ),
-                  ),
-                ),
-              ),
-            ),
-        h(
-          'nav',
-          { class: 'pager', 'aria-label': 'Entry pages' },
+  const source = new EntrySource(log.logId, log.size)
+  const entriesTable = virtualTable<EntryRow>({
+    id: 'entries-table',
+    caption: `${fmt.int(log.size)} entries, newest first`,
+    source,
+    height: 480,
+    columns: [
+      { header: '#', width: '8%', cell: (r) => String(r.index) },
+      { header: 'Kind', width: '10%', cell: (r) => r.entry.kind },
+      { header: 'What', width: '50%', cell: (r) => summary(r.entry) },
+      { header: 'When', width: '17%', cell: (r) => when(r.entry) },
+      {
+        header: '',
+        width: '15%',
+        cell: (r) =>
           h(
             'button',
             {
               type: 'button',
-              disabled: end >= log.size,
-              onclick: () => void showEntries(Math.min(log.size, end + PAGE)),
+              class: 'verify',
+              tabindex: -1,
+              'data-index': r.index,
+              onclick: () => void verify(r.index),
             },
-            '← Newer',
+            `Verify #${r.index}`,
           ),
-          h(
-            'button',
-            { type: 'button', disabled: start === 0, onclick: () => void showEntries(start) },
-            'Older →',
-          ),
-        ),
-      )
-    } catch (error) {
-      clear(entries, h('h2', { id: 'entries-title' }, 'Entries'), errorBox(error))
-    }
+      },
+    ],
+  })
+  source.onError = (error) =>
+    clear(
+      entries,
+      h('h2', { id: 'entries-title' }, 'Entries'),
+      errorBox(error, () => location.reload()),
+    )
+  const showEntries = () => {
+    clear(
+      entries,
+      h('h2', { id: 'entries-title' }, 'Entries'),
+      log.size === 0 ? empty('No entries.') : entriesTable.element,
+    )
+    entriesTable.refresh()
   }
 
   clear(
@@ -332,7 +348,7 @@ export async function renderLedger(
     entries,
     checkpoints,
   )
-  await showEntries(log.size)
+  showEntries()
   await showCheckpoints()
 }
 
