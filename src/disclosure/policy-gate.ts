@@ -1,7 +1,7 @@
 import type { DisclosureEntry } from '../ledger/entry.js'
 import type { GateObserver } from '../ops/node-metrics.js'
 import type { CompiledPolicy } from '../policy/compile.js'
-import { decideCompiled, endpointRefs, redact } from '../policy/decide.js'
+import { decideCompiled, endpointRefs } from '../policy/decide.js'
 import { screeningBound } from '../policy/screening.js'
 import type { Decision, ObjectVersion } from '../policy/types.js'
 import { collectionsVisibleTo } from '../policy/views.js'
@@ -13,6 +13,7 @@ import { formatMicros, toMicros } from '../store/time.js'
 import type { CollectionGrant, CollectionRecord, ObjectQuery, Store, StoredVersion } from '../store/types.js'
 import type { CollectionAccess, DisclosureGate, GateSession, Served, Viewer } from './gate.js'
 import { GrantSession } from './grant-gate.js'
+import { servedJson } from './served-json.js'
 
 /**
  * The gate with sharing policy: partners see what `decide` allows at the
@@ -106,12 +107,9 @@ class PartnerSession implements GateSession {
         this.gate.observer?.denied(this.partnerId, decision.deniedBy[0]?.kind ?? 'unknown')
         return undefined
       }
-      const unchanged =
-        decision.effect === 'allow' &&
-        decision.caveats.every((c) => version.object.object_marking_refs?.includes(c))
       return {
         stored,
-        json: unchanged ? stored.json : JSON.stringify(redact(version.object, decision)),
+        json: servedJson(stored.json, version.object, decision),
         allowedBy: decision.allowedBy.id ?? decision.allowedBy.kind,
         objectModified: typeof version.object.modified === 'string' ? version.object.modified : null,
       }

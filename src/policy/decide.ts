@@ -466,7 +466,12 @@ export function redact(object: StixObject, decision: Decision): StixObject {
   if (decision.effect === 'deny') throw new TypeError(`redact() called for denied object ${object.id}`)
   const base = decision.effect === 'redact' ? removeSelected(object, decision.redactions) : object
   const existing = base.object_marking_refs ?? []
-  const added = decision.caveats.filter((c, i) => !existing.includes(c) && decision.caveats.indexOf(c) === i)
+  const added = caveatsToAdd(existing, decision.caveats)
   if (added.length === 0) return base === object ? { ...object } : base
   return { ...base, object_marking_refs: [...existing, ...added] }
+}
+
+/** The caveats `redact` appends to `existing` marking refs: those not already there, each once, in order. */
+export function caveatsToAdd(existing: readonly string[], caveats: readonly string[]): string[] {
+  return caveats.filter((c, i) => !existing.includes(c) && caveats.indexOf(c) === i)
 }
