@@ -262,9 +262,8 @@ async function partnerStages(
     t.endpoints += nowMs() - t0
     t.endpointRows += found.length
     t0 = nowMs()
-    const decisions = versions.map((v) =>
-      decideCompiled(compiled, reader.partnerId, v, instant, { endpoints }),
-    )
+    const context = { endpoints, endpointMemo: new WeakMap() }
+    const decisions = versions.map((v) => decideCompiled(compiled, reader.partnerId, v, instant, context))
     t.decide += nowMs() - t0
     t0 = nowMs()
     const served: import('../../src/disclosure/gate.js').Served[] = []

@@ -3,7 +3,7 @@ import type { GateObserver } from '../ops/node-metrics.js'
 import type { CompiledPolicy } from '../policy/compile.js'
 import { decideCompiled, endpointRefs } from '../policy/decide.js'
 import { screeningBound } from '../policy/screening.js'
-import type { Decision, ObjectVersion } from '../policy/types.js'
+import type { Decision, DecisionContext, ObjectVersion } from '../policy/types.js'
 import { collectionsVisibleTo } from '../policy/views.js'
 import type { LedgerService } from '../services/ledger-service.js'
 import { sha256Hex } from '../services/ledger-service.js'
@@ -88,8 +88,8 @@ class PartnerSession implements GateSession {
     }
   }
 
-  decideOne(version: ObjectVersion, endpoints: Map<string, ObjectVersion[]>): Decision {
-    return decideCompiled(this.compiled, this.partnerId, version, this.instant, { endpoints })
+  decideOne(version: ObjectVersion, context: DecisionContext): Decision {
+    return decideCompiled(this.compiled, this.partnerId, version, this.instant, context)
   }
 
   async screen(items: StoredVersion[]): Promise<(Served | undefined)[]> {
@@ -98,11 +98,15 @@ class PartnerSession implements GateSession {
         ? { collectionId: stored.collectionId, object: JSON.parse(stored.json) as StixObject }
         : undefined,
     )
-    const endpoints = await this.#endpoints(versions)
+    // one memo per batch: this session's partner and instant, endpoint versions of this batch only
+    const context: DecisionContext = {
+      endpoints: await this.#endpoints(versions),
+      endpointMemo: new WeakMap(),
+    }
     return items.map((stored, i) => {
       const version = versions[i]
       if (!version) return undefined
-      const decision = this.decideOne(version, endpoints)
+      const decision = this.decideOne(version, context)
       if (decision.effect === 'deny') {
         this.gate.observer?.denied(this.partnerId, decision.deniedBy[0]?.kind ?? 'unknown')
         return undefined

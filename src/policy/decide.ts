@@ -233,7 +233,7 @@ function decideAt(
       const versions = context?.endpoints?.get(ref) ?? []
       const visible =
         depth < MAX_ENDPOINT_DEPTH &&
-        versions.some((v) => decideAt(policy, partnerId, v, t, context, depth + 1).effect !== 'deny')
+        versions.some((v) => endpointVisible(policy, partnerId, v, t, context, depth + 1))
       if (!visible) {
         denied.push({
           kind: 'endpoint',
@@ -255,6 +255,26 @@ function decideAt(
   const redactions = facts.units.map((u) => u.selector).filter((s) => best.removed.has(s))
   const deniedBy = redactions.flatMap((s) => best.removed.get(s)!)
   return { effect: 'redact', allowedBy, caveats, redactions, deniedBy }
+}
+
+/** An endpoint version's visibility; memoised for versions that have no endpoints (so no depth limit applies). */
+function endpointVisible(
+  policy: CompiledPolicy,
+  partnerId: string,
+  version: ObjectVersion,
+  t: number,
+  context: DecisionContext | undefined,
+  depth: number,
+): boolean {
+  const memo = context?.endpointMemo
+  const memoisable = memo !== undefined && endpointRefs(version.object) === undefined
+  if (memoisable) {
+    const known = memo.get(version)
+    if (known !== undefined) return known
+  }
+  const visible = decideAt(policy, partnerId, version, t, context, depth).effect !== 'deny'
+  if (memoisable) memo.set(version, visible)
+  return visible
 }
 
 const EMPTY: readonly string[] = []

@@ -161,6 +161,12 @@ export interface DecisionContext {
    * An SRO is disclosed only if every endpoint has at least one version the partner may see.
    */
   endpoints?: Map<string, ObjectVersion[]>
+  /**
+   * Whether each endpoint version (of a type that has no endpoints itself) may be seen, kept across the
+   * decisions of one batch so an endpoint shared by many SROs is decided once. Valid for one partner and
+   * one instant only: the caller creates it with the batch and drops it afterwards.
+   */
+  endpointMemo?: WeakMap<ObjectVersion, boolean>
 }
 
 export type ReasonKind =

@@ -2,7 +2,14 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { decide, policyAt, redact } from '../../src/policy/index.js'
 import type { Decision, PolicyHistory, Reason } from '../../src/policy/types.js'
-import { contextArb, decisionCaseArb, historyArb, instantArb, objectArb } from './arbitraries.js'
+import {
+  contextArb,
+  decisionCaseArb,
+  historyArb,
+  instantArb,
+  objectArb,
+  partnerIdArb,
+} from './arbitraries.js'
 import { type ModelDecision, modelDecide, modelRedact } from './reference-model.js'
 
 const key = (r: Reason) => `${r.kind}|${r.id}`
@@ -55,6 +62,33 @@ describe('decide agrees with the reference model', () => {
       }),
       { numRuns: 300 },
     )
+  })
+})
+
+describe('the endpoint memo', () => {
+  it('changes no decision when one memo serves a whole batch of one partner at one instant', () => {
+    const batchArb = fc.record({
+      history: historyArb,
+      partnerId: partnerIdArb,
+      versions: fc.array(objectArb(), { minLength: 2, maxLength: 12 }),
+      instant: instantArb,
+      context: contextArb,
+    })
+    let memoised = 0
+    fc.assert(
+      fc.property(batchArb, ({ history, partnerId, versions, instant, context }) => {
+        const snapshot = policyAt(history, instant)
+        const shared = { ...context, endpointMemo: new WeakMap() }
+        for (const version of versions)
+          expect(decide(snapshot, partnerId, version, instant, shared)).toEqual(
+            decide(snapshot, partnerId, version, instant, context),
+          )
+        for (const list of context.endpoints?.values() ?? [])
+          for (const v of list) if (shared.endpointMemo.has(v)) memoised++
+      }),
+      { numRuns: 1000 },
+    )
+    expect(memoised).toBeGreaterThan(100)
   })
 })
 
