@@ -1,5 +1,7 @@
 // Ledger benchmark. Build and run: npx tsc -p tsconfig.json && node dist/bench/ledger/run.js [--quick]
-// --quick skips the 10^7-leaf tree (building it takes ~15 s and ~700 MB).
+// --quick skips the 10^7-leaf tree (building it takes ~15 s and ~700 MB) and measures the SQLite store
+// at 10^5 leaves only. --store none skips the store section; --store-only runs only it;
+// --store-sizes 1000000,10000000 sets its sizes (the default; a 10^7 ledger is ~5 GB under /tmp).
 import { hash, randomFillSync } from 'node:crypto'
 import {
   appendLeaves,
@@ -10,8 +12,20 @@ import {
   verifyConsistency,
   verifyInclusion,
 } from '../../src/ledger/index.js'
+import { benchArgs } from '../lib/args.js'
+import { machineLine } from '../lib/table.js'
+import { measureSqliteStore, PAGE, type ProofFigures } from './store.js'
 
-const quick = process.argv.includes('--quick')
+const args = benchArgs()
+const quick = args.quick
+const storeKind = args.string('--store') ?? 'sqlite'
+const storeOnly = process.argv.includes('--store-only')
+const storeSizes = (args.string('--store-sizes') ?? (quick ? '100000' : '1000000,10000000'))
+  .split(',')
+  .map((n) => Number(n.replace(/_/g, '')))
+if (storeKind !== 'sqlite' && storeKind !== 'none') throw new Error(`--store sqlite|none, not ${storeKind}`)
+if (storeSizes.some((n) => !Number.isSafeInteger(n) || n < PAGE))
+  throw new Error(`--store-sizes needs sizes of at least ${PAGE}`)
 const APPEND_LEAVES = 200_000
 
 function makeLeaves(count: number): Buffer[] {
@@ -102,31 +116,53 @@ async function proofTimes(store: MemoryNodeStore, size: number, samples: number)
 const fmt = (n: number, digits = 0) =>
   n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
 
-const leaves = makeLeaves(APPEND_LEAVES)
-appendsPerSecond(leaves.slice(0, 20_000), 1000, true) // warm-up
-const baseline = baselinePerSecond(leaves)
-const rows: string[][] = []
-for (const batch of [1_000, 10_000]) {
-  const pure = appendsPerSecond(leaves, batch, false)
-  const stored = appendsPerSecond(leaves, batch, true)
-  rows.push([`batch ${fmt(batch)}`, fmt(pure), fmt(stored), fmt(baseline), `${fmt(pure / baseline, 2)}×`])
-}
-console.log(`## Ledger appends (${fmt(APPEND_LEAVES)} leaves of ~200 bytes, node ${process.version})\n`)
-console.log(
-  '| batch | appends/s (leafHash + appendLeaves) | + MemoryNodeStore.putNodes | baseline: raw SHA-256/s of the same leaves | ratio |',
-)
-console.log('| --- | ---: | ---: | ---: | ---: |')
-for (const row of rows) console.log(`| ${row.join(' | ')} |`)
+console.log(`${machineLine()}\n`)
+if (!storeOnly) await inMemory()
+if (storeKind === 'sqlite') await onStore()
 
-console.log('\n## Proofs from MemoryNodeStore (plan + getNodes + assemble; 1,000 random samples each)\n')
-console.log(
-  '| leaves | build s | inclusion mean µs | inclusion p99 µs | consistency mean µs | consistency p99 µs | max proof len |',
-)
-console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: |')
-for (const size of quick ? [1_000_000] : [1_000_000, 10_000_000]) {
-  const { store, seconds } = buildStore(size)
-  const t = await proofTimes(store, size, 1000)
+async function inMemory(): Promise<void> {
+  const leaves = makeLeaves(APPEND_LEAVES)
+  appendsPerSecond(leaves.slice(0, 20_000), 1000, true) // warm-up
+  const baseline = baselinePerSecond(leaves)
+  const rows: string[][] = []
+  for (const batch of [1_000, 10_000]) {
+    const pure = appendsPerSecond(leaves, batch, false)
+    const stored = appendsPerSecond(leaves, batch, true)
+    rows.push([`batch ${fmt(batch)}`, fmt(pure), fmt(stored), fmt(baseline), `${fmt(pure / baseline, 2)}×`])
+  }
+  console.log(`## Ledger appends (${fmt(APPEND_LEAVES)} leaves of ~200 bytes, node ${process.version})\n`)
   console.log(
-    `| ${fmt(size)} | ${fmt(seconds, 1)} | ${fmt(t.inclusion.mean, 1)} | ${fmt(t.inclusion.p99, 1)} | ${fmt(t.consistency.mean, 1)} | ${fmt(t.consistency.p99, 1)} | ${t.proofLength} |`,
+    '| batch | appends/s (leafHash + appendLeaves) | + MemoryNodeStore.putNodes | baseline: raw SHA-256/s of the same leaves | ratio |',
   )
+  console.log('| --- | ---: | ---: | ---: | ---: |')
+  for (const row of rows) console.log(`| ${row.join(' | ')} |`)
+
+  console.log('\n## Proofs from MemoryNodeStore (plan + getNodes + assemble; 1,000 random samples each)\n')
+  console.log(
+    '| leaves | build s | inclusion mean µs | inclusion p99 µs | consistency mean µs | consistency p99 µs | max proof len |',
+  )
+  console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: |')
+  for (const size of quick ? [1_000_000] : [1_000_000, 10_000_000]) {
+    const { store, seconds } = buildStore(size)
+    const t = await proofTimes(store, size, 1000)
+    console.log(
+      `| ${fmt(size)} | ${fmt(seconds, 1)} | ${fmt(t.inclusion.mean, 1)} | ${fmt(t.inclusion.p99, 1)} | ${fmt(t.consistency.mean, 1)} | ${fmt(t.consistency.p99, 1)} | ${t.proofLength} |`,
+    )
+  }
+}
+
+async function onStore(): Promise<void> {
+  const ms = (f: ProofFigures) => `${fmt(f.mean * 1000)} / ${fmt(f.p50 * 1000)} / ${fmt(f.p99 * 1000)}`
+  console.log(
+    `\n## Proofs from the SQLite store (LedgerService over store.ledgerNodes; pages of ${PAGE} to the global log and one of 5 partner logs; 1,000 random samples each, every proof verified)\n`,
+  )
+  console.log(
+    '| log | leaves | build s (encode + appendLedger) | database MB | inclusion mean / p50 / p99 µs | consistency mean / p50 / p99 µs | baseline in memory: inclusion | baseline: consistency | failures |',
+  )
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |')
+  await measureSqliteStore(storeSizes, 1000, (r) => {
+    console.log(
+      `| ${r.logId} | ${fmt(r.size)} | ${fmt(r.buildSeconds, 1)} | ${fmt(r.databaseBytes / 1e6)} | ${ms(r.inclusion)} | ${ms(r.consistency)} | ${ms(r.memoryInclusion)} | ${ms(r.memoryConsistency)} | ${r.failures} of ${fmt(r.checked)} |`,
+    )
+  })
 }

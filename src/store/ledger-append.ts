@@ -1,5 +1,5 @@
 import { HASH_SIZE, leafHash } from '../ledger/hash.js'
-import { appendLeaves, type NodeKey } from '../ledger/tree.js'
+import { appendLeaves, type NodeKey, nodeKeyId } from '../ledger/tree.js'
 import type { LedgerAppend, LedgerHead, LedgerLeaf, LedgerPosition } from './types.js'
 
 /**
@@ -171,8 +171,23 @@ export function leafAt(leaves: StoredLeaves, i: number): Uint8Array {
 }
 
 /**
+ * SQL `substr` arguments (1-based start, length) of the `ends` bytes that bound stored leaf `i`:
+ * the end of leaf i − 1 (its start) and of leaf i. Read with `leafRange`.
+ */
+export function endsSlice(i: number): [start: number, length: number] {
+  return i === 0 ? [1, 4] : [4 * i - 3, 8]
+}
+
+/** Byte range [from, to) of stored leaf `i` in `bytes`, from the `endsSlice` of `ends`. */
+export function leafRange(slice: Uint8Array, i: number): [from: number, to: number] {
+  const view = Buffer.from(slice.buffer, slice.byteOffset, slice.byteLength)
+  return i === 0 ? [0, view.readUInt32LE(0)] : [view.readUInt32LE(0), view.readUInt32LE(4)]
+}
+
+/**
  * A stored chunk row as both adapters read it. `leaves` loads (once) the stored leaves it uses:
  * its own, or the referenced chunk's, whose leaves `refOffset`… are this chunk's leaves 0….
+ * `leaf` reads one of those stored leaves alone (a proof needs one leaf hash, not the whole run).
  */
 export interface ChunkRow {
   start: number
@@ -180,6 +195,7 @@ export interface ChunkRow {
   nodes: Uint8Array
   refOffset: number
   leaves(): Promise<StoredLeaves>
+  leaf(i: number): Promise<Uint8Array | undefined>
 }
 
 /** Leaves [from, to) of the log, clipped to the chunk, with their log indices. */
@@ -198,7 +214,10 @@ export async function chunkLeaves(chunk: ChunkRow, from: number, to: number): Pr
 export async function chunkNode(chunk: ChunkRow, key: NodeKey): Promise<Uint8Array | undefined> {
   const leaf = completingLeaf(key)
   if (leaf < chunk.start || leaf >= chunk.start + chunk.count) return undefined
-  if (key.level === 0) return leafHash(leafAt(await chunk.leaves(), leaf - chunk.start + chunk.refOffset))
+  if (key.level === 0) {
+    const bytes = await chunk.leaf(leaf - chunk.start + chunk.refOffset)
+    return bytes && leafHash(bytes)
+  }
   const at = nodeOffset(chunk.start, key)
   return at + HASH_SIZE <= chunk.nodes.length ? chunk.nodes.subarray(at, at + HASH_SIZE) : undefined
 }
@@ -214,6 +233,89 @@ export async function chunkKeyMatches(chunk: ChunkRow, objectKey: string): Promi
       out.push({ index: chunk.start + i, bytes: leafAt(stored, i + chunk.refOffset) })
   return out
 }
+
+/** The distinct leaves completing `keys`, ascending: the chunks holding them are all a read needs. */
+export function completingLeaves(keys: readonly NodeKey[]): number[] {
+  return [...new Set(keys.map(completingLeaf))].sort((a, b) => a - b)
+}
+
+/** The chunk holding log leaf `leaf`, among chunks of one log sorted by `start`. */
+export function chunkHolding<T extends { start: number; count: number }>(
+  chunks: readonly T[],
+  leaf: number,
+): T | undefined {
+  let lo = 0
+  let hi = chunks.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (chunks[mid]!.start <= leaf) lo = mid + 1
+    else hi = mid
+  }
+  const chunk = chunks[lo - 1]
+  return chunk && leaf < chunk.start + chunk.count ? chunk : undefined
+}
+
+/**
+ * Interior nodes recently read, by log. A stored node never changes once its chunk is committed, and
+ * readers only see committed chunks, so a cached hash is always right. Only nodes at level ≥
+ * `NODE_CACHE_MIN_LEVEL` are kept: every proof needs one per level near the root, while the nodes
+ * under 256 leaves are many and a random proof rarely meets one again. Least recently used out first.
+ */
+export class NodeCache {
+  readonly #max: number
+  readonly #hashes = new Map<string, Uint8Array>()
+
+  constructor(max = NODE_CACHE_SIZE) {
+    this.#max = max
+  }
+
+  /** `read`s the keys not cached (in one call) and keeps what it returns; the map is in the order asked. */
+  async nodes(
+    logId: string,
+    keys: readonly NodeKey[],
+    read: (keys: readonly NodeKey[]) => Promise<Map<string, Uint8Array>>,
+  ): Promise<Map<string, Uint8Array>> {
+    const cached = new Map<string, Uint8Array>()
+    const missing: NodeKey[] = []
+    for (const key of keys) {
+      const hash = key.level >= NODE_CACHE_MIN_LEVEL ? this.#get(`${logId} ${nodeKeyId(key)}`) : undefined
+      if (hash) cached.set(nodeKeyId(key), hash)
+      else missing.push(key)
+    }
+    if (missing.length === 0) return cached
+    const fetched = await read(missing)
+    for (const key of missing) {
+      const hash = fetched.get(nodeKeyId(key))
+      if (hash && key.level >= NODE_CACHE_MIN_LEVEL) this.#set(`${logId} ${nodeKeyId(key)}`, hash)
+    }
+    const out = new Map<string, Uint8Array>()
+    for (const key of keys) {
+      const id = nodeKeyId(key)
+      const hash = cached.get(id) ?? fetched.get(id)
+      if (hash) out.set(id, hash)
+    }
+    return out
+  }
+
+  #get(key: string): Uint8Array | undefined {
+    const hash = this.#hashes.get(key)
+    if (hash) {
+      this.#hashes.delete(key)
+      this.#hashes.set(key, hash)
+    }
+    return hash
+  }
+
+  #set(key: string, hash: Uint8Array): void {
+    this.#hashes.set(key, Uint8Array.from(hash))
+    if (this.#hashes.size > this.#max) this.#hashes.delete(this.#hashes.keys().next().value!)
+  }
+}
+
+/** Nodes covering 256 leaves and more: at 10^7 leaves about 39,000 per log. */
+export const NODE_CACHE_MIN_LEVEL = 8
+/** About 6 MB of cached hashes and keys. */
+export const NODE_CACHE_SIZE = 50_000
 
 /** Memoizes an async loader (a chunk's leaves are read at most once per call). */
 export function once<T>(load: () => Promise<T>): () => Promise<T> {

@@ -84,6 +84,55 @@ describe.each(STORES)('$name store: ledger and policy rows', (factory) => {
     )
   })
 
+  it('serves proofs over many chunks, through references, the same when read again', async () => {
+    // > 2^10 leaves in uneven appends: nodes up to level 10 span chunks, the partner log refers to the
+    // global log's bytes, and the second pass is served partly from the adapter's node cache
+    const texts: string[] = []
+    let size = 0
+    const sizes: number[] = []
+    for (const count of [1, 300, 77, 256, 5, 400, 13, 60]) {
+      const batch = Array.from({ length: count }, (_, i) => `big-${size + i}`)
+      await store.appendLedger(batch.map((t) => entry(t, ['global', 'partner:big'])))
+      texts.push(...batch)
+      size += count
+      sizes.push(size)
+    }
+    const leaves = texts.map((t) => new TextEncoder().encode(t))
+    const hashes = leaves.map(leafHash)
+    const rootOf = (n: number) => merkleRootOfLeaves(leaves.slice(0, n))
+    // nothing stored beyond the head is reported, and nothing missing is remembered as missing
+    const beyond = { level: 10, index: 1 }
+    expect((await store.ledgerNodes('partner:big', [beyond])).size).toBe(0)
+    for (const logId of ['global', 'partner:big']) {
+      const reader = {
+        getNodes: (keys: readonly { level: number; index: number }[]) => store.ledgerNodes(logId, keys),
+      }
+      for (const pass of [1, 2]) {
+        for (const n of [sizes[3]!, size]) {
+          const root = rootOf(n)
+          expect(Buffer.from(await rootAt(reader, n)).equals(Buffer.from(root)), `${logId} ${pass}`).toBe(
+            true,
+          )
+          for (const index of [0, 1, 255, 256, 377, 633, n - 2, n - 1]) {
+            const proof = await proveInclusion(reader, index, n)
+            expect(verifyInclusion(hashes[index]!, index, n, proof, root)).toEqual({ ok: true })
+          }
+          for (const m of [1, 2, 255, 256, 378, 639, n - 1].filter((m) => m < n)) {
+            const proof = await proveConsistency(reader, m, n)
+            expect(verifyConsistency(m, n, rootOf(m), root, proof)).toEqual({ ok: true })
+          }
+        }
+      }
+    }
+    const more = Array.from({ length: 2048 - size }, (_, i) => `big-${size + i}`)
+    await store.appendLedger(more.map((t) => entry(t, ['partner:big'])))
+    const found = await store.ledgerNodes('partner:big', [beyond])
+    const all = [...leaves, ...more.map((t) => new TextEncoder().encode(t))]
+    expect(
+      Buffer.from(found.get('10/1')!).equals(Buffer.from(merkleRootOfLeaves(all.slice(1024, 2048)))),
+    ).toBe(true)
+  })
+
   it('finds disclosure leaves by object version', async () => {
     await store.appendLedger([
       entry('x', ['partner:p2'], 'indicator--1|2026-01-01T00:00:00.000Z'),

@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto'
 import {
   type ChunkRow,
+  chunkHolding,
   chunkKeyMatches,
   chunkLeaves,
   chunkNode,
   completingLeaf,
+  NodeCache,
   once,
   packFrontier,
   planLedgerAppend,
@@ -110,6 +112,8 @@ interface IdState {
 export class PostgresStore implements Store {
   readonly capabilities: StoreCapabilities = { concurrentWriters: true, onlineBackup: false }
   readonly #pool: PgPool
+  /** Interior ledger nodes recently read (immutable once committed). */
+  readonly #nodeCache = new NodeCache()
 
   /** Takes a pool whose schema is already migrated (see `openPostgresStore`). */
   constructor(pool: PgPool) {
@@ -563,10 +567,22 @@ export class PostgresStore implements Store {
         )
         return rows[0]!
       }),
+      leaf: async (i) => {
+        // one stored leaf alone: its byte range from `ends`, then only those bytes
+        const { rows } = await this.#pool.query<{ bytes: Buffer }>(PG_LEAF_QUERY, [
+          row.ref_chunk ?? row.id,
+          i,
+        ])
+        return rows[0]?.bytes
+      },
     }
   }
 
   async ledgerNodes(logId: string, keys: readonly NodeKeyRef[]): Promise<Map<string, Uint8Array>> {
+    return this.#nodeCache.nodes(logId, keys, (missing) => this.#readNodes(logId, missing))
+  }
+
+  async #readNodes(logId: string, keys: readonly NodeKeyRef[]): Promise<Map<string, Uint8Array>> {
     const out = new Map<string, Uint8Array>()
     if (keys.length === 0) return out
     // the chunks holding the completing leaves, each once
@@ -580,8 +596,7 @@ export class PostgresStore implements Store {
     const chunks = rows.map((r) => this.#chunk(r))
     // In the order asked for, like a lookup per key.
     for (const k of keys) {
-      const leaf = completingLeaf(k)
-      const chunk = chunks.find((c) => c.start <= leaf && leaf < c.start + c.count)
+      const chunk = chunkHolding(chunks, completingLeaf(k))
       const hash = chunk && (await chunkNode(chunk, k))
       if (hash) out.set(`${k.level}/${k.index}`, hash)
     }
@@ -763,6 +778,15 @@ async function appendLedgerLocked(client: PgClient, entries: LedgerAppend[]): Pr
 }
 
 const PG_CHUNK_COLUMNS = 'id, start, count, ref_chunk, ref_offset, nodes'
+
+/** The u32 LE at byte `at` (an SQL expression) of `ends` (`|` and `<<` bind alike in PostgreSQL). */
+const endAt = (at: string) =>
+  `(get_byte(ends, ${at})::bigint | (get_byte(ends, ${at} + 1)::bigint << 8) | (get_byte(ends, ${at} + 2)::bigint << 16) | (get_byte(ends, ${at} + 3)::bigint << 24))`
+
+/** Stored leaf $2 of chunk $1: its byte range from `ends`, then only those bytes of `bytes`. */
+const PG_LEAF_QUERY = `SELECT substring(bytes FROM (f + 1)::int FOR (t - f)::int) AS bytes FROM (
+    SELECT bytes, CASE WHEN $2::int = 0 THEN 0 ELSE ${endAt('4 * $2::int - 4')} END AS f, ${endAt('4 * $2::int')} AS t
+    FROM ledger_chunks WHERE id = $1 AND length(ends) >= 4 * $2::int + 4) x`
 
 interface PgChunkRow {
   id: number

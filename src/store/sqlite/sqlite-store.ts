@@ -1,10 +1,15 @@
 import { randomBytes } from 'node:crypto'
 import {
   type ChunkRow,
+  chunkHolding,
   chunkKeyMatches,
   chunkLeaves,
   chunkNode,
   completingLeaf,
+  completingLeaves,
+  endsSlice,
+  leafRange,
+  NodeCache,
   once,
   packFrontier,
   planLedgerAppend,
@@ -80,6 +85,8 @@ export class SqliteStore implements Store {
   readonly capabilities: StoreCapabilities = { concurrentWriters: false, onlineBackup: true }
   readonly db: SqliteDatabase
   readonly #sql: StatementCache
+  /** Interior ledger nodes recently read (immutable once committed). */
+  readonly #nodeCache = new NodeCache()
 
   constructor(path: string) {
     this.db = openSqlite(path)
@@ -557,7 +564,21 @@ export class SqliteStore implements Store {
             .get('SELECT ends, bytes, keys FROM ledger_chunks WHERE id = ?')
             .get(row.ref_chunk ?? row.id) as StoredLeaves,
       ),
+      leaf: async (i) => this.#leaf(row.ref_chunk ?? row.id, i),
     }
+  }
+
+  /** Stored leaf `i` of chunk `id` alone: its end offsets, then its bytes (not the whole run). */
+  #leaf(id: number, i: number): Buffer | undefined {
+    const ends = this.#sql
+      .get('SELECT substr(ends, ?, ?) AS slice FROM ledger_chunks WHERE id = ?')
+      .get(...endsSlice(i), id) as { slice: Buffer | null } | undefined
+    if (!ends?.slice || ends.slice.length < (i === 0 ? 4 : 8)) return undefined
+    const [from, to] = leafRange(ends.slice, i)
+    const leaf = this.#sql
+      .get('SELECT substr(bytes, ?, ?) AS bytes FROM ledger_chunks WHERE id = ?')
+      .get(from + 1, to - from, id) as { bytes: Buffer | null } | undefined
+    return leaf?.bytes ?? undefined
   }
 
   /** The chunk holding leaf `index` of the log, if the log has that leaf. */
@@ -582,17 +603,22 @@ export class SqliteStore implements Store {
   }
 
   async ledgerNodes(logId: string, keys: readonly NodeKeyRef[]): Promise<Map<string, Uint8Array>> {
+    return this.#nodeCache.nodes(logId, keys, (missing) => this.#readNodes(logId, missing))
+  }
+
+  async #readNodes(logId: string, keys: readonly NodeKeyRef[]): Promise<Map<string, Uint8Array>> {
     const out = new Map<string, Uint8Array>()
-    const chunks = new Map<number, ChunkRow>()
+    // each chunk holding a completing leaf once, ascending (one indexed read per chunk)
+    const chunks: ChunkRow[] = []
+    for (const leaf of completingLeaves(keys)) {
+      const last = chunks[chunks.length - 1]
+      if (last && leaf < last.start + last.count) continue
+      const row = this.#chunkAt(logId, leaf)
+      if (row) chunks.push(this.#chunk(row))
+    }
     for (const k of keys) {
-      const row = this.#chunkAt(logId, completingLeaf(k))
-      if (!row) continue
-      let chunk = chunks.get(row.id)
-      if (!chunk) {
-        chunk = this.#chunk(row)
-        chunks.set(row.id, chunk)
-      }
-      const hash = await chunkNode(chunk, k)
+      const chunk = chunkHolding(chunks, completingLeaf(k))
+      const hash = chunk && (await chunkNode(chunk, k))
       if (hash) out.set(`${k.level}/${k.index}`, hash)
     }
     return out
