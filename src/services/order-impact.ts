@@ -1,5 +1,7 @@
 import type { CompiledPolicy } from '../policy/compile.js'
 import { compiled, decideCompiled, endpointRefs } from '../policy/decide.js'
+import { type Decider, memoisedDecider, withinBound } from '../policy/decision-memo.js'
+import { type ScreeningBound, screeningBound } from '../policy/screening.js'
 import { policyAt } from '../policy/snapshot.js'
 import { isTlpLevel, type TlpLevel } from '../policy/tlp.js'
 import type {
@@ -15,7 +17,7 @@ import type {
 import type { NodeServices } from '../server/services.js'
 import type { StixObject } from '../stix/object.js'
 import { scanBatches } from '../store/scan.js'
-import type { Store } from '../store/types.js'
+import type { ObjectQuery, Store } from '../store/types.js'
 import { resolveCollectionIds } from './collections.js'
 import type { OrderImpact, PartnerImpact, SuspendDraft } from './console-types.js'
 import type { Corpus } from './corpus.js'
@@ -83,15 +85,16 @@ export function partnersTouched(history: PolicyHistory, added: readonly Order[])
   return out
 }
 
-const visible = (d: Decision): boolean => d.effect !== 'deny'
-const removed = (d: Decision): number => (d.effect === 'redact' ? d.redactions.length : 0)
+const visible = (d: Decision | undefined): boolean => d !== undefined && d.effect !== 'deny'
+const removed = (d: Decision | undefined): number => (d?.effect === 'redact' ? d.redactions.length : 0)
 const bump = (rec: Record<string, number>, key: string) => {
   rec[key] = (rec[key] ?? 0) + 1
 }
 
 /**
- * Decides versions one by one, before and after the added orders, for the partners they touch: the whole
- * impact computation, fed either from an in-memory corpus or batch by batch from the store.
+ * Counts, for the partners the added orders touch, what each version does before and after them: the whole
+ * impact computation, fed either from an in-memory corpus (deciding everything) or from the store (deciding
+ * only what a partner can possibly see).
  */
 class ImpactTally {
   readonly before: CompiledPolicy
@@ -124,45 +127,39 @@ class ImpactTally {
     })
   }
 
+  /** Touched partners that exist (an order may name one the history does not hold). */
+  get partnerIds(): string[] {
+    return [...this.#counts.keys()]
+  }
+
+  /** Decides `v` before and after for every touched partner: the straightforward computation. */
   add(v: ObjectVersion, context: DecisionContext | undefined): void {
-    for (const [partnerId, c] of this.#counts) {
+    for (const partnerId of this.#counts.keys()) {
       const d0 = decideCompiled(this.before, partnerId, v, this.instant, context)
       const d1 = decideCompiled(this.after, partnerId, v, this.instant, context)
-      const impact = c.impact
-      if (visible(d0)) c.before++
-      if (visible(d1)) c.after++
-      if (visible(d0) && !visible(d1)) {
-        impact.lost++
-        bump(impact.lostByCollection, v.collectionId)
-      } else if (!visible(d0) && visible(d1)) {
-        impact.gained++
-        bump(impact.gainedByCollection, v.collectionId)
-      } else if (visible(d0) && visible(d1)) {
-        if (removed(d1) > removed(d0)) impact.newlyRedacted++
-        else if (removed(d1) < removed(d0)) impact.unredacted++
-      }
+      this.record(partnerId, v.collectionId, d0, d1)
     }
   }
 
-  /**
-   * What the touched partners may receive at all in `collectionId`, before or after: every type, some types
-   * only, or nothing (no agreement of theirs covers the collection, so every version there is withheld
-   * either way and need not be read). Orders never widen an agreement, so the agreements decide alone.
-   */
-  reach(collectionId: string): { types: string[] | undefined } | undefined {
-    const types = new Set<string>()
-    let any = false
-    for (const partnerId of this.#counts.keys()) {
-      for (const policy of [this.before, this.after]) {
-        for (const a of policy.partners.get(partnerId)?.agreements ?? []) {
-          if (a.collections !== '*' && !a.collections.has(collectionId)) continue
-          if (a.types === '*') return { types: undefined }
-          any = true
-          for (const t of a.types) types.add(t)
-        }
-      }
+  /** One version's decisions for one partner; undefined stands for a denial known without deciding. */
+  record(partnerId: string, collectionId: string, d0: Decision | undefined, d1: Decision | undefined): void {
+    const c = this.#counts.get(partnerId)
+    if (c === undefined) return
+    const impact = c.impact
+    const v0 = visible(d0)
+    const v1 = visible(d1)
+    if (v0) c.before++
+    if (v1) c.after++
+    if (v0 && !v1) {
+      impact.lost++
+      bump(impact.lostByCollection, collectionId)
+    } else if (!v0 && v1) {
+      impact.gained++
+      bump(impact.gainedByCollection, collectionId)
+    } else if (v0 && v1) {
+      if (removed(d1) > removed(d0)) impact.newlyRedacted++
+      else if (removed(d1) < removed(d0)) impact.unredacted++
     }
-    return any ? { types: [...types] } : undefined
   }
 
   result(total: number): OrderImpact {
@@ -177,7 +174,8 @@ class ImpactTally {
 }
 
 /**
- * What adding `added` to the policy history would change at `instant`, object by object, for every partner.
+ * What adding `added` to the policy history would change at `instant`, object by object, for every partner,
+ * deciding every version of `corpus` before and after: the reference the store path must agree with.
  * Decisions for one partner depend only on that partner's agreements and orders, so partners no added order
  * concerns are reported unaffected without deciding anything for them.
  */
@@ -224,10 +222,45 @@ async function endpointContext(
   return cache
 }
 
+/** What one touched partner can possibly see in one collection before and after, and how to decide it. */
+interface Side {
+  partnerId: string
+  before: ScreeningBound | undefined
+  after: ScreeningBound | undefined
+  decideBefore: Decider
+  decideAfter: Decider
+  memoBefore: WeakMap<ObjectVersion, boolean>
+  memoAfter: WeakMap<ObjectVersion, boolean>
+}
+
+/** The store query that reads every version some side can possibly see (the union of their bounds). */
+function unionQuery(collectionId: string, sides: readonly Side[]): Omit<ObjectQuery, 'limit'> {
+  let maxTlpRank = Number.NEGATIVE_INFINITY
+  let unmarked = false
+  let types: Set<string> | undefined = new Set()
+  for (const s of sides) {
+    for (const b of [s.before, s.after]) {
+      if (b === undefined) continue
+      maxTlpRank = Math.max(maxTlpRank, b.maxTlpRank)
+      unmarked ||= b.unmarked
+      if (b.types === undefined) types = undefined
+      else if (types !== undefined) for (const t of b.types) types.add(t)
+    }
+  }
+  return {
+    collectionId,
+    ...(types !== undefined ? { types: [...types] } : {}),
+    tlpScreen: { maxTlpRank, unmarked },
+  }
+}
+
 /**
- * The impact computed straight from the store, in batches: the newest version of every object in the
- * collections the touched partners may receive from at all, of the types their agreements allow; never the
- * whole node in memory, and nothing read for partners the orders do not touch.
+ * The impact computed straight from the store, in batches. Per collection, only the newest versions some
+ * touched partner can possibly see before or after are read (the screening bound of src/policy/screening.ts,
+ * applied by the store), and a version outside one side's bound counts as denied on that side without being
+ * decided: a suspension that takes everything away decides each version once, not twice. Versions without
+ * endpoints are decided once per distinct set of facts. Never the whole node in memory, and nothing read for
+ * partners the orders do not touch.
  */
 export async function storeImpact(
   store: Store,
@@ -236,29 +269,52 @@ export async function storeImpact(
   instant: string,
 ): Promise<OrderImpact> {
   const tally = new ImpactTally(history, added, instant)
+  const deciders = tally.partnerIds.map((partnerId) => ({
+    partnerId,
+    decideBefore: memoisedDecider(tally.before, partnerId, instant),
+    decideAfter: memoisedDecider(tally.after, partnerId, instant),
+    // endpoint visibility, one memo per partner and policy (the endpoint versions are the cached ones)
+    memoBefore: new WeakMap<ObjectVersion, boolean>(),
+    memoAfter: new WeakMap<ObjectVersion, boolean>(),
+  }))
   const cache = new Map<string, ObjectVersion[]>()
   let total = 0
   for (const c of await store.listCollections()) {
     total +=
       (await store.searchObjects({ collectionId: c.id, limit: 1, scanLimit: 1, withTotal: true })).total ?? 0
-    const reach = tally.touched.size > 0 ? tally.reach(c.id) : undefined
-    if (!reach || reach.types?.length === 0) continue
-    for await (const batch of scanBatches(store, {
-      collectionId: c.id,
-      ...(reach.types ? { types: reach.types } : {}),
-    })) {
+    const sides: Side[] = deciders
+      .map((d) => ({
+        ...d,
+        before: screeningBound(tally.before, d.partnerId, c.id, instant),
+        after: screeningBound(tally.after, d.partnerId, c.id, instant),
+      }))
+      .filter((s) => s.before !== undefined || s.after !== undefined)
+    if (sides.length === 0) continue
+    for await (const batch of scanBatches(store, unionQuery(c.id, sides))) {
       const versions = batch.map((b) => ({
         collectionId: b.collectionId,
         object: JSON.parse(b.json) as StixObject,
       }))
       const endpoints = await endpointContext(
         store,
-        versions.map((v) => v.object),
+        versions.flatMap((v) => (endpointRefs(v.object) === undefined ? [] : [v.object])),
         cache,
       )
       for (const v of versions) {
         const refs = endpointRefs(v.object)?.refs
-        tally.add(v, refs ? { endpoints: new Map(refs.map((r) => [r, endpoints.get(r) ?? []])) } : undefined)
+        const near = refs && new Map(refs.map((r) => [r, endpoints.get(r) ?? []]))
+        for (const s of sides) {
+          const in0 = withinBound(s.before, v.object)
+          const in1 = withinBound(s.after, v.object)
+          if (!in0 && !in1) continue
+          const d0 = in0
+            ? s.decideBefore(v, near && { endpoints: near, endpointMemo: s.memoBefore })
+            : undefined
+          const d1 = in1
+            ? s.decideAfter(v, near && { endpoints: near, endpointMemo: s.memoAfter })
+            : undefined
+          tally.record(s.partnerId, c.id, d0, d1)
+        }
       }
     }
   }
