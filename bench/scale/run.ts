@@ -3,10 +3,10 @@
  *
  *   npx tsc -p tsconfig.json
  *   node dist/bench/scale/run.js [--adapter sqlite|postgres] [--sizes 100000,1000000] [--samples 200]
- *                                [--postgres postgres://…] [--seed 7]
+ *                                [--postgres postgres://…] [--seed 7] [--batch 1000]
  *
  * Each adapter's store grows through the sizes in order (the 10^6 store contains the 10^5 one),
- * ingesting with `putObjects` in batches of 1,000. At every size it times pages of 1,000 read
+ * ingesting with `putObjects` in batches of `--batch` (1,000). At every size it times pages of 1,000 read
  * from random positions: by `afterSeq`, by `addedAfter`, and by `types` (one type, from a random
  * `afterSeq`). PostgreSQL needs a server URL (`--postgres`, or SLUICE_BENCH_POSTGRES /
  * SLUICE_TEST_POSTGRES); the bench creates a scratch database on it and drops it afterwards.
@@ -14,7 +14,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import pg from 'pg'
@@ -22,8 +22,8 @@ import { openStore } from '../../src/store/open.js'
 import { formatMicros, toMicros } from '../../src/store/time.js'
 import type { IncomingObject, ObjectQuery, Store } from '../../src/store/types.js'
 import { generateObjects } from '../data/generate.js'
+import { machineLine } from '../lib/table.js'
 
-const BATCH = 1_000
 const PAGE = 1_000
 const COLLECTION = '5ca1ab1e-0000-4000-8000-000000000001'
 
@@ -36,6 +36,7 @@ interface Options {
   sizes: number[]
   samples: number
   seed: number
+  batch: number
   postgres: string | undefined
 }
 
@@ -43,6 +44,8 @@ interface Row {
   adapter: AdapterName
   size: number
   ingestPerSecond: number
+  /** One-minute load average when the reads at this size started: the machine is shared. */
+  load: number
   latency: Record<QueryKind, { p50: number; p99: number }>
 }
 
@@ -71,6 +74,7 @@ function parseArgs(argv: string[]): Options {
     sizes,
     samples: Number(value('--samples') ?? 200),
     seed: Number(value('--seed') ?? 7),
+    batch: Number(value('--batch') ?? 1_000),
     postgres,
   }
 }
@@ -167,10 +171,12 @@ async function benchAdapter(adapter: AdapterName, options: Options): Promise<Row
     for (const size of options.sizes) {
       let ingestMs = 0
       let ingested = 0
+      // a progress line per million, so a long run can be watched (and a slowdown seen as it starts)
+      let mark = { at: seqs.length, ms: 0, wall: performance.now() }
       while (seqs.length < size) {
         const batch: IncomingObject[] = []
         // next() by hand: leaving a for…of early would close the shared generator.
-        while (batch.length < Math.min(BATCH, size - seqs.length)) {
+        while (batch.length < Math.min(options.batch, size - seqs.length)) {
           const next = objects.next()
           if (next.done) break
           batch.push(toIncoming(next.value))
@@ -186,7 +192,16 @@ async function benchAdapter(adapter: AdapterName, options: Options): Promise<Row
           typeCounts.set(batch[i]!.type, (typeCounts.get(batch[i]!.type) ?? 0) + 1)
           ingested++
         }
+        if (seqs.length - mark.at >= 1_000_000 || seqs.length === size) {
+          const rate = (seqs.length - mark.at) / ((ingestMs - mark.ms) / 1000)
+          const wall = (performance.now() - mark.wall) / 1000
+          console.error(
+            `${adapter} ingest at ${seqs.length.toLocaleString('en-US')}: ${Math.round(rate).toLocaleString('en-US')}/s in putObjects over the last ${(seqs.length - mark.at).toLocaleString('en-US')} (${wall.toFixed(0)} s wall), load ${loadavg()[0]!.toFixed(1)}`,
+          )
+          mark = { at: seqs.length, ms: ingestMs, wall: performance.now() }
+        }
       }
+      const load = loadavg()[0]!
       // Pages must be full: start at least a page before the end.
       const span = seqs.length - PAGE
       const types = [...typeCounts.keys()]
@@ -229,7 +244,7 @@ async function benchAdapter(adapter: AdapterName, options: Options): Promise<Row
         times.sort((a, b) => a - b)
         latency[kind] = { p50: percentile(times, 50), p99: percentile(times, 99) }
       }
-      const row = { adapter, size, ingestPerSecond: ingested / (ingestMs / 1000), latency }
+      const row = { adapter, size, ingestPerSecond: ingested / (ingestMs / 1000), load, latency }
       rows.push(row)
       console.error(`${adapter} ${size}: ${formatRow(row)}`)
     }
@@ -245,31 +260,38 @@ function formatRow(row: Row): string {
   return [
     Math.round(row.ingestPerSecond).toLocaleString('en-US'),
     ...QUERY_KINDS.map((k) => `${ms(row.latency[k].p50)} / ${ms(row.latency[k].p99)}`),
+    row.load.toFixed(1),
   ].join(' | ')
 }
 
 function report(rows: Row[], options: Options): string {
   const lines = [
-    `Page of ${PAGE}, ${options.samples} random positions per cell, latency in ms as p50 / p99; ingest in batches of ${BATCH}.`,
-    'The ingest rate at a size is measured over the objects added since the previous size.',
+    machineLine(),
     '',
-    '| adapter | stored versions | ingest (objects/s) | afterSeq | addedAfter | types + afterSeq |',
-    '|---|---:|---:|---:|---:|---:|',
+    `Page of ${PAGE}, ${options.samples} random positions per cell, latency in ms as p50 / p99; ingest in batches of ${options.batch}.`,
+    'The ingest rate at a size is measured over the objects added since the previous size, timing putObjects only',
+    '(generating the objects is not counted). Load is the one-minute load average when the reads at that size began.',
+    '',
+    '| adapter | stored versions | ingest (objects/s) | afterSeq | addedAfter | types + afterSeq | load |',
+    '|---|---:|---:|---:|---:|---:|---:|',
     ...rows.map((r) => `| ${r.adapter} | ${r.size.toLocaleString('en-US')} | ${formatRow(r)} |`),
     '',
-    `Latency at the largest size divided by latency at the smallest (p50 / p99):`,
+    'Latency at each size divided by latency at the size before (p50 / p99); linear growth would be the data ratio:',
     '',
   ]
   for (const adapter of options.adapters) {
     const mine = rows.filter((r) => r.adapter === adapter)
-    const small = mine[0]
-    const large = mine.at(-1)
-    if (!small || !large || small === large) continue
-    const ratios = QUERY_KINDS.map(
-      (k) =>
-        `${k} ${(large.latency[k].p50 / small.latency[k].p50).toFixed(2)} / ${(large.latency[k].p99 / small.latency[k].p99).toFixed(2)}`,
-    )
-    lines.push(`- ${adapter} (${large.size / small.size}× the data): ${ratios.join('; ')}`)
+    for (const [i, large] of mine.entries()) {
+      const small = mine[i - 1]
+      if (!small) continue
+      const ratios = QUERY_KINDS.map(
+        (k) =>
+          `${k} ${(large.latency[k].p50 / small.latency[k].p50).toFixed(2)} / ${(large.latency[k].p99 / small.latency[k].p99).toFixed(2)}`,
+      )
+      lines.push(
+        `- ${adapter} ${small.size.toLocaleString('en-US')} → ${large.size.toLocaleString('en-US')} (${large.size / small.size}× the data): ${ratios.join('; ')}`,
+      )
+    }
   }
   return lines.join('\n')
 }
