@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { StoreOpenError } from '../store/errors.js'
 import { CliError } from './errors.js'
 
 const USAGE = `Usage: sluice <command> [options]
@@ -81,9 +82,9 @@ main(process.argv.slice(2)).then(
     if (process.exitCode === undefined || process.exitCode === 0) process.exitCode = code
   },
   (error: unknown) => {
-    if (error instanceof CliError) {
+    if (error instanceof CliError || error instanceof StoreOpenError) {
       process.stderr.write(`sluice: ${error.message}\n`)
-      process.exitCode = error.exitCode
+      process.exitCode = error instanceof CliError ? error.exitCode : 1
     } else {
       process.stderr.write(`sluice: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`)
       process.exitCode = 1

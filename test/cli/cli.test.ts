@@ -25,6 +25,28 @@ describe('sluice CLI', () => {
     expect(badFlag.stderr).toMatch(/^sluice: /)
   })
 
+  it('says in one line which store it cannot open, without its password, and exits 1', async () => {
+    for (const command of [['status'], ['serve', '--port', '0']]) {
+      const unreachable = await runCli(
+        [...command, '--db', 'postgres://officer:hunter2@127.0.0.1:1/sluice'],
+        {
+          env,
+        },
+      )
+      expect(unreachable.code).toBe(1)
+      expect(unreachable.stderr.trim().split('\n')).toHaveLength(1)
+      expect(unreachable.stderr).toMatch(
+        /^sluice: cannot open the store postgres:\/\/officer:\*\*\*@127\.0\.0\.1:1\//,
+      )
+      expect(unreachable.stderr).not.toContain('hunter2')
+    }
+    const badCache = await runCli(['status'], { env: { ...env, SLUICE_SQLITE_CACHE_MIB: 'lots' } })
+    expect(badCache.code).toBe(1)
+    expect(badCache.stderr.trim()).toMatch(
+      /^sluice: cannot open the store .*SLUICE_SQLITE_CACHE_MIB must be a positive/,
+    )
+  })
+
   it('creates and lists collections, refusing a duplicate alias', async () => {
     const created = await runCli(['collections', 'create', '--title', 'ATT&CK mobile', '--alias', 'attack'], {
       env,

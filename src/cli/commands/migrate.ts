@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { MigrationError, type MigrationProgress, migrateStore } from '../../store/migrate.js'
-import { openStore } from '../../store/open.js'
+import { displayLocation, openStore } from '../../store/open.js'
 import type { Store } from '../../store/types.js'
 import { CliError } from '../errors.js'
 import { dataLocation, parse, required } from '../options.js'
@@ -27,15 +27,6 @@ The node's signing key is not in the store: it stays in the data directory
 target and the same key and origin, and old checkpoints keep verifying.`
 
 /** A location as printed: a PostgreSQL password never reaches the terminal. */
-export function displayLocation(location: string): string {
-  try {
-    const url = new URL(location)
-    if (url.protocol.startsWith('postgres') && url.password) url.password = '***'
-    return url.protocol.startsWith('postgres') ? url.toString() : location
-  } catch {
-    return location
-  }
-}
 
 const isPostgres = (location: string) => /^postgres(ql)?:\/\//.test(location)
 

@@ -4,25 +4,28 @@ import { SQLITE_MIGRATIONS } from './migrations.js'
 export type SqliteDatabase = Database.Database
 
 /**
- * Page cache per connection, in MiB; `SLUICE_SQLITE_CACHE_MIB` overrides it. The driver's default
- * (16 MiB) cannot hold the interior B-tree pages of the object table and its indexes past a few
- * million versions (about 90 MB at 10^7), which every insert and page read walks. A bigger cache
- * does not make ingest faster (measured at 2.5 M: 16 vs 256 MiB, same CPU time per object): its
- * cost is writing the leaf pages the random-id index dirties, which no sensible cache holds.
+ * Page cache per connection in MiB from `SLUICE_SQLITE_CACHE_MIB`, or the driver's default (16 MiB)
+ * when unset. Past a few million versions the interior B-tree pages of the object table and its
+ * indexes (about 90 MB at 10^7) outgrow the default; a larger cache then saves reads, but it did not
+ * make ingest faster (2.5 M versions: 16 vs 256 MiB, same CPU time per object), and a 64 MiB default
+ * grew a small node's memory by 17 % in the soak as it filled, so it stays opt-in (docs/DEPLOYMENT.md).
  */
-export const DEFAULT_CACHE_MIB = 64
-
-function cacheMiB(): number {
-  const value = Number(process.env.SLUICE_SQLITE_CACHE_MIB ?? DEFAULT_CACHE_MIB)
-  return Number.isFinite(value) && value > 0 ? value : DEFAULT_CACHE_MIB
+function cacheKiB(): number | undefined {
+  const raw = process.env.SLUICE_SQLITE_CACHE_MIB
+  if (raw === undefined || raw === '') return undefined
+  const mib = Number(raw)
+  if (!Number.isFinite(mib) || mib <= 0)
+    throw new Error(`SLUICE_SQLITE_CACHE_MIB must be a positive number of MiB, not "${raw}"`)
+  return Math.round(mib * 1024)
 }
 
 /** Opens (or creates) the database file in WAL mode and brings its schema up to date. */
 export function openSqlite(path: string): SqliteDatabase {
   const db = new Database(path)
   db.pragma('journal_mode = WAL')
+  const cache = cacheKiB()
   // negative: a size in KiB rather than a page count
-  db.pragma(`cache_size = ${-Math.round(cacheMiB() * 1024)}`)
+  if (cache !== undefined) db.pragma(`cache_size = ${-cache}`)
   // NORMAL in WAL mode is durable against process crashes; FULL adds an fsync per commit for power loss.
   db.pragma('synchronous = FULL')
   // fewer, larger checkpoints: pages dirtied by random-id indexes are written back once, not per commit

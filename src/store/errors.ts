@@ -1,0 +1,2 @@
+/** The store a location names could not be opened: unreachable server, unusable file, bad setting. */
+export class StoreOpenError extends Error {}
