@@ -4,6 +4,7 @@
  *   npx tsc -p tsconfig.json
  *   node dist/bench/scale/run.js [--adapter sqlite|postgres] [--sizes 100000,1000000] [--samples 200]
  *                                [--postgres postgres://…] [--seed 7] [--batch 1000]
+ *                                [--explain [20]] [--repeat]
  *
  * Each adapter's store grows through the sizes in order (the 10^6 store contains the 10^5 one),
  * ingesting with `putObjects` in batches of `--batch` (1,000). At every size it times pages of 1,000 read
@@ -11,6 +12,12 @@
  * `afterSeq`). PostgreSQL needs a server URL (`--postgres`, or SLUICE_BENCH_POSTGRES /
  * SLUICE_TEST_POSTGRES); the bench creates a scratch database on it and drops it afterwards.
  * Objects come from `bench/data/generate.ts`: fictional, documentation address ranges only.
+ *
+ * `--explain n` (PostgreSQL only) then runs `EXPLAIN (ANALYZE, BUFFERS)` on n further pages of each
+ * kind: the statement `queryObjects` sends, captured from its pool, with positions from a generator
+ * reseeded at every size (so each size explains the same types at the same relative positions).
+ * Each is explained twice in a row, the second time with its blocks cached. `--repeat` times every
+ * position a second time right after the first pass, on either adapter (warm p50).
  */
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -19,10 +26,20 @@ import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import pg from 'pg'
 import { openStore } from '../../src/store/open.js'
+import { openPostgres } from '../../src/store/postgres/connection.js'
+import { PostgresStore } from '../../src/store/postgres/postgres-store.js'
 import { formatMicros, toMicros } from '../../src/store/time.js'
 import type { IncomingObject, ObjectQuery, Store } from '../../src/store/types.js'
 import { generateObjects } from '../data/generate.js'
 import { machineLine } from '../lib/table.js'
+import {
+  CapturingPool,
+  type Explained,
+  type ExplainSummary,
+  explain,
+  explainClient,
+  summarize,
+} from './explain.js'
 
 const PAGE = 1_000
 const COLLECTION = '5ca1ab1e-0000-4000-8000-000000000001'
@@ -38,6 +55,9 @@ interface Options {
   seed: number
   batch: number
   postgres: string | undefined
+  /** Pages per kind to EXPLAIN at each size (PostgreSQL); 0 for none. */
+  explain: number
+  repeat: boolean
 }
 
 interface Row {
@@ -47,6 +67,11 @@ interface Row {
   /** One-minute load average when the reads at this size started: the machine is shared. */
   load: number
   latency: Record<QueryKind, { p50: number; p99: number }>
+  /** p50 of the same positions timed again right after (`--repeat`). */
+  warmP50?: Record<QueryKind, number>
+  explain?: Record<QueryKind, ExplainSummary>
+  /** Whether the explain session had track_io_timing on. */
+  ioTiming?: boolean
 }
 
 function parseArgs(argv: string[]): Options {
@@ -69,6 +94,10 @@ function parseArgs(argv: string[]): Options {
   const adapters: AdapterName[] = adapter ? [adapter] : postgres ? ['sqlite', 'postgres'] : ['sqlite']
   if (adapters.includes('postgres') && !postgres)
     throw new Error('postgres needs --postgres URL or SLUICE_BENCH_POSTGRES')
+  const explainAt = argv.indexOf('--explain')
+  // `--explain` alone means 20 pages per kind; a number after it sets the count.
+  const explainArg = argv[explainAt + 1] ?? ''
+  const explainCount = explainAt < 0 ? 0 : /^\d+$/.test(explainArg) ? Number(explainArg) : 20
   return {
     adapters,
     sizes,
@@ -76,6 +105,8 @@ function parseArgs(argv: string[]): Options {
     seed: Number(value('--seed') ?? 7),
     batch: Number(value('--batch') ?? 1_000),
     postgres,
+    explain: explainCount,
+    repeat: argv.includes('--repeat'),
   }
 }
 
@@ -107,6 +138,9 @@ function toIncoming(
 
 interface Scratch {
   store: Store
+  /** PostgreSQL: the store's pool, to capture its statements, and the database's URL. */
+  capturing?: CapturingPool
+  url?: string
   dispose(): Promise<void>
 }
 
@@ -127,9 +161,13 @@ async function openScratch(adapter: AdapterName, options: Options): Promise<Scra
   await adminStatement(server, `CREATE DATABASE ${name}`)
   const url = new URL(server)
   url.pathname = `/${name}`
-  const store = await openStore(url.toString(), tmpdir())
+  // The store openStore would give, on a pool the bench can capture statements from.
+  const capturing = new CapturingPool(await openPostgres(url.toString()))
+  const store = new PostgresStore(capturing)
   return {
     store,
+    capturing,
+    url: url.toString(),
     dispose: async () => {
       await store.close()
       await adminStatement(server, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
@@ -152,7 +190,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function benchAdapter(adapter: AdapterName, options: Options): Promise<Row[]> {
-  const { store, dispose } = await openScratch(adapter, options)
+  const { store, capturing, url, dispose } = await openScratch(adapter, options)
   const rows: Row[] = []
   try {
     await store.ensureApiRoot({ name: 'bench', title: 'Bench' })
@@ -205,7 +243,7 @@ async function benchAdapter(adapter: AdapterName, options: Options): Promise<Row
       // Pages must be full: start at least a page before the end.
       const span = seqs.length - PAGE
       const types = [...typeCounts.keys()]
-      const queries: Record<QueryKind, () => ObjectQuery> = {
+      const queriesFrom = (pick: () => number): Record<QueryKind, () => ObjectQuery> => ({
         afterSeq: () => ({
           collectionId: COLLECTION,
           limit: PAGE,
@@ -228,25 +266,64 @@ async function benchAdapter(adapter: AdapterName, options: Options): Promise<Row
             afterSeq: seqs[Math.floor(pick() * room)] ?? 0,
           }
         },
+      })
+      const queries = queriesFrom(pick)
+      const timePage = async (kind: QueryKind, query: ObjectQuery): Promise<number> => {
+        const start = performance.now()
+        const page = await store.queryObjects(query)
+        const ms = performance.now() - start
+        if (page.items.length === 0)
+          throw new Error(`${adapter} ${kind}: empty page for ${JSON.stringify(query)}`)
+        return ms
       }
       const latency = {} as Row['latency']
+      const warmP50 = {} as Record<QueryKind, number>
       for (const kind of QUERY_KINDS) {
         const times: number[] = []
+        const timed: ObjectQuery[] = []
         for (let i = 0; i < options.samples + 10; i++) {
           const query = queries[kind]()
-          const start = performance.now()
-          const page = await store.queryObjects(query)
-          const ms = performance.now() - start
-          if (page.items.length === 0)
-            throw new Error(`${adapter} ${kind}: empty page for ${JSON.stringify(query)}`)
-          if (i >= 10) times.push(ms) // the first few warm caches
+          const ms = await timePage(kind, query)
+          if (i < 10) continue // the first few warm caches
+          times.push(ms)
+          timed.push(query)
         }
         times.sort((a, b) => a - b)
         latency[kind] = { p50: percentile(times, 50), p99: percentile(times, 99) }
+        if (options.repeat) {
+          const again: number[] = []
+          for (const query of timed) again.push(await timePage(kind, query))
+          again.sort((a, b) => a - b)
+          warmP50[kind] = percentile(again, 50)
+        }
       }
-      const row = { adapter, size, ingestPerSecond: ingested / (ingestMs / 1000), load, latency }
+      const row: Row = { adapter, size, ingestPerSecond: ingested / (ingestMs / 1000), load, latency }
+      if (options.repeat) row.warmP50 = warmP50
+      if (options.explain > 0 && capturing && url) {
+        const { client, ioTiming } = await explainClient(url)
+        try {
+          const fresh = queriesFrom(random(options.seed + 1))
+          row.explain = {} as Record<QueryKind, ExplainSummary>
+          row.ioTiming = ioTiming
+          for (const kind of QUERY_KINDS) {
+            const first: Explained[] = []
+            const repeat: Explained[] = []
+            for (let i = 0; i < options.explain; i++) {
+              const query = fresh[kind]()
+              const statement = await capturing.capture(() => store.queryObjects(query))
+              first.push(await explain(client, statement))
+              repeat.push(await explain(client, statement))
+            }
+            row.explain[kind] = summarize(first, repeat)
+          }
+        } finally {
+          await client.end()
+        }
+      }
       rows.push(row)
       console.error(`${adapter} ${size}: ${formatRow(row)}`)
+      if (row.warmP50) console.error(`${adapter} ${size} warm p50: ${JSON.stringify(row.warmP50)}`)
+      for (const line of explainLines(row)) console.error(`${adapter} ${size} explain: ${line}`)
     }
   } finally {
     await dispose()
@@ -262,6 +339,30 @@ function formatRow(row: Row): string {
     ...QUERY_KINDS.map((k) => `${ms(row.latency[k].p50)} / ${ms(row.latency[k].p99)}`),
     row.load.toFixed(1),
   ].join(' | ')
+}
+
+/** Table rows of the explain figures at one size, one per query kind. */
+function explainLines(row: Row): string[] {
+  if (!row.explain) return []
+  const io = (v: number | undefined) => (v === undefined ? 'n/a' : ms(v))
+  return QUERY_KINDS.map((kind) => {
+    const e = row.explain![kind]
+    return [
+      row.size.toLocaleString('en-US'),
+      kind,
+      e.rows.toFixed(0),
+      e.removedByFilter.toFixed(0),
+      e.sharedHit.toFixed(0),
+      e.sharedRead.toFixed(0),
+      (e.sharedHit + e.sharedRead).toFixed(0),
+      e.sharedDirtied.toFixed(0),
+      io(e.ioReadMs),
+      ms(e.planningMs),
+      ms(e.executionMs),
+      `${ms(e.repeatExecutionMs)} (read ${e.repeatSharedRead.toFixed(0)})`,
+      e.plans.join('; '),
+    ].join(' | ')
+  })
 }
 
 function report(rows: Row[], options: Options): string {
@@ -292,6 +393,32 @@ function report(rows: Row[], options: Options): string {
         `- ${adapter} ${small.size.toLocaleString('en-US')} → ${large.size.toLocaleString('en-US')} (${large.size / small.size}× the data): ${ratios.join('; ')}`,
       )
     }
+  }
+  const warm = rows.filter((r) => r.warmP50)
+  if (warm.length > 0) {
+    lines.push(
+      '',
+      'The same positions timed again right after the first pass (p50 ms, first pass → second pass):',
+      '',
+      ...warm.map(
+        (r) =>
+          `- ${r.adapter} ${r.size.toLocaleString('en-US')}: ${QUERY_KINDS.map((k) => `${k} ${ms(r.latency[k].p50)} → ${ms(r.warmP50![k])}`).join('; ')}`,
+      ),
+    )
+  }
+  const explained = rows.filter((r) => r.explain)
+  if (explained.length > 0) {
+    const first = explained[0]!
+    lines.push(
+      '',
+      `EXPLAIN (ANALYZE, BUFFERS) of the statement queryObjects sends, ${first.explain!.types.samples} fresh pages per kind and size`,
+      `(means per page; blocks of 8 KiB; hit = in shared_buffers, read = requested from the OS, which may still have it;`,
+      `I/O read = time in those reads${first.ioTiming ? '' : ', n/a: track_io_timing could not be set'}; repeat = the same statement explained again at once):`,
+      '',
+      '| adapter | versions | query | rows | removed by filter | shared hit | shared read | touched | dirtied | I/O read ms | planning ms | execution ms | repeat ms | plan |',
+      '|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+      ...explained.flatMap((r) => explainLines(r).map((line) => `| ${r.adapter} | ${line} |`)),
+    )
   }
   return lines.join('\n')
 }
