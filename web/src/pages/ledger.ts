@@ -160,6 +160,9 @@ export async function renderLedger(
   const result = h('div', { 'aria-live': 'polite' })
 
   const verify = async (index: number) => {
+    // a check started from a row shows its number in the form too, so form and result agree
+    const input = document.getElementById('verify-index') as HTMLInputElement | null
+    if (input) input.value = String(index)
     clear(result, loading(`Checking entry ${index}`))
     try {
       const vkey = pinned || key.vkey
