@@ -225,6 +225,11 @@ async function main(): Promise<void> {
       }),
     )
     results.push(
+      await measure('partner page without its preview (what the console draws first)', () =>
+        get('/console-api/partners/isles?preview=later'),
+      ),
+    )
+    results.push(
       await measure(
         'partner page (preview over the corpus)',
         () => get('/console-api/partners/isles'),

@@ -4,7 +4,7 @@ import { tlpLabel } from '../policy/tlp.js'
 import type { OrderScope } from '../policy/types.js'
 import type { NodeServices } from '../server/services.js'
 import { disclosureSeries } from './console-disclosures.js'
-import type { PartnerPage } from './console-types.js'
+import type { PartnerPage, PartnerPreview } from './console-types.js'
 import { orderHistory, previewPartner } from './policy-views.js'
 
 /** An order's scope in words, with collection aliases where the node has them. */
@@ -20,11 +20,34 @@ export function scopeText(scope: OrderScope | undefined, aliases: ReadonlyMap<st
   return parts.join('; ')
 }
 
-/** Everything the partner page shows: agreements, orders, what the partner receives now, disclosures over time. */
+/** What a partner receives at `now`, with counts by collection and, for withheld versions, by reason. */
+export async function partnerPreview(
+  services: NodeServices,
+  partnerId: string,
+  now: string,
+): Promise<PartnerPreview> {
+  const partner = await services.policy.partner(partnerId)
+  const preview = await previewPartner(services.store, services.policy, partner.id, now)
+  return {
+    at: now,
+    total: preview.total,
+    allowed: preview.allowed,
+    redacted: preview.redacted,
+    denied: preview.denied,
+    byCollection: preview.byCollection,
+    deniedByReason: preview.deniedByReason,
+  }
+}
+
+/**
+ * Everything the partner page shows: agreements, orders, disclosures over time and, unless
+ * `withPreview` is false, what the partner receives now.
+ */
 export async function partnerPage(
   services: NodeServices,
   partnerId: string,
   now: string,
+  withPreview = true,
 ): Promise<PartnerPage> {
   const { policy, store } = services
   const partner = await policy.partner(partnerId)
@@ -50,8 +73,8 @@ export async function partnerPage(
       },
     ]
   })
-  const preview = await previewPartner(store, policy, partner.id, now)
   return {
+    at: now,
     partner: { id: partner.id, name: partner.name, kind: partner.kind, identity_id: partner.identity_id },
     agreements: history.agreements
       .filter((a) => a.partner_id === partner.id)
@@ -68,15 +91,7 @@ export async function partnerPage(
         withdrawn: a.withdrawn === true,
       })),
     orders: orders as PartnerPage['orders'],
-    preview: {
-      at: now,
-      total: preview.total,
-      allowed: preview.allowed,
-      redacted: preview.redacted,
-      denied: preview.denied,
-      byCollection: preview.byCollection,
-      deniedByReason: preview.deniedByReason,
-    },
+    ...(withPreview ? { preview: await partnerPreview(services, partner.id, now) } : {}),
     disclosures: await disclosureSeries(store, partnerLogId(partner.id), Date.parse(now)),
   }
 }

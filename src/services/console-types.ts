@@ -195,16 +195,24 @@ export interface PartnerPage {
     lifted_at?: string
     lifted_by?: string
   }[]
-  preview: {
-    at: string
-    total: number
-    allowed: number
-    redacted: number
-    denied: number
-    byCollection: Record<string, { allowed: number; redacted: number; denied: number }>
-    deniedByReason: Record<string, number>
-  }
+  /** The instant the page describes. */
+  at: string
+  /**
+   * What the partner receives now. Absent when the page was asked for without it (`?preview=later`): it
+   * decides every stored version (~1 s at 10^5), so the console fetches it on its own and shows the rest first.
+   */
+  preview?: PartnerPreview
   disclosures: { hourly: DayCount[]; daily: DayCount[]; truncated: boolean }
+}
+
+export interface PartnerPreview {
+  at: string
+  total: number
+  allowed: number
+  redacted: number
+  denied: number
+  byCollection: Record<string, { allowed: number; redacted: number; denied: number }>
+  deniedByReason: Record<string, number>
 }
 
 export interface MarkingLabel {

@@ -10,6 +10,7 @@ import type {
   ObjectPage,
   OrderImpact,
   PartnerPage,
+  PartnerPreview,
 } from '../../src/services/console-types.js'
 import { startTestNode, TAXII, type TestNode } from '../helpers/node.js'
 
@@ -128,12 +129,28 @@ describe('console API', () => {
       status: 'active',
       scope: 'collections maritime-routes; above TLP:CLEAR',
     })
-    expect(admin.body.preview.denied).toBeGreaterThan(0)
+    expect(admin.body.preview!.denied).toBeGreaterThan(0)
     expect(admin.body.disclosures.hourly).toHaveLength(48)
     const own = await api<PartnerPage>('partners/isles', key('isles'))
-    expect(own.body.preview.denied).toBe(0)
-    expect(own.body.preview.deniedByReason).toEqual({})
+    expect(own.body.preview!.denied).toBe(0)
+    expect(own.body.preview!.deniedByReason).toEqual({})
     expect((await api('partners/northland', key('isles'))).status).toBe(403)
+  })
+
+  it('serves the page without its preview on request, and the preview on its own with the same rules', async () => {
+    const full = (await api<PartnerPage>('partners/isles')).body
+    const later = (await api<PartnerPage>('partners/isles?preview=later')).body
+    expect(later.preview).toBeUndefined()
+    expect(later.agreements).toEqual(full.agreements)
+    const { at: _fullAt, ...fullCounts } = full.preview!
+    const preview = (await api<PartnerPreview>('partners/isles/preview')).body
+    const { at: _at, ...counts } = preview
+    expect(counts).toEqual(fullCounts)
+    expect(preview.denied).toBeGreaterThan(0)
+    const own = (await api<PartnerPreview>('partners/isles/preview', key('isles'))).body
+    expect(own).toMatchObject({ denied: 0, deniedByReason: {}, total: own.allowed + own.redacted })
+    expect(own.allowed).toBe(preview.allowed)
+    expect((await api('partners/northland/preview', key('isles'))).status).toBe(403)
   })
 
   it('searches objects page by page, and a partner only finds what it may receive', async () => {

@@ -4,12 +4,13 @@ import type { NodeServices } from '../../server/services.js'
 import { objectGraph } from '../../services/console-graph.js'
 import { objectVersions, searchObjects } from '../../services/console-intel.js'
 import { knownMarkings, markingCatalogue } from '../../services/console-markings.js'
-import { partnerPage } from '../../services/console-partner.js'
+import { partnerPage, partnerPreview } from '../../services/console-partner.js'
 import type {
   ConsoleCan,
   ConsoleMe,
   ObjectDetail,
   PartnerPage,
+  PartnerPreview,
   SuspendDraft,
 } from '../../services/console-types.js'
 import { flowsMatrix } from '../../services/flows.js'
@@ -77,16 +78,17 @@ function draftFrom(body: Record<string, unknown>): SuspendDraft {
 }
 
 /** Partners see counts of what they receive, not of what is withheld from them or why. */
-function partnerSafe(page: PartnerPage): PartnerPage {
-  const byCollection: PartnerPage['preview']['byCollection'] = {}
-  for (const [c, n] of Object.entries(page.preview.byCollection)) {
+function partnerSafePreview(preview: PartnerPreview): PartnerPreview {
+  const byCollection: PartnerPreview['byCollection'] = {}
+  for (const [c, n] of Object.entries(preview.byCollection)) {
     if (n.allowed + n.redacted > 0) byCollection[c] = { allowed: n.allowed, redacted: n.redacted, denied: 0 }
   }
-  const { allowed, redacted } = page.preview
-  return {
-    ...page,
-    preview: { ...page.preview, total: allowed + redacted, denied: 0, deniedByReason: {}, byCollection },
-  }
+  const { allowed, redacted } = preview
+  return { ...preview, total: allowed + redacted, denied: 0, deniedByReason: {}, byCollection }
+}
+
+function partnerSafe(page: PartnerPage): PartnerPage {
+  return page.preview ? { ...page, preview: partnerSafePreview(page.preview) } : page
 }
 
 /**
@@ -133,9 +135,19 @@ export function consoleRoutes(services: NodeServices): JsonRoute[] {
       method: 'GET',
       path: ['partners', ':id'],
       roles: POLICY_VIEW,
-      handle: async ({ principal, params }) => {
-        const page = await partnerPage(services, ownPartner(principal, params.id!), now())
+      handle: async ({ principal, params, url }) => {
+        const later = url.searchParams.get('preview') === 'later'
+        const page = await partnerPage(services, ownPartner(principal, params.id!), now(), !later)
         return principal.role === 'partner' ? partnerSafe(page) : page
+      },
+    },
+    {
+      method: 'GET',
+      path: ['partners', ':id', 'preview'],
+      roles: POLICY_VIEW,
+      handle: async ({ principal, params }) => {
+        const preview = await partnerPreview(services, ownPartner(principal, params.id!), now())
+        return principal.role === 'partner' ? partnerSafePreview(preview) : preview
       },
     },
     {

@@ -1,4 +1,4 @@
-import type { FlowsMatrix, PartnerPage } from '../../../src/services/console-types.js'
+import type { FlowsMatrix, PartnerPage, PartnerPreview } from '../../../src/services/console-types.js'
 import { api } from '../api.js'
 import { barChart, orderTimeline } from '../charts.js'
 import { clear, fmt, h } from '../dom.js'
@@ -7,12 +7,45 @@ import { session } from '../session.js'
 import { empty, errorBox, heading, loading } from '../ui.js'
 import { openResumeDialog, openSuspendDialog } from './order-dialog.js'
 
-function previewSection(page: PartnerPage, name: (id: string) => string, admin: boolean): HTMLElement {
-  const p = page.preview
-  return h(
+const previewTitle = (admin: boolean) =>
+  h('h2', { id: 'preview-title' }, admin ? 'What they receive now' : 'What you receive now')
+
+/**
+ * The preview decides every stored version, the slowest part of the page: the panel is drawn at once with
+ * a loading state and filled when its own request answers, so the rest of the page never waits for it.
+ */
+function previewPanel(partnerId: string, name: (id: string) => string, admin: boolean): HTMLElement {
+  const panel = h(
     'section',
-    { class: 'panel', 'aria-labelledby': 'preview-title' },
-    h('h2', { id: 'preview-title' }, admin ? 'What they receive now' : 'What you receive now'),
+    { class: 'panel', 'aria-labelledby': 'preview-title', 'aria-busy': 'true' },
+    previewTitle(admin),
+    loading('Deciding what they receive now'),
+  )
+  const load = async () => {
+    try {
+      const preview = await api.get<PartnerPreview>(
+        `/console-api/partners/${encodeURIComponent(partnerId)}/preview`,
+      )
+      clear(panel, previewTitle(admin), ...previewBody(preview, name, admin))
+    } catch (error) {
+      clear(
+        panel,
+        previewTitle(admin),
+        errorBox(error, () => void load()),
+      )
+    }
+    panel.setAttribute('aria-busy', 'false')
+  }
+  void load()
+  return panel
+}
+
+function previewBody(
+  p: PartnerPreview,
+  name: (id: string) => string,
+  admin: boolean,
+): (HTMLElement | null)[] {
+  return [
     h(
       'dl',
       { class: 'stats' },
@@ -69,7 +102,7 @@ function previewSection(page: PartnerPage, name: (id: string) => string, admin: 
           ),
         )
       : null,
-  )
+  ]
 }
 
 function agreementsSection(page: PartnerPage): HTMLElement {
@@ -155,7 +188,7 @@ function ordersSection(
     page.orders.length === 0
       ? empty('No order has ever concerned this partner.')
       : [
-          orderTimeline(page.orders, page.preview.at),
+          orderTimeline(page.orders, page.at),
           h(
             'ol',
             { class: 'order-list' },
@@ -229,14 +262,14 @@ export async function renderPartner(
   const load = async () => {
     try {
       const [page, matrix] = await Promise.all([
-        api.get<PartnerPage>(`/console-api/partners/${encodeURIComponent(route.id)}`),
+        api.get<PartnerPage>(`/console-api/partners/${encodeURIComponent(route.id)}?preview=later`),
         api.get<FlowsMatrix>('/console-api/flows'),
       ])
       const name = (id: string) => matrix.collections.find((c) => c.id === id)?.alias ?? id
       clear(
         body,
         heading(page.partner.name, `${page.partner.kind} · ${page.partner.identity_id}`),
-        h('div', { class: 'grid two' }, previewSection(page, name, admin), agreementsSection(page)),
+        h('div', { class: 'grid two' }, previewPanel(page.partner.id, name, admin), agreementsSection(page)),
         ordersSection(page, change, () => void load(), matrix),
         disclosuresSection(page),
       )
