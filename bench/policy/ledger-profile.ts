@@ -17,11 +17,11 @@
  */
 
 import type { Served } from '../../src/disclosure/gate.js'
-import type { DisclosureEntry } from '../../src/ledger/entry.js'
+import { disclosureEntries } from '../../src/disclosure/policy-gate.js'
 import { encodeEntries } from '../../src/ledger/entry.js'
 import { leafHash } from '../../src/ledger/hash.js'
 import { logsForEntry } from '../../src/ledger/log-id.js'
-import { disclosureKey, sha256Hex } from '../../src/services/ledger-service.js'
+import { disclosureKey } from '../../src/services/ledger-service.js'
 import { createPrincipal } from '../../src/services/principals.js'
 import { planLedgerAppend } from '../../src/store/ledger-append.js'
 import type { SqliteStore } from '../../src/store/sqlite/sqlite-store.js'
@@ -77,17 +77,7 @@ async function main(): Promise<void> {
     const entriesOf = (served: Served[], partnerId: string, i: number, t: Times | undefined) => {
       let t0 = nowMs()
       const disclosedAt = '2026-11-25T10:00:00.000000Z'
-      const entries: DisclosureEntry[] = served.map((s) => ({
-        kind: 'disclosure',
-        partnerId,
-        collectionId: s.stored.collectionId,
-        objectId: s.stored.id,
-        objectModified: s.objectModified ?? null,
-        contentSha256: sha256Hex(s.json),
-        disclosedAt,
-        agreementId: s.allowedBy ?? 'unknown',
-        requestId: `profile-${i}`,
-      }))
+      const entries = disclosureEntries(served, partnerId, disclosedAt, `profile-${i}`)
       if (t) t.sha += nowMs() - t0
       t0 = nowMs()
       const bytes = encodeEntries(entries)

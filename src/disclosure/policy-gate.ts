@@ -137,18 +137,28 @@ class PartnerSession implements GateSession {
   async record(served: Served[]): Promise<void> {
     if (served.length === 0) return
     const disclosedAt = formatMicros(toMicros(this.instant) ?? Date.now() * 1000)
-    const entries: DisclosureEntry[] = served.map((s) => ({
-      kind: 'disclosure',
-      partnerId: this.partnerId,
-      collectionId: s.stored.collectionId,
-      objectId: s.stored.id,
-      objectModified: s.objectModified ?? null,
-      contentSha256: sha256Hex(s.json),
-      disclosedAt,
-      agreementId: s.allowedBy ?? 'unknown',
-      requestId: this.viewer.requestId,
-    }))
+    const entries = disclosureEntries(served, this.partnerId, disclosedAt, this.viewer.requestId)
     await this.gate.ledger.append(entries)
     this.gate.observer?.disclosed(this.partnerId, entries.length)
   }
+}
+
+/** The ledger entries for versions served to a partner in one request: hashed exactly as served. */
+export function disclosureEntries(
+  served: readonly Served[],
+  partnerId: string,
+  disclosedAt: string,
+  requestId: string,
+): DisclosureEntry[] {
+  return served.map((s) => ({
+    kind: 'disclosure',
+    partnerId,
+    collectionId: s.stored.collectionId,
+    objectId: s.stored.id,
+    objectModified: s.objectModified ?? null,
+    contentSha256: sha256Hex(s.json),
+    disclosedAt,
+    agreementId: s.allowedBy ?? 'unknown',
+    requestId,
+  }))
 }
