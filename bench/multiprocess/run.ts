@@ -20,7 +20,6 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes, randomUUID } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
-import pg from 'pg'
 import { seedDemo } from '../../src/demo/seed.js'
 import { auditLedger } from '../../src/ops/ledger-audit.js'
 import { createServices } from '../../src/server/services.js'
@@ -29,6 +28,8 @@ import { createCollection } from '../../src/services/collections.js'
 import { loadOrCreateNodeKey } from '../../src/services/ledger-service.js'
 import { openStore } from '../../src/store/open.js'
 import { LoopbackClient, TAXII } from '../lib/http.js'
+import { adminStatement } from '../lib/postgres.js'
+import { seeded } from '../lib/rng.js'
 import { percentile } from '../lib/stats.js'
 import { dec, int, machineLine, markdownTable, ratio } from '../lib/table.js'
 import { tempDir } from '../lib/tmp.js'
@@ -70,27 +71,6 @@ function parseArgs(argv: string[]): Options {
     if (typeof v === 'number' && !(Number.isFinite(v) && v >= 0)) throw new Error(`--${k} must be a number`)
   if (options.writeShare > 1) throw new Error('--write-share is a fraction between 0 and 1')
   return options
-}
-
-/** A seeded xorshift, so the request mix is the same from run to run. */
-function random(seed: number): () => number {
-  let x = seed >>> 0 || 1
-  return () => {
-    x ^= x << 13
-    x ^= x >>> 17
-    x ^= x << 5
-    return (x >>> 0) / 0x1_0000_0000
-  }
-}
-
-async function adminStatement(server: string, statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: server })
-  await client.connect()
-  try {
-    await client.query(statement)
-  } finally {
-    await client.end()
-  }
 }
 
 interface Server {
@@ -218,7 +198,7 @@ async function measure(
   budget: { requests: number; seconds: number },
 ): Promise<Measurement> {
   const clients = servers.map((s) => new LoopbackClient(s.url, options.concurrency))
-  const rng = random(options.seed + round * 101 + servers.length)
+  const rng = seeded(options.seed + round * 101 + servers.length)
   const latencies: number[] = []
   let issued = 0
   let reads = 0
@@ -313,11 +293,11 @@ async function main(): Promise<void> {
   try {
     const keyPath = dir.file('node.key')
     await loadOrCreateNodeKey(keyPath, ORIGIN)
-    const seeded = await seed(db, keyPath, dir.file('seed'))
+    const world = await seed(db, keyPath, dir.file('seed'))
     const a = await startServer(db, keyPath, dir.file('a'))
     servers.push(a)
-    const readable = await readableCollections(a.url, seeded.partnerKeys)
-    const fixture: Fixture = { ...seeded, partnerKeys: [...readable.keys()], readable }
+    const readable = await readableCollections(a.url, world.partnerKeys)
+    const fixture: Fixture = { ...world, partnerKeys: [...readable.keys()], readable }
     if (fixture.partnerKeys.length === 0) throw new Error('no demo partner can read a collection')
     const b = await startServer(db, keyPath, dir.file('b'))
     servers.push(b)

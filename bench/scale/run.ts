@@ -24,13 +24,15 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import pg from 'pg'
 import { openStore } from '../../src/store/open.js'
 import { openPostgres } from '../../src/store/postgres/connection.js'
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js'
 import { formatMicros, toMicros } from '../../src/store/time.js'
 import type { IncomingObject, ObjectQuery, Store } from '../../src/store/types.js'
 import { generateObjects } from '../data/generate.js'
+import { adminStatement } from '../lib/postgres.js'
+import { seeded } from '../lib/rng.js'
+import { percentile } from '../lib/stats.js'
 import { machineLine } from '../lib/table.js'
 import {
   CapturingPool,
@@ -110,19 +112,6 @@ function parseArgs(argv: string[]): Options {
   }
 }
 
-/** A seeded xorshift, so positions are the same from run to run. */
-function random(seed: number): () => number {
-  let x = seed >>> 0 || 1
-  return () => {
-    x ^= x << 13
-    x >>>= 0
-    x ^= x >>> 17
-    x ^= x << 5
-    x >>>= 0
-    return x / 0x1_0000_0000
-  }
-}
-
 function toIncoming(
   object: ReturnType<typeof generateObjects> extends Generator<infer T> ? T : never,
 ): IncomingObject {
@@ -175,20 +164,6 @@ async function openScratch(adapter: AdapterName, options: Options): Promise<Scra
   }
 }
 
-async function adminStatement(server: string, statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: server })
-  await client.connect()
-  try {
-    await client.query(statement)
-  } finally {
-    await client.end()
-  }
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
-}
-
 async function benchAdapter(adapter: AdapterName, options: Options): Promise<Row[]> {
   const { store, capturing, url, dispose } = await openScratch(adapter, options)
   const rows: Row[] = []
@@ -205,7 +180,7 @@ async function benchAdapter(adapter: AdapterName, options: Options): Promise<Row
     const seqs: number[] = []
     const added: number[] = []
     const typeCounts = new Map<string, number>()
-    const pick = random(options.seed)
+    const pick = seeded(options.seed)
     for (const size of options.sizes) {
       let ingestMs = 0
       let ingested = 0
@@ -302,7 +277,7 @@ async function benchAdapter(adapter: AdapterName, options: Options): Promise<Row
       if (options.explain > 0 && capturing && url) {
         const { client, ioTiming } = await explainClient(url)
         try {
-          const fresh = queriesFrom(random(options.seed + 1))
+          const fresh = queriesFrom(seeded(options.seed + 1))
           row.explain = {} as Record<QueryKind, ExplainSummary>
           row.ioTiming = ioTiming
           for (const kind of QUERY_KINDS) {
