@@ -5,7 +5,7 @@ import { ackText } from './acknowledgement.js'
 import { type FederationContext, iso } from './context.js'
 import { storeReceived } from './received.js'
 import { checkRemoteLedger } from './remote-ledger.js'
-import { count, nextRunAt, noteProblem, recordFailure, recordSuccess } from './schedule.js'
+import { count, noteProblem, recordFailure, recordSuccess, scheduleNext } from './schedule.js'
 import { isRecord, RemoteError, TaxiiClient } from './taxii-client.js'
 import type { FeedDefinition, FeedState, Health } from './types.js'
 import { applyWithdrawal } from './withdrawals.js'
@@ -91,13 +91,7 @@ export async function pollFeed(
   } catch (error) {
     recordFailure(health, iso(ctx.now()), (error as Error).message)
   }
-  const next = nextRunAt(
-    health,
-    { now: ctx.now(), startedAt, everyMs: feed.everyMs, finished },
-    ctx.backoff,
-    ctx.random(),
-  )
-  health.nextAttemptAt = iso(next)
+  scheduleNext(health, ctx, { startedAt, everyMs: feed.everyMs, finished })
   await ctx.state.putFeedState(feed.id, state)
   return state
 }

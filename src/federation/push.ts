@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { Served } from '../disclosure/gate.js'
 import type { StoredVersion } from '../store/types.js'
 import { type FederationContext, iso } from './context.js'
-import { count, nextRunAt, noteProblem, recordFailure, recordSuccess } from './schedule.js'
+import { count, noteProblem, recordFailure, recordSuccess, scheduleNext } from './schedule.js'
 import { newHealth } from './state.js'
 import { TaxiiClient } from './taxii-client.js'
 import type { HeldItem, PushDefinition, PushState } from './types.js'
@@ -106,13 +106,7 @@ export async function runPush(ctx: FederationContext, push: PushDefinition): Pro
   } catch (error) {
     recordFailure(health, iso(ctx.now()), (error as Error).message)
   }
-  const next = nextRunAt(
-    health,
-    { now: ctx.now(), startedAt, everyMs: push.everyMs, finished },
-    ctx.backoff,
-    ctx.random(),
-  )
-  health.nextAttemptAt = iso(next)
+  scheduleNext(health, ctx, { startedAt, everyMs: push.everyMs, finished })
   await ctx.state.putPushState(push.id, state)
   return state
 }

@@ -78,3 +78,16 @@ export function nextRunAt(
     return run.now + backoffDelay(health.consecutiveFailures, backoff, random)
   return run.finished ? Math.max(run.now, Date.parse(run.startedAt) + run.everyMs) : run.now
 }
+
+/**
+ * Ends a feed's or a push's round: sets when it runs next, from how the round went (backoff after a failure,
+ * the next interval once caught up, at once while there is more to fetch).
+ */
+export function scheduleNext(
+  health: Health,
+  clock: { now: () => number; backoff: BackoffPolicy; random: () => number },
+  run: { startedAt: string; everyMs: number; finished: boolean },
+): void {
+  const next = nextRunAt(health, { now: clock.now(), ...run }, clock.backoff, clock.random())
+  health.nextAttemptAt = new Date(next).toISOString()
+}
