@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type Answer, readAnswer } from '../helpers/answer.js'
 import { TAXII } from '../helpers/node.js'
 import {
   type AgreementVersionSpec,
@@ -51,30 +52,13 @@ const stats = {
   midWalkOrders: 0,
 }
 
-interface Answer {
-  status: number
-  text: string
-  body: any
-  headers: Record<string, string>
-}
-
 async function get(h: Harness, path: string, key: string): Promise<Answer> {
   stats.requests++
   const t0 = performance.now()
   const res = await fetch(`${h.t.url}${path}`, { headers: { Accept: TAXII, Authorization: `Bearer ${key}` } })
-  const text = await res.text()
-  const headers: Record<string, string> = {}
-  res.headers.forEach((v, k) => {
-    if (k !== 'date' && k !== 'x-request-id') headers[k] = v
-  })
-  let body: any
-  try {
-    body = text ? JSON.parse(text) : undefined
-  } catch {
-    body = undefined
-  }
+  const answer = await readAnswer(res)
   stats.timing.http += performance.now() - t0
-  return { status: res.status, text, body, headers }
+  return answer
 }
 
 /** Answers to probes of things that do not exist, per partner key and path (they never change). */

@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { expect } from 'vitest'
 import { seedDemo } from '../../src/demo/seed.js'
 import { DEMO_COLLECTIONS } from '../../src/demo/world.js'
+import { type Answer as BaseAnswer, readAnswer } from '../helpers/answer.js'
 import { startTestNode, TAXII, type TestNode } from '../helpers/node.js'
 
 export const A = 'northland'
@@ -50,11 +51,7 @@ export async function stopStory(s: Story | undefined): Promise<void> {
   if (s.dataDir) rmSync(s.dataDir, { recursive: true, force: true })
 }
 
-export interface Answer {
-  status: number
-  text: string
-  body: any
-  headers: Record<string, string>
+export interface Answer extends BaseAnswer {
   /** When the request was sent and when its answer was complete. */
   sentAt: string
   doneAt: string
@@ -65,18 +62,7 @@ export async function get(s: Story, path: string, key: string, accept = TAXII): 
   const res = await fetch(`${s.t.url}${path}`, {
     headers: { Accept: accept, Authorization: `Bearer ${key}` },
   })
-  const text = await res.text()
-  const headers: Record<string, string> = {}
-  res.headers.forEach((v, k) => {
-    if (k !== 'date' && k !== 'x-request-id') headers[k] = v
-  })
-  let body: any
-  try {
-    body = text ? JSON.parse(text) : undefined
-  } catch {
-    body = undefined
-  }
-  return { status: res.status, text, body, headers, sentAt, doneAt: new Date().toISOString() }
+  return { ...(await readAnswer(res)), sentAt, doneAt: new Date().toISOString() }
 }
 
 export async function adminPost(
