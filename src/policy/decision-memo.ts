@@ -1,13 +1,11 @@
 /**
  * Deciding many versions for one partner at one instant, as {@link decideCompiled} does one by one, without
- * deciding the same facts twice or deciding what the screening bound already rules out. Nothing here changes
- * a decision: it only avoids computing one whose outcome is already known.
+ * deciding the same facts twice. Nothing here changes a decision: it only avoids computing one whose outcome
+ * is already known.
  */
-import type { StixObject } from '../stix/object.js'
 import type { CompiledPolicy } from './compile.js'
 import { decideCompiled, endpointRefs } from './decide.js'
 import { gradingOf } from './grading.js'
-import { type ScreeningBound, screeningTlpRank, UNMARKED_TLP_RANK } from './screening.js'
 import type { Decision, DecisionContext, ObjectVersion } from './types.js'
 
 /** Decides one version for the partner and instant the decider was made for. */
@@ -52,18 +50,4 @@ export function memoisedDecider(policy: CompiledPolicy, partnerId: string, insta
     }
     return d
   }
-}
-
-/**
- * Whether `object` may pass `bound` (see src/policy/screening.ts): the same test the store applies with
- * `ObjectQuery.tlpScreen` and `types`, for versions already in memory. False means `decideCompiled` denies
- * the version for certain; true decides nothing.
- */
-export function withinBound(bound: ScreeningBound | undefined, object: StixObject): boolean {
-  if (bound === undefined) return false
-  if (bound.types !== undefined && !bound.types.has(object.type)) return false
-  const rank = screeningTlpRank(object)
-  if (rank === null) return true
-  if (rank === UNMARKED_TLP_RANK) return bound.unmarked
-  return rank <= bound.maxTlpRank
 }

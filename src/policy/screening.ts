@@ -83,3 +83,17 @@ export function screeningBound(
   if (types !== undefined && types.size === 0) return undefined
   return { maxTlpRank, unmarked, ...(types !== undefined ? { types } : {}) }
 }
+
+/**
+ * Whether `object` may pass `bound`: the same test the store applies with
+ * `ObjectQuery.tlpScreen` and `types`, for versions already in memory. False means `decideCompiled` denies
+ * the version for certain; true decides nothing.
+ */
+export function withinBound(bound: ScreeningBound | undefined, object: StixObject): boolean {
+  if (bound === undefined) return false
+  if (bound.types !== undefined && !bound.types.has(object.type)) return false
+  const rank = screeningTlpRank(object)
+  if (rank === null) return true
+  if (rank === UNMARKED_TLP_RANK) return bound.unmarked
+  return rank <= bound.maxTlpRank
+}

@@ -1,7 +1,7 @@
 import type { CompiledPolicy } from '../policy/compile.js'
 import { compiled, decideCompiled, endpointRefs } from '../policy/decide.js'
-import { type Decider, memoisedDecider, withinBound } from '../policy/decision-memo.js'
-import { type ScreeningBound, screeningBound } from '../policy/screening.js'
+import { type Decider, memoisedDecider } from '../policy/decision-memo.js'
+import { type ScreeningBound, screeningBound, withinBound } from '../policy/screening.js'
 import { policyAt } from '../policy/snapshot.js'
 import { isTlpLevel, type TlpLevel } from '../policy/tlp.js'
 import type {

@@ -1,9 +1,9 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { compiled, decideCompiled } from '../../src/policy/decide.js'
-import { memoisedDecider, withinBound } from '../../src/policy/decision-memo.js'
+import { memoisedDecider } from '../../src/policy/decision-memo.js'
 import { policyAt } from '../../src/policy/index.js'
-import { screeningBound } from '../../src/policy/screening.js'
+import { screeningBound, withinBound } from '../../src/policy/screening.js'
 import {
   COLLECTIONS,
   contextArb,
