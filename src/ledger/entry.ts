@@ -319,12 +319,56 @@ export function encodeEntry(entry: Entry): Uint8Array {
 }
 
 /**
+ * A STIX identifier as ingest accepts it: ASCII letters, digits and hyphens, so it is a valid `id`
+ * field that JSON quotes without escaping anything.
+ */
+const PLAIN_STIX_ID = /^[a-z0-9][a-z0-9-]*--[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
+/**
+ * The canonical text of a disclosure, the bulk of what the ledger encodes (one per version served).
+ * Consecutive disclosures of one request share partner, time, request and mostly collection and
+ * agreement, so the text before and after the per-version fields is reused while those stay the same;
+ * a plain STIX id is quoted without the generic checks. Anything else takes the generic path.
+ */
+function disclosureTexts(memo: FieldMemo): (entry: DisclosureEntry) => string {
+  let last: DisclosureEntry | undefined
+  let head = ''
+  let tail = ''
+  const field = (type: FieldType, value: unknown, property: string) => fieldText(type, value, property, memo)
+  return (e) => {
+    if (
+      last === undefined ||
+      e.partnerId !== last.partnerId ||
+      e.collectionId !== last.collectionId ||
+      e.disclosedAt !== last.disclosedAt ||
+      e.agreementId !== last.agreementId ||
+      e.requestId !== last.requestId
+    ) {
+      head = `{"v":${ENTRY_FORMAT_VERSION},"kind":"disclosure","partner_id":${field('id', e.partnerId, 'partnerId')},"collection_id":${field('id', e.collectionId, 'collectionId')}`
+      tail = `,"disclosed_at":${field('time', e.disclosedAt, 'disclosedAt')},"agreement_id":${field('id', e.agreementId, 'agreementId')},"request_id":${field('id', e.requestId, 'requestId')}}`
+      last = e
+    }
+    const objectId =
+      typeof e.objectId === 'string' && PLAIN_STIX_ID.test(e.objectId)
+        ? `"${e.objectId}"`
+        : field('id', e.objectId, 'objectId')
+    // unique per version: checked without the memo, which would only grow
+    const modified = fieldText('stixTimeOrNull', e.objectModified, 'objectModified', undefined)
+    const content = fieldText('sha256', e.contentSha256, 'contentSha256', undefined)
+    return `${head},"object_id":${objectId},"object_modified":${modified},"content_sha256":${content}${tail}`
+  }
+}
+
+/**
  * `encodeEntry` for many entries at once, byte for byte the same: values that repeat across the batch
  * are checked and quoted once, and all entries are encoded into one buffer (each result is a view of it).
  */
 export function encodeEntries(entries: readonly Entry[]): Uint8Array[] {
   const memo: FieldMemo = new Map()
-  const texts = entries.map((entry) => entryText(entry, memo))
+  const disclosureText = disclosureTexts(memo)
+  const texts = entries.map((entry) =>
+    entry.kind === 'disclosure' ? disclosureText(entry) : entryText(entry, memo),
+  )
   const all = Buffer.from(texts.join(''), 'utf8')
   const out: Uint8Array[] = []
   let at = 0

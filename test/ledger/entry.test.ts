@@ -5,6 +5,7 @@ import {
   type DisclosureEntry,
   decodeEntry,
   type Entry,
+  encodeEntries,
   encodeEntry,
   entryLeafHash,
   GLOBAL_LOG,
@@ -90,7 +91,7 @@ describe('canonical entry encoding', () => {
     expect(decodeEntry(encodeEntry(e))).toEqual(e)
   })
 
-  it('random entries round-trip byte for byte (property)', () => {
+  it('random entries round-trip byte for byte, and encode alike alone and in batches (property)', () => {
     const id = fc
       .string({ minLength: 1, maxLength: 20 })
       .filter((s) => !/[\u0000-\u001f\u007f]/.test(s) && !/\p{Cs}/u.test(s))
@@ -142,6 +143,37 @@ describe('canonical entry encoding', () => {
         changedAt: time,
         agreementSha256: hex64,
       }),
+    )
+    // a batch as a request makes it: runs of disclosures sharing partner, time and request
+    const stixId = fc
+      .tuple(fc.constantFrom('indicator', 'x-vessel-track', 'relationship'), fc.uuid())
+      .map(([type, uuid]) => `${type}--${uuid}`)
+    const batch = fc
+      .tuple(
+        fc.array(entry, { maxLength: 4 }),
+        fc.record({ partnerId: id, disclosedAt: time, requestId: id }),
+        fc.array(
+          fc.record({
+            collectionId: fc.constantFrom('c1', 'c2', 'c\u0022'),
+            objectId: fc.oneof(stixId, id),
+            objectModified: fc.option(time, { nil: null }),
+            contentSha256: hex64,
+            agreementId: fc.constantFrom('agr-1', 'agr-é'),
+          }),
+          { maxLength: 12 },
+        ),
+      )
+      .chain(([others, shared, versions]) =>
+        fc.shuffledSubarray(
+          [...others, ...versions.map((v) => ({ kind: 'disclosure' as const, ...shared, ...v }))],
+          { minLength: others.length + versions.length },
+        ),
+      )
+    fc.assert(
+      fc.property(batch, (entries) => {
+        expect(encodeEntries(entries).map(text)).toEqual(entries.map((e) => text(encodeEntry(e))))
+      }),
+      { numRuns: 300 },
     )
     fc.assert(
       fc.property(entry, (e) => {
