@@ -51,7 +51,10 @@ describe('sqlite store: ledger rows from before the chunk layout', () => {
     const sizes = { global: 37, 'partner:p1': 20 }
     oldDatabase(path, sizes)
     const store = new SqliteStore(path)
+    const storedHashes = () => store.db.prepare('SELECT count(*) FROM ledger_chunk_hashes').pluck().get()
     try {
+      // converted chunks carry no leaf hashes: the proofs below hash the leaves' bytes
+      expect(storedHashes()).toBe(0)
       for (const [log, size] of Object.entries(sizes)) {
         const expected = Array.from({ length: size }, (_, i) => Buffer.from(text(log, i)))
         const leaves = await store.ledgerLeaves(log, 0, size)
@@ -85,9 +88,24 @@ describe('sqlite store: ledger rows from before the chunk layout', () => {
           { logId: 'partner:p1', index: 20 },
         ],
       ])
-      const all = (await store.ledgerLeaves('partner:p1', 0, 21)).map((l) => l.bytes)
-      const head = await store.ledgerHead('partner:p1')
-      expect(Buffer.from(frontierRoot(head.frontier)).equals(Buffer.from(merkleRootOfLeaves(all)))).toBe(true)
+      // the new global chunk keeps its leaf hash; the partner chunk refers to it
+      expect(storedHashes()).toBe(1)
+      for (const [log, size] of [
+        ['global', 38],
+        ['partner:p1', 21],
+      ] as const) {
+        const all = (await store.ledgerLeaves(log, 0, size)).map((l) => l.bytes)
+        const root = merkleRootOfLeaves(all)
+        const head = await store.ledgerHead(log)
+        expect(Buffer.from(frontierRoot(head.frontier)).equals(Buffer.from(root))).toBe(true)
+        const reader = {
+          getNodes: (keys: readonly { level: number; index: number }[]) => store.ledgerNodes(log, keys),
+        }
+        for (const i of [0, size - 2, size - 1]) {
+          const proof = await proveInclusion(reader, i, size)
+          expect(verifyInclusion(leafHash(all[i]!), i, size, proof, root)).toEqual({ ok: true })
+        }
+      }
     } finally {
       await store.close()
     }

@@ -170,4 +170,15 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   DROP TABLE ledger_leaves;
   DROP TABLE ledger_nodes;
   `,
+  `
+  -- Leaf hashes of each chunk that holds bytes, in a row of their own: an inclusion proof reads one
+  -- hash here instead of detoasting the chunk's bytes. Chunks written before this have none; their
+  -- leaves are hashed when read.
+  CREATE TABLE ledger_chunk_hashes (
+    chunk_id bigint PRIMARY KEY REFERENCES ledger_chunks(id),
+    hashes bytea NOT NULL
+  );
+  -- stored as is: a 32-byte slice is then read without decompressing the rest
+  ALTER TABLE ledger_chunk_hashes ALTER COLUMN hashes SET STORAGE EXTERNAL;
+  `,
 ]

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { HASH_SIZE, leafHash } from '../../ledger/hash.js'
 import {
   type ChunkRow,
   chunkHolding,
@@ -567,13 +568,16 @@ export class PostgresStore implements Store {
         )
         return rows[0]!
       }),
-      leaf: async (i) => {
-        // one stored leaf alone: its byte range from `ends`, then only those bytes
-        const { rows } = await this.#pool.query<{ bytes: Buffer }>(PG_LEAF_QUERY, [
-          row.ref_chunk ?? row.id,
-          i,
-        ])
-        return rows[0]?.bytes
+      leafHash: async (i) => {
+        // the stored hash, or for a chunk written without hashes, its leaf's bytes (their range from
+        // `ends`, then only those bytes) to hash here
+        const { rows } = await this.#pool.query<{ hash: Buffer | null; bytes: Buffer | null }>(
+          PG_LEAF_HASH_QUERY,
+          [row.ref_chunk ?? row.id, i],
+        )
+        const found = rows[0]
+        if (found?.hash) return found.hash.length === HASH_SIZE ? found.hash : undefined
+        return found?.bytes ? leafHash(found.bytes) : undefined
       },
     }
   }
@@ -761,6 +765,12 @@ async function appendLedgerLocked(client: PgClient, entries: LedgerAppend[]): Pr
     // one chunk per log in a plan: match the returned ids by log
     const byLog = new Map(rows.map((r) => [r.log_id, r.id]))
     for (const { c, i } of chunks) ids.set(i, byLog.get(c.logId)!)
+    const hashed = chunks.filter(({ c }) => c.hashes !== null)
+    if (hashed.length > 0)
+      await client.query(
+        'INSERT INTO ledger_chunk_hashes (chunk_id, hashes) SELECT * FROM unnest($1::bigint[], $2::bytea[])',
+        [hashed.map(({ i }) => ids.get(i)!), hashed.map(({ c }) => c.hashes)],
+      )
   }
   if (plan.heads.length > 0) {
     await client.query(
@@ -783,10 +793,17 @@ const PG_CHUNK_COLUMNS = 'id, start, count, ref_chunk, ref_offset, nodes'
 const endAt = (at: string) =>
   `(get_byte(ends, ${at})::bigint | (get_byte(ends, ${at} + 1)::bigint << 8) | (get_byte(ends, ${at} + 2)::bigint << 16) | (get_byte(ends, ${at} + 3)::bigint << 24))`
 
-/** Stored leaf $2 of chunk $1: its byte range from `ends`, then only those bytes of `bytes`. */
-const PG_LEAF_QUERY = `SELECT substring(bytes FROM (f + 1)::int FOR (t - f)::int) AS bytes FROM (
-    SELECT bytes, CASE WHEN $2::int = 0 THEN 0 ELSE ${endAt('4 * $2::int - 4')} END AS f, ${endAt('4 * $2::int')} AS t
-    FROM ledger_chunks WHERE id = $1 AND length(ends) >= 4 * $2::int + 4) x`
+/**
+ * Stored leaf $2 of chunk $1: its stored hash, or when the chunk has none, its bytes (the byte range
+ * from `ends`, then only those bytes of `bytes`).
+ */
+const PG_LEAF_HASH_QUERY = `SELECT
+    (SELECT substring(hashes FROM 32 * $2::int + 1 FOR 32) FROM ledger_chunk_hashes WHERE chunk_id = $1) AS hash,
+    CASE WHEN EXISTS (SELECT 1 FROM ledger_chunk_hashes WHERE chunk_id = $1) THEN NULL ELSE (
+      SELECT substring(bytes FROM (f + 1)::int FOR (t - f)::int) FROM (
+        SELECT bytes, CASE WHEN $2::int = 0 THEN 0 ELSE ${endAt('4 * $2::int - 4')} END AS f, ${endAt('4 * $2::int')} AS t
+        FROM ledger_chunks WHERE id = $1 AND length(ends) >= 4 * $2::int + 4) x
+    ) END AS bytes`
 
 interface PgChunkRow {
   id: number

@@ -26,7 +26,8 @@ export function openSqlite(path: string): SqliteDatabase {
   const cache = cacheKiB()
   // negative: a size in KiB rather than a page count
   if (cache !== undefined) db.pragma(`cache_size = ${-cache}`)
-  // NORMAL in WAL mode is durable against process crashes; FULL adds an fsync per commit for power loss.
+  // FULL: an fsync per commit. A store then moves that fsync off the event loop (wal-durability.ts);
+  // FULL stays for migrations and for anyone else opening the file.
   db.pragma('synchronous = FULL')
   // fewer, larger checkpoints: pages dirtied by random-id indexes are written back once, not per commit
   db.pragma('wal_autocheckpoint = 16384')

@@ -146,4 +146,13 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   DROP TABLE ledger_leaves;
   DROP TABLE ledger_nodes;
   `,
+  `
+  -- Leaf hashes of each chunk that holds bytes, in a row of their own: an inclusion proof reads one
+  -- hash here instead of walking the chunk row's overflow pages to its bytes. Chunks written before
+  -- this have none; their leaves are hashed when read.
+  CREATE TABLE ledger_chunk_hashes (
+    chunk_id INTEGER PRIMARY KEY REFERENCES ledger_chunks(id),
+    hashes BLOB NOT NULL
+  );
+  `,
 ]

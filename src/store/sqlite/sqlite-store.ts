@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { HASH_SIZE, leafHash } from '../../ledger/hash.js'
 import {
   type ChunkRow,
   chunkHolding,
@@ -8,6 +9,7 @@ import {
   completingLeaf,
   completingLeaves,
   endsSlice,
+  hashSlice,
   leafRange,
   NodeCache,
   once,
@@ -58,6 +60,7 @@ import type {
   VersionSelector,
 } from '../types.js'
 import { openSqlite, type SqliteDatabase, StatementCache } from './connection.js'
+import { type WalDurability, walDurability } from './wal-durability.js'
 
 const positional = () => '?'
 
@@ -87,13 +90,38 @@ export class SqliteStore implements Store {
   readonly #sql: StatementCache
   /** Interior ledger nodes recently read (immutable once committed). */
   readonly #nodeCache = new NodeCache()
+  readonly #durability: WalDurability | undefined
 
   constructor(path: string) {
     this.db = openSqlite(path)
     this.#sql = new StatementCache(this.db)
+    this.#durability = walDurability(this.db, path)
+  }
+
+  /**
+   * Every public method resolves only once the commits it could observe are on disk (see
+   * WalDurability): installed here, on the prototype, so that no method, present or added later, can
+   * hand out a result before its commit is durable.
+   */
+  static {
+    const prototype = SqliteStore.prototype as unknown as Record<string, unknown>
+    for (const name of Object.getOwnPropertyNames(prototype)) {
+      const method = Object.getOwnPropertyDescriptor(prototype, name)?.value
+      if (name === 'constructor' || name === 'close' || typeof method !== 'function') continue
+      Object.defineProperty(prototype, name, {
+        value: async function settled(this: SqliteStore, ...args: unknown[]) {
+          const result = await (method as (...a: unknown[]) => Promise<unknown>).apply(this, args)
+          await this.#durability?.settle()
+          return result
+        },
+        writable: true,
+        configurable: true,
+      })
+    }
   }
 
   async close(): Promise<void> {
+    await this.#durability?.settle()
     this.db.close()
   }
 
@@ -528,12 +556,13 @@ export class SqliteStore implements Store {
     const ids: number[] = []
     for (const c of plan.chunks) {
       const ref = c.ref === null ? null : ids[c.ref]!
-      ids.push(
-        Number(
-          insert.run(c.logId, c.start, c.count, ref, c.refOffset, c.nodes, c.ends, c.keys, c.bytes)
-            .lastInsertRowid,
-        ),
+      const id = Number(
+        insert.run(c.logId, c.start, c.count, ref, c.refOffset, c.nodes, c.ends, c.keys, c.bytes)
+          .lastInsertRowid,
       )
+      if (c.hashes)
+        this.#sql.get('INSERT INTO ledger_chunk_hashes (chunk_id, hashes) VALUES (?, ?)').run(id, c.hashes)
+      ids.push(id)
     }
     const head = this.#sql.get(
       'INSERT INTO ledger_heads (log_id, size, frontier) VALUES (?, ?, ?) ON CONFLICT (log_id) DO UPDATE SET size = excluded.size, frontier = excluded.frontier',
@@ -564,8 +593,18 @@ export class SqliteStore implements Store {
             .get('SELECT ends, bytes, keys FROM ledger_chunks WHERE id = ?')
             .get(row.ref_chunk ?? row.id) as StoredLeaves,
       ),
-      leaf: async (i) => this.#leaf(row.ref_chunk ?? row.id, i),
+      leafHash: async (i) => this.#leafHash(row.ref_chunk ?? row.id, i),
     }
+  }
+
+  /** The hash of stored leaf `i` of chunk `id`: stored, or (a chunk written without hashes) computed. */
+  #leafHash(id: number, i: number): Uint8Array | undefined {
+    const stored = this.#sql
+      .get('SELECT substr(hashes, ?, ?) AS hash FROM ledger_chunk_hashes WHERE chunk_id = ?')
+      .get(...hashSlice(i), id) as { hash: Buffer } | undefined
+    if (stored) return stored.hash.length === HASH_SIZE ? stored.hash : undefined
+    const bytes = this.#leaf(id, i)
+    return bytes && leafHash(bytes)
   }
 
   /** Stored leaf `i` of chunk `id` alone: its end offsets, then its bytes (not the whole run). */
