@@ -218,11 +218,13 @@ export async function runCrashCampaign(options: CrashOptions): Promise<CrashSumm
         }
       }
     }
+    // pages of up to 200 within the last 2 s: some below WRITER_MIN_BATCH (appended on the serving
+    // thread), some above (appended by the ledger writer's thread), so both are killed mid-append
     const reader = async () => {
       while (!killed) {
         try {
           const res = await fetch(
-            `${url}/intel/collections/${setup.collectionId}/objects/?limit=50&added_after=${new Date(Date.now() - 2000).toISOString()}`,
+            `${url}/intel/collections/${setup.collectionId}/objects/?limit=200&added_after=${new Date(Date.now() - 2000).toISOString()}`,
             {
               headers: { Accept: TAXII, Authorization: `Bearer ${setup.partnerKey}` },
             },

@@ -17,11 +17,11 @@
  */
 
 import type { Served } from '../../src/disclosure/gate.js'
-import { disclosureEntries } from '../../src/disclosure/policy-gate.js'
+import { disclosureBatch } from '../../src/disclosure/policy-gate.js'
 import { encodeEntries } from '../../src/ledger/entry.js'
 import { leafHash } from '../../src/ledger/hash.js'
 import { logsForEntry } from '../../src/ledger/log-id.js'
-import { disclosureKey } from '../../src/services/ledger-service.js'
+import { disclosureEntries, disclosureKey } from '../../src/services/ledger-service.js'
 import { createPrincipal } from '../../src/services/principals.js'
 import { planLedgerAppend } from '../../src/store/ledger-append.js'
 import type { SqliteStore } from '../../src/store/sqlite/sqlite-store.js'
@@ -77,7 +77,7 @@ async function main(): Promise<void> {
     const entriesOf = (served: Served[], partnerId: string, i: number, t: Times | undefined) => {
       let t0 = nowMs()
       const disclosedAt = '2026-11-25T10:00:00.000000Z'
-      const entries = disclosureEntries(served, partnerId, disclosedAt, `profile-${i}`)
+      const entries = disclosureEntries(disclosureBatch(served, partnerId, disclosedAt, `profile-${i}`))
       if (t) t.sha += nowMs() - t0
       t0 = nowMs()
       const bytes = encodeEntries(entries)

@@ -1,12 +1,10 @@
-import type { DisclosureEntry } from '../ledger/entry.js'
 import type { GateObserver } from '../ops/node-metrics.js'
 import type { CompiledPolicy } from '../policy/compile.js'
 import { decideCompiled, endpointRefs } from '../policy/decide.js'
 import { screeningBound } from '../policy/screening.js'
 import type { Decision, DecisionContext, ObjectVersion } from '../policy/types.js'
 import { collectionsVisibleTo } from '../policy/views.js'
-import type { LedgerService } from '../services/ledger-service.js'
-import { sha256Hex } from '../services/ledger-service.js'
+import type { DisclosureBatch, LedgerService } from '../services/ledger-service.js'
 import type { PolicyService } from '../services/policy-service.js'
 import type { StixObject } from '../stix/object.js'
 import { formatMicros, toMicros } from '../store/time.js'
@@ -137,28 +135,30 @@ class PartnerSession implements GateSession {
   async record(served: Served[]): Promise<void> {
     if (served.length === 0) return
     const disclosedAt = formatMicros(toMicros(this.instant) ?? Date.now() * 1000)
-    const entries = disclosureEntries(served, this.partnerId, disclosedAt, this.viewer.requestId)
-    await this.gate.ledger.append(entries)
-    this.gate.observer?.disclosed(this.partnerId, entries.length)
+    await this.gate.ledger.appendDisclosures(
+      disclosureBatch(served, this.partnerId, disclosedAt, this.viewer.requestId),
+    )
+    this.gate.observer?.disclosed(this.partnerId, served.length)
   }
 }
 
-/** The ledger entries for versions served to a partner in one request: hashed exactly as served. */
-export function disclosureEntries(
+/** What a partner was served in one request, as the ledger records it. */
+export function disclosureBatch(
   served: readonly Served[],
   partnerId: string,
   disclosedAt: string,
   requestId: string,
-): DisclosureEntry[] {
-  return served.map((s) => ({
-    kind: 'disclosure',
+): DisclosureBatch {
+  return {
     partnerId,
-    collectionId: s.stored.collectionId,
-    objectId: s.stored.id,
-    objectModified: s.objectModified ?? null,
-    contentSha256: sha256Hex(s.json),
     disclosedAt,
-    agreementId: s.allowedBy ?? 'unknown',
     requestId,
-  }))
+    versions: served.map((s) => ({
+      json: s.json,
+      collectionId: s.stored.collectionId,
+      objectId: s.stored.id,
+      objectModified: s.objectModified ?? null,
+      agreementId: s.allowedBy ?? 'unknown',
+    })),
+  }
 }

@@ -13,7 +13,7 @@ import { type NodeMetrics, nodeMetrics, observeRequests } from '../ops/node-metr
 import { onSecureConnection, type TlsSettings, tlsServerOptions } from '../ops/tls.js'
 import { sluiceVersion } from '../ops/version.js'
 import { ensureDefaultApiRoot } from '../services/api-roots.js'
-import { openStore } from '../store/open.js'
+import { openStore, storeLocation } from '../store/open.js'
 import type { Store } from '../store/types.js'
 import { adminRoutes } from '../taxii/admin/admin-routes.js'
 import { federationRoutes } from '../taxii/admin/federation-routes.js'
@@ -46,6 +46,11 @@ export interface NodeOptions {
    * database, exactly one should run them, or every process polls every feed.
    */
   federation?: boolean
+  /**
+   * Append partner pages' disclosures from a worker thread (default true): the node's own thread
+   * then keeps serving while a page's ledger entries are hashed and written. Off: all on one thread.
+   */
+  ledgerWriter?: boolean
 }
 
 export interface SluiceNode {
@@ -85,6 +90,7 @@ export async function createNode(options: NodeOptions): Promise<SluiceNode> {
   const services = await createServices(store, {
     dataDir: options.dataDir,
     ...(options.origin ? { origin: options.origin } : {}),
+    ...(options.ledgerWriter !== false ? { storeLocation: storeLocation(options.db, options.dataDir) } : {}),
   })
   const { gate } = services
   const logger = options.logger ?? errorLogger()
@@ -146,6 +152,7 @@ export async function createNode(options: NodeOptions): Promise<SluiceNode> {
       await federation.stop()
       await new Promise<void>((resolve) => server.close(() => resolve()))
       server.closeAllConnections()
+      await services.ledger.writer?.close()
       await store.close()
     },
   }

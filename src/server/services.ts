@@ -3,6 +3,7 @@ import type { DisclosureGate } from '../disclosure/gate.js'
 import { PolicyGate } from '../disclosure/policy-gate.js'
 import { withFederationRules } from '../federation/onward-gate.js'
 import { LedgerService, loadOrCreateNodeKey } from '../services/ledger-service.js'
+import { LedgerWriter } from '../services/ledger-writer.js'
 import { PolicyService } from '../services/policy-service.js'
 import type { Store } from '../store/types.js'
 
@@ -22,6 +23,11 @@ export interface ServiceOptions {
   origin?: string
   /** Path of the Ed25519 node key; created on first start. */
   keyPath?: string
+  /**
+   * Where `store` was opened from: given, large disclosure batches are appended by a worker thread
+   * with its own connection there (see ledger-writer.ts). Without it, every append runs here.
+   */
+  storeLocation?: string
 }
 
 export const DEFAULT_ORIGIN = 'sluice.localhost'
@@ -34,7 +40,8 @@ export async function createServices(store: Store, options: ServiceOptions): Pro
     origin,
   )
   const policy = new PolicyService(store)
-  const ledger = new LedgerService(store, key, origin)
+  const writer = options.storeLocation ? LedgerWriter.for(options.storeLocation, options.dataDir) : undefined
+  const ledger = new LedgerService(store, key, origin, writer)
   const policyGate = new PolicyGate(store, policy, ledger)
   return { store, policy, ledger, policyGate, gate: withFederationRules(policyGate, store, policy) }
 }

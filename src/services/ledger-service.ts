@@ -1,7 +1,7 @@
 import { hash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { type Checkpoint, signCheckpoint } from '../ledger/checkpoint.js'
-import { type Entry, encodeEntries } from '../ledger/entry.js'
+import { type DisclosureEntry, type Entry, encodeEntries } from '../ledger/entry.js'
 import { leafHash } from '../ledger/hash.js'
 import { GLOBAL_LOG, type LogId, logOrigin, logsForEntry } from '../ledger/log-id.js'
 import { readNodeKeyFile, writeNodeKeyFile } from '../ledger/node-key-file.js'
@@ -10,6 +10,7 @@ import { proveConsistency, proveInclusion } from '../ledger/proof.js'
 import { frontierRoot } from '../ledger/tree.js'
 import { formatMicros, toMicros } from '../store/time.js'
 import type { CheckpointRecord, LedgerAppend, LedgerPosition, Store } from '../store/types.js'
+import type { LedgerWriter } from './ledger-writer.js'
 
 /** Ledger entries carry times with exactly six fractional digits; any RFC 3339 UTC instant converts. */
 export function ledgerTime(instant: string): string {
@@ -47,6 +48,45 @@ export function sha256Hex(text: string): string {
   return hash('sha256', text, 'hex')
 }
 
+/** One version served to a partner, as its disclosure entry needs it. */
+export interface DisclosedVersion {
+  /** The exact text served. */
+  json: string
+  collectionId: string
+  objectId: string
+  objectModified: string | null
+  /** The agreement that allowed it. */
+  agreementId: string
+}
+
+/** The versions served to a partner in one request. */
+export interface DisclosureBatch {
+  partnerId: string
+  /** RFC 3339 UTC with microseconds. */
+  disclosedAt: string
+  requestId: string
+  versions: DisclosedVersion[]
+}
+
+/** The ledger entries for a batch: each version hashed exactly as served. */
+export function disclosureEntries(batch: DisclosureBatch): DisclosureEntry[] {
+  const { partnerId, disclosedAt, requestId } = batch
+  return batch.versions.map((v) => ({
+    kind: 'disclosure',
+    partnerId,
+    collectionId: v.collectionId,
+    objectId: v.objectId,
+    objectModified: v.objectModified,
+    contentSha256: sha256Hex(v.json),
+    disclosedAt,
+    agreementId: v.agreementId,
+    requestId,
+  }))
+}
+
+/** Batches at least this large go to the ledger writer's thread, when there is one. */
+export const WRITER_MIN_BATCH = 64
+
 /** Loads the node's signing key from the data directory, creating it on first start. */
 export async function loadOrCreateNodeKey(path: string, origin: string): Promise<NodeSigningKey> {
   if (existsSync(path)) return readNodeKeyFile(path)
@@ -70,10 +110,18 @@ export class LedgerService {
     readonly store: Store,
     readonly key: NodeSigningKey,
     readonly origin: string,
+    /** Appends large disclosure batches off the event loop (see ledger-writer.ts); none: all here. */
+    readonly writer?: LedgerWriter,
   ) {}
 
   append(entries: Entry[]): Promise<LedgerPosition[][]> {
     return this.store.appendLedger(toLedgerAppends(entries))
+  }
+
+  /** Records what one request served to a partner; resolves once the entries are durable. */
+  appendDisclosures(batch: DisclosureBatch): Promise<LedgerPosition[][]> {
+    if (this.writer && batch.versions.length >= WRITER_MIN_BATCH) return this.writer.append(batch)
+    return this.append(disclosureEntries(batch))
   }
 
   originOf(logId: string): string {

@@ -15,13 +15,18 @@ export function displayLocation(location: string): string {
   }
 }
 
+/** The location `openStore` opens: the one given, else the data directory's SQLite file. */
+export function storeLocation(location: string | undefined, dataDir: string): string {
+  return location ?? join(dataDir, 'sluice.db')
+}
+
 /**
  * Opens the store a location names: `postgres://…` for PostgreSQL, otherwise a
  * SQLite file (`sqlite:` prefix optional). Without one, the data directory's file.
  * Any failure is a {@link StoreOpenError} naming the location (never its password).
  */
 export async function openStore(location: string | undefined, dataDir: string): Promise<Store> {
-  const target = location ?? join(dataDir, 'sluice.db')
+  const target = storeLocation(location, dataDir)
   try {
     if (/^postgres(ql)?:\/\//.test(target)) {
       const { openPostgresStore } = await import('./postgres/open.js')

@@ -8,9 +8,11 @@ import { WalDurability } from '../../src/store/sqlite/wal-durability.js'
 /** A connection whose change counter the test moves, and syncs the test completes one by one. */
 function harness() {
   let changes = 0
+  let others = 0
   const pending: { resolve: () => void; reject: (error: Error) => void }[] = []
   const durability = new WalDurability(
     () => changes,
+    () => others,
     () => new Promise<void>((resolve, reject) => pending.push({ resolve, reject })),
   )
   return {
@@ -18,6 +20,9 @@ function harness() {
     pending,
     commit: () => {
       changes += 1
+    },
+    commitElsewhere: () => {
+      others += 1
     },
   }
 }
@@ -92,6 +97,19 @@ describe('WalDurability', () => {
     expect(pending).toHaveLength(2)
     pending[1]!.resolve()
     await second
+  })
+
+  it('waits for another connection’s commit only when asked to (reads of what it writes)', async () => {
+    const { durability, pending, commitElsewhere } = harness()
+    commitElsewhere()
+    await durability.settle()
+    expect(pending).toHaveLength(0)
+    const ledgerRead = durability.settle(true)
+    expect(await settled(ledgerRead)).toBe(false)
+    pending[0]!.resolve()
+    await ledgerRead
+    await durability.settle(true)
+    expect(pending).toHaveLength(1)
   })
 
   it('rejects the waiters of a failed sync, and the next caller syncs again', async () => {

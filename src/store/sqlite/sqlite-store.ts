@@ -101,17 +101,19 @@ export class SqliteStore implements Store {
   /**
    * Every public method resolves only once the commits it could observe are on disk (see
    * WalDurability): installed here, on the prototype, so that no method, present or added later, can
-   * hand out a result before its commit is durable.
+   * hand out a result before its commit is durable. Only the ledger is written by another connection
+   * (the ledger writer's thread), so only ledger reads wait for other connections' commits too.
    */
   static {
     const prototype = SqliteStore.prototype as unknown as Record<string, unknown>
     for (const name of Object.getOwnPropertyNames(prototype)) {
       const method = Object.getOwnPropertyDescriptor(prototype, name)?.value
       if (name === 'constructor' || name === 'close' || typeof method !== 'function') continue
+      const readsLedger = /ledger/i.test(name)
       Object.defineProperty(prototype, name, {
         value: async function settled(this: SqliteStore, ...args: unknown[]) {
           const result = await (method as (...a: unknown[]) => Promise<unknown>).apply(this, args)
-          await this.#durability?.settle()
+          await this.#durability?.settle(readsLedger)
           return result
         },
         writable: true,

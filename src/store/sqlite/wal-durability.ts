@@ -18,26 +18,38 @@ import type { SqliteDatabase } from './connection.js'
  * about. Checkpoints keep NORMAL's own syncs (WAL before copying, database after).
  */
 export class WalDurability {
-  readonly #changes: () => number
+  readonly #ownChanges: () => number
+  readonly #otherCommits: () => number
   readonly #sync: () => Promise<void>
-  #seenChanges: number
+  #seenOwn: number
+  #seenOthers: number
   /** Commits observed, and how many of them are known to be on disk. */
   #committed = 0
   #durable = 0
   #syncing: Promise<void> | undefined
 
-  /** `changes`: the connection's running count of changed rows; `sync`: makes every commit so far durable. */
-  constructor(changes: () => number, sync: () => Promise<void>) {
-    this.#changes = changes
+  /**
+   * `ownChanges`: rows this connection changed so far; `otherCommits`: a counter other connections'
+   * commits move; `sync`: makes every commit so far, by anyone, durable.
+   */
+  constructor(ownChanges: () => number, otherCommits: () => number, sync: () => Promise<void>) {
+    this.#ownChanges = ownChanges
+    this.#otherCommits = otherCommits
     this.#sync = sync
-    this.#seenChanges = changes()
+    this.#seenOwn = ownChanges()
+    this.#seenOthers = otherCommits()
   }
 
-  /** Resolves once every commit made on the connection before this call is on disk. */
-  async settle(): Promise<void> {
-    const changes = this.#changes()
-    if (changes !== this.#seenChanges) {
-      this.#seenChanges = changes
+  /**
+   * Resolves once every commit this connection made before the call is on disk, and with
+   * `othersToo`, every commit other connections made (for reads of what they write).
+   */
+  async settle(othersToo = false): Promise<void> {
+    const own = this.#ownChanges()
+    const others = othersToo ? this.#otherCommits() : this.#seenOthers
+    if (own !== this.#seenOwn || others !== this.#seenOthers) {
+      this.#seenOwn = own
+      this.#seenOthers = others
       this.#committed++
     }
     const target = this.#committed
@@ -66,7 +78,10 @@ export class WalDurability {
 export function walDurability(db: SqliteDatabase, path: string): WalDurability | undefined {
   if (db.memory || db.pragma('journal_mode', { simple: true }) !== 'wal') return undefined
   db.pragma('synchronous = NORMAL')
+  // rows this connection changed, and SQLite's counter of commits by other connections (the ledger
+  // writer's, in its worker thread)
   const totalChanges = db.prepare('SELECT total_changes()').pluck()
+  const dataVersion = db.prepare('PRAGMA data_version').pluck()
   let directorySynced = false
   const fdatasync = async (file: string, directory: boolean) => {
     let handle: FileHandle
@@ -85,6 +100,7 @@ export function walDurability(db: SqliteDatabase, path: string): WalDurability |
   }
   return new WalDurability(
     () => totalChanges.get() as number,
+    () => dataVersion.get() as number,
     async () => {
       await fdatasync(`${path}-wal`, false)
       // the WAL file's directory entry must be on disk too, once

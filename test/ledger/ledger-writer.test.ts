@@ -1,0 +1,126 @@
+import { existsSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import fc from 'fast-check'
+import { afterEach, describe, expect, it } from 'vitest'
+import { encodeEntries } from '../../src/ledger/entry.js'
+import { GLOBAL_LOG, partnerLogId } from '../../src/ledger/log-id.js'
+import { frontierRoot, merkleRootOfLeaves } from '../../src/ledger/tree.js'
+import {
+  type DisclosureBatch,
+  disclosureEntries,
+  toLedgerAppends,
+} from '../../src/services/ledger-service.js'
+import { LedgerWriter, packBatch, unpackEntries } from '../../src/services/ledger-writer.js'
+import type { Store } from '../../src/store/types.js'
+import { STORES } from '../helpers/stores.js'
+
+/** The worker as the node runs it: built by `npm test` before the suites (`npm run build`). */
+const BUILT_WORKER = new URL('../../dist/src/services/ledger-writer-worker.js', import.meta.url)
+if (!existsSync(BUILT_WORKER)) throw new Error('dist/ is missing: run "npm run build" (npm test does it)')
+
+const text = fc.string({ unit: 'grapheme', maxLength: 40 })
+const batchArb: fc.Arbitrary<DisclosureBatch> = fc.record({
+  partnerId: fc.constantFrom('northland-coast-guard', 'partner-ü'),
+  disclosedAt: fc.constant('2026-11-25T10:00:00.000001Z'),
+  requestId: fc.uuid(),
+  versions: fc.array(
+    fc.record({
+      json: text,
+      collectionId: fc.constantFrom('c1', 'c2'),
+      objectId: fc.oneof(
+        fc.uuid().map((u) => `indicator--${u}`),
+        text.filter((s) => s.length > 0),
+      ),
+      objectModified: fc.option(fc.constant('2026-01-01T00:00:00.000Z'), { nil: null }),
+      agreementId: fc.constantFrom('agr-1', 'agr-ß'),
+    }),
+    { maxLength: 20 },
+  ),
+})
+
+describe('disclosure batches packed for the ledger writer', () => {
+  it('unpack to exactly the entries disclosureEntries gives (property)', () => {
+    fc.assert(
+      fc.property(batchArb, (batch) => {
+        expect(unpackEntries(packBatch(batch))).toEqual(disclosureEntries(batch))
+      }),
+      { numRuns: 300 },
+    )
+  })
+})
+
+const version = (batch: number, i: number) => ({
+  json: `{"type":"indicator","id":"indicator--${batch}-${i}","name":"Fictional route ${i} ☂"}`,
+  collectionId: 'maritime-routes',
+  objectId: `indicator--00000000-0000-4000-8000-${String(batch * 1000 + i).padStart(12, '0')}`,
+  objectModified: i % 5 === 0 ? null : '2026-02-01T10:00:00.000Z',
+  agreementId: `agr-${batch % 2}`,
+})
+
+const page = (batch: number, partnerId: string, count: number): DisclosureBatch => ({
+  partnerId,
+  disclosedAt: '2026-11-25T10:00:00.000000Z',
+  requestId: `req-${batch}`,
+  versions: Array.from({ length: count }, (_, i) => version(batch, i)),
+})
+
+async function leafText(store: Store, logId: string, index: number): Promise<string> {
+  const [leaf] = await store.ledgerLeaves(logId, index, index + 1)
+  return Buffer.from(leaf!.bytes).toString()
+}
+
+for (const factory of STORES) {
+  describe(`${factory.name}: the ledger writer's thread`, () => {
+    let dispose: (() => Promise<void>) | undefined
+    afterEach(async () => {
+      await dispose?.()
+      dispose = undefined
+    })
+
+    it('appends exactly what the node would, where it says, alongside the node’s own appends', async () => {
+      const { store, location, dispose: drop } = await factory.open()
+      const writer = LedgerWriter.for(location, tmpdir(), BUILT_WORKER)
+      dispose = async () => {
+        await writer?.close()
+        await drop()
+      }
+      expect(writer).toBeDefined()
+      const batches = [70, 3, 120, 64, 1].map((count, b) => page(b, b % 2 ? 'partner-a' : 'partner-b', count))
+      // writer appends in flight together, with an append on the node's own connection among them
+      const [positions, own] = await Promise.all([
+        Promise.all(batches.map((b) => writer!.append(b))),
+        store.appendLedger(toLedgerAppends(disclosureEntries(page(9, 'partner-a', 5)))),
+      ])
+      expect(own).toHaveLength(5)
+      for (const [b, batch] of batches.entries()) {
+        const expected = encodeEntries(disclosureEntries(batch)).map((bytes) => Buffer.from(bytes).toString())
+        expect(positions[b]).toHaveLength(expected.length)
+        for (const [i, at] of positions[b]!.entries()) {
+          expect(at.map((p) => p.logId)).toEqual([GLOBAL_LOG, partnerLogId(batch.partnerId)])
+          for (const p of at) expect(await leafText(store, p.logId, p.index)).toBe(expected[i])
+        }
+      }
+      // every log is one consistent tree: its head's root is the root of its leaves
+      for (const { logId, size } of await store.ledgerLogs()) {
+        const leaves = (await store.ledgerLeaves(logId, 0, size)).map((l) => l.bytes)
+        expect(leaves).toHaveLength(size)
+        const head = await store.ledgerHead(logId)
+        expect(Buffer.from(frontierRoot(head.frontier))).toEqual(Buffer.from(merkleRootOfLeaves(leaves)))
+      }
+      const total = (await store.ledgerLogs()).find((l) => l.logId === GLOBAL_LOG)!.size
+      expect(total).toBe(70 + 3 + 120 + 64 + 1 + 5)
+    })
+
+    it('fails an append clearly when the worker cannot open the store', async () => {
+      const writer = LedgerWriter.for(
+        factory.name === 'sqlite' ? '/nonexistent-dir/\0/sluice.db' : 'postgres://nobody@127.0.0.1:1/none',
+        tmpdir(),
+        BUILT_WORKER,
+      )!
+      dispose = () => writer.close()
+      await expect(writer.append(page(1, 'partner-a', 2))).rejects.toThrow(
+        /^ledger writer: cannot open the store/,
+      )
+    })
+  })
+}
