@@ -4,6 +4,8 @@ export interface BenchArgs {
   repeat: number
   number(flag: string, fallback: number): number
   string(flag: string): string | undefined
+  /** Whether a flag without a value was given. */
+  flag(flag: string): boolean
 }
 
 export function benchArgs(argv: readonly string[] = process.argv.slice(2)): BenchArgs {
@@ -18,5 +20,11 @@ export function benchArgs(argv: readonly string[] = process.argv.slice(2)): Benc
     if (!Number.isFinite(n) || n <= 0) throw new Error(`${flag} needs a positive number, not ${v}`)
     return n
   }
-  return { quick: argv.includes('--quick'), repeat: Math.floor(number('--repeat', 2)), number, string: value }
+  return {
+    quick: argv.includes('--quick'),
+    repeat: Math.floor(number('--repeat', 2)),
+    number,
+    string: value,
+    flag: (flag) => argv.includes(flag),
+  }
 }

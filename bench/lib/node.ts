@@ -1,6 +1,6 @@
 import { knownMarkings } from '../../src/ingest/known-markings.js'
 import { prepareObjects } from '../../src/ingest/prepare.js'
-import { createNode, type SluiceNode } from '../../src/server/node.js'
+import { createNode, type NodeOptions, type SluiceNode } from '../../src/server/node.js'
 import { createCollection } from '../../src/services/collections.js'
 import { createPrincipal } from '../../src/services/principals.js'
 import type { StixObject } from '../../src/stix/object.js'
@@ -19,12 +19,12 @@ export interface BenchNode {
 }
 
 /** A fresh node in its own temp directory, listening on 127.0.0.1 on a free port, with an admin key. */
-export async function startBenchNode(prefix: string): Promise<BenchNode> {
+export async function startBenchNode(prefix: string, options: Partial<NodeOptions> = {}): Promise<BenchNode> {
   const dir = tempDir(prefix)
   let node: SluiceNode | undefined
   let url: string
   try {
-    node = await createNode({ dataDir: dir.path, origin: 'bench.sluice.localhost' })
+    node = await createNode({ dataDir: dir.path, origin: 'bench.sluice.localhost', ...options })
     url = await node.listen(0, '127.0.0.1')
   } catch (error) {
     await node?.close().catch(() => {})

@@ -14,7 +14,7 @@
  *    throughput is the second.
  *
  *   npx tsc -p tsconfig.json && node dist/bench/policy/run.js [--quick] [--objects 40000]
- *        [--pages 200] [--repeat 2]
+ *        [--pages 200] [--repeat 2] [--concurrency 4] [--no-ledger-writer]
  */
 
 import { TLP_MARKING_IDS } from '../../src/demo/tlp.js'
@@ -314,7 +314,7 @@ interface HttpRun {
 }
 
 async function main(): Promise<void> {
-  const bench = await startBenchNode('policy')
+  const bench = await startBenchNode('policy', { ledgerWriter: !args.flag('--no-ledger-writer') })
   try {
     const { store, services } = bench.node
     const main = await benchCollection(store, 'policy-main')

@@ -1,9 +1,10 @@
+import { hash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { DisclosureEntry } from '../ledger/entry.js'
 import type { LedgerPosition } from '../store/types.js'
-import { type DisclosureBatch, sha256Hex } from './ledger-service.js'
+import type { DisclosureBatch } from './ledger-service.js'
 
 /** What the worker is started with (`workerData`). */
 export interface LedgerWriterData {
@@ -12,27 +13,38 @@ export interface LedgerWriterData {
 }
 
 /**
- * A disclosure batch as it crosses to the worker: each version's text already hashed here (one
- * one-shot SHA-256 each, cheaper than copying the text to the worker), and every version's strings
- * (content hash, collection, object id, modified, agreement) joined into one string with their
- * lengths. A structured clone copies one flat string and one typed array quickly; a thousand small
- * objects would cost it a property name per field and an allocation per string.
+ * A disclosure batch as it crosses to the worker. The texts served are written as UTF-8 into one
+ * buffer that is transferred, not copied, and hashed by the worker: about half the serving thread's
+ * cost of hashing them itself. The other strings of every version (collection, object id, modified,
+ * agreement) are joined into one string with their lengths: a structured clone copies one flat string
+ * quickly, where a thousand small objects cost it a property name per field and a string each.
  */
 export interface PackedBatch {
   partnerId: string
   disclosedAt: string
   requestId: string
+  /** The texts served, UTF-8, one after another; `textEnds` gives where each ends. */
+  texts: Uint8Array
+  textEnds: Uint32Array
   strings: string
-  /** Per version, five lengths in the order above; NO_VALUE for a null `modified`. */
+  /** Per version, four lengths in the order above; NO_VALUE for a null `modified`. */
   lengths: Uint32Array
 }
 
-const FIELDS_PER_VERSION = 5
+const FIELDS_PER_VERSION = 4
 const NO_VALUE = 0xffffffff
 
-export function packBatch(batch: DisclosureBatch): PackedBatch {
+/** The batch packed, and the buffers to transfer with it. */
+export function packBatch(batch: DisclosureBatch): { packed: PackedBatch; transfer: ArrayBuffer[] } {
+  const count = batch.versions.length
+  let capacity = 0
+  for (const v of batch.versions) capacity += v.json.length
+  // UTF-8 takes at most 3 bytes per UTF-16 unit; allocUnsafe: every byte used is written first
+  const texts = Buffer.allocUnsafeSlow(3 * capacity)
+  const textEnds = new Uint32Array(count)
   let strings = ''
-  const lengths = new Uint32Array(batch.versions.length * FIELDS_PER_VERSION)
+  const lengths = new Uint32Array(count * FIELDS_PER_VERSION)
+  let end = 0
   let k = 0
   const add = (value: string | null) => {
     if (value === null) lengths[k++] = NO_VALUE
@@ -41,20 +53,30 @@ export function packBatch(batch: DisclosureBatch): PackedBatch {
       lengths[k++] = value.length
     }
   }
-  for (const v of batch.versions) {
-    add(sha256Hex(v.json))
+  for (const [i, v] of batch.versions.entries()) {
+    end += texts.write(v.json, end, 'utf8')
+    textEnds[i] = end
     add(v.collectionId)
     add(v.objectId)
     add(v.objectModified)
     add(v.agreementId)
   }
   const { partnerId, disclosedAt, requestId } = batch
-  return { partnerId, disclosedAt, requestId, strings, lengths }
+  const packed = {
+    partnerId,
+    disclosedAt,
+    requestId,
+    texts: texts.subarray(0, end),
+    textEnds,
+    strings,
+    lengths,
+  }
+  return { packed, transfer: [texts.buffer as ArrayBuffer, textEnds.buffer, lengths.buffer] }
 }
 
 /** The disclosure entries of a packed batch: those `disclosureEntries` gives for the batch packed. */
 export function unpackEntries(packed: PackedBatch): DisclosureEntry[] {
-  const { partnerId, disclosedAt, requestId, strings, lengths } = packed
+  const { partnerId, disclosedAt, requestId, texts, textEnds, strings, lengths } = packed
   const entries: DisclosureEntry[] = []
   let at = 0
   const next = (k: number): string | null => {
@@ -63,14 +85,17 @@ export function unpackEntries(packed: PackedBatch): DisclosureEntry[] {
     at += length
     return strings.slice(at - length, at)
   }
-  for (let k = 0; k < lengths.length; k += FIELDS_PER_VERSION) {
-    const contentSha256 = next(k)
-    const collectionId = next(k + 1)
-    const objectId = next(k + 2)
-    const objectModified = next(k + 3)
-    const agreementId = next(k + 4)
-    if (contentSha256 === null || collectionId === null || objectId === null || agreementId === null)
+  let textStart = 0
+  for (let i = 0; i < textEnds.length; i++) {
+    const k = i * FIELDS_PER_VERSION
+    const collectionId = next(k)
+    const objectId = next(k + 1)
+    const objectModified = next(k + 2)
+    const agreementId = next(k + 3)
+    if (collectionId === null || objectId === null || agreementId === null)
       throw new Error('malformed packed disclosure batch')
+    const contentSha256 = hash('sha256', texts.subarray(textStart, textEnds[i]!), 'hex')
+    textStart = textEnds[i]!
     entries.push({
       kind: 'disclosure',
       partnerId,
@@ -134,7 +159,8 @@ export class LedgerWriter {
 
   /** Appends the batch's disclosure entries; resolves with their positions once they are durable. */
   async append(batch: DisclosureBatch): Promise<LedgerPosition[][]> {
-    const reply = await this.#send({ id: this.#nextId++, batch: packBatch(batch) })
+    const { packed, transfer } = packBatch(batch)
+    const reply = await this.#send({ id: this.#nextId++, batch: packed }, transfer)
     if ('error' in reply) throw new Error(`ledger writer: ${reply.error}`)
     if (!('positions' in reply)) throw new Error('ledger writer: unexpected reply')
     return reply.positions
@@ -148,13 +174,13 @@ export class LedgerWriter {
     await worker.terminate()
   }
 
-  #send(request: LedgerWriterRequest): Promise<LedgerWriterReply> {
+  #send(request: LedgerWriterRequest, transfer: ArrayBuffer[] = []): Promise<LedgerWriterReply> {
     const worker = this.#worker ?? this.#start()
     return new Promise((resolve, reject) => {
       this.#pending.set(request.id, { resolve, reject })
       // held while an append is in flight; an idle worker does not keep the process alive
       worker.ref()
-      worker.postMessage(request)
+      worker.postMessage(request, transfer)
     })
   }
 
