@@ -209,6 +209,28 @@ describe.each(STORES)('$name store', (factory) => {
     expect(await store.deleteObject(COLLECTION, indicator(1).id)).toBe(0)
   })
 
+  it('bumps the policy version when a marking-definition is deleted, not for other objects', async () => {
+    const id = 'marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed'
+    const created = '2026-01-05T08:00:00.000Z'
+    const definition = {
+      type: 'marking-definition',
+      spec_version: '2.1',
+      id,
+      created,
+      name: 'H3 (fictional)',
+    }
+    await store.putObjects(COLLECTION, [
+      { id, type: 'marking-definition', created, specVersion: '2.1', json: JSON.stringify(definition) },
+      indicator(1),
+    ])
+    const before = await store.policyVersion()
+    expect(await store.deleteObject(COLLECTION, indicator(1).id)).toBe(1)
+    expect(await store.policyVersion()).toBe(before)
+    expect(await store.deleteObject(COLLECTION, id)).toBe(1)
+    expect(await store.policyVersion()).toBeGreaterThan(before)
+    expect(await store.listMarkingDefinitions()).toEqual([])
+  })
+
   it('finds the newest version of ids across collections', async () => {
     await store.putObjects(COLLECTION, [
       indicator(1, '2026-01-01T00:00:00.000Z'),

@@ -379,6 +379,8 @@ export class PostgresStore implements Store {
       const removed =
         (await client.query(`DELETE FROM objects WHERE ${conditions.join(' AND ')}`, params)).rowCount ?? 0
       if (removed > 0) await refreshEnds(client, collectionId, id)
+      // the compiled policy resolves markings: a cached one must not keep a deleted definition
+      if (removed > 0 && id.startsWith('marking-definition--')) await bumpPolicyVersion(client)
       return removed
     })
   }

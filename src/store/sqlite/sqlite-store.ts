@@ -343,6 +343,8 @@ export class SqliteStore implements Store {
         .get(`DELETE FROM objects WHERE ${conditions.join(' AND ')}`)
         .run(...params).changes
       if (removed > 0) this.#refreshEnds(collectionId, id)
+      // the compiled policy resolves markings: a cached one must not keep a deleted definition
+      if (removed > 0 && id.startsWith('marking-definition--')) this.#bumpPolicyVersion()
       return removed
     })
     return remove.immediate()
