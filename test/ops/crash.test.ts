@@ -19,6 +19,9 @@ describe('crash campaign (short; bench/crash runs 100 rounds)', () => {
     expect(summary.failures).toEqual([])
     expect(summary.acknowledgedObjects).toBeGreaterThan(0)
     expect(summary.acknowledgedReads).toBeGreaterThan(0)
+    // both ledger paths were in use: pages recorded on the serving thread and by the writer's thread
+    expect(summary.writerReads).toBeGreaterThan(0)
+    expect(summary.writerReads).toBeLessThan(summary.acknowledgedReads)
     // at least one round was killed with work in flight
     expect(summary.rounds.some((r) => r.unacknowledgedBatches > 0)).toBe(true)
   }, 120_000)
