@@ -39,7 +39,7 @@ try {
     `- batches in flight at the kill: ${inFlight}; half-written batches: ${summary.failures.filter((f) => f.includes('half-written')).length}\n`,
   )
   process.stdout.write(
-    `- acknowledged partner reads: ${summary.acknowledgedReads}, disclosures missing from the ledger: ${summary.failures.filter((f) => f.includes('disclosure')).length}\n`,
+    `- acknowledged partner reads: ${summary.acknowledgedReads} (${summary.writerReads} of them recorded by the ledger writer thread), disclosures missing from the ledger: ${summary.failures.filter((f) => f.includes('disclosure')).length}\n`,
   )
   process.stdout.write(
     `- ledger roots recomputed from leaves equal the stored heads after every round: ${summary.failures.some((f) => f.includes('ledger')) ? 'NO' : 'yes'}\n`,

@@ -37,10 +37,12 @@ const NO_VALUE = 0xffffffff
 /** The batch packed, and the buffers to transfer with it. */
 export function packBatch(batch: DisclosureBatch): { packed: PackedBatch; transfer: ArrayBuffer[] } {
   const count = batch.versions.length
-  let capacity = 0
-  for (const v of batch.versions) capacity += v.json.length
-  // UTF-8 takes at most 3 bytes per UTF-16 unit; allocUnsafe: every byte used is written first
-  const texts = Buffer.allocUnsafeSlow(3 * capacity)
+  let units = 0
+  for (const v of batch.versions) units += v.json.length
+  // Sized for ASCII (one byte per UTF-16 unit), grown when a text might not fit (UTF-8 takes at most
+  // three): sizing for the worst case would allocate 3 MB a page, and V8 collects garbage sooner the
+  // more memory is allocated outside its heap. allocUnsafe: every byte used is written first.
+  let texts = Buffer.allocUnsafeSlow(units + 4096)
   const textEnds = new Uint32Array(count)
   let strings = ''
   const lengths = new Uint32Array(count * FIELDS_PER_VERSION)
@@ -54,6 +56,13 @@ export function packBatch(batch: DisclosureBatch): { packed: PackedBatch; transf
     }
   }
   for (const [i, v] of batch.versions.entries()) {
+    const room = texts.length - end
+    // measured only when the worst case would not fit
+    if (room < 3 * v.json.length && room < Buffer.byteLength(v.json, 'utf8')) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(2 * texts.length, end + 3 * v.json.length))
+      texts.copy(grown, 0, 0, end)
+      texts = grown
+    }
     end += texts.write(v.json, end, 'utf8')
     textEnds[i] = end
     add(v.collectionId)

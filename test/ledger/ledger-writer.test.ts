@@ -40,6 +40,23 @@ const batchArb: fc.Arbitrary<DisclosureBatch> = fc.record({
 })
 
 describe('disclosure batches packed for the ledger writer', () => {
+  it('unpack to exactly the entries disclosureEntries gives, long non-ASCII texts too', () => {
+    const wide = (n: number) => ({
+      json: `{"name":"${'☂é𝄞'.repeat(n)}"}`,
+      collectionId: 'c1',
+      objectId: `indicator--00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+      objectModified: null,
+      agreementId: 'agr-1',
+    })
+    const batch: DisclosureBatch = {
+      partnerId: 'p',
+      disclosedAt: '2026-11-25T10:00:00.000000Z',
+      requestId: 'r',
+      versions: [wide(5000), wide(1), wide(3000), wide(2000)],
+    }
+    expect(unpackEntries(packBatch(batch).packed)).toEqual(disclosureEntries(batch))
+  })
+
   it('unpack to exactly the entries disclosureEntries gives (property)', () => {
     fc.assert(
       fc.property(batchArb, (batch) => {
