@@ -100,7 +100,8 @@ function startServer(cli: string, dataDir: string): Promise<{ child: ChildProces
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [cli, 'serve', '--port', '0', '--data', dataDir, '--log-level', 'silent'],
+      // with the ledger writer thread, so a kill also lands on its appends
+      [cli, 'serve', '--port', '0', '--data', dataDir, '--log-level', 'silent', '--ledger-writer'],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     )
     let out = ''

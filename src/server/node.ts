@@ -47,8 +47,9 @@ export interface NodeOptions {
    */
   federation?: boolean
   /**
-   * Append partner pages' disclosures from a worker thread (default true): the node's own thread
-   * then keeps serving while a page's ledger entries are hashed and written. Off: all on one thread.
+   * Append large partner pages' disclosures from a worker thread (default false): the node's own
+   * thread then keeps serving while a page's ledger entries are hashed and written, at the cost of a
+   * second heap and connection whose memory the soak saw grow (docs/DEPLOYMENT.md).
    */
   ledgerWriter?: boolean
 }
@@ -90,7 +91,7 @@ export async function createNode(options: NodeOptions): Promise<SluiceNode> {
   const services = await createServices(store, {
     dataDir: options.dataDir,
     ...(options.origin ? { origin: options.origin } : {}),
-    ...(options.ledgerWriter !== false ? { storeLocation: storeLocation(options.db, options.dataDir) } : {}),
+    ...(options.ledgerWriter === true ? { storeLocation: storeLocation(options.db, options.dataDir) } : {}),
   })
   const { gate } = services
   const logger = options.logger ?? errorLogger()

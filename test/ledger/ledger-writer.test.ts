@@ -10,7 +10,7 @@ import {
   disclosureEntries,
   toLedgerAppends,
 } from '../../src/services/ledger-service.js'
-import { LedgerWriter, packBatch, unpackEntries } from '../../src/services/ledger-writer.js'
+import { LedgerWriter, packBatch, unpackBatch } from '../../src/services/ledger-writer.js'
 import type { Store } from '../../src/store/types.js'
 import { STORES } from '../helpers/stores.js'
 
@@ -25,7 +25,7 @@ const batchArb: fc.Arbitrary<DisclosureBatch> = fc.record({
   requestId: fc.uuid(),
   versions: fc.array(
     fc.record({
-      // lone surrogates too: both sides write them as U+FFFD
+      // lone surrogates too: a string slice keeps them as they are
       json: fc.oneof(text, fc.constantFrom('\ud800', 'x\udfff{}', '')),
       collectionId: fc.constantFrom('c1', 'c2'),
       objectId: fc.oneof(
@@ -40,7 +40,7 @@ const batchArb: fc.Arbitrary<DisclosureBatch> = fc.record({
 })
 
 describe('disclosure batches packed for the ledger writer', () => {
-  it('unpack to exactly the entries disclosureEntries gives, long non-ASCII texts too', () => {
+  it('unpack to exactly the batch packed, long non-ASCII texts too', () => {
     const wide = (n: number) => ({
       json: `{"name":"${'☂é𝄞'.repeat(n)}"}`,
       collectionId: 'c1',
@@ -54,13 +54,13 @@ describe('disclosure batches packed for the ledger writer', () => {
       requestId: 'r',
       versions: [wide(5000), wide(1), wide(3000), wide(2000)],
     }
-    expect(unpackEntries(packBatch(batch).packed)).toEqual(disclosureEntries(batch))
+    expect(unpackBatch(packBatch(batch).packed)).toEqual(batch)
   })
 
-  it('unpack to exactly the entries disclosureEntries gives (property)', () => {
+  it('unpack to exactly the batch packed (property)', () => {
     fc.assert(
       fc.property(batchArb, (batch) => {
-        expect(unpackEntries(packBatch(batch).packed)).toEqual(disclosureEntries(batch))
+        expect(unpackBatch(packBatch(batch).packed)).toEqual(batch)
       }),
       { numRuns: 300 },
     )
@@ -86,6 +86,27 @@ async function leafText(store: Store, logId: string, index: number): Promise<str
   const [leaf] = await store.ledgerLeaves(logId, index, index + 1)
   return Buffer.from(leaf!.bytes).toString()
 }
+
+describe('a ledger writer whose thread dies', () => {
+  it('fails the appends in flight with one line, and the next append starts a new thread', async () => {
+    const writer = LedgerWriter.for(
+      'unused.db',
+      tmpdir(),
+      new URL('./fixtures/exiting-writer.mjs', import.meta.url),
+    )!
+    try {
+      await expect(writer.append(page(1, 'partner-a', 2))).rejects.toThrow(
+        'ledger writer stopped (exit code 3)',
+      )
+      // a fresh thread (which dies as well): the append is answered, not left waiting
+      await expect(writer.append(page(2, 'partner-a', 2))).rejects.toThrow(
+        'ledger writer stopped (exit code 3)',
+      )
+    } finally {
+      await writer.close()
+    }
+  })
+})
 
 for (const factory of STORES) {
   describe(`${factory.name}: the ledger writer's thread`, () => {

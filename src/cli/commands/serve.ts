@@ -20,6 +20,8 @@ const HELP = `Usage: sluice serve [--host H] [--port P] [--public-url URL] [--de
   --four-eyes         lifting a suspension or widening an agreement waits for a second officer (env SLUICE_FOUR_EYES=1)
   --no-federation     do not run feeds and pushes in this process (run them in exactly one
                       process of a node with several; env SLUICE_FEDERATION=off)
+  --ledger-writer     record large partner pages in the ledger on a second thread: more read
+                      throughput, more memory (env SLUICE_LEDGER_WRITER=on; see docs/DEPLOYMENT.md)
   --log-level LEVEL   debug, info, warn, error or silent (env SLUICE_LOG_LEVEL, default info); JSON lines on stdout`
 
 function positiveInt(value: string | undefined, flag: string): number | undefined {
@@ -45,6 +47,7 @@ export async function run(args: string[]): Promise<void> {
       mtls: { type: 'boolean' },
       'four-eyes': { type: 'boolean' },
       'no-federation': { type: 'boolean' },
+      'ledger-writer': { type: 'boolean' },
       'log-level': { type: 'string' },
     },
     false,
@@ -88,6 +91,7 @@ export async function run(args: string[]): Promise<void> {
     ...(tls ? { tls } : {}),
     fourEyes: values['four-eyes'] === true || process.env.SLUICE_FOUR_EYES === '1',
     federation: !(values['no-federation'] === true || process.env.SLUICE_FEDERATION === 'off'),
+    ledgerWriter: values['ledger-writer'] === true || process.env.SLUICE_LEDGER_WRITER === 'on',
   }).catch((error: unknown) => {
     if (error instanceof TlsSetupError) throw new CliError(error.message, 2)
     throw error
