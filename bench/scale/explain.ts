@@ -122,18 +122,10 @@ export async function explain(client: pg.Client, statement: Statement): Promise<
   }
 }
 
-/** Means over the samples of one query kind at one size. */
-export interface ExplainSummary {
+/** Means over the samples of one query kind at one size (each plan seen, once). */
+export interface ExplainSummary extends Omit<Explained, 'plan'> {
   samples: number
   plans: string[]
-  rows: number
-  removedByFilter: number
-  sharedHit: number
-  sharedRead: number
-  sharedDirtied: number
-  ioReadMs: number | undefined
-  planningMs: number
-  executionMs: number
   /** The same statement explained again right after: every block it needs is now cached. */
   repeatExecutionMs: number
   repeatSharedRead: number
