@@ -197,112 +197,69 @@ async function setupPolicy(
 
 interface StageTimes {
   query: number
-  parse: number
-  endpoints: number
-  decide: number
-  serialize: number
+  policy: number
+  federation: number
   record: number
   pages: number
   rows: number
-  endpointRows: number
-  allow: number
-  redact: number
-  deny: number
-  restringified: number
+  served: number
+  skippedViews: number
 }
 
 /**
- * The partner read path taken apart with the same public functions the gate calls (store query,
- * JSON.parse, endpoint lookup, decideCompiled, redact + JSON.stringify, session.record), each
- * timed on its own, ms summed over all pages. One store batch per page (limit + 1 rows), as
- * readPage's first batch.
+ * The partner read path taken apart, with the gate's own sessions: the store query as the policy session
+ * narrows it (screening bound, denied views skipped), the policy session's `screen` (views, remembered
+ * decisions, SRO endpoints, caveat splices, redactions), the federation rules the node's gate adds, and
+ * `session.record` (the ledger). One store batch per page (limit + 1 rows), as readPage's first batch;
+ * ms summed over all pages.
  */
 async function partnerStages(
-  store: Store,
-  policy: PolicyService,
-  gate: { open: (v: import('../../src/disclosure/gate.js').Viewer, i: string) => Promise<GateSession> },
+  services: import('../../src/server/services.js').NodeServices,
   collectionId: string,
   positions: readonly string[],
   readers: Setup['readers'],
 ): Promise<StageTimes> {
   const t: StageTimes = {
     query: 0,
-    parse: 0,
-    endpoints: 0,
-    decide: 0,
-    serialize: 0,
+    policy: 0,
+    federation: 0,
     record: 0,
     pages: 0,
     rows: 0,
-    endpointRows: 0,
-    allow: 0,
-    redact: 0,
-    deny: 0,
-    restringified: 0,
+    served: 0,
+    skippedViews: 0,
   }
   for (let i = 0; i < positions.length; i++) {
     const reader = readers[i % readers.length]!
     const instant = new Date().toISOString()
-    const compiled = await policy.compiledAt(instant)
+    const viewer = {
+      principalId: reader.principalId,
+      role: 'partner' as const,
+      partnerId: reader.partnerId,
+      requestId: `stages-${i}`,
+    }
+    const policySession = await services.policyGate.open(viewer, instant)
+    const session = await services.gate.open(viewer, instant)
+    const query = policySession.narrow!({ collectionId, limit: PAGE, addedAfter: positions[i]! })!
     let t0 = nowMs()
-    const batch = await store.queryObjects({ collectionId, limit: PAGE + 1, addedAfter: positions[i]! })
+    const batch = await services.store.queryObjects({ ...query, limit: PAGE + 1 })
     t.query += nowMs() - t0
     t0 = nowMs()
-    const versions: ObjectVersion[] = batch.items.map((stored) => ({
-      collectionId: stored.collectionId,
-      object: JSON.parse(stored.json) as StixObject,
-    }))
-    t.parse += nowMs() - t0
+    await policySession.screen(batch.items)
+    const policyMs = nowMs() - t0
+    t.policy += policyMs
     t0 = nowMs()
-    const refs = new Set<string>()
-    for (const v of versions) for (const ref of endpointRefs(v.object)?.refs ?? []) refs.add(ref)
-    const endpoints = new Map<string, ObjectVersion[]>()
-    const found = refs.size > 0 ? await store.latestVersions([...refs]) : []
-    for (const stored of found) {
-      const list = endpoints.get(stored.id) ?? []
-      list.push({ collectionId: stored.collectionId, object: JSON.parse(stored.json) as StixObject })
-      endpoints.set(stored.id, list)
-    }
-    t.endpoints += nowMs() - t0
-    t.endpointRows += found.length
+    const screened = await session.screen(batch.items)
+    // the full gate screens through a policy session of its own: what it adds is the federation rules
+    t.federation += Math.max(0, nowMs() - t0 - policyMs)
+    const served = screened.filter((x) => x !== undefined)
     t0 = nowMs()
-    const context = { endpoints, endpointMemo: new WeakMap() }
-    const decisions = versions.map((v) => decideCompiled(compiled, reader.partnerId, v, instant, context))
-    t.decide += nowMs() - t0
-    t0 = nowMs()
-    const served: import('../../src/disclosure/gate.js').Served[] = []
-    decisions.forEach((d, k) => {
-      if (d.effect === 'deny') {
-        t.deny++
-        return
-      }
-      if (d.effect === 'allow') t.allow++
-      else t.redact++
-      const object = versions[k]!.object
-      // counted as the gate serves it: a full re-serialisation only for redactions
-      if (d.effect === 'redact') t.restringified++
-      served.push({
-        stored: batch.items[k]!,
-        json: servedJson(batch.items[k]!.json, object, d),
-        allowedBy: d.allowedBy.id ?? d.allowedBy.kind,
-        objectModified: typeof object.modified === 'string' ? object.modified : null,
-      })
-    })
-    t.serialize += nowMs() - t0
-    t0 = nowMs()
-    const session = await gate.open(
-      {
-        principalId: reader.principalId,
-        role: 'partner',
-        partnerId: reader.partnerId,
-        requestId: `stages-${i}`,
-      },
-      instant,
-    )
     await session.record(served)
     t.record += nowMs() - t0
     t.pages++
     t.rows += batch.items.length
+    t.served += served.length
+    t.skippedViews += query.withoutViews?.length ?? 0
   }
   return t
 }
@@ -423,6 +380,21 @@ async function main(): Promise<void> {
       }
     }
 
+    if (only === 'ratio') {
+      // admin and partner reads in process, interleaved: the policy cost alone, quickly
+      const a: number[] = []
+      const p: number[] = []
+      await inProcess(false)
+      for (let r = 0; r < args.repeat; r++) {
+        a.push((await inProcess('admin')).objectsPerSecond)
+        p.push((await inProcess(false)).objectsPerSecond)
+      }
+      const best = (xs: number[]) => Math.max(...xs)
+      console.log(
+        `admin ${a.map(int).join(', ')}; partner ${p.map(int).join(', ')}; policy cost (best of each) ${pct(1 - best(p) / best(a), 1)}`,
+      )
+      return
+    }
     if (only === 'partner-read' || only === 'ledger' || only === 'admin-read') {
       const runs = []
       for (let r = 0; r < args.repeat; r++)
@@ -516,16 +488,10 @@ async function main(): Promise<void> {
 
     const stageRuns: StageTimes[] = []
     for (let r = 0; r < args.repeat; r++)
-      stageRuns.push(
-        await partnerStages(store, services.policy, services.gate, main.id, positions, setup.readers),
-      )
-    const st = stageRuns.reduce((x, y) =>
-      x.query + x.parse + x.endpoints + x.decide + x.serialize + x.record <=
-      y.query + y.parse + y.endpoints + y.decide + y.serialize + y.record
-        ? x
-        : y,
-    )
-    const totalMs = st.query + st.parse + st.endpoints + st.decide + st.serialize + st.record
+      stageRuns.push(await partnerStages(services, main.id, positions, setup.readers))
+    const total = (x: StageTimes) => x.query + x.policy + x.federation + x.record
+    const st = stageRuns.reduce((x, y) => (total(x) <= total(y) ? x : y))
+    const totalMs = total(st)
     const perPage = (ms: number) => dec(ms / st.pages, 2)
     console.log(
       '\n### Where a partner page goes (stages timed alone, one store batch of 1,001 rows per page, best run)\n',
@@ -534,35 +500,27 @@ async function main(): Promise<void> {
       markdownTable(
         ['stage', { header: 'ms per page', align: 'right' }, { header: 'share', align: 'right' }],
         [
-          ['store.queryObjects (same as admin)', perPage(st.query), pct(st.query / totalMs)],
-          ['JSON.parse of every stored version', perPage(st.parse), pct(st.parse / totalMs)],
           [
-            `endpoints: latestVersions of SRO refs + JSON.parse (${int(st.endpointRows / st.pages)} rows per page)`,
-            perPage(st.endpoints),
-            pct(st.endpoints / totalMs),
+            `store.queryObjects, narrowed by the session (${int(st.rows / st.pages)} rows; ${int(st.skippedViews / st.pages)} denied views skipped in SQL)`,
+            perPage(st.query),
+            pct(st.query / totalMs),
           ],
           [
-            'decideCompiled per version (incl. endpoint decisions)',
-            perPage(st.decide),
-            pct(st.decide / totalMs),
+            'policy session screen: views, remembered decisions, SRO endpoints, caveat splices, redactions',
+            perPage(st.policy),
+            pct(st.policy / totalMs),
           ],
           [
-            `servedJson: caveats spliced into the stored text, redacted versions re-serialised (${int(st.restringified / st.pages)} of ${int((st.allow + st.redact) / st.pages)} per page)`,
-            perPage(st.serialize),
-            pct(st.serialize / totalMs),
+            'federation rules (the full gate minus its policy session)',
+            perPage(st.federation),
+            pct(st.federation / totalMs),
           ],
-          [
-            'gate.open + session.record (ledger: hash, encode, SQLite append, commit)',
-            perPage(st.record),
-            pct(st.record / totalMs),
-          ],
+          ['session.record (ledger)', perPage(st.record), pct(st.record / totalMs)],
           ['total', perPage(totalMs), '100 %'],
         ],
       ),
     )
-    console.log(
-      `\ndecisions per page: ${int(st.allow / st.pages)} allow, ${int(st.redact / st.pages)} redact, ${int(st.deny / st.pages)} deny (of ${int(st.rows / st.pages)} rows)`,
-    )
+    console.log(`\nserved per page: ${int(st.served / st.pages)} of ${int(st.rows / st.pages)} rows`)
   } finally {
     await bench.close()
   }

@@ -1,17 +1,24 @@
 import type { GateObserver } from '../ops/node-metrics.js'
 import type { CompiledPolicy } from '../policy/compile.js'
-import { decideCompiled, endpointRefs } from '../policy/decide.js'
+import {
+  decideCompiled,
+  decideWithoutEndpoints,
+  endpointDenial,
+  MAX_ENDPOINT_DEPTH,
+  withEndpointDenials,
+} from '../policy/decide.js'
 import { screeningBound } from '../policy/screening.js'
-import type { Decision, DecisionContext, ObjectVersion } from '../policy/types.js'
+import type { Decision, DecisionContext, ObjectVersion, Reason } from '../policy/types.js'
 import { collectionsVisibleTo } from '../policy/views.js'
 import type { DisclosureBatch, LedgerService } from '../services/ledger-service.js'
 import type { PolicyService } from '../services/policy-service.js'
-import type { StixObject } from '../stix/object.js'
 import { formatMicros, toMicros } from '../store/time.js'
 import type { CollectionGrant, CollectionRecord, ObjectQuery, Store, StoredVersion } from '../store/types.js'
+import { type Candidate, candidateOf, EndpointIndex, indexEndpoints, viewIdsOf } from './candidates.js'
 import type { CollectionAccess, DisclosureGate, GateSession, Served, Viewer } from './gate.js'
 import { GrantSession } from './grant-gate.js'
-import { servedJson } from './served-json.js'
+import { applySplice, type Splice, spliceFor } from './served-json.js'
+import { type PartnerViewDecisions, PolicyViewCache, ViewDecisions } from './view-decisions.js'
 
 /**
  * The gate with sharing policy: partners see what `decide` allows at the
@@ -22,26 +29,48 @@ import { servedJson } from './served-json.js'
 export class PolicyGate implements DisclosureGate {
   /** Counts decisions for metrics (src/ops); sees partner ids and reasons, never content. */
   observer: GateObserver | undefined
+  readonly views: PolicyViewCache
+  readonly decisions = new ViewDecisions()
+  /** Splices by remembered decision (see PartnerSession.#spliceFor). */
+  readonly splices = new WeakMap<Decision, Splice>()
 
   constructor(
     readonly store: Store,
     readonly policy: PolicyService,
     readonly ledger: LedgerService,
-  ) {}
+  ) {
+    this.views = new PolicyViewCache(store)
+  }
 
   async open(viewer: Viewer, instant: string): Promise<GateSession> {
     const grants = viewer.role === 'admin' ? [] : await this.store.listGrants(viewer.principalId)
     if (viewer.role !== 'partner' || !viewer.partnerId) return new GrantSession(viewer, instant, grants)
-    const compiled = await this.policy.compiledAt(instant)
-    return new PartnerSession(this, viewer, viewer.partnerId, instant, compiled, grants)
+    const [compiled, endpoints] = await Promise.all([this.policy.compiledAt(instant), this.#endpointIndex()])
+    return new PartnerSession(this, viewer, viewer.partnerId, instant, compiled, grants, endpoints)
+  }
+
+  #endpoints: EndpointIndex | undefined
+
+  /** The endpoint index for the store's objects as they are now. */
+  async #endpointIndex(): Promise<EndpointIndex> {
+    const version = await this.store.objectsVersion()
+    if (this.#endpoints?.version !== version || this.#endpoints.byId.size > ENDPOINTS_LIMIT)
+      this.#endpoints = new EndpointIndex(version)
+    return this.#endpoints
   }
 }
+
+/** Endpoint ids kept at most before the index starts afresh (it only saves store reads). */
+const ENDPOINTS_LIMIT = 200_000
 
 const HIDDEN: CollectionAccess = { visible: false, canRead: false, canWrite: false }
 
 class PartnerSession implements GateSession {
   readonly #visible: Set<string> | '*'
   readonly #grants: Map<string, CollectionGrant>
+  readonly #decisions: PartnerViewDecisions
+  /** Newest versions of SRO endpoints, by id, shared with requests that saw the same objects. */
+  readonly #endpoints: Map<string, Candidate[]>
 
   constructor(
     readonly gate: PolicyGate,
@@ -50,9 +79,12 @@ class PartnerSession implements GateSession {
     readonly instant: string,
     readonly compiled: CompiledPolicy,
     grants: CollectionGrant[],
+    endpoints: EndpointIndex,
   ) {
+    this.#endpoints = endpoints.byId
     this.#visible = collectionsVisibleTo(compiled.snapshot, partnerId, instant)
     this.#grants = new Map(grants.map((g) => [g.collectionId, g]))
+    this.#decisions = gate.decisions.forPartner(compiled, partnerId, instant)
   }
 
   get policy(): CompiledPolicy {
@@ -79,10 +111,13 @@ class PartnerSession implements GateSession {
       types = types?.length ? types.filter((t) => allowed.has(t)) : [...allowed]
       if (types.length === 0) return undefined
     }
+    const denied = this.#decisions.denied(query.collectionId)
     return {
       ...query,
       ...(types !== undefined ? { types } : {}),
       tlpScreen: { maxTlpRank: bound.maxTlpRank, unmarked: bound.unmarked },
+      ...(denied.length > 0 ? { withoutViews: denied } : {}),
+      gateFacts: true,
     }
   }
 
@@ -91,45 +126,83 @@ class PartnerSession implements GateSession {
   }
 
   async screen(items: StoredVersion[]): Promise<(Served | undefined)[]> {
-    const versions = items.map((stored) =>
+    const views = this.gate.views
+    await views.load(viewIdsOf(items.map((s) => s.gate)))
+    const candidates = items.map((stored) =>
       this.#mayRead(stored.collectionId)
-        ? { collectionId: stored.collectionId, object: JSON.parse(stored.json) as StixObject }
+        ? candidateOf(stored.collectionId, stored.gate, () => stored.json, views)
         : undefined,
     )
-    // one memo per batch: this session's partner and instant, endpoint versions of this batch only
-    const context: DecisionContext = {
-      endpoints: await this.#endpoints(versions),
-      endpointMemo: new WeakMap(),
-    }
+    await indexEndpoints(this.gate.store, views, candidates, this.#endpoints)
     return items.map((stored, i) => {
-      const version = versions[i]
-      if (!version) return undefined
-      const decision = this.decideOne(version, context)
+      const c = candidates[i]
+      if (!c) return undefined
+      const decision = this.#decide(c)
       if (decision.effect === 'deny') {
         this.gate.observer?.denied(this.partnerId, decision.deniedBy[0]?.kind ?? 'unknown')
         return undefined
       }
+      const modified = c.whole === undefined ? stored.gate?.modified : c.whole.modified
       return {
         stored,
-        json: servedJson(stored.json, version.object, decision),
+        json: applySplice(stored.json, this.#spliceFor(c, decision), decision, c.whole),
         allowedBy: decision.allowedBy.id ?? decision.allowedBy.kind,
-        objectModified: typeof version.object.modified === 'string' ? version.object.modified : null,
+        objectModified: typeof modified === 'string' ? modified : null,
       }
     })
   }
 
-  /** The stored versions of every object an SRO in the batch points at, fetched in one query. */
-  async #endpoints(versions: (ObjectVersion | undefined)[]): Promise<Map<string, ObjectVersion[]>> {
-    const refs = new Set<string>()
-    for (const v of versions) if (v) for (const ref of endpointRefs(v.object)?.refs ?? []) refs.add(ref)
-    const map = new Map<string, ObjectVersion[]>()
-    if (refs.size === 0) return map
-    for (const stored of await this.gate.store.latestVersions([...refs])) {
-      const list = map.get(stored.id) ?? []
-      list.push({ collectionId: stored.collectionId, object: JSON.parse(stored.json) as StixObject })
-      map.set(stored.id, list)
+  /** The splice for a candidate's text; shared by the versions of one view (their decisions are one object). */
+  #spliceFor(c: Candidate, decision: Decision): Splice {
+    if (c.viewId === undefined || decision !== this.#own(c))
+      return spliceFor(c.view.object_marking_refs, decision)
+    let splice = this.gate.splices.get(decision)
+    if (splice === undefined) {
+      splice = spliceFor(c.view.object_marking_refs, decision)
+      this.gate.splices.set(decision, splice)
     }
-    return map
+    return splice
+  }
+
+  /** What `decideCompiled` decides for the candidate, with its endpoints from this request's index. */
+  #decide(c: Candidate): Decision {
+    const own = this.#own(c)
+    if (c.refs === undefined) return own
+    if (c.missingRefs) {
+      // judged whole (no view is stored for such a version): let decide give every reason
+      return decideCompiled(
+        this.compiled,
+        this.partnerId,
+        { collectionId: c.collectionId, object: c.view },
+        this.instant,
+      )
+    }
+    const denials: Reason[] = []
+    for (const ref of c.refs) {
+      if (!this.#endpointVisible(ref, 0))
+        denials.push(endpointDenial(ref, this.partnerId, (this.#endpoints.get(ref)?.length ?? 0) > 0))
+    }
+    return withEndpointDenials(own, denials)
+  }
+
+  #own(c: Candidate): Decision {
+    if (c.viewId !== undefined) return this.#decisions.decide(c.collectionId, c.viewId, c.view)
+    return decideWithoutEndpoints(
+      this.compiled,
+      this.partnerId,
+      { collectionId: c.collectionId, object: c.view },
+      this.instant,
+    )
+  }
+
+  /** Whether an SRO at `depth` may point at `ref`: some newest version of it may be seen (decide's rule). */
+  #endpointVisible(ref: string, depth: number): boolean {
+    if (depth >= MAX_ENDPOINT_DEPTH) return false
+    return (this.#endpoints.get(ref) ?? []).some((c) => {
+      if (this.#own(c).effect === 'deny') return false
+      if (c.refs === undefined) return true
+      return !c.missingRefs && c.refs.every((r) => this.#endpointVisible(r, depth + 1))
+    })
   }
 
   async record(served: Served[]): Promise<void> {

@@ -84,7 +84,8 @@ class FederatedSession implements GateSession {
     const ids = [...new Set(served.flatMap((s) => (s ? [s.stored.id] : [])))]
     if (ids.length === 0) return served
     const byObject = new Map<string, ProvenanceRecord[]>()
-    for (const p of await this.store.provenance(ids)) {
+    const records = (await this.store.hasProvenance()) ? await this.store.provenance(ids) : []
+    for (const p of records) {
       const list = byObject.get(p.objectId) ?? []
       list.push(p)
       byObject.set(p.objectId, list)
@@ -94,10 +95,19 @@ class FederatedSession implements GateSession {
       if (!s) return undefined
       const id = s.stored.id
       const withdrawnHere = applied.get(id)
+      const provenance = byObject.get(id)
+      // every rule needs a withdrawal, a provenance record, or the partner's identity in the text
+      // (created_by_ref); a version with none of them passes without being parsed
+      const mayDeny =
+        withdrawn.has(id) ||
+        withdrawnHere !== undefined ||
+        provenance !== undefined ||
+        (partnerIdentity !== undefined && s.stored.json.includes(partnerIdentity))
+      if (!mayDeny) return s
       const facts: OnwardFacts = {
         partnerId,
         markings,
-        provenance: byObject.get(id) ?? [],
+        provenance: provenance ?? [],
         withdrawnFromPartner: withdrawn.has(id),
         ...(partnerIdentity ? { partnerIdentity } : {}),
         ...(withdrawnHere ? { withdrawnHere } : {}),

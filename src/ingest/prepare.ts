@@ -1,4 +1,4 @@
-import { screeningTlpRank } from '../policy/screening.js'
+import { storedPolicyFacts } from '../policy/policy-view.js'
 import type { StixObject } from '../stix/object.js'
 import { type ValidationIssue, validateObject } from '../stix/validate.js'
 import type { IncomingObject, StatusDetail } from '../store/types.js'
@@ -95,6 +95,6 @@ export function toIncoming(object: StixObject): IncomingObject {
     ...(typeof object.created === 'string' ? { created: object.created } : {}),
     specVersion: typeof object.spec_version === 'string' ? object.spec_version : '2.1',
     json: JSON.stringify(object),
-    tlpRank: screeningTlpRank(object),
+    ...storedPolicyFacts(object),
   }
 }

@@ -64,6 +64,9 @@ const setOrAll = (x: readonly string[] | '*'): ReadonlySet<string> | '*' => (x =
 const optSet = (x: readonly string[] | undefined): ReadonlySet<string> | undefined =>
   x === undefined ? undefined : new Set(x)
 
+/** Each snapshot's compiled form, so that every caller holding the snapshot reuses one compilation. */
+export const compiledSnapshots = new WeakMap<PolicySnapshot, CompiledPolicy>()
+
 /**
  * Precomputes per-partner indexes for {@link PolicySnapshot}. The result is valid for every instant the
  * snapshot is (from `snapshot.at` until `snapshot.staleAt`): agreement validity windows are compared per
@@ -143,7 +146,9 @@ export function compileSnapshot(snapshot: PolicySnapshot, instant?: string): Com
     const agreements = (s?.agreements ?? []).sort((x, y) => (x.source.id < y.source.id ? -1 : 1))
     partners.set(id, { partner, agreements, suspensions: s?.suspensions ?? [] })
   }
-  return { snapshot, at, staleAt, partners, marking }
+  const policy: CompiledPolicy = { snapshot, at, staleAt, partners, marking }
+  compiledSnapshots.set(snapshot, policy)
+  return policy
 }
 
 function dedupe(xs: readonly string[]): string[] {

@@ -9,6 +9,7 @@ import {
   type CompiledAgreement,
   type CompiledPolicy,
   type CompiledSuspension,
+  compiledSnapshots,
   compileSnapshot,
   DEFAULT_TLP,
   type MarkedUnit,
@@ -80,16 +81,9 @@ export function endpointRefs(object: StixObject): { refs: string[]; missing: str
   return undefined
 }
 
-const compiledCache = new WeakMap<PolicySnapshot, CompiledPolicy>()
-
-/** The compiled form of a snapshot, built once per snapshot object. */
+/** The compiled form of a snapshot, built once per snapshot object (`compileSnapshot` remembers it). */
 export function compiled(snapshot: PolicySnapshot): CompiledPolicy {
-  let c = compiledCache.get(snapshot)
-  if (c === undefined) {
-    c = compileSnapshot(snapshot)
-    compiledCache.set(snapshot, c)
-  }
-  return c
+  return compiledSnapshots.get(snapshot) ?? compileSnapshot(snapshot)
 }
 
 /**
@@ -109,7 +103,7 @@ export function decide(
 }
 
 /** Endpoint chains (a relationship between relationships…) deeper than this are withheld. */
-const MAX_ENDPOINT_DEPTH = 4
+export const MAX_ENDPOINT_DEPTH = 4
 
 export function decideCompiled(
   policy: CompiledPolicy,
@@ -119,17 +113,7 @@ export function decideCompiled(
   context?: DecisionContext,
 ): Decision {
   const t = requireInstant(instant, 'instant')
-  if (t < policy.at || t >= policy.staleAt) {
-    return {
-      effect: 'deny',
-      deniedBy: [
-        {
-          kind: 'validity',
-          message: `the policy snapshot for ${policy.snapshot.at} does not describe ${instant} (rebuild it)`,
-        },
-      ],
-    }
-  }
+  if (t < policy.at || t >= policy.staleAt) return staleDecision(policy, instant)
   return decideAt(policy, partnerId, version, t, context, 0)
 }
 
@@ -148,6 +132,87 @@ function decideAt(
   context: DecisionContext | undefined,
   depth: number,
 ): Decision {
+  const own = decideOwn(policy, partnerId, version, t)
+  const object = version.object
+  const refs = endpointRefs(object)
+  if (refs === undefined || !policy.partners.has(partnerId)) return own
+  const denied: Reason[] = []
+  for (const p of refs.missing) denied.push({ kind: 'endpoint', message: `${object.type} has no ${p}` })
+  for (const ref of refs.refs) {
+    const versions = context?.endpoints?.get(ref) ?? []
+    const visible =
+      depth < MAX_ENDPOINT_DEPTH &&
+      versions.some((v) => endpointVisible(policy, partnerId, v, t, context, depth + 1))
+    if (!visible) denied.push(endpointDenial(ref, partnerId, versions.length > 0))
+  }
+  return withEndpointDenials(own, denied)
+}
+
+/** Why an SRO is withheld for one endpoint it points at. */
+export function endpointDenial(ref: string, partnerId: string, found: boolean): Reason {
+  return {
+    kind: 'endpoint',
+    id: ref,
+    message: found
+      ? `no version of endpoint ${ref} may be disclosed to ${partnerId}`
+      : `endpoint ${ref} was not found`,
+  }
+}
+
+/**
+ * An SRO's decision from the decision on the SRO alone ({@link decideWithoutEndpoints}) and the denials its
+ * endpoints add: any endpoint denial withholds it, after the SRO's own reasons.
+ */
+export function withEndpointDenials(own: Decision, denials: readonly Reason[]): Decision {
+  if (denials.length === 0) return own
+  return { effect: 'deny', deniedBy: own.effect === 'deny' ? [...own.deniedBy, ...denials] : [...denials] }
+}
+
+/**
+ * The decision on `version` as if it pointed at nothing: {@link decideCompiled} for an object without endpoints,
+ * and for a relationship or sighting the part that does not depend on its endpoints (combine with
+ * {@link withEndpointDenials}). It reads from the object only what {@link policyView} keeps.
+ */
+export function decideWithoutEndpoints(
+  policy: CompiledPolicy,
+  partnerId: string,
+  version: ObjectVersion,
+  instant: string,
+): Decision {
+  const t = requireInstant(instant, 'instant')
+  if (t < policy.at || t >= policy.staleAt) return staleDecision(policy, instant)
+  return decideOwn(policy, partnerId, version, t)
+}
+
+/**
+ * A key that is the same for two instants exactly when {@link decideWithoutEndpoints} gives the same decisions
+ * for `partnerId` under `policy` at both: the compiled policy fixes everything but which agreements are in
+ * their validity window. Lets a caller keep decisions across requests while the compiled policy is the same.
+ */
+export function decisionWindow(policy: CompiledPolicy, partnerId: string, instant: string): string {
+  const t = requireInstant(instant, 'instant')
+  if (t < policy.at || t >= policy.staleAt) return 'stale'
+  const agreements = policy.partners.get(partnerId)?.agreements ?? []
+  let key = 'in force:'
+  agreements.forEach((a, i) => {
+    if (t >= a.validFrom && t < a.validUntil) key += `${i},`
+  })
+  return key
+}
+
+function staleDecision(policy: CompiledPolicy, instant: string): Decision {
+  return {
+    effect: 'deny',
+    deniedBy: [
+      {
+        kind: 'validity',
+        message: `the policy snapshot for ${policy.snapshot.at} does not describe ${instant} (rebuild it)`,
+      },
+    ],
+  }
+}
+
+function decideOwn(policy: CompiledPolicy, partnerId: string, version: ObjectVersion, t: number): Decision {
   const partner = policy.partners.get(partnerId)
   if (partner === undefined) {
     return {
@@ -225,27 +290,6 @@ function decideAt(
     if (removed.size === 0) break // agreements are sorted by id: the first clean one wins
   }
   if (best === undefined) denied.push(...agreementReasons)
-
-  const refs = endpointRefs(object)
-  if (refs !== undefined) {
-    for (const p of refs.missing) denied.push({ kind: 'endpoint', message: `${object.type} has no ${p}` })
-    for (const ref of refs.refs) {
-      const versions = context?.endpoints?.get(ref) ?? []
-      const visible =
-        depth < MAX_ENDPOINT_DEPTH &&
-        versions.some((v) => endpointVisible(policy, partnerId, v, t, context, depth + 1))
-      if (!visible) {
-        denied.push({
-          kind: 'endpoint',
-          id: ref,
-          message:
-            versions.length === 0
-              ? `endpoint ${ref} was not found`
-              : `no version of endpoint ${ref} may be disclosed to ${partnerId}`,
-        })
-      }
-    }
-  }
 
   if (denied.length > 0 || best === undefined) return { effect: 'deny', deniedBy: denied }
   const a = best.outcome.agreement

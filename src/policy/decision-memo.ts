@@ -5,7 +5,7 @@
  */
 import type { CompiledPolicy } from './compile.js'
 import { decideCompiled, endpointRefs } from './decide.js'
-import { gradingOf } from './grading.js'
+import { policyView } from './policy-view.js'
 import type { Decision, DecisionContext, ObjectVersion } from './types.js'
 
 /** Decides one version for the partner and instant the decider was made for. */
@@ -16,19 +16,11 @@ const MEMO_LIMIT = 50_000
 
 /**
  * Everything `decideCompiled` reads from a version that has no endpoints (anything but a relationship or a
- * sighting): its collection, type, object-level markings, labels, grading and granular markings. Two such
- * versions with the same key get the same decision for the same partner, policy and instant.
+ * sighting): its collection and its policy view. Two such versions with the same key get the same decision
+ * for the same partner, policy and instant.
  */
 function factsKey(version: ObjectVersion): string {
-  const o = version.object
-  return JSON.stringify([
-    version.collectionId,
-    o.type,
-    o.object_marking_refs,
-    o.labels,
-    gradingOf(o),
-    o.granular_markings,
-  ])
+  return `${version.collectionId}\n${JSON.stringify(policyView(version.object))}`
 }
 
 /**

@@ -4,9 +4,19 @@
  */
 
 export { type CompiledPolicy, compileSnapshot, DEFAULT_TLP } from './compile.js'
-export { decide, decideCompiled, endpointRefs, isRequiredProperty, redact } from './decide.js'
+export {
+  decide,
+  decideCompiled,
+  decideWithoutEndpoints,
+  decisionWindow,
+  endpointRefs,
+  isRequiredProperty,
+  redact,
+  withEndpointDenials,
+} from './decide.js'
 export * from './grading.js'
 export * from './markings.js'
+export { type PolicyViewFacts, policyView, policyViewFacts, storedPolicyFacts } from './policy-view.js'
 export { formatSelector, isValidSelector, parseSelector, removeSelected } from './selectors.js'
 export * from './sluice-ids.js'
 export { type PolicyAtOptions, policyAt } from './snapshot.js'

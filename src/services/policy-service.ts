@@ -9,6 +9,7 @@ import {
   EVALUATION_SOURCE,
 } from '../policy/grading.js'
 import { policyAt } from '../policy/snapshot.js'
+import { parseInstant } from '../policy/time.js'
 import { isTlpLevel, type TlpLevel } from '../policy/tlp.js'
 import type {
   Agreement,
@@ -170,7 +171,8 @@ export class PolicyService {
   /** The compiled policy valid at `instant`; reused while nothing changed and nothing scheduled fell due. */
   async compiledAt(instant: string): Promise<CompiledPolicy> {
     const version = await this.#store.policyVersion()
-    const t = Date.parse(instant)
+    // compiled policies keep instants as microseconds (src/policy/time.ts)
+    const t = parseInstant(instant) ?? Number.NaN
     const cached = this.#compiled
     if (cached && cached.version === version && t >= cached.policy.at && t < cached.policy.staleAt)
       return cached.policy

@@ -3,7 +3,7 @@ import { decodeEntry } from '../ledger/entry.js'
 import { bytesEqual, leafHash, toHex } from '../ledger/hash.js'
 import { GLOBAL_LOG } from '../ledger/log-id.js'
 import { frontierRoot } from '../ledger/tree.js'
-import { screeningTlpRank } from '../policy/screening.js'
+import { storedPolicyFacts } from '../policy/policy-view.js'
 import { disclosureKey } from '../services/ledger-service.js'
 import type { StixObject } from '../stix/object.js'
 import type { IncomingObject, LedgerAppend, Store, StoredVersion } from './types.js'
@@ -193,7 +193,7 @@ function toIncoming(v: StoredVersion): IncomingObject {
     ...(created !== undefined ? { created } : {}),
     specVersion: v.specVersion,
     json: v.json,
-    tlpRank: screeningTlpRank(object),
+    ...storedPolicyFacts(object),
   }
 }
 

@@ -31,7 +31,17 @@ export function versionCondition(
   return `(${parts.join(' OR ')})`
 }
 
-export function objectQueryWhere(query: ObjectQuery, placeholder: (index: number) => string): SqlFragment {
+/**
+ * `column NOT IN (the numbers in the JSON array text bound at placeholder)`, in the adapter's SQL: one
+ * statement text whatever the list's length, so prepared statements are reused.
+ */
+export type NotInJsonList = (column: string, placeholder: string) => string
+
+export function objectQueryWhere(
+  query: ObjectQuery,
+  placeholder: (index: number) => string,
+  notInJsonList: NotInJsonList,
+): SqlFragment {
   const params: unknown[] = []
   const param = (value: unknown) => {
     params.push(value)
@@ -49,6 +59,10 @@ export function objectQueryWhere(query: ObjectQuery, placeholder: (index: number
     const low = unmarked ? '' : 'tlp_rank >= 0 AND '
     conditions.push(`(tlp_rank IS NULL OR (${low}tlp_rank <= ${param(maxTlpRank)}))`)
   }
+  if (query.withoutViews?.length)
+    conditions.push(
+      `(view_id IS NULL OR ${notInJsonList('view_id', param(JSON.stringify(query.withoutViews)))})`,
+    )
   const versions = versionCondition(query.versions, param)
   if (versions) conditions.push(versions)
   return { where: conditions.join(' AND '), params }

@@ -1,5 +1,12 @@
 import { formatMicros } from './time.js'
-import type { ApiKeyRecord, CollectionRecord, PrincipalRecord, StoredVersion } from './types.js'
+import type {
+  ApiKeyRecord,
+  CollectionRecord,
+  EndpointVersion,
+  GateFacts,
+  PrincipalRecord,
+  StoredVersion,
+} from './types.js'
 
 /**
  * Rows as both SQL adapters read them, and their records. The schemas are kept
@@ -29,6 +36,45 @@ export function toStoredVersion(row: ObjectRow): StoredVersion {
     dateAdded: formatMicros(row.added_us),
     json: row.json,
   }
+}
+
+/** The columns of `GateFacts`; `version_key` is empty exactly when the version has no `modified`. */
+export const GATE_COLUMNS = "view_id, endpoint_refs, version_key = '' AS unmodified"
+
+export interface GateRow {
+  version: string | null
+  /** A string where the driver reads 64-bit integers as strings (pg's BIGINT). */
+  view_id: number | string | null
+  endpoint_refs: string | null
+  /** 1 or true when the version has no `modified`, per driver. */
+  unmodified: number | boolean
+}
+
+export function toGateFacts(row: GateRow): GateFacts {
+  return {
+    viewId: row.view_id === null ? null : Number(row.view_id),
+    endpointRefs: row.endpoint_refs === null ? null : (JSON.parse(row.endpoint_refs) as string[]),
+    modified: row.unmodified === 1 || row.unmodified === true ? null : row.version,
+  }
+}
+
+export interface EndpointRow extends GateRow {
+  id: string
+  collection_id: string
+  json: string | null
+}
+
+export function toEndpointVersion(row: EndpointRow): EndpointVersion {
+  const gate = toGateFacts(row)
+  return row.json === null
+    ? { id: row.id, collectionId: row.collection_id, gate }
+    : { id: row.id, collectionId: row.collection_id, gate, json: row.json }
+}
+
+export function toStoredVersionWithGate(row: ObjectRow & GateRow): StoredVersion {
+  const stored = toStoredVersion(row)
+  stored.gate = toGateFacts(row)
+  return stored
 }
 
 export interface ApiKeyRow {

@@ -78,6 +78,11 @@ export interface IncomingObject {
   json: string
   /** `screeningTlpRank` of the object; null or absent when not computed (never screened out). */
   tlpRank?: number | null
+  /**
+   * `policyViewFacts` of the object (src/policy/policy-view.ts): the text of its policy view, kept once per
+   * distinct text (`policyViews`), and an SRO's endpoint refs. Absent: the gate judges the stored text.
+   */
+  policyView?: { view: string; endpointRefs?: string[] }
 }
 
 export type PutOutcome =
@@ -95,6 +100,27 @@ export interface StoredVersion {
   specVersion: string
   dateAdded: string
   json: string
+  /** Set when the query asked for `gateFacts`. */
+  gate?: GateFacts
+}
+
+/** What the disclosure gate reads of a stored version besides its text. */
+export interface GateFacts {
+  /** The id of the version's policy view (`Store.policyViews`), or null when none is stored. */
+  viewId: number | null
+  /** A relationship's or sighting's endpoint refs as stored at ingest; null for other objects or no view. */
+  endpointRefs: string[] | null
+  /** The version's STIX `modified`, or null when it has none. */
+  modified: string | null
+}
+
+/** The newest version of an object in one collection, as the gate judges it when an SRO points at it. */
+export interface EndpointVersion {
+  id: string
+  collectionId: string
+  gate: GateFacts
+  /** The stored text, given only when `gate.viewId` is null (the version must be judged whole). */
+  json?: string
 }
 
 export type VersionSelector =
@@ -120,6 +146,13 @@ export interface ObjectQuery {
    * gate has to judge and never replaces its decision.
    */
   tlpScreen?: { maxTlpRank: number; unmarked: boolean }
+  /**
+   * Skip versions whose policy view id is one of these (versions without a view are kept). A policy
+   * prefilter too: the gate lists only views it has decided to deny, and still decides what comes back.
+   */
+  withoutViews?: number[]
+  /** Return each version's `gate` facts. */
+  gateFacts?: boolean
   limit: number
 }
 
@@ -262,6 +295,10 @@ export interface Store {
   searchObjects(query: ObjectSearch): Promise<ObjectSearchBatch>
   /** The newest version of each id, across collections (for SRO endpoints and marking lookups). */
   latestVersions(ids: string[]): Promise<StoredVersion[]>
+  /** `latestVersions` as the gate needs them for SRO endpoints: gate facts, and text only where no view is stored. */
+  latestEndpointVersions(ids: string[]): Promise<EndpointVersion[]>
+  /** The texts of stored policy views by id (ids are never reused: a text, once stored, stays). */
+  policyViews(ids: number[]): Promise<Map<number, string>>
   /** Deletes matching versions of one object; returns how many were removed. */
   deleteObject(
     collectionId: string,
@@ -293,6 +330,11 @@ export interface Store {
   loadPolicy(): Promise<PolicyRecord[]>
   /** Changes whenever policy rows or marking-definitions change; cheap enough to ask per request. */
   policyVersion(): Promise<number>
+  /**
+   * Changes whenever an object version is added or deleted; cheap enough to ask per request. Lets a
+   * process keep what it read of objects (SRO endpoints) until the next change.
+   */
+  objectsVersion(): Promise<string>
   /** The newest version of every stored marking-definition. */
   listMarkingDefinitions(): Promise<StoredVersion[]>
 
@@ -317,6 +359,8 @@ export interface Store {
   /** Records where versions came from; a version received twice keeps every record. */
   addProvenance(records: ProvenanceRecord[]): Promise<void>
   provenance(objectIds: string[]): Promise<ProvenanceRecord[]>
+  /** Whether any provenance is recorded (a node that never received anything skips `provenance`). */
+  hasProvenance(): Promise<boolean>
 
   /**
    * Writes a consistent copy of the whole store to `destination` while writers

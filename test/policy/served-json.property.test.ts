@@ -2,6 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { servedJson } from '../../src/disclosure/served-json.js'
 import { decide, policyAt, redact } from '../../src/policy/index.js'
+import { policyView } from '../../src/policy/policy-view.js'
 import type { StixObject } from '../../src/stix/object.js'
 import { decisionCaseArb, MARKING_POOL } from './arbitraries.js'
 
@@ -39,7 +40,8 @@ describe('servedJson', () => {
         )
         if (decision.effect === 'deny') return
         const stored = JSON.stringify(object)
-        const served = servedJson(stored, object, decision)
+        // the marking refs come from the policy view, as the gate has them without parsing the version
+        const served = servedJson(stored, decision, policyView(object).object_marking_refs)
         expect(served).toBe(JSON.stringify(redact(object, decision)))
         if (decision.effect === 'allow' && decision.caveats.length > 0) spliced++
       }),
@@ -50,8 +52,8 @@ describe('servedJson', () => {
 
   it('refuses a denied version', () => {
     const object = { type: 'indicator', id: 'indicator--00000000-0000-4000-8000-000000000009' }
-    expect(() => servedJson(JSON.stringify(object), object, { effect: 'deny', deniedBy: [] })).toThrow(
-      TypeError,
-    )
+    expect(() =>
+      servedJson(JSON.stringify(object), { effect: 'deny', deniedBy: [] }, undefined, object),
+    ).toThrow(TypeError)
   })
 })

@@ -218,7 +218,9 @@ describe.each(STORES)('$name store: state and provenance', (factory) => {
       partnerId: 'p1',
       receivedAt: '2026-01-02T00:00:00.000Z',
     }
+    expect(await store.hasProvenance()).toBe(false)
     await store.addProvenance([r, { ...r, feedId: 'f2', partnerId: 'p2' }])
+    expect(await store.hasProvenance()).toBe(true)
     expect((await store.provenance(['indicator--1'])).map((p) => p.partnerId)).toEqual(['p1', 'p2'])
     expect(await store.provenance(['indicator--2'])).toEqual([])
   })

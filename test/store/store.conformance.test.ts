@@ -240,6 +240,96 @@ describe.each(STORES)('$name store', (factory) => {
     expect(latest.map((l) => l.version)).toEqual(['2026-02-01T00:00:00.000Z'])
   })
 
+  it('keeps each distinct policy view once and hands its id back with gate facts', async () => {
+    const view = (marking: string) => JSON.stringify({ type: 'indicator', object_marking_refs: [marking] })
+    const a = view('marking-definition--a')
+    const b = view('marking-definition--b')
+    await store.putObjects(COLLECTION, [
+      { ...indicator(1), policyView: { view: a } },
+      { ...indicator(2), policyView: { view: a } },
+      { ...indicator(3), policyView: { view: b } },
+      indicator(4), // stored without a view: the gate judges its text
+      { ...sco('198.51.100.7'), policyView: { view: JSON.stringify({ type: 'ipv4-addr' }) } },
+    ])
+    const plain = await store.queryObjects({ collectionId: COLLECTION, limit: 10 })
+    expect(plain.items.every((i) => i.gate === undefined)).toBe(true)
+    const { items } = await store.queryObjects({ collectionId: COLLECTION, limit: 10, gateFacts: true })
+    const ids = items.map((i) => i.gate!.viewId)
+    expect(ids[0]).toBe(ids[1])
+    expect(ids[2]).not.toBe(ids[0])
+    expect(ids[3]).toBeNull()
+    expect(items.map((i) => i.gate!.modified)).toEqual([
+      '2026-01-05T08:00:00.000Z',
+      '2026-01-05T08:00:00.000Z',
+      '2026-01-05T08:00:00.000Z',
+      '2026-01-05T08:00:00.000Z',
+      null,
+    ])
+    const texts = await store.policyViews([ids[0]!, ids[2]!, 12345])
+    expect(texts.get(ids[0]!)).toBe(a)
+    expect(texts.get(ids[2]!)).toBe(b)
+    expect(texts.has(12345)).toBe(false)
+
+    // the prefilter skips the listed views and keeps versions without one
+    const skipped = await store.queryObjects({
+      collectionId: COLLECTION,
+      limit: 10,
+      withoutViews: [ids[0]!],
+    })
+    expect(skipped.items.map((i) => i.id)).toEqual([indicator(3).id, indicator(4).id, items[4]!.id])
+  })
+
+  it('answers SRO endpoints with gate facts, and the text only where no view is stored', async () => {
+    const rel = {
+      type: 'relationship',
+      spec_version: '2.1',
+      id: 'relationship--00000000-0000-4000-8000-000000000001',
+      created: '2026-01-05T08:00:00.000Z',
+      modified: '2026-01-05T08:00:00.000Z',
+      relationship_type: 'indicates',
+      source_ref: indicator(1).id,
+      target_ref: indicator(2).id,
+    }
+    await store.putObjects(COLLECTION, [
+      { ...indicator(1, '2026-01-01T00:00:00.000Z'), policyView: { view: '{"type":"indicator"}' } },
+      { ...indicator(1, '2026-02-01T00:00:00.000Z'), policyView: { view: '{"type":"indicator"}' } },
+      {
+        id: rel.id,
+        type: rel.type,
+        modified: rel.modified,
+        created: rel.created,
+        specVersion: '2.1',
+        json: JSON.stringify(rel),
+        policyView: { view: '{"type":"relationship"}', endpointRefs: [rel.source_ref, rel.target_ref] },
+      },
+    ])
+    await store.putObjects(OTHER, [indicator(2)])
+    const found = await store.latestEndpointVersions([indicator(1).id, indicator(2).id, rel.id, 'x--missing'])
+    expect(found.map((f) => [f.id, f.collectionId, f.json !== undefined])).toEqual([
+      [indicator(1).id, COLLECTION, false],
+      [rel.id, COLLECTION, false],
+      [indicator(2).id, OTHER, true],
+    ])
+    expect(found[0]!.gate.modified).toBe('2026-02-01T00:00:00.000Z')
+    expect(found[1]!.gate.endpointRefs).toEqual([rel.source_ref, rel.target_ref])
+    expect(found[2]!.json).toBe(indicator(2).json)
+    expect(await store.latestEndpointVersions([])).toEqual([])
+  })
+
+  it('changes objectsVersion on every add and delete, and on nothing else', async () => {
+    const v0 = await store.objectsVersion()
+    await store.putObjects(COLLECTION, [indicator(1)])
+    const v1 = await store.objectsVersion()
+    expect(v1).not.toBe(v0)
+    await store.putObjects(COLLECTION, [indicator(1)]) // unchanged
+    await store.putState('x', '1')
+    expect(await store.objectsVersion()).toBe(v1)
+    expect(await store.deleteObject(COLLECTION, indicator(9).id)).toBe(0)
+    expect(await store.objectsVersion()).toBe(v1)
+    await store.deleteObject(COLLECTION, indicator(1).id)
+    expect(await store.objectsVersion()).not.toBe(v1)
+  })
+
   it('stores principals, keys, grants and statuses', async () => {
     const now = '2026-01-05T08:00:00.000Z'
     await store.createPrincipal(

@@ -181,4 +181,13 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   -- stored as is: a 32-byte slice is then read without decompressing the rest
   ALTER TABLE ledger_chunk_hashes ALTER COLUMN hashes SET STORAGE EXTERNAL;
   `,
+  `
+  -- Policy views (src/policy/policy-view.ts): what policy reads of a version, kept once per distinct text,
+  -- so the gate decides each view once instead of parsing every version. Rows stored before have none.
+  CREATE TABLE policy_views (id bigint PRIMARY KEY, text text NOT NULL);
+  ALTER TABLE objects ADD COLUMN view_id bigint;
+  ALTER TABLE objects ADD COLUMN endpoint_refs text;
+  -- deletes counted, so that objectsVersion() changes with every write that changes objects
+  ALTER TABLE object_clock ADD COLUMN deletes bigint NOT NULL DEFAULT 0;
+  `,
 ]

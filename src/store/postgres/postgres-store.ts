@@ -16,16 +16,22 @@ import {
 } from '../ledger-append.js'
 import { objectQueryWhere, versionCondition } from '../object-query.js'
 import { runSearch, type SearchDialect } from '../object-search.js'
+import { KnownViews, policyViewId } from '../policy-view-id.js'
 import {
   type ApiKeyRow,
   type CollectionRow,
+  type EndpointRow,
+  GATE_COLUMNS,
+  type GateRow,
   OBJECT_COLUMNS,
   type ObjectRow,
   type PrincipalRow,
   toApiKey,
   toCollection,
+  toEndpointVersion,
   toPrincipal,
   toStoredVersion,
+  toStoredVersionWithGate,
 } from '../rows.js'
 import { formatMicros, nextDateAdded, versionKey } from '../time.js'
 import type {
@@ -35,6 +41,7 @@ import type {
   CheckpointRecord,
   CollectionGrant,
   CollectionRecord,
+  EndpointVersion,
   IncomingObject,
   LedgerAppend,
   LedgerHead,
@@ -65,6 +72,8 @@ import {
 } from './connection.js'
 
 const numbered = (index: number) => `$${index}`
+const notInJsonList = (column: string, list: string) =>
+  `NOT (${column} = ANY (ARRAY(SELECT jsonb_array_elements_text(${list}::jsonb)::bigint)))`
 
 /** translate() folds A–Z only, whatever the database's collation: the folding searchObjects promises. */
 const POSTGRES_SEARCH: SearchDialect = {
@@ -115,6 +124,7 @@ export class PostgresStore implements Store {
   readonly #pool: PgPool
   /** Interior ledger nodes recently read (immutable once committed). */
   readonly #nodeCache = new NodeCache()
+  readonly #knownViews = new KnownViews()
 
   /** Takes a pool whose schema is already migrated (see `openPostgresStore`). */
   constructor(pool: PgPool) {
@@ -274,11 +284,15 @@ export class PostgresStore implements Store {
           [collectionId, demoteLast],
         )
       }
+      const viewIds = await this.#internViews(
+        client,
+        rows.map((r) => r.item.policyView?.view),
+      )
       await client.query(
-        `INSERT INTO objects (seq, collection_id, id, type, version, version_key, spec_version, added_us, is_first, is_last, json, tlp_rank)
-         SELECT seq, $1, id, type, version, version_key, spec_version, added_us, is_first, is_last, json, tlp_rank
-         FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::smallint[], $10::smallint[], $11::text[], $12::smallint[])
-           AS n(seq, id, type, version, version_key, spec_version, added_us, is_first, is_last, json, tlp_rank)`,
+        `INSERT INTO objects (seq, collection_id, id, type, version, version_key, spec_version, added_us, is_first, is_last, json, tlp_rank, view_id, endpoint_refs)
+         SELECT seq, $1, id, type, version, version_key, spec_version, added_us, is_first, is_last, json, tlp_rank, view_id, endpoint_refs
+         FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::smallint[], $10::smallint[], $11::text[], $12::smallint[], $13::bigint[], $14::text[])
+           AS n(seq, id, type, version, version_key, spec_version, added_us, is_first, is_last, json, tlp_rank, view_id, endpoint_refs)`,
         [
           collectionId,
           rows.map((r) => r.seq),
@@ -292,12 +306,48 @@ export class PostgresStore implements Store {
           rows.map((r) => (r.isLast ? 1 : 0)),
           rows.map((r) => r.item.json),
           rows.map((r) => r.item.tlpRank ?? null),
+          viewIds,
+          rows.map((r, i) =>
+            viewIds[i] !== null && r.item.policyView?.endpointRefs
+              ? JSON.stringify(r.item.policyView.endpointRefs)
+              : null,
+          ),
         ],
       )
       await client.query('UPDATE object_clock SET last_seq = $1, last_added_us = $2', [lastSeq, lastAdded])
       if (rows.some((r) => r.item.type === 'marking-definition')) await bumpPolicyVersion(client)
       return outcomes
     })
+  }
+
+  /**
+   * Each view's id once its text is stored under it (null for no view, or when another text holds the
+   * id). Ids come from the text, so concurrent writers of one text insert the same row.
+   */
+  async #internViews(client: PgClient, views: (string | undefined)[]): Promise<(number | null)[]> {
+    const ids = views.map((v) => (v === undefined ? null : policyViewId(v)))
+    const fresh = new Map<number, string>()
+    views.forEach((v, i) => {
+      const id = ids[i]
+      if (v !== undefined && id != null && !this.#knownViews.has(id)) fresh.set(id, v)
+    })
+    if (fresh.size === 0) return ids
+    await client.query(
+      `INSERT INTO policy_views (id, text) SELECT * FROM unnest($1::bigint[], $2::text[])
+       ON CONFLICT (id) DO NOTHING`,
+      [[...fresh.keys()], [...fresh.values()]],
+    )
+    const { rows } = await client.query<{ id: string; text: string }>(
+      'SELECT id, text FROM policy_views WHERE id = ANY($1::bigint[])',
+      [[...fresh.keys()]],
+    )
+    const clashes = new Set<number>()
+    for (const r of rows) {
+      const id = Number(r.id)
+      if (r.text === fresh.get(id)) this.#knownViews.add(id)
+      else clashes.add(id)
+    }
+    return ids.map((id) => (id !== null && clashes.has(id) ? null : id))
   }
 
   /** The stored bytes of those (id, version) pairs of the batch that already exist. */
@@ -326,18 +376,19 @@ export class PostgresStore implements Store {
   }
 
   async queryObjects(query: ObjectQuery): Promise<ObjectBatch> {
-    const { where, params } = objectQueryWhere(query, numbered)
+    const { where, params } = objectQueryWhere(query, numbered, notInJsonList)
     // seq and added_us rise together (both are assigned under the object-write lock), so the
     // order is the same either way; with only added_after, walking the added_us index lets
     // the database start at the position instead of filtering from the collection's start.
     const order = query.addedAfter !== undefined && query.afterSeq === undefined ? 'added_us' : 'seq'
-    const { rows } = await this.#pool.query<ObjectRow>(
-      `SELECT ${OBJECT_COLUMNS} FROM objects WHERE ${where} ORDER BY ${order} LIMIT $${params.length + 1}`,
+    const columns = query.gateFacts ? `${OBJECT_COLUMNS}, ${GATE_COLUMNS}` : OBJECT_COLUMNS
+    const { rows } = await this.#pool.query<ObjectRow & GateRow>(
+      `SELECT ${columns} FROM objects WHERE ${where} ORDER BY ${order} LIMIT $${params.length + 1}`,
       [...params, query.limit + 1],
     )
     const exhausted = rows.length <= query.limit
     if (!exhausted) rows.pop()
-    return { items: rows.map(toStoredVersion), exhausted }
+    return { items: rows.map(query.gateFacts ? toStoredVersionWithGate : toStoredVersion), exhausted }
   }
 
   async searchObjects(query: ObjectSearch): Promise<ObjectSearchBatch> {
@@ -355,6 +406,25 @@ export class PostgresStore implements Store {
       [ids],
     )
     return rows.map(toStoredVersion)
+  }
+
+  async latestEndpointVersions(ids: string[]): Promise<EndpointVersion[]> {
+    if (ids.length === 0) return []
+    const { rows } = await this.#pool.query<EndpointRow>(
+      `SELECT id, collection_id, version, ${GATE_COLUMNS}, CASE WHEN view_id IS NULL THEN json END AS json
+       FROM objects WHERE id = ANY($1::text[]) AND is_last = 1 ORDER BY seq`,
+      [ids],
+    )
+    return rows.map(toEndpointVersion)
+  }
+
+  async policyViews(ids: number[]): Promise<Map<number, string>> {
+    if (ids.length === 0) return new Map()
+    const { rows } = await this.#pool.query<{ id: string; text: string }>(
+      'SELECT id, text FROM policy_views WHERE id = ANY($1::bigint[])',
+      [ids],
+    )
+    return new Map(rows.map((r) => [Number(r.id), r.text]))
   }
 
   async deleteObject(
@@ -378,7 +448,10 @@ export class PostgresStore implements Store {
       if (specVersions?.length) conditions.push(`spec_version IN (${specVersions.map(param).join(', ')})`)
       const removed =
         (await client.query(`DELETE FROM objects WHERE ${conditions.join(' AND ')}`, params)).rowCount ?? 0
-      if (removed > 0) await refreshEnds(client, collectionId, id)
+      if (removed > 0) {
+        await refreshEnds(client, collectionId, id)
+        await client.query('UPDATE object_clock SET deletes = deletes + 1')
+      }
       // the compiled policy resolves markings: a cached one must not keep a deleted definition
       if (removed > 0 && id.startsWith('marking-definition--')) await bumpPolicyVersion(client)
       return removed
@@ -528,6 +601,14 @@ export class PostgresStore implements Store {
   async policyVersion(): Promise<number> {
     const { rows } = await this.#pool.query<{ version: number }>('SELECT version FROM policy_clock')
     return rows[0]?.version ?? 0
+  }
+
+  async objectsVersion(): Promise<string> {
+    // date_added rises with every version added; deletes are counted
+    const { rows } = await this.#pool.query<{ last_added_us: string; deletes: string }>(
+      'SELECT last_added_us, deletes FROM object_clock',
+    )
+    return `${rows[0]?.last_added_us ?? 0}:${rows[0]?.deletes ?? 0}`
   }
 
   async listMarkingDefinitions(): Promise<StoredVersion[]> {
@@ -697,6 +778,10 @@ export class PostgresStore implements Store {
         records.map((r) => r.receivedAt),
       ],
     )
+  }
+
+  async hasProvenance(): Promise<boolean> {
+    return ((await this.#pool.query('SELECT 1 FROM provenance LIMIT 1')).rowCount ?? 0) > 0
   }
 
   async provenance(objectIds: string[]): Promise<ProvenanceRecord[]> {

@@ -52,6 +52,8 @@ function migrate(db: SqliteDatabase): void {
 }
 
 /** Caches prepared statements by their text; dynamic queries repeat a small set of shapes. */
+const STATEMENTS_LIMIT = 1000
+
 export class StatementCache {
   readonly #db: SqliteDatabase
   readonly #statements = new Map<string, Database.Statement>()
@@ -61,6 +63,8 @@ export class StatementCache {
   get(sql: string): Database.Statement {
     let statement = this.#statements.get(sql)
     if (!statement) {
+      // statements with IN lists vary with the list's length: keep memory bounded, at a re-prepare's cost
+      if (this.#statements.size >= STATEMENTS_LIMIT) this.#statements.clear()
       statement = this.#db.prepare(sql)
       this.#statements.set(sql, statement)
     }

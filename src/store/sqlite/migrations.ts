@@ -155,4 +155,11 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     hashes BLOB NOT NULL
   );
   `,
+  `
+  -- Policy views (src/policy/policy-view.ts): what policy reads of a version, kept once per distinct text,
+  -- so the gate decides each view once instead of parsing every version. Rows stored before have none.
+  CREATE TABLE policy_views (id INTEGER PRIMARY KEY, text TEXT NOT NULL);
+  ALTER TABLE objects ADD COLUMN view_id INTEGER;
+  ALTER TABLE objects ADD COLUMN endpoint_refs TEXT;
+  `,
 ]

@@ -20,16 +20,22 @@ import {
 } from '../ledger-append.js'
 import { objectQueryWhere, versionCondition } from '../object-query.js'
 import { runSearch, type SearchDialect } from '../object-search.js'
+import { KnownViews, policyViewId } from '../policy-view-id.js'
 import {
   type ApiKeyRow,
   type CollectionRow,
+  type EndpointRow,
+  GATE_COLUMNS,
+  type GateRow,
   OBJECT_COLUMNS,
   type ObjectRow,
   type PrincipalRow,
   toApiKey,
   toCollection,
+  toEndpointVersion,
   toPrincipal,
   toStoredVersion,
+  toStoredVersionWithGate,
 } from '../rows.js'
 import { formatMicros, nextDateAdded, nowMicros, toMicros, versionKey } from '../time.js'
 import type {
@@ -39,6 +45,7 @@ import type {
   CheckpointRecord,
   CollectionGrant,
   CollectionRecord,
+  EndpointVersion,
   IncomingObject,
   LedgerAppend,
   LedgerHead,
@@ -63,6 +70,7 @@ import { openSqlite, type SqliteDatabase, StatementCache } from './connection.js
 import { type WalDurability, walDurability } from './wal-durability.js'
 
 const positional = () => '?'
+const notInJsonList = (column: string, list: string) => `${column} NOT IN (SELECT value FROM json_each(${list}))`
 
 const SQLITE_CHUNK_COLUMNS = 'id, start, count, ref_chunk, ref_offset, nodes'
 
@@ -91,6 +99,7 @@ export class SqliteStore implements Store {
   /** Interior ledger nodes recently read (immutable once committed). */
   readonly #nodeCache = new NodeCache()
   readonly #durability: WalDurability | undefined
+  readonly #knownViews = new KnownViews()
 
   constructor(path: string) {
     this.db = openSqlite(path)
@@ -253,10 +262,11 @@ export class SqliteStore implements Store {
         .get('UPDATE objects SET is_last = 0 WHERE collection_id = ? AND id = ? AND is_last = 1')
         .run(collectionId, item.id)
     const added = nextAdded()
+    const viewId = item.policyView === undefined ? null : this.#internView(item.policyView.view)
     const result = this.#sql
       .get(
-        `INSERT INTO objects (collection_id, id, type, version, version_key, spec_version, added_us, is_first, is_last, json, tlp_rank)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO objects (collection_id, id, type, version, version_key, spec_version, added_us, is_first, is_last, json, tlp_rank, view_id, endpoint_refs)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         collectionId,
@@ -270,6 +280,10 @@ export class SqliteStore implements Store {
         isLast ? 1 : 0,
         item.json,
         item.tlpRank ?? null,
+        viewId,
+        viewId !== null && item.policyView?.endpointRefs
+          ? JSON.stringify(item.policyView.endpointRefs)
+          : null,
       )
     return {
       id: item.id,
@@ -280,16 +294,32 @@ export class SqliteStore implements Store {
     }
   }
 
+  /** The view's id once its text is stored under it, or null when another text holds the id. */
+  #internView(text: string): number | null {
+    const id = policyViewId(text)
+    if (this.#knownViews.has(id)) return id
+    const inserted = this.#sql
+      .get('INSERT OR IGNORE INTO policy_views (id, text) VALUES (?, ?)')
+      .run(id, text)
+    if (inserted.changes === 0) {
+      const held = this.#sql.get('SELECT text FROM policy_views WHERE id = ?').get(id) as { text: string }
+      if (held.text !== text) return null
+    }
+    this.#knownViews.add(id)
+    return id
+  }
+
   async queryObjects(query: ObjectQuery): Promise<ObjectBatch> {
     const bounded = this.#addedAfterAsSeq(query)
     if (!bounded) return { items: [], exhausted: true }
-    const { where, params } = objectQueryWhere(bounded, positional)
+    const { where, params } = objectQueryWhere(bounded, positional, notInJsonList)
+    const columns = query.gateFacts ? `${OBJECT_COLUMNS}, ${GATE_COLUMNS}` : OBJECT_COLUMNS
     const rows = this.#sql
-      .get(`SELECT ${OBJECT_COLUMNS} FROM objects WHERE ${where} ORDER BY seq LIMIT ?`)
-      .all(...params, query.limit + 1) as ObjectRow[]
+      .get(`SELECT ${columns} FROM objects WHERE ${where} ORDER BY seq LIMIT ?`)
+      .all(...params, query.limit + 1) as (ObjectRow & GateRow)[]
     const exhausted = rows.length <= query.limit
     if (!exhausted) rows.pop()
-    return { items: rows.map(toStoredVersion), exhausted }
+    return { items: rows.map(query.gateFacts ? toStoredVersionWithGate : toStoredVersion), exhausted }
   }
 
   /**
@@ -321,6 +351,25 @@ export class SqliteStore implements Store {
     return rows.map(toStoredVersion)
   }
 
+  async latestEndpointVersions(ids: string[]): Promise<EndpointVersion[]> {
+    if (ids.length === 0) return []
+    const rows = this.#sql
+      .get(
+        `SELECT id, collection_id, version, ${GATE_COLUMNS}, CASE WHEN view_id IS NULL THEN json END AS json
+         FROM objects WHERE id IN (SELECT value FROM json_each(?)) AND is_last = 1 ORDER BY seq`,
+      )
+      .all(JSON.stringify(ids)) as EndpointRow[]
+    return rows.map(toEndpointVersion)
+  }
+
+  async policyViews(ids: number[]): Promise<Map<number, string>> {
+    if (ids.length === 0) return new Map()
+    const rows = this.#sql
+      .get('SELECT id, text FROM policy_views WHERE id IN (SELECT value FROM json_each(?))')
+      .all(JSON.stringify(ids)) as { id: number; text: string }[]
+    return new Map(rows.map((r) => [r.id, r.text]))
+  }
+
   async deleteObject(
     collectionId: string,
     id: string,
@@ -342,7 +391,10 @@ export class SqliteStore implements Store {
       const removed = this.#sql
         .get(`DELETE FROM objects WHERE ${conditions.join(' AND ')}`)
         .run(...params).changes
-      if (removed > 0) this.#refreshEnds(collectionId, id)
+      if (removed > 0) {
+        this.#refreshEnds(collectionId, id)
+        this.#setMeta('objects_deleted', this.#meta('objects_deleted') + 1)
+      }
       // the compiled policy resolves markings: a cached one must not keep a deleted definition
       if (removed > 0 && id.startsWith('marking-definition--')) this.#bumpPolicyVersion()
       return removed
@@ -533,6 +585,11 @@ export class SqliteStore implements Store {
 
   async policyVersion(): Promise<number> {
     return this.#meta('policy_version')
+  }
+
+  async objectsVersion(): Promise<string> {
+    // date_added rises with every version added; deletes are counted
+    return `${this.#meta('last_added_us')}:${this.#meta('objects_deleted')}`
   }
 
   async listMarkingDefinitions(): Promise<StoredVersion[]> {
@@ -750,13 +807,17 @@ export class SqliteStore implements Store {
     await this.db.backup(destination, { progress: () => 0x7fffffff })
   }
 
+  async hasProvenance(): Promise<boolean> {
+    return this.#sql.get('SELECT 1 FROM provenance LIMIT 1').get() !== undefined
+  }
+
   async provenance(objectIds: string[]): Promise<ProvenanceRecord[]> {
     if (objectIds.length === 0) return []
     return this.#sql
       .get(
         `SELECT collection_id AS collectionId, object_id AS objectId, version, feed_id AS feedId, partner_id AS partnerId, received_at AS receivedAt
-         FROM provenance WHERE object_id IN (${objectIds.map(() => '?').join(', ')}) ORDER BY rowid`,
+         FROM provenance WHERE object_id IN (SELECT value FROM json_each(?)) ORDER BY rowid`,
       )
-      .all(...objectIds) as ProvenanceRecord[]
+      .all(JSON.stringify(objectIds)) as ProvenanceRecord[]
   }
 }

@@ -1,0 +1,108 @@
+import type { CompiledPolicy } from '../policy/compile.js'
+import { decideWithoutEndpoints, decisionWindow } from '../policy/decide.js'
+import type { Decision } from '../policy/types.js'
+import type { StixObject } from '../stix/object.js'
+import type { Store } from '../store/types.js'
+
+/**
+ * Policy views by id, parsed once per process. A view id names one text for ever (src/store/policy-view-id.ts),
+ * so an entry never goes stale; the cache is bounded only to cap memory.
+ */
+export class PolicyViewCache {
+  readonly #views = new Map<number, StixObject>()
+  readonly #limit: number
+
+  constructor(
+    readonly store: Store,
+    limit = 200_000,
+  ) {
+    this.#limit = limit
+  }
+
+  /** Loads the views of `ids` not held yet. An id the store has no text for stays unknown. */
+  async load(ids: Iterable<number>): Promise<void> {
+    const missing = new Set<number>()
+    for (const id of ids) if (!this.#views.has(id)) missing.add(id)
+    if (missing.size === 0) return
+    const texts = await this.store.policyViews([...missing])
+    if (this.#views.size + texts.size > this.#limit) this.#views.clear()
+    for (const [id, text] of texts) this.#views.set(id, JSON.parse(text) as StixObject)
+  }
+
+  get(id: number): StixObject | undefined {
+    return this.#views.get(id)
+  }
+}
+
+/** Decisions by collection and view id, for one partner under one compiled policy in one decision window. */
+type ByCollection = Map<string, Map<number, Decision>>
+
+/** Decisions remembered per partner and window, at most; past that they are forgotten (they only save work). */
+const DECISIONS_LIMIT = 100_000
+/** Denied views a query is asked to skip, at most (the rest are still decided when they come back). */
+const SKIP_LIMIT = 1000
+
+/**
+ * `decideWithoutEndpoints` remembered across requests. A decision is a pure function of the compiled policy,
+ * the partner, the decision window (`decisionWindow`: which agreements are in force), the collection and the
+ * policy view, and a compiled policy object is replaced whenever policy changes; so a decision kept under
+ * exactly that key is the decision `decide` would make now, and an order takes effect on the next request.
+ */
+export class ViewDecisions {
+  readonly #byPolicy = new WeakMap<CompiledPolicy, Map<string, ByCollection>>()
+
+  /** The decisions of `partnerId` at `instant` under `policy`, shared by every request in the same window. */
+  forPartner(policy: CompiledPolicy, partnerId: string, instant: string): PartnerViewDecisions {
+    let byPartner = this.#byPolicy.get(policy)
+    if (byPartner === undefined) {
+      byPartner = new Map()
+      this.#byPolicy.set(policy, byPartner)
+    }
+    const key = `${partnerId}\n${decisionWindow(policy, partnerId, instant)}`
+    let byCollection = byPartner.get(key)
+    if (byCollection === undefined) {
+      byCollection = new Map()
+      byPartner.set(key, byCollection)
+    }
+    return new PartnerViewDecisions(policy, partnerId, instant, byCollection)
+  }
+}
+
+export class PartnerViewDecisions {
+  constructor(
+    readonly policy: CompiledPolicy,
+    readonly partnerId: string,
+    readonly instant: string,
+    readonly byCollection: ByCollection,
+  ) {}
+
+  decide(collectionId: string, viewId: number, view: StixObject): Decision {
+    let byView = this.byCollection.get(collectionId)
+    if (byView === undefined) {
+      byView = new Map()
+      this.byCollection.set(collectionId, byView)
+    }
+    let decision = byView.get(viewId)
+    if (decision === undefined) {
+      decision = decideWithoutEndpoints(
+        this.policy,
+        this.partnerId,
+        { collectionId, object: view },
+        this.instant,
+      )
+      if (byView.size >= DECISIONS_LIMIT) byView.clear()
+      byView.set(viewId, decision)
+    }
+    return decision
+  }
+
+  /** Views already decided to be denied in `collectionId`, for the store to skip (a bounded list). */
+  denied(collectionId: string): number[] {
+    const out: number[] = []
+    for (const [id, d] of this.byCollection.get(collectionId) ?? []) {
+      if (d.effect === 'deny') out.push(id)
+      if (out.length >= SKIP_LIMIT) break
+    }
+    return out
+  }
+}
