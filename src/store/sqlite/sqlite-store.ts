@@ -70,7 +70,8 @@ import { openSqlite, type SqliteDatabase, StatementCache } from './connection.js
 import { type WalDurability, walDurability } from './wal-durability.js'
 
 const positional = () => '?'
-const notInJsonList = (column: string, list: string) => `${column} NOT IN (SELECT value FROM json_each(${list}))`
+const notInJsonList = (column: string, list: string) =>
+  `${column} NOT IN (SELECT value FROM json_each(${list}))`
 
 const SQLITE_CHUNK_COLUMNS = 'id, start, count, ref_chunk, ref_offset, nodes'
 
