@@ -13,6 +13,10 @@
  *    at once (default 4), as a node serving several partners does; the ledger's cost on read
  *    throughput is the second.
  *
+ * The policy's cost is partner reads without the ledger against the same reads as admin (policy off),
+ * in process: over HTTP a partner's read always records its disclosures, so the HTTP pair measures
+ * policy and ledger together. `--only ratio` runs just the in-process policy pair, interleaved.
+ *
  *   npx tsc -p tsconfig.json && node dist/bench/policy/run.js [--quick] [--objects 40000]
  *        [--pages 200] [--repeat 2] [--concurrency 4] [--no-ledger-writer]
  */
@@ -470,17 +474,18 @@ async function main(): Promise<void> {
         row(`in process, ${CONCURRENCY} readers at once: partner + session.record (ledger)`, wlc),
       ]),
     )
+    const policyCostInProcess = 1 - nl.best.objectsPerSecond / ai.best.objectsPerSecond
     console.log(
-      `\n- policy cost over HTTP (objects/s, partner vs admin): ${pct(policyCost, 1)} (pages/s: ${pct(policyPageCost, 1)}); target ≤ 20 %: ${verdictAtMost(policyCost, 0.2, (x) => pct(x, 1))}`,
+      `\n- policy cost (in process, partner reads without the ledger vs the same reads as admin, policy off): ${pct(policyCostInProcess, 1)}; target ≤ 20 %: ${verdictAtMost(policyCostInProcess, 0.2, (x) => pct(x, 1))}`,
+    )
+    console.log(
+      `- policy and ledger together over HTTP (partner vs admin, objects/s): ${pct(policyCost, 1)} (pages/s: ${pct(policyPageCost, 1)}); with both targets met it would be at most ${pct(1 - 0.8 * 0.85, 0)}`,
     )
     console.log(
       `- ledger cost on read throughput (in process, ${CONCURRENCY} readers at once, objects/s, record vs no record): ${pct(ledgerCostConcurrent, 1)}; target ≤ 15 %: ${verdictAtMost(ledgerCostConcurrent, 0.15, (x) => pct(x, 1))}`,
     )
     console.log(
       `- ledger cost with one reader at a time (each page waits for its own fdatasync): ${pct(ledgerCost, 1)}`,
-    )
-    console.log(
-      `- policy cost in process without ledger (partner no-record vs admin): ${pct(1 - nl.best.objectsPerSecond / ai.best.objectsPerSecond, 1)}`,
     )
 
     const stageRuns: StageTimes[] = []

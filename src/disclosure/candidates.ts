@@ -25,7 +25,7 @@ export interface Candidate {
 export function candidateOf(
   collectionId: string,
   gate: GateFacts | undefined,
-  json: (() => string) | undefined,
+  json: string | undefined,
   views: PolicyViewCache,
 ): Candidate | undefined {
   const view = gate?.viewId == null ? undefined : views.get(gate.viewId)
@@ -34,9 +34,8 @@ export function candidateOf(
     if (gate.endpointRefs !== null) c.refs = gate.endpointRefs
     return c
   }
-  const text = json?.()
-  if (text === undefined) return undefined
-  const whole = JSON.parse(text) as StixObject
+  if (json === undefined) return undefined
+  const whole = JSON.parse(json) as StixObject
   const refs = endpointRefs(whole)
   const c: Candidate = { collectionId, view: whole, whole, missingRefs: (refs?.missing.length ?? 0) > 0 }
   if (refs !== undefined) c.refs = refs.refs
@@ -81,8 +80,7 @@ export async function indexEndpoints(
     for (const ref of wanted) index.set(ref, [])
     const next = new Set<string>()
     for (const f of found) {
-      const json = f.json
-      const c = candidateOf(f.collectionId, f.gate, json === undefined ? undefined : () => json, views)
+      const c = candidateOf(f.collectionId, f.gate, f.json, views)
       if (c === undefined) continue // a view the store lost: the endpoint counts as not found
       index.get(f.id)?.push(c)
       if (depth < MAX_ENDPOINT_DEPTH) for (const ref of c.refs ?? []) if (!index.has(ref)) next.add(ref)

@@ -130,7 +130,7 @@ class PartnerSession implements GateSession {
     await views.load(viewIdsOf(items.map((s) => s.gate)))
     const candidates = items.map((stored) =>
       this.#mayRead(stored.collectionId)
-        ? candidateOf(stored.collectionId, stored.gate, () => stored.json, views)
+        ? candidateOf(stored.collectionId, stored.gate, stored.json, views)
         : undefined,
     )
     await indexEndpoints(this.gate.store, views, candidates, this.#endpoints)
