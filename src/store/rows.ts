@@ -26,6 +26,11 @@ export interface ObjectRow {
 export const OBJECT_COLUMNS = 'seq, collection_id, id, type, version, spec_version, added_us, json'
 
 export function toStoredVersion(row: ObjectRow): StoredVersion {
+  return storedVersion(row, undefined)
+}
+
+/** `gate` is always set, to undefined when not asked for: one object shape for every stored version. */
+function storedVersion(row: ObjectRow, gate: GateFacts | undefined): StoredVersion {
   return {
     seq: row.seq,
     collectionId: row.collection_id,
@@ -35,6 +40,7 @@ export function toStoredVersion(row: ObjectRow): StoredVersion {
     specVersion: row.spec_version,
     dateAdded: formatMicros(row.added_us),
     json: row.json,
+    gate,
   }
 }
 
@@ -72,9 +78,7 @@ export function toEndpointVersion(row: EndpointRow): EndpointVersion {
 }
 
 export function toStoredVersionWithGate(row: ObjectRow & GateRow): StoredVersion {
-  const stored = toStoredVersion(row)
-  stored.gate = toGateFacts(row)
-  return stored
+  return storedVersion(row, toGateFacts(row))
 }
 
 export interface ApiKeyRow {
