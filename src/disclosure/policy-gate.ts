@@ -8,7 +8,7 @@ import {
   withEndpointDenials,
 } from '../policy/decide.js'
 import { screeningBound } from '../policy/screening.js'
-import type { Decision, DecisionContext, ObjectVersion, Reason } from '../policy/types.js'
+import type { Decision, Reason } from '../policy/types.js'
 import { collectionsVisibleTo } from '../policy/views.js'
 import type { DisclosureBatch, LedgerService } from '../services/ledger-service.js'
 import type { PolicyService } from '../services/policy-service.js'
@@ -121,10 +121,6 @@ class PartnerSession implements GateSession {
     }
   }
 
-  decideOne(version: ObjectVersion, context: DecisionContext): Decision {
-    return decideCompiled(this.compiled, this.partnerId, version, this.instant, context)
-  }
-
   async screen(items: StoredVersion[]): Promise<(Served | undefined)[]> {
     const views = this.gate.views
     await views.load(viewIdsOf(items.map((s) => s.gate)))
@@ -152,10 +148,12 @@ class PartnerSession implements GateSession {
     })
   }
 
-  /** The splice for a candidate's text; shared by the versions of one view (their decisions are one object). */
+  /**
+   * The splice for a candidate's text. A disclosed version's decision is its view's remembered decision
+   * (endpoints only ever withhold), one object per view, so the splice is kept with it.
+   */
   #spliceFor(c: Candidate, decision: Decision): Splice {
-    if (c.viewId === undefined || decision !== this.#own(c))
-      return spliceFor(c.view.object_marking_refs, decision)
+    if (c.viewId === undefined) return spliceFor(c.view.object_marking_refs, decision)
     let splice = this.gate.splices.get(decision)
     if (splice === undefined) {
       splice = spliceFor(c.view.object_marking_refs, decision)

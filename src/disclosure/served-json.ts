@@ -46,7 +46,7 @@ export function applySplice(
   decision: Decision,
   whole?: StixObject,
 ): string {
-  if (decision.effect === 'deny') throw new TypeError('servedJson() called for a denied version')
+  if (decision.effect === 'deny') throw new TypeError('applySplice() called for a denied version')
   switch (splice.kind) {
     case 'as-is':
       return storedJson
@@ -61,14 +61,4 @@ export function applySplice(
     }
   }
   return JSON.stringify(redact(whole ?? (JSON.parse(storedJson) as StixObject), decision))
-}
-
-/** {@link applySplice} with the splice worked out for this version alone. */
-export function servedJson(
-  storedJson: string,
-  decision: Decision,
-  markingRefs: readonly string[] | undefined,
-  whole?: StixObject,
-): string {
-  return applySplice(storedJson, spliceFor(markingRefs, decision), decision, whole)
 }

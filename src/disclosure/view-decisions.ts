@@ -8,16 +8,13 @@ import type { Store } from '../store/types.js'
  * Policy views by id, parsed once per process. A view id names one text for ever (src/store/policy-view-id.ts),
  * so an entry never goes stale; the cache is bounded only to cap memory.
  */
+/** Parsed views held at most; past that the cache starts afresh. */
+const VIEWS_LIMIT = 200_000
+
 export class PolicyViewCache {
   readonly #views = new Map<number, StixObject>()
-  readonly #limit: number
 
-  constructor(
-    readonly store: Store,
-    limit = 200_000,
-  ) {
-    this.#limit = limit
-  }
+  constructor(readonly store: Store) {}
 
   /** Loads the views of `ids` not held yet. An id the store has no text for stays unknown. */
   async load(ids: Iterable<number>): Promise<void> {
@@ -25,7 +22,7 @@ export class PolicyViewCache {
     for (const id of ids) if (!this.#views.has(id)) missing.add(id)
     if (missing.size === 0) return
     const texts = await this.store.policyViews([...missing])
-    if (this.#views.size + texts.size > this.#limit) this.#views.clear()
+    if (this.#views.size + texts.size > VIEWS_LIMIT) this.#views.clear()
     for (const [id, text] of texts) this.#views.set(id, JSON.parse(text) as StixObject)
   }
 

@@ -11,16 +11,21 @@ export function policyViewId(text: string): number {
   return createHash('sha256').update(text).digest().readUIntBE(0, 6)
 }
 
-/** View ids a store instance has already checked are held by the expected text (bounded; only saves work). */
+/**
+ * The text each view id was found to hold, for ids a store instance has already written or read (bounded;
+ * it only saves reads). Keeping the text, not just the id, is what lets a clash with a known id be seen.
+ */
 export class KnownViews {
-  readonly #ids = new Set<number>()
+  readonly #texts = new Map<number, string>()
 
-  has(id: number): boolean {
-    return this.#ids.has(id)
+  /** `held` when `id` is known to hold `text`, `clash` when it holds another text, else `unknown`. */
+  verdict(id: number, text: string): 'held' | 'clash' | 'unknown' {
+    const known = this.#texts.get(id)
+    return known === undefined ? 'unknown' : known === text ? 'held' : 'clash'
   }
 
-  add(id: number): void {
-    if (this.#ids.size >= 1_000_000) this.#ids.clear()
-    this.#ids.add(id)
+  add(id: number, text: string): void {
+    if (this.#texts.size >= 100_000) this.#texts.clear()
+    this.#texts.set(id, text)
   }
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { servedJson } from '../../src/disclosure/served-json.js'
+import { applySplice, spliceFor } from '../../src/disclosure/served-json.js'
 import { decide, policyAt, redact } from '../../src/policy/index.js'
 import { policyView } from '../../src/policy/policy-view.js'
 import type { StixObject } from '../../src/stix/object.js'
@@ -41,7 +41,11 @@ describe('servedJson', () => {
         if (decision.effect === 'deny') return
         const stored = JSON.stringify(object)
         // the marking refs come from the policy view, as the gate has them without parsing the version
-        const served = servedJson(stored, decision, policyView(object).object_marking_refs)
+        const served = applySplice(
+          stored,
+          spliceFor(policyView(object).object_marking_refs, decision),
+          decision,
+        )
         expect(served).toBe(JSON.stringify(redact(object, decision)))
         if (decision.effect === 'allow' && decision.caveats.length > 0) spliced++
       }),
@@ -53,7 +57,7 @@ describe('servedJson', () => {
   it('refuses a denied version', () => {
     const object = { type: 'indicator', id: 'indicator--00000000-0000-4000-8000-000000000009' }
     expect(() =>
-      servedJson(JSON.stringify(object), { effect: 'deny', deniedBy: [] }, undefined, object),
+      applySplice(JSON.stringify(object), { kind: 'as-is' }, { effect: 'deny', deniedBy: [] }, object),
     ).toThrow(TypeError)
   })
 })

@@ -5,34 +5,17 @@
  * another text under the id first, through each adapter's own connection.
  */
 import pg from 'pg'
-import { afterEach, describe, expect, it } from 'vitest'
-import { policyViewId } from '../../src/store/policy-view-id.js'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { KnownViews, policyViewId } from '../../src/store/policy-view-id.js'
 import type { SqliteStore } from '../../src/store/sqlite/sqlite-store.js'
 import type { IncomingObject, Store } from '../../src/store/types.js'
 import { STORES } from '../helpers/stores.js'
+import { storedIndicator } from './fixtures/objects.js'
 
 const COLLECTION = '6f1f0d2e-8f7e-4d55-9b43-2f5a4f1c9e01'
 const VIEW = JSON.stringify({ type: 'indicator', labels: ['fictional-smuggling-route'] })
 
-function indicator(n: number): IncomingObject {
-  const id = `indicator--${String(n).padStart(8, '0')}-0000-4000-8000-000000000000`
-  const object = {
-    type: 'indicator',
-    spec_version: '2.1',
-    id,
-    created: '2026-01-05T08:00:00.000Z',
-    modified: '2026-01-05T08:00:00.000Z',
-  }
-  return {
-    id,
-    type: 'indicator',
-    modified: object.modified,
-    created: object.created,
-    specVersion: '2.1',
-    json: JSON.stringify(object),
-    policyView: { view: VIEW },
-  }
-}
+const indicator = (n: number): IncomingObject => ({ ...storedIndicator(n), policyView: { view: VIEW } })
 
 async function occupy(store: Store, location: string, id: number, text: string): Promise<void> {
   if (location.startsWith('postgres')) {
@@ -46,15 +29,18 @@ async function occupy(store: Store, location: string, id: number, text: string):
 }
 
 describe.each(STORES)('$name store: a policy view id held by another text', (factory) => {
-  let dispose: (() => Promise<void>) | undefined
-  afterEach(async () => dispose?.())
-
-  it('stores the version without a view and leaves the other text as it was', async () => {
+  let store: Store
+  let location: string
+  let dispose: () => Promise<void>
+  beforeEach(async () => {
     const opened = await factory.open()
-    dispose = opened.dispose
-    const { store, location } = opened
+    ;({ store, location, dispose } = opened)
     await store.ensureApiRoot({ name: 'intel', title: 'Intel' })
     await store.createCollection({ id: COLLECTION, apiRoot: 'intel', title: 'Routes', mediaTypes: [] })
+  })
+  afterEach(async () => dispose())
+
+  it('stores the version without a view and leaves the other text as it was', async () => {
     const id = policyViewId(VIEW)
     await occupy(store, location, id, '{"type":"identity"}')
 
@@ -65,14 +51,19 @@ describe.each(STORES)('$name store: a policy view id held by another text', (fac
   })
 
   it('shares the id of a view already stored with the same text', async () => {
-    const opened = await factory.open()
-    dispose = opened.dispose
-    const { store, location } = opened
-    await store.ensureApiRoot({ name: 'intel', title: 'Intel' })
-    await store.createCollection({ id: COLLECTION, apiRoot: 'intel', title: 'Routes', mediaTypes: [] })
     await occupy(store, location, policyViewId(VIEW), VIEW)
     await store.putObjects(COLLECTION, [indicator(2)])
     const { items } = await store.queryObjects({ collectionId: COLLECTION, limit: 5, gateFacts: true })
     expect(items[0]!.gate!.viewId).toBe(policyViewId(VIEW))
+  })
+})
+
+describe('KnownViews', () => {
+  it('tells a known id holding another text from one holding this text', () => {
+    const known = new KnownViews()
+    expect(known.verdict(7, 'a')).toBe('unknown')
+    known.add(7, 'a')
+    expect(known.verdict(7, 'a')).toBe('held')
+    expect(known.verdict(7, 'b')).toBe('clash')
   })
 })

@@ -2,33 +2,10 @@ import fc from 'fast-check'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { IncomingObject, Store } from '../../src/store/types.js'
 import { STORES } from '../helpers/stores.js'
+import { storedIndicator as indicator } from './fixtures/objects.js'
 
 const COLLECTION = '91a7b528-80eb-42ed-a74d-c6fbd5a26116'
 const OTHER = '52892447-4d7e-4f70-b94d-d7f22742ff63'
-
-function indicator(
-  n: number,
-  modified = '2026-01-05T08:00:00.000Z',
-  extra: Record<string, unknown> = {},
-): IncomingObject {
-  const id = `indicator--${String(n).padStart(8, '0')}-0000-4000-8000-000000000000`
-  const object = {
-    type: 'indicator',
-    spec_version: '2.1',
-    id,
-    created: '2026-01-05T08:00:00.000Z',
-    modified,
-    ...extra,
-  }
-  return {
-    id,
-    type: 'indicator',
-    modified,
-    created: object.created,
-    specVersion: '2.1',
-    json: JSON.stringify(object),
-  }
-}
 
 function sco(value: string): IncomingObject {
   const id = `ipv4-addr--${'0'.repeat(8)}-0000-4000-8000-${value.replace(/\D/g, '').padStart(12, '0').slice(-12)}`

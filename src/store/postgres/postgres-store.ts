@@ -329,25 +329,22 @@ export class PostgresStore implements Store {
     const fresh = new Map<number, string>()
     views.forEach((v, i) => {
       const id = ids[i]
-      if (v !== undefined && id != null && !this.#knownViews.has(id)) fresh.set(id, v)
+      if (v !== undefined && id != null && this.#knownViews.verdict(id, v) === 'unknown') fresh.set(id, v)
     })
-    if (fresh.size === 0) return ids
-    await client.query(
-      `INSERT INTO policy_views (id, text) SELECT * FROM unnest($1::bigint[], $2::text[])
-       ON CONFLICT (id) DO NOTHING`,
-      [[...fresh.keys()], [...fresh.values()]],
-    )
-    const { rows } = await client.query<{ id: string; text: string }>(
-      'SELECT id, text FROM policy_views WHERE id = ANY($1::bigint[])',
-      [[...fresh.keys()]],
-    )
-    const clashes = new Set<number>()
-    for (const r of rows) {
-      const id = Number(r.id)
-      if (r.text === fresh.get(id)) this.#knownViews.add(id)
-      else clashes.add(id)
+    if (fresh.size > 0) {
+      await client.query(
+        `INSERT INTO policy_views (id, text) SELECT * FROM unnest($1::bigint[], $2::text[])
+         ON CONFLICT (id) DO NOTHING`,
+        [[...fresh.keys()], [...fresh.values()]],
+      )
+      const { rows } = await client.query<{ id: string; text: string }>(
+        'SELECT id, text FROM policy_views WHERE id = ANY($1::bigint[])',
+        [[...fresh.keys()]],
+      )
+      for (const r of rows) this.#knownViews.add(Number(r.id), r.text)
     }
-    return ids.map((id) => (id !== null && clashes.has(id) ? null : id))
+    // each version against the text its id holds: two texts of one batch sharing an id cannot both pass
+    return ids.map((id, i) => (id !== null && this.#knownViews.verdict(id, views[i]!) === 'held' ? id : null))
   }
 
   /** The stored bytes of those (id, version) pairs of the batch that already exist. */

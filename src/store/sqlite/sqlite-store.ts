@@ -298,16 +298,13 @@ export class SqliteStore implements Store {
   /** The view's id once its text is stored under it, or null when another text holds the id. */
   #internView(text: string): number | null {
     const id = policyViewId(text)
-    if (this.#knownViews.has(id)) return id
-    const inserted = this.#sql
-      .get('INSERT OR IGNORE INTO policy_views (id, text) VALUES (?, ?)')
-      .run(id, text)
-    if (inserted.changes === 0) {
-      const held = this.#sql.get('SELECT text FROM policy_views WHERE id = ?').get(id) as { text: string }
-      if (held.text !== text) return null
-    }
-    this.#knownViews.add(id)
-    return id
+    const verdict = this.#knownViews.verdict(id, text)
+    if (verdict !== 'unknown') return verdict === 'held' ? id : null
+    this.#sql.get('INSERT OR IGNORE INTO policy_views (id, text) VALUES (?, ?)').run(id, text)
+    const held = (this.#sql.get('SELECT text FROM policy_views WHERE id = ?').get(id) as { text: string })
+      .text
+    this.#knownViews.add(id, held)
+    return held === text ? id : null
   }
 
   async queryObjects(query: ObjectQuery): Promise<ObjectBatch> {
