@@ -24,6 +24,7 @@
 import { TLP_MARKING_IDS } from '../../src/demo/tlp.js'
 import type { GateSession } from '../../src/disclosure/gate.js'
 import { readPage } from '../../src/disclosure/read-page.js'
+import { joinedJson } from '../../src/disclosure/served-text.js'
 import { HANDLING_MARKING_IDS } from '../../src/policy/markings.js'
 import type { AgreementInput, PolicyService } from '../../src/services/policy-service.js'
 import { createPrincipal } from '../../src/services/principals.js'
@@ -411,7 +412,8 @@ async function main(): Promise<void> {
           addedAfter: positions[i]!,
         })
         if (record === true) await session.record(page.served)
-        const body = `{"more":${page.more},"objects":[${page.served.map((s) => s.json).join(',')}]}`
+        // as the objects handler builds its body: from the texts the ledger record joined, if it ran
+        const body = `{"more":${page.more},"objects":[${joinedJson(page.served)}]}`
         if (body.length === 0) throw new Error('empty')
         served += page.served.length
         latencies.push(nowMs() - t0)

@@ -18,6 +18,7 @@ import { type Candidate, candidateOf, EndpointIndex, indexEndpoints, viewIdsOf }
 import type { CollectionAccess, DisclosureGate, GateSession, Served, Viewer } from './gate.js'
 import { GrantSession } from './grant-gate.js'
 import { applySplice, type Splice, spliceFor } from './served-json.js'
+import { joinedJson } from './served-text.js'
 import { type PartnerViewDecisions, PolicyViewCache, ViewDecisions } from './view-decisions.js'
 
 /**
@@ -153,10 +154,10 @@ class PartnerSession implements GateSession {
    * (endpoints only ever withhold), one object per view, so the splice is kept with it.
    */
   #spliceFor(c: Candidate, decision: Decision): Splice {
-    if (c.viewId === undefined) return spliceFor(c.view.object_marking_refs, decision)
+    if (c.viewId === undefined) return spliceFor(c.view, decision)
     let splice = this.gate.splices.get(decision)
     if (splice === undefined) {
-      splice = spliceFor(c.view.object_marking_refs, decision)
+      splice = spliceFor(c.view, decision)
       this.gate.splices.set(decision, splice)
     }
     return splice
@@ -224,6 +225,7 @@ export function disclosureBatch(
     partnerId,
     disclosedAt,
     requestId,
+    joined: joinedJson(served),
     versions: served.map((s) => ({
       json: s.json,
       collectionId: s.stored.collectionId,

@@ -81,28 +81,32 @@ class FederatedSession implements GateSession {
 
   async screen(items: StoredVersion[]): Promise<(Served | undefined)[]> {
     const served = await this.inner.screen(items)
-    const ids = [...new Set(served.flatMap((s) => (s ? [s.stored.id] : [])))]
-    if (ids.length === 0) return served
-    const byObject = new Map<string, ProvenanceRecord[]>()
-    const records = (await this.store.hasProvenance()) ? await this.store.provenance(ids) : []
-    for (const p of records) {
-      const list = byObject.get(p.objectId) ?? []
-      list.push(p)
-      byObject.set(p.objectId, list)
-    }
     const { partnerId, partnerIdentity, markings, applied, withdrawn } = this.facts
+    const byObject = new Map<string, ProvenanceRecord[]>()
+    if (await this.store.hasProvenance()) {
+      const ids = new Set<string>()
+      for (const s of served) if (s) ids.add(s.stored.id)
+      for (const p of ids.size > 0 ? await this.store.provenance([...ids]) : []) {
+        const list = byObject.get(p.objectId)
+        if (list) list.push(p)
+        else byObject.set(p.objectId, [p])
+      }
+    }
+    // a top-level created_by_ref naming the partner is written exactly so by JSON.stringify
+    const createdByPartner =
+      partnerIdentity === undefined ? undefined : `"created_by_ref":${JSON.stringify(partnerIdentity)}`
     return served.map((s) => {
       if (!s) return undefined
       const id = s.stored.id
       const withdrawnHere = applied.get(id)
       const provenance = byObject.get(id)
-      // every rule needs a withdrawal, a provenance record, or the partner's identity in the text
-      // (created_by_ref); a version with none of them passes without being parsed
+      // every rule needs a withdrawal, a provenance record, or the partner as creator; a version with
+      // none of them passes without being parsed
       const mayDeny =
         withdrawn.has(id) ||
         withdrawnHere !== undefined ||
         provenance !== undefined ||
-        (partnerIdentity !== undefined && s.stored.json.includes(partnerIdentity))
+        (createdByPartner !== undefined && s.stored.json.includes(createdByPartner))
       if (!mayDeny) return s
       const facts: OnwardFacts = {
         partnerId,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Served } from '../disclosure/gate.js'
+import { joinedJson } from '../disclosure/served-text.js'
 import type { StoredVersion } from '../store/types.js'
 import { type FederationContext, iso } from './context.js'
 import { count, noteProblem, recordFailure, recordSuccess, scheduleNext } from './schedule.js'
@@ -87,7 +88,7 @@ export async function runPush(ctx: FederationContext, push: PushDefinition): Pro
     if (send.length > 0) {
       await session.record(send)
       const status = await new TaxiiClient(push, ctx.fetch ? { fetch: ctx.fetch } : {}).post(
-        `{"objects":[${send.map((s) => s.json).join(',')}]}`,
+        `{"objects":[${joinedJson(send)}]}`,
       )
       const failures = status.failures ?? []
       count(health, 'sent', send.length - failures.length)

@@ -324,6 +324,14 @@ export function encodeEntry(entry: Entry): Uint8Array {
  */
 const PLAIN_STIX_ID = /^[a-z0-9][a-z0-9-]*--[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
+/** A STIX timestamp whose day exists in every month: one pattern, no date arithmetic. */
+const PLAIN_STIX_TIME =
+  /^(?!0000)\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,9})?Z$/
+
+function plainStixTime(value: string): boolean {
+  return PLAIN_STIX_TIME.test(value)
+}
+
 /**
  * The canonical text of a disclosure, the bulk of what the ledger encodes (one per version served).
  * Consecutive disclosures of one request share partner, time, request and mostly collection and
@@ -352,9 +360,16 @@ function disclosureTexts(memo: FieldMemo): (entry: DisclosureEntry) => string {
       typeof e.objectId === 'string' && PLAIN_STIX_ID.test(e.objectId)
         ? `"${e.objectId}"`
         : field('id', e.objectId, 'objectId')
-    // unique per version: checked without the memo, which would only grow
-    const modified = fieldText('stixTimeOrNull', e.objectModified, 'objectModified', undefined)
-    const content = fieldText('sha256', e.contentSha256, 'contentSha256', undefined)
+    // unique per version: checked without the memo, which would only grow; the common forms are
+    // recognised by one pattern each and need no escaping
+    const modified =
+      typeof e.objectModified === 'string' && plainStixTime(e.objectModified)
+        ? `"${e.objectModified}"`
+        : fieldText('stixTimeOrNull', e.objectModified, 'objectModified', undefined)
+    const content =
+      typeof e.contentSha256 === 'string' && SHA256_HEX.test(e.contentSha256)
+        ? `"${e.contentSha256}"`
+        : fieldText('sha256', e.contentSha256, 'contentSha256', undefined)
     return `${head},"object_id":${objectId},"object_modified":${modified},"content_sha256":${content}${tail}`
   }
 }
@@ -369,11 +384,14 @@ export function encodeEntries(entries: readonly Entry[]): Uint8Array[] {
   const texts = entries.map((entry) =>
     entry.kind === 'disclosure' ? disclosureText(entry) : entryText(entry, memo),
   )
-  const all = Buffer.from(texts.join(''), 'utf8')
+  const joined = texts.join('')
+  const all = Buffer.from(joined, 'utf8')
+  // all ASCII (the usual case): every text's byte length is its length
+  const ascii = all.length === joined.length
   const out: Uint8Array[] = []
   let at = 0
   for (const text of texts) {
-    const length = Buffer.byteLength(text, 'utf8')
+    const length = ascii ? text.length : Buffer.byteLength(text, 'utf8')
     out.push(all.subarray(at, at + length))
     at += length
   }

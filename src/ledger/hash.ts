@@ -11,16 +11,35 @@ nodeScratch[0] = 0x01
 const LEAF_SCRATCH_MAX = 16 * 1024
 const leafScratch = Buffer.alloc(1 + LEAF_SCRATCH_MAX)
 
+// Digests are taken as latin1 text (one char per byte, exact) and copied into a shared slab, of which each
+// result is a 32-byte view: a digest returned as a Buffer gets an ArrayBuffer of its own, which costs as much
+// as the hashing and more to collect (appends hash ~4 times per disclosure). A view keeps its slab alive,
+// as Buffer's own pool does.
+const SLAB_SIZE = 2048 * HASH_SIZE
+let slab = Buffer.allocUnsafe(SLAB_SIZE)
+let slabAt = 0
+
+function digest(data: Uint8Array): Buffer {
+  if (slabAt === SLAB_SIZE) {
+    slab = Buffer.allocUnsafe(SLAB_SIZE)
+    slabAt = 0
+  }
+  const at = slabAt
+  slab.write(oneShotHash('sha256', data, 'binary'), at, HASH_SIZE, 'latin1')
+  slabAt += HASH_SIZE
+  return slab.subarray(at, at + HASH_SIZE)
+}
+
 /** SHA-256 of `data`. */
 export function sha256(data: Uint8Array): Buffer {
-  return oneShotHash('sha256', data, 'buffer')
+  return digest(data)
 }
 
 /** RFC 9162 §2.1.1 leaf hash: SHA-256(0x00 || leaf). */
 export function leafHash(leaf: Uint8Array): Buffer {
   if (leaf.length <= LEAF_SCRATCH_MAX) {
     leafScratch.set(leaf, 1)
-    return oneShotHash('sha256', leafScratch.subarray(0, 1 + leaf.length), 'buffer')
+    return digest(leafScratch.subarray(0, 1 + leaf.length))
   }
   return createHash('sha256').update(LEAF_PREFIX).update(leaf).digest()
 }
@@ -33,7 +52,7 @@ export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
   if (left.length === HASH_SIZE && right.length === HASH_SIZE) {
     nodeScratch.set(left, 1)
     nodeScratch.set(right, 1 + HASH_SIZE)
-    return oneShotHash('sha256', nodeScratch, 'buffer')
+    return digest(nodeScratch)
   }
   return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest()
 }

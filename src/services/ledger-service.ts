@@ -27,16 +27,23 @@ export function toLedgerAppend(entry: Entry): LedgerAppend {
 /** `toLedgerAppend` for a batch, encoded together (`encodeEntries`): before any write transaction opens. */
 export function toLedgerAppends(entries: readonly Entry[]): LedgerAppend[] {
   const encoded = encodeEntries(entries)
+  // a batch is mostly one partner's disclosures: one list of logs for all of them
+  const logsByPartner = new Map<string, string[]>()
   return entries.map((entry, i) => {
     const bytes = encoded[i]!
-    return {
-      bytes,
-      leafHash: leafHash(bytes),
-      logs: logsForEntry(entry),
-      ...(entry.kind === 'disclosure'
-        ? { objectKey: disclosureKey(entry.objectId, entry.objectModified) }
-        : {}),
+    let logs = logsByPartner.get(entry.partnerId)
+    if (logs === undefined) {
+      logs = logsForEntry(entry)
+      logsByPartner.set(entry.partnerId, logs)
     }
+    return entry.kind === 'disclosure'
+      ? {
+          bytes,
+          leafHash: leafHash(bytes),
+          logs,
+          objectKey: disclosureKey(entry.objectId, entry.objectModified),
+        }
+      : { bytes, leafHash: leafHash(bytes), logs }
   })
 }
 
@@ -66,6 +73,8 @@ export interface DisclosureBatch {
   disclosedAt: string
   requestId: string
   versions: DisclosedVersion[]
+  /** The versions' texts joined by commas, when the caller has built that already (see `joinedJson`). */
+  joined?: string
 }
 
 /** The ledger entries for a batch: each version hashed exactly as served. */

@@ -1,12 +1,12 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import { openStore } from '../store/open.js'
 import { SqliteStore } from '../store/sqlite/sqlite-store.js'
-import { disclosureEntries, toLedgerAppends } from './ledger-service.js'
+import { toLedgerAppends } from './ledger-service.js'
 import {
   type LedgerWriterData,
   type LedgerWriterReply,
   type LedgerWriterRequest,
-  unpackBatch,
+  unpackEntries,
 } from './ledger-writer.js'
 
 /**
@@ -38,7 +38,7 @@ async function drain(): Promise<void> {
     const replies: LedgerWriterReply[] = []
     try {
       const store = await opening
-      const entries = requests.map((r) => disclosureEntries(unpackBatch(r.batch)))
+      const entries = requests.map((r) => unpackEntries(r.batch))
       const positions = await store.appendLedger(toLedgerAppends(entries.flat()))
       let at = 0
       for (const [i, request] of requests.entries()) {

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
+import type { DisclosureEntry } from '../ledger/entry.js'
 import type { LedgerPosition } from '../store/types.js'
-import type { DisclosedVersion, DisclosureBatch } from './ledger-service.js'
+import { type DisclosureBatch, sha256Hex } from './ledger-service.js'
 
 /** What the worker is started with (`workerData`). */
 export interface LedgerWriterData {
@@ -11,19 +12,22 @@ export interface LedgerWriterData {
 }
 
 /**
- * A disclosure batch as it crosses to the worker: every version's strings (the text served, its
- * collection, object id, modified, agreement) joined into one string, with their lengths. A
- * structured clone copies one flat string and one typed array quickly, where a thousand small objects
- * cost it a property name per field and a string each. A string, not a transferred buffer of UTF-8:
- * buffers are memory outside the worker's heap, which its collector frees late (the soak's process
- * grew 18 % in 10 minutes that way); a string is ordinary garbage there.
+ * A disclosure batch as it crosses to the worker: the texts served, joined by commas (the string the
+ * response is built from, so nothing is joined twice), and each version's collection, object id,
+ * modified and agreement joined into one more string, with all their lengths. The worker hashes each
+ * text: SHA-256 of a page's megabyte costs more than copying it across. A structured clone copies a few
+ * flat strings and one typed array quickly, where a thousand small objects cost it a property name per
+ * field and a string each. Strings, not a transferred buffer of UTF-8: buffers are memory outside the
+ * worker's heap, which its collector frees late (the soak's process grew 18 % in 10 minutes that way); a
+ * string is ordinary garbage there.
  */
 export interface PackedBatch {
   partnerId: string
   disclosedAt: string
   requestId: string
+  texts: string
   strings: string
-  /** Per version, five lengths in the order above; NO_VALUE for a null `modified`. */
+  /** Per version, five lengths: its text, then the fields in the order above; NO_VALUE for a null `modified`. */
   lengths: Uint32Array
 }
 
@@ -32,9 +36,11 @@ const NO_VALUE = 0xffffffff
 
 /** The batch packed, and the buffer to transfer with it. */
 export function packBatch(batch: DisclosureBatch): { packed: PackedBatch; transfer: ArrayBuffer[] } {
+  const { partnerId, disclosedAt, requestId, versions } = batch
   const parts: string[] = []
-  const lengths = new Uint32Array(batch.versions.length * FIELDS_PER_VERSION)
+  const lengths = new Uint32Array(versions.length * FIELDS_PER_VERSION)
   let k = 0
+  let textLength = versions.length > 0 ? versions.length - 1 : 0
   const add = (value: string | null) => {
     if (value === null) lengths[k++] = NO_VALUE
     else {
@@ -42,23 +48,26 @@ export function packBatch(batch: DisclosureBatch): { packed: PackedBatch; transf
       lengths[k++] = value.length
     }
   }
-  for (const v of batch.versions) {
-    add(v.json)
+  for (const v of versions) {
+    lengths[k++] = v.json.length
+    textLength += v.json.length
     add(v.collectionId)
     add(v.objectId)
     add(v.objectModified)
     add(v.agreementId)
   }
-  const { partnerId, disclosedAt, requestId } = batch
-  const packed = { partnerId, disclosedAt, requestId, strings: parts.join(''), lengths }
+  const texts = batch.joined ?? versions.map((v) => v.json).join(',')
+  if (texts.length !== textLength) throw new Error('disclosure batch: joined texts do not match its versions')
+  const packed = { partnerId, disclosedAt, requestId, texts, strings: parts.join(''), lengths }
   return { packed, transfer: [lengths.buffer] }
 }
 
-/** The batch packed by `packBatch`. */
-export function unpackBatch(packed: PackedBatch): DisclosureBatch {
-  const { strings, lengths } = packed
-  const versions: DisclosedVersion[] = []
+/** The disclosure entries of the batch packed by `packBatch`: `disclosureEntries` of that batch. */
+export function unpackEntries(packed: PackedBatch): DisclosureEntry[] {
+  const { texts, strings, lengths, partnerId, disclosedAt, requestId } = packed
+  const entries: DisclosureEntry[] = []
   let at = 0
+  let textAt = 0
   const next = (k: number): string | null => {
     const length = lengths[k]!
     if (length === NO_VALUE) return null
@@ -66,17 +75,29 @@ export function unpackBatch(packed: PackedBatch): DisclosureBatch {
     return strings.slice(at - length, at)
   }
   for (let k = 0; k < lengths.length; k += FIELDS_PER_VERSION) {
-    const json = next(k)
+    const textLength = lengths[k]!
+    if (textAt + textLength > texts.length) throw new Error('malformed packed disclosure batch')
+    const contentSha256 = sha256Hex(texts.slice(textAt, textAt + textLength))
+    textAt += textLength + 1
     const collectionId = next(k + 1)
     const objectId = next(k + 2)
     const objectModified = next(k + 3)
     const agreementId = next(k + 4)
-    if (json === null || collectionId === null || objectId === null || agreementId === null)
+    if (collectionId === null || objectId === null || agreementId === null)
       throw new Error('malformed packed disclosure batch')
-    versions.push({ json, collectionId, objectId, objectModified, agreementId })
+    entries.push({
+      kind: 'disclosure',
+      partnerId,
+      collectionId,
+      objectId,
+      objectModified,
+      contentSha256,
+      disclosedAt,
+      agreementId,
+      requestId,
+    })
   }
-  const { partnerId, disclosedAt, requestId } = packed
-  return { partnerId, disclosedAt, requestId, versions }
+  return entries
 }
 
 /** A request to the worker, and its answer. */
@@ -87,14 +108,14 @@ export type LedgerWriterReply =
   | { id: number; closed: true }
 
 const WORKER_MODULE = new URL('./ledger-writer-worker.js', import.meta.url)
-const WRITER_HEAP = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 }
+const WRITER_HEAP = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 32 }
 
 /**
  * Appends partner pages' disclosures from a worker thread with its own connection to the store.
  *
  * Recording a page of 1,000 disclosures costs ~9 ms of CPU (SHA-256 of every version served,
- * canonical entries, leaf hashes, the Merkle nodes of two logs, the SQL write): a third of a partner
- * page, paid on the one thread that serves every request. The worker does all of it on another core;
+ * canonical entries, leaf hashes, the Merkle nodes of two logs, the SQL write): as much as the partner
+ * page itself, paid on the one thread that serves every request. The worker does all of it on another core;
  * the request still waits for the append to be durable before its response leaves, but other requests
  * go on meanwhile. The worker's store call is an ordinary `appendLedger` in its own transaction, so it
  * interleaves with the node's own ledger writes (policy changes) as two appends from two processes

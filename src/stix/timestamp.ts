@@ -54,8 +54,14 @@ export function compareTimestamps(a: string, b: string): number {
 
 /** Microseconds since the epoch as RFC 3339 UTC with exactly six fractional digits. */
 export function formatMicros(micros: number): string {
-  const ms = Math.floor(micros / 1000)
-  const base = new Date(ms).toISOString().slice(0, 19)
-  const fraction = String(micros - Math.floor(micros / 1_000_000) * 1_000_000).padStart(6, '0')
-  return `${base}.${fraction}Z`
+  const second = Math.floor(micros / 1_000_000)
+  // a page of stored versions mostly shares its date_added second: format that part once
+  if (second !== lastSecond) {
+    lastSecondText = new Date(second * 1000).toISOString().slice(0, 19)
+    lastSecond = second
+  }
+  return `${lastSecondText}.${String(micros - second * 1_000_000).padStart(6, '0')}Z`
 }
+
+let lastSecond = Number.NaN
+let lastSecondText = ''

@@ -81,6 +81,33 @@ export function toStoredVersionWithGate(row: ObjectRow & GateRow): StoredVersion
   return storedVersion(row, toGateFacts(row))
 }
 
+/**
+ * A row of `OBJECT_COLUMNS`, then `GATE_COLUMNS` when `withGate`, read as an array in column order (a
+ * driver's raw or array mode: building an object per row costs a property per column, and a page is a
+ * thousand rows of eleven).
+ */
+export function tupleToStoredVersion(row: readonly unknown[], withGate: boolean): StoredVersion {
+  const version = row[4] as string | null
+  return {
+    seq: row[0] as number,
+    collectionId: row[1] as string,
+    id: row[2] as string,
+    type: row[3] as string,
+    version: version ?? undefined,
+    specVersion: row[5] as string,
+    dateAdded: formatMicros(row[6] as number),
+    json: row[7] as string,
+    gate: withGate
+      ? toGateFacts({
+          version,
+          view_id: row[8] as GateRow['view_id'],
+          endpoint_refs: row[9] as string | null,
+          unmodified: row[10] as GateRow['unmodified'],
+        })
+      : undefined,
+  }
+}
+
 export interface ApiKeyRow {
   key_id: string
   principal_id: string

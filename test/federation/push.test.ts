@@ -103,4 +103,23 @@ describe('the onward rules on every read path', () => {
     const toOrigin = await readPage(bravo.store, back, { collectionId: bravo.collectionId, limit: 100 })
     expect(toOrigin.served.map((s) => s.stored.id)).not.toContain(ind(1).id)
   })
+
+  it('withhold from a partner what names it as creator, and only that', async () => {
+    const charlieIdentity = (await bravo.t.node.services.policy.history()).partners.find(
+      (p) => p.id === 'charlie',
+    )?.identity_id
+    expect(charlieIdentity).toMatch(/^identity--/)
+    const byCharlie = ind(30, 'green', { created_by_ref: charlieIdentity })
+    // the same text nested, which is not the object's creator
+    const mentionsCharlie = ind(31, 'green', { x_fictional_copy: { created_by_ref: charlieIdentity } })
+    await put(bravo, [byCharlie, mentionsCharlie])
+    const session = await bravo.ctx.gate.open(
+      { principalId: 'reader', role: 'partner', partnerId: 'charlie', requestId: 'r3' },
+      new Date().toISOString(),
+    )
+    const page = await readPage(bravo.store, session, { collectionId: bravo.collectionId, limit: 100 })
+    const seen = page.served.map((s) => s.stored.id)
+    expect(seen).not.toContain(byCharlie.id)
+    expect(seen).toContain(mentionsCharlie.id)
+  })
 })

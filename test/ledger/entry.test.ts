@@ -247,6 +247,26 @@ describe('decodeEntry rejects malformed input with a clear error', () => {
     expect(() => encodeEntry({ ...disclosure, partnerId: '' })).toThrow(/partnerId/)
   })
 
+  it('checks every disclosure of a batch as it checks one alone', () => {
+    const modified = (objectModified: string) => [{ ...disclosure, objectModified }]
+    for (const bad of [
+      '2026-02-30T00:00:00Z',
+      '2026-04-31T00:00:00Z',
+      '0000-01-01T00:00:00Z',
+      '2026-01-01T24:00:00Z',
+    ])
+      expect(() => encodeEntries(modified(bad)), bad).toThrow(
+        expect.objectContaining({ code: 'malformed_entry', path: ['objectModified'] }),
+      )
+    for (const good of ['2024-02-29T23:59:59.999999999Z', '2026-12-31T00:00:00Z', '2026-01-28T00:00:00.1Z'])
+      expect(new TextDecoder().decode(encodeEntries(modified(good))[0])).toContain(
+        `"object_modified":"${good}"`,
+      )
+    expect(() => encodeEntries([{ ...disclosure, contentSha256: 'A'.repeat(64) }])).toThrow(
+      expect.objectContaining({ code: 'malformed_entry', path: ['contentSha256'] }),
+    )
+  })
+
   it('sorts scope keys, including a "__proto__" key, canonically', () => {
     const scope = JSON.parse('{"b":1,"__proto__":{"x":[1,2]},"a":null}') as JsonValue
     const e = { ...order, scope }

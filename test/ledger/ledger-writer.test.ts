@@ -10,7 +10,7 @@ import {
   disclosureEntries,
   toLedgerAppends,
 } from '../../src/services/ledger-service.js'
-import { LedgerWriter, packBatch, unpackBatch } from '../../src/services/ledger-writer.js'
+import { LedgerWriter, packBatch, unpackEntries } from '../../src/services/ledger-writer.js'
 import type { Store } from '../../src/store/types.js'
 import { STORES } from '../helpers/stores.js'
 
@@ -40,7 +40,7 @@ const batchArb: fc.Arbitrary<DisclosureBatch> = fc.record({
 })
 
 describe('disclosure batches packed for the ledger writer', () => {
-  it('unpack to exactly the batch packed, long non-ASCII texts too', () => {
+  it('unpack to exactly the disclosure entries of the batch, long non-ASCII texts too', () => {
     const wide = (n: number) => ({
       json: `{"name":"${'☂é𝄞'.repeat(n)}"}`,
       collectionId: 'c1',
@@ -54,13 +54,18 @@ describe('disclosure batches packed for the ledger writer', () => {
       requestId: 'r',
       versions: [wide(5000), wide(1), wide(3000), wide(2000)],
     }
-    expect(unpackBatch(packBatch(batch).packed)).toEqual(batch)
+    expect(unpackEntries(packBatch(batch).packed)).toEqual(disclosureEntries(batch))
   })
 
-  it('unpack to exactly the batch packed (property)', () => {
+  it('unpack to exactly the disclosure entries of the batch (property)', () => {
     fc.assert(
       fc.property(batchArb, (batch) => {
-        expect(unpackBatch(packBatch(batch).packed)).toEqual(batch)
+        expect(unpackEntries(packBatch(batch).packed)).toEqual(disclosureEntries(batch))
+        // the texts already joined, as the response is built from them: the same entries
+        const joined = batch.versions.map((v) => v.json).join(',')
+        expect(unpackEntries(packBatch({ ...batch, joined }).packed)).toEqual(disclosureEntries(batch))
+        if (batch.versions.length > 0)
+          expect(() => packBatch({ ...batch, joined: `${joined} ` })).toThrow(/do not match/)
       }),
       { numRuns: 300 },
     )

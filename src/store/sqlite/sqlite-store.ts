@@ -26,7 +26,6 @@ import {
   type CollectionRow,
   type EndpointRow,
   GATE_COLUMNS,
-  type GateRow,
   OBJECT_COLUMNS,
   type ObjectRow,
   type PrincipalRow,
@@ -35,7 +34,7 @@ import {
   toEndpointVersion,
   toPrincipal,
   toStoredVersion,
-  toStoredVersionWithGate,
+  tupleToStoredVersion,
 } from '../rows.js'
 import { formatMicros, nextDateAdded, nowMicros, toMicros, versionKey } from '../time.js'
 import type {
@@ -311,13 +310,14 @@ export class SqliteStore implements Store {
     const bounded = this.#addedAfterAsSeq(query)
     if (!bounded) return { items: [], exhausted: true }
     const { where, params } = objectQueryWhere(bounded, positional, notInJsonList)
-    const columns = query.gateFacts ? `${OBJECT_COLUMNS}, ${GATE_COLUMNS}` : OBJECT_COLUMNS
+    const withGate = query.gateFacts === true
+    const columns = withGate ? `${OBJECT_COLUMNS}, ${GATE_COLUMNS}` : OBJECT_COLUMNS
     const rows = this.#sql
-      .get(`SELECT ${columns} FROM objects WHERE ${where} ORDER BY seq LIMIT ?`)
-      .all(...params, query.limit + 1) as (ObjectRow & GateRow)[]
+      .raw(`SELECT ${columns} FROM objects WHERE ${where} ORDER BY seq LIMIT ?`)
+      .all(...params, query.limit + 1) as unknown[][]
     const exhausted = rows.length <= query.limit
     if (!exhausted) rows.pop()
-    return { items: rows.map(query.gateFacts ? toStoredVersionWithGate : toStoredVersion), exhausted }
+    return { items: rows.map((row) => tupleToStoredVersion(row, withGate)), exhausted }
   }
 
   /**

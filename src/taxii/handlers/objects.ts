@@ -1,4 +1,5 @@
 import { readPage } from '../../disclosure/read-page.js'
+import { joinedJson } from '../../disclosure/served-text.js'
 import type { RequestContext } from '../context.js'
 import { visibleCollection } from '../context.js'
 import { forbidden, notFound } from '../errors.js'
@@ -34,7 +35,7 @@ async function serveObjects(ctx: RequestContext, allowed: string[], objectId?: s
     throw notFound('the object')
   await ctx.session.record(page.served)
   const { headers, prefix } = pageFrame(page, request)
-  const objects = page.served.length > 0 ? `,"objects":[${page.served.map((s) => s.json).join(',')}]` : ''
+  const objects = page.served.length > 0 ? `,"objects":[${joinedJson(page.served)}]` : ''
   return { status: 200, headers, body: `{${prefix}${objects}}` }
 }
 
