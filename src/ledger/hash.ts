@@ -25,9 +25,14 @@ function digest(data: Uint8Array): Buffer {
     slabAt = 0
   }
   const at = slabAt
-  slab.write(oneShotHash('sha256', data, 'binary'), at, HASH_SIZE, 'latin1')
   slabAt += HASH_SIZE
-  return slab.subarray(at, at + HASH_SIZE)
+  return digestInto(data, slab, at)
+}
+
+/** SHA-256 of `data` written at `out[at…at+32)`; returns that view. */
+function digestInto(data: Uint8Array, out: Buffer, at: number): Buffer {
+  out.write(oneShotHash('sha256', data, 'binary'), at, HASH_SIZE, 'latin1')
+  return out.subarray(at, at + HASH_SIZE)
 }
 
 /** SHA-256 of `data`. */
@@ -55,6 +60,15 @@ export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
     return digest(nodeScratch)
   }
   return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest()
+}
+
+/** `nodeHash` of two 32-byte hashes written at `out[at…at+32)` (a store's packed run of nodes); returns that view. */
+export function nodeHashInto(left: Uint8Array, right: Uint8Array, out: Buffer, at: number): Buffer {
+  if (left.length !== HASH_SIZE || right.length !== HASH_SIZE)
+    throw new LedgerError('invalid_argument', `node children must be ${HASH_SIZE} bytes`)
+  nodeScratch.set(left, 1)
+  nodeScratch.set(right, 1 + HASH_SIZE)
+  return digestInto(nodeScratch, out, at)
 }
 
 const LEAF_PREFIX = Uint8Array.of(0x00)

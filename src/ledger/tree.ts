@@ -1,5 +1,5 @@
 import { LedgerError } from './errors.js'
-import { EMPTY_ROOT, HASH_SIZE, leafHash, nodeHash } from './hash.js'
+import { EMPTY_ROOT, HASH_SIZE, leafHash, nodeHash, nodeHashInto } from './hash.js'
 import { assertCount, decomposeRange } from './size.js'
 
 /**
@@ -59,6 +59,32 @@ export function appendLeaves(
   size: number,
   leafHashes: readonly Uint8Array[],
 ): AppendResult {
+  const nodes: StoredNode[] = []
+  const packed = appendPacked(frontier, size, leafHashes, (level, index, hash) =>
+    nodes.push({ level, index, hash }),
+  )
+  return { nodes, frontier: packed.frontier, size: packed.size, root: frontierRoot(packed.frontier) }
+}
+
+/** What `appendPacked` produces: the interior nodes in one buffer, and the new frontier and size. */
+export interface PackedAppend {
+  /** Every node of level ≥ 1 completed by the append, 32 bytes each, in completion order. */
+  readonly interior: Buffer
+  readonly frontier: Uint8Array[]
+  readonly size: number
+}
+
+/**
+ * `appendLeaves` for a store: the completed interior nodes are hashed straight into one buffer (the form a
+ * store keeps them in), with no object per node. `visit`, if given, sees every completed node, leaves
+ * included, in append order.
+ */
+export function appendPacked(
+  frontier: Frontier,
+  size: number,
+  leafHashes: readonly Uint8Array[],
+  visit?: (level: number, index: number, hash: Uint8Array) => void,
+): PackedAppend {
   assertCount(size, 'size')
   if (frontier.length !== popcount(size)) {
     throw new LedgerError(
@@ -66,30 +92,34 @@ export function appendLeaves(
       `a tree of size ${size} has ${popcount(size)} frontier hashes, got ${frontier.length}`,
     )
   }
+  const end = size + leafHashes.length
+  if (!Number.isSafeInteger(end)) throw new LedgerError('invalid_argument', 'tree size overflow')
+  // a tree of n leaves holds n − popcount(n) interior nodes
+  const interior = Buffer.allocUnsafe((end - popcount(end) - (size - popcount(size))) * HASH_SIZE)
+  let at = 0
   const stack = frontier.slice()
-  const nodes: StoredNode[] = []
   let n = size
   for (let i = 0; i < leafHashes.length; i++) {
     const leaf = leafHashes[i]!
     if (!(leaf instanceof Uint8Array) || leaf.length !== HASH_SIZE) {
       throw new LedgerError('invalid_argument', `leaf hash ${i} is not ${HASH_SIZE} bytes`)
     }
-    nodes.push({ level: 0, index: n, hash: leaf })
+    visit?.(0, n, leaf)
     let right: Uint8Array = leaf
     let level = 0
     let index = n
     // Each trailing 1 bit of the leaf index closes one perfect subtree.
     while (index % 2 === 1) {
-      right = nodeHash(stack.pop()!, right)
+      right = nodeHashInto(stack.pop()!, right, interior, at)
+      at += HASH_SIZE
       level++
       index = (index - 1) / 2
-      nodes.push({ level, index, hash: right })
+      visit?.(level, index, right)
     }
     stack.push(right)
     n++
   }
-  if (!Number.isSafeInteger(n)) throw new LedgerError('invalid_argument', 'tree size overflow')
-  return { nodes, frontier: stack, size: n, root: frontierRoot(stack) }
+  return { interior, frontier: stack, size: n }
 }
 
 /** The tree root given its frontier (the empty frontier is the empty tree). */

@@ -1,5 +1,5 @@
 import { HASH_SIZE } from '../ledger/hash.js'
-import { appendLeaves, type NodeKey, nodeKeyId } from '../ledger/tree.js'
+import { appendPacked, type NodeKey, nodeKeyId } from '../ledger/tree.js'
 import type { LedgerAppend, LedgerHead, LedgerLeaf, LedgerPosition } from './types.js'
 
 /**
@@ -81,16 +81,10 @@ export function planLedgerAppend(
   const owners: { chunk: number; group: Group; at: Map<number, number> }[] = []
   for (const [logId, group] of byLog) {
     const head = heads.get(logId) ?? { logId, size: 0, frontier: [] }
-    const result = appendLeaves(head.frontier, head.size, group.hashes)
+    const result = appendPacked(head.frontier, head.size, group.hashes)
     const count = group.items.length
     for (let i = 0; i < count; i++) positions[group.slots[i]!]!.push({ logId, index: head.size + i })
-    const nodes = Buffer.allocUnsafe((result.nodes.length - count) * HASH_SIZE)
-    let n = 0
-    for (const node of result.nodes) {
-      if (node.level === 0) continue
-      nodes.set(node.hash, n)
-      n += HASH_SIZE
-    }
+    const nodes = result.interior
     const chunk: LedgerChunkPlan = {
       logId,
       start: head.size,
