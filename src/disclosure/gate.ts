@@ -46,6 +46,12 @@ export interface GateSession {
   narrow?(query: ObjectQuery): ObjectQuery | undefined
   /** Decides and redacts a batch, in order; undefined where the version is withheld. */
   screen(items: StoredVersion[]): Promise<(Served | undefined)[]>
+  /**
+   * The share (0–1] of what the narrowed query returns in `collectionId` that `screen` has lately served
+   * this viewer: a hint to size the first store batch so that a page usually fills from one query.
+   * Absent: everything returned is served.
+   */
+  servedShare?(collectionId: string): number
   /** Records content disclosures (the ledger); must complete before the response is written. */
   record(served: Served[]): Promise<void>
 }

@@ -131,7 +131,7 @@ class PartnerSession implements GateSession {
         : undefined,
     )
     await indexEndpoints(this.gate.store, views, candidates, this.#endpoints)
-    return items.map((stored, i) => {
+    const served = items.map((stored, i) => {
       const c = candidates[i]
       if (!c) return undefined
       const decision = this.#decide(c)
@@ -147,6 +147,23 @@ class PartnerSession implements GateSession {
         objectModified: typeof modified === 'string' ? modified : null,
       }
     })
+    // a batch is one collection's when it comes from a collection query; count runs of one collection
+    let from = 0
+    let count = 0
+    for (let i = 0; i < items.length; i++) {
+      if (served[i]) count++
+      const collectionId = items[i]!.collectionId
+      if (i + 1 === items.length || items[i + 1]!.collectionId !== collectionId) {
+        this.#decisions.tally(collectionId, i + 1 - from, count)
+        from = i + 1
+        count = 0
+      }
+    }
+    return served
+  }
+
+  servedShare(collectionId: string): number {
+    return this.#decisions.servedShare(collectionId)
   }
 
   /**

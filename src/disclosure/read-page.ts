@@ -14,14 +14,20 @@ export interface Page {
  * nothing about withheld ones.
  */
 const MAX_BATCH = 5000
+/** The first batch is at most 1 / MIN_SHARE times the page, however little was lately served. */
+const MIN_SHARE = 0.25
+const SHARE_MARGIN = 1.03
 
 export async function readPage(store: Store, session: GateSession, asked: ObjectQuery): Promise<Page> {
   const query = session.narrow ? session.narrow(asked) : asked
   if (query === undefined) return { served: [], more: false }
   const served: Served[] = []
   let afterSeq = query.afterSeq
-  // ask for what is still missing; when the policy withholds most of a batch, ask for more at once
-  let batchSize = Math.min(Math.max(query.limit + 1, 64), MAX_BATCH)
+  // first as much as usually fills the page (what the viewer was lately served of what the query returns,
+  // with a little margin), then what is still missing; when the policy withholds most of a batch, more at once
+  const share = Math.min(1, Math.max(MIN_SHARE, session.servedShare?.(query.collectionId) ?? 1))
+  const margin = share < 1 ? SHARE_MARGIN : 1
+  let batchSize = Math.min(Math.max(Math.ceil(((query.limit + 1) / share) * margin), 64), MAX_BATCH)
   for (;;) {
     const batch = await store.queryObjects({
       ...query,

@@ -38,6 +38,8 @@ type ByCollection = Map<string, Map<number, Decision>>
 const DECISIONS_LIMIT = 100_000
 /** Denied views a query is asked to skip, at most (the rest are still decided when they come back). */
 const SKIP_LIMIT = 1000
+/** Versions counted before older counts are halved (see `tally`). */
+const TALLY_WINDOW = 20_000
 
 /**
  * `decideWithoutEndpoints` remembered across requests. A decision is a pure function of the compiled policy,
@@ -66,6 +68,9 @@ export class ViewDecisions {
 }
 
 export class PartnerViewDecisions {
+  /** Per collection, versions screened and served lately (decayed), for `GateSession.servedShare`. */
+  readonly #tally = new Map<string, { screened: number; served: number }>()
+
   constructor(
     readonly policy: CompiledPolicy,
     readonly partnerId: string,
@@ -91,6 +96,24 @@ export class PartnerViewDecisions {
       byView.set(viewId, decision)
     }
     return decision
+  }
+
+  /** Counts a screened batch; older batches weigh less as newer ones come, so the share follows change. */
+  tally(collectionId: string, screened: number, served: number): void {
+    const t = this.#tally.get(collectionId) ?? { screened: 0, served: 0 }
+    if (t.screened > TALLY_WINDOW) {
+      t.screened /= 2
+      t.served /= 2
+    }
+    t.screened += screened
+    t.served += served
+    this.#tally.set(collectionId, t)
+  }
+
+  /** The share of screened versions served lately in `collectionId`; 1 before anything was screened. */
+  servedShare(collectionId: string): number {
+    const t = this.#tally.get(collectionId)
+    return t === undefined || t.screened === 0 ? 1 : t.served / t.screened
   }
 
   /** Views already decided to be denied in `collectionId`, for the store to skip (a bounded list). */

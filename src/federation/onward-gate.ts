@@ -79,6 +79,10 @@ class FederatedSession implements GateSession {
     return this.inner.narrow ? this.inner.narrow(query) : query
   }
 
+  servedShare(collectionId: string): number {
+    return this.inner.servedShare?.(collectionId) ?? 1
+  }
+
   async screen(items: StoredVersion[]): Promise<(Served | undefined)[]> {
     const served = await this.inner.screen(items)
     const { partnerId, partnerIdentity, markings, applied, withdrawn } = this.facts
