@@ -147,18 +147,7 @@ class PartnerSession implements GateSession {
         objectModified: typeof modified === 'string' ? modified : null,
       }
     })
-    // a batch is one collection's when it comes from a collection query; count runs of one collection
-    let from = 0
-    let count = 0
-    for (let i = 0; i < items.length; i++) {
-      if (served[i]) count++
-      const collectionId = items[i]!.collectionId
-      if (i + 1 === items.length || items[i + 1]!.collectionId !== collectionId) {
-        this.#decisions.tally(collectionId, i + 1 - from, count)
-        from = i + 1
-        count = 0
-      }
-    }
+    this.#decisions.tally(items, served)
     return served
   }
 
@@ -242,7 +231,7 @@ export function disclosureBatch(
     partnerId,
     disclosedAt,
     requestId,
-    joined: joinedJson(served),
+    joined: () => joinedJson(served),
     versions: served.map((s) => ({
       json: s.json,
       collectionId: s.stored.collectionId,

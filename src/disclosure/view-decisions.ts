@@ -98,16 +98,29 @@ export class PartnerViewDecisions {
     return decision
   }
 
-  /** Counts a screened batch; older batches weigh less as newer ones come, so the share follows change. */
-  tally(collectionId: string, screened: number, served: number): void {
-    const t = this.#tally.get(collectionId) ?? { screened: 0, served: 0 }
-    if (t.screened > TALLY_WINDOW) {
-      t.screened /= 2
-      t.served /= 2
+  /**
+   * Counts a screened batch (`served[i]` set where `items[i]` was served), per collection: a batch from a
+   * collection query is one collection's, from a search a mix. Older batches weigh less as newer ones
+   * come, so the share follows change.
+   */
+  tally(items: readonly { collectionId: string }[], served: readonly unknown[]): void {
+    let from = 0
+    let count = 0
+    for (let i = 0; i < items.length; i++) {
+      if (served[i]) count++
+      const collectionId = items[i]!.collectionId
+      if (items[i + 1]?.collectionId === collectionId) continue
+      const t = this.#tally.get(collectionId) ?? { screened: 0, served: 0 }
+      if (t.screened > TALLY_WINDOW) {
+        t.screened /= 2
+        t.served /= 2
+      }
+      t.screened += i + 1 - from
+      t.served += count
+      this.#tally.set(collectionId, t)
+      from = i + 1
+      count = 0
     }
-    t.screened += screened
-    t.served += served
-    this.#tally.set(collectionId, t)
   }
 
   /** The share of screened versions served lately in `collectionId`; 1 before anything was screened. */

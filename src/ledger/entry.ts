@@ -328,10 +328,6 @@ const PLAIN_STIX_ID = /^[a-z0-9][a-z0-9-]*--[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-
 const PLAIN_STIX_TIME =
   /^(?!0000)\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,9})?Z$/
 
-function plainStixTime(value: string): boolean {
-  return PLAIN_STIX_TIME.test(value)
-}
-
 /**
  * The canonical text of a disclosure, the bulk of what the ledger encodes (one per version served).
  * Consecutive disclosures of one request share partner, time, request and mostly collection and
@@ -363,7 +359,7 @@ function disclosureTexts(memo: FieldMemo): (entry: DisclosureEntry) => string {
     // unique per version: checked without the memo, which would only grow; the common forms are
     // recognised by one pattern each and need no escaping
     const modified =
-      typeof e.objectModified === 'string' && plainStixTime(e.objectModified)
+      typeof e.objectModified === 'string' && PLAIN_STIX_TIME.test(e.objectModified)
         ? `"${e.objectModified}"`
         : fieldText('stixTimeOrNull', e.objectModified, 'objectModified', undefined)
     const content =

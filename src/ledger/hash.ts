@@ -19,32 +19,33 @@ const SLAB_SIZE = 2048 * HASH_SIZE
 let slab = Buffer.allocUnsafe(SLAB_SIZE)
 let slabAt = 0
 
-function digest(data: Uint8Array): Buffer {
-  if (slabAt === SLAB_SIZE) {
-    slab = Buffer.allocUnsafe(SLAB_SIZE)
-    slabAt = 0
-  }
-  const at = slabAt
-  slabAt += HASH_SIZE
-  return digestInto(data, slab, at)
-}
-
 /** SHA-256 of `data` written at `out[at…at+32)`; returns that view. */
 function digestInto(data: Uint8Array, out: Buffer, at: number): Buffer {
   out.write(oneShotHash('sha256', data, 'binary'), at, HASH_SIZE, 'latin1')
   return out.subarray(at, at + HASH_SIZE)
 }
 
+/** The next 32 bytes of the slab, as a place to write a digest. */
+function slabSlot(): number {
+  if (slabAt === SLAB_SIZE) {
+    slab = Buffer.allocUnsafe(SLAB_SIZE)
+    slabAt = 0
+  }
+  slabAt += HASH_SIZE
+  return slabAt - HASH_SIZE
+}
+
 /** SHA-256 of `data`. */
 export function sha256(data: Uint8Array): Buffer {
-  return digest(data)
+  const at = slabSlot()
+  return digestInto(data, slab, at)
 }
 
 /** RFC 9162 §2.1.1 leaf hash: SHA-256(0x00 || leaf). */
 export function leafHash(leaf: Uint8Array): Buffer {
   if (leaf.length <= LEAF_SCRATCH_MAX) {
     leafScratch.set(leaf, 1)
-    return digest(leafScratch.subarray(0, 1 + leaf.length))
+    return sha256(leafScratch.subarray(0, 1 + leaf.length))
   }
   return createHash('sha256').update(LEAF_PREFIX).update(leaf).digest()
 }
@@ -55,9 +56,8 @@ export function leafHash(leaf: Uint8Array): Buffer {
  */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
   if (left.length === HASH_SIZE && right.length === HASH_SIZE) {
-    nodeScratch.set(left, 1)
-    nodeScratch.set(right, 1 + HASH_SIZE)
-    return digest(nodeScratch)
+    const at = slabSlot()
+    return nodeHashInto(left, right, slab, at)
   }
   return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest()
 }

@@ -73,8 +73,11 @@ export interface DisclosureBatch {
   disclosedAt: string
   requestId: string
   versions: DisclosedVersion[]
-  /** The versions' texts joined by commas, when the caller has built that already (see `joinedJson`). */
-  joined?: string
+  /**
+   * The versions' texts joined by commas, for a caller that builds its response from that string too (see
+   * `joinedJson`); asked for only when the batch goes to the ledger writer.
+   */
+  joined?: () => string
 }
 
 /** The ledger entries for a batch: each version hashed exactly as served. */

@@ -56,7 +56,7 @@ export function packBatch(batch: DisclosureBatch): { packed: PackedBatch; transf
     add(v.objectModified)
     add(v.agreementId)
   }
-  const texts = batch.joined ?? versions.map((v) => v.json).join(',')
+  const texts = batch.joined?.() ?? versions.map((v) => v.json).join(',')
   if (texts.length !== textLength) throw new Error('disclosure batch: joined texts do not match its versions')
   const packed = { partnerId, disclosedAt, requestId, texts, strings: parts.join(''), lengths }
   return { packed, transfer: [lengths.buffer] }

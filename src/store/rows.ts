@@ -26,20 +26,44 @@ export interface ObjectRow {
 export const OBJECT_COLUMNS = 'seq, collection_id, id, type, version, spec_version, added_us, json'
 
 export function toStoredVersion(row: ObjectRow): StoredVersion {
-  return storedVersion(row, undefined)
+  return storedVersion(
+    row.seq,
+    row.collection_id,
+    row.id,
+    row.type,
+    row.version,
+    row.spec_version,
+    row.added_us,
+    row.json,
+    undefined,
+  )
 }
 
-/** `gate` is always set, to undefined when not asked for: one object shape for every stored version. */
-function storedVersion(row: ObjectRow, gate: GateFacts | undefined): StoredVersion {
+/**
+ * A stored version from its columns, in `OBJECT_COLUMNS` order, whether the driver read the row as an
+ * object or as an array. `gate` is always set, to undefined when not asked for: one object shape for every
+ * stored version.
+ */
+function storedVersion(
+  seq: number,
+  collectionId: string,
+  id: string,
+  type: string,
+  version: string | null,
+  specVersion: string,
+  addedUs: number,
+  json: string,
+  gate: GateFacts | undefined,
+): StoredVersion {
   return {
-    seq: row.seq,
-    collectionId: row.collection_id,
-    id: row.id,
-    type: row.type,
-    version: row.version ?? undefined,
-    specVersion: row.spec_version,
-    dateAdded: formatMicros(row.added_us),
-    json: row.json,
+    seq,
+    collectionId,
+    id,
+    type,
+    version: version ?? undefined,
+    specVersion,
+    dateAdded: formatMicros(addedUs),
+    json,
     gate,
   }
 }
@@ -57,10 +81,19 @@ export interface GateRow {
 }
 
 export function toGateFacts(row: GateRow): GateFacts {
+  return gateFacts(row.version, row.view_id, row.endpoint_refs, row.unmodified)
+}
+
+function gateFacts(
+  version: string | null,
+  viewId: GateRow['view_id'],
+  endpointRefs: string | null,
+  unmodified: GateRow['unmodified'],
+): GateFacts {
   return {
-    viewId: row.view_id === null ? null : Number(row.view_id),
-    endpointRefs: row.endpoint_refs === null ? null : (JSON.parse(row.endpoint_refs) as string[]),
-    modified: row.unmodified === 1 || row.unmodified === true ? null : row.version,
+    viewId: viewId === null ? null : Number(viewId),
+    endpointRefs: endpointRefs === null ? null : (JSON.parse(endpointRefs) as string[]),
+    modified: unmodified === 1 || unmodified === true ? null : version,
   }
 }
 
@@ -78,7 +111,8 @@ export function toEndpointVersion(row: EndpointRow): EndpointVersion {
 }
 
 export function toStoredVersionWithGate(row: ObjectRow & GateRow): StoredVersion {
-  return storedVersion(row, toGateFacts(row))
+  const { seq, collection_id, id, type, version, spec_version, added_us, json } = row
+  return storedVersion(seq, collection_id, id, type, version, spec_version, added_us, json, toGateFacts(row))
 }
 
 /**
@@ -88,24 +122,25 @@ export function toStoredVersionWithGate(row: ObjectRow & GateRow): StoredVersion
  */
 export function tupleToStoredVersion(row: readonly unknown[], withGate: boolean): StoredVersion {
   const version = row[4] as string | null
-  return {
-    seq: row[0] as number,
-    collectionId: row[1] as string,
-    id: row[2] as string,
-    type: row[3] as string,
-    version: version ?? undefined,
-    specVersion: row[5] as string,
-    dateAdded: formatMicros(row[6] as number),
-    json: row[7] as string,
-    gate: withGate
-      ? toGateFacts({
-          version,
-          view_id: row[8] as GateRow['view_id'],
-          endpoint_refs: row[9] as string | null,
-          unmodified: row[10] as GateRow['unmodified'],
-        })
-      : undefined,
-  }
+  const gate = withGate
+    ? gateFacts(
+        version,
+        row[8] as GateRow['view_id'],
+        row[9] as string | null,
+        row[10] as GateRow['unmodified'],
+      )
+    : undefined
+  return storedVersion(
+    row[0] as number,
+    row[1] as string,
+    row[2] as string,
+    row[3] as string,
+    version,
+    row[5] as string,
+    row[6] as number,
+    row[7] as string,
+    gate,
+  )
 }
 
 export interface ApiKeyRow {

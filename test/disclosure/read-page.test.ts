@@ -88,10 +88,23 @@ describe('PartnerViewDecisions.servedShare', () => {
   it('follows what was screened and served, older batches weighing less', () => {
     const d = new PartnerViewDecisions({} as CompiledPolicy, 'p', '2026-12-02T00:00:00Z', new Map())
     expect(d.servedShare('c1')).toBe(1)
-    d.tally('c1', 1000, 900)
+    const batch = (collectionId: string, n: number, served: number) => ({
+      items: Array.from({ length: n }, () => ({ collectionId })),
+      served: Array.from({ length: n }, (_, i) => i < served),
+    })
+    const tally = (b: ReturnType<typeof batch>) => d.tally(b.items, b.served)
+    tally(batch('c1', 1000, 900))
     expect(d.servedShare('c1')).toBeCloseTo(0.9)
     expect(d.servedShare('c2')).toBe(1)
-    for (let i = 0; i < 100; i++) d.tally('c1', 1000, 500)
+    for (let i = 0; i < 100; i++) tally(batch('c1', 1000, 500))
     expect(d.servedShare('c1')).toBeCloseTo(0.5, 2)
+    // a mixed batch (a search) counts each collection's run apart
+    const mixed = [batch('c2', 10, 10), batch('c3', 10, 0)]
+    d.tally(
+      mixed.flatMap((b) => b.items),
+      mixed.flatMap((b) => b.served),
+    )
+    expect(d.servedShare('c2')).toBe(1)
+    expect(d.servedShare('c3')).toBe(0)
   })
 })
