@@ -15,7 +15,8 @@
  *
  * The policy's cost is partner reads without the ledger against the same reads as admin (policy off),
  * in process: over HTTP a partner's read always records its disclosures, so the HTTP pair measures
- * policy and ledger together. `--only ratio` runs just the in-process policy pair, interleaved.
+ * policy and ledger together. `--only ratio` runs just the in-process policy pair, interleaved, and
+ * `--only ledger-ratio` the concurrent partner reads with and without the ledger.
  *
  *   npx tsc -p tsconfig.json && node dist/bench/policy/run.js [--quick] [--objects 40000]
  *        [--pages 200] [--repeat 2] [--concurrency 4] [--no-ledger-writer]
@@ -447,6 +448,21 @@ async function main(): Promise<void> {
       const best = (xs: number[]) => Math.max(...xs)
       console.log(
         `admin ${a.map(int).join(', ')}; partner ${p.map(int).join(', ')}; policy cost (best of each) ${pct(1 - best(p) / best(a), 1)}`,
+      )
+      return
+    }
+    if (only === 'ledger-ratio') {
+      // partner reads with and without the ledger, concurrent, interleaved: the ledger cost alone, quickly
+      const off: number[] = []
+      const on: number[] = []
+      await inProcess(true, CONCURRENCY)
+      for (let r = 0; r < args.repeat; r++) {
+        off.push((await inProcess(false, CONCURRENCY)).objectsPerSecond)
+        on.push((await inProcess(true, CONCURRENCY)).objectsPerSecond)
+      }
+      const best = (xs: number[]) => Math.max(...xs)
+      console.log(
+        `no ledger ${off.map(int).join(', ')}; ledger ${on.map(int).join(', ')}; ledger cost (best of each) ${pct(1 - best(on) / best(off), 1)}`,
       )
       return
     }

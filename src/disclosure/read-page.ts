@@ -14,24 +14,30 @@ export interface Page {
  * nothing about withheld ones.
  */
 const MAX_BATCH = 5000
-/** The first batch is at most 1 / MIN_SHARE times the page, however little was lately served. */
+/** A batch is at most 1 / MIN_SHARE times what is missing, however little was served (unless withheld runs grow it). */
 const MIN_SHARE = 0.25
 const SHARE_MARGIN = 1.03
+/** Smaller store batches cost more per row than they save. */
+const MIN_BATCH = 64
 
 export async function readPage(store: Store, session: GateSession, asked: ObjectQuery): Promise<Page> {
   const query = session.narrow ? session.narrow(asked) : asked
   if (query === undefined) return { served: [], more: false }
   const served: Served[] = []
   let afterSeq = query.afterSeq
-  // first as much as usually fills the page (what the viewer was lately served of what the query returns,
-  // with a little margin), then what is still missing; when the policy withholds most of a batch, more at once
-  const share = Math.min(1, Math.max(MIN_SHARE, session.servedShare?.(query.collectionId) ?? 1))
-  const margin = share < 1 ? SHARE_MARGIN : 1
-  let batchSize = Math.min(Math.max(Math.ceil(((query.limit + 1) / share) * margin), 64), MAX_BATCH)
+  let screenedRows = 0
+  // each batch is what is missing divided by the share expected to be served, with a little margin: first the
+  // share the viewer was lately served of what the query returns, then the share of this page so far
+  let share = session.servedShare?.(query.collectionId) ?? 1
+  // when a batch is mostly withheld, the next is at least twice as large, so a long withheld run costs few queries
+  let floor = MIN_BATCH
   for (;;) {
+    const bounded = Math.min(1, Math.max(MIN_SHARE, share))
+    const wanted = ((query.limit + 1 - served.length) / bounded) * (bounded < 1 ? SHARE_MARGIN : 1)
+    const limit = Math.min(Math.max(Math.ceil(wanted), floor), MAX_BATCH)
     const batch = await store.queryObjects({
       ...query,
-      limit: batchSize,
+      limit,
       ...(afterSeq !== undefined ? { afterSeq } : {}),
     })
     const screened = await session.screen(batch.items)
@@ -42,9 +48,9 @@ export async function readPage(store: Store, session: GateSession, asked: Object
     }
     if (served.length > query.limit || batch.exhausted || batch.items.length === 0) break
     afterSeq = batch.items[batch.items.length - 1]!.seq
-    const missing = query.limit + 1 - served.length
-    const mostlyWithheld = (served.length - before) * 2 < batch.items.length
-    batchSize = Math.min(Math.max(missing, 64, mostlyWithheld ? batchSize * 2 : 0), MAX_BATCH)
+    screenedRows += batch.items.length
+    share = served.length / screenedRows
+    floor = (served.length - before) * 2 < batch.items.length ? limit * 2 : MIN_BATCH
   }
   const more = served.length > query.limit
   if (more) served.length = query.limit

@@ -34,6 +34,18 @@ export class PolicyViewCache {
 /** Decisions by collection and view id, for one partner under one compiled policy in one decision window. */
 type ByCollection = Map<string, Map<number, Decision>>
 
+/** Per collection, versions screened and served lately (decayed), for `GateSession.servedShare`. */
+type Tally = Map<string, { screened: number; served: number }>
+
+/**
+ * What requests of one partner in one decision window share: their decisions, and what they were served
+ * (a request's share is only a useful hint if the requests before it counted too).
+ */
+interface PartnerWindow {
+  byCollection: ByCollection
+  tally: Tally
+}
+
 /** Decisions remembered per partner and window, at most; past that they are forgotten (they only save work). */
 const DECISIONS_LIMIT = 100_000
 /** Denied views a query is asked to skip, at most (the rest are still decided when they come back). */
@@ -48,7 +60,7 @@ const TALLY_WINDOW = 20_000
  * exactly that key is the decision `decide` would make now, and an order takes effect on the next request.
  */
 export class ViewDecisions {
-  readonly #byPolicy = new WeakMap<CompiledPolicy, Map<string, ByCollection>>()
+  readonly #byPolicy = new WeakMap<CompiledPolicy, Map<string, PartnerWindow>>()
 
   /** The decisions of `partnerId` at `instant` under `policy`, shared by every request in the same window. */
   forPartner(policy: CompiledPolicy, partnerId: string, instant: string): PartnerViewDecisions {
@@ -58,24 +70,22 @@ export class ViewDecisions {
       this.#byPolicy.set(policy, byPartner)
     }
     const key = `${partnerId}\n${decisionWindow(policy, partnerId, instant)}`
-    let byCollection = byPartner.get(key)
-    if (byCollection === undefined) {
-      byCollection = new Map()
-      byPartner.set(key, byCollection)
+    let shared = byPartner.get(key)
+    if (shared === undefined) {
+      shared = { byCollection: new Map(), tally: new Map() }
+      byPartner.set(key, shared)
     }
-    return new PartnerViewDecisions(policy, partnerId, instant, byCollection)
+    return new PartnerViewDecisions(policy, partnerId, instant, shared.byCollection, shared.tally)
   }
 }
 
 export class PartnerViewDecisions {
-  /** Per collection, versions screened and served lately (decayed), for `GateSession.servedShare`. */
-  readonly #tally = new Map<string, { screened: number; served: number }>()
-
   constructor(
     readonly policy: CompiledPolicy,
     readonly partnerId: string,
     readonly instant: string,
     readonly byCollection: ByCollection,
+    readonly served: Tally = new Map(),
   ) {}
 
   decide(collectionId: string, viewId: number, view: StixObject): Decision {
@@ -110,14 +120,14 @@ export class PartnerViewDecisions {
       if (served[i]) count++
       const collectionId = items[i]!.collectionId
       if (items[i + 1]?.collectionId === collectionId) continue
-      const t = this.#tally.get(collectionId) ?? { screened: 0, served: 0 }
+      const t = this.served.get(collectionId) ?? { screened: 0, served: 0 }
       if (t.screened > TALLY_WINDOW) {
         t.screened /= 2
         t.served /= 2
       }
       t.screened += i + 1 - from
       t.served += count
-      this.#tally.set(collectionId, t)
+      this.served.set(collectionId, t)
       from = i + 1
       count = 0
     }
@@ -125,7 +135,7 @@ export class PartnerViewDecisions {
 
   /** The share of screened versions served lately in `collectionId`; 1 before anything was screened. */
   servedShare(collectionId: string): number {
-    const t = this.#tally.get(collectionId)
+    const t = this.served.get(collectionId)
     return t === undefined || t.screened === 0 ? 1 : t.served / t.screened
   }
 

@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { GateSession, Served } from '../../src/disclosure/gate.js'
 import { readPage } from '../../src/disclosure/read-page.js'
-import { PartnerViewDecisions } from '../../src/disclosure/view-decisions.js'
+import { PartnerViewDecisions, ViewDecisions } from '../../src/disclosure/view-decisions.js'
 import type { CompiledPolicy } from '../../src/policy/compile.js'
 import type { ObjectQuery, Store, StoredVersion } from '../../src/store/types.js'
 
@@ -81,6 +81,50 @@ describe('readPage', () => {
     const sparse = fakeStore(5000)
     await readPage(sparse.store, fakeSession(visible, 0.001), { collectionId: 'c1', limit: 1000 })
     expect(sparse.limits[0]).toBe(Math.ceil(1001 * 4 * 1.03))
+  })
+
+  it('sizes a further batch by the share this page was served so far', async () => {
+    const visible = (seq: number) => seq % 4 !== 0 // 75 % served
+    const { store, limits } = fakeStore(5000)
+    const page = await readPage(store, fakeSession(visible, undefined), { collectionId: 'c1', limit: 1000 })
+    expect(page.served).toHaveLength(1000)
+    // 1,001 rows serve 751; the 250 missing at 75 % are 334 rows, with the margin 344
+    expect(limits).toEqual([1001, Math.ceil((250 / (751 / 1001)) * 1.03)])
+  })
+
+  it('grows the batches through a long withheld run, so it costs few queries', async () => {
+    const { store, limits } = fakeStore(40_000)
+    const page = await readPage(
+      store,
+      fakeSession((seq) => seq <= 10, undefined),
+      { collectionId: 'c1', limit: 20 },
+    )
+    expect(page.served).toHaveLength(10)
+    expect(page.more).toBe(false)
+    // doubling from 21 rows to 5,000, then 5,000 at a time: 14 queries where batches of 64 would take 625
+    expect(limits.length).toBeLessThanOrEqual(16)
+    expect(Math.max(...limits)).toBe(5000)
+  })
+})
+
+describe('ViewDecisions.forPartner', () => {
+  it("shares what was served across a partner's requests in one decision window", () => {
+    const policy = {
+      at: 0,
+      staleAt: Number.POSITIVE_INFINITY,
+      partners: new Map(),
+    } as unknown as CompiledPolicy
+    const decisions = new ViewDecisions()
+    const first = decisions.forPartner(policy, 'p', '2026-12-02T00:00:00Z')
+    first.tally(
+      Array.from({ length: 100 }, () => ({ collectionId: 'c1' })),
+      Array.from({ length: 100 }, (_, i) => i < 60),
+    )
+    expect(decisions.forPartner(policy, 'p', '2026-12-02T00:00:01Z').servedShare('c1')).toBeCloseTo(0.6)
+    expect(decisions.forPartner(policy, 'q', '2026-12-02T00:00:01Z').servedShare('c1')).toBe(1)
+    // a new compiled policy (any change) starts afresh
+    const changed = { ...policy } as CompiledPolicy
+    expect(decisions.forPartner(changed, 'p', '2026-12-02T00:00:01Z').servedShare('c1')).toBe(1)
   })
 })
 
