@@ -42,10 +42,10 @@ export function candidateOf(
   return c
 }
 
-/** The view ids to load before judging versions with these gate facts. */
-export function viewIdsOf(facts: Iterable<GateFacts | undefined>): number[] {
+/** The view ids to load before judging these versions (by their gate facts). */
+export function viewIdsOf(versions: Iterable<{ gate?: GateFacts | undefined }>): number[] {
   const ids: number[] = []
-  for (const g of facts) if (g?.viewId != null) ids.push(g.viewId)
+  for (const { gate } of versions) if (gate?.viewId != null) ids.push(gate.viewId)
   return ids
 }
 
@@ -76,7 +76,7 @@ export async function indexEndpoints(
   // endpoints at depth d are fetched in round d; an SRO at the last depth has its endpoints unchecked
   for (let depth = 1; depth <= MAX_ENDPOINT_DEPTH && wanted.size > 0; depth++) {
     const found = await store.latestEndpointVersions([...wanted])
-    await views.load(viewIdsOf(found.map((f) => f.gate)))
+    await views.load(viewIdsOf(found))
     for (const ref of wanted) index.set(ref, [])
     const next = new Set<string>()
     for (const f of found) {

@@ -124,31 +124,52 @@ class PartnerSession implements GateSession {
 
   async screen(items: StoredVersion[]): Promise<(Served | undefined)[]> {
     const views = this.gate.views
-    await views.load(viewIdsOf(items.map((s) => s.gate)))
-    const candidates = items.map((stored) =>
-      this.#mayRead(stored.collectionId)
-        ? candidateOf(stored.collectionId, stored.gate, stored.json, views)
-        : undefined,
-    )
+    await views.load(viewIdsOf(items))
+    const candidates = this.#candidates(items)
     await indexEndpoints(this.gate.store, views, candidates, this.#endpoints)
-    const served = items.map((stored, i) => {
+    const served: (Served | undefined)[] = new Array(items.length)
+    // counted per reason and reported once per batch: a page may withhold hundreds
+    const denials = new Map<string, number>()
+    for (let i = 0; i < items.length; i++) {
+      const stored = items[i]!
       const c = candidates[i]
-      if (!c) return undefined
-      const decision = this.#decide(c)
-      if (decision.effect === 'deny') {
-        this.gate.observer?.denied(this.partnerId, decision.deniedBy[0]?.kind ?? 'unknown')
-        return undefined
+      const decision = c === undefined ? undefined : this.#decide(c)
+      if (c === undefined || decision === undefined || decision.effect === 'deny') {
+        served[i] = undefined
+        if (decision?.effect === 'deny') {
+          const reason = decision.deniedBy[0]?.kind ?? 'unknown'
+          denials.set(reason, (denials.get(reason) ?? 0) + 1)
+        }
+        continue
       }
       const modified = c.whole === undefined ? stored.gate?.modified : c.whole.modified
-      return {
+      served[i] = {
         stored,
         json: applySplice(stored.json, this.#spliceFor(c, decision), decision, c.whole),
         allowedBy: decision.allowedBy.id ?? decision.allowedBy.kind,
         objectModified: typeof modified === 'string' ? modified : null,
       }
-    })
+    }
+    for (const [reason, count] of denials) this.gate.observer?.denied(this.partnerId, reason, count)
     this.#decisions.tally(items, served)
     return served
+  }
+
+  /** Each version's candidate, undefined in collections the partner may not read (asked once per run of one). */
+  #candidates(items: readonly StoredVersion[]): (Candidate | undefined)[] {
+    const views = this.gate.views
+    const out: (Candidate | undefined)[] = new Array(items.length)
+    let collectionId: string | undefined
+    let readable = false
+    for (let i = 0; i < items.length; i++) {
+      const stored = items[i]!
+      if (stored.collectionId !== collectionId) {
+        collectionId = stored.collectionId
+        readable = this.#mayRead(collectionId)
+      }
+      out[i] = readable ? candidateOf(collectionId, stored.gate, stored.json, views) : undefined
+    }
+    return out
   }
 
   servedShare(collectionId: string): number {

@@ -88,12 +88,17 @@ export class PartnerViewDecisions {
     readonly served: Tally = new Map(),
   ) {}
 
+  /** The last collection decided in (a batch is mostly one), to skip its lookup. */
+  #last: { collectionId: string; byView: Map<number, Decision> } | undefined
+
   decide(collectionId: string, viewId: number, view: StixObject): Decision {
-    let byView = this.byCollection.get(collectionId)
+    let byView =
+      this.#last?.collectionId === collectionId ? this.#last.byView : this.byCollection.get(collectionId)
     if (byView === undefined) {
       byView = new Map()
       this.byCollection.set(collectionId, byView)
     }
+    this.#last = { collectionId, byView }
     let decision = byView.get(viewId)
     if (decision === undefined) {
       decision = decideWithoutEndpoints(

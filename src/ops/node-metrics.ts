@@ -9,7 +9,8 @@ import { requestNotes } from './request-context.js'
 /** Receives what the disclosure gate decided, for counting; never the content. */
 export interface GateObserver {
   disclosed(partnerId: string, count: number): void
-  denied(partnerId: string, reason: string): void
+  /** `count` versions withheld for `reason` (the first one a decision gives). */
+  denied(partnerId: string, reason: string, count: number): void
 }
 
 export interface NodeMetrics {
@@ -83,7 +84,7 @@ export function nodeMetrics(store: Store, policy: PolicyService, version: string
     latency,
     gate: {
       disclosed: (partner, count) => disclosures.inc({ partner }, count),
-      denied: (partner, reason) => denials.inc({ partner, reason }),
+      denied: (partner, reason, count) => denials.inc({ partner, reason }, count),
     },
   }
 }

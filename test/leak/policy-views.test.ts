@@ -72,6 +72,27 @@ describe('decisions and endpoints the gate remembers', () => {
     expect(single.status).toBe(404)
   })
 
+  it('reports every version its screen withholds to its observer (counted per reason in each batch)', async () => {
+    // the red indicator is skipped in SQL (its TLP rank); the relationships to it reach the screen and are withheld
+    const a = indicator(11, undefined, green)
+    const b = indicator(12, undefined, { object_marking_refs: [TLP1_MARKING_IDS.red] })
+    const objects = [a, b, ...[13, 14, 15].map((n) => relationship(n, a.id, b.id))]
+    await t.post(`/intel/collections/${collection}/objects/`, { objects })
+    const gate = t.node.services.policyGate
+    const seen = new Map<string, number>()
+    const disclosed: number[] = []
+    gate.observer = {
+      denied: (partner, reason, count) => {
+        expect(partner).toBe(PARTNER)
+        seen.set(reason, (seen.get(reason) ?? 0) + count)
+      },
+      disclosed: (_partner, count) => disclosed.push(count),
+    }
+    expect(await ids()).toEqual([objects[0]!.id])
+    expect([...seen.values()].reduce((a, b) => a + b, 0)).toBe(3)
+    expect(disclosed).toEqual([1])
+  })
+
   it('withholds an SRO once its endpoint is deleted, and shows it again when the endpoint returns', async () => {
     const a = indicator(4, undefined, green)
     const b = indicator(5, undefined, green)
