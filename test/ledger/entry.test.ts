@@ -262,9 +262,19 @@ describe('decodeEntry rejects malformed input with a clear error', () => {
       expect(new TextDecoder().decode(encodeEntries(modified(good))[0])).toContain(
         `"object_modified":"${good}"`,
       )
-    expect(() => encodeEntries([{ ...disclosure, contentSha256: 'A'.repeat(64) }])).toThrow(
-      expect.objectContaining({ code: 'malformed_entry', path: ['contentSha256'] }),
-    )
+    for (const bad of ['A'.repeat(64), 'g'.repeat(64), 'a'.repeat(63), 'a'.repeat(65), `${'a'.repeat(63)}\u0660`])
+      expect(() => encodeEntries([{ ...disclosure, contentSha256: bad }]), bad).toThrow(
+        expect.objectContaining({ code: 'malformed_entry', path: ['contentSha256'] }),
+      )
+    for (const bad of ['', 'indicator--a\u0001', 'x\u007f'])
+      expect(() => encodeEntries([{ ...disclosure, objectId: bad }]), bad).toThrow(
+        expect.objectContaining({ code: 'malformed_entry', path: ['objectId'] }),
+      )
+    // ids outside the plain form are quoted as JSON quotes them
+    for (const id of ['x"y', 'a\\b', 'navire-é', 'x--\u{1f6a2}'])
+      expect(new TextDecoder().decode(encodeEntries([{ ...disclosure, objectId: id }])[0])).toContain(
+        `"object_id":${JSON.stringify(id)}`,
+      )
   })
 
   it('sorts scope keys, including a "__proto__" key, canonically', () => {
