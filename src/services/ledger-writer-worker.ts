@@ -6,6 +6,7 @@ import {
   type LedgerWriterData,
   type LedgerWriterReply,
   type LedgerWriterRequest,
+  packPositions,
   unpackEntries,
 } from './ledger-writer.js'
 
@@ -43,14 +44,15 @@ async function drain(): Promise<void> {
       let at = 0
       for (const [i, request] of requests.entries()) {
         const count = entries[i]!.length
-        replies.push({ id: request.id, positions: positions.slice(at, at + count) })
+        replies.push({ id: request.id, positions: packPositions(positions.slice(at, at + count)) })
         at += count
       }
     } catch (error) {
       const message = (error as Error)?.message ?? String(error)
       for (const request of requests) replies.push({ id: request.id, error: message })
     }
-    for (const reply of replies) port!.postMessage(reply)
+    for (const reply of replies)
+      port!.postMessage(reply, 'positions' in reply ? [reply.positions.runs.buffer as ArrayBuffer] : [])
   }
 }
 

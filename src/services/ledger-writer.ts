@@ -100,10 +100,76 @@ export function unpackEntries(packed: PackedBatch): DisclosureEntry[] {
   return entries
 }
 
+/**
+ * Where a batch's entries went, as it crosses back: the log ids once, and runs of entries whose positions
+ * continue the run's first one (the next index in each of the same logs), as numbers in one typed array:
+ * per run its length in entries, its width in logs, then (log, first index) per log. A page's entries sit
+ * end to end in its partner's log and in the global one, so a page is one run, where a structured clone
+ * of a thousand arrays of position objects costs both threads a property per field.
+ */
+export interface PackedPositions {
+  logs: string[]
+  runs: Float64Array
+}
+
+function continuesRun(
+  first: readonly LedgerPosition[],
+  next: readonly LedgerPosition[],
+  offset: number,
+): boolean {
+  if (next.length !== first.length) return false
+  for (let k = 0; k < first.length; k++)
+    if (next[k]!.logId !== first[k]!.logId || next[k]!.index !== first[k]!.index + offset) return false
+  return true
+}
+
+export function packPositions(positions: readonly (readonly LedgerPosition[])[]): PackedPositions {
+  const logs: string[] = []
+  const refs = new Map<string, number>()
+  const runs: number[] = []
+  for (let i = 0; i < positions.length; ) {
+    const first = positions[i]!
+    let length = 1
+    while (i + length < positions.length && continuesRun(first, positions[i + length]!, length)) length++
+    runs.push(length, first.length)
+    for (const p of first) {
+      let ref = refs.get(p.logId)
+      if (ref === undefined) {
+        ref = logs.length
+        logs.push(p.logId)
+        refs.set(p.logId, ref)
+      }
+      runs.push(ref, p.index)
+    }
+    i += length
+  }
+  return { logs, runs: Float64Array.from(runs) }
+}
+
+export function unpackPositions(packed: PackedPositions): LedgerPosition[][] {
+  const { logs, runs } = packed
+  const out: LedgerPosition[][] = []
+  for (let r = 0; r < runs.length; ) {
+    const length = runs[r]!
+    const width = runs[r + 1]!
+    for (let e = 0; e < length; e++) {
+      const at: LedgerPosition[] = []
+      for (let k = 0; k < width; k++) {
+        const logId = logs[runs[r + 2 + 2 * k]!]
+        if (logId === undefined) throw new Error('malformed packed ledger positions')
+        at.push({ logId, index: runs[r + 3 + 2 * k]! + e })
+      }
+      out.push(at)
+    }
+    r += 2 + 2 * width
+  }
+  return out
+}
+
 /** A request to the worker, and its answer. */
 export type LedgerWriterRequest = { id: number; batch: PackedBatch } | { id: number; close: true }
 export type LedgerWriterReply =
-  | { id: number; positions: LedgerPosition[][] }
+  | { id: number; positions: PackedPositions }
   | { id: number; error: string }
   | { id: number; closed: true }
 
@@ -153,7 +219,7 @@ export class LedgerWriter {
     const reply = await this.#send({ id: this.#nextId++, batch: packed }, transfer)
     if ('error' in reply) throw new Error(`ledger writer: ${reply.error}`)
     if (!('positions' in reply)) throw new Error('ledger writer: unexpected reply')
-    return reply.positions
+    return unpackPositions(reply.positions)
   }
 
   /** Lets appends in flight finish, then stops the worker (which closes its store). */

@@ -262,7 +262,13 @@ describe('decodeEntry rejects malformed input with a clear error', () => {
       expect(new TextDecoder().decode(encodeEntries(modified(good))[0])).toContain(
         `"object_modified":"${good}"`,
       )
-    for (const bad of ['A'.repeat(64), 'g'.repeat(64), 'a'.repeat(63), 'a'.repeat(65), `${'a'.repeat(63)}\u0660`])
+    for (const bad of [
+      'A'.repeat(64),
+      'g'.repeat(64),
+      'a'.repeat(63),
+      'a'.repeat(65),
+      `${'a'.repeat(63)}\u0660`,
+    ])
       expect(() => encodeEntries([{ ...disclosure, contentSha256: bad }]), bad).toThrow(
         expect.objectContaining({ code: 'malformed_entry', path: ['contentSha256'] }),
       )

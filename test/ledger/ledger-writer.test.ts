@@ -10,7 +10,13 @@ import {
   disclosureEntries,
   toLedgerAppends,
 } from '../../src/services/ledger-service.js'
-import { LedgerWriter, packBatch, unpackEntries } from '../../src/services/ledger-writer.js'
+import {
+  LedgerWriter,
+  packBatch,
+  packPositions,
+  unpackEntries,
+  unpackPositions,
+} from '../../src/services/ledger-writer.js'
 import type { Store } from '../../src/store/types.js'
 import { STORES } from '../helpers/stores.js'
 
@@ -71,6 +77,46 @@ describe('disclosure batches packed for the ledger writer', () => {
       }),
       { numRuns: 300 },
     )
+  })
+})
+
+describe('ledger positions packed for the way back', () => {
+  it('unpack to exactly the positions packed, whether or not they continue one another (property)', () => {
+    const logId = fc.constantFrom('global', 'partner/a', 'partner/b', 'partner/é')
+    const positions = fc.array(
+      fc.array(fc.record({ logId, index: fc.nat({ max: 2 ** 40 }) }), { maxLength: 3 }),
+      { maxLength: 30 },
+    )
+    // runs as appends make them: consecutive entries at consecutive indices in the same logs
+    const runs = fc
+      .array(
+        fc.tuple(
+          fc.array(fc.record({ logId, index: fc.nat({ max: 2 ** 40 }) }), { maxLength: 3 }),
+          fc.nat(40),
+        ),
+        { maxLength: 5 },
+      )
+      .map((rs) =>
+        rs.flatMap(([first, n]) =>
+          Array.from({ length: n }, (_, e) => first.map((p) => ({ logId: p.logId, index: p.index + e }))),
+        ),
+      )
+    fc.assert(
+      fc.property(fc.oneof(positions, runs), (ps) => {
+        const packed = packPositions(ps)
+        expect(unpackPositions(packed)).toEqual(ps)
+        expect(packed.logs.length).toBe(new Set(ps.flat().map((p) => p.logId)).size)
+      }),
+      { numRuns: 300 },
+    )
+  })
+
+  it('packs a page of disclosures as one run', () => {
+    const page = Array.from({ length: 1000 }, (_, i) => [
+      { logId: GLOBAL_LOG, index: 5000 + i },
+      { logId: partnerLogId('partner-a'), index: 70 + i },
+    ])
+    expect(packPositions(page).runs).toHaveLength(6)
   })
 })
 
