@@ -44,6 +44,16 @@ export function withFederationRules(
   } as DisclosureGate & { inner: DisclosureGate }
 }
 
+/**
+ * Whether the version served names `identity` as its creator: from the column the store keeps at ingest, or
+ * for a version stored before it did, from the text (a top-level created_by_ref naming the identity is
+ * `needle` exactly, as JSON.stringify writes it; a match elsewhere only costs the version a parse).
+ */
+function createdBy(s: Served, identity: string, needle: string): boolean {
+  const recorded = s.stored.gate?.createdBy
+  return recorded == null ? s.stored.json.includes(needle) : recorded === identity
+}
+
 interface SessionFacts {
   partnerId: string
   partnerIdentity: string | undefined
@@ -96,7 +106,6 @@ class FederatedSession implements GateSession {
         else byObject.set(p.objectId, [p])
       }
     }
-    // a top-level created_by_ref naming the partner is written exactly so by JSON.stringify
     const createdByPartner =
       partnerIdentity === undefined ? undefined : `"created_by_ref":${JSON.stringify(partnerIdentity)}`
     return served.map((s) => {
@@ -110,7 +119,7 @@ class FederatedSession implements GateSession {
         withdrawn.has(id) ||
         withdrawnHere !== undefined ||
         provenance !== undefined ||
-        (createdByPartner !== undefined && s.stored.json.includes(createdByPartner))
+        (partnerIdentity !== undefined && createdBy(s, partnerIdentity, createdByPartner!))
       if (!mayDeny) return s
       const facts: OnwardFacts = {
         partnerId,

@@ -43,12 +43,14 @@ export function policyViewFacts(object: StixObject): PolicyViewFacts | undefined
   return refs === undefined ? { view } : { view, endpointRefs: refs.refs }
 }
 
-/** What a store keeps beside a version for policy, computed once at ingest (see `IncomingObject`). */
+/** What a store keeps beside a version for the gate, computed once at ingest (see `IncomingObject`). */
 export function storedPolicyFacts(object: StixObject): {
   tlpRank: number | null
+  createdBy: string
   policyView?: PolicyViewFacts
 } {
   const view = policyViewFacts(object)
   const tlpRank = screeningTlpRank(object)
-  return view === undefined ? { tlpRank } : { tlpRank, policyView: view }
+  const createdBy = typeof object.created_by_ref === 'string' ? object.created_by_ref : ''
+  return view === undefined ? { tlpRank, createdBy } : { tlpRank, createdBy, policyView: view }
 }

@@ -69,7 +69,7 @@ function storedVersion(
 }
 
 /** The columns of `GateFacts`; `version_key` is empty exactly when the version has no `modified`. */
-export const GATE_COLUMNS = "view_id, endpoint_refs, version_key = '' AS unmodified"
+export const GATE_COLUMNS = "view_id, endpoint_refs, version_key = '' AS unmodified, created_by"
 
 export interface GateRow {
   version: string | null
@@ -78,10 +78,11 @@ export interface GateRow {
   endpoint_refs: string | null
   /** 1 or true when the version has no `modified`, per driver. */
   unmodified: number | boolean
+  created_by: string | null
 }
 
 export function toGateFacts(row: GateRow): GateFacts {
-  return gateFacts(row.version, row.view_id, row.endpoint_refs, row.unmodified)
+  return gateFacts(row.version, row.view_id, row.endpoint_refs, row.unmodified, row.created_by)
 }
 
 function gateFacts(
@@ -89,11 +90,13 @@ function gateFacts(
   viewId: GateRow['view_id'],
   endpointRefs: string | null,
   unmodified: GateRow['unmodified'],
+  createdBy: string | null,
 ): GateFacts {
   return {
     viewId: viewId === null ? null : Number(viewId),
     endpointRefs: endpointRefs === null ? null : (JSON.parse(endpointRefs) as string[]),
     modified: unmodified === 1 || unmodified === true ? null : version,
+    createdBy,
   }
 }
 
@@ -128,6 +131,7 @@ export function tupleToStoredVersion(row: readonly unknown[], withGate: boolean)
         row[8] as GateRow['view_id'],
         row[9] as string | null,
         row[10] as GateRow['unmodified'],
+        row[11] as string | null,
       )
     : undefined
   return storedVersion(

@@ -83,6 +83,8 @@ export interface IncomingObject {
    * distinct text (`policyViews`), and an SRO's endpoint refs. Absent: the gate judges the stored text.
    */
   policyView?: { view: string; endpointRefs?: string[] }
+  /** The top-level `created_by_ref`, '' when the object has none; absent: not computed. */
+  createdBy?: string
 }
 
 export type PutOutcome =
@@ -112,6 +114,11 @@ export interface GateFacts {
   endpointRefs: string[] | null
   /** The version's STIX `modified`, or null when it has none. */
   modified: string | null
+  /**
+   * The version's top-level `created_by_ref`, '' when it has none, null when the store did not record it
+   * (versions stored before it did): the federation rules then look in the text.
+   */
+  createdBy: string | null
 }
 
 /** The newest version of an object in one collection, as the gate judges it when an SRO points at it. */

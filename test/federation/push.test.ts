@@ -5,6 +5,7 @@ import { runPush } from '../../src/federation/push.js'
 import type { PushDefinition } from '../../src/federation/types.js'
 import { decodeEntry } from '../../src/ledger/entry.js'
 import { partnerLogId } from '../../src/ledger/log-id.js'
+import type { SqliteStore } from '../../src/store/sqlite/sqlite-store.js'
 import { type FedNode, fedNode, feed, ind, push, put, share, versions } from './helpers.js'
 
 // alpha -> bravo (feed); bravo -> charlie and bravo -> alpha (pushes)
@@ -104,22 +105,46 @@ describe('the onward rules on every read path', () => {
     expect(toOrigin.served.map((s) => s.stored.id)).not.toContain(ind(1).id)
   })
 
-  it('withhold from a partner what names it as creator, and only that', async () => {
+  /**
+   * Two versions put on bravo, one created by charlie and one only mentioning charlie's identity in a nested
+   * copy; `before` runs between the put and the read; the page read as charlie, with the created_by fact
+   * its gate gave the mention.
+   */
+  async function readByCharlie(n: number, before: (ids: string[]) => void = () => {}) {
     const charlieIdentity = (await bravo.t.node.services.policy.history()).partners.find(
       (p) => p.id === 'charlie',
     )?.identity_id
     expect(charlieIdentity).toMatch(/^identity--/)
-    const byCharlie = ind(30, 'green', { created_by_ref: charlieIdentity })
+    const byCharlie = ind(n, 'green', { created_by_ref: charlieIdentity })
     // the same text nested, which is not the object's creator
-    const mentionsCharlie = ind(31, 'green', { x_fictional_copy: { created_by_ref: charlieIdentity } })
+    const mentionsCharlie = ind(n + 1, 'green', { x_fictional_copy: { created_by_ref: charlieIdentity } })
     await put(bravo, [byCharlie, mentionsCharlie])
+    before([byCharlie.id, mentionsCharlie.id])
     const session = await bravo.ctx.gate.open(
-      { principalId: 'reader', role: 'partner', partnerId: 'charlie', requestId: 'r3' },
+      { principalId: 'reader', role: 'partner', partnerId: 'charlie', requestId: `r${n}` },
       new Date().toISOString(),
     )
     const page = await readPage(bravo.store, session, { collectionId: bravo.collectionId, limit: 100 })
     const seen = page.served.map((s) => s.stored.id)
     expect(seen).not.toContain(byCharlie.id)
     expect(seen).toContain(mentionsCharlie.id)
+    return page.served.find((s) => s.stored.id === mentionsCharlie.id)?.stored.gate?.createdBy
+  }
+
+  it('withhold from a partner what names it as creator, and only that', async () => {
+    expect(await readByCharlie(30)).toBe('')
   })
+
+  it.runIf(process.env.SLUICE_TEST_NODE_STORE !== 'postgres')(
+    'withhold it too when the version was stored before its creator was recorded (the text is searched)',
+    async () => {
+      const createdBy = await readByCharlie(32, (ids) => {
+        // as a version stored by an earlier release: no created_by recorded
+        ;(bravo.store as SqliteStore).db
+          .prepare('UPDATE objects SET created_by = NULL WHERE id IN (?, ?)')
+          .run(...ids)
+      })
+      expect(createdBy).toBeNull()
+    },
+  )
 })

@@ -222,8 +222,8 @@ describe.each(STORES)('$name store', (factory) => {
     const a = view('marking-definition--a')
     const b = view('marking-definition--b')
     await store.putObjects(COLLECTION, [
-      { ...indicator(1), policyView: { view: a } },
-      { ...indicator(2), policyView: { view: a } },
+      { ...indicator(1), policyView: { view: a }, createdBy: 'identity--fictional-harbour-watch' },
+      { ...indicator(2), policyView: { view: a }, createdBy: '' },
       { ...indicator(3), policyView: { view: b } },
       indicator(4), // stored without a view: the gate judges its text
       { ...sco('198.51.100.7'), policyView: { view: JSON.stringify({ type: 'ipv4-addr' }) } },
@@ -240,6 +240,14 @@ describe.each(STORES)('$name store', (factory) => {
       '2026-01-05T08:00:00.000Z',
       '2026-01-05T08:00:00.000Z',
       '2026-01-05T08:00:00.000Z',
+      null,
+    ])
+    // the creator as recorded at ingest: '' for none, null where it was not recorded
+    expect(items.map((i) => i.gate!.createdBy)).toEqual([
+      'identity--fictional-harbour-watch',
+      '',
+      null,
+      null,
       null,
     ])
     const texts = await store.policyViews([ids[0]!, ids[2]!, 12345])

@@ -190,4 +190,9 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   -- deletes counted, so that objectsVersion() changes with every write that changes objects
   ALTER TABLE object_clock ADD COLUMN deletes bigint NOT NULL DEFAULT 0;
   `,
+  `
+  -- the top-level created_by_ref ('' for none), so the federation rules need not search each text for
+  -- the partner as creator; NULL: stored before, the text is searched
+  ALTER TABLE objects ADD COLUMN created_by text;
+  `,
 ]

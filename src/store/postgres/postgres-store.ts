@@ -289,10 +289,10 @@ export class PostgresStore implements Store {
         rows.map((r) => r.item.policyView?.view),
       )
       await client.query(
-        `INSERT INTO objects (seq, collection_id, id, type, version, version_key, spec_version, added_us, is_first, is_last, json, tlp_rank, view_id, endpoint_refs)
-         SELECT seq, $1, id, type, version, version_key, spec_version, added_us, is_first, is_last, json, tlp_rank, view_id, endpoint_refs
-         FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::smallint[], $10::smallint[], $11::text[], $12::smallint[], $13::bigint[], $14::text[])
-           AS n(seq, id, type, version, version_key, spec_version, added_us, is_first, is_last, json, tlp_rank, view_id, endpoint_refs)`,
+        `INSERT INTO objects (seq, collection_id, id, type, version, version_key, spec_version, added_us, is_first, is_last, json, tlp_rank, view_id, endpoint_refs, created_by)
+         SELECT seq, $1, id, type, version, version_key, spec_version, added_us, is_first, is_last, json, tlp_rank, view_id, endpoint_refs, created_by
+         FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::smallint[], $10::smallint[], $11::text[], $12::smallint[], $13::bigint[], $14::text[], $15::text[])
+           AS n(seq, id, type, version, version_key, spec_version, added_us, is_first, is_last, json, tlp_rank, view_id, endpoint_refs, created_by)`,
         [
           collectionId,
           rows.map((r) => r.seq),
@@ -312,6 +312,7 @@ export class PostgresStore implements Store {
               ? JSON.stringify(r.item.policyView.endpointRefs)
               : null,
           ),
+          rows.map((r) => r.item.createdBy ?? null),
         ],
       )
       await client.query('UPDATE object_clock SET last_seq = $1, last_added_us = $2', [lastSeq, lastAdded])

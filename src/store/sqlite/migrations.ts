@@ -162,4 +162,9 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   ALTER TABLE objects ADD COLUMN view_id INTEGER;
   ALTER TABLE objects ADD COLUMN endpoint_refs TEXT;
   `,
+  `
+  -- the top-level created_by_ref ('' for none), so the federation rules need not search each text for
+  -- the partner as creator; NULL: stored before, the text is searched
+  ALTER TABLE objects ADD COLUMN created_by TEXT;
+  `,
 ]

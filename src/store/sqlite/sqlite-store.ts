@@ -265,8 +265,8 @@ export class SqliteStore implements Store {
     const viewId = item.policyView === undefined ? null : this.#internView(item.policyView.view)
     const result = this.#sql
       .get(
-        `INSERT INTO objects (collection_id, id, type, version, version_key, spec_version, added_us, is_first, is_last, json, tlp_rank, view_id, endpoint_refs)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO objects (collection_id, id, type, version, version_key, spec_version, added_us, is_first, is_last, json, tlp_rank, view_id, endpoint_refs, created_by)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         collectionId,
@@ -284,6 +284,7 @@ export class SqliteStore implements Store {
         viewId !== null && item.policyView?.endpointRefs
           ? JSON.stringify(item.policyView.endpointRefs)
           : null,
+        item.createdBy ?? null,
       )
     return {
       id: item.id,
