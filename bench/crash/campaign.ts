@@ -9,13 +9,13 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { decodeEntry } from '../../src/ledger/entry.js'
+import { decodeEntry, disclosureKey } from '../../src/ledger/entry.js'
 import { partnerLogId } from '../../src/ledger/log-id.js'
 import { auditLedger } from '../../src/ops/ledger-audit.js'
 import { createServices } from '../../src/server/services.js'
 import { ensureDefaultApiRoot } from '../../src/services/api-roots.js'
 import { createCollection } from '../../src/services/collections.js'
-import { disclosureKey, WRITER_MIN_BATCH } from '../../src/services/ledger-service.js'
+import { WRITER_MIN_BATCH } from '../../src/services/ledger-service.js'
 import { createPrincipal } from '../../src/services/principals.js'
 import { openStore } from '../../src/store/open.js'
 

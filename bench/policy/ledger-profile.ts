@@ -18,10 +18,10 @@
 
 import type { Served } from '../../src/disclosure/gate.js'
 import { disclosureBatch } from '../../src/disclosure/policy-gate.js'
-import { encodeEntries } from '../../src/ledger/entry.js'
+import { disclosureKey, encodeEntries } from '../../src/ledger/entry.js'
 import { leafHash } from '../../src/ledger/hash.js'
 import { logsForEntry } from '../../src/ledger/log-id.js'
-import { disclosureEntries, disclosureKey } from '../../src/services/ledger-service.js'
+import { disclosureEntries } from '../../src/services/ledger-service.js'
 import { createPrincipal } from '../../src/services/principals.js'
 import { planLedgerAppend } from '../../src/store/ledger-append.js'
 import type { SqliteStore } from '../../src/store/sqlite/sqlite-store.js'

@@ -452,6 +452,11 @@ export function decodeEntry(bytes: Uint8Array): Entry {
   return decoded
 }
 
+/** The key by which a disclosure of one object version is found in a log. */
+export function disclosureKey(objectId: string, modified: string | null): string {
+  return `${objectId}|${modified ?? 'null'}`
+}
+
 /** Leaf hash of an entry's canonical bytes. */
 export function entryLeafHash(entry: Entry): Uint8Array {
   return leafHash(encodeEntry(entry))

@@ -1,7 +1,7 @@
 import { hash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { type Checkpoint, signCheckpoint } from '../ledger/checkpoint.js'
-import { type DisclosureEntry, type Entry, encodeEntries } from '../ledger/entry.js'
+import { type DisclosureEntry, disclosureKey, type Entry, encodeEntries } from '../ledger/entry.js'
 import { leafHash } from '../ledger/hash.js'
 import { GLOBAL_LOG, type LogId, logOrigin, logsForEntry } from '../ledger/log-id.js'
 import { readNodeKeyFile, writeNodeKeyFile } from '../ledger/node-key-file.js'
@@ -45,10 +45,6 @@ export function toLedgerAppends(entries: readonly Entry[]): LedgerAppend[] {
         }
       : { bytes, leafHash: leafHash(bytes), logs }
   })
-}
-
-export function disclosureKey(objectId: string, modified: string | null): string {
-  return `${objectId}|${modified ?? 'null'}`
 }
 
 export function sha256Hex(text: string): string {

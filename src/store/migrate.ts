@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto'
-import { decodeEntry } from '../ledger/entry.js'
+import { decodeEntry, disclosureKey } from '../ledger/entry.js'
 import { bytesEqual, leafHash, toHex } from '../ledger/hash.js'
 import { GLOBAL_LOG } from '../ledger/log-id.js'
 import { frontierRoot } from '../ledger/tree.js'
 import { storedPolicyFacts } from '../policy/policy-view.js'
-import { disclosureKey } from '../services/ledger-service.js'
 import type { StixObject } from '../stix/object.js'
 import type { IncomingObject, LedgerAppend, Store, StoredVersion } from './types.js'
 

@@ -235,7 +235,10 @@ export interface LedgerAppend {
   bytes: Uint8Array
   leafHash: Uint8Array
   logs: string[]
-  /** For disclosures: `objectId|modified`, so a proof can be found by object version. */
+  /**
+   * For disclosures: `disclosureKey` of the entry `bytes` encode (`objectId|modified`), so a proof can be
+   * found by object version. A store may keep only a hash of it and confirm a match from the bytes.
+   */
   objectKey?: string
 }
 

@@ -1,9 +1,11 @@
 import fc from 'fast-check'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { disclosureKey, encodeEntry } from '../../src/ledger/entry.js'
 import { leafHash } from '../../src/ledger/hash.js'
 import { proveConsistency, proveInclusion, rootAt } from '../../src/ledger/proof.js'
 import { frontierRoot, merkleRootOfLeaves } from '../../src/ledger/tree.js'
 import { verifyConsistency, verifyInclusion } from '../../src/ledger/verify.js'
+import { keyHash } from '../../src/store/ledger-append.js'
 import type { LedgerAppend, Store } from '../../src/store/types.js'
 import { STORES } from '../helpers/stores.js'
 
@@ -11,6 +13,43 @@ function entry(text: string, logs: string[], objectKey?: string): LedgerAppend {
   const bytes = new TextEncoder().encode(text)
   return { bytes, leafHash: leafHash(bytes), logs, ...(objectKey ? { objectKey } : {}) }
 }
+
+/** A disclosure of `objectId` at `modified`, as the ledger service appends it. */
+function disclosed(objectId: string, modified: string | null, logs: string[]): LedgerAppend {
+  const bytes = encodeEntry({
+    kind: 'disclosure',
+    partnerId: 'p3',
+    collectionId: 'c1',
+    objectId,
+    objectModified: modified,
+    contentSha256: 'a'.repeat(64),
+    disclosedAt: '2026-12-02T08:00:00.000000Z',
+    agreementId: 'agr-1',
+    requestId: 'r1',
+  })
+  return { bytes, leafHash: leafHash(bytes), logs, objectKey: disclosureKey(objectId, modified) }
+}
+
+/** Two object ids whose keys (unmodified) have the same `keyHash` (a birthday search: ~80,000 tries). */
+function collidingIds(): [string, string] {
+  const seen = new Map<number, string>()
+  for (let i = 0; ; i++) {
+    const id = `indicator--00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`
+    const h = keyHash(`${id}|null`)
+    const other = seen.get(h)
+    if (other !== undefined) return [other, id]
+    seen.set(h, id)
+  }
+}
+
+describe('keyHash', () => {
+  it('is 32-bit FNV-1a (its published vectors), never 0', () => {
+    expect(keyHash('')).toBe(0x811c9dc5)
+    expect(keyHash('a')).toBe(0xe40c292c)
+    expect(keyHash('foobar')).toBe(0xbf9cf968)
+    fc.assert(fc.property(fc.string(), (s) => keyHash(s) >= 1 && keyHash(s) <= 0xffffffff))
+  })
+})
 
 describe.each(STORES)('$name store: ledger and policy rows', (factory) => {
   let store: Store
@@ -135,12 +174,26 @@ describe.each(STORES)('$name store: ledger and policy rows', (factory) => {
 
   it('finds disclosure leaves by object version', async () => {
     await store.appendLedger([
-      entry('x', ['partner:p2'], 'indicator--1|2026-01-01T00:00:00.000Z'),
-      entry('y', ['partner:p2'], 'indicator--2|null'),
+      disclosed('indicator--1', '2026-01-01T00:00:00.000Z', ['partner:p2']),
+      disclosed('indicator--2', null, ['partner:p2']),
+      entry('an order', ['partner:p2']),
+      disclosed('indicator--1', null, ['partner:p2']),
     ])
     const found = await store.findLedgerLeaves('partner:p2', 'indicator--1|2026-01-01T00:00:00.000Z')
     expect(found.map((l) => l.index)).toEqual([0])
+    expect((await store.findLedgerLeaves('partner:p2', 'indicator--1|null')).map((l) => l.index)).toEqual([3])
     expect(await store.findLedgerLeaves('partner:p1', 'indicator--1|2026-01-01T00:00:00.000Z')).toEqual([])
+  })
+
+  it('tells apart object versions whose key hashes collide, and finds them through references', async () => {
+    const [a, b] = collidingIds()
+    // the same entries in the global log and the partner's: the partner's chunk refers to the global one
+    await store.appendLedger([disclosed('indicator--0', null, ['global', 'partner:p3'])])
+    await store.appendLedger([a, b].map((id) => disclosed(id, null, ['global', 'partner:p3'])))
+    for (const log of ['global', 'partner:p3']) {
+      expect((await store.findLedgerLeaves(log, `${a}|null`)).map((l) => l.index)).toEqual([1])
+      expect((await store.findLedgerLeaves(log, `${b}|null`)).map((l) => l.index)).toEqual([2])
+    }
   })
 
   it('appends policy rows with their ledger entries and bumps the policy version', async () => {

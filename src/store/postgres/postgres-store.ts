@@ -7,6 +7,7 @@ import {
   chunkLeaves,
   chunkNode,
   completingLeaf,
+  keyHashBytes,
   NodeCache,
   once,
   packFrontier,
@@ -644,7 +645,7 @@ export class PostgresStore implements Store {
       refOffset: row.ref_offset,
       leaves: once(async () => {
         const { rows } = await this.#pool.query<StoredLeaves>(
-          'SELECT ends, bytes, keys FROM ledger_chunks WHERE id = $1',
+          'SELECT ends, bytes, keys, key_hashes FROM ledger_chunks WHERE id = $1',
           [row.ref_chunk ?? row.id],
         )
         return rows[0]!
@@ -702,12 +703,13 @@ export class PostgresStore implements Store {
   }
 
   async findLedgerLeaves(logId: string, objectKey: string): Promise<LedgerLeaf[]> {
-    // a substring test in SQL narrows the chunks down; the keys are then compared exactly
+    // a substring test in SQL narrows the chunks down (the key, or its hash); the keys are then compared exactly
     const { rows } = await this.#pool.query<PgChunkRow>(
       `SELECT c.id, c.start, c.count, c.ref_chunk, c.ref_offset, c.nodes FROM ledger_chunks c
        LEFT JOIN ledger_chunks r ON r.id = c.ref_chunk
-       WHERE c.log_id = $1 AND strpos(coalesce(r.keys, c.keys), $2) > 0 ORDER BY c.start`,
-      [logId, JSON.stringify(objectKey)],
+       WHERE c.log_id = $1 AND (strpos(coalesce(r.keys, c.keys), $2) > 0
+         OR position($3::bytea in coalesce(r.key_hashes, c.key_hashes)) > 0) ORDER BY c.start`,
+      [logId, JSON.stringify(objectKey), keyHashBytes(objectKey)],
     )
     const out: LedgerLeaf[] = []
     for (const row of rows) out.push(...(await chunkKeyMatches(this.#chunk(row), objectKey)))
@@ -831,9 +833,9 @@ async function appendLedgerLocked(client: PgClient, entries: LedgerAppend[]): Pr
     const chunks = plan.chunks.map((c, i) => ({ c, i })).filter(({ c }) => (c.ref === null) === owners)
     if (chunks.length === 0) continue
     const { rows } = await client.query<{ id: number; log_id: string }>(
-      `INSERT INTO ledger_chunks (log_id, start, count, ref_chunk, ref_offset, nodes, ends, keys, bytes)
+      `INSERT INTO ledger_chunks (log_id, start, count, ref_chunk, ref_offset, nodes, ends, keys, key_hashes, bytes)
        SELECT * FROM unnest($1::text[], $2::bigint[], $3::integer[], $4::bigint[], $5::integer[], $6::bytea[],
-         $7::bytea[], $8::text[], $9::bytea[])
+         $7::bytea[], $8::text[], $9::bytea[], $10::bytea[])
        RETURNING id, log_id`,
       [
         chunks.map(({ c }) => c.logId),
@@ -844,6 +846,7 @@ async function appendLedgerLocked(client: PgClient, entries: LedgerAppend[]): Pr
         chunks.map(({ c }) => c.nodes),
         chunks.map(({ c }) => c.ends),
         chunks.map(({ c }) => c.keys),
+        chunks.map(({ c }) => c.keyHashes),
         chunks.map(({ c }) => c.bytes),
       ],
     )

@@ -167,4 +167,8 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   -- the partner as creator; NULL: stored before, the text is searched
   ALTER TABLE objects ADD COLUMN created_by TEXT;
   `,
+  `
+  -- object keys of new chunks as 4-byte hashes (src/store/ledger-append.ts keyHash) instead of JSON
+  ALTER TABLE ledger_chunks ADD COLUMN key_hashes BLOB;
+  `,
 ]

@@ -10,6 +10,7 @@ import {
   completingLeaves,
   endsSlice,
   hashSlice,
+  keyHashBytes,
   leafRange,
   NodeCache,
   once,
@@ -611,13 +612,13 @@ export class SqliteStore implements Store {
     const heads = new Map(logIds.map((id) => [id, this.#head(id)]))
     const plan = planLedgerAppend(heads, entries)
     const insert = this.#sql.get(
-      'INSERT INTO ledger_chunks (log_id, start, count, ref_chunk, ref_offset, nodes, ends, keys, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO ledger_chunks (log_id, start, count, ref_chunk, ref_offset, nodes, ends, keys, key_hashes, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     )
     const ids: number[] = []
     for (const c of plan.chunks) {
       const ref = c.ref === null ? null : ids[c.ref]!
       const id = Number(
-        insert.run(c.logId, c.start, c.count, ref, c.refOffset, c.nodes, c.ends, c.keys, c.bytes)
+        insert.run(c.logId, c.start, c.count, ref, c.refOffset, c.nodes, c.ends, c.keys, c.keyHashes, c.bytes)
           .lastInsertRowid,
       )
       if (c.hashes)
@@ -650,7 +651,7 @@ export class SqliteStore implements Store {
       leaves: once(
         async () =>
           this.#sql
-            .get('SELECT ends, bytes, keys FROM ledger_chunks WHERE id = ?')
+            .get('SELECT ends, bytes, keys, key_hashes FROM ledger_chunks WHERE id = ?')
             .get(row.ref_chunk ?? row.id) as StoredLeaves,
       ),
       leafHash: async (i) => this.#leafHash(row.ref_chunk ?? row.id, i),
@@ -738,14 +739,15 @@ export class SqliteStore implements Store {
   }
 
   async findLedgerLeaves(logId: string, objectKey: string): Promise<LedgerLeaf[]> {
-    // a substring test in SQL narrows the chunks down; the keys are then compared exactly
+    // a substring test in SQL narrows the chunks down (the key, or its hash); the keys are then compared exactly
     const rows = this.#sql
       .get(
         `SELECT c.id, c.start, c.count, c.ref_chunk, c.ref_offset, c.nodes FROM ledger_chunks c
          LEFT JOIN ledger_chunks r ON r.id = c.ref_chunk
-         WHERE c.log_id = ? AND instr(coalesce(r.keys, c.keys), ?) > 0 ORDER BY c.start`,
+         WHERE c.log_id = ? AND (instr(coalesce(r.keys, c.keys), ?) > 0
+           OR instr(coalesce(r.key_hashes, c.key_hashes), ?) > 0) ORDER BY c.start`,
       )
-      .all(logId, JSON.stringify(objectKey)) as SqliteChunkRow[]
+      .all(logId, JSON.stringify(objectKey), keyHashBytes(objectKey)) as SqliteChunkRow[]
     const out: LedgerLeaf[] = []
     for (const row of rows) out.push(...(await chunkKeyMatches(this.#chunk(row), objectKey)))
     return out
