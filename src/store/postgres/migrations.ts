@@ -199,4 +199,8 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   -- object keys of new chunks as 4-byte hashes (src/store/ledger-append.ts keyHash) instead of JSON
   ALTER TABLE ledger_chunks ADD COLUMN key_hashes bytea;
   `,
+  `
+  -- marking definitions, which every policy change reads: without it, a scan of every object version
+  CREATE INDEX objects_marking_definitions ON objects (seq) WHERE type = 'marking-definition';
+  `,
 ]

@@ -70,6 +70,8 @@ import { openSqlite, type SqliteDatabase, StatementCache } from './connection.js
 import { type WalDurability, walDurability } from './wal-durability.js'
 
 const positional = () => '?'
+/** Every newest marking definition, read on every policy change (by its own index: a test holds the plan). */
+export const MARKING_DEFINITIONS_QUERY = `SELECT ${OBJECT_COLUMNS} FROM objects WHERE type = 'marking-definition' AND is_last = 1 ORDER BY seq`
 const notInJsonList = (column: string, list: string) =>
   `${column} NOT IN (SELECT value FROM json_each(${list}))`
 
@@ -593,11 +595,7 @@ export class SqliteStore implements Store {
   }
 
   async listMarkingDefinitions(): Promise<StoredVersion[]> {
-    const rows = this.#sql
-      .get(
-        `SELECT ${OBJECT_COLUMNS} FROM objects WHERE type = 'marking-definition' AND is_last = 1 ORDER BY seq`,
-      )
-      .all() as ObjectRow[]
+    const rows = this.#sql.get(MARKING_DEFINITIONS_QUERY).all() as ObjectRow[]
     return rows.map(toStoredVersion)
   }
 
