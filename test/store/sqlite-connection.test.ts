@@ -2,18 +2,18 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openSqlite, PAGE_SIZE, WAL_CHECKPOINT_BYTES } from '../../src/store/sqlite/connection.js'
+import { MARKING_DEFINITIONS_QUERY } from '../../src/store/sqlite/sqlite-store.js'
 
-describe('SQLite page size', () => {
-  let dir: string | undefined
-  afterEach(() => {
-    if (dir) rmSync(dir, { recursive: true, force: true })
-    dir = undefined
+describe('SQLite connection', () => {
+  let dir: string
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'sluice-sqlite-'))
   })
+  afterEach(() => rmSync(dir, { recursive: true, force: true }))
 
   it('gives a new database PAGE_SIZE pages and checkpoints its WAL by bytes', () => {
-    dir = mkdtempSync(join(tmpdir(), 'sluice-pages-'))
     const db = openSqlite(join(dir, 'new.db'))
     expect(db.pragma('page_size', { simple: true })).toBe(PAGE_SIZE)
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal')
@@ -22,7 +22,6 @@ describe('SQLite page size', () => {
   })
 
   it('leaves an existing database its page size, its data, and the same WAL size in bytes', () => {
-    dir = mkdtempSync(join(tmpdir(), 'sluice-pages-'))
     const path = join(dir, 'old.db')
     const old = new Database(path)
     old.pragma('page_size = 4096')
@@ -34,5 +33,13 @@ describe('SQLite page size', () => {
     expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(WAL_CHECKPOINT_BYTES / 4096)
     expect(db.prepare('SELECT v FROM kept').pluck().get()).toBe('fictional harbour log')
     db.close()
+  })
+
+  // asserted on the plan, since a timing at test scale cannot tell a scan of a small table from an index
+  it('reads the marking definitions (every policy change does) from their own index, not a scan', () => {
+    const db = openSqlite(join(dir, 'plans.db'))
+    const plan = db.prepare(`EXPLAIN QUERY PLAN ${MARKING_DEFINITIONS_QUERY}`).all() as { detail: string }[]
+    db.close()
+    expect(plan.map((p) => p.detail)).toEqual(['SCAN objects USING INDEX objects_marking_definitions'])
   })
 })
