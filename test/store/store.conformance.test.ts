@@ -54,6 +54,22 @@ describe.each(STORES)('$name store', (factory) => {
     expect(await store.countObjects(COLLECTION)).toBe(1)
   })
 
+  it('takes a re-post of the same content with its members in another order as unchanged', async () => {
+    const first = indicator(1, undefined, { name: 'Fictional route', labels: ['maritime', 'fuel'] })
+    await store.putObjects(COLLECTION, [first])
+    const members = Object.entries(JSON.parse(first.json) as Record<string, unknown>).reverse()
+    const reordered = { ...first, json: JSON.stringify(Object.fromEntries(members)) }
+    expect(reordered.json).not.toBe(first.json)
+    // twice in one batch too: the second is checked against the first, not yet stored
+    const again = await store.putObjects(COLLECTION, [reordered, reordered])
+    expect(again.map((o) => o.result)).toEqual(['unchanged', 'unchanged'])
+    // the text served stays the one stored first; an array in another order is other content
+    const { items } = await store.queryObjects({ collectionId: COLLECTION, limit: 10 })
+    expect(items.map((i) => i.json)).toEqual([first.json])
+    const labels = indicator(1, undefined, { name: 'Fictional route', labels: ['fuel', 'maritime'] })
+    expect((await store.putObjects(COLLECTION, [labels]))[0]!.result).toBe('conflict')
+  })
+
   it('treats timestamps of different precision as the same version', async () => {
     await store.putObjects(COLLECTION, [indicator(1, '2026-01-05T08:00:00Z')])
     const same = await store.putObjects(COLLECTION, [indicator(1, '2026-01-05T08:00:00.000Z')])

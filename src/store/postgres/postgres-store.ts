@@ -34,6 +34,7 @@ import {
   toStoredVersion,
   toStoredVersionWithGate,
 } from '../rows.js'
+import { sameContent } from '../same-content.js'
 import { formatMicros, nextDateAdded, versionKey } from '../time.js'
 import type {
   ApiKeyChange,
@@ -228,7 +229,7 @@ export class PostgresStore implements Store {
         const slot = `${item.id}\u0000${key}`
         const existing = stored.get(slot) ?? planned.get(slot)?.item.json
         if (existing !== undefined) {
-          if (existing === item.json) return { id: item.id, version, result: 'unchanged' }
+          if (sameContent(existing, item.json)) return { id: item.id, version, result: 'unchanged' }
           return {
             id: item.id,
             version,

@@ -37,6 +37,7 @@ import {
   toStoredVersion,
   tupleToStoredVersion,
 } from '../rows.js'
+import { sameContent } from '../same-content.js'
 import { formatMicros, nextDateAdded, nowMicros, toMicros, versionKey } from '../time.js'
 import type {
   ApiKeyChange,
@@ -235,7 +236,8 @@ export class SqliteStore implements Store {
       .all(key, item.id, collectionId) as { k: string; json: string | null }[]
     const existing = others.find((o) => o.k === key)
     if (existing) {
-      if (existing.json === item.json) return { id: item.id, version, result: 'unchanged' }
+      if (existing.json !== null && sameContent(existing.json, item.json))
+        return { id: item.id, version, result: 'unchanged' }
       return {
         id: item.id,
         version,
