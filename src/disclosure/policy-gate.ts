@@ -133,13 +133,12 @@ class PartnerSession implements GateSession {
     for (let i = 0; i < items.length; i++) {
       const stored = items[i]!
       const c = candidates[i]
-      const decision = c === undefined ? undefined : this.#decide(c)
-      if (c === undefined || decision === undefined || decision.effect === 'deny') {
-        served[i] = undefined
-        if (decision?.effect === 'deny') {
-          const reason = decision.deniedBy[0]?.kind ?? 'unknown'
-          denials.set(reason, (denials.get(reason) ?? 0) + 1)
-        }
+      served[i] = undefined
+      if (c === undefined) continue
+      const decision = this.#decide(c)
+      if (decision.effect === 'deny') {
+        const reason = decision.deniedBy[0]?.kind ?? 'unknown'
+        denials.set(reason, (denials.get(reason) ?? 0) + 1)
         continue
       }
       const modified = c.whole === undefined ? stored.gate?.modified : c.whole.modified

@@ -45,13 +45,16 @@ export function withFederationRules(
 }
 
 /**
- * Whether the version served names `identity` as its creator: from the column the store keeps at ingest, or
+ * Whether a version served names `identity` as its creator: from the column the store keeps at ingest, or
  * for a version stored before it did, from the text (a top-level created_by_ref naming the identity is
- * `needle` exactly, as JSON.stringify writes it; a match elsewhere only costs the version a parse).
+ * written exactly so by JSON.stringify; a match elsewhere only costs the version a parse).
  */
-function createdBy(s: Served, identity: string, needle: string): boolean {
-  const recorded = s.stored.gate?.createdBy
-  return recorded == null ? s.stored.json.includes(needle) : recorded === identity
+function createdBy(identity: string): (s: Served) => boolean {
+  const needle = `"created_by_ref":${JSON.stringify(identity)}`
+  return (s) => {
+    const recorded = s.stored.gate?.createdBy
+    return recorded == null ? s.stored.json.includes(needle) : recorded === identity
+  }
 }
 
 interface SessionFacts {
@@ -106,8 +109,7 @@ class FederatedSession implements GateSession {
         else byObject.set(p.objectId, [p])
       }
     }
-    const createdByPartner =
-      partnerIdentity === undefined ? undefined : `"created_by_ref":${JSON.stringify(partnerIdentity)}`
+    const byPartner = partnerIdentity === undefined ? undefined : createdBy(partnerIdentity)
     return served.map((s) => {
       if (!s) return undefined
       const id = s.stored.id
@@ -119,7 +121,7 @@ class FederatedSession implements GateSession {
         withdrawn.has(id) ||
         withdrawnHere !== undefined ||
         provenance !== undefined ||
-        (partnerIdentity !== undefined && createdBy(s, partnerIdentity, createdByPartner!))
+        byPartner?.(s) === true
       if (!mayDeny) return s
       const facts: OnwardFacts = {
         partnerId,
