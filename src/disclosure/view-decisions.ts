@@ -88,17 +88,21 @@ export class PartnerViewDecisions {
     readonly served: Tally = new Map(),
   ) {}
 
-  /** The last collection decided in (a batch is mostly one), to skip its lookup. */
-  #last: { collectionId: string; byView: Map<number, Decision> } | undefined
+  /** The last collection decided in and its decisions (a batch is mostly one collection): its lookup skipped. */
+  #lastCollection: string | undefined
+  #lastByView: Map<number, Decision> | undefined
 
   decide(collectionId: string, viewId: number, view: StixObject): Decision {
-    let byView =
-      this.#last?.collectionId === collectionId ? this.#last.byView : this.byCollection.get(collectionId)
+    let byView = this.#lastCollection === collectionId ? this.#lastByView : undefined
     if (byView === undefined) {
-      byView = new Map()
-      this.byCollection.set(collectionId, byView)
+      byView = this.byCollection.get(collectionId)
+      if (byView === undefined) {
+        byView = new Map()
+        this.byCollection.set(collectionId, byView)
+      }
+      this.#lastCollection = collectionId
+      this.#lastByView = byView
     }
-    this.#last = { collectionId, byView }
     let decision = byView.get(viewId)
     if (decision === undefined) {
       decision = decideWithoutEndpoints(

@@ -10,7 +10,8 @@ import type { LedgerAppend, LedgerHead, LedgerLeaf, LedgerPosition } from './typ
  *   order (for each leaf, the nodes it closes from level 1 up). Node (L, i) is completed by leaf
  *   (i + 1)·2^L − 1, so it lives in the chunk holding that leaf, at `nodeOffset`.
  * - The leaves themselves: either their bytes (`bytes` concatenated, `ends` the end offset of each
- *   as a u32 LE, `keys` a JSON array of their object keys or null when none has one, `hashes` their
+ *   as a u32 LE, `keyHashes` the `keyHash` of each one's object key, or null when none has one (chunks
+ *   written before key hashes keep a JSON array of the keys in the `keys` column), `hashes` their
  *   leaf hashes, 32 bytes each, kept in a small row of their own), or, when the
  *   same entries went to another log in the same append as a contiguous run, a reference to that
  *   log's chunk (`ref`, an index into the plan's chunks, and `refOffset`, the first leaf of the run
@@ -31,8 +32,6 @@ export interface LedgerChunkPlan {
   refOffset: number
   ends: Buffer | null
   bytes: Buffer | null
-  /** Chunks written before key hashes: a JSON array of object keys. Null in new chunks. */
-  keys: string | null
   /** `keyHash` of each leaf's object key (0 for none), a u32 LE each, or null when no leaf has a key. */
   keyHashes: Buffer | null
   hashes: Buffer | null
@@ -98,7 +97,6 @@ export function planLedgerAppend(
       refOffset: 0,
       ends: null,
       bytes: null,
-      keys: null,
       keyHashes: null,
       hashes: null,
     }

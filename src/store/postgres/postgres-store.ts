@@ -834,9 +834,9 @@ async function appendLedgerLocked(client: PgClient, entries: LedgerAppend[]): Pr
     const chunks = plan.chunks.map((c, i) => ({ c, i })).filter(({ c }) => (c.ref === null) === owners)
     if (chunks.length === 0) continue
     const { rows } = await client.query<{ id: number; log_id: string }>(
-      `INSERT INTO ledger_chunks (log_id, start, count, ref_chunk, ref_offset, nodes, ends, keys, key_hashes, bytes)
+      `INSERT INTO ledger_chunks (log_id, start, count, ref_chunk, ref_offset, nodes, ends, key_hashes, bytes)
        SELECT * FROM unnest($1::text[], $2::bigint[], $3::integer[], $4::bigint[], $5::integer[], $6::bytea[],
-         $7::bytea[], $8::text[], $9::bytea[], $10::bytea[])
+         $7::bytea[], $8::bytea[], $9::bytea[])
        RETURNING id, log_id`,
       [
         chunks.map(({ c }) => c.logId),
@@ -846,7 +846,6 @@ async function appendLedgerLocked(client: PgClient, entries: LedgerAppend[]): Pr
         chunks.map(({ c }) => c.refOffset),
         chunks.map(({ c }) => c.nodes),
         chunks.map(({ c }) => c.ends),
-        chunks.map(({ c }) => c.keys),
         chunks.map(({ c }) => c.keyHashes),
         chunks.map(({ c }) => c.bytes),
       ],

@@ -612,13 +612,13 @@ export class SqliteStore implements Store {
     const heads = new Map(logIds.map((id) => [id, this.#head(id)]))
     const plan = planLedgerAppend(heads, entries)
     const insert = this.#sql.get(
-      'INSERT INTO ledger_chunks (log_id, start, count, ref_chunk, ref_offset, nodes, ends, keys, key_hashes, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO ledger_chunks (log_id, start, count, ref_chunk, ref_offset, nodes, ends, key_hashes, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     )
     const ids: number[] = []
     for (const c of plan.chunks) {
       const ref = c.ref === null ? null : ids[c.ref]!
       const id = Number(
-        insert.run(c.logId, c.start, c.count, ref, c.refOffset, c.nodes, c.ends, c.keys, c.keyHashes, c.bytes)
+        insert.run(c.logId, c.start, c.count, ref, c.refOffset, c.nodes, c.ends, c.keyHashes, c.bytes)
           .lastInsertRowid,
       )
       if (c.hashes)
