@@ -41,6 +41,11 @@ export function sha256(data: Uint8Array): Buffer {
   return digestInto(data, slab, at)
 }
 
+/** Lowercase hex SHA-256 of a text's UTF-8, or of bytes (what a disclosure entry says of the bytes served). */
+export function sha256Hex(data: string | Uint8Array): string {
+  return oneShotHash('sha256', data, 'hex')
+}
+
 /** RFC 9162 §2.1.1 leaf hash: SHA-256(0x00 || leaf). */
 export function leafHash(leaf: Uint8Array): Buffer {
   if (leaf.length <= LEAF_SCRATCH_MAX) {

@@ -1,8 +1,7 @@
-import { hash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { type Checkpoint, signCheckpoint } from '../ledger/checkpoint.js'
 import { type DisclosureEntry, disclosureKey, type Entry, encodeEntries } from '../ledger/entry.js'
-import { leafHash } from '../ledger/hash.js'
+import { leafHash, sha256Hex } from '../ledger/hash.js'
 import { GLOBAL_LOG, type LogId, logOrigin, logsForEntry } from '../ledger/log-id.js'
 import { readNodeKeyFile, writeNodeKeyFile } from '../ledger/node-key-file.js'
 import { generateNodeKey, type NodeSigningKey } from '../ledger/note-key.js'
@@ -45,10 +44,6 @@ export function toLedgerAppends(entries: readonly Entry[]): LedgerAppend[] {
         }
       : { bytes, leafHash: leafHash(bytes), logs }
   })
-}
-
-export function sha256Hex(text: string): string {
-  return hash('sha256', text, 'hex')
 }
 
 /** One version served to a partner, as its disclosure entry needs it. */

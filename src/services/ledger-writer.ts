@@ -2,8 +2,10 @@ import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { DisclosureEntry } from '../ledger/entry.js'
+import { sha256Hex } from '../ledger/hash.js'
 import type { LedgerPosition } from '../store/types.js'
-import { type DisclosureBatch, sha256Hex } from './ledger-service.js'
+import type { DisclosureBatch } from './ledger-service.js'
+import { SharedTextSlots } from './shared-text-slots.js'
 
 /** What the worker is started with (`workerData`). */
 export interface LedgerWriterData {
@@ -13,29 +15,35 @@ export interface LedgerWriterData {
 
 /**
  * A disclosure batch as it crosses to the worker: the texts served, joined by commas (the string the
- * response is built from, so nothing is joined twice), and each version's collection, object id,
- * modified and agreement joined into one more string, with all their lengths. The worker hashes each
- * text: SHA-256 of a page's megabyte costs more than copying it across. A structured clone copies a few
- * flat strings and one typed array quickly, where a thousand small objects cost it a property name per
- * field and a string each. Strings, not a transferred buffer of UTF-8: buffers are memory outside the
- * worker's heap, which its collector frees late (the soak's process grew 18 % in 10 minutes that way); a
- * string is ordinary garbage there.
+ * response is built from, so nothing is joined twice) and written once as UTF-8 into shared memory, where
+ * the worker hashes each in place (see SharedTextSlots); each version's collection, object id, modified
+ * and agreement joined into one string; and all their lengths in one typed array. A structured clone
+ * copies a few flat strings and one typed array quickly, where a thousand small objects cost it a
+ * property name per field and a string each.
  */
 export interface PackedBatch {
   partnerId: string
   disclosedAt: string
   requestId: string
-  texts: string
+  /** The texts' UTF-8, separated by commas, from the buffer's start. */
+  texts: SharedArrayBuffer
   strings: string
-  /** Per version, five lengths: its text, then the fields in the order above; NO_VALUE for a null `modified`. */
+  /**
+   * Per version, five lengths: its text's in UTF-8 bytes, then the fields' (in UTF-16 units) in the order
+   * above; NO_VALUE for a null `modified`.
+   */
   lengths: Uint32Array
 }
 
 const FIELDS_PER_VERSION = 5
 const NO_VALUE = 0xffffffff
+const SEPARATOR_BYTES = 1
 
-/** The batch packed, and the buffer to transfer with it. */
-export function packBatch(batch: DisclosureBatch): { packed: PackedBatch; transfer: ArrayBuffer[] } {
+/** The batch packed, the buffer to transfer with it, and the call that frees its shared texts. */
+export function packBatch(
+  batch: DisclosureBatch,
+  slots: SharedTextSlots,
+): { packed: PackedBatch; transfer: ArrayBuffer[]; release: () => void } {
   const { partnerId, disclosedAt, requestId, versions } = batch
   const parts: string[] = []
   const lengths = new Uint32Array(versions.length * FIELDS_PER_VERSION)
@@ -58,13 +66,28 @@ export function packBatch(batch: DisclosureBatch): { packed: PackedBatch; transf
   }
   const texts = batch.joined?.() ?? versions.map((v) => v.json).join(',')
   if (texts.length !== textLength) throw new Error('disclosure batch: joined texts do not match its versions')
-  const packed = { partnerId, disclosedAt, requestId, texts, strings: parts.join(''), lengths }
-  return { packed, transfer: [lengths.buffer] }
+  const shared = slots.place(texts)
+  // all ASCII (the usual case) exactly when every unit took one byte: the lengths are already bytes
+  if (shared.byteLength !== texts.length) {
+    let bytes = versions.length > 0 ? (versions.length - 1) * SEPARATOR_BYTES : 0
+    for (let i = 0; i < versions.length; i++) {
+      const length = Buffer.byteLength(versions[i]!.json)
+      lengths[i * FIELDS_PER_VERSION] = length
+      bytes += length
+    }
+    if (bytes !== shared.byteLength) {
+      shared.release()
+      throw new Error('disclosure batch: joined texts do not match its versions')
+    }
+  }
+  const packed = { partnerId, disclosedAt, requestId, texts: shared.buffer, strings: parts.join(''), lengths }
+  return { packed, transfer: [lengths.buffer], release: shared.release }
 }
 
 /** The disclosure entries of the batch packed by `packBatch`: `disclosureEntries` of that batch. */
 export function unpackEntries(packed: PackedBatch): DisclosureEntry[] {
-  const { texts, strings, lengths, partnerId, disclosedAt, requestId } = packed
+  const { strings, lengths, partnerId, disclosedAt, requestId } = packed
+  const texts = Buffer.from(packed.texts)
   const entries: DisclosureEntry[] = []
   let at = 0
   let textAt = 0
@@ -77,8 +100,8 @@ export function unpackEntries(packed: PackedBatch): DisclosureEntry[] {
   for (let k = 0; k < lengths.length; k += FIELDS_PER_VERSION) {
     const textLength = lengths[k]!
     if (textAt + textLength > texts.length) throw new Error('malformed packed disclosure batch')
-    const contentSha256 = sha256Hex(texts.slice(textAt, textAt + textLength))
-    textAt += textLength + 1
+    const contentSha256 = sha256Hex(texts.subarray(textAt, textAt + textLength))
+    textAt += textLength + SEPARATOR_BYTES
     const collectionId = next(k + 1)
     const objectId = next(k + 2)
     const objectModified = next(k + 3)
@@ -192,6 +215,7 @@ export class LedgerWriter {
   readonly #data: LedgerWriterData
   #worker: Worker | undefined
   #nextId = 0
+  readonly #slots = new SharedTextSlots()
   readonly #pending = new Map<
     number,
     { resolve: (reply: LedgerWriterReply) => void; reject: (error: Error) => void }
@@ -215,8 +239,14 @@ export class LedgerWriter {
 
   /** Appends the batch's disclosure entries; resolves with their positions once they are durable. */
   async append(batch: DisclosureBatch): Promise<LedgerPosition[][]> {
-    const { packed, transfer } = packBatch(batch)
-    const reply = await this.#send({ id: this.#nextId++, batch: packed }, transfer)
+    const { packed, transfer, release } = packBatch(batch, this.#slots)
+    let reply: LedgerWriterReply
+    try {
+      reply = await this.#send({ id: this.#nextId++, batch: packed }, transfer)
+    } finally {
+      // the worker is done with the texts once it has answered or died
+      release()
+    }
     if ('error' in reply) throw new Error(`ledger writer: ${reply.error}`)
     if (!('positions' in reply)) throw new Error('ledger writer: unexpected reply')
     return unpackPositions(reply.positions)

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { AgreementEntry, OrderEntry } from '../ledger/entry.js'
 import { canonicalJson, type JsonValue } from '../ledger/entry.js'
+import { sha256Hex } from '../ledger/hash.js'
 import { type CompiledPolicy, compileSnapshot } from '../policy/compile.js'
 import {
   ADMIRALTY_CREDIBILITY,
@@ -23,7 +24,7 @@ import type {
 } from '../policy/types.js'
 import type { StixObject } from '../stix/object.js'
 import type { PolicyRecord, Store } from '../store/types.js'
-import { ledgerTime, sha256Hex, toLedgerAppend } from './ledger-service.js'
+import { ledgerTime, toLedgerAppend } from './ledger-service.js'
 import { fail, instantOr, optionalText, stringList, text } from './policy-input.js'
 
 const PARTNER_KINDS: readonly PartnerKind[] = [

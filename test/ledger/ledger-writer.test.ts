@@ -17,6 +17,7 @@ import {
   unpackEntries,
   unpackPositions,
 } from '../../src/services/ledger-writer.js'
+import { SharedTextSlots } from '../../src/services/shared-text-slots.js'
 import type { Store } from '../../src/store/types.js'
 import { STORES } from '../helpers/stores.js'
 
@@ -60,23 +61,67 @@ describe('disclosure batches packed for the ledger writer', () => {
       requestId: 'r',
       versions: [wide(5000), wide(1), wide(3000), wide(2000)],
     }
-    expect(unpackEntries(packBatch(batch).packed)).toEqual(disclosureEntries(batch))
+    expect(unpackEntries(packBatch(batch, new SharedTextSlots()).packed)).toEqual(disclosureEntries(batch))
   })
 
   it('unpack to exactly the disclosure entries of the batch (property)', () => {
+    // slots small enough that some batches take memory of their own, and few enough to run out
+    const slots = new SharedTextSlots(256, 2)
     fc.assert(
       fc.property(batchArb, (batch) => {
-        expect(unpackEntries(packBatch(batch).packed)).toEqual(disclosureEntries(batch))
+        const packed = packBatch(batch, slots)
+        expect(unpackEntries(packed.packed)).toEqual(disclosureEntries(batch))
         // the texts already joined, as the response is built from them: the same entries
         const joined = batch.versions.map((v) => v.json).join(',')
-        expect(unpackEntries(packBatch({ ...batch, joined: () => joined }).packed)).toEqual(
-          disclosureEntries(batch),
-        )
+        const prejoined = packBatch({ ...batch, joined: () => joined }, slots)
+        expect(unpackEntries(prejoined.packed)).toEqual(disclosureEntries(batch))
+        prejoined.release()
+        // a slot given back and written again: the batch still in it is not the one read
+        expect(unpackEntries(packed.packed)).toEqual(disclosureEntries(batch))
+        packed.release()
         if (batch.versions.length > 0)
-          expect(() => packBatch({ ...batch, joined: () => `${joined} ` })).toThrow(/do not match/)
+          expect(() => packBatch({ ...batch, joined: () => `${joined} ` }, slots)).toThrow(/do not match/)
       }),
       { numRuns: 300 },
     )
+    expect(slots.allocated).toBeLessThanOrEqual(2)
+  })
+})
+
+describe('shared slots for the texts a page served', () => {
+  const read = (shared: { buffer: SharedArrayBuffer; byteLength: number }) =>
+    Buffer.from(shared.buffer, 0, shared.byteLength).toString('utf8')
+
+  it('hold a text as UTF-8, and give a slot to one page at a time', () => {
+    const slots = new SharedTextSlots(64, 2)
+    const a = slots.place('{"name":"Ébène"}')
+    const b = slots.place('{"x":1}')
+    expect(read(a)).toBe('{"name":"Ébène"}')
+    expect(a.byteLength).toBe(Buffer.byteLength('{"name":"Ébène"}'))
+    expect(b.buffer).not.toBe(a.buffer)
+    // both slots in use: a third page gets memory of its own, which is not kept
+    const c = slots.place('{"y":2}')
+    expect(c.buffer).not.toBe(a.buffer)
+    expect(c.buffer).not.toBe(b.buffer)
+    expect(read(c)).toBe('{"y":2}')
+    c.release()
+    expect(slots.allocated).toBe(2)
+    a.release()
+    const d = slots.place('{"z":3}')
+    expect(d.buffer).toBe(a.buffer)
+    expect(read(d)).toBe('{"z":3}')
+    // a release called again, while d holds the slot, gives nothing back
+    a.release()
+    expect(slots.place('{}').buffer).not.toBe(d.buffer)
+  })
+
+  it('give a text larger than a slot memory of its own, exactly its size', () => {
+    const slots = new SharedTextSlots(16, 1)
+    const long = `{"name":"${'☂'.repeat(20)}"}`
+    const placed = slots.place(long)
+    expect(placed.buffer.byteLength).toBe(Buffer.byteLength(long))
+    expect(read(placed)).toBe(long)
+    expect(slots.allocated).toBe(0)
   })
 })
 

@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto'
 import { openCheckpoint, parseCheckpoint } from '../../ledger/checkpoint.js'
 import { decodeEntry } from '../../ledger/entry.js'
-import { fromBase64Strict } from '../../ledger/hash.js'
+import { fromBase64Strict, sha256Hex } from '../../ledger/hash.js'
 import { checkExtension, checkInclusion, type ReportRow } from '../../ledger/recipient.js'
 import { CliError } from '../errors.js'
 
@@ -144,10 +143,6 @@ export async function verifyRemote(options: VerifyOptions): Promise<VerifyReport
     )
   }
   return { rows, verifiedCheckpoint: current.checkpoint ?? '' }
-}
-
-function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex')
 }
 
 function parseReceived(text: string | undefined): Record<string, unknown>[] {
