@@ -72,9 +72,14 @@ beforeAll(async () => {
 })
 afterAll(async () => t?.stop())
 
-/** The partner's whole view of the collection, and how many stored rows the gate was handed to judge. */
+/**
+ * The partner's whole view of the collection, and how many stored rows the gate was handed to judge. The
+ * node's own background work is paused meanwhile: the federation scheduler's revocation scan reads whole
+ * collections through the same store call, and under load its rows fell into the count.
+ */
 async function partnerView(limit = 2): Promise<{ ids: string[]; rowsJudged: number }> {
   const store = t.node.services.store
+  await t.node.federation.stop()
   let rowsJudged = 0
   const original = store.queryObjects.bind(store)
   const spy = vi.spyOn(store, 'queryObjects').mockImplementation(async (q) => {
@@ -96,6 +101,7 @@ async function partnerView(limit = 2): Promise<{ ids: string[]; rowsJudged: numb
     }
   } finally {
     spy.mockRestore()
+    t.node.federation.start()
   }
 }
 
