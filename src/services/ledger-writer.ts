@@ -25,8 +25,9 @@ export interface PackedBatch {
   partnerId: string
   disclosedAt: string
   requestId: string
-  /** The texts' UTF-8, separated by commas, from the buffer's start. */
+  /** The texts' UTF-8, separated by commas, from the buffer's start (a reused slot holds older bytes after them). */
   texts: SharedArrayBuffer
+  textBytes: number
   strings: string
   /**
    * Per version, five lengths: its text's in UTF-8 bytes, then the fields' (in UTF-16 units) in the order
@@ -38,6 +39,7 @@ export interface PackedBatch {
 const FIELDS_PER_VERSION = 5
 const NO_VALUE = 0xffffffff
 const SEPARATOR_BYTES = 1
+const TEXTS_MISMATCH = 'disclosure batch: joined texts do not match its versions'
 
 /** The batch packed, the buffer to transfer with it, and the call that frees its shared texts. */
 export function packBatch(
@@ -65,7 +67,7 @@ export function packBatch(
     add(v.agreementId)
   }
   const texts = batch.joined?.() ?? versions.map((v) => v.json).join(',')
-  if (texts.length !== textLength) throw new Error('disclosure batch: joined texts do not match its versions')
+  if (texts.length !== textLength) throw new Error(TEXTS_MISMATCH)
   const shared = slots.place(texts)
   // all ASCII (the usual case) exactly when every unit took one byte: the lengths are already bytes
   if (shared.byteLength !== texts.length) {
@@ -77,17 +79,25 @@ export function packBatch(
     }
     if (bytes !== shared.byteLength) {
       shared.release()
-      throw new Error('disclosure batch: joined texts do not match its versions')
+      throw new Error(TEXTS_MISMATCH)
     }
   }
-  const packed = { partnerId, disclosedAt, requestId, texts: shared.buffer, strings: parts.join(''), lengths }
+  const packed = {
+    partnerId,
+    disclosedAt,
+    requestId,
+    texts: shared.buffer,
+    textBytes: shared.byteLength,
+    strings: parts.join(''),
+    lengths,
+  }
   return { packed, transfer: [lengths.buffer], release: shared.release }
 }
 
 /** The disclosure entries of the batch packed by `packBatch`: `disclosureEntries` of that batch. */
 export function unpackEntries(packed: PackedBatch): DisclosureEntry[] {
   const { strings, lengths, partnerId, disclosedAt, requestId } = packed
-  const texts = Buffer.from(packed.texts)
+  const texts = Buffer.from(packed.texts, 0, packed.textBytes)
   const entries: DisclosureEntry[] = []
   let at = 0
   let textAt = 0

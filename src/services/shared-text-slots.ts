@@ -31,10 +31,10 @@ export class SharedTextSlots {
 
   /** `text` as UTF-8 in shared memory; call `release` once the worker has answered. */
   place(text: string): SharedText {
-    const fits =
-      text.length * MAX_UTF8_PER_UNIT <= this.slotBytes || Buffer.byteLength(text) <= this.slotBytes
-    const slot = fits ? this.#take() : undefined
-    const buffer = slot ?? new SharedArrayBuffer(Buffer.byteLength(text))
+    // the exact length is counted only when the bound does not settle it
+    const exact = text.length * MAX_UTF8_PER_UNIT <= this.slotBytes ? undefined : Buffer.byteLength(text)
+    const slot = exact === undefined || exact <= this.slotBytes ? this.#take() : undefined
+    const buffer = slot ?? new SharedArrayBuffer(exact ?? Buffer.byteLength(text))
     const byteLength = Buffer.from(buffer).write(text, 'utf8')
     let released = false
     const release = () => {

@@ -76,7 +76,7 @@ describe('disclosure batches packed for the ledger writer', () => {
         const prejoined = packBatch({ ...batch, joined: () => joined }, slots)
         expect(unpackEntries(prejoined.packed)).toEqual(disclosureEntries(batch))
         prejoined.release()
-        // a slot given back and written again: the batch still in it is not the one read
+        // two batches held at once: writing the second left the first intact
         expect(unpackEntries(packed.packed)).toEqual(disclosureEntries(batch))
         packed.release()
         if (batch.versions.length > 0)
@@ -85,6 +85,28 @@ describe('disclosure batches packed for the ledger writer', () => {
       { numRuns: 300 },
     )
     expect(slots.allocated).toBeLessThanOrEqual(2)
+  })
+
+  it('refuse lengths that reach past the texts written, though the slot holds older bytes there', () => {
+    const slots = new SharedTextSlots(1024, 1)
+    const batch: DisclosureBatch = {
+      partnerId: 'p',
+      disclosedAt: '2026-11-25T10:00:00.000000Z',
+      requestId: 'r',
+      versions: [
+        {
+          json: '{"new":1}',
+          collectionId: 'c1',
+          objectId: 'indicator--00000000-0000-4000-8000-000000000001',
+          objectModified: null,
+          agreementId: 'agr-1',
+        },
+      ],
+    }
+    slots.place(`{"old":"${'x'.repeat(200)}"}`).release()
+    const { packed } = packBatch(batch, slots)
+    packed.lengths[0] = 100
+    expect(() => unpackEntries(packed)).toThrow(/malformed packed disclosure batch/)
   })
 })
 
