@@ -31,10 +31,12 @@ const hex = (bytes: number) =>
 const httpsUrl = word.map((w) => `https://example.org/${w}`)
 
 const killChainPhase = fc.record({ kill_chain_name: word, phase_name: word })
+// "cve" and "capec" bind external_id to their own formats (STIX 2.1 §2.5): generated below, not by chance
+const freeSourceName = word.filter((w) => w !== 'cve' && w !== 'capec')
 const externalReference = fc.oneof(
-  fc.record({ source_name: word, url: httpsUrl }),
+  fc.record({ source_name: freeSourceName, url: httpsUrl }),
   fc.record(
-    { source_name: word, external_id: fc.stringMatching(/^T[0-9]{4}$/), description: text },
+    { source_name: freeSourceName, external_id: fc.stringMatching(/^T[0-9]{4}$/), description: text },
     { requiredKeys: ['source_name', 'external_id'] },
   ),
   fc.record({
