@@ -300,6 +300,13 @@ process.stdout.write(
 process.stdout.write(
   `- RSS: ${(rssStart / 2 ** 20).toFixed(1)} MiB cold, ${(rssWarm / 2 ** 20).toFixed(1)} MiB after the first window, ${(rssEnd / 2 ** 20).toFixed(1)} MiB at the end: ${(growth * 100).toFixed(1)} % after warm-up (target < 10 %: ${growth < 0.1 ? 'met' : 'MISSED'})\n`,
 )
+// A leak keeps growing; a heap settling towards its working size levels off, or see-saws as the
+// collector releases pages (the end-to-end figure above lands wherever the see-saw is): the range shows which.
+const settled = windows.slice(1).map((w) => w.rssBytes)
+if (settled.length > 1)
+  process.stdout.write(
+    `- RSS from the second window on: ${(Math.min(...settled) / 2 ** 20).toFixed(1)}–${(Math.max(...settled) / 2 ** 20).toFixed(1)} MiB\n`,
+  )
 if (first && last)
   process.stdout.write(
     `- p99 first window ${percentile(first.latencies, 99).toFixed(1)} ms, last window ${percentile(last.latencies, 99).toFixed(1)} ms\n`,
