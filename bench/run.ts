@@ -12,11 +12,13 @@ import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { benchArgs } from './lib/args.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
-const full = process.argv.includes('--full')
-const onlyIndex = process.argv.indexOf('--only')
-const only = onlyIndex >= 0 ? new Set((process.argv[onlyIndex + 1] ?? '').split(',')) : undefined
+const args = benchArgs({ '--full': 'flag', '--only': 'value' })
+const full = args.flag('--full')
+const onlyList = args.string('--only')
+const only = onlyList === undefined ? undefined : new Set(onlyList.split(','))
 
 interface Bench {
   name: string
@@ -54,6 +56,12 @@ function runOne(bench: Bench): Promise<{ code: number; seconds: number }> {
 }
 
 async function main(): Promise<void> {
+  const unknown = [...(only ?? [])].filter((name) => !BENCHES.some((b) => b.name === name))
+  if (unknown.length > 0) {
+    console.error(`unknown bench ${unknown.join(', ')}; benches: ${BENCHES.map((b) => b.name).join(', ')}`)
+    process.exitCode = 2
+    return
+  }
   const summary: string[] = []
   let failed = 0
   for (const bench of BENCHES) {

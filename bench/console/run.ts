@@ -31,11 +31,17 @@ interface Measured {
   note?: string
 }
 
-const args = benchArgs()
+const args = benchArgs({
+  '--quick': 'flag',
+  '--objects': 'number',
+  '--samples': 'number',
+  '--seed': 'number',
+  '--browser': 'flag',
+})
 const OBJECTS = Math.floor(args.number('--objects', args.quick ? 20_000 : 100_000))
 const SAMPLES = Math.floor(args.number('--samples', args.quick ? 10 : 30))
 const SEED = Math.floor(args.number('--seed', 7))
-const BROWSER = process.argv.includes('--browser')
+const BROWSER = args.flag('--browser')
 
 async function time<T>(fn: () => Promise<T>): Promise<[number, T]> {
   const t0 = performance.now()

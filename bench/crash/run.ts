@@ -10,7 +10,12 @@ import { machineLine } from '../lib/table.js'
 import { tempDir } from '../lib/tmp.js'
 import { runCrashCampaign } from './campaign.js'
 
-const args = benchArgs()
+const args = benchArgs({
+  '--quick': 'flag',
+  '--rounds': 'number',
+  '--writers': 'number',
+  '--readers': 'number',
+})
 const rounds = args.number('--rounds', args.quick ? 5 : 100)
 const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url))
 const dir = tempDir('crash')

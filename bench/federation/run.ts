@@ -28,7 +28,14 @@ import { type BenchNode, benchCollection, loadObjects, startBenchNode } from '..
 import { nowMs, percentile } from '../lib/stats.js'
 import { dec, int, machineLine, markdownTable } from '../lib/table.js'
 
-const args = benchArgs()
+const args = benchArgs({
+  '--quick': 'flag',
+  '--every': 'number',
+  '--objects': 'number',
+  '--page': 'number',
+  '--rate': 'number',
+  '--seconds': 'number',
+})
 const TOTAL = args.number('--objects', args.quick ? 5000 : 20_000)
 const PAGE = args.number('--page', 500)
 const RATE = args.number('--rate', 200)

@@ -10,7 +10,12 @@ import { startBenchNode } from '../lib/node.js'
 import { machineLine } from '../lib/table.js'
 import { buildFuzzWorld, runFuzzCampaign } from './campaign.js'
 
-const args = benchArgs()
+const args = benchArgs({
+  '--quick': 'flag',
+  '--count': 'number',
+  '--seed': 'number',
+  '--concurrency': 'number',
+})
 const count = args.number('--count', args.quick ? 2000 : 50_000)
 const seed = args.number('--seed', 7)
 const crashes: unknown[] = []

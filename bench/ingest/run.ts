@@ -5,7 +5,7 @@
  * process (decode + parse, validate, serialize, store) so a miss can be attributed.
  *
  *   npx tsc -p tsconfig.json && node dist/bench/ingest/run.js [--quick] [--objects 100000]
- *        [--batch 1000] [--repeat 2] [--only baseline|node|stages]
+ *        [--batch 1000] [--repeat 2] [--only baseline|node|stages|anatomy]
  *
  * Both the node and the baseline use WAL with synchronous=FULL (the node's settings). The HTTP client
  * runs in the node's process: its cost (sending a prepared buffer, reading the status) counts against
@@ -29,7 +29,14 @@ import { bestOf, collectGarbage, nowMs } from '../lib/stats.js'
 import { dec, int, machineLine, markdownTable, pct, ratio, verdictAtLeast } from '../lib/table.js'
 import { tempDir } from '../lib/tmp.js'
 
-const args = benchArgs()
+const args = benchArgs({
+  '--quick': 'flag',
+  '--repeat': 'number',
+  '--only': ['baseline', 'node', 'stages', 'anatomy'],
+  '--objects': 'number',
+  '--batch': 'number',
+  '--seed': 'number',
+})
 const TOTAL = args.number('--objects', args.quick ? 20_000 : 100_000)
 const BATCH = args.number('--batch', 1000)
 const SEED = args.number('--seed', 11)

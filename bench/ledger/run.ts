@@ -16,14 +16,18 @@ import { benchArgs } from '../lib/args.js'
 import { machineLine } from '../lib/table.js'
 import { measureSqliteStore, PAGE, type ProofFigures } from './store.js'
 
-const args = benchArgs()
+const args = benchArgs({
+  '--quick': 'flag',
+  '--store': ['sqlite', 'none'],
+  '--store-only': 'flag',
+  '--store-sizes': 'value',
+})
 const quick = args.quick
 const storeKind = args.string('--store') ?? 'sqlite'
-const storeOnly = process.argv.includes('--store-only')
+const storeOnly = args.flag('--store-only')
 const storeSizes = (args.string('--store-sizes') ?? (quick ? '100000' : '1000000,10000000'))
   .split(',')
   .map((n) => Number(n.replace(/_/g, '')))
-if (storeKind !== 'sqlite' && storeKind !== 'none') throw new Error(`--store sqlite|none, not ${storeKind}`)
 if (storeSizes.some((n) => !Number.isSafeInteger(n) || n < PAGE))
   throw new Error(`--store-sizes needs sizes of at least ${PAGE}`)
 const APPEND_LEAVES = 200_000

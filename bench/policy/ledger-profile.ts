@@ -32,7 +32,7 @@ import { benchCollection, loadObjects, startBenchNode } from '../lib/node.js'
 import { collectGarbage, nowMs } from '../lib/stats.js'
 import { dec, int, machineLine, markdownTable, pct } from '../lib/table.js'
 
-const args = benchArgs()
+const args = benchArgs({ '--quick': 'flag', '--pages': 'number', '--warm': 'number' })
 const PAGES = args.number('--pages', args.quick ? 40 : 100)
 const WARM = args.number('--warm', args.quick ? 40 : 100)
 const PER_PAGE = 800

@@ -39,7 +39,16 @@ import { between, seeded } from '../lib/rng.js'
 import { bestOf, collectGarbage, type LatencySummary, nowMs, summarize } from '../lib/stats.js'
 import { dec, int, machineLine, markdownTable, pct, verdictAtMost } from '../lib/table.js'
 
-const args = benchArgs()
+const args = benchArgs({
+  '--quick': 'flag',
+  '--repeat': 'number',
+  '--only': ['stages', 'ratio', 'ledger-ratio', 'partner-read', 'ledger', 'admin-read'],
+  '--objects': 'number',
+  '--pages': 'number',
+  '--seed': 'number',
+  '--concurrency': 'number',
+  '--no-ledger-writer': 'flag',
+})
 const TOTAL = args.number('--objects', args.quick ? 20_000 : 40_000)
 const PAGES = args.number('--pages', args.quick ? 60 : 200)
 const PAGE = 1000

@@ -21,7 +21,13 @@ import { between, seeded } from '../lib/rng.js'
 import { bestOf, collectGarbage, type LatencySummary, nowMs, summarize } from '../lib/stats.js'
 import { dec, int, machineLine, markdownTable, pct, ratio, verdictAtLeast } from '../lib/table.js'
 
-const args = benchArgs()
+const args = benchArgs({
+  '--quick': 'flag',
+  '--repeat': 'number',
+  '--objects': 'number',
+  '--pages': 'number',
+  '--seed': 'number',
+})
 const TOTAL = args.number('--objects', args.quick ? 20_000 : 50_000)
 const PAGES = args.number('--pages', args.quick ? 100 : 300)
 const PAGE = 1000

@@ -27,9 +27,8 @@ import { machineLine, markdownTable } from '../lib/table.js'
 import { tempDir } from '../lib/tmp.js'
 
 const TAXII = 'application/taxii+json;version=2.1'
-const args = benchArgs()
-const minutes = Number(args.string('--minutes') ?? (args.quick ? '0.5' : '10'))
-if (!Number.isFinite(minutes) || minutes <= 0) throw new Error('--minutes needs a positive number')
+const args = benchArgs({ '--quick': 'flag', '--minutes': 'number', '--rate': 'number', '--window': 'number' })
+const minutes = args.number('--minutes', args.quick ? 0.5 : 10)
 const rate = args.number('--rate', 40)
 const windowSeconds = args.number('--window', minutes >= 2 ? 60 : 10)
 const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url))
