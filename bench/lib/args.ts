@@ -61,8 +61,9 @@ export function parseBenchArgs(options: BenchOptions, argv: readonly string[]): 
     return argv.includes(name)
   }
   return {
-    quick: '--quick' in options && flag('--quick'),
-    repeat: '--repeat' in options ? Math.floor(number('--repeat', 2)) : 2,
+    quick: options['--quick'] === 'flag' && flag('--quick'),
+    // a bench may take --repeat as a flag of its own (scale: time each position again)
+    repeat: options['--repeat'] === 'number' ? Math.floor(number('--repeat', 2)) : 2,
     number,
     string: value,
     flag,

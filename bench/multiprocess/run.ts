@@ -27,6 +27,7 @@ import { ensureDefaultApiRoot } from '../../src/services/api-roots.js'
 import { createCollection } from '../../src/services/collections.js'
 import { loadOrCreateNodeKey } from '../../src/services/ledger-service.js'
 import { openStore } from '../../src/store/open.js'
+import { benchArgs } from '../lib/args.js'
 import { LoopbackClient, TAXII } from '../lib/http.js'
 import { adminStatement } from '../lib/postgres.js'
 import { seeded } from '../lib/rng.js'
@@ -47,30 +48,34 @@ interface Options {
   seed: number
 }
 
-function parseArgs(argv: string[]): Options {
-  const value = (flag: string) => {
-    const i = argv.indexOf(flag)
-    return i >= 0 ? argv[i + 1] : undefined
-  }
+function parseArgs(): Options {
+  const args = benchArgs({
+    '--postgres': 'value',
+    '--requests': 'number',
+    '--seconds': 'number',
+    '--concurrency': 'number',
+    '--write-share': 'value',
+    '--rounds': 'number',
+    '--seed': 'number',
+  })
   const postgres =
-    value('--postgres') ?? process.env.SLUICE_BENCH_POSTGRES ?? process.env.SLUICE_TEST_POSTGRES
+    args.string('--postgres') ?? process.env.SLUICE_BENCH_POSTGRES ?? process.env.SLUICE_TEST_POSTGRES
   if (!postgres) throw new Error('needs a PostgreSQL server: --postgres URL or SLUICE_BENCH_POSTGRES')
   const host = new URL(postgres).hostname
   if (!['127.0.0.1', 'localhost', '[::1]'].includes(host))
     throw new Error(`the bench only talks to a loopback PostgreSQL, not ${host}`)
-  const options = {
+  // a share of 0 (reads only) is allowed, which a positive number would not be
+  const writeShare = Number(args.string('--write-share') ?? 0.2)
+  if (!(writeShare >= 0 && writeShare <= 1)) throw new Error('--write-share is a fraction between 0 and 1')
+  return {
     postgres,
-    requests: Number(value('--requests') ?? 3000),
-    seconds: Number(value('--seconds') ?? 20),
-    concurrency: Number(value('--concurrency') ?? 16),
-    writeShare: Number(value('--write-share') ?? 0.2),
-    rounds: Number(value('--rounds') ?? 2),
-    seed: Number(value('--seed') ?? 7),
+    requests: args.number('--requests', 3000),
+    seconds: args.number('--seconds', 20),
+    concurrency: args.number('--concurrency', 16),
+    writeShare,
+    rounds: args.number('--rounds', 2),
+    seed: args.number('--seed', 7),
   }
-  for (const [k, v] of Object.entries(options))
-    if (typeof v === 'number' && !(Number.isFinite(v) && v >= 0)) throw new Error(`--${k} must be a number`)
-  if (options.writeShare > 1) throw new Error('--write-share is a fraction between 0 and 1')
-  return options
 }
 
 interface Server {
@@ -282,7 +287,7 @@ async function readableCollections(url: string, keys: string[]): Promise<Map<str
 }
 
 async function main(): Promise<void> {
-  const options = parseArgs(process.argv.slice(2))
+  const options = parseArgs()
   const dir = tempDir('multiprocess')
   const name = `sluice_bench_mp_${randomBytes(4).toString('hex')}`
   await adminStatement(options.postgres, `CREATE DATABASE ${name}`)

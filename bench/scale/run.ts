@@ -4,7 +4,7 @@
  *   npx tsc -p tsconfig.json
  *   node dist/bench/scale/run.js [--adapter sqlite|postgres] [--sizes 100000,1000000] [--samples 200]
  *                                [--postgres postgres://…] [--seed 7] [--batch 1000]
- *                                [--explain [20]] [--repeat]
+ *                                [--explain 20] [--repeat]
  *
  * Each adapter's store grows through the sizes in order (the 10^6 store contains the 10^5 one),
  * ingesting with `putObjects` in batches of `--batch` (1,000). At every size it times pages of 1,000 read
@@ -30,6 +30,7 @@ import { PostgresStore } from '../../src/store/postgres/postgres-store.js'
 import { formatMicros, toMicros } from '../../src/store/time.js'
 import type { IncomingObject, ObjectQuery, Store } from '../../src/store/types.js'
 import { generateObjects } from '../data/generate.js'
+import { benchArgs } from '../lib/args.js'
 import { adminStatement } from '../lib/postgres.js'
 import { seeded } from '../lib/rng.js'
 import { percentile } from '../lib/stats.js'
@@ -76,39 +77,38 @@ interface Row {
   ioTiming?: boolean
 }
 
-function parseArgs(argv: string[]): Options {
-  const value = (flag: string) => {
-    const i = argv.indexOf(flag)
-    return i >= 0 ? argv[i + 1] : undefined
-  }
-  const adapter = value('--adapter')
-  if (adapter !== undefined && adapter !== 'sqlite' && adapter !== 'postgres') {
-    throw new Error(`--adapter must be sqlite or postgres, not ${adapter}`)
-  }
-  const sizes = (value('--sizes') ?? '100000,1000000')
+function parseArgs(): Options {
+  const args = benchArgs({
+    '--adapter': ['sqlite', 'postgres'],
+    '--sizes': 'value',
+    '--postgres': 'value',
+    '--samples': 'number',
+    '--seed': 'number',
+    '--batch': 'number',
+    '--explain': 'number',
+    '--repeat': 'flag',
+  })
+  const adapter = args.string('--adapter') as AdapterName | undefined
+  const sizes = (args.string('--sizes') ?? '100000,1000000')
     .split(',')
     .map((s) => Number(s.trim()))
     .sort((a, b) => a - b)
   if (sizes.some((s) => !Number.isInteger(s) || s < PAGE * 2))
     throw new Error(`--sizes must be integers of at least ${PAGE * 2}`)
   const postgres =
-    value('--postgres') ?? process.env.SLUICE_BENCH_POSTGRES ?? process.env.SLUICE_TEST_POSTGRES
+    args.string('--postgres') ?? process.env.SLUICE_BENCH_POSTGRES ?? process.env.SLUICE_TEST_POSTGRES
   const adapters: AdapterName[] = adapter ? [adapter] : postgres ? ['sqlite', 'postgres'] : ['sqlite']
   if (adapters.includes('postgres') && !postgres)
     throw new Error('postgres needs --postgres URL or SLUICE_BENCH_POSTGRES')
-  const explainAt = argv.indexOf('--explain')
-  // `--explain` alone means 20 pages per kind; a number after it sets the count.
-  const explainArg = argv[explainAt + 1] ?? ''
-  const explainCount = explainAt < 0 ? 0 : /^\d+$/.test(explainArg) ? Number(explainArg) : 20
   return {
     adapters,
     sizes,
-    samples: Number(value('--samples') ?? 200),
-    seed: Number(value('--seed') ?? 7),
-    batch: Number(value('--batch') ?? 1_000),
+    samples: args.number('--samples', 200),
+    seed: args.number('--seed', 7),
+    batch: args.number('--batch', 1_000),
     postgres,
-    explain: explainCount,
-    repeat: argv.includes('--repeat'),
+    explain: Math.floor(args.number('--explain', 0)),
+    repeat: args.flag('--repeat'),
   }
 }
 
@@ -399,7 +399,7 @@ function report(rows: Row[], options: Options): string {
 }
 
 async function main(): Promise<void> {
-  const options = parseArgs(process.argv.slice(2))
+  const options = parseArgs()
   const rows: Row[] = []
   for (const adapter of options.adapters) rows.push(...(await benchAdapter(adapter, options)))
   console.log(report(rows, options))

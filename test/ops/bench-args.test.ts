@@ -49,6 +49,12 @@ describe('bench options', () => {
     expect(() => parseBenchArgs({ '--pages': 'number' }, []).repeat).not.toThrow()
   })
 
+  it('leaves --repeat to a bench that takes it as a flag of its own', () => {
+    const args = parseBenchArgs({ '--repeat': 'flag' }, ['--repeat'])
+    expect(args.flag('--repeat')).toBe(true)
+    expect(args.repeat).toBe(2)
+  })
+
   it('takes a word option only among its words', () => {
     const words = { '--only': ['ratio', 'stages'] } as const
     expect(parseBenchArgs(words, ['--only', 'stages']).string('--only')).toBe('stages')
