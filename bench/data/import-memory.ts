@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { readObjects } from '../../src/stix/bundle-reader.js'
+import { benchArgs } from '../lib/args.js'
 import { writeBundle } from './generate.js'
 
 const LIMIT_MB = 300
@@ -62,5 +63,7 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[2] === '--read') await read(process.argv[3]!)
+// --read FILE is the fresh process main() starts to measure the read alone
+const readFile = benchArgs({ '--read': 'value' }).string('--read')
+if (readFile !== undefined) await read(readFile)
 else await main()

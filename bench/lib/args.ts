@@ -24,9 +24,10 @@ export class BenchUsageError extends Error {}
  * defaults. `--help` is always understood (see `benchArgs`).
  */
 export function parseBenchArgs(options: BenchOptions, argv: readonly string[]): BenchArgs {
+  const kinds: Readonly<Record<string, OptionKind | undefined>> = options
   for (let i = 0; i < argv.length; i++) {
     const token = argv[i]!
-    const kind = (options as Record<string, OptionKind | undefined>)[token]
+    const kind = kinds[token]
     if (kind === undefined) throw new BenchUsageError(`unknown option ${token}`)
     if (kind === 'flag') continue
     const value = argv[i + 1]
@@ -39,7 +40,7 @@ export function parseBenchArgs(options: BenchOptions, argv: readonly string[]): 
   }
   const declared = (flag: string, kind: 'flag' | 'number' | 'value') => {
     // a bench reading an option it did not declare is the bench's bug, not the user's
-    const was = (options as Record<string, OptionKind | undefined>)[flag]
+    const was = kinds[flag]
     if ((Array.isArray(was) ? 'value' : was) !== kind)
       throw new Error(`bench reads ${flag} without declaring it as a ${kind}`)
   }
@@ -80,9 +81,11 @@ function positive(text: string): number {
 export function benchUsage(options: BenchOptions): string {
   const parts = Object.entries(options).map(([name, kind]) => {
     if (kind === 'flag') return `[${name}]`
-    return `[${name} ${kind === 'number' ? 'N' : kind === 'value' ? 'V' : (kind as readonly string[]).join('|')}]`
+    if (kind === 'number') return `[${name} N]`
+    if (kind === 'value') return `[${name} V]`
+    return `[${name} ${kind.join('|')}]`
   })
-  return `options: ${parts.join(' ')}`
+  return `options: ${parts.length > 0 ? parts.join(' ') : 'none'}`
 }
 
 /**

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { compilePattern, parsePattern } from '../../src/stix/pattern/index.js'
+import { benchArgs } from '../lib/args.js'
 
 type Obj = Record<string, unknown>
 
@@ -216,4 +217,6 @@ function main(): void {
   )
 }
 
+// no options: refuse any, rather than run as if they were understood
+benchArgs({})
 main()

@@ -46,7 +46,8 @@ describe('bench options', () => {
     const args = parseBenchArgs(OPTIONS, [])
     expect(() => args.number('--seed', 1)).toThrow('bench reads --seed without declaring it as a number')
     expect(() => args.flag('--pages')).toThrow('bench reads --pages without declaring it as a flag')
-    expect(() => parseBenchArgs({ '--pages': 'number' }, []).repeat).not.toThrow()
+    // the shared numeric --repeat is read only where a bench declares it
+    expect(parseBenchArgs({ '--pages': 'number' }, []).repeat).toBe(2)
   })
 
   it('leaves --repeat to a bench that takes it as a flag of its own', () => {
@@ -66,6 +67,7 @@ describe('bench options', () => {
   it('lists the options for --help and after a refusal', () => {
     expect(benchUsage(OPTIONS)).toBe('options: [--quick] [--repeat N] [--only V] [--pages N]')
     expect(benchUsage({ '--only': ['ratio', 'stages'] })).toBe('options: [--only ratio|stages]')
+    expect(benchUsage({})).toBe('options: none')
   })
 })
 
