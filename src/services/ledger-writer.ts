@@ -207,7 +207,10 @@ export type LedgerWriterReply =
   | { id: number; closed: true }
 
 const WORKER_MODULE = new URL('./ledger-writer-worker.js', import.meta.url)
-const WRITER_HEAP = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 32 }
+// The young generation trades the writer's collector time against memory: at 12 MB its scavenges keep
+// copying the batch in flight (~17 points more ledger cost on reads); at 32 MB its new space doubles
+// after a minute or two, growing the process by as much for no gain over 16 (bench/RESULTS.md, Soak).
+const WRITER_HEAP = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16 }
 
 /**
  * Appends partner pages' disclosures from a worker thread with its own connection to the store.
