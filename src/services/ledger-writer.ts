@@ -94,6 +94,20 @@ export function packBatch(
   return { packed, transfer: [lengths.buffer], release: shared.release }
 }
 
+/**
+ * Disclosures the worker appends in one transaction at most, and twice that the writer lets be in flight
+ * (one transaction running, the next gathering). The work on a transaction's disclosures is live at once
+ * in the thread's bounded heap, and so is every batch queued there: a hundred concurrent pages of 1,000
+ * merged whole ran it out of memory, failing every request in flight (bench/RESULTS.md, fifth round).
+ */
+export const MAX_MERGED = 8192
+const MAX_IN_FLIGHT = 2 * MAX_MERGED
+
+/** How many disclosures a packed batch holds, without unpacking it. */
+export function packedCount(packed: PackedBatch): number {
+  return packed.lengths.length / FIELDS_PER_VERSION
+}
+
 /** The disclosure entries of the batch packed by `packBatch`: `disclosureEntries` of that batch. */
 export function unpackEntries(packed: PackedBatch): DisclosureEntry[] {
   const { strings, lengths, partnerId, disclosedAt, requestId } = packed
@@ -233,6 +247,10 @@ export class LedgerWriter {
     number,
     { resolve: (reply: LedgerWriterReply) => void; reject: (error: Error) => void }
   >()
+  /** Disclosures sent and not yet answered, the appends waiting (in order) for room, and every append unanswered. */
+  #inFlight = 0
+  readonly #waiting: { count: number; admit: () => void }[] = []
+  readonly #appending = new Set<Promise<unknown>>()
 
   private constructor(module: URL, data: LedgerWriterData) {
     this.#module = module
@@ -251,22 +269,60 @@ export class LedgerWriter {
   }
 
   /** Appends the batch's disclosure entries; resolves with their positions once they are durable. */
-  async append(batch: DisclosureBatch): Promise<LedgerPosition[][]> {
-    const { packed, transfer, release } = packBatch(batch, this.#slots)
+  append(batch: DisclosureBatch): Promise<LedgerPosition[][]> {
+    const appending = this.#append(batch)
+    this.#appending.add(appending)
+    const settled = () => this.#appending.delete(appending)
+    appending.then(settled, settled)
+    return appending
+  }
+
+  async #append(batch: DisclosureBatch): Promise<LedgerPosition[][]> {
+    const count = batch.versions.length
+    await this.#admit(count)
     let reply: LedgerWriterReply
     try {
-      reply = await this.#send({ id: this.#nextId++, batch: packed }, transfer)
+      // packed only once admitted: a page waiting here holds no shared memory
+      const { packed, transfer, release } = packBatch(batch, this.#slots)
+      try {
+        reply = await this.#send({ id: this.#nextId++, batch: packed }, transfer)
+      } finally {
+        // the worker is done with the texts once it has answered or died
+        release()
+      }
     } finally {
-      // the worker is done with the texts once it has answered or died
-      release()
+      this.#inFlight -= count
+      this.#admitWaiting()
     }
     if ('error' in reply) throw new Error(`ledger writer: ${reply.error}`)
     if (!('positions' in reply)) throw new Error('ledger writer: unexpected reply')
     return unpackPositions(reply.positions)
   }
 
-  /** Lets appends in flight finish, then stops the worker (which closes its store). */
+  /** Resolves once the batch fits in flight; a batch larger than the bound goes alone. */
+  #admit(count: number): Promise<void> {
+    if (this.#waiting.length === 0 && this.#fits(count)) {
+      this.#inFlight += count
+      return Promise.resolve()
+    }
+    return new Promise((admit) => this.#waiting.push({ count, admit }))
+  }
+
+  #fits(count: number): boolean {
+    return this.#inFlight === 0 || this.#inFlight + count <= MAX_IN_FLIGHT
+  }
+
+  #admitWaiting(): void {
+    for (let next = this.#waiting[0]; next !== undefined && this.#fits(next.count); next = this.#waiting[0]) {
+      this.#waiting.shift()
+      this.#inFlight += next.count
+      next.admit()
+    }
+  }
+
+  /** Lets appends in flight or waiting finish, then stops the worker (which closes its store). */
   async close(): Promise<void> {
+    await Promise.allSettled([...this.#appending])
     const worker = this.#worker
     if (!worker) return
     await this.#send({ id: this.#nextId++, close: true }).catch(() => {})

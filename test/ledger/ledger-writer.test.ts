@@ -270,6 +270,35 @@ for (const factory of STORES) {
       expect(total).toBe(70 + 3 + 120 + 64 + 1 + 5)
     })
 
+    it('appends a burst of concurrent pages its bounded heap could not hold merged, all before it closes', async () => {
+      const { store, location, dispose: drop } = await factory.open()
+      const writer = LedgerWriter.for(location, tmpdir(), BUILT_WORKER)!
+      dispose = drop
+      // 150 pages of 1,000 at once: merged into one transaction they ran the thread out of memory
+      const pages = 150
+      const appends = Array.from({ length: pages }, (_, b) =>
+        writer.append(page(b, `partner-${b % 3}`, 1000)),
+      )
+      let answered = 0
+      for (const a of appends) a.then(() => answered++)
+      // closed at once, with most of the burst still waiting its turn: every page is appended first
+      await writer.close()
+      expect(answered).toBe(pages)
+      const positions = await Promise.all(appends)
+      const globalIndices = positions.flat().map((at) => at.find((p) => p.logId === GLOBAL_LOG)!.index)
+      expect(new Set(globalIndices).size).toBe(pages * 1000)
+      const logs = await store.ledgerLogs()
+      expect(logs.find((l) => l.logId === GLOBAL_LOG)!.size).toBe(pages * 1000)
+      for (let p = 0; p < 3; p++)
+        expect(logs.find((l) => l.logId === partnerLogId(`partner-${p}`))!.size).toBe(50 * 1000)
+      // one page's disclosures in order, where the writer said
+      const b = 77
+      const expected = encodeEntries(disclosureEntries(page(b, `partner-${b % 3}`, 1000)))
+      for (const i of [0, 499, 999])
+        for (const p of positions[b]![i]!)
+          expect(await leafText(store, p.logId, p.index)).toBe(Buffer.from(expected[i]!).toString())
+    }, 120_000)
+
     it('fails an append clearly when the worker cannot open the store', async () => {
       const writer = LedgerWriter.for(
         factory.name === 'sqlite' ? '/nonexistent-dir/\0/sluice.db' : 'postgres://nobody@127.0.0.1:1/none',
