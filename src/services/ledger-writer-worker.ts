@@ -6,8 +6,6 @@ import {
   type LedgerWriterData,
   type LedgerWriterReply,
   type LedgerWriterRequest,
-  MAX_MERGED,
-  packedCount,
   packPositions,
   unpackEntries,
 } from './ledger-writer.js'
@@ -15,8 +13,7 @@ import {
 /**
  * The ledger writer's thread (see ledger-writer.ts): one store connection. Batches that arrive while
  * an append is running are appended together in the next one (one transaction, one sync): fewer
- * commits, each of which also makes the node's own connection drop its page cache; at most MAX_MERGED
- * disclosures a transaction (see there).
+ * commits, each of which also makes the node's own connection drop its page cache.
  */
 const port = parentPort
 if (!port) throw new Error('ledger-writer-worker.js runs as a worker thread')
@@ -36,18 +33,9 @@ type AppendRequest = Extract<LedgerWriterRequest, { batch: unknown }>
 const queued: AppendRequest[] = []
 let draining: Promise<void> | undefined
 
-/** The requests of the next transaction, in order: the first, then more while they stay within MAX_MERGED. */
-function nextRequests(): AppendRequest[] {
-  let count = packedCount(queued[0]!.batch)
-  let take = 1
-  while (take < queued.length && count + packedCount(queued[take]!.batch) <= MAX_MERGED)
-    count += packedCount(queued[take++]!.batch)
-  return queued.splice(0, take)
-}
-
 async function drain(): Promise<void> {
   while (queued.length > 0) {
-    const requests = nextRequests()
+    const requests = queued.splice(0)
     const replies: LedgerWriterReply[] = []
     try {
       const store = await opening

@@ -94,20 +94,6 @@ export function packBatch(
   return { packed, transfer: [lengths.buffer], release: shared.release }
 }
 
-/**
- * Disclosures the worker appends in one transaction at most, and twice that the writer lets be in flight
- * (one transaction running, the next gathering). The work on a transaction's disclosures is live at once
- * in the thread's bounded heap, and so is every batch queued there: a hundred concurrent pages of 1,000
- * merged whole ran it out of memory, failing every request in flight (bench/RESULTS.md, fifth round).
- */
-export const MAX_MERGED = 8192
-const MAX_IN_FLIGHT = 2 * MAX_MERGED
-
-/** How many disclosures a packed batch holds, without unpacking it. */
-export function packedCount(packed: PackedBatch): number {
-  return packed.lengths.length / FIELDS_PER_VERSION
-}
-
 /** The disclosure entries of the batch packed by `packBatch`: `disclosureEntries` of that batch. */
 export function unpackEntries(packed: PackedBatch): DisclosureEntry[] {
   const { strings, lengths, partnerId, disclosedAt, requestId } = packed
@@ -223,8 +209,15 @@ export type LedgerWriterReply =
 const WORKER_MODULE = new URL('./ledger-writer-worker.js', import.meta.url)
 // The young generation trades the writer's collector time against memory: at 12 MB its scavenges keep
 // copying the batch in flight (~17 points more ledger cost on reads); at 32 MB its new space doubles
-// after a minute or two, growing the process by as much for no gain over 16 (bench/RESULTS.md, Soak).
+// after a minute or two, growing the process by as much for no gain over 16 (bench/RESULTS.md, fifth round).
 const WRITER_HEAP = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16 }
+/**
+ * Disclosures sent to the worker and not yet answered, at most (a larger page goes alone). The worker
+ * appends all it has queued in one transaction, whose work is live at once in its bounded heap: a hundred
+ * concurrent pages of 1,000 merged whole ran it out of memory, failing every request in flight
+ * (bench/RESULTS.md, fifth round). Four readers' pages of 1,000 fit within it.
+ */
+const MAX_IN_FLIGHT = 8192
 
 /**
  * Appends partner pages' disclosures from a worker thread with its own connection to the store.
