@@ -43,7 +43,7 @@ export function nodeMetrics(store: Store, policy: PolicyService, version: string
   )
   const denials = registry.counter(
     'sluice_denials_total',
-    'Object versions withheld from partners by policy, by the first reason.',
+    'Object versions the policy decision withheld from partners after the store returned them, by the first reason.',
     ['partner', 'reason'],
   )
   const info = registry.gauge('sluice_build_info', 'The running version.', ['version'])
