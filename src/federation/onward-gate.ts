@@ -1,10 +1,16 @@
 import type { CollectionAccess, DisclosureGate, GateSession, Served, Viewer } from '../disclosure/gate.js'
 import type { PolicyService } from '../services/policy-service.js'
 import type { StixObject } from '../stix/object.js'
-import type { CollectionRecord, ObjectQuery, ProvenanceRecord, Store, StoredVersion } from '../store/types.js'
-import { type OnwardFacts, onwardDenial } from './onward.js'
+import type { CollectionRecord, ObjectQuery, Store, StoredVersion } from '../store/types.js'
+import { onwardDenial } from './onward.js'
+import {
+  mayDenyOnward,
+  objectOnwardFacts,
+  type PartnerOnwardFacts,
+  partnerOnwardFacts,
+  provenanceByObject,
+} from './onward-facts.js'
 import { FederationState } from './state.js'
-import type { AppliedWithdrawal } from './types.js'
 
 const RULES = Symbol.for('sluice.federation-rules')
 
@@ -28,18 +34,9 @@ export function withFederationRules(
       const session = await inner.open(viewer, instant)
       if (viewer.role !== 'partner' || !viewer.partnerId) return session
       // the policy gate already compiled the policy for this instant; ask again only if it did not say
-      const [compiled, applied, issued] = await Promise.all([
-        session.policy ?? policy.compiledAt(instant),
-        state.applied(),
-        state.withdrawals(viewer.partnerId),
-      ])
-      return new FederatedSession(session, store, {
-        partnerId: viewer.partnerId,
-        partnerIdentity: compiled.snapshot.partners.get(viewer.partnerId)?.identity_id,
-        markings: compiled.snapshot.markings,
-        applied: new Map(applied.map((a) => [a.objectId, a])),
-        withdrawn: new Set(issued.map((w) => w.objectId)),
-      })
+      const compiled = session.policy ?? (await policy.compiledAt(instant))
+      const facts = await partnerOnwardFacts(state, compiled.snapshot, viewer.partnerId)
+      return new FederatedSession(session, store, facts)
     },
   } as DisclosureGate & { inner: DisclosureGate }
 }
@@ -57,19 +54,11 @@ function createdBy(identity: string): (s: Served) => boolean {
   }
 }
 
-interface SessionFacts {
-  partnerId: string
-  partnerIdentity: string | undefined
-  markings: OnwardFacts['markings']
-  applied: Map<string, AppliedWithdrawal>
-  withdrawn: Set<string>
-}
-
 class FederatedSession implements GateSession {
   constructor(
     readonly inner: GateSession,
     readonly store: Store,
-    readonly facts: SessionFacts,
+    readonly facts: PartnerOnwardFacts,
   ) {}
 
   get viewer(): Viewer {
@@ -98,40 +87,19 @@ class FederatedSession implements GateSession {
 
   async screen(items: StoredVersion[]): Promise<(Served | undefined)[]> {
     const served = await this.inner.screen(items)
-    const { partnerId, partnerIdentity, markings, applied, withdrawn } = this.facts
-    const byObject = new Map<string, ProvenanceRecord[]>()
-    if (await this.store.hasProvenance()) {
-      const ids = new Set<string>()
-      for (const s of served) if (s) ids.add(s.stored.id)
-      for (const p of ids.size > 0 ? await this.store.provenance([...ids]) : []) {
-        const list = byObject.get(p.objectId)
-        if (list) list.push(p)
-        else byObject.set(p.objectId, [p])
-      }
-    }
-    const byPartner = partnerIdentity === undefined ? undefined : createdBy(partnerIdentity)
+    const facts = this.facts
+    const provenance = await provenanceByObject(
+      this.store,
+      served.flatMap((s) => (s ? [s.stored.id] : [])),
+    )
+    const byPartner = facts.partnerIdentity === undefined ? undefined : createdBy(facts.partnerIdentity)
     return served.map((s) => {
       if (!s) return undefined
       const id = s.stored.id
-      const withdrawnHere = applied.get(id)
-      const provenance = byObject.get(id)
-      // every rule needs a withdrawal, a provenance record, or the partner as creator; a version with
-      // none of them passes without being parsed
-      const mayDeny =
-        withdrawn.has(id) ||
-        withdrawnHere !== undefined ||
-        provenance !== undefined ||
-        byPartner?.(s) === true
-      if (!mayDeny) return s
-      const facts: OnwardFacts = {
-        partnerId,
-        markings,
-        provenance: provenance ?? [],
-        withdrawnFromPartner: withdrawn.has(id),
-        ...(partnerIdentity ? { partnerIdentity } : {}),
-        ...(withdrawnHere ? { withdrawnHere } : {}),
-      }
-      return onwardDenial(JSON.parse(s.stored.json) as StixObject, facts) === undefined ? s : undefined
+      // a version no rule can deny passes without being parsed
+      if (!mayDenyOnward(facts, id, provenance, byPartner?.(s) === true)) return s
+      const object = JSON.parse(s.stored.json) as StixObject
+      return onwardDenial(object, objectOnwardFacts(facts, id, provenance)) === undefined ? s : undefined
     })
   }
 

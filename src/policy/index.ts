@@ -24,6 +24,7 @@ export { parseInstant } from './time.js'
 export * from './tlp.js'
 export type * from './types.js'
 export {
+  type AfterPolicy,
   collectionsVisibleTo,
   type EffectCounts,
   type Explanation,

@@ -183,6 +183,8 @@ export type ReasonKind =
   | 'endpoint'
   | 'caveat'
   | 'unknown-partner'
+  /** The federation rules, applied after the sharing policy (a received object does not go back, withdrawals). */
+  | 'federation'
 
 export interface Reason {
   kind: ReasonKind

@@ -59,15 +59,30 @@ function reasonLine(r: Reason): string {
   return `  - [${r.kind}${r.id === undefined ? '' : ` ${r.id}`}] ${r.message}`
 }
 
-/** {@link decide} plus a plain-language account of the decision. */
+/**
+ * A rule outside the sharing policy that withholds what the policy allows (the federation rules: nothing goes
+ * back to where it came from, withdrawals), for a version the policy has not denied.
+ */
+export type AfterPolicy = (version: ObjectVersion) => Reason | undefined
+
+/** What the partner gets: the policy's decision, unless a rule after it withholds what the policy allowed. */
+function finalDecision(policyDecision: Decision, version: ObjectVersion, after?: AfterPolicy): Decision {
+  if (policyDecision.effect === 'deny' || after === undefined) return policyDecision
+  const reason = after(version)
+  return reason === undefined ? policyDecision : { effect: 'deny', deniedBy: [reason] }
+}
+
+/** {@link decide}, then the rules `after` it, plus a plain-language account of the decision. */
 export function explain(
   snapshot: PolicySnapshot,
   partnerId: string,
   version: ObjectVersion,
   instant: string,
   context?: DecisionContext,
+  after?: AfterPolicy,
 ): Explanation {
-  const decision = decideCompiled(compiled(snapshot), partnerId, version, instant, context)
+  const byPolicy = decideCompiled(compiled(snapshot), partnerId, version, instant, context)
+  const decision = finalDecision(byPolicy, version, after)
   const partner = snapshot.partners.get(partnerId)
   const who = partner === undefined ? partnerId : `${partner.name} (${partnerId})`
   const what = `${version.object.id} in collection ${version.collectionId}`
@@ -75,6 +90,8 @@ export function explain(
   if (decision.effect === 'deny') {
     lines.push(`${what} is WITHHELD from ${who} at ${instant}, because:`)
     lines.push(...decision.deniedBy.map(reasonLine))
+    if (byPolicy.effect !== 'deny')
+      lines.push(`  (the sharing policy alone would share it: ${byPolicy.allowedBy.message})`)
   } else {
     const verb = decision.effect === 'allow' ? 'is SHARED with' : 'is SHARED REDACTED with'
     lines.push(`${what} ${verb} ${who} at ${instant}: ${decision.allowedBy.message}.`)
@@ -121,6 +138,7 @@ export function previewCounts(
   instant: string,
   versions: Iterable<ObjectVersion>,
   contextFor?: (version: ObjectVersion) => DecisionContext | undefined,
+  after?: AfterPolicy,
 ): PreviewCounts {
   const policy = compiled(snapshot)
   const out: PreviewCounts = {
@@ -134,7 +152,7 @@ export function previewCounts(
     byCollection: {},
   }
   for (const v of versions) {
-    const d = decideCompiled(policy, partnerId, v, instant, contextFor?.(v))
+    const d = finalDecision(decideCompiled(policy, partnerId, v, instant, contextFor?.(v)), v, after)
     out.total++
     out.byCollection[v.collectionId] ??= { allowed: 0, redacted: 0, denied: 0 }
     const col = out.byCollection[v.collectionId]

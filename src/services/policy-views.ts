@@ -1,4 +1,13 @@
-import type { Decision, ObjectVersion, Order, PreviewCounts } from '../policy/index.js'
+import { onwardDenialOf, partnerOnwardFacts, provenanceByObject } from '../federation/onward-facts.js'
+import { FederationState } from '../federation/state.js'
+import type {
+  AfterPolicy,
+  Decision,
+  ObjectVersion,
+  Order,
+  PolicySnapshot,
+  PreviewCounts,
+} from '../policy/index.js'
 import { type Explanation, endpointRefs, explain, policyAt, previewCounts } from '../policy/index.js'
 import type { StixObject } from '../stix/object.js'
 import type { Store } from '../store/types.js'
@@ -18,6 +27,28 @@ async function endpointsFor(store: Store, object: StixObject): Promise<Map<strin
   return map
 }
 
+/**
+ * The federation rules as a partner's reads apply them after the policy (onward-gate.ts), with the facts
+ * recorded by `at`, for the objects `ids`: so that an explanation or a preview says what the partner gets.
+ */
+async function federationRules(
+  store: Store,
+  snapshot: PolicySnapshot,
+  partnerId: string,
+  ids: Iterable<string>,
+  at: string,
+): Promise<AfterPolicy> {
+  const [partner, provenance] = await Promise.all([
+    partnerOnwardFacts(new FederationState(store), snapshot, partnerId, at),
+    provenanceByObject(store, ids, at),
+  ])
+  const denial = onwardDenialOf(partner, provenance)
+  return (v) => {
+    const message = denial(v.object)
+    return message === undefined ? undefined : { kind: 'federation', message }
+  }
+}
+
 /** Why each stored version of an object is, or is not, disclosed to a partner at an instant. */
 export async function explainObject(
   store: Store,
@@ -30,14 +61,12 @@ export async function explainObject(
   const versions = await store.latestVersions([objectId])
   if (versions.length === 0) fail(`no object "${objectId}" is stored on this node`)
   const snapshot = policyAt(await policy.history(), at)
+  const after = await federationRules(store, snapshot, partner.id, [objectId], at)
   const out: Explanation[] = []
   for (const v of versions) {
     const object = JSON.parse(v.json) as StixObject
-    out.push(
-      explain(snapshot, partner.id, { collectionId: v.collectionId, object }, at, {
-        endpoints: await endpointsFor(store, object),
-      }),
-    )
+    const context = { endpoints: await endpointsFor(store, object) }
+    out.push(explain(snapshot, partner.id, { collectionId: v.collectionId, object }, at, context, after))
   }
   return out
 }
@@ -52,7 +81,9 @@ export async function previewPartner(
   const partner = await policy.partner(partnerId)
   const corpus = await loadCorpus(store)
   const snapshot = policyAt(await policy.history(), at)
-  return previewCounts(snapshot, partner.id, at, corpus.versions, corpus.contextFor)
+  const ids = corpus.versions.map((v) => v.object.id)
+  const after = await federationRules(store, snapshot, partner.id, ids, at)
+  return previewCounts(snapshot, partner.id, at, corpus.versions, corpus.contextFor, after)
 }
 
 export interface OrderView {

@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { pollFeed } from '../../src/federation/feed.js'
+import { explainObject, previewPartner } from '../../src/services/policy-views.js'
+import { type FedNode, fedNode, feed, ind, put, share } from './helpers.js'
+
+// bravo pulls alpha's collection into its own and shares that collection back with alpha: the sharing policy
+// allows alpha everything there, the federation rules withhold what came from alpha
+let alpha: FedNode
+let bravo: FedNode
+let alphaReadsBravo: string
+let beforeReceipt: string
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 5))
+
+beforeAll(async () => {
+  ;[alpha, bravo] = await Promise.all([fedNode('alpha'), fedNode('bravo')])
+  const fromAlpha = await feed(bravo, alpha, await share(alpha, bravo))
+  alphaReadsBravo = await share(bravo, alpha)
+  await put(alpha, [ind(1), ind(2)])
+  await put(bravo, [ind(3)])
+  await tick()
+  beforeReceipt = new Date().toISOString()
+  await tick()
+  const state = await pollFeed(bravo.ctx, fromAlpha)
+  expect(state.health.counts.added).toBe(2)
+})
+afterAll(async () => Promise.all([alpha, bravo].map((n) => n.t.stop())))
+
+async function idsAlphaReads(): Promise<string[]> {
+  const res = await bravo.t.get(`/intel/collections/${bravo.collectionId}/objects/`, alphaReadsBravo)
+  expect(res.status).toBe(200)
+  const body = (await res.json()) as { objects?: { id: string }[] }
+  return (body.objects ?? []).map((o) => o.id).sort()
+}
+
+describe('explain and preview tell what a partner gets, federation rules included', () => {
+  it('the read itself: alpha gets only what did not come from alpha', async () => {
+    expect(await idsAlphaReads()).toEqual([ind(3).id])
+  })
+
+  it('explain says a received object is withheld by the federation rules, and what the policy alone says', async () => {
+    const now = new Date().toISOString()
+    const { store, policy } = bravo.t.node.services
+    const [back] = await explainObject(store, policy, 'alpha', ind(1).id, now)
+    expect(back!.decision).toEqual({
+      effect: 'deny',
+      deniedBy: [{ kind: 'federation', message: 'received from this partner: it does not go back' }],
+    })
+    expect(back!.text).toMatch(/is WITHHELD from .*\(alpha\)/)
+    expect(back!.text).toContain('[federation] received from this partner: it does not go back')
+    expect(back!.text).toContain('the sharing policy alone would share it')
+    const [own] = await explainObject(store, policy, 'alpha', ind(3).id, now)
+    expect(own!.decision.effect).toBe('allow')
+  })
+
+  it('preview counts the withheld objects under the federation reason, matching the read', async () => {
+    const { store, policy } = bravo.t.node.services
+    const counts = await previewPartner(store, policy, 'alpha', new Date().toISOString())
+    const mine = counts.byCollection[bravo.collectionId]
+    expect(mine).toEqual({ allowed: (await idsAlphaReads()).length, redacted: 0, denied: 2 })
+    expect(counts.deniedByReason.federation).toBe(2)
+  })
+
+  it('an instant before the objects were received is explained with the facts recorded by then', async () => {
+    const { store, policy } = bravo.t.node.services
+    const [then] = await explainObject(store, policy, 'alpha', ind(1).id, beforeReceipt)
+    expect(then!.decision.effect).toBe('allow')
+  })
+})
