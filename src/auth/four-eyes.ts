@@ -31,6 +31,20 @@ export interface PendingChange {
 }
 
 const PREFIX = 'approval:'
+const SETTING = 'node/four-eyes'
+
+/**
+ * Records whether the node serves with the rule, so that commands run beside it on the same store (the CLI
+ * on its data directory, which acts without an HTTP principal) follow it too instead of bypassing it.
+ */
+export async function recordFourEyes(store: Store, enabled: boolean): Promise<void> {
+  await store.putState(SETTING, enabled ? 'on' : 'off')
+}
+
+/** Whether the node was last started with the rule on. */
+export async function fourEyesRecorded(store: Store): Promise<boolean> {
+  return (await store.getState(SETTING)) === 'on'
+}
 
 function who(p: PrincipalRecord) {
   return { id: p.id, name: p.name, role: p.role }

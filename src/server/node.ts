@@ -1,6 +1,6 @@
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { withFourEyes } from '../auth/four-eyes.js'
+import { recordFourEyes, withFourEyes } from '../auth/four-eyes.js'
 import { keyRoutes } from '../auth/key-routes.js'
 import { federationContext } from '../federation/context.js'
 import { FederationScheduler } from '../federation/scheduler.js'
@@ -87,6 +87,7 @@ export async function createNode(options: NodeOptions): Promise<SluiceNode> {
   const store = await openStore(options.db, options.dataDir)
   const config: TaxiiConfig = { ...DEFAULT_TAXII_CONFIG, publicUrl: 'http://127.0.0.1', ...options.taxii }
   await ensureDefaultApiRoot(store)
+  await recordFourEyes(store, options.fourEyes === true)
   const cursors = new CursorCodec(await store.secret('cursor'))
   const services = await createServices(store, {
     dataDir: options.dataDir,

@@ -1,4 +1,5 @@
 import { CliError } from '../errors.js'
+import { refuseUnderFourEyes } from '../four-eyes-guard.js'
 import { parse, required } from '../options.js'
 import { withServices } from '../store-session.js'
 import { issuer } from './issuer.js'
@@ -16,7 +17,11 @@ export async function run(args: string[]): Promise<void> {
   if (values.help) return void process.stdout.write(`${HELP}\n`)
   const orderId = positionals[0]
   if (!orderId) throw new CliError('name the suspension order to lift', 2)
-  await withServices(values, async ({ policy }) => {
+  await withServices(values, async ({ policy, store }) => {
+    // an unknown order is the service's to refuse, as over the API
+    const { orders } = await policy.history()
+    if (orders.some((o) => o.id === orderId && o.kind === 'suspension'))
+      await refuseUnderFourEyes(store, 'lifting a suspension', `POST /admin/orders/${orderId}/resume`)
     const order = await policy.resume({
       order: orderId,
       reason: required(values.reason, 'reason'),
