@@ -72,6 +72,23 @@ function finalDecision(policyDecision: Decision, version: ObjectVersion, after?:
   return reason === undefined ? policyDecision : { effect: 'deny', deniedBy: [reason] }
 }
 
+/**
+ * Orders among `reasons` recorded after `instant` (issued with an earlier effective time): the policy as
+ * recorded now applies them then, but the node's reads at that instant did not know them, so the ledger may
+ * show disclosures the explanation calls withheld.
+ */
+function recordedLater(snapshot: PolicySnapshot, reasons: readonly Reason[], instant: string): string[] {
+  const t = Date.parse(instant)
+  return reasons.flatMap((r) => {
+    if (r.kind !== 'order') return []
+    const order = snapshot.suspensions.find((o) => o.id === r.id)
+    if (order === undefined || !(Date.parse(order.recorded_at) > t)) return []
+    return [
+      `    (order ${order.id} was recorded at ${order.recorded_at}, after this instant, effective from ${order.effective_from}: reads at ${instant} did not yet apply it)`,
+    ]
+  })
+}
+
 /** {@link decide}, then the rules `after` it, plus a plain-language account of the decision. */
 export function explain(
   snapshot: PolicySnapshot,
@@ -90,6 +107,7 @@ export function explain(
   if (decision.effect === 'deny') {
     lines.push(`${what} is WITHHELD from ${who} at ${instant}, because:`)
     lines.push(...decision.deniedBy.map(reasonLine))
+    lines.push(...recordedLater(snapshot, decision.deniedBy, instant))
     if (byPolicy.effect !== 'deny')
       lines.push(`  (the sharing policy alone would share it: ${byPolicy.allowedBy.message})`)
   } else {

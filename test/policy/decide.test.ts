@@ -448,6 +448,22 @@ describe('snapshots and views', () => {
     expect(ok.lines[1]).toBe(`Caveats attached: ${HANDLING_MARKING_IDS.H0}.`)
   })
 
+  it('explain says when an order it cites was recorded after the instant explained (backdated)', () => {
+    const base = { partners: [partner('p1')], agreements: [agreement('a1', 'p1')] }
+    const v = obj({ object_marking_refs: [G] })
+    const backdated = suspension('s1', 'p1', { effective_from: day(2), recorded_at: day(5) })
+    const at = (t: string) => explain(policyAt({ ...base, orders: [backdated] }, t), 'p1', v, t)
+    expect(at(day(3)).decision.effect).toBe('deny')
+    expect(at(day(3)).text).toContain(
+      `(order s1 was recorded at ${day(5)}, after this instant, effective from ${day(2)}: reads at ${day(3)} did not yet apply it)`,
+    )
+    expect(at(day(6)).text).not.toContain('recorded at')
+    const onTime = suspension('s2', 'p1', { effective_from: day(2), recorded_at: day(2) })
+    expect(explain(policyAt({ ...base, orders: [onTime] }, day(3)), 'p1', v, day(3)).text).not.toContain(
+      'recorded at',
+    )
+  })
+
   it('previewCounts counts by effect, reason and collection', () => {
     const h = one({ collections: ['c1', 'c2'] })
     const versions = [
