@@ -1,3 +1,10 @@
+import {
+  onwardDenialOf,
+  type PartnerOnwardFacts,
+  partnerOnwardFacts,
+  provenanceByObject,
+} from '../federation/onward-facts.js'
+import { FederationState } from '../federation/state.js'
 import type { CompiledPolicy } from '../policy/compile.js'
 import { compiled, decideCompiled, endpointRefs } from '../policy/decide.js'
 import { type Decider, memoisedDecider } from '../policy/decision-memo.js'
@@ -132,9 +139,13 @@ class ImpactTally {
     return [...this.#counts.keys()]
   }
 
-  /** Decides `v` before and after for every touched partner: the straightforward computation. */
-  add(v: ObjectVersion, context: DecisionContext | undefined): void {
+  /**
+   * Decides `v` before and after for every touched partner: the straightforward computation. A version the
+   * rules after the policy withhold from a partner (`withheldAfter`) is one it sees on neither side.
+   */
+  add(v: ObjectVersion, context: DecisionContext | undefined, withheldAfter?: WithheldAfter): void {
     for (const partnerId of this.#counts.keys()) {
+      if (withheldAfter?.(partnerId, v)) continue
       const d0 = decideCompiled(this.before, partnerId, v, this.instant, context)
       const d1 = decideCompiled(this.after, partnerId, v, this.instant, context)
       this.record(partnerId, v.collectionId, d0, d1)
@@ -173,6 +184,33 @@ class ImpactTally {
   }
 }
 
+/** Whether the federation rules, applied after the policy on every partner read, withhold `v` from a partner. */
+export type WithheldAfter = (partnerId: string, v: ObjectVersion) => boolean
+
+/**
+ * The federation rules for the touched partners as `storeImpact` applies them, given the provenance of the
+ * versions at hand; the same predicate serves `orderImpact` as the reference.
+ */
+export async function federationWithheld(
+  store: Store,
+  policy: CompiledPolicy,
+  partnerIds: readonly string[],
+  instant: string,
+): Promise<(provenanceOf: readonly StixObject[]) => Promise<WithheldAfter>> {
+  const state = new FederationState(store)
+  const facts = new Map<string, PartnerOnwardFacts>()
+  for (const id of partnerIds) facts.set(id, await partnerOnwardFacts(state, policy.snapshot, id, instant))
+  return async (objects) => {
+    const provenance = await provenanceByObject(
+      store,
+      objects.map((o) => o.id),
+      instant,
+    )
+    const rules = new Map([...facts].map(([id, f]) => [id, onwardDenialOf(f, provenance)]))
+    return (partnerId, v) => rules.get(partnerId)?.(v.object) !== undefined
+  }
+}
+
 /**
  * What adding `added` to the policy history would change at `instant`, object by object, for every partner,
  * deciding every version of `corpus` before and after: the reference the store path must agree with.
@@ -184,9 +222,11 @@ export function orderImpact(
   added: readonly Order[],
   corpus: Corpus,
   instant: string,
+  withheldAfter?: WithheldAfter,
 ): OrderImpact {
   const tally = new ImpactTally(history, added, instant)
-  if (tally.touched.size > 0) for (const v of corpus.versions) tally.add(v, corpus.contextFor(v))
+  if (tally.touched.size > 0)
+    for (const v of corpus.versions) tally.add(v, corpus.contextFor(v), withheldAfter)
   return tally.result(corpus.versions.length)
 }
 
@@ -278,6 +318,7 @@ export async function storeImpact(
     memoAfter: new WeakMap<ObjectVersion, boolean>(),
   }))
   const cache = new Map<string, ObjectVersion[]>()
+  const withheldFor = await federationWithheld(store, tally.before, tally.partnerIds, instant)
   let total = 0
   for (const c of await store.listCollections()) {
     total +=
@@ -300,13 +341,14 @@ export async function storeImpact(
         versions.flatMap((v) => (endpointRefs(v.object) === undefined ? [] : [v.object])),
         cache,
       )
+      const withheld = await withheldFor(versions.map((v) => v.object))
       for (const v of versions) {
         const refs = endpointRefs(v.object)?.refs
         const near = refs && new Map(refs.map((r) => [r, endpoints.get(r) ?? []]))
         for (const s of sides) {
           const in0 = withinBound(s.before, v.object)
           const in1 = withinBound(s.after, v.object)
-          if (!in0 && !in1) continue
+          if ((!in0 && !in1) || withheld(s.partnerId, v)) continue
           const d0 = in0
             ? s.decideBefore(v, near && { endpoints: near, endpointMemo: s.memoBefore })
             : undefined

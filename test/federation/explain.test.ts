@@ -1,5 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { pollFeed } from '../../src/federation/feed.js'
+import { compiled } from '../../src/policy/decide.js'
+import { policyAt } from '../../src/policy/snapshot.js'
+import { loadCorpus } from '../../src/services/corpus.js'
+import {
+  draftSuspension,
+  federationWithheld,
+  orderImpact,
+  previewSuspension,
+} from '../../src/services/order-impact.js'
 import { explainObject, previewPartner } from '../../src/services/policy-views.js'
 import { type FedNode, fedNode, feed, ind, put, share } from './helpers.js'
 
@@ -33,7 +42,7 @@ async function idsAlphaReads(): Promise<string[]> {
   return (body.objects ?? []).map((o) => o.id).sort()
 }
 
-describe('explain and preview tell what a partner gets, federation rules included', () => {
+describe('explain and previews tell what a partner gets, federation rules included', () => {
   it('the read itself: alpha gets only what did not come from alpha', async () => {
     expect(await idsAlphaReads()).toEqual([ind(3).id])
   })
@@ -65,5 +74,30 @@ describe('explain and preview tell what a partner gets, federation rules include
     const { store, policy } = bravo.t.node.services
     const [then] = await explainObject(store, policy, 'alpha', ind(1).id, beforeReceipt)
     expect(then!.decision.effect).toBe('allow')
+  })
+
+  it("an order's preview counts as lost only what the partner gets now, the store path as the reference", async () => {
+    const services = bravo.t.node.services
+    const now = new Date().toISOString()
+    const impact = await previewSuspension(services, { partner: 'alpha' }, now)
+    const forAlpha = impact.partners.find((p) => p.partner.id === 'alpha')!
+    expect(forAlpha).toMatchObject({ visibleBefore: 1, visibleAfter: 0, lost: 1 })
+    const history = await services.policy.history()
+    const order = draftSuspension({ partner: 'alpha' }, 'alpha', now)
+    const corpus = await loadCorpus(services.store)
+    const withheld = await federationWithheld(
+      services.store,
+      compiled(policyAt(history, now)),
+      ['alpha'],
+      now,
+    )
+    const reference = orderImpact(
+      history,
+      [order],
+      corpus,
+      now,
+      await withheld(corpus.versions.map((v) => v.object)),
+    )
+    expect(reference.partners.find((p) => p.partner.id === 'alpha')).toEqual(forAlpha)
   })
 })
