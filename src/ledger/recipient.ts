@@ -15,6 +15,12 @@ export interface ReportRow {
   readonly reason: string
 }
 
+/** A report in one line: how many of its items are proven, unproven and failed. */
+export function reportSummary(rows: readonly ReportRow[]): string {
+  const count = (status: ReportRow['status']) => rows.filter((r) => r.status === status).length
+  return `${count('proven')} proven, ${count('unproven')} unproven, ${count('failed')} failed`
+}
+
 /** Whether a newer checkpoint extends an older one. */
 export type ExtensionVerdict =
   | {

@@ -8,7 +8,7 @@ import { generateNodeKey, type NodeSigningKey } from '../ledger/note-key.js'
 import { proveConsistency, proveInclusion } from '../ledger/proof.js'
 import { frontierRoot } from '../ledger/tree.js'
 import { formatMicros, toMicros } from '../store/time.js'
-import type { CheckpointRecord, LedgerAppend, LedgerPosition, Store } from '../store/types.js'
+import type { CheckpointRecord, LedgerAppend, LedgerLeaf, LedgerPosition, Store } from '../store/types.js'
 import type { LedgerWriter } from './ledger-writer.js'
 
 /** Ledger entries carry times with exactly six fractional digits; any RFC 3339 UTC instant converts. */
@@ -156,6 +156,35 @@ export class LedgerService {
     const head = await this.store.ledgerHead(logId)
     if (latest && latest.size === head.size) return latest
     return this.checkpoint(logId)
+  }
+
+  /**
+   * The log's leaves recording disclosures of `objectId`: of version `modified` (null: an object without
+   * one), or, when it is undefined, of any version the node stores. The store finds leaves by (object,
+   * modified) only, so a version deleted since it was disclosed is found only by naming it.
+   */
+  async findDisclosures(logId: string, objectId: string, modified?: string | null): Promise<LedgerLeaf[]> {
+    const versions = modified === undefined ? await this.#storedModifieds(objectId) : [modified]
+    const leaves: LedgerLeaf[] = []
+    for (const version of versions)
+      leaves.push(...(await this.store.findLedgerLeaves(logId, disclosureKey(objectId, version))))
+    return leaves.sort((a, b) => a.index - b.index)
+  }
+
+  /** Every `modified` of the object in any collection, and null, which stands for "has none". */
+  async #storedModifieds(objectId: string): Promise<(string | null)[]> {
+    const modifieds = new Set<string | null>([null])
+    for (const { collectionId } of await this.store.latestVersions([objectId])) {
+      const { items } = await this.store.queryObjects({
+        collectionId,
+        ids: [objectId],
+        versions: [{ kind: 'all' }],
+        gateFacts: true,
+        limit: 10_000,
+      })
+      for (const version of items) modifieds.add(version.gate?.modified ?? null)
+    }
+    return [...modifieds]
   }
 
   #reader(logId: string) {

@@ -235,6 +235,34 @@ describe('what a partner can prove with the node public key alone', () => {
   })
 })
 
+describe('asking the ledger API for an entry it does not hold', () => {
+  const ask = (query: string) => get(s, `/ledger/inclusion?${query}`, s.keys[A], 'application/json')
+
+  it('is 404 not-found when the question is well formed, 400 when it is not', async () => {
+    const { size } = cp.afterResumption
+    const never = 'indicator--00000000-0000-4000-8000-000000000000'
+    const unknown = await ask(`object=${never}&modified=null&size=${size}`)
+    expect(unknown.status).toBe(404)
+    expect(unknown.body).toEqual({
+      title: 'Not found',
+      description: `a disclosure of ${never} modified null in partner:${A} at size ${size} does not exist or is not available to you`,
+      error_code: 'not-found',
+      http_status: '404',
+    })
+    // an entry appended after that size is not in the log at that size
+    const later = await ask(`index=${size}&size=${size}`)
+    expect(later.status).toBe(404)
+    expect(later.body.description).toBe(
+      `entry ${size} in partner:${A} at size ${size} does not exist or is not available to you`,
+    )
+    for (const malformed of [`index=first&size=${size}`, `index=0&size=${size + 10_000}`, 'index=0&size=0']) {
+      const answer = await ask(malformed)
+      expect(answer.status, malformed).toBe(400)
+      expect(answer.body.error_code, malformed).toBe('bad-request')
+    }
+  })
+})
+
 describe('tampering and forks are detected', () => {
   async function someProof() {
     const checkpoint = opened(cp.afterResumption.note)

@@ -1,18 +1,14 @@
 import { openCheckpoint, parseCheckpoint } from '../../ledger/checkpoint.js'
-import { decodeEntry } from '../../ledger/entry.js'
+import { decodeEntry, type Entry } from '../../ledger/entry.js'
+import { LedgerError } from '../../ledger/errors.js'
 import { fromBase64Strict, sha256Hex } from '../../ledger/hash.js'
+import { parseNote } from '../../ledger/note.js'
+import { parseVerifierKey, SIGNATURE_ED25519 } from '../../ledger/note-key.js'
 import { checkExtension, checkInclusion, type ReportRow } from '../../ledger/recipient.js'
 import { CliError } from '../errors.js'
 
-/** The parts of the node's JSON answers the verifier reads; everything else is checked cryptographically. */
-interface NodeAnswer {
-  title?: string
-  description?: string
-  log?: string
-  checkpoint?: string
-  proof?: string[]
-  proofs?: { index: number; leaf: string; proof: string[] }[]
-}
+/** A JSON answer of the node: nothing in it is trusted, so every field is checked where it is read. */
+type NodeAnswer = Record<string, unknown>
 
 export interface VerifyOptions {
   url: string
@@ -20,8 +16,12 @@ export interface VerifyOptions {
   vkey: string
   /** Signed checkpoint notes the recipient kept earlier, any order. */
   checkpoints: string[]
+  /** What to call each of `checkpoints` when it is not a checkpoint (its file); default "kept checkpoint N". */
+  checkpointNames?: string[]
   /** What the recipient received: a bundle, a TAXII envelope, a JSON array or JSON Lines. */
   objects?: string
+  /** How long to wait for each answer of the node; default 30 s. */
+  timeoutMs?: number
 }
 
 /**
@@ -31,7 +31,11 @@ export interface VerifyOptions {
  */
 export interface VerifyReport {
   rows: ReportRow[]
-  /** The node's current checkpoint, once its signature verified: keep it for the next run. */
+  /**
+   * The node's current checkpoint, once its signature verified and it extends every checkpoint kept: keep it
+   * for the next run. A checkpoint that forks from a kept one is not offered, so saving it cannot overwrite
+   * the evidence of the fork.
+   */
   verifiedCheckpoint?: string
 }
 
@@ -39,51 +43,48 @@ export async function verifyRemote(options: VerifyOptions): Promise<VerifyReport
   if (!/^https?:\/\//.test(options.url))
     throw new CliError('--url must be the node base URL, e.g. http://127.0.0.1:8021', 2)
   if (!options.apiKey) throw new CliError('--api-key (or SLUICE_API_KEY) is required', 2)
-  if (!options.vkey)
-    throw new CliError("--vkey is required: the node's verifier key, from 'sluice ledger key'", 2)
-  const get = async (path: string) => {
-    const res = await fetch(`${options.url.replace(/\/+$/, '')}${path}`, {
-      headers: { Authorization: `Bearer ${options.apiKey}`, Accept: 'application/json' },
-    })
-    const body = (await res.json().catch(() => ({}))) as NodeAnswer
-    if (!res.ok)
-      throw new CliError(
-        `the node answered ${res.status} to ${path}: ${body.description ?? body.title ?? ''}`,
-      )
-    return body
-  }
+  checkVerifierKey(options.vkey)
+  const kept = options.checkpoints.map((note, i) =>
+    keptCheckpoint(note, options.checkpointNames?.[i] ?? `kept checkpoint ${i + 1}`),
+  )
+  const get = nodeReader(options)
   const rows: ReportRow[] = []
   const current = await get('/ledger/checkpoint')
-  const log = current.log ?? 'unknown'
-  const opened = openCheckpoint(current.checkpoint ?? '', [options.vkey])
+  const log = typeof current.log === 'string' ? current.log : 'unknown'
+  const currentNote = typeof current.checkpoint === 'string' ? current.checkpoint : ''
+  const opened = openCheckpoint(currentNote, [options.vkey])
   if (!opened.ok) return { rows: [{ item: `checkpoint of ${log}`, status: 'failed', reason: opened.reason }] }
   rows.push({
     item: `checkpoint of ${log} at size ${opened.checkpoint.size}`,
     status: 'proven',
     reason: 'signature verified with the given key',
   })
-  const kept = options.checkpoints.map((note) => ({
-    note,
-    size: parseCheckpoint(note.split('\n\n')[0]! + '\n').size,
-  }))
   kept.sort((a, b) => a.size - b.size)
-  const chain = [...kept, { note: current.checkpoint ?? '', size: opened.checkpoint.size }]
+  const chain = [...kept, { note: currentNote, size: opened.checkpoint.size }]
+  let extendsKept = true
   for (let i = 1; i < chain.length; i++) {
     const older = chain[i - 1]!
     const newer = chain[i]!
+    const item = `log ${log} from size ${older.size} to ${newer.size}`
     const proof =
       older.size > 0 && older.size < newer.size
-        ? (
+        ? hashList(
             (
               await get(
                 `/ledger/consistency?log=${encodeURIComponent(log)}&from=${older.size}&to=${newer.size}`,
               )
-            ).proof as string[]
-          ).map((p) => fromBase64Strict(p)!)
+            ).proof,
+          )
         : []
+    if (proof === undefined) {
+      extendsKept = false
+      rows.push({ item, status: 'failed', reason: 'the node answered with a malformed consistency proof' })
+      continue
+    }
     const verdict = checkExtension([options.vkey], older.note, newer.note, proof)
+    if (verdict.status !== 'consistent') extendsKept = false
     rows.push({
-      item: `log ${log} from size ${older.size} to ${newer.size}`,
+      item,
       status: verdict.status === 'consistent' ? 'proven' : 'failed',
       reason:
         verdict.status === 'consistent'
@@ -98,23 +99,24 @@ export async function verifyRemote(options: VerifyOptions): Promise<VerifyReport
     const modified = typeof object.modified === 'string' ? object.modified : null
     const item = `${id} ${modified ?? ''}`.trim()
     const bytes = new TextEncoder().encode(JSON.stringify(object))
-    let proofs: { index: number; leaf: string; proof: string[] }[]
+    let answer: NodeAnswer
     try {
-      proofs =
-        (
-          await get(
-            `/ledger/inclusion?log=${encodeURIComponent(log)}&object=${encodeURIComponent(id)}&modified=${encodeURIComponent(modified ?? 'null')}&size=${opened.checkpoint.size}`,
-          )
-        ).proofs ?? []
+      answer = await get(
+        `/ledger/inclusion?log=${encodeURIComponent(log)}&object=${encodeURIComponent(id)}&modified=${encodeURIComponent(modified ?? 'null')}&size=${opened.checkpoint.size}`,
+      )
     } catch (error) {
       rows.push({ item, status: 'unproven', reason: (error as Error).message })
       continue
     }
-    const matching = proofs.find((p) => {
-      const entry = decodeEntry(fromBase64Strict(p.leaf)!)
-      return entry.kind === 'disclosure' && entry.contentSha256 === sha256Hex(bytes)
-    })
-    if (!matching) {
+    const proofs = inclusionProofs(answer.proofs)
+    if (proofs === undefined) {
+      rows.push({ item, status: 'failed', reason: 'the node answered with a malformed inclusion proof' })
+      continue
+    }
+    const matching = proofs.find(
+      (p) => p.entry.kind === 'disclosure' && p.entry.contentSha256 === sha256Hex(bytes),
+    )
+    if (matching?.entry.kind !== 'disclosure') {
       rows.push({
         item,
         status: 'failed',
@@ -122,8 +124,7 @@ export async function verifyRemote(options: VerifyOptions): Promise<VerifyReport
       })
       continue
     }
-    const entry = decodeEntry(fromBase64Strict(matching.leaf)!)
-    if (entry.kind !== 'disclosure') continue
+    const { entry } = matching
     rows.push(
       checkInclusion(opened.checkpoint, {
         item,
@@ -138,11 +139,130 @@ export async function verifyRemote(options: VerifyOptions): Promise<VerifyReport
           requestId: entry.requestId,
         },
         leafIndex: matching.index,
-        proof: (matching.proof as string[]).map((p) => fromBase64Strict(p)!),
+        proof: matching.proof,
       }),
     )
   }
-  return { rows, verifiedCheckpoint: current.checkpoint ?? '' }
+  return { rows, ...(extendsKept ? { verifiedCheckpoint: currentNote } : {}) }
+}
+
+/** The node signs its checkpoints with plain Ed25519 (type 0x01): a key of any other kind cannot verify them. */
+function checkVerifierKey(vkey: string): void {
+  if (!vkey) throw new CliError("--vkey is required: the node's verifier key, from 'sluice ledger key'", 2)
+  let detail: string
+  try {
+    const verifier = parseVerifierKey(vkey)
+    if (verifier.type === SIGNATURE_ED25519) return
+    detail = "type 0x04: a witness's cosignature key, not the node's own"
+  } catch (error) {
+    if (!(error instanceof LedgerError)) throw error
+    detail = error.message
+  }
+  throw new CliError(
+    `--vkey is not an Ed25519 note verifier key for this node (${detail}); use what 'sluice ledger key' prints`,
+    2,
+  )
+}
+
+/** A checkpoint the recipient kept, with the size it claims; its signature is checked with the rest. */
+function keptCheckpoint(note: string, name: string): { note: string; size: number } {
+  try {
+    return { note, size: parseCheckpoint(parseNote(note).text).size }
+  } catch (error) {
+    if (error instanceof LedgerError)
+      throw new CliError(`${name} is not a signed checkpoint: ${error.message}`, 2)
+    throw error
+  }
+}
+
+/**
+ * GETs a JSON answer of the node. Anything else (no connection, an error status, a body that is not a
+ * JSON object) is a one-line error saying what came back, as this is usually a wrong --url or key.
+ */
+function nodeReader(options: VerifyOptions): (path: string) => Promise<NodeAnswer> {
+  const base = options.url.replace(/\/+$/, '')
+  const timeoutMs = options.timeoutMs ?? 30_000
+  return async (path) => {
+    let res: Response
+    let text: string
+    try {
+      res = await fetch(`${base}${path}`, {
+        headers: { Authorization: `Bearer ${options.apiKey}`, Accept: 'application/json' },
+        signal: AbortSignal.timeout(timeoutMs),
+      })
+      text = await res.text()
+    } catch (error) {
+      throw new CliError(`cannot reach ${base}: ${whyUnreachable(error, timeoutMs)}`)
+    }
+    const body = jsonObject(text)
+    // the query repeats what the report's item already names
+    const route = path.split('?')[0]
+    const kind =
+      text.trim() === ''
+        ? 'an empty body'
+        : `${res.headers.get('content-type') ?? 'no content type'}, not JSON`
+    if (!res.ok) {
+      const said = [body?.description, body?.title].find((s) => typeof s === 'string')
+      throw new CliError(
+        said
+          ? `the node answered ${res.status} to ${route}: ${said}`
+          : `the node answered ${res.status} ${res.statusText} to ${route} (${kind})`,
+      )
+    }
+    if (body === undefined)
+      throw new CliError(`the node answered ${route} with ${kind}: is ${base} a Sluice node?`)
+    return body
+  }
+}
+
+function whyUnreachable(error: unknown, timeoutMs: number): string {
+  const failure = error as Error & { cause?: Error & { code?: string } }
+  if (failure.name === 'TimeoutError') return `no answer within ${timeoutMs / 1000} s`
+  // fetch refuses a few well-known ports (9, 25, …) before trying to connect
+  if (failure.cause?.message === 'bad port') return 'fetch does not connect to that port'
+  // the system's words: "connect ECONNREFUSED 127.0.0.1:8021", "getaddrinfo ENOTFOUND host"
+  return failure.cause?.message || failure.cause?.code || failure.message
+}
+
+function jsonObject(text: string): NodeAnswer | undefined {
+  try {
+    const value: unknown = JSON.parse(text)
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as NodeAnswer)
+      : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** A proof as the node sends it, a list of base64 hashes; undefined for anything else. */
+function hashList(value: unknown): Uint8Array[] | undefined {
+  if (!Array.isArray(value)) return undefined
+  const hashes: Uint8Array[] = []
+  for (const item of value) {
+    const bytes = typeof item === 'string' ? fromBase64Strict(item) : null
+    if (bytes === null) return undefined
+    hashes.push(bytes)
+  }
+  return hashes
+}
+
+/** The `proofs` of an inclusion answer with their entries decoded; undefined if any is not what it should be. */
+function inclusionProofs(value: unknown): { index: number; entry: Entry; proof: Uint8Array[] }[] | undefined {
+  if (!Array.isArray(value)) return undefined
+  const out = []
+  for (const item of value as Record<string, unknown>[]) {
+    const leaf = typeof item?.leaf === 'string' ? fromBase64Strict(item.leaf) : null
+    const proof = hashList(item?.proof)
+    if (leaf === null || proof === undefined || !Number.isSafeInteger(item.index)) return undefined
+    try {
+      out.push({ index: item.index as number, entry: decodeEntry(leaf), proof })
+    } catch (error) {
+      if (error instanceof LedgerError) return undefined
+      throw error
+    }
+  }
+  return out
 }
 
 function parseReceived(text: string | undefined): Record<string, unknown>[] {

@@ -4,7 +4,7 @@ import { toBase64 } from '../../ledger/hash.js'
 import { GLOBAL_LOG, partnerLogId } from '../../ledger/log-id.js'
 import type { NodeServices } from '../../server/services.js'
 import type { PrincipalRecord } from '../../store/types.js'
-import { badRequest, forbidden } from '../errors.js'
+import { badRequest, forbidden, notFound } from '../errors.js'
 import type { JsonRoute } from './json-api.js'
 
 const MAX_ENTRIES = 1000
@@ -94,13 +94,12 @@ export function ledgerRoutes(services: NodeServices): JsonRoute[] {
         if (size > head.size || size === 0)
           throw badRequest(`size must be between 1 and the log size ${head.size}`)
         const object = url.searchParams.get('object')
-        const leaves = object
-          ? await store.findLedgerLeaves(log, disclosureKey(object, url.searchParams.get('modified')))
-          : await store.ledgerLeaves(
-              log,
-              integer(url.searchParams.get('index'), 'index'),
-              integer(url.searchParams.get('index'), 'index') + 1,
-            )
+        const modified = url.searchParams.get('modified')
+        const index = object ? undefined : integer(url.searchParams.get('index'), 'index')
+        const leaves =
+          index === undefined
+            ? await store.findLedgerLeaves(log, disclosureKey(object!, modified))
+            : await store.ledgerLeaves(log, index, index + 1)
         const proofs = []
         for (const leaf of leaves.filter((l) => l.index < size)) {
           proofs.push({
@@ -111,7 +110,10 @@ export function ledgerRoutes(services: NodeServices): JsonRoute[] {
             proof: proofText(await ledger.proveInclusion(log, leaf.index, size)),
           })
         }
-        if (proofs.length === 0) throw badRequest('no such entry in this log at that size')
+        // a well-formed question about an entry the log does not hold: not found, not a bad request
+        const wanted =
+          index === undefined ? `a disclosure of ${object} modified ${modified ?? 'null'}` : `entry ${index}`
+        if (proofs.length === 0) throw notFound(`${wanted} in ${log} at size ${size}`)
         return { log, proofs }
       },
     },

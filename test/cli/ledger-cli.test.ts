@@ -1,0 +1,299 @@
+/**
+ * `sluice ledger verify` and `sluice ledger prove` as a user runs them against a demo node: every mistake, and
+ * every node that cannot be reached or answers something else, is one line on stderr with a non-zero exit;
+ * verify exits 0 only when everything asked for is proven.
+ */
+
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { verifyRemote } from '../../src/cli/commands/ledger-verify.js'
+import { seedDemo } from '../../src/demo/seed.js'
+import { signCheckpoint } from '../../src/ledger/checkpoint.js'
+import { leafHash } from '../../src/ledger/hash.js'
+import { formatVerifierKey } from '../../src/ledger/note-key.js'
+import { startTestNode } from '../helpers/node.js'
+import { A, B, COLLECTION, type Pull, pull, type Story } from '../scenario/story.js'
+import { runCli } from './run-cli.js'
+
+let dir: string
+let s: Story
+let vkey: string
+let toB: Pull
+let toA: Pull
+
+const write = (name: string, content: unknown) => {
+  const path = join(dir, name)
+  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content))
+  return path
+}
+/** `sluice ledger verify` as B against the node, with its key, unless told otherwise. */
+const verify = (args: string[], { url = s.t.url, apiKey = s.keys[B], key = vkey } = {}) =>
+  runCli(['ledger', 'verify', '--url', url, '--api-key', apiKey, '--vkey', key, ...args])
+const prove = (...args: string[]) => runCli(['ledger', 'prove', '--data', dir, ...args])
+const oneLine = (stderr: string) => {
+  expect(stderr).toMatch(/^sluice: [^\n]+\n$/)
+  expect(stderr).not.toContain('unexpected error')
+}
+
+/** A local server answering requests with `answer`; its base URL. */
+async function fakeNode(
+  answer: (res: ServerResponse, req: IncomingMessage) => void,
+): Promise<[Server, string]> {
+  const server = createServer((req, res) => answer(res, req))
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return [server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`]
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'sluice-ledger-cli-'))
+  // SQLite in `dir` whatever store the suite names, so `--data dir` opens the node's own store
+  const t = await startTestNode({ dataDir: dir, db: join(dir, 'sluice.db') })
+  const seeded = await seedDemo(t.node.services)
+  s = {
+    t,
+    admin: seeded.adminKey,
+    keys: Object.fromEntries(seeded.partnerKeys.map((k) => [k.partner, k.key])) as Story['keys'],
+  }
+  vkey = t.node.services.ledger.key.vkey
+  toA = await pull(s, A)
+  toB = await pull(s, B)
+}, 60_000)
+afterAll(async () => {
+  await s?.t.stop()
+  if (dir) rmSync(dir, { recursive: true, force: true })
+})
+
+describe('ledger verify', () => {
+  it('says in one line that a node cannot be reached, and exits 1', async () => {
+    const [closed, url] = await fakeNode(() => {})
+    await new Promise((resolve) => closed.close(resolve))
+    const refused = await verify([], { url })
+    oneLine(refused.stderr)
+    expect(refused.stderr).toContain(`sluice: cannot reach ${url}: connect ECONNREFUSED`)
+    expect(refused.code).toBe(1)
+    const unknown = await verify([], { url: 'http://no-such-node.invalid' })
+    oneLine(unknown.stderr)
+    expect(unknown.stderr).toMatch(/^sluice: cannot reach http:\/\/no-such-node\.invalid: getaddrinfo /)
+    expect(unknown.code).toBe(1)
+  })
+
+  it('says what a node answered when it is not JSON or an error', async () => {
+    const [html, htmlUrl] = await fakeNode((res) =>
+      res.writeHead(200, { 'Content-Type': 'text/html' }).end('<html>hello</html>'),
+    )
+    const [gateway, gatewayUrl] = await fakeNode((res) => res.writeHead(502).end())
+    try {
+      const page = await verify([], { url: htmlUrl })
+      oneLine(page.stderr)
+      expect(page.stderr).toBe(
+        `sluice: the node answered /ledger/checkpoint with text/html, not JSON: is ${htmlUrl} a Sluice node?\n`,
+      )
+      expect(page.code).toBe(1)
+      const bad = await verify([], { url: gatewayUrl })
+      expect(bad.stderr).toBe(
+        'sluice: the node answered 502 Bad Gateway to /ledger/checkpoint (an empty body)\n',
+      )
+      expect(bad.code).toBe(1)
+      const refused = await verify([], { apiKey: 'wrong' })
+      expect(refused.stderr).toMatch(/^sluice: the node answered 401 to \/ledger\/checkpoint: .+\n$/)
+      expect(refused.code).toBe(1)
+    } finally {
+      html.close()
+      gateway.close()
+    }
+  })
+
+  it('gives up on a node that does not answer', async () => {
+    const [silent, url] = await fakeNode(() => {})
+    try {
+      await expect(verifyRemote({ url, apiKey: 'x', vkey, checkpoints: [], timeoutMs: 200 })).rejects.toThrow(
+        `cannot reach ${url}: no answer within 0.2 s`,
+      )
+    } finally {
+      silent.closeAllConnections()
+      silent.close()
+    }
+  })
+
+  it('reports proofs a node sends in the wrong shape as failed', async () => {
+    const log = `partner:${B}`
+    const current = await (await s.t.get('/ledger/checkpoint', s.keys[B])).text()
+    const [liar, url] = await fakeNode((res, req) => {
+      const path = req.url ?? ''
+      res
+        .writeHead(200, { 'Content-Type': 'application/json' })
+        .end(
+          path.startsWith('/ledger/checkpoint')
+            ? current
+            : path.startsWith('/ledger/consistency')
+              ? '{"proof":"none"}'
+              : JSON.stringify({ proofs: [{ index: 0, leaf: 'not base64!', proof: [] }] }),
+        )
+    })
+    // a genuine older checkpoint, so that the verifier asks for a consistency proof
+    const { ledger, store } = s.t.node.services
+    const [leaf] = await store.ledgerLeaves(log, 0, 1)
+    const older = signCheckpoint(
+      { origin: ledger.originOf(log), size: 1, rootHash: leafHash(leaf!.bytes), extensions: [] },
+      ledger.key,
+    )
+    const [object] = [...toB.objects.values()].flat()
+    try {
+      const result = await verify(
+        ['--checkpoint', write('older.txt', older), '--objects', write('one.json', [object])],
+        { url },
+      )
+      expect(result.stderr).toBe('')
+      const failed = result.stdout.split('\n').filter((r) => r.startsWith('FAILED'))
+      expect(failed).toEqual([
+        expect.stringMatching(/ from size 1 to \d+: the node answered with a malformed consistency proof$/),
+        `FAILED   ${object.id} ${object.modified}: the node answered with a malformed inclusion proof`,
+      ])
+      expect(result.stdout.trim().split('\n').at(-1)).toBe('1 proven, 0 unproven, 2 failed')
+      expect(result.code).toBe(1)
+    } finally {
+      liar.close()
+    }
+  })
+
+  it('does not overwrite a kept checkpoint with one that forks from it', async () => {
+    const log = `partner:${B}`
+    const { ledger } = s.t.node.services
+    // signed with the node's own key, but over another root: the evidence of a fork
+    const forked = signCheckpoint(
+      {
+        origin: ledger.originOf(log),
+        size: 1,
+        rootHash: leafHash(new TextEncoder().encode('rewritten')),
+        extensions: [],
+      },
+      ledger.key,
+    )
+    const kept = write('kept-forked.txt', forked)
+    const result = await verify(['--checkpoint', kept, '--save-checkpoint', kept])
+    expect(result.stdout).toMatch(/^FAILED .* from size 1 to \d+: forked: /m)
+    expect(result.stdout).toContain(`did not keep the node's checkpoint in ${kept}`)
+    expect(readFileSync(kept, 'utf8')).toBe(forked)
+    expect(result.code).toBe(1)
+    const fresh = join(dir, 'kept-fresh.txt')
+    const genuine = await verify(['--save-checkpoint', fresh])
+    expect(genuine.code, genuine.stdout).toBe(0)
+    expect(readFileSync(fresh, 'utf8')).toMatch(/^[^\n]+\n\d+\n/)
+  })
+
+  it('refuses a --checkpoint file that is not a checkpoint, naming it, with exit 2', async () => {
+    const bundle = write('bundle.json', JSON.stringify({ type: 'bundle', objects: [] }, null, 2))
+    const result = await verify(['--checkpoint', bundle])
+    oneLine(result.stderr)
+    expect(result.stderr).toBe(
+      `sluice: --checkpoint ${bundle} is not a signed checkpoint: note has no blank line before its signatures\n`,
+    )
+    expect(result.code).toBe(2)
+    const body = write('signed-text.txt', 'not a checkpoint\n\n— sluice.localhost AAAAAAA=\n')
+    const signed = await verify(['--checkpoint', body])
+    oneLine(signed.stderr)
+    expect(signed.stderr).toContain(`--checkpoint ${body} is not a signed checkpoint: `)
+    expect(signed.code).toBe(2)
+  })
+
+  it('refuses a --vkey that is not the Ed25519 key of a node, with exit 2', async () => {
+    const malformed = await verify([], { key: 'garbage' })
+    oneLine(malformed.stderr)
+    expect(malformed.stderr).toContain(
+      '--vkey is not an Ed25519 note verifier key for this node (key has too few "+"-separated fields)',
+    )
+    expect(malformed.code).toBe(2)
+    const key = s.t.node.services.ledger.key
+    const typed = await verify([], { key: formatVerifierKey(key.name, 0x00, key.publicKey) })
+    oneLine(typed.stderr)
+    expect(typed.stderr).toContain(
+      '--vkey is not an Ed25519 note verifier key for this node (unsupported signature type 0x00)',
+    )
+    expect(typed.code).toBe(2)
+  })
+
+  it('exits 1 when an object was never disclosed to the partner, with a summary', async () => {
+    const received = [...toB.objects.values()].flat().slice(0, 3)
+    const ok = await verify(['--objects', write('received.json', received)])
+    expect(ok.stderr).toBe('')
+    expect(ok.stdout.trim().split('\n').at(-1)).toBe('4 proven, 0 unproven, 0 failed')
+    expect(ok.code).toBe(0)
+
+    // what A received from networks, a collection B's agreement does not cover
+    const networks = toA.objects.get(COLLECTION.networks)!
+    const notForB = networks.filter((o) => o.type !== 'marking-definition').slice(0, 2)
+    expect(notForB).toHaveLength(2)
+    const mixed = await verify(['--objects', write('mixed.json', [...received, ...notForB])])
+    expect(mixed.stderr).toBe('')
+    const unproven = mixed.stdout.split('\n').filter((r) => r.startsWith('UNPROVEN'))
+    expect(unproven).toHaveLength(2)
+    expect(unproven[0]).toContain(
+      `${notForB[0].id} ${notForB[0].modified}: the node answered 404 to /ledger/inclusion`,
+    )
+    expect(mixed.stdout.trim().split('\n').at(-1)).toBe('4 proven, 2 unproven, 0 failed')
+    expect(mixed.code).toBe(1)
+  })
+})
+
+describe('ledger prove', () => {
+  it('proves every disclosed version of an object when --modified is left out', async () => {
+    const [first] = toB.objects.get(COLLECTION['maritime-routes'])!
+    const revised = { ...first, modified: '2027-01-01T00:00:00.000Z', name: `${first.name} (revised)` }
+    const posted = await s.t.post(`/intel/collections/${COLLECTION['maritime-routes']}/objects/`, {
+      objects: [revised],
+    })
+    expect(posted.status).toBe(202)
+    await pull(s, B)
+
+    const all = await prove('--log', `partner:${B}`, '--object', first.id)
+    expect(all.stderr).toBe('')
+    expect(all.code).toBe(0)
+    const proofs = JSON.parse(all.stdout).proofs as { entry: { objectModified: string } }[]
+    // the first version went out on the first pull, the revision on the second
+    expect(new Set(proofs.map((p) => p.entry.objectModified))).toEqual(
+      new Set([first.modified, revised.modified]),
+    )
+
+    const one = await prove('--log', `partner:${B}`, '--object', first.id, '--modified', revised.modified)
+    expect(one.code).toBe(0)
+    expect(JSON.parse(one.stdout).proofs.map((p: any) => p.entry.objectModified)).toEqual([revised.modified])
+  })
+
+  it('still proves an object that has no modified', async () => {
+    const marking = [...toA.objects.values()].flat().find((o) => o.modified === undefined)
+    expect(marking, 'A received a marking-definition').toBeDefined()
+    const result = await prove('--log', `partner:${A}`, '--object', marking.id)
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    expect(JSON.parse(result.stdout).proofs[0].entry).toMatchObject({
+      objectId: marking.id,
+      objectModified: null,
+    })
+  })
+
+  it('says in one line what it could not find', async () => {
+    const never = await prove(
+      '--log',
+      `partner:${B}`,
+      '--object',
+      'indicator--00000000-0000-4000-8000-000000000000',
+    )
+    oneLine(never.stderr)
+    expect(never.stderr).toMatch(
+      /^sluice: no disclosure of indicator--0{8}-0{4}-4000-8000-0{12} in partner:isles at size \d+/,
+    )
+    expect(never.code).toBe(1)
+    const nobody = await prove('--log', 'partner:nobody', '--index', '1')
+    expect(nobody.stderr).toBe(
+      'sluice: the log partner:nobody has no entries: no such log, or nothing recorded in it yet\n',
+    )
+    expect(nobody.code).toBe(1)
+    const notALog = await prove('--log', 'nobody', '--index', '1')
+    expect(notALog.stderr).toBe('sluice: --log must be global or partner:ID, not "nobody"\n')
+    expect(notALog.code).toBe(2)
+  })
+})
