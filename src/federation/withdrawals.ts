@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { ingestOptions } from '../ingest/options.js'
 import { prepareObjects } from '../ingest/prepare.js'
 import type { WithdrawalEntry } from '../ledger/entry.js'
-import { canonicalJson, disclosureKey, type JsonValue } from '../ledger/entry.js'
+import { canonicalJson, type JsonValue } from '../ledger/entry.js'
 import { sha256Hex } from '../ledger/hash.js'
 import { partnerLogId } from '../ledger/log-id.js'
 import { verifyNote } from '../ledger/note.js'
@@ -17,29 +17,12 @@ import type { AppliedWithdrawal, WithdrawalRecord } from './types.js'
 
 /** Partners this node disclosed any version of the object to, according to its own ledger. */
 export async function recipientsOf(ctx: FederationContext, objectId: string): Promise<string[]> {
-  const modifieds = new Set<string | null>()
-  for (const latest of await ctx.store.latestVersions([objectId])) {
-    const batch = await ctx.store.queryObjects({
-      collectionId: latest.collectionId,
-      ids: [objectId],
-      versions: [{ kind: 'all' }],
-      limit: 10_000,
-    })
-    for (const v of batch.items) {
-      const modified = (JSON.parse(v.json) as StixObject).modified
-      modifieds.add(typeof modified === 'string' ? modified : null)
-    }
-  }
+  const stored = await ctx.ledger.storedModifieds(objectId)
   const { partners } = await ctx.policy.history()
   const out: string[] = []
   for (const partner of partners) {
     const log = partnerLogId(partner.id)
-    for (const modified of modifieds) {
-      if ((await ctx.store.findLedgerLeaves(log, disclosureKey(objectId, modified))).length > 0) {
-        out.push(partner.id)
-        break
-      }
-    }
+    if ((await ctx.ledger.findDisclosures(log, objectId, undefined, stored)).length > 0) out.push(partner.id)
   }
   return out
 }

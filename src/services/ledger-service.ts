@@ -163,16 +163,24 @@ export class LedgerService {
    * one), or, when it is undefined, of any version the node stores. The store finds leaves by (object,
    * modified) only, so a version deleted since it was disclosed is found only by naming it.
    */
-  async findDisclosures(logId: string, objectId: string, modified?: string | null): Promise<LedgerLeaf[]> {
-    const versions = modified === undefined ? await this.#storedModifieds(objectId) : [modified]
+  async findDisclosures(
+    logId: string,
+    objectId: string,
+    modified?: string | null,
+    stored?: readonly (string | null)[],
+  ): Promise<LedgerLeaf[]> {
+    const versions = modified !== undefined ? [modified] : (stored ?? (await this.storedModifieds(objectId)))
     const leaves: LedgerLeaf[] = []
     for (const version of versions)
       leaves.push(...(await this.store.findLedgerLeaves(logId, disclosureKey(objectId, version))))
     return leaves.sort((a, b) => a.index - b.index)
   }
 
-  /** Every `modified` of the object in any collection, and null, which stands for "has none". */
-  async #storedModifieds(objectId: string): Promise<(string | null)[]> {
+  /**
+   * Every `modified` of the object in any collection, and null, which stands for "has none": what
+   * `findDisclosures` looks up, given once when asking about many logs.
+   */
+  async storedModifieds(objectId: string): Promise<(string | null)[]> {
     const modifieds = new Set<string | null>([null])
     for (const { collectionId } of await this.store.latestVersions([objectId])) {
       const { items } = await this.store.queryObjects({
