@@ -15,6 +15,7 @@ import { seedDemo } from '../../src/demo/seed.js'
 import { signCheckpoint } from '../../src/ledger/checkpoint.js'
 import { leafHash } from '../../src/ledger/hash.js'
 import { formatVerifierKey } from '../../src/ledger/note-key.js'
+import { createPrincipal } from '../../src/services/principals.js'
 import { startTestNode } from '../helpers/node.js'
 import { A, B, COLLECTION, type Pull, pull, type Story } from '../scenario/story.js'
 import { runCli } from './run-cli.js'
@@ -236,6 +237,22 @@ describe('ledger verify', () => {
     )
     expect(mixed.stdout.trim().split('\n').at(-1)).toBe('4 proven, 2 unproven, 0 failed')
     expect(mixed.code).toBe(1)
+  })
+
+  it('says that a partner log with nothing in it records nothing disclosed', async () => {
+    const { policy, store } = s.t.node.services
+    await policy.addPartner({ id: 'quiet-desk', name: 'Quiet Desk (fictional)', kind: 'police' }, 'test')
+    const { apiKey } = await createPrincipal(store, {
+      name: 'quiet',
+      role: 'partner',
+      partnerId: 'quiet-desk',
+    })
+    const [object] = [...toB.objects.values()].flat()
+    const result = await verify(['--objects', write('quiet.json', [object])], { apiKey })
+    expect(result.stdout).toContain(
+      `UNPROVEN ${object.id} ${object.modified}: the log partner:quiet-desk is empty`,
+    )
+    expect(result.code).toBe(1)
   })
 })
 

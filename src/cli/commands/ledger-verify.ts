@@ -98,6 +98,14 @@ export async function verifyRemote(options: VerifyOptions): Promise<VerifyReport
     const id = String(object.id)
     const modified = typeof object.modified === 'string' ? object.modified : null
     const item = `${id} ${modified ?? ''}`.trim()
+    if (opened.checkpoint.size === 0) {
+      rows.push({
+        item,
+        status: 'unproven',
+        reason: `the log ${log} is empty: it records nothing disclosed to you`,
+      })
+      continue
+    }
     const bytes = new TextEncoder().encode(JSON.stringify(object))
     let answer: NodeAnswer
     try {
