@@ -1,6 +1,8 @@
 #!/usr/bin/env node
+import { sluiceVersion } from '../ops/version.js'
 import { StoreOpenError } from '../store/errors.js'
 import { CliError } from './errors.js'
+import { UnknownOptionError } from './options.js'
 
 const USAGE = `Usage: sluice <command> [options]
 
@@ -18,11 +20,11 @@ Commands:
   ledger key|checkpoint|prove|consistency|verify   the disclosure log
   match                      observed-data a STIX pattern matches
   status                     the node at a glance
-  keys list|rotate|revoke|bind-cert     API keys and client certificates
+  keys list|rotate|revoke|bind-cert|unbind-cert|certs   API keys and client certificates
   backup --out DIR           online backup of the store (and node key)
   restore --from DIR         restore a backup into a stopped node's data directory
   migrate --from LOC --to LOC  copy the node to another store (SQLite to PostgreSQL)
-  feeds add|list|poll|remove  pull partners' TAXII collections (federation)
+  feeds add|list|poll|clear-alarm|remove   pull partners' TAXII collections (federation)
   pushes add|list|run|remove  push a collection to a partner's TAXII server
   withdraw OBJECT|list       withdraw an object from partners; acknowledgements
 
@@ -30,6 +32,7 @@ Common options:
   --data DIR     data directory (env SLUICE_DATA, default ./data)
   --db LOCATION  SQLite file or postgres:// URL (env SLUICE_DB, default DIR/sluice.db)
   -h, --help     help for a command
+  -V, --version  print the version (sluice --version)
 
 Run "sluice <command> --help" for a command's options.`
 
@@ -62,10 +65,20 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`)
     return name === undefined ? 2 : 0
   }
+  if (name === '--version' || name === '-V') {
+    process.stdout.write(`${sluiceVersion()}\n`)
+    return 0
+  }
   const load = COMMANDS[name]
   if (!load) throw new CliError(`unknown command "${name}"; run "sluice --help" for the list`, 2)
   const command = await load()
-  await command.run(rest)
+  try {
+    await command.run(rest)
+  } catch (error) {
+    if (error instanceof UnknownOptionError)
+      throw new CliError(`${error.message} for "${name}"; run "sluice ${name} --help"`, 2)
+    throw error
+  }
   return 0
 }
 

@@ -1,4 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util'
+import { instantOr, PolicyInputError } from '../services/policy-input.js'
 import { CliError } from './errors.js'
 
 /** Options every command that touches the node's data understands. */
@@ -8,6 +9,13 @@ export const COMMON_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options']
 
+/** An option the command does not know; main.ts names the command, which only it knows. */
+export class UnknownOptionError extends CliError {
+  constructor(readonly option: string) {
+    super(`unknown option ${option}`, 2)
+  }
+}
+
 export function parse<T extends NonNullable<ParseArgsConfig['options']>>(
   args: string[],
   options: T,
@@ -16,7 +24,10 @@ export function parse<T extends NonNullable<ParseArgsConfig['options']>>(
   try {
     return parseArgs({ args, options: { ...COMMON_OPTIONS, ...options }, allowPositionals, strict: true })
   } catch (error) {
-    throw new CliError((error as Error).message.split('\n')[0]!, 2)
+    const { code, message } = error as NodeJS.ErrnoException
+    const option = /'([^']+)'/.exec(message)?.[1]
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) throw new UnknownOptionError(option)
+    throw new CliError(message.split('\n')[0]!, 2)
   }
 }
 
@@ -34,4 +45,77 @@ export function dataLocation(values: {
 export function required(value: string | boolean | undefined, flag: string): string {
   if (typeof value !== 'string' || value === '') throw new CliError(`--${flag} is required`, 2)
   return value
+}
+
+/** A malformed or out-of-range option value is a usage error, told before the node is touched. */
+export function badValue(flag: string, expected: string): never {
+  throw new CliError(`--${flag} must be ${expected}`, 2)
+}
+
+function pick(item: string, accepted: readonly (string | number)[], flag: string): string {
+  const found = accepted.find((a) => String(a).toLowerCase() === item.trim().toLowerCase())
+  return found === undefined ? badValue(flag, `one of ${accepted.join(', ')}; got "${item}"`) : String(found)
+}
+
+/** The accepted value the option names, in any case; the error lists exactly the accepted ones. */
+export function oneOf<T extends string>(
+  value: string | undefined,
+  accepted: readonly T[],
+  flag: string,
+): T | undefined {
+  return value === undefined ? undefined : (pick(value, accepted, flag) as T)
+}
+
+/** A comma-separated list whose every item is one of `accepted`. */
+export function someOf(
+  value: string | undefined,
+  accepted: readonly (string | number)[],
+  flag: string,
+): string[] | undefined {
+  if (value === undefined) return undefined
+  return value
+    .split(',')
+    .filter((item) => item.trim() !== '')
+    .map((item) => pick(item, accepted, flag))
+}
+
+/** A whole number within bounds, written in decimal digits only (so not 1e3, 0x10 or an empty string). */
+export function integer(
+  value: string | undefined,
+  flag: string,
+  { min = 1, max }: { min?: number; max?: number } = {},
+): number | undefined {
+  if (value === undefined) return undefined
+  const n = /^\d+$/.test(value) ? Number(value) : Number.NaN
+  if (n >= min && n <= (max ?? Number.MAX_SAFE_INTEGER)) return n
+  return badValue(
+    flag,
+    max !== undefined
+      ? `an integer from ${min} to ${max}`
+      : min === 1
+        ? 'a positive integer'
+        : `an integer of at least ${min}`,
+  )
+}
+
+/** An RFC 3339 UTC instant, checked as the policy service checks it. */
+export function instant(value: string | undefined, flag: string): string | undefined {
+  if (value === undefined) return undefined
+  try {
+    return instantOr(value, value, `--${flag}`)
+  } catch (error) {
+    if (error instanceof PolicyInputError) throw new CliError(error.message, 2)
+    throw error
+  }
+}
+
+const choices = (actions: readonly string[]) =>
+  actions.length === 1 ? actions[0]! : `${actions.slice(0, -1).join(', ')} or ${actions.at(-1)}`
+
+/** The action a command was asked for; a missing or unknown one is a usage error listing the actions. */
+export function actionOf<A extends string>(given: string | undefined, actions: readonly A[]): A {
+  if (given === undefined) throw new CliError(`say what to do: ${choices(actions)}`, 2)
+  if (!(actions as readonly string[]).includes(given))
+    throw new CliError(`unknown action "${given}"; use ${choices(actions)}`, 2)
+  return given as A
 }

@@ -19,6 +19,13 @@ export function isTlpLevel(value: unknown): value is TlpLevel {
   return typeof value === 'string' && (TLP_LEVELS as readonly string[]).includes(value)
 }
 
+/** The levels a suspension can be narrowed to "above": nothing is above RED, so an order above it would suspend nothing. */
+export const ABOVE_TLP_LEVELS = TLP_LEVELS.filter((level) => level !== 'red')
+
+export function isAboveTlpLevel(value: unknown): value is TlpLevel {
+  return typeof value === 'string' && (ABOVE_TLP_LEVELS as readonly string[]).includes(value)
+}
+
 /** The more restrictive of two levels (`undefined` means "no TLP seen yet"). */
 export function maxTlp(a: TlpLevel | undefined, b: TlpLevel | undefined): TlpLevel | undefined {
   if (a === undefined) return b

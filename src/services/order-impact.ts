@@ -10,7 +10,6 @@ import { compiled, decideCompiled, endpointRefs } from '../policy/decide.js'
 import { type Decider, memoisedDecider } from '../policy/decision-memo.js'
 import { type ScreeningBound, screeningBound, withinBound } from '../policy/screening.js'
 import { policyAt } from '../policy/snapshot.js'
-import { isTlpLevel, type TlpLevel } from '../policy/tlp.js'
 import type {
   Decision,
   DecisionContext,
@@ -28,7 +27,7 @@ import type { ObjectQuery, Store } from '../store/types.js'
 import { resolveCollectionIds } from './collections.js'
 import type { OrderImpact, PartnerImpact, SuspendDraft } from './console-types.js'
 import type { Corpus } from './corpus.js'
-import { fail, instantOr } from './policy-input.js'
+import { aboveTlpInput, fail, instantOr } from './policy-input.js'
 
 /** How deep `decide` follows endpoints of endpoints (relationships between relationships). */
 const MAX_ENDPOINT_DEPTH = 5
@@ -42,15 +41,13 @@ export function draftSuspension(
   partnerId: string,
   at: string,
 ): Suspension {
-  const above = draft.above_tlp?.toLowerCase()
-  if (above !== undefined && above !== '' && !isTlpLevel(above))
-    fail('above_tlp must be clear, green, amber, amber+strict or red')
+  const above = aboveTlpInput(draft.above_tlp, 'above_tlp')
   const scope: OrderScope = {
     ...(draft.collections?.length ? { collections: draft.collections } : {}),
     ...(draft.object_types?.length ? { object_types: draft.object_types } : {}),
     ...(draft.markings?.length ? { markings: draft.markings } : {}),
     ...(draft.labels?.length ? { labels: draft.labels } : {}),
-    ...(above ? { above_tlp: above as TlpLevel } : {}),
+    ...(above ? { above_tlp: above } : {}),
   }
   return {
     kind: 'suspension',

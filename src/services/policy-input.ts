@@ -1,3 +1,5 @@
+import { ABOVE_TLP_LEVELS, isAboveTlpLevel, type TlpLevel } from '../policy/tlp.js'
+
 /** A policy command the node refuses, with one line saying why; the API answers 400, the CLI exits 1. */
 export class PolicyInputError extends Error {
   override readonly name = 'PolicyInputError'
@@ -39,4 +41,13 @@ export function stringList(value: unknown, what: string): string[] | undefined {
   if (!Array.isArray(list) || list.some((s) => typeof s !== 'string' || s === ''))
     fail(`${what} must be a list of names`)
   return list as string[]
+}
+
+/** An order's "above TLP" narrowing, in any case; undefined when not given. */
+export function aboveTlpInput(value: string | undefined, what: string): TlpLevel | undefined {
+  if (value === undefined || value === '') return undefined
+  const level = value.toLowerCase()
+  if (!isAboveTlpLevel(level))
+    return fail(`${what} must be one of ${ABOVE_TLP_LEVELS.join(', ')} (nothing is above red)`)
+  return level
 }

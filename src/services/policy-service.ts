@@ -25,9 +25,9 @@ import type {
 import type { StixObject } from '../stix/object.js'
 import type { PolicyRecord, Store } from '../store/types.js'
 import { ledgerTime, toLedgerAppend } from './ledger-service.js'
-import { fail, instantOr, optionalText, stringList, text } from './policy-input.js'
+import { aboveTlpInput, fail, instantOr, optionalText, stringList, text } from './policy-input.js'
 
-const PARTNER_KINDS: readonly PartnerKind[] = [
+export const PARTNER_KINDS: readonly PartnerKind[] = [
   'police',
   'customs',
   'coast-guard',
@@ -37,6 +37,10 @@ const PARTNER_KINDS: readonly PartnerKind[] = [
   'node',
   'other',
 ]
+
+/** Partner ids name ledger logs and appear in URLs. */
+export const PARTNER_ID = /^[a-z0-9][a-z0-9-]{1,62}$/
+export const IDENTITY_ID = /^identity--[0-9a-f-]{36}$/
 
 export interface SuspendInput {
   partner: string
@@ -195,13 +199,12 @@ export class PolicyService {
   ): Promise<Partner> {
     const history = await this.history()
     const id = input.id ?? slug(input.name)
-    if (!/^[a-z0-9][a-z0-9-]{1,62}$/.test(id))
-      fail('a partner id is 2-63 lowercase letters, digits or hyphens')
+    if (!PARTNER_ID.test(id)) fail('a partner id is 2-63 lowercase letters, digits or hyphens')
     if (history.partners.some((p) => p.id === id)) fail(`partner "${id}" already exists`)
     const kind = (input.kind ?? 'other') as PartnerKind
     if (!PARTNER_KINDS.includes(kind)) fail(`partner kind must be one of ${PARTNER_KINDS.join(', ')}`)
     const identity = input.identityId ?? `identity--${randomUUID()}`
-    if (!/^identity--[0-9a-f-]{36}$/.test(identity)) fail('the identity id must be identity--<uuid>')
+    if (!IDENTITY_ID.test(identity)) fail('the identity id must be identity--<uuid>')
     const partner: Partner = {
       id,
       name: text(input.name, 'the partner name', 200),
@@ -275,15 +278,13 @@ export class PolicyService {
   async suspend(input: SuspendInput): Promise<Suspension> {
     const partner = await this.partner(input.partner)
     const now = new Date().toISOString()
-    const aboveTlp = input.aboveTlp?.toLowerCase()
-    if (aboveTlp !== undefined && !isTlpLevel(aboveTlp))
-      fail('above-tlp must be clear, green, amber, amber+strict or red')
+    const aboveTlp = aboveTlpInput(input.aboveTlp, 'above_tlp')
     const scope: OrderScope = {
       ...(input.collections?.length ? { collections: input.collections } : {}),
       ...(input.types?.length ? { object_types: input.types } : {}),
       ...(input.markings?.length ? { markings: input.markings } : {}),
       ...(input.labels?.length ? { labels: input.labels } : {}),
-      ...(aboveTlp ? { above_tlp: aboveTlp as TlpLevel } : {}),
+      ...(aboveTlp ? { above_tlp: aboveTlp } : {}),
     }
     const reference = optionalText(input.reference, 'the reference', 200)
     const order: Suspension = {

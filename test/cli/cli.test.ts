@@ -1,14 +1,14 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { oraclePath } from '../oracles.js'
+import { newNodeDir } from './node-dir.js'
 import { runCli } from './run-cli.js'
 
 let dir: string
 let env: Record<string, string>
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'sluice-cli-'))
+beforeAll(async () => {
+  dir = await newNodeDir('sluice-cli-')
   env = { SLUICE_DATA: dir }
 })
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -110,6 +110,8 @@ describe('sluice CLI', () => {
   })
 
   it('creates a principal and prints its key once', async () => {
+    const partner = ['--id', 'southern', '--name', 'Southern Customs Service', '--kind', 'customs']
+    expect((await runCli(['partners', 'add', ...partner], { env })).code).toBe(0)
     const created = await runCli(
       [
         'principals',

@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { grading } from '../../src/demo/grading.js'
+import { newNodeDir } from './node-dir.js'
 import { runCli } from './run-cli.js'
 
 const T0 = '2026-01-05T08:00:00.000Z'
@@ -54,7 +54,7 @@ let dir: string
 const run = (...args: string[]) => runCli(args, { env: { SLUICE_DATA: dir, SLUICE_ISSUER: 'test officer' } })
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'sluice-grading-'))
+  dir = await newNodeDir('sluice-grading-')
   await run('collections', 'create', '--title', 'Routes', '--alias', 'routes')
   writeFileSync(join(dir, 'objects.json'), JSON.stringify(objects))
   expect((await run('import', join(dir, 'objects.json'), '--collection', 'routes')).code).toBe(0)
@@ -75,8 +75,8 @@ it('an agreement filters on Admiralty grades; ungraded objects pass unless told 
     '--admiralty-reliability',
     'Z',
   )
-  expect(bad.code).toBe(1)
-  expect(bad.stderr).toContain('admiralty reliability takes A, B, C, D, E, F')
+  expect(bad.code).toBe(2)
+  expect(bad.stderr).toContain('--admiralty-reliability must be one of A, B, C, D, E, F; got "Z"')
   const added = await run(
     'agreements',
     'add',
@@ -112,6 +112,6 @@ it('sluice match lists the observed-data a pattern matches, and refuses a bad pa
   expect(matched.scanned).toBe(2)
   expect(matched.matches.map((o: { id: string }) => o.id)).toEqual([objects[4]!.id])
   const bad = await run('match', '--pattern', '[ipv4-addr:value = ', '--collection', 'routes')
-  expect(bad.code).toBe(1)
-  expect(bad.stderr).toMatch(/^sluice: the pattern does not parse/)
+  expect(bad.code).toBe(2)
+  expect(bad.stderr).toMatch(/^sluice: --pattern does not parse/)
 })

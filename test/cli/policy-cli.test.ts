@@ -1,7 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { newNodeDir } from './node-dir.js'
 import { runCli } from './run-cli.js'
 
 let dir: string
@@ -30,7 +30,7 @@ const objects = [
 const run = (...args: string[]) => runCli(args, { env })
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'sluice-policy-cli-'))
+  dir = await newNodeDir('sluice-policy-cli-')
   env = { SLUICE_DATA: dir, SLUICE_ISSUER: 'duty officer Vale' }
   await run('collections', 'create', '--title', 'Networks', '--alias', 'networks')
   writeFileSync(
@@ -88,15 +88,18 @@ describe('policy from the command line', () => {
       '--max-tlp',
       'purple',
     )
-    expect(badTlp.code).toBe(1)
-    expect(badTlp.stderr).toContain('max TLP must be')
+    expect(badTlp.code).toBe(2)
+    expect(badTlp.stderr).toBe(
+      'sluice: --max-tlp must be one of clear, green, amber, amber+strict, red; got "purple"\n',
+    )
     const unknown = await run('suspend', 'nobody', '--reason', 'x')
     expect(unknown.code).toBe(1)
     expect(unknown.stderr).toContain('no partner "nobody"')
     const noReason = await run('suspend', 'southern')
     expect(noReason.code).toBe(2)
     const badTime = await run('suspend', 'southern', '--reason', 'x', '--at', 'tomorrow')
-    expect(badTime.code).toBe(1)
+    expect(badTime.code).toBe(2)
+    expect(badTime.stderr).toContain('--at must be an RFC 3339 UTC timestamp')
   })
 
   it('suspends, shows the effect, explains it, and lifts it', async () => {
@@ -119,11 +122,16 @@ describe('policy from the command line', () => {
     const history = await run('policy', 'history', '--partner', 'southern')
     expect(history.stdout).toContain('[active]')
     expect(history.stdout).toContain('duty officer Vale: ministerial order pending review (ref MO-2026-17)')
-    expect((await run('resume', orderId, '--reason', 'review concluded')).code).toBe(0)
+    const resumed = await run('resume', orderId, '--reason', 'review concluded')
+    expect(resumed.code).toBe(0)
+    const resumptionId = resumed.stdout.split('\n')[0]!
     expect((await run('resume', orderId, '--reason', 'again')).stderr).toContain('already been lifted')
     const after = JSON.parse((await run('policy', 'preview', '--partner', 'southern', '--json')).stdout)
     expect(after).toMatchObject({ allowed: 1, denied: 1 })
-    expect((await run('policy', 'history', '--partner', 'southern')).stdout).toContain('[lifted until')
+    // a lifted order reads as the span it was in force, and names the order that lifted it
+    expect((await run('policy', 'history', '--partner', 'southern')).stdout).toMatch(
+      new RegExp(`\\[in force \\S+Z – \\S+Z, lifted by ${resumptionId}\\]  ${orderId}`),
+    )
   })
 
   it('shows the policy at a past instant', async () => {

@@ -84,6 +84,19 @@ describe('console API', () => {
     expect(row.disclosuresSinceCheckpoint).toBe(served)
   })
 
+  it('refuses an order narrowed to above TLP:RED (nothing is above it), in the preview and the order', async () => {
+    const draft = { partner: 'isles', above_tlp: 'red', reason: 'nothing' }
+    for (const path of ['/console-api/impact/suspend', '/admin/orders/suspend']) {
+      const res = await fetch(`${t.url}${path}`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${keys.adminKey}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(draft),
+      })
+      expect(res.status, path).toBe(400)
+      expect(((await res.json()) as { description: string }).description).toContain('nothing is above red')
+    }
+  })
+
   it('previews an order before it is issued, then the matrix follows the real order', async () => {
     const draft = { partner: 'isles', collections: ['maritime-routes'], above_tlp: 'clear' }
     const { status, body } = await api<OrderImpact>('impact/suspend', keys.adminKey, {

@@ -80,7 +80,7 @@ describe('the feeds, pushes and withdraw commands', () => {
       ],
       { env: env() },
     )
-    expect(add.code).toBe(2)
+    expect(add.code).toBe(1)
     expect(add.stderr).toMatch(/no partner "nobody"/)
   })
 
@@ -88,7 +88,7 @@ describe('the feeds, pushes and withdraw commands', () => {
     expect((await runCli(['pushes', 'list'], { env: env() })).stdout).toMatch(/no pushes/)
     expect(await runCli(['withdraw', 'list', '--pending'], { env: env() })).toMatchObject({
       code: 0,
-      stdout: '',
+      stdout: 'no withdrawals pending\n',
     })
     const missing = await runCli(
       ['withdraw', 'indicator--00000000-0000-4000-8000-000000000000', '--reason', 'x', '--revoke'],

@@ -264,7 +264,8 @@ const opt = <T>(arb: fc.Arbitrary<T>, absentWeight = 3): fc.Arbitrary<T | undefi
   fc.oneof({ arbitrary: fc.constant(undefined), weight: absentWeight }, { arbitrary: arb, weight: 1 })
 
 const whenArb = fc.constantFrom<When>('now', 'now', 'past', 'future')
-const tlpArb = fc.constantFrom<Tlp>(...TLPS)
+// nothing is above red: the node refuses an order narrowed to it
+const aboveTlpArb = fc.constantFrom<Tlp>(...TLPS.filter((t) => t !== 'red'))
 
 export function agreementVersionSpecArb(collections: number): fc.Arbitrary<AgreementVersionSpec> {
   const idx = Array.from({ length: collections }, (_, i) => i)
@@ -320,7 +321,7 @@ function scopeArb(collections: number): fc.Arbitrary<ScopeSpec> {
       types: opt(fc.subarray([...OBJECT_KINDS], { minLength: 1, maxLength: 2 }), 3),
       markings: opt(fc.subarray(OBJECT_MARKINGS, { minLength: 1, maxLength: 3 }), 3),
       labels: opt(fc.subarray(LABELS, { minLength: 1 }), 3),
-      aboveTlp: opt(tlpArb, 1),
+      aboveTlp: opt(aboveTlpArb, 1),
     })
     .map(clean)
     .filter((s) => Object.keys(s).length > 0)

@@ -59,6 +59,53 @@ describe('sluice resume under four-eyes', () => {
     ).toBe(true)
   })
 
+  it('refuses new agreements and amendments alone under the rule, and allows withdrawing one', async () => {
+    const terms = (maxTlp: string) => [
+      '--partner',
+      'lake-customs',
+      '--collections',
+      '*',
+      '--max-tlp',
+      maxTlp,
+      '--data',
+      dir,
+    ]
+    await startAndStop(false)
+    const made = await runCli(['agreements', 'add', ...terms('green')])
+    expect(made.code, made.stderr).toBe(0)
+    const agreementId = made.stdout.split(' ')[0]!
+    await startAndStop(true)
+    const add = await runCli(['agreements', 'add', ...terms('red')])
+    expect(add.code).toBe(1)
+    expect(add.stderr).toContain(
+      'four-eyes is on for this node (sluice serve --four-eyes): a new agreement needs a second officer',
+    )
+    const amend = await runCli(['agreements', 'amend', agreementId, ...terms('red')])
+    expect(amend.code).toBe(1)
+    expect(amend.stderr).toContain('amending an agreement needs a second officer')
+    const listed = JSON.parse((await runCli(['agreements', 'list', '--json', '--data', dir])).stdout) as {
+      max_tlp: string
+    }[]
+    expect(listed.map((a) => a.max_tlp)).toEqual(['green'])
+    const withdrawn = await runCli(['agreements', 'withdraw', agreementId, '--data', dir])
+    expect(withdrawn.code, withdrawn.stderr).toBe(0)
+  })
+
+  it('a malformed --at is a usage error before anything is looked up', async () => {
+    const r = await runCli([
+      'resume',
+      'order--00000000-0000-4000-8000-000000000000',
+      '--reason',
+      'x',
+      '--at',
+      'tomorrow',
+      '--data',
+      dir,
+    ])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/^sluice: --at /)
+  })
+
   it('an unknown order is still reported as such, not as a four-eyes refusal', async () => {
     await startAndStop(true)
     const r = await runCli([

@@ -1,13 +1,21 @@
+import {
+  ADMIRALTY_CREDIBILITY,
+  ADMIRALTY_RELIABILITY,
+  EVALUATION_INFORMATION,
+  EVALUATION_SOURCE,
+} from '../../policy/grading.js'
+import { TLP_LEVELS } from '../../policy/tlp.js'
 import { resolveCollectionIds } from '../../services/collections.js'
 import { stringList } from '../../services/policy-input.js'
 import { CliError } from '../errors.js'
-import { parse, required } from '../options.js'
+import { refuseUnderFourEyes } from '../four-eyes-guard.js'
+import { actionOf, instant, oneOf, parse, required, someOf } from '../options.js'
 import { withServices } from '../store-session.js'
 import { issuer } from './issuer.js'
 
 const HELP = `Usage:
   sluice agreements list [--partner P] [--json]
-  sluice agreements add --partner P --collections C1,C2|'*' --max-tlp clear|green|amber|amber+strict|red
+  sluice agreements add --partner P --collections C1,C2|'*' --max-tlp ${TLP_LEVELS.join('|')}
                         [--types T1,T2] [--caveats MARKING_IDS] [--required-labels L] [--forbidden-labels L]
                         [--required-markings M] [--forbidden-markings M] [--valid-from T] [--valid-until T] [--at T]
                         [--default-tlp LEVEL] [--admiralty-reliability A,B] [--admiralty-credibility 1,2,3]
@@ -40,12 +48,26 @@ export async function run(args: string[]): Promise<void> {
     issuer: { type: 'string' },
     json: { type: 'boolean' },
   })
-  const [action, id] = positionals
-  if (values.help || !action) {
+  const [given, id] = positionals
+  if (values.help || !given) {
     process.stdout.write(`${HELP}\n`)
-    if (!values.help) throw new CliError('say what to do: list, add, amend or withdraw', 2)
-    return
+    if (values.help) return
   }
+  const action = actionOf(given, ['list', 'add', 'amend', 'withdraw'] as const)
+  const at = instant(values.at, 'at')
+  const maxTlp = oneOf(values['max-tlp'], TLP_LEVELS, 'max-tlp')
+  const defaultTlp = oneOf(values['default-tlp'], TLP_LEVELS, 'default-tlp')
+  const validFrom = instant(values['valid-from'], 'valid-from')
+  const validUntil = instant(values['valid-until'], 'valid-until')
+  const ungraded = oneOf(values.ungraded, ['allow', 'deny'] as const, 'ungraded')
+  const reliability = someOf(values['admiralty-reliability'], ADMIRALTY_RELIABILITY, 'admiralty-reliability')
+  const credibility = someOf(values['admiralty-credibility'], ADMIRALTY_CREDIBILITY, 'admiralty-credibility')
+  const source = someOf(values['evaluation-source'], EVALUATION_SOURCE, 'evaluation-source')
+  const information = someOf(
+    values['evaluation-information'],
+    EVALUATION_INFORMATION,
+    'evaluation-information',
+  )
   await withServices(values, async ({ policy, store }) => {
     if (action === 'list') {
       const { agreements } = await policy.history()
@@ -71,15 +93,19 @@ export async function run(args: string[]): Promise<void> {
           types: current.object_types === '*' ? '*' : [...current.object_types],
           maxTlp: current.max_tlp,
           withdrawn: true,
-          ...(values.at ? { at: values.at } : {}),
+          ...(at ? { at } : {}),
         },
         issuer(values.issuer),
       )
       process.stdout.write(`${a.id} v${a.version} withdrawn from ${a.effective_from}\n`)
       return
     }
-    if (action !== 'add' && action !== 'amend')
-      throw new CliError(`unknown action "${action}"; use list, add, amend or withdraw`, 2)
+    // a new agreement always widens what flows; an amendment may, and the API judges that with a second officer
+    await refuseUnderFourEyes(
+      store,
+      action === 'add' ? 'a new agreement' : 'amending an agreement',
+      'POST /admin/agreements (a narrowing amendment takes effect there at once)',
+    )
     const collections = required(values.collections, 'collections')
     const list = (v: string | undefined) => (v === undefined ? undefined : stringList(v, 'list'))
     const a = await policy.putAgreement(
@@ -91,27 +117,21 @@ export async function run(args: string[]): Promise<void> {
             ? '*'
             : await resolveCollectionIds(store, stringList(collections, 'collections') ?? []),
         types: values.types === undefined || values.types === '*' ? '*' : (list(values.types) ?? '*'),
-        maxTlp: required(values['max-tlp'], 'max-tlp'),
+        maxTlp: required(maxTlp, 'max-tlp'),
         ...(values.caveats ? { caveats: list(values.caveats)! } : {}),
         ...(values['required-labels'] ? { requiredLabels: list(values['required-labels'])! } : {}),
         ...(values['forbidden-labels'] ? { forbiddenLabels: list(values['forbidden-labels'])! } : {}),
         ...(values['required-markings'] ? { requiredMarkings: list(values['required-markings'])! } : {}),
         ...(values['forbidden-markings'] ? { forbiddenMarkings: list(values['forbidden-markings'])! } : {}),
-        ...(values['valid-from'] ? { validFrom: values['valid-from'] } : {}),
-        ...(values['valid-until'] ? { validUntil: values['valid-until'] } : {}),
-        ...(values.at ? { at: values.at } : {}),
-        ...(values['default-tlp'] ? { defaultTlp: values['default-tlp'] } : {}),
-        ...(values['admiralty-reliability']
-          ? { admiraltyReliability: list(values['admiralty-reliability'])! }
-          : {}),
-        ...(values['admiralty-credibility']
-          ? { admiraltyCredibility: list(values['admiralty-credibility'])! }
-          : {}),
-        ...(values['evaluation-source'] ? { evaluationSource: list(values['evaluation-source'])! } : {}),
-        ...(values['evaluation-information']
-          ? { evaluationInformation: list(values['evaluation-information'])! }
-          : {}),
-        ...(values.ungraded ? { ungraded: values.ungraded } : {}),
+        ...(validFrom ? { validFrom } : {}),
+        ...(validUntil ? { validUntil } : {}),
+        ...(at ? { at } : {}),
+        ...(defaultTlp ? { defaultTlp } : {}),
+        ...(reliability ? { admiraltyReliability: reliability } : {}),
+        ...(credibility ? { admiraltyCredibility: credibility } : {}),
+        ...(source ? { evaluationSource: source } : {}),
+        ...(information ? { evaluationInformation: information } : {}),
+        ...(ungraded ? { ungraded } : {}),
       },
       issuer(values.issuer),
     )

@@ -1,6 +1,6 @@
 import { createCollection } from '../../services/collections.js'
 import { CliError } from '../errors.js'
-import { parse, required } from '../options.js'
+import { actionOf, badValue, parse, required } from '../options.js'
 import { withStore } from '../store-session.js'
 
 const HELP = `Usage:
@@ -16,12 +16,13 @@ export async function run(args: string[]): Promise<void> {
     id: { type: 'string' },
     json: { type: 'boolean' },
   })
-  const [action] = positionals
-  if (values.help || !action) {
+  if (values.help || !positionals[0]) {
     process.stdout.write(`${HELP}\n`)
-    if (!action && !values.help) throw new CliError('say what to do: list or create', 2)
-    return
+    if (values.help) return
   }
+  const action = actionOf(positionals[0], ['list', 'create'] as const)
+  if (values.id && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(values.id))
+    badValue('id', 'a lowercase UUID')
   const apiRoot = values['api-root'] ?? 'intel'
   await withStore(values, async (store) => {
     if (action === 'list') {
@@ -38,24 +39,18 @@ export async function run(args: string[]): Promise<void> {
       }
       return
     }
-    if (action === 'create') {
-      if (values.id && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(values.id)) {
-        throw new CliError('--id must be a lowercase UUID', 2)
-      }
-      try {
-        const c = await createCollection(store, {
-          apiRoot,
-          title: required(values.title, 'title'),
-          ...(values.alias ? { alias: values.alias } : {}),
-          ...(values.description ? { description: values.description } : {}),
-          ...(values.id ? { id: values.id } : {}),
-        })
-        process.stdout.write(`${c.id}\n`)
-      } catch (error) {
-        throw new CliError((error as Error).message)
-      }
-      return
+    const title = required(values.title, 'title')
+    try {
+      const c = await createCollection(store, {
+        apiRoot,
+        title,
+        ...(values.alias ? { alias: values.alias } : {}),
+        ...(values.description ? { description: values.description } : {}),
+        ...(values.id ? { id: values.id } : {}),
+      })
+      process.stdout.write(`${c.id}\n`)
+    } catch (error) {
+      throw new CliError((error as Error).message)
     }
-    throw new CliError(`unknown action "${action}"; use list or create`, 2)
   })
 }

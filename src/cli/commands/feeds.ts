@@ -2,8 +2,9 @@ import { type FederationContext, federationContext } from '../../federation/cont
 import { clearAlarm, defineFeed, listFeeds } from '../../federation/definitions.js'
 import { FederationError } from '../../federation/errors.js'
 import { pollFeed } from '../../federation/feed.js'
+import { resolveCollectionIds } from '../../services/collections.js'
 import { CliError } from '../errors.js'
-import { parse, required } from '../options.js'
+import { actionOf, integer, parse, required } from '../options.js'
 import { withServices } from '../store-session.js'
 import { issuer } from './issuer.js'
 
@@ -38,11 +39,18 @@ export async function withFederation<T>(
   })
 }
 
-export function positiveInt(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined
-  const n = Number(value)
-  if (!Number.isInteger(n) || n < 1) throw new CliError(`--${flag} must be a positive integer`, 2)
-  return n
+/**
+ * The partner and local collection a feed or push names, as ids. The federation service calls an unknown
+ * one invalid input; for the CLI, as for every command, a well-formed name that does not exist is refused.
+ */
+export async function knownEnds(
+  ctx: FederationContext,
+  partner: string,
+  collection: string,
+): Promise<{ partner: string; collection: string }> {
+  const { id } = await ctx.policy.partner(partner)
+  const [collectionId] = await resolveCollectionIds(ctx.store, [collection])
+  return { partner: id, collection: collectionId! }
 }
 
 export function healthLine(h: {
@@ -76,23 +84,24 @@ export async function run(args: string[]): Promise<void> {
     issuer: { type: 'string' },
     json: { type: 'boolean' },
   })
-  const [action, id] = positionals
-  if (values.help || !action) {
+  const [given, id] = positionals
+  if (values.help || !given) {
     process.stdout.write(`${HELP}\n`)
-    if (!values.help) throw new CliError('say what to do: add, list, poll, clear-alarm or remove', 2)
-    return
+    if (values.help) return
   }
+  const action = actionOf(given, ['add', 'list', 'poll', 'clear-alarm', 'remove'] as const)
+  const pageSize = integer(values['page-size'], 'page-size')
   await withFederation(values, async (ctx) => {
     if (action === 'add') {
-      const pageSize = positiveInt(values['page-size'], 'page-size')
+      const ends = await knownEnds(ctx, required(values.partner, 'partner'), required(values.into, 'into'))
       const feed = await defineFeed(
         ctx,
         {
           url: required(values.url, 'url'),
           collection: required(values.collection, 'collection'),
           key: required(values.key ?? process.env.SLUICE_FEED_KEY, 'key'),
-          into: required(values.into, 'into'),
-          partner: required(values.partner, 'partner'),
+          into: ends.collection,
+          partner: ends.partner,
           ...(values.every ? { every: values.every } : {}),
           ...(values.id ? { id: values.id } : {}),
           ...(pageSize ? { pageSize } : {}),
@@ -138,8 +147,6 @@ export async function run(args: string[]): Promise<void> {
       if (!(await ctx.state.feed(feedId))) throw new CliError(`no feed "${feedId}"`)
       await ctx.state.removeFeed(feedId)
       process.stdout.write(`${feedId} removed (received objects and their provenance stay)\n`)
-      return
     }
-    throw new CliError(`unknown action "${action}"; use add, list, poll, clear-alarm or remove`, 2)
   })
 }

@@ -4,7 +4,7 @@ import { prepareObjects } from '../../ingest/prepare.js'
 import { BundleReadError, readObjects } from '../../stix/bundle-reader.js'
 import type { Store } from '../../store/types.js'
 import { CliError } from '../errors.js'
-import { parse, required } from '../options.js'
+import { integer, parse, required } from '../options.js'
 import { Progress } from '../progress.js'
 import { withStore } from '../store-session.js'
 
@@ -39,9 +39,7 @@ export async function run(args: string[]): Promise<void> {
       )
     }
   }
-  const batchSize = Number(values.batch ?? 1000)
-  if (!Number.isInteger(batchSize) || batchSize < 1)
-    throw new CliError('--batch must be a positive integer', 2)
+  const batchSize = integer(values.batch ?? '1000', 'batch')!
   await withStore(values, async (store) => {
     const collection = await store.getCollection(
       values['api-root'] ?? 'intel',

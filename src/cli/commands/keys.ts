@@ -7,7 +7,7 @@ import {
 } from '../../auth/client-cert.js'
 import { KeyError, listKeys, parseDuration, revokeKey, rotateKey } from '../../auth/keys.js'
 import { CliError } from '../errors.js'
-import { parse, required } from '../options.js'
+import { actionOf, badValue, parse, required } from '../options.js'
 import { withStore } from '../store-session.js'
 
 const HELP = `Usage:
@@ -33,13 +33,14 @@ export async function run(args: string[]): Promise<void> {
     overlap: { type: 'string' },
     cert: { type: 'string' },
   })
-  const [action, target] = positionals
-  if (values.help || !action) {
+  const [given, target] = positionals
+  if (values.help || !given) {
     process.stdout.write(`${HELP}\n`)
-    if (!action && !values.help)
-      throw new CliError('say what to do: list, rotate, revoke, bind-cert, unbind-cert or certs', 2)
-    return
+    if (values.help) return
   }
+  const action = actionOf(given, ['list', 'rotate', 'revoke', 'bind-cert', 'unbind-cert', 'certs'] as const)
+  const overlap =
+    parseDuration(values.overlap ?? '24h') ?? badValue('overlap', 'a duration such as 90s, 30m, 24h or 7d')
   const out = (text: string) => process.stdout.write(text)
   await withStore(values, async (store) => {
     try {
@@ -59,9 +60,6 @@ export async function run(args: string[]): Promise<void> {
           return
         }
         case 'rotate': {
-          const overlap = parseDuration(values.overlap ?? '24h')
-          if (overlap === undefined)
-            throw new CliError('--overlap is a duration such as 90s, 30m, 24h or 7d', 2)
           const rotation = await rotateKey(store, required(target, 'principal id'), overlap)
           out(
             `new key id ${rotation.key.key_id}\napi key    ${rotation.token}\n(the key is shown once; store it now)\n`,
@@ -101,11 +99,6 @@ export async function run(args: string[]): Promise<void> {
             out(`${b.fingerprint}  ${b.principalId}  ${b.subject}  until ${b.notAfter ?? '?'}\n`)
           return
         }
-        default:
-          throw new CliError(
-            `unknown action "${action}"; use list, rotate, revoke, bind-cert, unbind-cert or certs`,
-            2,
-          )
       }
     } catch (error) {
       if (error instanceof KeyError || error instanceof CertificateError) throw new CliError(error.message)

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { matchCollection } from '../../services/match.js'
+import { compilePattern } from '../../stix/pattern/index.js'
 import { CliError } from '../errors.js'
-import { parse, required } from '../options.js'
+import { integer, parse, required } from '../options.js'
 import { withServices } from '../store-session.js'
 
 const HELP = `Usage: sluice match --pattern "[ipv4-addr:value = '198.51.100.7']" --collection C [--limit N] [--json]
@@ -22,8 +23,14 @@ export async function run(args: string[]): Promise<void> {
     false,
   )
   if (values.help) return void process.stdout.write(`${HELP}\n`)
-  const limit = Number(values.limit ?? 100)
-  if (!Number.isInteger(limit) || limit < 1) throw new CliError('--limit must be a positive integer', 2)
+  const limit = integer(values.limit ?? '100', 'limit')!
+  const pattern = required(values.pattern, 'pattern')
+  // the service parses it again; parsing here makes a malformed pattern a usage error, told before the store
+  try {
+    compilePattern(pattern)
+  } catch (error) {
+    throw new CliError(`--pattern does not parse: ${(error as Error).message}`, 2)
+  }
   await withServices(values, async ({ store, gate }) => {
     const collection = await store.getCollection(
       values['api-root'] ?? 'intel',
@@ -34,13 +41,7 @@ export async function run(args: string[]): Promise<void> {
       { principalId: 'local-admin', role: 'admin', requestId: randomUUID() },
       new Date().toISOString(),
     )
-    const report = await matchCollection(
-      store,
-      session,
-      collection.id,
-      required(values.pattern, 'pattern'),
-      limit,
-    )
+    const report = await matchCollection(store, session, collection.id, pattern, limit)
     if (values.json) {
       process.stdout.write(
         `${JSON.stringify({ ...report, matches: report.matches.map((m) => JSON.parse(m.json)) }, null, 2)}\n`,

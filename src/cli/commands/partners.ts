@@ -1,11 +1,11 @@
-import { CliError } from '../errors.js'
-import { parse, required } from '../options.js'
+import { IDENTITY_ID, PARTNER_ID, PARTNER_KINDS } from '../../services/policy-service.js'
+import { actionOf, badValue, oneOf, parse, required } from '../options.js'
 import { withServices } from '../store-session.js'
 import { issuer } from './issuer.js'
 
 const HELP = `Usage:
   sluice partners list [--json]
-  sluice partners add --name NAME [--id ID] [--kind police|customs|coast-guard|border-guard|judicial|international|node|other] [--identity identity--UUID]`
+  sluice partners add --name NAME [--id ID] [--kind ${PARTNER_KINDS.join('|')}] [--identity identity--UUID]`
 
 export async function run(args: string[]): Promise<void> {
   const { values, positionals } = parse(args, {
@@ -16,14 +16,13 @@ export async function run(args: string[]): Promise<void> {
     issuer: { type: 'string' },
     json: { type: 'boolean' },
   })
-  const [action] = positionals
-  if (values.help || !action) {
+  if (values.help || !positionals[0]) {
     process.stdout.write(`${HELP}\n`)
-    if (!values.help) throw new CliError('say what to do: list or add', 2)
-    return
+    if (values.help) return
   }
-  await withServices(values, async ({ policy }) => {
-    if (action === 'list') {
+  const action = actionOf(positionals[0], ['list', 'add'] as const)
+  if (action === 'list') {
+    return withServices(values, async ({ policy }) => {
       const { partners, agreements } = await policy.history()
       if (values.json) return void process.stdout.write(`${JSON.stringify(partners, null, 2)}\n`)
       for (const p of partners) {
@@ -32,21 +31,24 @@ export async function run(args: string[]): Promise<void> {
           `${p.id.padEnd(20)} ${p.kind.padEnd(14)} ${p.name}  (${count} agreement${count === 1 ? '' : 's'})\n`,
         )
       }
-      return
-    }
-    if (action === 'add') {
-      const partner = await policy.addPartner(
-        {
-          name: required(values.name, 'name'),
-          ...(values.id ? { id: values.id } : {}),
-          ...(values.kind ? { kind: values.kind } : {}),
-          ...(values.identity ? { identityId: values.identity } : {}),
-        },
-        issuer(values.issuer),
-      )
-      process.stdout.write(`${partner.id}\n`)
-      return
-    }
-    throw new CliError(`unknown action "${action}"; use list or add`, 2)
+    })
+  }
+  const name = required(values.name, 'name')
+  const kind = oneOf(values.kind, PARTNER_KINDS, 'kind')
+  if (values.id !== undefined && !PARTNER_ID.test(values.id))
+    badValue('id', '2-63 lowercase letters, digits or hyphens')
+  if (values.identity !== undefined && !IDENTITY_ID.test(values.identity))
+    badValue('identity', 'identity--<uuid>')
+  await withServices(values, async ({ policy }) => {
+    const partner = await policy.addPartner(
+      {
+        name,
+        ...(values.id ? { id: values.id } : {}),
+        ...(kind ? { kind } : {}),
+        ...(values.identity ? { identityId: values.identity } : {}),
+      },
+      issuer(values.issuer),
+    )
+    process.stdout.write(`${partner.id}\n`)
   })
 }

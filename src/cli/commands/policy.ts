@@ -1,7 +1,7 @@
-import { instantOr } from '../../services/policy-input.js'
-import { explainObject, orderHistory, previewPartner } from '../../services/policy-views.js'
-import { CliError } from '../errors.js'
-import { parse, required } from '../options.js'
+import { scopeText } from '../../services/console-partner.js'
+import { explainObject, type OrderView, orderHistory, previewPartner } from '../../services/policy-views.js'
+import { collectionLabels, labelCollections } from '../collection-labels.js'
+import { actionOf, instant, parse, required } from '../options.js'
 import { withServices } from '../store-session.js'
 
 const HELP = `Usage:
@@ -16,17 +16,17 @@ export async function run(args: string[]): Promise<void> {
     at: { type: 'string' },
     json: { type: 'boolean' },
   })
-  const [action] = positionals
-  if (values.help || !action) {
+  if (values.help || !positionals[0]) {
     process.stdout.write(`${HELP}\n`)
-    if (!values.help) throw new CliError('say what to do: explain, preview or history', 2)
-    return
+    if (values.help) return
   }
+  const action = actionOf(positionals[0], ['explain', 'preview', 'history'] as const)
   const now = new Date().toISOString()
+  const at = instant(values.at, 'at') ?? now
   const out = (value: unknown, text: () => string) =>
     process.stdout.write(values.json ? `${JSON.stringify(value, null, 2)}\n` : `${text()}\n`)
   await withServices(values, async ({ policy, store }) => {
-    const at = instantOr(values.at, now, '--at')
+    const labels = await collectionLabels(store)
     switch (action) {
       case 'explain': {
         const result = await explainObject(
@@ -36,7 +36,7 @@ export async function run(args: string[]): Promise<void> {
           required(values.object, 'object'),
           at,
         )
-        return out(result, () => result.map((e) => e.text).join('\n\n'))
+        return out(result, () => result.map((e) => labelCollections(e.text, labels)).join('\n\n'))
       }
       case 'preview': {
         const counts = await previewPartner(store, policy, required(values.partner, 'partner'), at)
@@ -45,7 +45,7 @@ export async function run(args: string[]): Promise<void> {
             `${values.partner} at ${at}: ${counts.allowed} shared, ${counts.redacted} shared redacted, ${counts.denied} withheld (of ${counts.total})`,
             ...Object.entries(counts.byCollection).map(
               ([c, n]) =>
-                `  collection ${c}: ${n.allowed} shared, ${n.redacted} redacted, ${n.denied} withheld`,
+                `  collection ${labels.get(c) ?? c}: ${n.allowed} shared, ${n.redacted} redacted, ${n.denied} withheld`,
             ),
             ...Object.entries(byKind(counts.deniedByReason)).map(
               ([kind, n]) => `  withheld because of ${kind}: ${n}`,
@@ -59,18 +59,23 @@ export async function run(args: string[]): Promise<void> {
           views.length === 0
             ? 'no orders'
             : views
-                .map(({ order, status, liftedAt }) =>
-                  order.kind === 'suspension'
-                    ? `${order.effective_from}  SUSPEND ${order.partner_id} ${order.scope ? JSON.stringify(order.scope) : '(everything)'}  [${status}${liftedAt ? ` until ${liftedAt}` : ''}]  ${order.id}\n    by ${order.issuer}: ${order.reason}${order.reference ? ` (ref ${order.reference})` : ''}; recorded ${order.recorded_at}`
-                    : `${order.effective_from}  RESUME lifts ${order.lifts}  ${order.id}\n    by ${order.issuer}: ${order.reason}; recorded ${order.recorded_at}`,
-                )
+                .map((view) => {
+                  const { order } = view
+                  return order.kind === 'suspension'
+                    ? `${order.effective_from}  SUSPEND ${order.partner_id} (${scopeText(order.scope, labels)})  [${suspensionState(view)}]  ${order.id}\n    by ${order.issuer}: ${order.reason}${order.reference ? ` (ref ${order.reference})` : ''}; recorded ${order.recorded_at}`
+                    : `${order.effective_from}  RESUME lifts ${order.lifts}  ${order.id}\n    by ${order.issuer}: ${order.reason}; recorded ${order.recorded_at}`
+                })
                 .join('\n'),
         )
       }
-      default:
-        throw new CliError(`unknown action "${action}"; use explain, preview or history`, 2)
     }
   })
+}
+
+/** A suspension's state; once a resumption lifts it, the span it was (or will be) in force and by what. */
+function suspensionState({ order, status, liftedAt, liftedBy }: OrderView): string {
+  if (liftedAt === undefined) return status
+  return `${status === 'lifted' ? 'in force' : status} ${order.effective_from} – ${liftedAt}, lifted by ${liftedBy}`
 }
 
 /** Reasons are keyed `kind:id`; the summary counts by kind (use --json for every id). */

@@ -2,12 +2,12 @@ import { ROLES } from '../../auth/roles.js'
 import { createPrincipal } from '../../services/principals.js'
 import type { PrincipalRole, Store } from '../../store/types.js'
 import { CliError } from '../errors.js'
-import { parse, required } from '../options.js'
-import { withStore } from '../store-session.js'
+import { actionOf, oneOf, parse, required } from '../options.js'
+import { withServices } from '../store-session.js'
 
 const HELP = `Usage:
   sluice principals list [--json]
-  sluice principals create --name NAME --role admin|officer|analyst|auditor|partner [--partner PARTNER_ID] [--read C1,C2] [--write C1,C2]
+  sluice principals create --name NAME --role ${ROLES.join('|')} [--partner PARTNER_ID] [--read C1,C2] [--write C1,C2]
   sluice principals grant PRINCIPAL_ID --collection C [--can-read] [--can-write]
   sluice principals revoke PRINCIPAL_ID
 
@@ -35,13 +35,16 @@ export async function run(args: string[]): Promise<void> {
     'can-write': { type: 'boolean' },
     json: { type: 'boolean' },
   })
-  const [action, target] = positionals
-  if (values.help || !action) {
+  const [given, target] = positionals
+  if (values.help || !given) {
     process.stdout.write(`${HELP}\n`)
-    if (!action && !values.help) throw new CliError('say what to do: list, create, grant or revoke', 2)
-    return
+    if (values.help) return
   }
-  await withStore(values, async (store) => {
+  const action = actionOf(given, ['list', 'create', 'grant', 'revoke'] as const)
+  const role = oneOf(values.role, ROLES, 'role')
+  if (role === 'partner' && !values.partner)
+    throw new CliError('a partner principal needs --partner PARTNER_ID', 2)
+  await withServices(values, async ({ store, policy }) => {
     switch (action) {
       case 'list': {
         const principals = await store.listPrincipals()
@@ -54,17 +57,13 @@ export async function run(args: string[]): Promise<void> {
         return
       }
       case 'create': {
-        const role = required(values.role, 'role')
-        if (!ROLES.includes(role as PrincipalRole))
-          throw new CliError(`--role must be one of ${ROLES.join(', ')}`, 2)
-        if (role === 'partner' && !values.partner)
-          throw new CliError('a partner principal needs --partner PARTNER_ID', 2)
+        const partner = values.partner ? await policy.partner(values.partner) : undefined
         const read = await resolveCollections(store, values.read)
         const write = await resolveCollections(store, values.write)
         const created = await createPrincipal(store, {
           name: required(values.name, 'name'),
-          role: role as PrincipalRole,
-          ...(values.partner ? { partnerId: values.partner } : {}),
+          role: required(role, 'role') as PrincipalRole,
+          ...(partner ? { partnerId: partner.id } : {}),
         })
         for (const id of new Set([...read, ...write])) {
           await store.setGrant({
@@ -98,8 +97,6 @@ export async function run(args: string[]): Promise<void> {
         process.stdout.write(`revoked ${principalId}\n`)
         return
       }
-      default:
-        throw new CliError(`unknown action "${action}"; use list, create, grant or revoke`, 2)
     }
   })
 }

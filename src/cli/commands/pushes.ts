@@ -1,8 +1,8 @@
 import { definePush, listPushes } from '../../federation/definitions.js'
 import { runPush } from '../../federation/push.js'
 import { CliError } from '../errors.js'
-import { parse, required } from '../options.js'
-import { healthLine, positiveInt, withFederation } from './feeds.js'
+import { actionOf, integer, parse, required } from '../options.js'
+import { healthLine, knownEnds, withFederation } from './feeds.js'
 import { issuer } from './issuer.js'
 
 const HELP = `Usage:
@@ -31,23 +31,24 @@ export async function run(args: string[]): Promise<void> {
     issuer: { type: 'string' },
     json: { type: 'boolean' },
   })
-  const [action, id] = positionals
-  if (values.help || !action) {
+  const [given, id] = positionals
+  if (values.help || !given) {
     process.stdout.write(`${HELP}\n`)
-    if (!values.help) throw new CliError('say what to do: add, list, run or remove', 2)
-    return
+    if (values.help) return
   }
+  const action = actionOf(given, ['add', 'list', 'run', 'remove'] as const)
+  const batchSize = integer(values['batch-size'], 'batch-size')
   await withFederation(values, async (ctx) => {
     if (action === 'add') {
-      const batchSize = positiveInt(values['batch-size'], 'batch-size')
+      const ends = await knownEnds(ctx, required(values.partner, 'partner'), required(values.from, 'from'))
       const push = await definePush(
         ctx,
         {
           url: required(values.url, 'url'),
           collection: required(values.collection, 'collection'),
           key: required(values.key ?? process.env.SLUICE_PUSH_KEY, 'key'),
-          from: required(values.from, 'from'),
-          partner: required(values.partner, 'partner'),
+          from: ends.collection,
+          partner: ends.partner,
           ...(values.every ? { every: values.every } : {}),
           ...(values.id ? { id: values.id } : {}),
           ...(batchSize ? { batchSize } : {}),
@@ -88,8 +89,6 @@ export async function run(args: string[]): Promise<void> {
     if (action === 'remove') {
       await ctx.state.removePush(pushId)
       process.stdout.write(`${pushId} removed\n`)
-      return
     }
-    throw new CliError(`unknown action "${action}"; use add, list, run or remove`, 2)
   })
 }

@@ -1,6 +1,6 @@
 import { CliError } from '../errors.js'
 import { refuseUnderFourEyes } from '../four-eyes-guard.js'
-import { parse, required } from '../options.js'
+import { instant, parse, required } from '../options.js'
 import { withServices } from '../store-session.js'
 import { issuer } from './issuer.js'
 
@@ -17,6 +17,7 @@ export async function run(args: string[]): Promise<void> {
   if (values.help) return void process.stdout.write(`${HELP}\n`)
   const orderId = positionals[0]
   if (!orderId) throw new CliError('name the suspension order to lift', 2)
+  const at = instant(values.at, 'at')
   await withServices(values, async ({ policy, store }) => {
     // an unknown order is the service's to refuse, as over the API
     const { orders } = await policy.history()
@@ -26,7 +27,7 @@ export async function run(args: string[]): Promise<void> {
       order: orderId,
       reason: required(values.reason, 'reason'),
       issuer: issuer(values.issuer),
-      ...(values.at ? { at: values.at } : {}),
+      ...(at ? { at } : {}),
     })
     process.stdout.write(`${order.id}\nresumption of ${order.lifts} effective ${order.effective_from}\n`)
   })

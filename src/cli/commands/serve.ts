@@ -2,7 +2,7 @@ import { createLogger, isLogLevel } from '../../ops/logger.js'
 import { TlsSetupError } from '../../ops/tls.js'
 import { createNode } from '../../server/node.js'
 import { CliError } from '../errors.js'
-import { dataLocation, parse } from '../options.js'
+import { dataLocation, integer, parse } from '../options.js'
 
 const HELP = `Usage: sluice serve [--host H] [--port P] [--public-url URL] [--demo] [--data DIR] [--db LOCATION]
                     [--max-content-length BYTES] [--max-page-size N]
@@ -24,11 +24,14 @@ const HELP = `Usage: sluice serve [--host H] [--port P] [--public-url URL] [--de
                       throughput, more memory (env SLUICE_LEDGER_WRITER=on; see docs/DEPLOYMENT.md)
   --log-level LEVEL   debug, info, warn, error or silent (env SLUICE_LOG_LEVEL, default info); JSON lines on stdout`
 
-function positiveInt(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined
-  const n = Number(value)
-  if (!Number.isInteger(n) || n < 0) throw new CliError(`--${flag} must be a non-negative integer`, 2)
-  return n
+/** The --data / --db flags this node was started with, for a command to run against it. */
+function dataFlags(values: {
+  data?: string | boolean | undefined
+  db?: string | boolean | undefined
+}): string {
+  const flag = (name: string, value: string | boolean | undefined) =>
+    typeof value === 'string' ? ` --${name} ${/\s/.test(value) ? JSON.stringify(value) : value}` : ''
+  return flag('data', values.data) + flag('db', values.db)
 }
 
 export async function run(args: string[]): Promise<void> {
@@ -57,12 +60,12 @@ export async function run(args: string[]): Promise<void> {
     return
   }
   const host = values.host ?? process.env.SLUICE_HOST ?? '127.0.0.1'
-  const port = positiveInt(values.port ?? process.env.SLUICE_PORT ?? '8021', 'port')!
+  const port = integer(values.port ?? process.env.SLUICE_PORT ?? '8021', 'port', { min: 0, max: 65_535 })!
   const publicUrl = values['public-url'] ?? process.env.SLUICE_PUBLIC_URL
   if (publicUrl !== undefined && !/^https?:\/\/[^/]+/.test(publicUrl))
     throw new CliError('--public-url must be an http(s) URL', 2)
-  const maxContentLength = positiveInt(values['max-content-length'], 'max-content-length')
-  const maxPageSize = positiveInt(values['max-page-size'], 'max-page-size')
+  const maxContentLength = integer(values['max-content-length'], 'max-content-length')
+  const maxPageSize = integer(values['max-page-size'], 'max-page-size')
   const tlsCert = values['tls-cert'] ?? process.env.SLUICE_TLS_CERT
   const tlsKey = values['tls-key'] ?? process.env.SLUICE_TLS_KEY
   if ((tlsCert === undefined) !== (tlsKey === undefined))
@@ -108,6 +111,13 @@ export async function run(args: string[]): Promise<void> {
     const { seedDemo } = await import('../../demo/seed.js')
     const seeded = await seedDemo(node.services)
     process.stdout.write(seeded.banner(url))
+  } else if (
+    !(await node.store.listPrincipals()).some((p) => p.role === 'admin' && p.revokedAt === undefined)
+  ) {
+    // a fresh node answers every request 401: say how to get in
+    process.stdout.write(
+      `No admin principal yet. Create one (its key is printed once): sluice principals create --name NAME --role admin${dataFlags(values)}; or start with --demo for the fictional demo world.\n`,
+    )
   }
   const stop = () => {
     node.close().then(() => process.exit(0))

@@ -1,11 +1,12 @@
+import { ABOVE_TLP_LEVELS } from '../../policy/tlp.js'
 import { resolveCollectionIds } from '../../services/collections.js'
 import { CliError } from '../errors.js'
-import { parse, required } from '../options.js'
+import { instant, oneOf, parse, required } from '../options.js'
 import { withServices } from '../store-session.js'
 import { issuer } from './issuer.js'
 
 const HELP = `Usage: sluice suspend PARTNER --reason "..." [--collection C]... [--type T]... [--marking M]... [--label L]...
-                      [--above-tlp clear|green|amber|amber+strict] [--at TIME] [--reference REF] [--issuer NAME]
+                      [--above-tlp ${ABOVE_TLP_LEVELS.join('|')}] [--at TIME] [--reference REF] [--issuer NAME]
 
 Without a narrowing option the order suspends everything to the partner. Narrowing options combine
 (all must match); repeating one widens it (any value). --at schedules the order; default now.
@@ -26,17 +27,20 @@ export async function run(args: string[]): Promise<void> {
   if (values.help) return void process.stdout.write(`${HELP}\n`)
   const partner = positionals[0]
   if (!partner) throw new CliError('name the partner to suspend (see "sluice partners list")', 2)
+  const reason = required(values.reason, 'reason')
+  const aboveTlp = oneOf(values['above-tlp'], ABOVE_TLP_LEVELS, 'above-tlp')
+  const at = instant(values.at, 'at')
   await withServices(values, async ({ policy, store }) => {
     const order = await policy.suspend({
       partner,
-      reason: required(values.reason, 'reason'),
+      reason,
       issuer: issuer(values.issuer),
       ...(values.collection ? { collections: await resolveCollectionIds(store, values.collection) } : {}),
       ...(values.type ? { types: values.type } : {}),
       ...(values.marking ? { markings: values.marking } : {}),
       ...(values.label ? { labels: values.label } : {}),
-      ...(values['above-tlp'] ? { aboveTlp: values['above-tlp'] } : {}),
-      ...(values.at ? { at: values.at } : {}),
+      ...(aboveTlp ? { aboveTlp } : {}),
+      ...(at ? { at } : {}),
       ...(values.reference ? { reference: values.reference } : {}),
     })
     process.stdout.write(

@@ -37,6 +37,8 @@ export async function run(args: string[]): Promise<void> {
         ? await pendingWithdrawals(ctx, partner)
         : await ctx.state.withdrawals(partner)
       if (values.json) return void process.stdout.write(`${JSON.stringify(list, null, 2)}\n`)
+      if (list.length === 0)
+        return void process.stdout.write(values.pending ? 'no withdrawals pending\n' : 'no withdrawals\n')
       for (const w of list) {
         const ack = w.acknowledgement
           ? `acknowledged ${w.acknowledgement.receivedAt} by ${w.acknowledgement.signer}`
@@ -49,6 +51,12 @@ export async function run(args: string[]): Promise<void> {
     }
     const reason = required(values.reason, 'reason')
     const by = issuer(values.issuer)
+    if ((await ctx.store.latestVersions([target])).length === 0)
+      throw new CliError(`no object ${target} at this node`)
+    // an unknown partner is refused (exit 1), not taken for bad input
+    const partners = values.partner
+      ? await Promise.all(values.partner.map(async (p) => (await ctx.policy.partner(p)).id))
+      : undefined
     const created = values.revoke
       ? await revokeObject(ctx, target, reason, by)
       : await issueWithdrawals(ctx, {
@@ -56,7 +64,7 @@ export async function run(args: string[]): Promise<void> {
           kind: 'withdrawn',
           reason,
           by,
-          ...(values.partner ? { partners: values.partner } : {}),
+          ...(partners ? { partners } : {}),
         })
     if (created.length === 0)
       process.stdout.write(

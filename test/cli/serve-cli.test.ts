@@ -1,0 +1,45 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { CLI } from './run-cli.js'
+
+const running: ChildProcess[] = []
+const dirs: string[] = []
+afterEach(() => {
+  for (const child of running.splice(0)) child.kill('SIGTERM')
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
+})
+
+/** `sluice serve` on a fresh data directory, its stdout once it contains `until`. */
+function serveUntil(args: string[], until: RegExp): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-serve-cli-'))
+  dirs.push(dir)
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data', dir, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  running.push(child)
+  return new Promise((resolve, reject) => {
+    let out = ''
+    child.stdout!.on('data', (d) => {
+      out += d
+      if (until.test(out)) resolve(out.replaceAll(dir, 'DIR'))
+    })
+    child.on('exit', (code) => reject(new Error(`serve exited ${code} before printing ${until}: ${out}`)))
+  })
+}
+
+describe('sluice serve on a fresh data directory', () => {
+  it('says how to get a first admin key when it has none', async () => {
+    const out = await serveUntil([], /No admin principal yet[^\n]*\n/)
+    expect(out).toMatch(/^Sluice is serving TAXII 2\.1 at http:\/\/127\.0\.0\.1:\d+\/taxii2\/\n/)
+    expect(out).toContain('sluice principals create --name NAME --role admin --data DIR')
+  })
+
+  it('with --demo prints the URL and an admin key instead', async () => {
+    const out = await serveUntil(['--demo'], /Admin key +sluice_[A-Za-z0-9_-]+\n/)
+    expect(out).toMatch(/Console +http:\/\/127\.0\.0\.1:\d+\/console\//)
+    expect(out).not.toContain('No admin principal yet')
+  })
+})
