@@ -148,4 +148,18 @@ describe('roles', () => {
     expect(bad.status).toBe(400)
     expect(bad.body.description).toBe('role must be one of admin, officer, analyst, auditor, partner')
   })
+
+  it("a partner principal named by its partner's name speaks for that partner's id", async () => {
+    const made = await call('admin', 'POST', '/admin/principals', {
+      name: 'River desk',
+      role: 'partner',
+      partner: 'River Patrol (fictional)',
+    })
+    expect(made.status).toBe(201)
+    expect(made.body.principal.partnerId).toBe('river-patrol')
+    const res = await fetch(`${node.url}/ledger/entries?log=partner:river-patrol`, {
+      headers: { Authorization: `Bearer ${made.body.api_key}` },
+    })
+    expect(res.status).toBe(200)
+  })
 })

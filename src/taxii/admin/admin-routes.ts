@@ -182,8 +182,12 @@ export function adminRoutes(services: NodeServices): JsonRoute[] {
       handle: async ({ body }) => {
         const role = str(body.role)
         if (!isRole(role)) fail(`role must be one of ${ROLES.join(', ')}`)
-        const partnerId = str(body.partner)
-        if (role === 'partner') await policy.partner(partnerId ?? fail('a partner principal needs partner'))
+        const named = str(body.partner)
+        // the partner may be named by id or by name; the principal keeps its id, which reads are matched on
+        const partnerId =
+          role === 'partner'
+            ? (await policy.partner(named ?? fail('a partner principal needs partner'))).id
+            : named
         const created = await createPrincipal(store, {
           name: str(body.name) ?? fail('name is required'),
           role: role as PrincipalRole,
