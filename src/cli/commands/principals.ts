@@ -1,4 +1,6 @@
 import { ROLES } from '../../auth/roles.js'
+import { resolveCollectionIds } from '../../services/collections.js'
+import { stringList } from '../../services/policy-input.js'
 import { createPrincipal } from '../../services/principals.js'
 import type { PrincipalRole, Store } from '../../store/types.js'
 import { CliError } from '../errors.js'
@@ -13,14 +15,9 @@ const HELP = `Usage:
 
 create prints the new API key once; only its hash is stored.`
 
-async function resolveCollections(store: Store, list: string | undefined): Promise<string[]> {
-  if (!list) return []
-  const all = await store.listCollections()
-  return list.split(',').map((name) => {
-    const found = all.find((c) => c.id === name || c.alias === name)
-    if (!found) throw new CliError(`no collection "${name}"`)
-    return found.id
-  })
+/** Collections named by id or alias, comma-separated; none when the option is absent. */
+function resolveCollections(store: Store, list: string | undefined): Promise<string[]> {
+  return list ? resolveCollectionIds(store, stringList(list, 'collections') ?? []) : Promise.resolve([])
 }
 
 export async function run(args: string[]): Promise<void> {
