@@ -75,6 +75,12 @@ describe('policy from the command line', () => {
     expect(agreement.stdout).toMatch(/^agreement--[0-9a-f-]{36} v1\n$/)
     const preview = JSON.parse((await run('policy', 'preview', '--partner', 'southern', '--json')).stdout)
     expect(preview).toMatchObject({ total: 2, allowed: 1, denied: 1 })
+    const text = (await run('policy', 'preview', '--partner', 'southern')).stdout
+    expect(text).toMatch(/^southern at \S+: 1 shared, 0 shared redacted, 1 withheld \(of 2\)$/m)
+    expect(text).toContain(
+      '  withheld objects by reason (one object can have several; see docs/POLICY.md for each kind):',
+    )
+    expect(text).toMatch(/^ {4}\w[\w-]*: 1$/m)
   })
 
   it('refuses bad input with one line', async () => {

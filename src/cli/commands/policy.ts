@@ -47,9 +47,12 @@ export async function run(args: string[]): Promise<void> {
               ([c, n]) =>
                 `  collection ${labels.get(c) ?? c}: ${n.allowed} shared, ${n.redacted} redacted, ${n.denied} withheld`,
             ),
-            ...Object.entries(byKind(counts.deniedByReason)).map(
-              ([kind, n]) => `  withheld because of ${kind}: ${n}`,
-            ),
+            ...(Object.keys(counts.deniedByReason).length > 0
+              ? [
+                  '  withheld objects by reason (one object can have several; see docs/POLICY.md for each kind):',
+                ]
+              : []),
+            ...Object.entries(byKind(counts.deniedByReason)).map(([kind, n]) => `    ${kind}: ${n}`),
           ].join('\n'),
         )
       }
