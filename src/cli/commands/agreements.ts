@@ -71,8 +71,12 @@ export async function run(args: string[]): Promise<void> {
   await withServices(values, async ({ policy, store }) => {
     if (action === 'list') {
       const { agreements } = await policy.history()
-      const shown = values.partner ? agreements.filter((a) => a.partner_id === values.partner) : agreements
+      // an unknown partner is refused rather than shown an empty list; a name is as good as the id
+      const partner = values.partner ? (await policy.partner(values.partner)).id : undefined
+      const shown = partner ? agreements.filter((a) => a.partner_id === partner) : agreements
       if (values.json) return void process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`)
+      if (shown.length === 0)
+        process.stdout.write(partner ? `no agreements for ${partner}\n` : 'no agreements\n')
       for (const a of shown) {
         const cols = a.collections === '*' ? '*' : a.collections.join(',')
         process.stdout.write(

@@ -31,6 +31,7 @@ export async function run(args: string[]): Promise<void> {
         process.stdout.write(`${JSON.stringify(collections, null, 2)}\n`)
         return
       }
+      if (collections.length === 0) process.stdout.write('no collections\n')
       for (const c of collections) {
         const count = await store.countObjects(c.id)
         process.stdout.write(

@@ -95,6 +95,7 @@ export async function run(args: string[]): Promise<void> {
         case 'certs': {
           const bindings = await listCertificateBindings(store, values.principal)
           if (values.json) return out(`${JSON.stringify(bindings, null, 2)}\n`)
+          if (bindings.length === 0) return out('no certificates bound\n')
           for (const b of bindings)
             out(`${b.fingerprint}  ${b.principalId}  ${b.subject}  until ${b.notAfter ?? '?'}\n`)
           return

@@ -25,6 +25,7 @@ export async function run(args: string[]): Promise<void> {
     return withServices(values, async ({ policy }) => {
       const { partners, agreements } = await policy.history()
       if (values.json) return void process.stdout.write(`${JSON.stringify(partners, null, 2)}\n`)
+      if (partners.length === 0) process.stdout.write('no partners\n')
       for (const p of partners) {
         const count = new Set(agreements.filter((a) => a.partner_id === p.id).map((a) => a.id)).size
         process.stdout.write(

@@ -46,6 +46,7 @@ export async function run(args: string[]): Promise<void> {
       case 'list': {
         const principals = await store.listPrincipals()
         if (values.json) process.stdout.write(`${JSON.stringify(principals, null, 2)}\n`)
+        else if (principals.length === 0) process.stdout.write('no principals\n')
         else
           for (const p of principals)
             process.stdout.write(
