@@ -19,6 +19,8 @@ export interface Candidate {
   refs?: readonly string[]
   /** True when the SRO lacks a ref it must have (it is then withheld). */
   missingRefs: boolean
+  /** For an SRO endpoint: its creator as the store recorded it (see `EndpointCandidate`). */
+  createdBy?: string | null
 }
 
 /** The candidate for a version with the given gate facts and text (the text is parsed only when needed). */
@@ -82,6 +84,7 @@ export async function indexEndpoints(
     for (const f of found) {
       const c = candidateOf(f.collectionId, f.gate, f.json, views)
       if (c === undefined) continue // a view the store lost: the endpoint counts as not found
+      c.createdBy = f.gate.createdBy
       index.get(f.id)?.push(c)
       if (depth < MAX_ENDPOINT_DEPTH) for (const ref of c.refs ?? []) if (!index.has(ref)) next.add(ref)
     }

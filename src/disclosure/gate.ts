@@ -1,4 +1,5 @@
 import type { CompiledPolicy } from '../policy/compile.js'
+import type { StixObject } from '../stix/object.js'
 import type { CollectionRecord, ObjectQuery, PrincipalRole, StoredVersion } from '../store/types.js'
 
 /** Who is reading, as the disclosure pipeline sees it. */
@@ -32,6 +33,15 @@ export interface CollectionAccess {
  * request at one instant, what a viewer may see, and records what was served
  * before the bytes leave.
  */
+/** What a session knows of one stored version of an SRO endpoint. */
+export interface EndpointCandidate {
+  collectionId: string
+  /** The whole object, when it was parsed. */
+  whole?: StixObject
+  /** Its top-level created_by_ref as the store recorded it ('' for none); null or absent when not recorded. */
+  createdBy?: string | null
+}
+
 export interface GateSession {
   readonly viewer: Viewer
   readonly instant: string
@@ -52,6 +62,11 @@ export interface GateSession {
    * Absent: everything returned is served.
    */
   servedShare?(collectionId: string): number
+  /**
+   * The newest versions of an SRO endpoint that `screen` read to judge the SROs of its batches, for rules
+   * applied after the session (the federation rules) to judge the same endpoints. Absent: not known.
+   */
+  endpointVersions?(id: string): readonly EndpointCandidate[] | undefined
   /** Records content disclosures (the ledger); must complete before the response is written. */
   record(served: Served[]): Promise<void>
 }

@@ -92,6 +92,10 @@ class PartnerSession implements GateSession {
     return this.compiled
   }
 
+  endpointVersions(id: string): readonly Candidate[] | undefined {
+    return this.#endpoints.get(id)
+  }
+
   #mayRead(collectionId: string): boolean {
     return this.#visible === '*' || this.#visible.has(collectionId)
   }

@@ -1,7 +1,8 @@
 import type { CollectionAccess, DisclosureGate, GateSession, Served, Viewer } from '../disclosure/gate.js'
+import { endpointRefs } from '../policy/decide.js'
 import type { PolicyService } from '../services/policy-service.js'
 import type { StixObject } from '../stix/object.js'
-import type { CollectionRecord, ObjectQuery, Store, StoredVersion } from '../store/types.js'
+import type { CollectionRecord, ObjectQuery, ProvenanceRecord, Store, StoredVersion } from '../store/types.js'
 import { onwardDenial } from './onward.js'
 import {
   mayDenyOnward,
@@ -54,6 +55,23 @@ function createdBy(identity: string): (s: Served) => boolean {
   }
 }
 
+/** A served relationship's or sighting's endpoint refs; undefined for other objects. */
+function sroEnds(s: Served): readonly string[] | undefined {
+  if (s.stored.type !== 'relationship' && s.stored.type !== 'sighting') return undefined
+  return s.stored.gate?.endpointRefs ?? endpointRefs(JSON.parse(s.stored.json) as StixObject)?.refs
+}
+
+function* idsAndEnds(
+  served: readonly (Served | undefined)[],
+  ends: readonly (readonly string[] | undefined)[],
+): Generator<string> {
+  for (let i = 0; i < served.length; i++) {
+    const s = served[i]
+    if (s) yield s.stored.id
+    yield* ends[i] ?? []
+  }
+}
+
 class FederatedSession implements GateSession {
   constructor(
     readonly inner: GateSession,
@@ -81,6 +99,10 @@ class FederatedSession implements GateSession {
     return this.inner.narrow ? this.inner.narrow(query) : query
   }
 
+  endpointVersions(id: string) {
+    return this.inner.endpointVersions?.(id)
+  }
+
   servedShare(collectionId: string): number {
     return this.inner.servedShare?.(collectionId) ?? 1
   }
@@ -88,12 +110,11 @@ class FederatedSession implements GateSession {
   async screen(items: StoredVersion[]): Promise<(Served | undefined)[]> {
     const served = await this.inner.screen(items)
     const facts = this.facts
-    const provenance = await provenanceByObject(
-      this.store,
-      served.flatMap((s) => (s ? [s.stored.id] : [])),
-    )
+    const ends = served.map((s) => (s ? sroEnds(s) : undefined))
+    // one provenance lookup for the versions and the ends of the SROs among them (listed only if needed)
+    const provenance = await provenanceByObject(this.store, idsAndEnds(served, ends))
     const byPartner = facts.partnerIdentity === undefined ? undefined : createdBy(facts.partnerIdentity)
-    return served.map((s) => {
+    const kept = served.map((s) => {
       if (!s) return undefined
       const id = s.stored.id
       // a version no rule can deny passes without being parsed
@@ -101,6 +122,43 @@ class FederatedSession implements GateSession {
       const object = JSON.parse(s.stored.json) as StixObject
       return onwardDenial(object, objectOnwardFacts(facts, id, provenance)) === undefined ? s : undefined
     })
+    const hidden = await this.#hiddenEnds(ends, provenance)
+    if (hidden.size === 0) return kept
+    return kept.map((s, i) => (s && ends[i]?.some((ref) => hidden.has(ref)) ? undefined : s))
+  }
+
+  /**
+   * The SRO ends these rules withhold from the partner: an SRO goes with them, as the policy withholds an
+   * SRO whose end it denies (docs/POLICY.md). Fail-closed: an end counts as withheld when any of its newest
+   * versions is.
+   */
+  async #hiddenEnds(
+    ends: readonly (readonly string[] | undefined)[],
+    provenance: ReadonlyMap<string, readonly ProvenanceRecord[]>,
+  ): Promise<Set<string>> {
+    const facts = this.facts
+    const identity = facts.partnerIdentity
+    const suspect = new Set<string>()
+    for (const refs of ends) {
+      for (const ref of refs ?? []) {
+        if (suspect.has(ref)) continue
+        const versions = this.inner.endpointVersions?.(ref) ?? []
+        // a creator the store did not record could be the partner: look at the object
+        const mayBePartners =
+          identity !== undefined &&
+          versions.some(
+            (c) => c.createdBy == null || c.createdBy === identity || c.whole?.created_by_ref === identity,
+          )
+        if (mayDenyOnward(facts, ref, provenance, mayBePartners)) suspect.add(ref)
+      }
+    }
+    const hidden = new Set<string>()
+    if (suspect.size === 0) return hidden
+    for (const v of await this.store.latestVersions([...suspect])) {
+      const object = JSON.parse(v.json) as StixObject
+      if (onwardDenial(object, objectOnwardFacts(facts, v.id, provenance)) !== undefined) hidden.add(v.id)
+    }
+    return hidden
   }
 
   record(served: Served[]): Promise<void> {

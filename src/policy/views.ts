@@ -63,12 +63,17 @@ function reasonLine(r: Reason): string {
  * A rule outside the sharing policy that withholds what the policy allows (the federation rules: nothing goes
  * back to where it came from, withdrawals), for a version the policy has not denied.
  */
-export type AfterPolicy = (version: ObjectVersion) => Reason | undefined
+export type AfterPolicy = (version: ObjectVersion, context?: DecisionContext) => Reason | undefined
 
 /** What the partner gets: the policy's decision, unless a rule after it withholds what the policy allowed. */
-function finalDecision(policyDecision: Decision, version: ObjectVersion, after?: AfterPolicy): Decision {
+function finalDecision(
+  policyDecision: Decision,
+  version: ObjectVersion,
+  after?: AfterPolicy,
+  context?: DecisionContext,
+): Decision {
   if (policyDecision.effect === 'deny' || after === undefined) return policyDecision
-  const reason = after(version)
+  const reason = after(version, context)
   return reason === undefined ? policyDecision : { effect: 'deny', deniedBy: [reason] }
 }
 
@@ -99,7 +104,7 @@ export function explain(
   after?: AfterPolicy,
 ): Explanation {
   const byPolicy = decideCompiled(compiled(snapshot), partnerId, version, instant, context)
-  const decision = finalDecision(byPolicy, version, after)
+  const decision = finalDecision(byPolicy, version, after, context)
   const partner = snapshot.partners.get(partnerId)
   const who = partner === undefined ? partnerId : `${partner.name} (${partnerId})`
   const what = `${version.object.id} in collection ${version.collectionId}`
@@ -170,7 +175,8 @@ export function previewCounts(
     byCollection: {},
   }
   for (const v of versions) {
-    const d = finalDecision(decideCompiled(policy, partnerId, v, instant, contextFor?.(v)), v, after)
+    const context = contextFor?.(v)
+    const d = finalDecision(decideCompiled(policy, partnerId, v, instant, context), v, after, context)
     out.total++
     out.byCollection[v.collectionId] ??= { allowed: 0, redacted: 0, denied: 0 }
     const col = out.byCollection[v.collectionId]

@@ -142,7 +142,7 @@ class ImpactTally {
    */
   add(v: ObjectVersion, context: DecisionContext | undefined, withheldAfter?: WithheldAfter): void {
     for (const partnerId of this.#counts.keys()) {
-      if (withheldAfter?.(partnerId, v)) continue
+      if (withheldAfter?.(partnerId, v, context?.endpoints)) continue
       const d0 = decideCompiled(this.before, partnerId, v, this.instant, context)
       const d1 = decideCompiled(this.after, partnerId, v, this.instant, context)
       this.record(partnerId, v.collectionId, d0, d1)
@@ -181,8 +181,15 @@ class ImpactTally {
   }
 }
 
-/** Whether the federation rules, applied after the policy on every partner read, withhold `v` from a partner. */
-export type WithheldAfter = (partnerId: string, v: ObjectVersion) => boolean
+/**
+ * Whether the federation rules, applied after the policy on every partner read, withhold `v` from a partner:
+ * itself, or for an SRO one of its ends (`endpoints`).
+ */
+export type WithheldAfter = (
+  partnerId: string,
+  v: ObjectVersion,
+  endpoints?: ReadonlyMap<string, readonly ObjectVersion[]>,
+) => boolean
 
 /**
  * The federation rules for the touched partners as `storeImpact` applies them, given the provenance of the
@@ -198,13 +205,18 @@ export async function federationWithheld(
   const facts = new Map<string, PartnerOnwardFacts>()
   for (const id of partnerIds) facts.set(id, await partnerOnwardFacts(state, policy.snapshot, id, instant))
   return async (objects) => {
-    const provenance = await provenanceByObject(
-      store,
-      objects.map((o) => o.id),
-      instant,
-    )
+    // the ends of SROs among them too, for the endpoint rule
+    const ids = objects.flatMap((o) => [o.id, ...(endpointRefs(o)?.refs ?? [])])
+    const provenance = await provenanceByObject(store, ids, instant)
     const rules = new Map([...facts].map(([id, f]) => [id, onwardDenialOf(f, provenance)]))
-    return (partnerId, v) => rules.get(partnerId)?.(v.object) !== undefined
+    return (partnerId, v, endpoints) => {
+      const withheld = rules.get(partnerId)
+      if (withheld === undefined) return false
+      if (withheld(v.object) !== undefined) return true
+      for (const versions of endpoints?.values() ?? [])
+        if (versions.some((e) => withheld(e.object) !== undefined)) return true
+      return false
+    }
   }
 }
 
@@ -345,7 +357,7 @@ export async function storeImpact(
         for (const s of sides) {
           const in0 = withinBound(s.before, v.object)
           const in1 = withinBound(s.after, v.object)
-          if ((!in0 && !in1) || withheld(s.partnerId, v)) continue
+          if ((!in0 && !in1) || withheld(s.partnerId, v, near)) continue
           const d0 = in0
             ? s.decideBefore(v, near && { endpoints: near, endpointMemo: s.memoBefore })
             : undefined

@@ -43,9 +43,20 @@ async function federationRules(
     provenanceByObject(store, ids, at),
   ])
   const denial = onwardDenialOf(partner, provenance)
-  return (v) => {
+  return (v, context) => {
     const message = denial(v.object)
-    return message === undefined ? undefined : { kind: 'federation', message }
+    if (message !== undefined) return { kind: 'federation', message }
+    // an SRO goes with its ends: one these rules withhold withholds it, as the policy's endpoint rule does
+    for (const [ref, versions] of context?.endpoints ?? []) {
+      const hidden = versions.map((e) => denial(e.object)).find((m) => m !== undefined)
+      if (hidden !== undefined)
+        return {
+          kind: 'endpoint',
+          id: ref,
+          message: `its end ${ref} is withheld by the federation rules: ${hidden}`,
+        }
+    }
+    return undefined
   }
 }
 
@@ -61,13 +72,16 @@ export async function explainObject(
   const versions = await store.latestVersions([objectId])
   if (versions.length === 0) fail(`no object "${objectId}" is stored on this node`)
   const snapshot = policyAt(await policy.history(), at)
-  const after = await federationRules(store, snapshot, partner.id, [objectId], at)
-  const out: Explanation[] = []
-  for (const v of versions) {
-    const object = JSON.parse(v.json) as StixObject
-    const context = { endpoints: await endpointsFor(store, object) }
-    out.push(explain(snapshot, partner.id, { collectionId: v.collectionId, object }, at, context, after))
-  }
+  const parsed = versions.map((v) => ({
+    collectionId: v.collectionId,
+    object: JSON.parse(v.json) as StixObject,
+  }))
+  const contexts = await Promise.all(
+    parsed.map(async (v) => ({ endpoints: await endpointsFor(store, v.object) })),
+  )
+  const ids = [objectId, ...contexts.flatMap((c) => [...c.endpoints.keys()])]
+  const after = await federationRules(store, snapshot, partner.id, ids, at)
+  const out = parsed.map((v, i) => explain(snapshot, partner.id, v, at, contexts[i], after))
   return out
 }
 
