@@ -7,9 +7,12 @@ import { disclosureSeries } from './console-disclosures.js'
 import type { PartnerPage, PartnerPreview } from './console-types.js'
 import { orderHistory, previewPartner } from './policy-views.js'
 
+/** `scopeText` of an order that suspends all sharing with its partner. */
+export const WHOLE_PARTNER = 'all sharing'
+
 /** An order's scope in words, with collection aliases where the node has them. */
 export function scopeText(scope: OrderScope | undefined, aliases: ReadonlyMap<string, string>): string {
-  if (!scope || Object.keys(scope).length === 0) return 'all sharing'
+  if (!scope || Object.keys(scope).length === 0) return WHOLE_PARTNER
   const parts: string[] = []
   if (scope.collections)
     parts.push(`collections ${scope.collections.map((c) => aliases.get(c) ?? c).join(', ')}`)

@@ -188,7 +188,8 @@ export interface PartnerPage {
     id: string
     status: 'scheduled' | 'active' | 'lifted'
     scope: string
-    reason: string
+    /** Absent on a partner's own page: the reason is internal (docs/POLICY.md, what the ledger says). */
+    reason?: string
     reference?: string
     issuer: string
     effective_from: string

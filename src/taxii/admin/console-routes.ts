@@ -4,7 +4,7 @@ import type { NodeServices } from '../../server/services.js'
 import { objectGraph } from '../../services/console-graph.js'
 import { objectVersions, searchObjects } from '../../services/console-intel.js'
 import { knownMarkings, markingCatalogue } from '../../services/console-markings.js'
-import { partnerPage, partnerPreview } from '../../services/console-partner.js'
+import { partnerPage, partnerPreview, WHOLE_PARTNER } from '../../services/console-partner.js'
 import type {
   ConsoleCan,
   ConsoleMe,
@@ -87,8 +87,17 @@ function partnerSafePreview(preview: PartnerPreview): PartnerPreview {
   return { ...preview, total: allowed + redacted, denied: 0, deniedByReason: {}, byCollection }
 }
 
+/**
+ * A partner's own page: what it receives, but neither what is withheld nor why. An order's reason is
+ * internal and its scope may name collections hidden from the partner, so the ledger only commits to them
+ * (docs/POLICY.md); here the partner sees that an order is whole or narrowed, with its issuer and times.
+ */
 function partnerSafe(page: PartnerPage): PartnerPage {
-  return page.preview ? { ...page, preview: partnerSafePreview(page.preview) } : page
+  const orders = page.orders.map(({ reason: _reason, ...o }) => ({
+    ...o,
+    scope: o.scope === WHOLE_PARTNER ? o.scope : 'narrowed sharing (scope withheld)',
+  }))
+  return { ...page, orders, ...(page.preview ? { preview: partnerSafePreview(page.preview) } : {}) }
 }
 
 /**

@@ -205,7 +205,7 @@ function ordersSection(
                 h(
                   'div',
                   { class: 'meta' },
-                  `“${o.reason}” — ${o.issuer}; from ${fmt.time(o.effective_from)}`,
+                  `${o.reason === undefined ? '' : `“${o.reason}” — `}${o.issuer}; from ${fmt.time(o.effective_from)}`,
                   o.lifted_at ? ` until ${fmt.time(o.lifted_at)}` : '',
                   o.reference ? ` · ref. ${o.reference}` : '',
                 ),
