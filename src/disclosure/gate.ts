@@ -28,11 +28,6 @@ export interface CollectionAccess {
   canWrite: boolean
 }
 
-/**
- * The one way out (DESIGN.md): every read path asks a session, opened once per
- * request at one instant, what a viewer may see, and records what was served
- * before the bytes leave.
- */
 /** What a session knows of one stored version of an SRO endpoint. */
 export interface EndpointCandidate {
   collectionId: string
@@ -42,6 +37,11 @@ export interface EndpointCandidate {
   createdBy?: string | null
 }
 
+/**
+ * The one way out (DESIGN.md): every read path asks a session, opened once per
+ * request at one instant, what a viewer may see, and records what was served
+ * before the bytes leave.
+ */
 export interface GateSession {
   readonly viewer: Viewer
   readonly instant: string

@@ -88,8 +88,37 @@ export function objectOnwardFacts(
   }
 }
 
-/** `onwardDenial` for parsed objects, with the facts above: what explanations and previews apply after the policy. */
-export function onwardDenialOf(
+/** Why the federation rules withhold a version: itself (`end` absent), or, for an SRO, its end `end`. */
+export interface OnwardWithholding {
+  message: string
+  end?: string
+}
+
+/**
+ * The federation rules for parsed versions, as explanations and previews apply them after the policy: the
+ * object itself, then (an SRO goes with its ends, as the policy's endpoint rule has it) any version of an end.
+ */
+export function onwardWithholdingOf(
+  partner: PartnerOnwardFacts,
+  provenance: ReadonlyMap<string, readonly ProvenanceRecord[]>,
+): (
+  object: StixObject,
+  ends?: ReadonlyMap<string, readonly { object: StixObject }[]>,
+) => OnwardWithholding | undefined {
+  const denial = onwardDenialOf(partner, provenance)
+  return (object, ends) => {
+    const message = denial(object)
+    if (message !== undefined) return { message }
+    for (const [end, versions] of ends ?? []) {
+      const hidden = versions.map((e) => denial(e.object)).find((m) => m !== undefined)
+      if (hidden !== undefined) return { message: hidden, end }
+    }
+    return undefined
+  }
+}
+
+/** `onwardDenial` for parsed objects, with the facts above, judging the object alone. */
+function onwardDenialOf(
   partner: PartnerOnwardFacts,
   provenance: ReadonlyMap<string, readonly ProvenanceRecord[]>,
 ): (object: StixObject) => string | undefined {

@@ -22,7 +22,7 @@ export async function recipientsOf(ctx: FederationContext, objectId: string): Pr
   const out: string[] = []
   for (const partner of partners) {
     const log = partnerLogId(partner.id)
-    if ((await ctx.ledger.findDisclosures(log, objectId, undefined, stored)).length > 0) out.push(partner.id)
+    if ((await ctx.ledger.findDisclosuresOf(log, objectId, stored)).length > 0) out.push(partner.id)
   }
   return out
 }

@@ -163,13 +163,20 @@ export class LedgerService {
    * one), or, when it is undefined, of any version the node stores. The store finds leaves by (object,
    * modified) only, so a version deleted since it was disclosed is found only by naming it.
    */
-  async findDisclosures(
+  async findDisclosures(logId: string, objectId: string, modified?: string | null): Promise<LedgerLeaf[]> {
+    return this.findDisclosuresOf(
+      logId,
+      objectId,
+      modified !== undefined ? [modified] : await this.storedModifieds(objectId),
+    )
+  }
+
+  /** `findDisclosures` of the given versions (e.g. `storedModifieds`, read once for many logs). */
+  async findDisclosuresOf(
     logId: string,
     objectId: string,
-    modified?: string | null,
-    stored?: readonly (string | null)[],
+    versions: readonly (string | null)[],
   ): Promise<LedgerLeaf[]> {
-    const versions = modified !== undefined ? [modified] : (stored ?? (await this.storedModifieds(objectId)))
     const leaves: LedgerLeaf[] = []
     for (const version of versions)
       leaves.push(...(await this.store.findLedgerLeaves(logId, disclosureKey(objectId, version))))

@@ -1,5 +1,5 @@
 import {
-  onwardDenialOf,
+  onwardWithholdingOf,
   type PartnerOnwardFacts,
   partnerOnwardFacts,
   provenanceByObject,
@@ -200,7 +200,7 @@ export async function federationWithheld(
   policy: CompiledPolicy,
   partnerIds: readonly string[],
   instant: string,
-): Promise<(provenanceOf: readonly StixObject[]) => Promise<WithheldAfter>> {
+): Promise<(objects: readonly StixObject[]) => Promise<WithheldAfter>> {
   const state = new FederationState(store)
   const facts = new Map<string, PartnerOnwardFacts>()
   for (const id of partnerIds) facts.set(id, await partnerOnwardFacts(state, policy.snapshot, id, instant))
@@ -208,15 +208,8 @@ export async function federationWithheld(
     // the ends of SROs among them too, for the endpoint rule
     const ids = objects.flatMap((o) => [o.id, ...(endpointRefs(o)?.refs ?? [])])
     const provenance = await provenanceByObject(store, ids, instant)
-    const rules = new Map([...facts].map(([id, f]) => [id, onwardDenialOf(f, provenance)]))
-    return (partnerId, v, endpoints) => {
-      const withheld = rules.get(partnerId)
-      if (withheld === undefined) return false
-      if (withheld(v.object) !== undefined) return true
-      for (const versions of endpoints?.values() ?? [])
-        if (versions.some((e) => withheld(e.object) !== undefined)) return true
-      return false
-    }
+    const rules = new Map([...facts].map(([id, f]) => [id, onwardWithholdingOf(f, provenance)]))
+    return (partnerId, v, endpoints) => rules.get(partnerId)?.(v.object, endpoints) !== undefined
   }
 }
 

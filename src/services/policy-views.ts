@@ -1,4 +1,4 @@
-import { onwardDenialOf, partnerOnwardFacts, provenanceByObject } from '../federation/onward-facts.js'
+import { onwardWithholdingOf, partnerOnwardFacts, provenanceByObject } from '../federation/onward-facts.js'
 import { FederationState } from '../federation/state.js'
 import type {
   AfterPolicy,
@@ -42,21 +42,16 @@ async function federationRules(
     partnerOnwardFacts(new FederationState(store), snapshot, partnerId, at),
     provenanceByObject(store, ids, at),
   ])
-  const denial = onwardDenialOf(partner, provenance)
+  const withholding = onwardWithholdingOf(partner, provenance)
   return (v, context) => {
-    const message = denial(v.object)
-    if (message !== undefined) return { kind: 'federation', message }
-    // an SRO goes with its ends: one these rules withhold withholds it, as the policy's endpoint rule does
-    for (const [ref, versions] of context?.endpoints ?? []) {
-      const hidden = versions.map((e) => denial(e.object)).find((m) => m !== undefined)
-      if (hidden !== undefined)
-        return {
-          kind: 'endpoint',
-          id: ref,
-          message: `its end ${ref} is withheld by the federation rules: ${hidden}`,
-        }
+    const w = withholding(v.object, context?.endpoints)
+    if (w === undefined) return undefined
+    if (w.end === undefined) return { kind: 'federation', message: w.message }
+    return {
+      kind: 'endpoint',
+      id: w.end,
+      message: `its end ${w.end} is withheld by the federation rules: ${w.message}`,
     }
-    return undefined
   }
 }
 
