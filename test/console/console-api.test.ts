@@ -150,6 +150,29 @@ describe('console API', () => {
     expect((await api('partners/northland', key('isles'))).status).toBe(403)
   })
 
+  it("a partner's own page shows its orders without their reason or scope", async () => {
+    const order = await t.node.services.policy.suspend({
+      partner: 'isles',
+      collections: [(await t.node.store.listCollections()).find((c) => c.alias === 'maritime-routes')!.id],
+      reason: 'internal: source at risk',
+      issuer: 'duty officer',
+    })
+    try {
+      const own = (await api<PartnerPage>('partners/isles', key('isles'))).body.orders.find(
+        (o) => o.id === order.id,
+      )!
+      expect(own).toMatchObject({ scope: 'narrowed sharing (scope withheld)', issuer: 'duty officer' })
+      expect(own).not.toHaveProperty('reason')
+      const asAdmin = (await api<PartnerPage>('partners/isles')).body.orders.find((o) => o.id === order.id)!
+      expect(asAdmin).toMatchObject({
+        scope: 'collections maritime-routes',
+        reason: 'internal: source at risk',
+      })
+    } finally {
+      await t.node.services.policy.resume({ order: order.id, reason: 'test over', issuer: 'duty officer' })
+    }
+  })
+
   it('serves the page without its preview on request, and the preview on its own with the same rules', async () => {
     const full = (await api<PartnerPage>('partners/isles')).body
     const later = (await api<PartnerPage>('partners/isles?preview=later')).body
