@@ -2,7 +2,7 @@
 import { sluiceVersion } from '../ops/version.js'
 import { StoreOpenError } from '../store/errors.js'
 import { CliError } from './errors.js'
-import { UnknownOptionError } from './options.js'
+import { CommandUsageError } from './options.js'
 
 const USAGE = `Usage: sluice <command> [options]
 
@@ -75,7 +75,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     await command.run(rest)
   } catch (error) {
-    if (error instanceof UnknownOptionError)
+    if (error instanceof CommandUsageError)
       throw new CliError(`${error.message} for "${name}"; run "sluice ${name} --help"`, 2)
     throw error
   }

@@ -9,26 +9,61 @@ export const COMMON_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options']
 
-/** An option the command does not know; main.ts names the command, which only it knows. */
-export class UnknownOptionError extends CliError {
-  constructor(readonly option: string) {
-    super(`unknown option ${option}`, 2)
+/** A usage error about the command's arguments; main.ts names the command, which only it knows. */
+export class CommandUsageError extends CliError {
+  constructor(message: string) {
+    super(message, 2)
   }
 }
+
+/** An option the command does not know. */
+export class UnknownOptionError extends CommandUsageError {
+  constructor(readonly option: string) {
+    super(`unknown option ${option}`)
+  }
+}
+
+/**
+ * How many positional words a command takes: a count, or, for a command whose first word is an action,
+ * how many each action takes after it.
+ */
+export type Positionals = number | Readonly<Record<string, number>>
 
 export function parse<T extends NonNullable<ParseArgsConfig['options']>>(
   args: string[],
   options: T,
-  allowPositionals = true,
+  // most commands take one word, an action or an operand
+  positionals: Positionals = 1,
 ) {
+  const parsed = parseOptions(args, options)
+  refuseExtraPositionals(parsed.positionals, positionals)
+  return parsed
+}
+
+function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T) {
   try {
-    return parseArgs({ args, options: { ...COMMON_OPTIONS, ...options }, allowPositionals, strict: true })
+    return parseArgs({
+      args,
+      options: { ...COMMON_OPTIONS, ...options },
+      allowPositionals: true,
+      strict: true,
+    })
   } catch (error) {
     const { code, message } = error as NodeJS.ErrnoException
     const option = /'([^']+)'/.exec(message)?.[1]
     if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) throw new UnknownOptionError(option)
     throw new CliError(message.split('\n')[0]!, 2)
   }
+}
+
+/** A word more than the command takes would otherwise be silently ignored. */
+function refuseExtraPositionals(given: readonly string[], taken: Positionals): void {
+  const [action] = given
+  // an unknown action is actionOf's to name
+  if (typeof taken !== 'number' && (action === undefined || !Object.hasOwn(taken, action))) return
+  const limit = typeof taken === 'number' ? taken : 1 + taken[action!]!
+  const extra = given[limit]
+  if (extra !== undefined) throw new CommandUsageError(`unexpected argument "${extra}"`)
 }
 
 /** Flags win over environment variables, which win over defaults. */
@@ -118,4 +153,9 @@ export function actionOf<A extends string>(given: string | undefined, actions: r
   if (!(actions as readonly string[]).includes(given))
     throw new CliError(`unknown action "${given}"; use ${choices(actions)}`, 2)
   return given as A
+}
+
+/** The actions of a command whose positional words `parse` counts per action. */
+export function actionNames<A extends string>(positionals: Readonly<Record<A, number>>): A[] {
+  return Object.keys(positionals) as A[]
 }

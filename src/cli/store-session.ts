@@ -1,23 +1,32 @@
-import { existsSync } from 'node:fs'
 import { LedgerError } from '../ledger/errors.js'
 import { createServices, type NodeServices } from '../server/services.js'
 import { ensureDefaultApiRoot } from '../services/api-roots.js'
 import { PolicyInputError } from '../services/policy-input.js'
-import { openStore, storeLocation } from '../store/open.js'
+import {
+  displayLocation,
+  isPostgresLocation,
+  openStore,
+  storeHoldsNode,
+  storeLocation,
+} from '../store/open.js'
 import type { Store } from '../store/types.js'
 import { CliError } from './errors.js'
 import { dataLocation } from './options.js'
 
 /**
- * Opening a SQLite file that is not there would create an empty node (and a new node key) for a command
- * that only means to read or change one; only serve, restore and migrate start a node.
+ * Opening a store that holds no node would create an empty one (and a new node key) for a command that only
+ * means to read or change one; only serve, restore and migrate start a node.
  */
-function refuseMissingNode(dataDir: string, db: string | undefined): void {
-  const path = storeLocation(db, dataDir).replace(/^sqlite:/, '')
-  if (/^postgres(ql)?:\/\//.test(path) || existsSync(path)) return
+async function refuseMissingNode(dataDir: string, db: string | undefined): Promise<void> {
+  const location = storeLocation(db, dataDir)
+  if (await storeHoldsNode(location)) return
+  if (isPostgresLocation(location))
+    throw new CliError(
+      `no node in ${displayLocation(location)} (no Sluice tables in that database); start one with "sluice serve --db URL"`,
+    )
   throw new CliError(
     db
-      ? `no node at ${path} (no such SQLite file); start one with "sluice serve --db ${db}"`
+      ? `no node at ${location.replace(/^sqlite:/, '')} (no such SQLite file); start one with "sluice serve --db ${db}"`
       : `no node at ${dataDir} (no sluice.db there); start one with "sluice serve --data ${dataDir}"`,
   )
 }
@@ -28,7 +37,7 @@ export async function withStore<T>(
   work: (store: Store) => Promise<T>,
 ): Promise<T> {
   const { dataDir, db } = dataLocation(values)
-  refuseMissingNode(dataDir, db)
+  await refuseMissingNode(dataDir, db)
   const store = await openStore(db, dataDir)
   try {
     await ensureDefaultApiRoot(store)

@@ -1,8 +1,9 @@
-import { type Checkpoint, openCheckpoint } from './checkpoint.js'
+import { type Checkpoint, type CheckpointVerification, openCheckpoint } from './checkpoint.js'
 import { type DisclosureEntry, decodeEntry, type Entry, encodeEntry } from './entry.js'
 import { LedgerError } from './errors.js'
 import { bytesEqual, EMPTY_ROOT, leafHash, sha256, toBase64, toHex } from './hash.js'
-import type { NoteVerifier } from './note-key.js'
+import { type NoteSigner, parseNote } from './note.js'
+import { type NoteVerifier, parseVerifierKey } from './note-key.js'
 import { verifyConsistency, verifyInclusion } from './verify.js'
 
 // What a recipient (a partner, an auditor) runs on what it was given: the node's verifier key, signed
@@ -39,6 +40,41 @@ const keyList = (keys: VerifierKeys): readonly (string | NoteVerifier)[] =>
   Array.isArray(keys) ? (keys as readonly (string | NoteVerifier)[]) : [keys as string | NoteVerifier]
 
 const short = (hash: Uint8Array): string => toBase64(hash).slice(0, 12)
+
+/**
+ * `openCheckpoint`, naming the key that signed a checkpoint none of the given keys signed: a recipient
+ * holding another node's key, or an old one, learns which key the checkpoint needs.
+ */
+export function openCheckpointWith(
+  note: string | Uint8Array,
+  keys: VerifierKeys,
+  expectedOrigin?: string,
+): CheckpointVerification {
+  const opened = openCheckpoint(note, keyList(keys), expectedOrigin)
+  if (opened.ok) return opened
+  return { ok: false, reason: otherSigners(note, keys) ?? opened.reason }
+}
+
+/** Why no given key verifies the note, when no signature line is by one of them; undefined otherwise. */
+function otherSigners(note: string | Uint8Array, keys: VerifierKeys): string | undefined {
+  let signers: readonly NoteSigner[]
+  let given: readonly NoteSigner[]
+  try {
+    signers = parseNote(note).signatures
+    given = keyList(keys).map((k) => (typeof k === 'string' ? parseVerifierKey(k) : k))
+  } catch (error) {
+    // a malformed note or key: openCheckpoint has said what is wrong with it
+    if (error instanceof LedgerError) return undefined
+    throw error
+  }
+  const isGiven = (s: NoteSigner) => given.some((g) => g.name === s.name && g.keyId === s.keyId)
+  if (given.length === 0 || signers.some(isGiven)) return undefined
+  return `checkpoint signature: signed by key ${signerNames(signers)}, but the given key is ${signerNames(given)}`
+}
+
+/** Signers as a verifier key begins: name+key ID (the first 4 bytes of the key's hash, in hex). */
+const signerNames = (signers: readonly NoteSigner[]): string =>
+  signers.map((s) => `${s.name}+${s.keyId.toString(16).padStart(8, '0')}`).join(', ')
 
 /**
  * Does checkpoint `next` extend checkpoint `old` of the same log? `forked` means the log cannot be
@@ -83,9 +119,9 @@ export function checkExtension(
   proof: readonly Uint8Array[],
   expectedOrigin?: string,
 ): ExtensionVerdict {
-  const old = openCheckpoint(oldNote, keyList(keys), expectedOrigin)
+  const old = openCheckpointWith(oldNote, keys, expectedOrigin)
   if (!old.ok) return { status: 'invalid', reason: `old checkpoint: ${old.reason}` }
-  const next = openCheckpoint(newNote, keyList(keys), expectedOrigin)
+  const next = openCheckpointWith(newNote, keys, expectedOrigin)
   if (!next.ok) return { status: 'invalid', reason: `new checkpoint: ${next.reason}` }
   return compareCheckpoints(old.checkpoint, next.checkpoint, proof)
 }
@@ -184,7 +220,7 @@ export interface VerificationRequest {
  */
 export function verificationReport(request: VerificationRequest): ReportRow[] {
   const rows: ReportRow[] = []
-  const opened = openCheckpoint(request.checkpoint, keyList(request.keys), request.expectedOrigin)
+  const opened = openCheckpointWith(request.checkpoint, request.keys, request.expectedOrigin)
   if (!opened.ok) {
     rows.push({ item: 'checkpoint', status: 'failed', reason: opened.reason })
   } else {
@@ -197,11 +233,7 @@ export function verificationReport(request: VerificationRequest): ReportRow[] {
   }
   if (request.previous !== undefined) {
     const item = 'consistency with previous checkpoint'
-    const previous = openCheckpoint(
-      request.previous.checkpoint,
-      keyList(request.keys),
-      request.expectedOrigin,
-    )
+    const previous = openCheckpointWith(request.previous.checkpoint, request.keys, request.expectedOrigin)
     if (!previous.ok) {
       rows.push({ item, status: 'unproven', reason: `previous checkpoint: ${previous.reason}` })
     } else if (!opened.ok) {

@@ -60,7 +60,7 @@ export async function nodeStatus(services: NodeServices, location: string): Prom
 export function formatStatus(s: NodeStatus): string {
   const lines = [
     `Sluice ${s.version}`,
-    `store            ${s.store.location}${s.store.online_backup ? ' (online backup)' : ''}`,
+    `store            ${s.store.location}${s.store.online_backup ? ' (sluice backup works while serving)' : ' (back up with pg_dump)'}`,
     `origin           ${s.origin}`,
     `collections      ${s.collections}`,
     `partners         ${s.partners} (${s.agreements} agreements)`,

@@ -7,7 +7,7 @@ import { readNodeKeyFile, writeNodeKeyFile } from '../ledger/node-key-file.js'
 import { generateNodeKey, type NodeSigningKey } from '../ledger/note-key.js'
 import { proveConsistency, proveInclusion } from '../ledger/proof.js'
 import { frontierRoot } from '../ledger/tree.js'
-import { formatMicros, toMicros } from '../store/time.js'
+import { formatMicros, toMicros, versionKey } from '../store/time.js'
 import type { CheckpointRecord, LedgerAppend, LedgerLeaf, LedgerPosition, Store } from '../store/types.js'
 import type { LedgerWriter } from './ledger-writer.js'
 
@@ -16,6 +16,26 @@ export function ledgerTime(instant: string): string {
   const micros = toMicros(instant)
   if (micros === undefined) throw new Error(`not an RFC 3339 UTC instant: ${instant}`)
   return formatMicros(micros)
+}
+
+/**
+ * The texts that may record the version `modified` names. Entries key a version by its `modified` exactly as
+ * served, and STIX allows any sub-second precision: the stored texts of the same instant, and (for a version
+ * deleted since) the usual precisions of it.
+ */
+export function sameInstant(modified: string | null, stored: readonly (string | null)[]): (string | null)[] {
+  const key = modified === null ? undefined : versionKey(modified)
+  if (key === undefined) return [modified]
+  const written = stored.filter((s) => s !== null && versionKey(s) === key)
+  return [...new Set([modified, ...written, ...precisions(key)])]
+}
+
+/** An instant (`versionKey` form) with 0, 3, 6 and 9 fractional digits, where that loses nothing. */
+function precisions(key: string): string[] {
+  const [seconds, fraction] = [key.slice(0, 19), key.slice(20, 29)]
+  return [0, 3, 6, 9]
+    .filter((digits) => /^0*$/.test(fraction.slice(digits)))
+    .map((digits) => (digits === 0 ? `${seconds}Z` : `${seconds}.${fraction.slice(0, digits)}Z`))
 }
 
 /** The entry as the store appends it: canonical bytes, leaf hash, the logs it belongs to. */
@@ -159,15 +179,17 @@ export class LedgerService {
   }
 
   /**
-   * The log's leaves recording disclosures of `objectId`: of version `modified` (null: an object without
-   * one), or, when it is undefined, of any version the node stores. The store finds leaves by (object,
-   * modified) only, so a version deleted since it was disclosed is found only by naming it.
+   * The log's leaves recording disclosures of `objectId`: of the version modified at the instant `modified`
+   * (in any precision; null: an object without one), or, when it is undefined, of any version the node
+   * stores. The store finds leaves by (object, modified) only, so a version deleted since it was disclosed is
+   * found only by naming it.
    */
   async findDisclosures(logId: string, objectId: string, modified?: string | null): Promise<LedgerLeaf[]> {
+    const stored = await this.storedModifieds(objectId)
     return this.findDisclosuresOf(
       logId,
       objectId,
-      modified !== undefined ? [modified] : await this.storedModifieds(objectId),
+      modified === undefined ? stored : sameInstant(modified, stored),
     )
   }
 

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { StoreOpenError } from './errors.js'
 import { SqliteStore } from './sqlite/sqlite-store.js'
@@ -20,6 +20,18 @@ export function storeLocation(location: string | undefined, dataDir: string): st
   return location ?? join(dataDir, 'sluice.db')
 }
 
+const POSTGRES_URL = /^postgres(ql)?:\/\//
+
+/** Whether a location already holds a node, found without creating anything (opening a store creates one). */
+export async function storeHoldsNode(location: string): Promise<boolean> {
+  if (!POSTGRES_URL.test(location)) return existsSync(location.replace(/^sqlite:/, ''))
+  const { postgresHoldsNode } = await import('./postgres/open.js')
+  return postgresHoldsNode(location)
+}
+
+/** A PostgreSQL URL rather than a SQLite file. */
+export const isPostgresLocation = (location: string): boolean => POSTGRES_URL.test(location)
+
 /**
  * Opens the store a location names: `postgres://…` for PostgreSQL, otherwise a
  * SQLite file (`sqlite:` prefix optional). Without one, the data directory's file.
@@ -28,7 +40,7 @@ export function storeLocation(location: string | undefined, dataDir: string): st
 export async function openStore(location: string | undefined, dataDir: string): Promise<Store> {
   const target = storeLocation(location, dataDir)
   try {
-    if (/^postgres(ql)?:\/\//.test(target)) {
+    if (isPostgresLocation(target)) {
       const { openPostgresStore } = await import('./postgres/open.js')
       return await openPostgresStore(target)
     }

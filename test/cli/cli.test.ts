@@ -47,6 +47,12 @@ describe('sluice CLI', () => {
     )
   })
 
+  it('status names the store and how to back it up', async () => {
+    const status = await runCli(['status'], { env })
+    expect(status.code).toBe(0)
+    expect(status.stdout).toMatch(/^store {12}\S*sluice\.db \(sluice backup works while serving\)$/m)
+  })
+
   it('creates and lists collections, refusing a duplicate alias', async () => {
     const created = await runCli(['collections', 'create', '--title', 'ATT&CK mobile', '--alias', 'attack'], {
       env,

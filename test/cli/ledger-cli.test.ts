@@ -14,7 +14,7 @@ import { verifyRemote } from '../../src/cli/commands/ledger-verify.js'
 import { seedDemo } from '../../src/demo/seed.js'
 import { signCheckpoint } from '../../src/ledger/checkpoint.js'
 import { leafHash } from '../../src/ledger/hash.js'
-import { formatVerifierKey } from '../../src/ledger/note-key.js'
+import { formatVerifierKey, generateNodeKey } from '../../src/ledger/note-key.js'
 import { createPrincipal } from '../../src/services/principals.js'
 import { startTestNode } from '../helpers/node.js'
 import { A, B, COLLECTION, type Pull, pull, type Story } from '../scenario/story.js'
@@ -278,6 +278,20 @@ describe('ledger prove', () => {
     const one = await prove('--log', `partner:${B}`, '--object', first.id, '--modified', revised.modified)
     expect(one.code).toBe(0)
     expect(JSON.parse(one.stdout).proofs.map((p: any) => p.entry.objectModified)).toEqual([revised.modified])
+
+    // the same instant written without milliseconds names the same version
+    const plain = await prove(
+      '--log',
+      `partner:${B}`,
+      '--object',
+      first.id,
+      '--modified',
+      '2027-01-01T00:00:00Z',
+    )
+    expect(plain.stderr).toBe('')
+    expect(JSON.parse(plain.stdout).proofs.map((p: any) => p.entry.objectModified)).toEqual([
+      revised.modified,
+    ])
   })
 
   it('still proves an object that has no modified', async () => {
@@ -305,12 +319,50 @@ describe('ledger prove', () => {
     )
     expect(never.code).toBe(1)
     const nobody = await prove('--log', 'partner:nobody', '--index', '1')
-    expect(nobody.stderr).toBe(
-      'sluice: the log partner:nobody has no entries: no such log, or nothing recorded in it yet\n',
-    )
+    expect(nobody.stderr).toBe('sluice: no partner "nobody"; see "sluice partners list"\n')
     expect(nobody.code).toBe(1)
     const notALog = await prove('--log', 'nobody', '--index', '1')
     expect(notALog.stderr).toBe('sluice: --log must be global or partner:ID, not "nobody"\n')
     expect(notALog.code).toBe(2)
+  })
+})
+
+describe('ledger checkpoint and consistency', () => {
+  const ledger = (...args: string[]) => runCli(['ledger', ...args, '--data', dir])
+
+  it('refuses a partner log of a partner the node does not have, signing nothing', async () => {
+    const before = await s.t.node.services.store.listCheckpoints('partner:nobody', 1)
+    for (const args of [
+      ['checkpoint', '--log', 'partner:nobody'],
+      ['consistency', '--log', 'partner:nobody', '--from', '1', '--to', '1'],
+    ]) {
+      const result = await ledger(...args)
+      expect(result.stderr, args.join(' ')).toBe('sluice: no partner "nobody"; see "sluice partners list"\n')
+      expect(result.code).toBe(1)
+    }
+    expect(await s.t.node.services.store.listCheckpoints('partner:nobody', 1)).toEqual(before)
+    const known = await ledger('checkpoint', '--log', `partner:${B}`)
+    expect(known.stderr).toBe('')
+    expect(known.code).toBe(0)
+  })
+
+  it('answers a consistency proof between equal sizes with the empty proof', async () => {
+    const result = await ledger('consistency', '--log', `partner:${B}`, '--from', '1', '--to', '1')
+    expect(result.stderr).toBe('')
+    expect(JSON.parse(result.stdout)).toEqual({ log: `partner:${B}`, from: 1, to: 1, proof: [] })
+  })
+})
+
+describe('ledger verify with the key of another node', () => {
+  it('says which key signed the checkpoint and which key was given', async () => {
+    const other = generateNodeKey('other-node.example')
+    const own = s.t.node.services.ledger.key
+    const result = await verify([], { key: other.vkey })
+    const id = (k: { name: string; keyId: number }) => `${k.name}+${k.keyId.toString(16).padStart(8, '0')}`
+    expect(result.stdout).toContain(
+      `: checkpoint signature: signed by key ${id(own)}, but the given key is ${id(other)}\n`,
+    )
+    expect(other.vkey.startsWith(`${id(other)}+`)).toBe(true)
+    expect(result.code).toBe(1)
   })
 })

@@ -66,12 +66,55 @@ describe('a malformed or out-of-range option value', () => {
     [['serve', '--max-page-size', '0'], '--max-page-size must be a positive integer'],
     [['serve', '--max-content-length', '0'], '--max-content-length must be a positive integer'],
     [['collections', 'frobnicate'], 'unknown action "frobnicate"; use list or create'],
+    [['ledger', 'prove', '--log', 'global'], 'one of --index or --object is required'],
+    [
+      ['ledger', 'prove', '--object', 'indicator--x', '--modified', 'notatime'],
+      '--modified must be an RFC 3339',
+    ],
+    [['ledger', 'prove', '--index', '1', '--object', 'indicator--x'], 'give --index or --object, not both'],
+    [
+      ['ledger', 'prove', '--index', '1', '--modified', '2026-01-01T00:00:00Z'],
+      '--modified goes with --object',
+    ],
+    [['ledger', 'consistency', '--from', '10', '--to', '5'], '--from must not exceed --to (10 > 5)'],
+    [['ledger', 'consistency', '--from', '0', '--to', '5'], '--from must be a positive integer'],
+    [['ledger', 'consistency', '--to', '5'], '--from is required'],
   ])('%j is a usage error, told before the store is opened', async (args, message) => {
     const result = await runCli([...args, '--data', data])
     expect(result.stderr).toMatch(/^sluice: [^\n]*\n$/)
     expect(result.stderr).toContain(`sluice: ${message}`)
     expect(result.code).toBe(2)
     expect(existsSync(data)).toBe(false)
+  })
+
+  it.each([
+    [['suspend', 'P', 'extra', '--reason', 'r'], 'suspend', 'extra'],
+    [['resume', 'order--1', 'order--2', '--reason', 'r'], 'resume', 'order--2'],
+    [['status', 'now'], 'status', 'now'],
+    [['export', 'inbox', '--collection', 'c'], 'export', 'inbox'],
+    [['import', 'a.json', 'b.json', '--collection', 'c'], 'import', 'b.json'],
+    [['keys', 'list', 'principal--x'], 'keys', 'principal--x'],
+    [['keys', 'revoke', 'key-1', 'key-2'], 'keys', 'key-2'],
+    [['agreements', 'withdraw', 'agreement--a', 'agreement--b'], 'agreements', 'agreement--b'],
+    [['ledger', 'key', 'global'], 'ledger', 'global'],
+    [['withdraw', 'indicator--x', 'indicator--y', '--reason', 'r'], 'withdraw', 'indicator--y'],
+    [['backup', 'somewhere', '--out', 'dir'], 'backup', 'somewhere'],
+  ])(
+    '%j names the word it does not take, as a usage error before the store is opened',
+    async (args, command, extra) => {
+      const result = await runCli([...args, '--data', data])
+      expect(result.stderr).toBe(
+        `sluice: unexpected argument "${extra}" for "${command}"; run "sluice ${command} --help"\n`,
+      )
+      expect(result.code).toBe(2)
+      expect(existsSync(data)).toBe(false)
+    },
+  )
+
+  it('names an unknown action before counting the words after it', async () => {
+    const result = await runCli(['keys', 'frobnicate', 'a', 'b', '--data', data])
+    expect(result.stderr).toContain('unknown action "frobnicate"')
+    expect(result.code).toBe(2)
   })
 
   it('suspend --help offers exactly the --above-tlp values its error accepts', async () => {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { CLI } from './run-cli.js'
+import { CLI, runCli } from './run-cli.js'
 
 const running: ChildProcess[] = []
 const dirs: string[] = []
@@ -41,5 +41,10 @@ describe('sluice serve on a fresh data directory', () => {
     const out = await serveUntil(['--demo'], /Admin key +sluice_[A-Za-z0-9_-]+\n/)
     expect(out).toMatch(/Console +http:\/\/127\.0\.0\.1:\d+\/console\//)
     expect(out).not.toContain('No admin principal yet')
+  })
+
+  it('--help says that --demo prints the partner keys as well as the admin key', async () => {
+    const { stdout } = await runCli(['serve', '--help'])
+    expect(stdout).toMatch(/--demo .*admin and partner\s+API keys/)
   })
 })

@@ -9,7 +9,7 @@ import { resolveCollectionIds } from '../../services/collections.js'
 import { stringList } from '../../services/policy-input.js'
 import { CliError } from '../errors.js'
 import { refuseUnderFourEyes } from '../four-eyes-guard.js'
-import { actionOf, instant, oneOf, parse, required, someOf } from '../options.js'
+import { actionNames, actionOf, instant, oneOf, parse, required, someOf } from '../options.js'
 import { withServices } from '../store-session.js'
 import { issuer } from './issuer.js'
 
@@ -25,35 +25,41 @@ const HELP = `Usage:
 
 Every change is a new version; the earlier versions stay in the history and the ledger.`
 
+const ACTIONS = { list: 0, add: 0, amend: 1, withdraw: 1 } as const
+
 export async function run(args: string[]): Promise<void> {
-  const { values, positionals } = parse(args, {
-    partner: { type: 'string' },
-    collections: { type: 'string' },
-    'max-tlp': { type: 'string' },
-    types: { type: 'string' },
-    caveats: { type: 'string' },
-    'required-labels': { type: 'string' },
-    'forbidden-labels': { type: 'string' },
-    'required-markings': { type: 'string' },
-    'forbidden-markings': { type: 'string' },
-    'valid-from': { type: 'string' },
-    'valid-until': { type: 'string' },
-    at: { type: 'string' },
-    'default-tlp': { type: 'string' },
-    'admiralty-reliability': { type: 'string' },
-    'admiralty-credibility': { type: 'string' },
-    'evaluation-source': { type: 'string' },
-    'evaluation-information': { type: 'string' },
-    ungraded: { type: 'string' },
-    issuer: { type: 'string' },
-    json: { type: 'boolean' },
-  })
+  const { values, positionals } = parse(
+    args,
+    {
+      partner: { type: 'string' },
+      collections: { type: 'string' },
+      'max-tlp': { type: 'string' },
+      types: { type: 'string' },
+      caveats: { type: 'string' },
+      'required-labels': { type: 'string' },
+      'forbidden-labels': { type: 'string' },
+      'required-markings': { type: 'string' },
+      'forbidden-markings': { type: 'string' },
+      'valid-from': { type: 'string' },
+      'valid-until': { type: 'string' },
+      at: { type: 'string' },
+      'default-tlp': { type: 'string' },
+      'admiralty-reliability': { type: 'string' },
+      'admiralty-credibility': { type: 'string' },
+      'evaluation-source': { type: 'string' },
+      'evaluation-information': { type: 'string' },
+      ungraded: { type: 'string' },
+      issuer: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    ACTIONS,
+  )
   const [given, id] = positionals
   if (values.help || !given) {
     process.stdout.write(`${HELP}\n`)
     if (values.help) return
   }
-  const action = actionOf(given, ['list', 'add', 'amend', 'withdraw'] as const)
+  const action = actionOf(given, actionNames(ACTIONS))
   const at = instant(values.at, 'at')
   const maxTlp = oneOf(values['max-tlp'], TLP_LEVELS, 'max-tlp')
   const defaultTlp = oneOf(values['default-tlp'], TLP_LEVELS, 'default-tlp')

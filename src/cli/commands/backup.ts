@@ -14,7 +14,7 @@ The node's signing key is copied too (DIR/node.key, mode 0600) unless
 The backup holds everything the node holds: keep it as safe as the node.`
 
 export async function run(args: string[]): Promise<void> {
-  const { values } = parse(args, { out: { type: 'string' }, 'without-key': { type: 'boolean' } }, false)
+  const { values } = parse(args, { out: { type: 'string' }, 'without-key': { type: 'boolean' } }, 0)
   if (values.help) {
     process.stdout.write(`${HELP}\n`)
     return

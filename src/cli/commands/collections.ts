@@ -1,26 +1,32 @@
 import { createCollection } from '../../services/collections.js'
 import { CliError } from '../errors.js'
-import { actionOf, badValue, parse, required } from '../options.js'
+import { actionNames, actionOf, badValue, parse, required } from '../options.js'
 import { withStore } from '../store-session.js'
 
 const HELP = `Usage:
   sluice collections list [--api-root NAME] [--json]
   sluice collections create --title TITLE [--alias ALIAS] [--description TEXT] [--api-root NAME] [--id UUID]`
 
+const ACTIONS = { list: 0, create: 0 } as const
+
 export async function run(args: string[]): Promise<void> {
-  const { values, positionals } = parse(args, {
-    'api-root': { type: 'string' },
-    title: { type: 'string' },
-    alias: { type: 'string' },
-    description: { type: 'string' },
-    id: { type: 'string' },
-    json: { type: 'boolean' },
-  })
+  const { values, positionals } = parse(
+    args,
+    {
+      'api-root': { type: 'string' },
+      title: { type: 'string' },
+      alias: { type: 'string' },
+      description: { type: 'string' },
+      id: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    ACTIONS,
+  )
   if (values.help || !positionals[0]) {
     process.stdout.write(`${HELP}\n`)
     if (values.help) return
   }
-  const action = actionOf(positionals[0], ['list', 'create'] as const)
+  const action = actionOf(positionals[0], actionNames(ACTIONS))
   if (values.id && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(values.id))
     badValue('id', 'a lowercase UUID')
   const apiRoot = values['api-root'] ?? 'intel'

@@ -12,13 +12,17 @@ With --partner, writes what that partner may receive now, redacted and with cave
 records every object in the ledger as disclosed to it (for hand-over outside TAXII).`
 
 export async function run(args: string[]): Promise<void> {
-  const { values } = parse(args, {
-    collection: { type: 'string' },
-    'api-root': { type: 'string' },
-    type: { type: 'string' },
-    'all-versions': { type: 'boolean' },
-    partner: { type: 'string' },
-  })
+  const { values } = parse(
+    args,
+    {
+      collection: { type: 'string' },
+      'api-root': { type: 'string' },
+      type: { type: 'string' },
+      'all-versions': { type: 'boolean' },
+      partner: { type: 'string' },
+    },
+    0,
+  )
   if (values.help) {
     process.stdout.write(`${HELP}\n`)
     return

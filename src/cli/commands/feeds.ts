@@ -4,7 +4,7 @@ import { FederationError } from '../../federation/errors.js'
 import { pollFeed } from '../../federation/feed.js'
 import { resolveCollectionIds } from '../../services/collections.js'
 import { CliError } from '../errors.js'
-import { actionOf, integer, parse, required } from '../options.js'
+import { actionNames, actionOf, integer, parse, required } from '../options.js'
 import { withServices } from '../store-session.js'
 import { issuer } from './issuer.js'
 
@@ -68,28 +68,34 @@ export function healthLine(h: {
   return `${h.status.toUpperCase()}  last success ${h.lastSuccessAt ?? 'never'}  ${lag}${error}`
 }
 
+const ACTIONS = { add: 0, list: 0, poll: 1, 'clear-alarm': 1, remove: 1 } as const
+
 export async function run(args: string[]): Promise<void> {
-  const { values, positionals } = parse(args, {
-    url: { type: 'string' },
-    collection: { type: 'string' },
-    key: { type: 'string' },
-    into: { type: 'string' },
-    partner: { type: 'string' },
-    every: { type: 'string' },
-    id: { type: 'string' },
-    'page-size': { type: 'string' },
-    auth: { type: 'string' },
-    verify: { type: 'string' },
-    'node-url': { type: 'string' },
-    issuer: { type: 'string' },
-    json: { type: 'boolean' },
-  })
+  const { values, positionals } = parse(
+    args,
+    {
+      url: { type: 'string' },
+      collection: { type: 'string' },
+      key: { type: 'string' },
+      into: { type: 'string' },
+      partner: { type: 'string' },
+      every: { type: 'string' },
+      id: { type: 'string' },
+      'page-size': { type: 'string' },
+      auth: { type: 'string' },
+      verify: { type: 'string' },
+      'node-url': { type: 'string' },
+      issuer: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    ACTIONS,
+  )
   const [given, id] = positionals
   if (values.help || !given) {
     process.stdout.write(`${HELP}\n`)
     if (values.help) return
   }
-  const action = actionOf(given, ['add', 'list', 'poll', 'clear-alarm', 'remove'] as const)
+  const action = actionOf(given, actionNames(ACTIONS))
   const pageSize = integer(values['page-size'], 'page-size')
   await withFederation(values, async (ctx) => {
     if (action === 'add') {

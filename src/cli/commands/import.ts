@@ -18,11 +18,15 @@ Exits 1 if any object was rejected, 2 on bad usage or unreadable input.`
 const SHOWN_REJECTIONS = 20
 
 export async function run(args: string[]): Promise<void> {
-  const { values, positionals } = parse(args, {
-    collection: { type: 'string' },
-    'api-root': { type: 'string' },
-    batch: { type: 'string' },
-  })
+  const { values, positionals } = parse(
+    args,
+    {
+      collection: { type: 'string' },
+      'api-root': { type: 'string' },
+      batch: { type: 'string' },
+    },
+    1,
+  )
   if (values.help) {
     process.stdout.write(`${HELP}\n`)
     return
@@ -83,7 +87,7 @@ export async function importStream(
   const options = ingestOptions(store)
   let batch: unknown[] = []
   // objects whose marking-definition comes later in the stream are retried once the stream ends
-  let deferred: unknown[] = []
+  const deferred: unknown[] = []
   const flush = async (final = false) => {
     if (batch.length === 0) return
     const prepared = await prepareObjects(batch, options)
@@ -100,21 +104,22 @@ export async function importStream(
     batch = []
   }
   try {
-    for await (const item of readObjects(input)) {
-      batch.push(item.value)
-      if (batch.length >= batchSize) await flush()
+    try {
+      for await (const item of readObjects(input)) {
+        batch.push(item.value)
+        if (batch.length >= batchSize) await flush()
+      }
+    } catch (error) {
+      if (!(error instanceof BundleReadError) && (error as NodeJS.ErrnoException).code === undefined)
+        throw error
+      summary.error = (error as Error).message
     }
+    // what was read before an unreadable part is imported and reported in full, deferred objects included
     await flush()
     for (let i = 0; i < deferred.length; i += batchSize) {
       batch = deferred.slice(i, i + batchSize)
       await flush(true)
     }
-    deferred = []
-  } catch (error) {
-    if (!(error instanceof BundleReadError) && (error as NodeJS.ErrnoException).code === undefined)
-      throw error
-    await flush()
-    summary.error = (error as Error).message
   } finally {
     progress.done()
   }

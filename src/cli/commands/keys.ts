@@ -7,7 +7,7 @@ import {
 } from '../../auth/client-cert.js'
 import { KeyError, listKeys, parseDuration, revokeKey, rotateKey } from '../../auth/keys.js'
 import { CliError } from '../errors.js'
-import { actionOf, badValue, parse, required } from '../options.js'
+import { actionNames, actionOf, badValue, parse, required } from '../options.js'
 import { withStore } from '../store-session.js'
 
 const HELP = `Usage:
@@ -25,20 +25,26 @@ revoke   stops one key at once; the principal's other keys keep working
 bind-cert  a client certificate (PEM) that authenticates the principal over mutual TLS
 Keys are never shown again after they are issued, and never logged.`
 
+const ACTIONS = { list: 0, rotate: 1, revoke: 1, 'bind-cert': 1, 'unbind-cert': 1, certs: 0 } as const
+
 export async function run(args: string[]): Promise<void> {
-  const { values, positionals } = parse(args, {
-    principal: { type: 'string' },
-    all: { type: 'boolean' },
-    json: { type: 'boolean' },
-    overlap: { type: 'string' },
-    cert: { type: 'string' },
-  })
+  const { values, positionals } = parse(
+    args,
+    {
+      principal: { type: 'string' },
+      all: { type: 'boolean' },
+      json: { type: 'boolean' },
+      overlap: { type: 'string' },
+      cert: { type: 'string' },
+    },
+    ACTIONS,
+  )
   const [given, target] = positionals
   if (values.help || !given) {
     process.stdout.write(`${HELP}\n`)
     if (values.help) return
   }
-  const action = actionOf(given, ['list', 'rotate', 'revoke', 'bind-cert', 'unbind-cert', 'certs'] as const)
+  const action = actionOf(given, actionNames(ACTIONS))
   const overlap =
     parseDuration(values.overlap ?? '24h') ?? badValue('overlap', 'a duration such as 90s, 30m, 24h or 7d')
   const out = (text: string) => process.stdout.write(text)

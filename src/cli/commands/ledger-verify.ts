@@ -1,10 +1,10 @@
-import { openCheckpoint, parseCheckpoint } from '../../ledger/checkpoint.js'
+import { parseCheckpoint } from '../../ledger/checkpoint.js'
 import { decodeEntry, type Entry } from '../../ledger/entry.js'
 import { LedgerError } from '../../ledger/errors.js'
 import { fromBase64Strict, sha256Hex } from '../../ledger/hash.js'
 import { parseNote } from '../../ledger/note.js'
 import { parseVerifierKey, SIGNATURE_ED25519 } from '../../ledger/note-key.js'
-import { checkExtension, checkInclusion, type ReportRow } from '../../ledger/recipient.js'
+import { checkExtension, checkInclusion, openCheckpointWith, type ReportRow } from '../../ledger/recipient.js'
 import { CliError } from '../errors.js'
 
 /** A JSON answer of the node: nothing in it is trusted, so every field is checked where it is read. */
@@ -52,7 +52,7 @@ export async function verifyRemote(options: VerifyOptions): Promise<VerifyReport
   const current = await get('/ledger/checkpoint')
   const log = typeof current.log === 'string' ? current.log : 'unknown'
   const currentNote = typeof current.checkpoint === 'string' ? current.checkpoint : ''
-  const opened = openCheckpoint(currentNote, [options.vkey])
+  const opened = openCheckpointWith(currentNote, options.vkey)
   if (!opened.ok) return { rows: [{ item: `checkpoint of ${log}`, status: 'failed', reason: opened.reason }] }
   rows.push({
     item: `checkpoint of ${log} at size ${opened.checkpoint.size}`,

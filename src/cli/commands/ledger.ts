@@ -1,11 +1,13 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { decodeEntry } from '../../ledger/entry.js'
 import { toBase64 } from '../../ledger/hash.js'
-import { GLOBAL_LOG, parseLogId } from '../../ledger/log-id.js'
+import { GLOBAL_LOG, parseLogId, partnerLogId } from '../../ledger/log-id.js'
 import { reportSummary } from '../../ledger/recipient.js'
+import type { LedgerService } from '../../services/ledger-service.js'
+import type { PolicyService } from '../../services/policy-service.js'
 import type { Store } from '../../store/types.js'
 import { CliError } from '../errors.js'
-import { parse } from '../options.js'
+import { actionNames, actionOf, instant, integer, parse, required } from '../options.js'
 import { withServices } from '../store-session.js'
 import { verifyRemote } from './ledger-verify.js'
 
@@ -25,122 +27,161 @@ const HELP = `Usage:
                                                           (after its signature verified) for the next run.
                                                           Exits 1 unless every item is proven.`
 
-function int(value: string | undefined, flag: string): number {
-  if (value === undefined || !/^\d+$/.test(value))
-    throw new CliError(`--${flag} must be a non-negative integer`, 2)
-  return Number(value)
-}
+const OPTIONS = {
+  log: { type: 'string' },
+  index: { type: 'string' },
+  object: { type: 'string' },
+  modified: { type: 'string' },
+  size: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  url: { type: 'string' },
+  'api-key': { type: 'string' },
+  vkey: { type: 'string' },
+  checkpoint: { type: 'string', multiple: true },
+  objects: { type: 'string' },
+  'save-checkpoint': { type: 'string' },
+} as const
+
+const ACTIONS = { key: 0, checkpoint: 0, prove: 0, consistency: 0, verify: 0 } as const
+
+type Values = ReturnType<typeof parse<typeof OPTIONS>>['values']
 
 export async function run(args: string[]): Promise<void> {
-  const { values, positionals } = parse(args, {
-    log: { type: 'string' },
-    index: { type: 'string' },
-    object: { type: 'string' },
-    modified: { type: 'string' },
-    size: { type: 'string' },
-    from: { type: 'string' },
-    to: { type: 'string' },
-    url: { type: 'string' },
-    'api-key': { type: 'string' },
-    vkey: { type: 'string' },
-    checkpoint: { type: 'string', multiple: true },
-    objects: { type: 'string' },
-    'save-checkpoint': { type: 'string' },
-  })
-  const [action] = positionals
-  if (values.help || !action) {
+  const { values, positionals } = parse(args, OPTIONS, ACTIONS)
+  const [given] = positionals
+  if (values.help || !given) {
     process.stdout.write(`${HELP}\n`)
-    if (!values.help) throw new CliError('say what to do: key, checkpoint, prove, consistency or verify', 2)
-    return
+    if (values.help) return
   }
-  if (action === 'verify') {
-    const { rows, verifiedCheckpoint } = await verifyRemote({
-      url: values.url ?? process.env.SLUICE_URL ?? '',
-      apiKey: values['api-key'] ?? process.env.SLUICE_API_KEY ?? '',
-      vkey: values.vkey ?? '',
-      checkpoints: (values.checkpoint ?? []).map((f) => readText(f)),
-      checkpointNames: (values.checkpoint ?? []).map((f) => `--checkpoint ${f}`),
-      ...(values.objects ? { objects: readText(values.objects) } : {}),
-    })
-    for (const r of rows) process.stdout.write(`${r.status.toUpperCase().padEnd(8)} ${r.item}: ${r.reason}\n`)
-    const keepIn = values['save-checkpoint']
-    if (keepIn && verifiedCheckpoint) {
-      writeFileSync(keepIn, verifiedCheckpoint)
-      process.stdout.write(`kept the checkpoint in ${keepIn}\n`)
-    } else if (keepIn) {
-      process.stdout.write(
-        `did not keep the node's checkpoint in ${keepIn}: it is not verified as extending what you kept\n`,
-      )
-    }
-    process.stdout.write(`${reportSummary(rows)}\n`)
-    // an item the node could not prove is no pass either: the recipient asked for proof of everything
-    if (rows.some((r) => r.status !== 'proven')) process.exitCode = 1
-    return
-  }
-  const log = values.log ?? GLOBAL_LOG
-  try {
-    parseLogId(log)
-  } catch {
-    throw new CliError(`--log must be global or partner:ID, not ${JSON.stringify(log)}`, 2)
-  }
-  await withServices(values, async ({ ledger, store }) => {
+  const action = actionOf(given, actionNames(ACTIONS))
+  if (action === 'verify') return verify(values)
+  const named = logOption(values.log)
+  // every question is checked before the store is opened, whatever the action
+  const question = action === 'prove' ? proveQuestion(values) : undefined
+  const range = action === 'consistency' ? consistencyRange(values) : undefined
+  await withServices(values, async ({ ledger, store, policy }) => {
+    const log = await existingLog(policy, named)
     switch (action) {
       case 'key':
         return void process.stdout.write(`${ledger.key.vkey}\n`)
       case 'checkpoint':
         return void process.stdout.write((await ledger.checkpoint(log)).note)
-      case 'prove': {
-        const head = await nonEmptyHead(store, log)
-        const size = values.size ? int(values.size, 'size') : head.size
-        if (size < 1 || size > head.size) throw new CliError(`--size must be between 1 and ${head.size}`)
-        const index = values.object ? undefined : int(values.index, 'index')
-        const leaves =
-          index === undefined
-            ? await ledger.findDisclosures(log, values.object!, values.modified)
-            : await store.ledgerLeaves(log, index, index + 1)
-        const found = leaves.filter((l) => l.index < size)
-        if (found.length === 0) {
-          const where = `in ${log} at size ${size}`
-          throw new CliError(
-            index !== undefined
-              ? `no entry ${index} ${where}`
-              : values.modified !== undefined
-                ? `no disclosure of ${values.object} modified ${values.modified} ${where}`
-                : `no disclosure of ${values.object} ${where}, of any version this node stores (one deleted since needs --modified)`,
-          )
-        }
-        const proofs = []
-        for (const l of found)
-          proofs.push({
-            index: l.index,
-            size,
-            entry: decodeEntry(l.bytes),
-            leaf: toBase64(l.bytes),
-            proof: (await ledger.proveInclusion(log, l.index, size)).map(toBase64),
-          })
-        return void process.stdout.write(`${JSON.stringify({ log, proofs }, null, 2)}\n`)
-      }
-      case 'consistency': {
-        const from = int(values.from, 'from')
-        const to = int(values.to, 'to')
-        const head = await nonEmptyHead(store, log)
-        if (from < 1 || from > to || to > head.size)
-          throw new CliError(`need 1 <= --from <= --to <= ${head.size}`)
+      case 'prove':
         return void process.stdout.write(
-          `${JSON.stringify({ log, from, to, proof: (await ledger.proveConsistency(log, from, to)).map(toBase64) }, null, 2)}\n`,
+          `${JSON.stringify({ log, proofs: await inclusionProofs(ledger, store, log, question!) }, null, 2)}\n`,
         )
+      case 'consistency': {
+        const { from, to } = range!
+        const head = await nonEmptyHead(store, log)
+        if (to > head.size) throw new CliError(`--to must be at most the log size ${head.size}`)
+        const proof = (await ledger.proveConsistency(log, from, to)).map(toBase64)
+        return void process.stdout.write(`${JSON.stringify({ log, from, to, proof }, null, 2)}\n`)
       }
-      default:
-        throw new CliError(`unknown action "${action}"`, 2)
     }
   })
 }
 
-/** The log's head; a log with no entries (no such partner, or nothing recorded yet) has nothing to prove. */
+async function verify(values: Values): Promise<void> {
+  const { rows, verifiedCheckpoint } = await verifyRemote({
+    url: values.url ?? process.env.SLUICE_URL ?? '',
+    apiKey: values['api-key'] ?? process.env.SLUICE_API_KEY ?? '',
+    vkey: values.vkey ?? '',
+    checkpoints: (values.checkpoint ?? []).map((f) => readText(f)),
+    checkpointNames: (values.checkpoint ?? []).map((f) => `--checkpoint ${f}`),
+    ...(values.objects ? { objects: readText(values.objects) } : {}),
+  })
+  for (const r of rows) process.stdout.write(`${r.status.toUpperCase().padEnd(8)} ${r.item}: ${r.reason}\n`)
+  const keepIn = values['save-checkpoint']
+  if (keepIn && verifiedCheckpoint) {
+    writeFileSync(keepIn, verifiedCheckpoint)
+    process.stdout.write(`kept the checkpoint in ${keepIn}\n`)
+  } else if (keepIn) {
+    process.stdout.write(
+      `did not keep the node's checkpoint in ${keepIn}: it is not verified as extending what you kept\n`,
+    )
+  }
+  process.stdout.write(`${reportSummary(rows)}\n`)
+  // an item the node could not prove is no pass either: the recipient asked for proof of everything
+  if (rows.some((r) => r.status !== 'proven')) process.exitCode = 1
+}
+
+function logOption(given: string | undefined): ReturnType<typeof parseLogId> & { id: string } {
+  const log = given ?? GLOBAL_LOG
+  try {
+    return { ...parseLogId(log), id: log }
+  } catch {
+    throw new CliError(`--log must be global or partner:ID, not ${JSON.stringify(log)}`, 2)
+  }
+}
+
+/** A partner log is named by a partner this node has: an unknown one would get an empty log signed. */
+async function existingLog(policy: PolicyService, log: ReturnType<typeof logOption>): Promise<string> {
+  return log.kind === 'partner' ? partnerLogId((await policy.partner(log.partnerId)).id) : log.id
+}
+
+/** What `ledger prove` is asked: one entry by index, or the disclosures of an object (of one version). */
+type ProveQuestion = { size?: number } & ({ index: number } | { object: string; modified?: string })
+
+function proveQuestion(values: Values): ProveQuestion {
+  const size = integer(values.size, 'size')
+  const sized = size === undefined ? {} : { size }
+  if (values.index !== undefined && values.object !== undefined)
+    throw new CliError('give --index or --object, not both', 2)
+  if (values.object !== undefined) {
+    const modified = instant(values.modified, 'modified')
+    return { ...sized, object: values.object, ...(modified === undefined ? {} : { modified }) }
+  }
+  if (values.modified !== undefined) throw new CliError('--modified goes with --object', 2)
+  if (values.index === undefined) throw new CliError('one of --index or --object is required', 2)
+  return { ...sized, index: integer(values.index, 'index', { min: 0 })! }
+}
+
+async function inclusionProofs(ledger: LedgerService, store: Store, log: string, question: ProveQuestion) {
+  const head = await nonEmptyHead(store, log)
+  const size = question.size ?? head.size
+  if (size > head.size) throw new CliError(`--size must be between 1 and ${head.size}`)
+  const leaves =
+    'index' in question
+      ? await store.ledgerLeaves(log, question.index, question.index + 1)
+      : await ledger.findDisclosures(log, question.object, question.modified)
+  const found = leaves.filter((l) => l.index < size)
+  if (found.length === 0) throw new CliError(notFound(question, `in ${log} at size ${size}`))
+  const proofs = []
+  for (const l of found)
+    proofs.push({
+      index: l.index,
+      size,
+      entry: decodeEntry(l.bytes),
+      leaf: toBase64(l.bytes),
+      proof: (await ledger.proveInclusion(log, l.index, size)).map(toBase64),
+    })
+  return proofs
+}
+
+function notFound(question: ProveQuestion, where: string): string {
+  if ('index' in question) return `no entry ${question.index} ${where}`
+  if (question.modified !== undefined)
+    return `no disclosure of ${question.object} modified ${question.modified} ${where}`
+  return `no disclosure of ${question.object} ${where}, of any version this node stores (one deleted since needs --modified)`
+}
+
+/**
+ * RFC 9162 defines the proof for sizes 0 < from < to; from = to is the empty proof, which the recipient's
+ * check accepts too, so it is answered rather than refused.
+ */
+function consistencyRange(values: Values): { from: number; to: number } {
+  const from = integer(required(values.from, 'from'), 'from')!
+  const to = integer(required(values.to, 'to'), 'to')!
+  if (from > to) throw new CliError(`--from must not exceed --to (${from} > ${to})`, 2)
+  return { from, to }
+}
+
+/** The log's head; a log with no entries has nothing to prove. */
 async function nonEmptyHead(store: Store, log: string) {
   const head = await store.ledgerHead(log)
   if (head.size === 0)
-    throw new CliError(`the log ${log} has no entries: no such log, or nothing recorded in it yet`)
+    throw new CliError(`the log ${log} has no entries: nothing has been recorded in it yet`)
   return head
 }
 

@@ -20,7 +20,7 @@ export async function run(args: string[]): Promise<void> {
       limit: { type: 'string' },
       json: { type: 'boolean' },
     },
-    false,
+    0,
   )
   if (values.help) return void process.stdout.write(`${HELP}\n`)
   const limit = integer(values.limit ?? '100', 'limit')!

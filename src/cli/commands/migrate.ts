@@ -68,7 +68,7 @@ function progressLine(out: NodeJS.WriteStream): { update(p: MigrationProgress): 
 }
 
 export async function run(args: string[]): Promise<void> {
-  const { values } = parse(args, { from: { type: 'string' }, to: { type: 'string' } }, false)
+  const { values } = parse(args, { from: { type: 'string' }, to: { type: 'string' } }, 0)
   if (values.help) {
     process.stdout.write(`${HELP}\n`)
     return

@@ -1,5 +1,5 @@
 import { IDENTITY_ID, PARTNER_ID, PARTNER_KINDS } from '../../services/policy-service.js'
-import { actionOf, badValue, oneOf, parse, required } from '../options.js'
+import { actionNames, actionOf, badValue, oneOf, parse, required } from '../options.js'
 import { withServices } from '../store-session.js'
 import { issuer } from './issuer.js'
 
@@ -7,20 +7,26 @@ const HELP = `Usage:
   sluice partners list [--json]
   sluice partners add --name NAME [--id ID] [--kind ${PARTNER_KINDS.join('|')}] [--identity identity--UUID]`
 
+const ACTIONS = { list: 0, add: 0 } as const
+
 export async function run(args: string[]): Promise<void> {
-  const { values, positionals } = parse(args, {
-    name: { type: 'string' },
-    id: { type: 'string' },
-    kind: { type: 'string' },
-    identity: { type: 'string' },
-    issuer: { type: 'string' },
-    json: { type: 'boolean' },
-  })
+  const { values, positionals } = parse(
+    args,
+    {
+      name: { type: 'string' },
+      id: { type: 'string' },
+      kind: { type: 'string' },
+      identity: { type: 'string' },
+      issuer: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    ACTIONS,
+  )
   if (values.help || !positionals[0]) {
     process.stdout.write(`${HELP}\n`)
     if (values.help) return
   }
-  const action = actionOf(positionals[0], ['list', 'add'] as const)
+  const action = actionOf(positionals[0], actionNames(ACTIONS))
   if (action === 'list') {
     return withServices(values, async ({ policy }) => {
       const { partners, agreements } = await policy.history()

@@ -4,7 +4,7 @@ import { stringList } from '../../services/policy-input.js'
 import { createPrincipal } from '../../services/principals.js'
 import type { PrincipalRole, Store } from '../../store/types.js'
 import { CliError } from '../errors.js'
-import { actionOf, oneOf, parse, required } from '../options.js'
+import { actionNames, actionOf, oneOf, parse, required } from '../options.js'
 import { withServices } from '../store-session.js'
 
 const HELP = `Usage:
@@ -20,24 +20,30 @@ function resolveCollections(store: Store, list: string | undefined): Promise<str
   return list ? resolveCollectionIds(store, stringList(list, 'collections') ?? []) : Promise.resolve([])
 }
 
+const ACTIONS = { list: 0, create: 0, grant: 1, revoke: 1 } as const
+
 export async function run(args: string[]): Promise<void> {
-  const { values, positionals } = parse(args, {
-    name: { type: 'string' },
-    role: { type: 'string' },
-    partner: { type: 'string' },
-    read: { type: 'string' },
-    write: { type: 'string' },
-    collection: { type: 'string' },
-    'can-read': { type: 'boolean' },
-    'can-write': { type: 'boolean' },
-    json: { type: 'boolean' },
-  })
+  const { values, positionals } = parse(
+    args,
+    {
+      name: { type: 'string' },
+      role: { type: 'string' },
+      partner: { type: 'string' },
+      read: { type: 'string' },
+      write: { type: 'string' },
+      collection: { type: 'string' },
+      'can-read': { type: 'boolean' },
+      'can-write': { type: 'boolean' },
+      json: { type: 'boolean' },
+    },
+    ACTIONS,
+  )
   const [given, target] = positionals
   if (values.help || !given) {
     process.stdout.write(`${HELP}\n`)
     if (values.help) return
   }
-  const action = actionOf(given, ['list', 'create', 'grant', 'revoke'] as const)
+  const action = actionOf(given, actionNames(ACTIONS))
   const role = oneOf(values.role, ROLES, 'role')
   if (role === 'partner' && !values.partner)
     throw new CliError('a partner principal needs --partner PARTNER_ID', 2)

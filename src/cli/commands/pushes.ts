@@ -1,7 +1,7 @@
 import { definePush, listPushes } from '../../federation/definitions.js'
 import { runPush } from '../../federation/push.js'
 import { CliError } from '../errors.js'
-import { actionOf, integer, parse, required } from '../options.js'
+import { actionNames, actionOf, integer, parse, required } from '../options.js'
 import { healthLine, knownEnds, withFederation } from './feeds.js'
 import { issuer } from './issuer.js'
 
@@ -17,26 +17,32 @@ cycle decides at send time, through the same gate as a TAXII read by that partne
 the next cycle, and what it holds back is delivered once the suspension is lifted. Everything sent is
 recorded in the ledger before it leaves.`
 
+const ACTIONS = { add: 0, list: 0, run: 1, remove: 1 } as const
+
 export async function run(args: string[]): Promise<void> {
-  const { values, positionals } = parse(args, {
-    url: { type: 'string' },
-    collection: { type: 'string' },
-    key: { type: 'string' },
-    from: { type: 'string' },
-    partner: { type: 'string' },
-    every: { type: 'string' },
-    id: { type: 'string' },
-    'batch-size': { type: 'string' },
-    auth: { type: 'string' },
-    issuer: { type: 'string' },
-    json: { type: 'boolean' },
-  })
+  const { values, positionals } = parse(
+    args,
+    {
+      url: { type: 'string' },
+      collection: { type: 'string' },
+      key: { type: 'string' },
+      from: { type: 'string' },
+      partner: { type: 'string' },
+      every: { type: 'string' },
+      id: { type: 'string' },
+      'batch-size': { type: 'string' },
+      auth: { type: 'string' },
+      issuer: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    ACTIONS,
+  )
   const [given, id] = positionals
   if (values.help || !given) {
     process.stdout.write(`${HELP}\n`)
     if (values.help) return
   }
-  const action = actionOf(given, ['add', 'list', 'run', 'remove'] as const)
+  const action = actionOf(given, actionNames(ACTIONS))
   const batchSize = integer(values['batch-size'], 'batch-size')
   await withFederation(values, async (ctx) => {
     if (action === 'add') {

@@ -11,7 +11,7 @@ atomically, and every ledger root is recomputed from the restored leaves and
 compared with the manifest. An existing database is replaced only with --force.`
 
 export async function run(args: string[]): Promise<void> {
-  const { values } = parse(args, { from: { type: 'string' }, force: { type: 'boolean' } }, false)
+  const { values } = parse(args, { from: { type: 'string' }, force: { type: 'boolean' } }, 0)
   if (values.help) {
     process.stdout.write(`${HELP}\n`)
     return

@@ -9,11 +9,15 @@ const HELP = `Usage: sluice resume ORDER_ID --reason "..." [--at TIME] [--issuer
 Issues a resumption order that lifts the suspension ORDER_ID (see "sluice policy history").`
 
 export async function run(args: string[]): Promise<void> {
-  const { values, positionals } = parse(args, {
-    at: { type: 'string' },
-    reason: { type: 'string' },
-    issuer: { type: 'string' },
-  })
+  const { values, positionals } = parse(
+    args,
+    {
+      at: { type: 'string' },
+      reason: { type: 'string' },
+      issuer: { type: 'string' },
+    },
+    1,
+  )
   if (values.help) return void process.stdout.write(`${HELP}\n`)
   const orderId = positionals[0]
   if (!orderId) throw new CliError('name the suspension order to lift', 2)

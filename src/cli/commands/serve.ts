@@ -10,7 +10,8 @@ const HELP = `Usage: sluice serve [--host H] [--port P] [--public-url URL] [--de
   --host              listen address (env SLUICE_HOST, default 127.0.0.1)
   --port              listen port (env SLUICE_PORT, default 8021; 0 picks a free one)
   --public-url        base URL clients use, for discovery links (env SLUICE_PUBLIC_URL)
-  --demo              seed the fictional demo world on first start and print an admin key
+  --demo              seed the fictional demo world on first start; print fresh admin and partner
+                      API keys on every start
   --max-content-length  largest request body in bytes (default 33554432)
   --max-page-size     largest page of objects (default 1000)
   --tls-cert FILE     serve HTTPS with this PEM certificate chain (env SLUICE_TLS_CERT)
@@ -53,7 +54,7 @@ export async function run(args: string[]): Promise<void> {
       'ledger-writer': { type: 'boolean' },
       'log-level': { type: 'string' },
     },
-    false,
+    0,
   )
   if (values.help) {
     process.stdout.write(`${HELP}\n`)

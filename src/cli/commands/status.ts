@@ -1,4 +1,5 @@
 import { formatStatus, nodeStatus } from '../../ops/status.js'
+import { displayLocation, storeLocation } from '../../store/open.js'
 import { dataLocation, parse } from '../options.js'
 import { withServices } from '../store-session.js'
 
@@ -9,14 +10,14 @@ principals and keys, ledger size and last checkpoint, federation feeds.
 Reads the store directly; it works whether or not the server is running.`
 
 export async function run(args: string[]): Promise<void> {
-  const { values } = parse(args, { json: { type: 'boolean' } }, false)
+  const { values } = parse(args, { json: { type: 'boolean' } }, 0)
   if (values.help) {
     process.stdout.write(`${HELP}\n`)
     return
   }
   const { dataDir, db } = dataLocation(values)
   const status = await withServices(values, (services) =>
-    nodeStatus(services, db?.replace(/\/\/[^@/]*@/, '//***@') ?? `${dataDir}/sluice.db`),
+    nodeStatus(services, displayLocation(storeLocation(db, dataDir))),
   )
   process.stdout.write(values.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status))
 }

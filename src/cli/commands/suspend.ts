@@ -13,17 +13,21 @@ Without a narrowing option the order suspends everything to the partner. Narrowi
 Prints the order id, which "sluice resume" takes.`
 
 export async function run(args: string[]): Promise<void> {
-  const { values, positionals } = parse(args, {
-    collection: { type: 'string', multiple: true },
-    type: { type: 'string', multiple: true },
-    marking: { type: 'string', multiple: true },
-    label: { type: 'string', multiple: true },
-    'above-tlp': { type: 'string' },
-    at: { type: 'string' },
-    reason: { type: 'string' },
-    reference: { type: 'string' },
-    issuer: { type: 'string' },
-  })
+  const { values, positionals } = parse(
+    args,
+    {
+      collection: { type: 'string', multiple: true },
+      type: { type: 'string', multiple: true },
+      marking: { type: 'string', multiple: true },
+      label: { type: 'string', multiple: true },
+      'above-tlp': { type: 'string' },
+      at: { type: 'string' },
+      reason: { type: 'string' },
+      reference: { type: 'string' },
+      issuer: { type: 'string' },
+    },
+    1,
+  )
   if (values.help) return void process.stdout.write(`${HELP}\n`)
   const partner = positionals[0]
   if (!partner) throw new CliError('name the partner to suspend (see "sluice partners list")', 2)

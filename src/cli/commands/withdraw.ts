@@ -15,14 +15,18 @@ revoked version (revoked: true), which reaches every recipient through its feed.
 "list --pending" shows the withdrawals a partner has not yet acknowledged.`
 
 export async function run(args: string[]): Promise<void> {
-  const { values, positionals } = parse(args, {
-    reason: { type: 'string' },
-    partner: { type: 'string', multiple: true },
-    revoke: { type: 'boolean' },
-    pending: { type: 'boolean' },
-    issuer: { type: 'string' },
-    json: { type: 'boolean' },
-  })
+  const { values, positionals } = parse(
+    args,
+    {
+      reason: { type: 'string' },
+      partner: { type: 'string', multiple: true },
+      revoke: { type: 'boolean' },
+      pending: { type: 'boolean' },
+      issuer: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    1,
+  )
   const [target] = positionals
   if (values.help || !target) {
     process.stdout.write(`${HELP}\n`)

@@ -1,0 +1,46 @@
+import { rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { newNodeDir } from './node-dir.js'
+import { runCli } from './run-cli.js'
+
+let dir: string
+const run = (...args: string[]) => runCli(args, { env: { SLUICE_DATA: dir } })
+
+beforeAll(async () => {
+  dir = await newNodeDir('sluice-import-cli-')
+  expect((await run('collections', 'create', '--title', 'Inbox', '--alias', 'inbox')).code).toBe(0)
+})
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+const indicator = (n: number, extra: Record<string, unknown> = {}) => ({
+  type: 'indicator',
+  spec_version: '2.1',
+  id: `indicator--00000000-0000-4000-8000-00000000000${n}`,
+  created: '2026-01-01T00:00:00.000Z',
+  modified: '2026-01-01T00:00:00.000Z',
+  pattern: "[ipv4-addr:value = '198.51.100.7']",
+  pattern_type: 'stix',
+  valid_from: '2026-01-01T00:00:00Z',
+  ...extra,
+})
+
+describe('sluice import of input that stops being JSON', () => {
+  it('counts and reports every rejection read before the unreadable line', async () => {
+    const unknownMarking = {
+      object_marking_refs: ['marking-definition--00000000-0000-4000-8000-0000000000aa'],
+    }
+    const { pattern: _, ...invalid } = indicator(1)
+    const lines = [invalid, indicator(2, unknownMarking), indicator(3)].map((o) => JSON.stringify(o))
+    const file = join(dir, 'broken.ndjson')
+    writeFileSync(file, `${lines.join('\n')}\nnot json\n`)
+    const result = await run('import', file, '--collection', 'inbox')
+    expect(result.stdout).toContain('imported into inbox: 1 added, 0 already present, 2 rejected\n')
+    expect(result.stdout).toContain('rejected indicator--00000000-0000-4000-8000-000000000001: ')
+    expect(result.stdout).toMatch(
+      /rejected indicator--00000000-0000-4000-8000-000000000002: .*unresolved-marking/,
+    )
+    expect(result.stderr).toMatch(/^sluice: input stopped being readable: .*line 4/)
+    expect(result.code).toBe(2)
+  })
+})
