@@ -47,6 +47,11 @@ export interface GateSession {
   readonly instant: string
   /** The compiled policy this session decides with, when policy applies (partners), so wrappers reuse it. */
   readonly policy?: CompiledPolicy
+  /**
+   * True when `screen` may withhold some versions of an object and serve others (policy, federation rules):
+   * version selectors then choose among the versions it serves (src/disclosure/version-selection.ts).
+   */
+  readonly screensVersions?: boolean
   collectionAccess(collection: CollectionRecord): CollectionAccess
   /**
    * The query narrowed to versions the viewer could possibly see, so the store skips the rest without

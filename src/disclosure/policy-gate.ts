@@ -67,6 +67,7 @@ const ENDPOINTS_LIMIT = 200_000
 const HIDDEN: CollectionAccess = { visible: false, canRead: false, canWrite: false }
 
 class PartnerSession implements GateSession {
+  readonly screensVersions = true
   readonly #visible: Set<string> | '*'
   readonly #grants: Map<string, CollectionGrant>
   readonly #decisions: PartnerViewDecisions

@@ -1,5 +1,6 @@
 import type { ObjectQuery, Store } from '../store/types.js'
 import type { GateSession, Served } from './gate.js'
+import { candidateQuery, selectsAmongVisible, selectVisibleVersions } from './version-selection.js'
 
 export interface Page {
   served: Served[]
@@ -23,6 +24,8 @@ const MIN_BATCH = 64
 export async function readPage(store: Store, session: GateSession, asked: ObjectQuery): Promise<Page> {
   const query = session.narrow ? session.narrow(asked) : asked
   if (query === undefined) return { served: [], more: false }
+  const selectors = selectsAmongVisible(session, query.versions) ? query.versions : undefined
+  const storeQuery = selectors ? candidateQuery(query) : query
   const served: Served[] = []
   let afterSeq = query.afterSeq
   let screenedRows = 0
@@ -36,11 +39,14 @@ export async function readPage(store: Store, session: GateSession, asked: Object
     const wanted = ((query.limit + 1 - served.length) / bounded) * (bounded < 1 ? SHARE_MARGIN : 1)
     const limit = Math.min(Math.max(Math.ceil(wanted), floor), MAX_BATCH)
     const batch = await store.queryObjects({
-      ...query,
+      ...storeQuery,
       limit,
       ...(afterSeq !== undefined ? { afterSeq } : {}),
     })
-    const screened = await session.screen(batch.items)
+    const visible = await session.screen(batch.items)
+    const screened = selectors
+      ? await selectVisibleVersions(store, session, query.collectionId, selectors, visible)
+      : visible
     const before = served.length
     for (const item of screened) {
       if (item) served.push(item)

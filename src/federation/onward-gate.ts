@@ -73,6 +73,8 @@ function* idsAndEnds(
 }
 
 class FederatedSession implements GateSession {
+  /** The rules withhold versions on their own (a revoked object flows only as its revoked version). */
+  readonly screensVersions = true
   constructor(
     readonly inner: GateSession,
     readonly store: Store,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Served } from '../disclosure/gate.js'
 import { joinedJson } from '../disclosure/served-text.js'
+import { EVERY_VERSION, selectVisibleVersions } from '../disclosure/version-selection.js'
 import type { StoredVersion } from '../store/types.js'
 import { type FederationContext, iso } from './context.js'
 import { count, noteProblem, recordFailure, recordSuccess, scheduleNext } from './schedule.js'
@@ -83,7 +84,16 @@ export async function runPush(ctx: FederationContext, push: PushDefinition): Pro
           })
         : { items: [], exhausted: false }
     const candidates = [...held, ...fresh.items]
-    const screened = candidates.length > 0 ? await session.screen(candidates) : []
+    const screened =
+      candidates.length > 0
+        ? await selectVisibleVersions(
+            ctx.store,
+            session,
+            push.from,
+            EVERY_VERSION,
+            await session.screen(candidates),
+          )
+        : []
     const send = screened.filter((s): s is Served => s !== undefined)
     if (send.length > 0) {
       await session.record(send)

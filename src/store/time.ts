@@ -14,6 +14,11 @@ export function versionKey(timestamp: string): string | undefined {
   return `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}.${fraction}Z`
 }
 
+/** The key a stored version is ordered by among an object's versions: its `modified`, or '' without one. */
+export function storedVersionKey(modified: string | null | undefined): string {
+  return modified ? (versionKey(modified) ?? modified) : ''
+}
+
 /** Microseconds since the epoch, truncating finer precision; undefined if malformed. */
 export function toMicros(timestamp: string): number | undefined {
   const m = TIMESTAMP.exec(timestamp)

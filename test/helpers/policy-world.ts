@@ -1078,25 +1078,41 @@ export function modelRead(
   context = endpointContext(world.rows, (process.env.LEAK_ENDPOINTS as 'all') ?? 'last-per-collection'),
 ): Expected[] {
   const selectors = query.versions?.length ? query.versions : ['last' as const]
-  const rows = world.rows
-    .filter((r) => r.collectionId === collectionId)
-    .filter((r) =>
-      selectors.some((s) =>
-        s === 'all'
-          ? true
-          : s === 'last' || s === 'first'
-            ? isEnd(world.rows, r, s)
-            : versionNanos(r.version) === versionNanos(s.at),
-      ),
+  const decideRow = (r: Row) =>
+    modelDecide(world.history, partnerId, { collectionId, object: r.object }, now, context)
+  // docs/POLICY.md "Versions": an object is seen only while its newest version is, and the selectors choose
+  // among the versions the partner may see
+  const inCollection = world.rows.filter((r) => r.collectionId === collectionId)
+  const decisions = new Map(inCollection.map((r) => [r, decideRow(r)]))
+  const visibleById = new Map<string, Row[]>()
+  for (const r of inCollection) {
+    if (decisions.get(r)!.effect === 'deny') continue
+    visibleById.set(r.id, [...(visibleById.get(r.id) ?? []), r])
+  }
+  const keyOf = (r: Row) => versionNanos(r.version)
+  const selected = (r: Row) => {
+    const visible = visibleById.get(r.id)
+    if (!visible?.includes(r) || !visible.some((v) => isEnd(world.rows, v, 'last'))) return false
+    const keys = visible.map(keyOf).sort()
+    return selectors.some((s) =>
+      s === 'all'
+        ? true
+        : s === 'last'
+          ? keyOf(r) === keys[keys.length - 1]
+          : s === 'first'
+            ? keyOf(r) === keys[0]
+            : keyOf(r) === versionNanos(s.at),
     )
+  }
+  const rows = inCollection
+    .filter(selected)
     .filter((r) => !query.ids || query.ids.includes(r.id))
     .filter((r) => !query.types || query.types.includes(r.type))
     .filter((r) => query.addedAfter === undefined || micros(r.dateAdded) > micros(query.addedAfter))
     .sort((a, b) => a.seq - b.seq)
   const out: Expected[] = []
   for (const row of rows) {
-    const decision = modelDecide(world.history, partnerId, { collectionId, object: row.object }, now, context)
-    if (decision.effect === 'deny') continue
+    const decision = decisions.get(row)!
     out.push({ row, decision, object: modelRedact(row.object, decision) })
   }
   return out

@@ -35,7 +35,7 @@ import {
   toStoredVersionWithGate,
 } from '../rows.js'
 import { sameContent } from '../same-content.js'
-import { formatMicros, nextDateAdded, versionKey } from '../time.js'
+import { formatMicros, nextDateAdded, storedVersionKey } from '../time.js'
 import type {
   ApiKeyChange,
   ApiKeyRecord,
@@ -218,7 +218,7 @@ export class PostgresStore implements Store {
       const keyed = items.map((item) => ({
         item,
         version: item.modified ?? item.created,
-        key: item.modified ? (versionKey(item.modified) ?? item.modified) : '',
+        key: storedVersionKey(item.modified),
       }))
       const stored = await this.#storedJson(client, collectionId, keyed)
       const states = await this.#storedBounds(client, collectionId, [...new Set(items.map((i) => i.id))])

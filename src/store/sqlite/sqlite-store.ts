@@ -38,7 +38,7 @@ import {
   tupleToStoredVersion,
 } from '../rows.js'
 import { sameContent } from '../same-content.js'
-import { formatMicros, nextDateAdded, nowMicros, toMicros, versionKey } from '../time.js'
+import { formatMicros, nextDateAdded, nowMicros, storedVersionKey, toMicros } from '../time.js'
 import type {
   ApiKeyChange,
   ApiKeyRecord,
@@ -227,7 +227,7 @@ export class SqliteStore implements Store {
 
   #putOne(collectionId: string, item: IncomingObject, nextAdded: () => number): PutOutcome {
     const version = item.modified ?? item.created
-    const key = item.modified ? (versionKey(item.modified) ?? item.modified) : ''
+    const key = storedVersionKey(item.modified)
     // one lookup gives both the same version, if stored, and the object's first and last version keys
     const others = this.#sql
       .get(
