@@ -3,7 +3,7 @@ import { isTlpLevel, tlpRank } from '../policy/tlp.js'
 import type { Agreement } from '../policy/types.js'
 import type { NodeServices } from '../server/services.js'
 import { resolveCollectionIds } from '../services/collections.js'
-import { stringList } from '../services/policy-input.js'
+import { oneOf, stringList } from '../services/policy-input.js'
 import type { PrincipalRecord, Store } from '../store/types.js'
 import type { JsonRequest, JsonRoute } from '../taxii/admin/json-api.js'
 import { TaxiiError } from '../taxii/errors.js'
@@ -216,7 +216,7 @@ export function withFourEyes(routes: JsonRoute[], services: NodeServices, enable
       path: ['approvals'],
       roles: roleList(ALLOWED.policyRead),
       handle: async ({ url }) => {
-        const status = url.searchParams.get('status')
+        const status = oneOf(url.searchParams.get('status'), ['pending', 'approved', 'rejected'], 'status')
         const all = (await store.listState(PREFIX)).map((s) => JSON.parse(s.value) as PendingChange)
         return all
           .filter((c) => !status || c.status === status)

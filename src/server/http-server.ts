@@ -1,7 +1,17 @@
 import { randomUUID } from 'node:crypto'
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import {
+  createServer,
+  type IncomingMessage,
+  maxHeaderSize,
+  type Server,
+  type ServerResponse,
+  STATUS_CODES,
+} from 'node:http'
 import { createServer as createTlsServer, type ServerOptions as TlsServerOptions } from 'node:https'
+import type { Duplex } from 'node:stream'
 import type { TLSSocket } from 'node:tls'
+import { TaxiiError } from '../taxii/errors.js'
+import { sendError } from '../taxii/http-io.js'
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>
 
@@ -40,7 +50,10 @@ export function createHttpServer(
       url = new URL(req.url ?? '/', 'http://node.invalid')
     } catch {
       options.observe?.(req, res, undefined)
-      res.writeHead(400).end()
+      sendError(
+        res,
+        new TaxiiError(400, 'Bad request', 'the request target is not a URL', { errorCode: 'bad-url' }),
+      )
       return
     }
     options.observe?.(req, res, url)
@@ -50,14 +63,65 @@ export function createHttpServer(
       // handlers answer their own errors; this is the last line against a crash
       if (options.onUnhandled) options.onUnhandled(error)
       else console.error(JSON.stringify({ level: 'error', msg: 'unhandled', error: String(error) }))
-      if (!res.headersSent) res.writeHead(500).end()
+      if (!res.headersSent)
+        sendError(res, new TaxiiError(500, 'Internal error', undefined, { errorCode: 'internal' }))
       else res.destroy()
     })
   }
   const server: Server = options.tls ? createTlsServer(options.tls, listener) : createServer(listener)
+  server.on('clientError', answerClientError)
   if (options.tls && options.onSecureConnection) server.on('secureConnection', options.onSecureConnection)
   server.requestTimeout = timeouts.requestMs
   server.headersTimeout = timeouts.headersMs
   server.keepAliveTimeout = 5_000
   return server
+}
+
+/** What Node's HTTP parser refused, as a TAXII error; undefined when there is no one left to tell. */
+function parserError(error: NodeJS.ErrnoException): TaxiiError | undefined {
+  switch (error.code) {
+    case 'ECONNRESET':
+      return undefined
+    case 'HPE_HEADER_OVERFLOW':
+      return new TaxiiError(
+        431,
+        'Request header fields too large',
+        `the request line and headers are limited to ${maxHeaderSize} bytes`,
+        { errorCode: 'headers-too-large' },
+      )
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return new TaxiiError(408, 'Request timeout', 'the request took too long to arrive', {
+        errorCode: 'request-timeout',
+      })
+    default:
+      return new TaxiiError(400, 'Bad request', 'the request is not valid HTTP/1.1', {
+        errorCode: 'bad-http',
+      })
+  }
+}
+
+function rawResponse(error: TaxiiError): string {
+  const body = error.body()
+  return [
+    `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? error.title}`,
+    `Content-Type: ${TaxiiError.contentType}`,
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    'Cache-Control: no-store',
+    'Connection: close',
+    '',
+    body,
+  ].join('\r\n')
+}
+
+/**
+ * Node answers a request its parser refuses (e.g. 431 for over-long headers) with an empty body; this
+ * answers with a TAXII error instead, then drops the connection, since the parser cannot go on from there.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  const taxii = parserError(error)
+  // as Node does: once a response on this socket has begun, another cannot be written after it
+  const current = (socket as { _httpMessage?: ServerResponse })._httpMessage
+  if (taxii && socket.writable && !current?.headersSent)
+    socket.end(rawResponse(taxii), () => socket.destroy())
+  else socket.destroy()
 }

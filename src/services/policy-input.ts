@@ -51,3 +51,51 @@ export function aboveTlpInput(value: string | undefined, what: string): TlpLevel
     return fail(`${what} must be one of ${ABOVE_TLP_LEVELS.join(', ')} (nothing is above red)`)
   return level
 }
+
+/** What a field of a JSON request body must hold; every list is of non-empty names and is never empty. */
+export type FieldKind = 'string' | 'boolean' | 'integer' | 'list' | 'list-or-all'
+
+/** The fields a JSON request takes, by name. */
+export type BodyShape = Readonly<Record<string, FieldKind>>
+
+const EXPECTED: Record<FieldKind, string> = {
+  string: 'a non-empty string',
+  boolean: 'true or false',
+  integer: 'a whole number',
+  list: 'a non-empty list of non-empty strings',
+  'list-or-all': '"*" or a non-empty list of non-empty strings',
+}
+
+function fits(kind: FieldKind, value: unknown): boolean {
+  if (kind === 'string') return typeof value === 'string' && value.trim() !== ''
+  if (kind === 'boolean') return typeof value === 'boolean'
+  if (kind === 'integer') return Number.isSafeInteger(value)
+  if (kind === 'list-or-all' && value === '*') return true
+  return (
+    Array.isArray(value) && value.length > 0 && value.every((s) => typeof s === 'string' && s.trim() !== '')
+  )
+}
+
+/**
+ * Refuses a JSON body with a field the request does not take, or one of the wrong type, naming it. Dropping
+ * such a field instead is how a narrowed order turns into a whole-partner one: a misspelt, mistyped or empty
+ * narrowing must never read as "no narrowing".
+ */
+export function checkBody(body: Record<string, unknown>, shape: BodyShape): void {
+  for (const [name, value] of Object.entries(body)) {
+    if (!Object.hasOwn(shape, name))
+      fail(`unknown field "${name}"; this request takes ${Object.keys(shape).join(', ')}`)
+    if (!fits(shape[name]!, value)) fail(`${name} must be ${EXPECTED[shape[name]!]}`)
+  }
+}
+
+/** Refuses a query parameter outside its allowed values: a filter that matches nothing by typo reads as "none". */
+export function oneOf<T extends string>(
+  value: string | null,
+  allowed: readonly T[],
+  what: string,
+): T | undefined {
+  if (value === null) return undefined
+  if (!(allowed as readonly string[]).includes(value)) fail(`${what} must be one of ${allowed.join(', ')}`)
+  return value as T
+}

@@ -45,6 +45,16 @@ export const notFound = (what: string) =>
     errorCode: 'not-found',
   })
 
+/** No route of the named API (TAXII, admin, ledger, …) answers this path. */
+export const noEndpoint = (api: string) =>
+  new TaxiiError(404, 'Not found', `no ${api} endpoint at this path`, { errorCode: 'no-endpoint' })
+
+export const methodNotAllowed = (method: string | undefined, allowed: readonly string[]) =>
+  new TaxiiError(405, 'Method not allowed', `${method} is not supported here; use ${allowed.join(', ')}`, {
+    errorCode: 'method-not-allowed',
+    headers: { Allow: allowed.join(', ') },
+  })
+
 export const forbidden = (description: string) =>
   new TaxiiError(403, 'Forbidden', description, { errorCode: 'forbidden' })
 

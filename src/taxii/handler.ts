@@ -4,8 +4,8 @@ import { ALLOWED, requireRole } from '../auth/roles.js'
 import { noteRequest } from '../ops/request-context.js'
 import { authenticateRequest } from './authenticate.js'
 import type { TaxiiDeps } from './context.js'
-import { TaxiiError } from './errors.js'
-import { send } from './http-io.js'
+import { methodNotAllowed, noEndpoint, TaxiiError } from './errors.js'
+import { send, sendError } from './http-io.js'
 import { acceptsTaxii, TAXII_MEDIA_TYPE } from './media-types.js'
 import { allowedMethods, matchRoute, pathSegments } from './routes.js'
 
@@ -27,21 +27,10 @@ export function createTaxiiHandler(deps: TaxiiDeps, options: TaxiiHandlerOptions
     try {
       const segments = pathSegments(url.pathname)
       const match = segments && matchRoute(segments, options.reserved)
-      if (!match)
-        throw new TaxiiError(404, 'Not found', 'no TAXII endpoint at this path', { errorCode: 'no-endpoint' })
+      if (!match) throw noEndpoint('TAXII')
       noteRequest(res, { route: `/${match.route.pattern.join('/')}` })
       const handler = match.route.methods[req.method ?? 'GET']
-      if (!handler) {
-        throw new TaxiiError(
-          405,
-          'Method not allowed',
-          `${req.method} is not supported here; use ${allowedMethods(match.route)}`,
-          {
-            errorCode: 'method-not-allowed',
-            headers: { Allow: allowedMethods(match.route) },
-          },
-        )
-      }
+      if (!handler) throw methodNotAllowed(req.method, allowedMethods(match.route))
       if (!acceptsTaxii(req.headers.accept)) {
         throw new TaxiiError(406, 'Not acceptable', `this server answers with ${TAXII_MEDIA_TYPE}`, {
           errorCode: 'not-acceptable',
@@ -76,7 +65,7 @@ export function createTaxiiHandler(deps: TaxiiDeps, options: TaxiiHandlerOptions
             )
       if (taxii.status >= 500) options.onInternalError?.(error, requestId)
       if (!req.complete) req.resume()
-      send(res, { status: taxii.status, body: taxii.body(), headers: taxii.headers }, TAXII_MEDIA_TYPE)
+      sendError(res, taxii)
     }
   }
 }

@@ -49,3 +49,8 @@ export function send(res: ServerResponse, reply: Reply, contentType: string): vo
   })
   res.end(body)
 }
+
+/** Answers with a TAXII error message (spec §3.6.1): the one error format of every API the node serves. */
+export function sendError(res: ServerResponse, error: TaxiiError): void {
+  send(res, { status: error.status, body: error.body(), headers: error.headers }, TaxiiError.contentType)
+}

@@ -1,3 +1,4 @@
+import { isTimestamp } from '../stix/timestamp.js'
 import { toMicros } from '../store/time.js'
 import type { VersionSelector } from '../store/types.js'
 import { badRequest } from './errors.js'
@@ -23,12 +24,25 @@ const KNOWN = new Set([
   'match[spec_version]',
 ])
 
-function list(value: string): string[] {
-  return value
+/**
+ * The values of a match[] filter. An empty one is refused: the store reads an empty list as "no filter", so
+ * `match[spec_version]=` on a DELETE would remove every version.
+ */
+function list(value: string, name: string): string[] {
+  const values = value
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '')
+  if (values.length === 0) throw badRequest(`${name} needs at least one value`)
+  return values
 }
+
+/** A timestamp the store can order: a real calendar instant (toMicros alone lets 2026-13-45 roll over). */
+function isInstant(value: string): boolean {
+  return isTimestamp(value) && toMicros(value) !== undefined
+}
+
+const SPEC_VERSION = /^\d+\.\d+$/
 
 export function parseFilters(params: URLSearchParams, allowed: readonly string[]): Filters {
   const filters: Filters = {}
@@ -39,7 +53,7 @@ export function parseFilters(params: URLSearchParams, allowed: readonly string[]
     const value = values.join(',')
     switch (name) {
       case 'added_after':
-        if (values.length > 1 || toMicros(value) === undefined)
+        if (values.length > 1 || !isInstant(value))
           throw badRequest('added_after must be one RFC 3339 timestamp in UTC, e.g. 2026-01-05T08:00:00.000Z')
         filters.addedAfter = value
         break
@@ -56,16 +70,16 @@ export function parseFilters(params: URLSearchParams, allowed: readonly string[]
         filters.next = value
         break
       case 'match[id]':
-        filters.ids = list(value)
+        filters.ids = list(value, name)
         break
       case 'match[type]':
-        filters.types = list(value)
+        filters.types = list(value, name)
         break
       case 'match[spec_version]':
-        filters.specVersions = list(value)
+        filters.specVersions = list(value, name).map(parseSpecVersion)
         break
       case 'match[version]':
-        filters.versions = list(value).map(parseVersion)
+        filters.versions = list(value, name).map(parseVersion)
         break
     }
   }
@@ -74,9 +88,15 @@ export function parseFilters(params: URLSearchParams, allowed: readonly string[]
 
 function parseVersion(value: string): VersionSelector {
   if (value === 'last' || value === 'first' || value === 'all') return { kind: value }
-  if (toMicros(value) === undefined)
-    throw badRequest(`match[version] takes last, first, all or a timestamp; got "${value}"`)
+  if (!isInstant(value))
+    throw badRequest(`match[version] takes last, first, all or a STIX timestamp; got "${value}"`)
   return { kind: 'at', timestamp: value }
+}
+
+function parseSpecVersion(value: string): string {
+  if (!SPEC_VERSION.test(value))
+    throw badRequest(`match[spec_version] takes STIX specification versions such as 2.1; got "${value}"`)
+  return value
 }
 
 /** Canonical text of the filters that shape a result set (not the position or page size). */

@@ -73,6 +73,6 @@ export function matchRoute(segments: string[], reserved: ReadonlySet<string>): R
   return undefined
 }
 
-export function allowedMethods(route: Route): string {
-  return Object.keys(route.methods).join(', ')
+export function allowedMethods(route: Route): string[] {
+  return Object.keys(route.methods)
 }

@@ -2,21 +2,78 @@ import { randomUUID } from 'node:crypto'
 import { ALLOWED, isRole, ROLES, roleList } from '../../auth/roles.js'
 import type { NodeServices } from '../../server/services.js'
 import { resolveCollectionIds } from '../../services/collections.js'
-import { fail, instantOr, stringList } from '../../services/policy-input.js'
+import { type BodyShape, type FieldKind, fail, instantOr } from '../../services/policy-input.js'
+import type { AgreementInput, PolicyService, SuspendInput } from '../../services/policy-service.js'
 import { explainObject, orderHistory, previewPartner } from '../../services/policy-views.js'
 import { createPrincipal } from '../../services/principals.js'
 import type { PrincipalRole } from '../../store/types.js'
-import { type JsonRoute, str } from './json-api.js'
+import { type JsonRoute, names, str } from './json-api.js'
 
-async function collectionsOrAll(services: NodeServices, value: unknown): Promise<string[] | '*'> {
-  if (value === '*' || value === undefined) return '*'
-  return resolveCollectionIds(services.store, stringList(value, 'collections') ?? [])
+/** A body field: the input key it becomes and what it must hold. */
+type Fields<T> = Readonly<Record<string, readonly [key: keyof T & string, kind: FieldKind]>>
+
+const shapeOf = <T>(fields: Fields<T>): BodyShape =>
+  Object.fromEntries(Object.entries(fields).map(([name, [, kind]]) => [name, kind]))
+
+/** A body `checkBody` has passed against `fields`, under the input's names. */
+const renamed = <T>(body: Record<string, unknown>, fields: Fields<T>): Partial<T> =>
+  Object.fromEntries(Object.entries(body).map(([name, value]) => [fields[name]![0], value])) as Partial<T>
+
+const PARTNER: Fields<Parameters<PolicyService['addPartner']>[0]> = {
+  id: ['id', 'string'],
+  name: ['name', 'string'],
+  kind: ['kind', 'string'],
+  identity_id: ['identityId', 'string'],
 }
+
+const AGREEMENT: Fields<AgreementInput> = {
+  id: ['id', 'string'],
+  partner: ['partner', 'string'],
+  collections: ['collections', 'list-or-all'],
+  object_types: ['types', 'list-or-all'],
+  max_tlp: ['maxTlp', 'string'],
+  default_tlp: ['defaultTlp', 'string'],
+  caveats: ['caveats', 'list'],
+  required_labels: ['requiredLabels', 'list'],
+  forbidden_labels: ['forbiddenLabels', 'list'],
+  required_markings: ['requiredMarkings', 'list'],
+  forbidden_markings: ['forbiddenMarkings', 'list'],
+  admiralty_reliability: ['admiraltyReliability', 'list'],
+  admiralty_credibility: ['admiraltyCredibility', 'list'],
+  evaluation_source: ['evaluationSource', 'list'],
+  evaluation_information: ['evaluationInformation', 'list'],
+  ungraded: ['ungraded', 'string'],
+  valid_from: ['validFrom', 'string'],
+  valid_until: ['validUntil', 'string'],
+  effective_from: ['at', 'string'],
+  withdrawn: ['withdrawn', 'boolean'],
+}
+
+const SUSPEND: Fields<SuspendInput> = {
+  partner: ['partner', 'string'],
+  collections: ['collections', 'list'],
+  object_types: ['types', 'list'],
+  markings: ['markings', 'list'],
+  labels: ['labels', 'list'],
+  above_tlp: ['aboveTlp', 'string'],
+  effective_from: ['at', 'string'],
+  reference: ['reference', 'string'],
+  reason: ['reason', 'string'],
+}
+
+/** A suspension body; a preview takes the same, so the body the console previews is the one it issues. */
+export const SUSPEND_BODY: BodyShape = shapeOf(SUSPEND)
+
+const RESUME: BodyShape = { reason: 'string', effective_from: 'string' }
+
+const PRINCIPAL: BodyShape = { name: 'string', role: 'string', partner: 'string', write: 'list' }
 
 /** The admin API: partners, agreements, orders, and policy views; every change is recorded with who made it. */
 export function adminRoutes(services: NodeServices): JsonRoute[] {
   const { policy, store } = services
   const now = () => new Date().toISOString()
+  const collectionIds = async (value: unknown) =>
+    value === '*' ? ('*' as const) : resolveCollectionIds(store, names(value)!)
   return [
     {
       method: 'GET',
@@ -28,14 +85,10 @@ export function adminRoutes(services: NodeServices): JsonRoute[] {
       method: 'POST',
       path: ['partners'],
       roles: roleList(ALLOWED.policyChange),
+      body: shapeOf(PARTNER),
       handle: async ({ body, principal }) =>
         policy.addPartner(
-          {
-            name: str(body.name) ?? '',
-            ...(str(body.id) ? { id: str(body.id)! } : {}),
-            ...(str(body.kind) ? { kind: str(body.kind)! } : {}),
-            ...(str(body.identity_id) ? { identityId: str(body.identity_id)! } : {}),
-          },
+          { ...renamed(body, PARTNER), name: str(body.name) ?? fail('name is required') },
           principal.name,
         ),
     },
@@ -44,7 +97,9 @@ export function adminRoutes(services: NodeServices): JsonRoute[] {
       path: ['agreements'],
       roles: roleList(ALLOWED.policyRead),
       handle: async ({ url }) => {
-        const partner = url.searchParams.get('partner')
+        const named = url.searchParams.get('partner')
+        // named by id or name like everywhere else; an unknown partner is refused, not answered with []
+        const partner = named === null ? undefined : (await policy.partner(named)).id
         const { agreements } = await policy.history()
         return partner ? agreements.filter((a) => a.partner_id === partner) : agreements
       },
@@ -53,48 +108,14 @@ export function adminRoutes(services: NodeServices): JsonRoute[] {
       method: 'POST',
       path: ['agreements'],
       roles: roleList(ALLOWED.policyChange),
+      body: shapeOf(AGREEMENT),
       handle: async ({ body, principal }) =>
         policy.putAgreement(
           {
+            ...renamed(body, AGREEMENT),
             partner: str(body.partner) ?? fail('partner is required'),
-            collections: await collectionsOrAll(services, body.collections),
-            types:
-              body.object_types === undefined || body.object_types === '*'
-                ? '*'
-                : (stringList(body.object_types, 'object_types') ?? '*'),
             maxTlp: str(body.max_tlp) ?? fail('max_tlp is required'),
-            ...(str(body.id) ? { id: str(body.id)! } : {}),
-            ...(body.caveats !== undefined ? { caveats: stringList(body.caveats, 'caveats')! } : {}),
-            ...(body.required_labels !== undefined
-              ? { requiredLabels: stringList(body.required_labels, 'required_labels')! }
-              : {}),
-            ...(body.forbidden_labels !== undefined
-              ? { forbiddenLabels: stringList(body.forbidden_labels, 'forbidden_labels')! }
-              : {}),
-            ...(body.required_markings !== undefined
-              ? { requiredMarkings: stringList(body.required_markings, 'required_markings')! }
-              : {}),
-            ...(body.forbidden_markings !== undefined
-              ? { forbiddenMarkings: stringList(body.forbidden_markings, 'forbidden_markings')! }
-              : {}),
-            ...(str(body.valid_from) ? { validFrom: str(body.valid_from)! } : {}),
-            ...(str(body.valid_until) ? { validUntil: str(body.valid_until)! } : {}),
-            ...(str(body.effective_from) ? { at: str(body.effective_from)! } : {}),
-            ...(body.withdrawn === true ? { withdrawn: true } : {}),
-            ...(str(body.default_tlp) ? { defaultTlp: str(body.default_tlp)! } : {}),
-            ...(body.admiralty_reliability !== undefined
-              ? { admiraltyReliability: stringList(body.admiralty_reliability, 'admiralty_reliability')! }
-              : {}),
-            ...(body.admiralty_credibility !== undefined
-              ? { admiraltyCredibility: stringList(body.admiralty_credibility, 'admiralty_credibility')! }
-              : {}),
-            ...(body.evaluation_source !== undefined
-              ? { evaluationSource: stringList(body.evaluation_source, 'evaluation_source')! }
-              : {}),
-            ...(body.evaluation_information !== undefined
-              ? { evaluationInformation: stringList(body.evaluation_information, 'evaluation_information')! }
-              : {}),
-            ...(str(body.ungraded) ? { ungraded: str(body.ungraded)! } : {}),
+            collections: body.collections === undefined ? '*' : await collectionIds(body.collections),
           },
           principal.name,
         ),
@@ -109,25 +130,14 @@ export function adminRoutes(services: NodeServices): JsonRoute[] {
       method: 'POST',
       path: ['orders', 'suspend'],
       roles: roleList(ALLOWED.policyChange),
+      body: SUSPEND_BODY,
       handle: async ({ body, principal }) =>
         policy.suspend({
+          ...renamed(body, SUSPEND),
           partner: str(body.partner) ?? fail('partner is required'),
           ...(body.collections !== undefined
-            ? {
-                collections: await resolveCollectionIds(
-                  store,
-                  stringList(body.collections, 'collections') ?? [],
-                ),
-              }
+            ? { collections: await resolveCollectionIds(store, names(body.collections)!) }
             : {}),
-          ...(body.object_types !== undefined
-            ? { types: stringList(body.object_types, 'object_types')! }
-            : {}),
-          ...(body.markings !== undefined ? { markings: stringList(body.markings, 'markings')! } : {}),
-          ...(body.labels !== undefined ? { labels: stringList(body.labels, 'labels')! } : {}),
-          ...(str(body.above_tlp) ? { aboveTlp: str(body.above_tlp)! } : {}),
-          ...(str(body.effective_from) ? { at: str(body.effective_from)! } : {}),
-          ...(str(body.reference) ? { reference: str(body.reference)! } : {}),
           reason: str(body.reason) ?? '',
           issuer: principal.name,
         }),
@@ -136,6 +146,7 @@ export function adminRoutes(services: NodeServices): JsonRoute[] {
       method: 'POST',
       path: ['orders', ':id', 'resume'],
       roles: roleList(ALLOWED.policyChange),
+      body: RESUME,
       handle: async ({ body, params, principal }) =>
         policy.resume({
           order: params.id!,
@@ -179,6 +190,7 @@ export function adminRoutes(services: NodeServices): JsonRoute[] {
       method: 'POST',
       path: ['principals'],
       roles: roleList(ALLOWED.principals),
+      body: PRINCIPAL,
       handle: async ({ body }) => {
         const role = str(body.role)
         if (!isRole(role)) fail(`role must be one of ${ROLES.join(', ')}`)
@@ -194,10 +206,7 @@ export function adminRoutes(services: NodeServices): JsonRoute[] {
           ...(partnerId ? { partnerId } : {}),
           id: `principal--${randomUUID()}`,
         })
-        const write =
-          body.write !== undefined
-            ? await resolveCollectionIds(store, stringList(body.write, 'write') ?? [])
-            : []
+        const write = await resolveCollectionIds(store, names(body.write) ?? [])
         for (const collectionId of write)
           await store.setGrant({
             principalId: created.principal.id,

@@ -19,6 +19,7 @@ import { fail, stringList } from '../../services/policy-input.js'
 import { explainObject } from '../../services/policy-views.js'
 import type { PrincipalRecord, PrincipalRole } from '../../store/types.js'
 import { forbidden, notFound } from '../errors.js'
+import { SUSPEND_BODY } from './admin-routes.js'
 import { type JsonRequest, type JsonRoute, str } from './json-api.js'
 
 /**
@@ -163,12 +164,14 @@ export function consoleRoutes(services: NodeServices): JsonRoute[] {
       method: 'POST',
       path: ['impact', 'suspend'],
       roles: CHANGE,
+      body: SUSPEND_BODY,
       handle: async ({ body }) => previewSuspension(services, draftFrom(body), now()),
     },
     {
       method: 'POST',
       path: ['impact', 'resume', ':id'],
       roles: CHANGE,
+      body: { effective_from: 'string' },
       handle: async ({ body, params }) =>
         previewResumption(services, params.id!, str(body.effective_from), now()),
     },

@@ -12,11 +12,29 @@ import {
   revokeObject,
 } from '../../federation/withdrawals.js'
 import type { NodeServices } from '../../server/services.js'
+import type { BodyShape } from '../../services/policy-input.js'
 import type { PrincipalRecord } from '../../store/types.js'
 import { badRequest, notFound, TaxiiError } from '../errors.js'
 import { type JsonRequest, type JsonRoute, str } from './json-api.js'
 
 const ADMIN: PrincipalRecord['role'][] = ['admin']
+
+/** Where a feed pulls from or a push sends to, as both bodies name it. */
+const REMOTE: BodyShape = {
+  id: 'string',
+  url: 'string',
+  collection: 'string',
+  key: 'string',
+  partner: 'string',
+  auth: 'string',
+  node_url: 'string',
+  every: 'string',
+}
+const FEED: BodyShape = { ...REMOTE, into: 'string', page_size: 'integer', verify: 'string' }
+const PUSH: BodyShape = { ...REMOTE, from: 'string', batch_size: 'integer' }
+const WITHDRAWAL: BodyShape = { object_id: 'string', reason: 'string', partners: 'list', revoke: 'boolean' }
+const ACKNOWLEDGEMENT: BodyShape = { note: 'string', vkey: 'string' }
+const NO_BODY: BodyShape = {}
 const EVERYONE: PrincipalRecord['role'][] = ['admin', 'partner']
 
 /** Federation errors in the TAXII error shape, translated here once. */
@@ -85,65 +103,109 @@ export function federationRoutes(services: NodeServices, scheduler?: FederationS
     path: string[],
     roles: PrincipalRecord['role'][],
     handle: (req: JsonRequest) => Promise<unknown>,
+    body?: BodyShape,
   ): JsonRoute => ({
     method,
     path,
     roles,
+    ...(body ? { body } : {}),
     handle: translated(handle),
   })
   return [
     route('GET', ['feeds'], ADMIN, () => listFeeds(ctx)),
-    route('POST', ['feeds'], ADMIN, async ({ body, principal }) => {
-      const feed = await defineFeed(
-        ctx,
-        {
-          ...remoteInput(body),
-          into: str(body.into) ?? '',
-          ...(body.page_size !== undefined ? { pageSize: int(body.page_size, 'page_size')! } : {}),
-          ...(str(body.verify) ? { verify: str(body.verify)! } : {}),
-        },
-        principal.name,
-      )
-      return (await listFeeds(ctx)).find((f) => f.id === feed.id)
-    }),
-    route('POST', ['feeds', ':id', 'poll'], ADMIN, async ({ params }) => {
-      const feed = (await ctx.state.feed(params.id!)) ?? notFoundError(`feed ${params.id}`)
-      if (scheduler) await scheduler.pollNow(feed.id)
-      else await pollFeed(ctx, feed)
-      return (await listFeeds(ctx)).find((f) => f.id === feed.id)
-    }),
-    route('POST', ['feeds', ':id', 'clear-alarm'], ADMIN, async ({ params }) => {
-      await clearAlarm(ctx, params.id!)
-      return { id: params.id, cleared: true }
-    }),
-    route('POST', ['feeds', ':id', 'remove'], ADMIN, async ({ params }) => {
-      if (!(await ctx.state.feed(params.id!))) notFoundError(`feed ${params.id}`)
-      await ctx.state.removeFeed(params.id!)
-      return { id: params.id, removed: true }
-    }),
+    route(
+      'POST',
+      ['feeds'],
+      ADMIN,
+      async ({ body, principal }) => {
+        const feed = await defineFeed(
+          ctx,
+          {
+            ...remoteInput(body),
+            into: str(body.into) ?? '',
+            ...(body.page_size !== undefined ? { pageSize: int(body.page_size, 'page_size')! } : {}),
+            ...(str(body.verify) ? { verify: str(body.verify)! } : {}),
+          },
+          principal.name,
+        )
+        return (await listFeeds(ctx)).find((f) => f.id === feed.id)
+      },
+      FEED,
+    ),
+    route(
+      'POST',
+      ['feeds', ':id', 'poll'],
+      ADMIN,
+      async ({ params }) => {
+        const feed = (await ctx.state.feed(params.id!)) ?? notFoundError(`feed ${params.id}`)
+        if (scheduler) await scheduler.pollNow(feed.id)
+        else await pollFeed(ctx, feed)
+        return (await listFeeds(ctx)).find((f) => f.id === feed.id)
+      },
+      NO_BODY,
+    ),
+    route(
+      'POST',
+      ['feeds', ':id', 'clear-alarm'],
+      ADMIN,
+      async ({ params }) => {
+        await clearAlarm(ctx, params.id!)
+        return { id: params.id, cleared: true }
+      },
+      NO_BODY,
+    ),
+    route(
+      'POST',
+      ['feeds', ':id', 'remove'],
+      ADMIN,
+      async ({ params }) => {
+        if (!(await ctx.state.feed(params.id!))) notFoundError(`feed ${params.id}`)
+        await ctx.state.removeFeed(params.id!)
+        return { id: params.id, removed: true }
+      },
+      NO_BODY,
+    ),
     route('GET', ['pushes'], ADMIN, () => listPushes(ctx)),
-    route('POST', ['pushes'], ADMIN, async ({ body, principal }) => {
-      const push = await definePush(
-        ctx,
-        {
-          ...remoteInput(body),
-          from: str(body.from) ?? '',
-          ...(body.batch_size !== undefined ? { batchSize: int(body.batch_size, 'batch_size')! } : {}),
-        },
-        principal.name,
-      )
-      return (await listPushes(ctx)).find((p) => p.id === push.id)
-    }),
-    route('POST', ['pushes', ':id', 'run'], ADMIN, async ({ params }) => {
-      const push = (await ctx.state.push(params.id!)) ?? notFoundError(`push ${params.id}`)
-      await runPush(ctx, push)
-      return (await listPushes(ctx)).find((p) => p.id === push.id)
-    }),
-    route('POST', ['pushes', ':id', 'remove'], ADMIN, async ({ params }) => {
-      if (!(await ctx.state.push(params.id!))) notFoundError(`push ${params.id}`)
-      await ctx.state.removePush(params.id!)
-      return { id: params.id, removed: true }
-    }),
+    route(
+      'POST',
+      ['pushes'],
+      ADMIN,
+      async ({ body, principal }) => {
+        const push = await definePush(
+          ctx,
+          {
+            ...remoteInput(body),
+            from: str(body.from) ?? '',
+            ...(body.batch_size !== undefined ? { batchSize: int(body.batch_size, 'batch_size')! } : {}),
+          },
+          principal.name,
+        )
+        return (await listPushes(ctx)).find((p) => p.id === push.id)
+      },
+      PUSH,
+    ),
+    route(
+      'POST',
+      ['pushes', ':id', 'run'],
+      ADMIN,
+      async ({ params }) => {
+        const push = (await ctx.state.push(params.id!)) ?? notFoundError(`push ${params.id}`)
+        await runPush(ctx, push)
+        return (await listPushes(ctx)).find((p) => p.id === push.id)
+      },
+      NO_BODY,
+    ),
+    route(
+      'POST',
+      ['pushes', ':id', 'remove'],
+      ADMIN,
+      async ({ params }) => {
+        if (!(await ctx.state.push(params.id!))) notFoundError(`push ${params.id}`)
+        await ctx.state.removePush(params.id!)
+        return { id: params.id, removed: true }
+      },
+      NO_BODY,
+    ),
     route('GET', ['withdrawals'], EVERYONE, async ({ principal, url }) => {
       const all = principal.role === 'admin' && url.searchParams.get('pending') !== 'true'
       const partner =
@@ -151,34 +213,45 @@ export function federationRoutes(services: NodeServices, scheduler?: FederationS
       const list = all ? await ctx.state.withdrawals(partner) : await pendingWithdrawals(ctx, partner)
       return { origin: ctx.ledger.origin, withdrawals: list.map(withdrawalView) }
     }),
-    route('POST', ['withdrawals'], ADMIN, async ({ body, principal }) => {
-      const objectId = str(body.object_id) ?? badRequestError('object_id is required')
-      const reason = str(body.reason) ?? badRequestError('reason is required')
-      const partners =
-        body.partners === undefined
-          ? undefined
-          : Array.isArray(body.partners)
-            ? body.partners.map(String)
-            : badRequestError('partners must be a list')
-      const created =
-        body.revoke === true
-          ? await revokeObject(ctx, objectId, reason, principal.name)
-          : await issueWithdrawals(ctx, {
-              objectId,
-              kind: 'withdrawn',
-              reason,
-              by: principal.name,
-              ...(partners ? { partners } : {}),
-            })
-      return { origin: ctx.ledger.origin, withdrawals: created.map(withdrawalView) }
-    }),
-    route('POST', ['withdrawals', ':id', 'ack'], ['partner'], async ({ principal, params, body }) =>
-      withdrawalView(
-        await acceptAcknowledgement(ctx, principal.partnerId!, params.id!, {
-          note: body.note,
-          vkey: body.vkey,
-        }),
-      ),
+    route(
+      'POST',
+      ['withdrawals'],
+      ADMIN,
+      async ({ body, principal }) => {
+        const objectId = str(body.object_id) ?? badRequestError('object_id is required')
+        const reason = str(body.reason) ?? badRequestError('reason is required')
+        const partners =
+          body.partners === undefined
+            ? undefined
+            : Array.isArray(body.partners)
+              ? body.partners.map(String)
+              : badRequestError('partners must be a list')
+        const created =
+          body.revoke === true
+            ? await revokeObject(ctx, objectId, reason, principal.name)
+            : await issueWithdrawals(ctx, {
+                objectId,
+                kind: 'withdrawn',
+                reason,
+                by: principal.name,
+                ...(partners ? { partners } : {}),
+              })
+        return { origin: ctx.ledger.origin, withdrawals: created.map(withdrawalView) }
+      },
+      WITHDRAWAL,
+    ),
+    route(
+      'POST',
+      ['withdrawals', ':id', 'ack'],
+      ['partner'],
+      async ({ principal, params, body }) =>
+        withdrawalView(
+          await acceptAcknowledgement(ctx, principal.partnerId!, params.id!, {
+            note: body.note,
+            vkey: body.vkey,
+          }),
+        ),
+      ACKNOWLEDGEMENT,
     ),
     route('GET', ['provenance'], ADMIN, async ({ url }) => {
       const ids = url.searchParams.getAll('object')

@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { LedgerError } from '../../ledger/errors.js'
 import { noteRequest } from '../../ops/request-context.js'
-import { PolicyInputError } from '../../services/policy-input.js'
+import { type BodyShape, checkBody, PolicyInputError } from '../../services/policy-input.js'
 import type { PrincipalRecord, Store } from '../../store/types.js'
 import { authenticateRequest } from '../authenticate.js'
-import { badRequest, TaxiiError } from '../errors.js'
-import { readBody, send } from '../http-io.js'
+import { badRequest, methodNotAllowed, noEndpoint, TaxiiError } from '../errors.js'
+import { readBody, send, sendError } from '../http-io.js'
 import { parseJsonBody } from '../json-body.js'
 
 export interface JsonRequest {
@@ -23,6 +23,8 @@ export interface JsonRoute {
   path: string[]
   /** Roles allowed; a refusal names them. */
   roles: PrincipalRecord['role'][]
+  /** The fields a POST body may have; anything else is refused before `handle` runs. Absent: not checked. */
+  body?: BodyShape
   handle: (req: JsonRequest) => Promise<unknown>
 }
 
@@ -53,7 +55,7 @@ function match(route: JsonRoute, segments: string[]): Record<string, string> | u
 
 /**
  * The node's JSON APIs besides TAXII (admin, ledger): authenticated like
- * TAXII, answered as application/json, with errors in the TAXII error shape
+ * TAXII, answered as application/json, with errors as TAXII error messages
  * so a client handles one error format.
  */
 export function jsonApi(store: Store, prefix: string, routes: JsonRoute[]) {
@@ -66,14 +68,12 @@ export function jsonApi(store: Store, prefix: string, routes: JsonRoute[]) {
         const params = match(r, segments)
         return params ? [{ route: r, params }] : []
       })
-      if (candidates.length === 0)
-        throw new TaxiiError(404, 'Not found', `no ${prefix} endpoint at this path`)
+      if (candidates.length === 0) throw noEndpoint(prefix)
       const found = candidates.find((c) => c.route.method === req.method)
       if (!found)
-        throw new TaxiiError(
-          405,
-          'Method not allowed',
-          `use ${candidates.map((c) => c.route.method).join(', ')}`,
+        throw methodNotAllowed(
+          req.method,
+          candidates.map((c) => c.route.method),
         )
       noteRequest(res, { route: `/${prefix}/${found.route.path.join('/')}` })
       const principal = await authenticateRequest(store, req)
@@ -82,14 +82,8 @@ export function jsonApi(store: Store, prefix: string, routes: JsonRoute[]) {
           errorCode: 'role-required',
         })
       }
-      let body: Record<string, unknown> = {}
-      if (req.method === 'POST') {
-        const text = await readBody(req, MAX_BODY)
-        const parsed = text.trim() === '' ? {} : parseJsonBody(text, 32)
-        if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
-          throw badRequest('the body must be a JSON object')
-        body = parsed as Record<string, unknown>
-      }
+      const body = req.method === 'POST' ? await readObject(req) : {}
+      if (found.route.body) checkBody(body, found.route.body)
       const result = await found.route.handle({ principal, url, params: found.params, body, requestId })
       send(
         res,
@@ -102,17 +96,33 @@ export function jsonApi(store: Store, prefix: string, routes: JsonRoute[]) {
           ? error
           : error instanceof PolicyInputError || error instanceof LedgerError
             ? badRequest(error.message, 'invalid-input')
-            : new TaxiiError(500, 'Internal error', `quote request id ${requestId}`, { cause: error })
+            : new TaxiiError(500, 'Internal error', `quote request id ${requestId}`, {
+                errorCode: 'internal',
+                cause: error,
+              })
       if (mapped.status >= 500)
         console.error(
           JSON.stringify({ level: 'error', requestId, error: String(error), stack: (error as Error)?.stack }),
         )
       if (!req.complete) req.resume()
-      send(res, { status: mapped.status, body: mapped.body(), headers: mapped.headers }, 'application/json')
+      sendError(res, mapped)
     }
   }
 }
 
+async function readObject(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const text = await readBody(req, MAX_BODY)
+  const parsed = text.trim() === '' ? {} : parseJsonBody(text, 32)
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw badRequest('the body must be a JSON object')
+  return parsed as Record<string, unknown>
+}
+
 export function str(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined
+}
+
+/** A list field of a body `checkBody` has passed; undefined when absent. */
+export function names(value: unknown): string[] | undefined {
+  return Array.isArray(value) ? (value as string[]) : undefined
 }

@@ -1,8 +1,9 @@
 import { ALLOWED, hasRole, roleList } from '../../auth/roles.js'
-import { decodeEntry, disclosureKey } from '../../ledger/entry.js'
+import { decodeEntry } from '../../ledger/entry.js'
 import { toBase64 } from '../../ledger/hash.js'
 import { GLOBAL_LOG, partnerLogId } from '../../ledger/log-id.js'
 import type { NodeServices } from '../../server/services.js'
+import { isTimestamp } from '../../stix/timestamp.js'
 import type { PrincipalRecord } from '../../store/types.js'
 import { badRequest, forbidden, notFound } from '../errors.js'
 import type { JsonRoute } from './json-api.js'
@@ -13,6 +14,14 @@ function integer(value: string | null, name: string): number {
   if (value === null || !/^\d+$/.test(value) || !Number.isSafeInteger(Number(value)))
     throw badRequest(`${name} must be a non-negative integer`)
   return Number(value)
+}
+
+/** The version a disclosure question names: a STIX timestamp, or null (`null` or absent) for none. */
+function modifiedParam(value: string | null): string | null {
+  if (value === null || value === 'null') return null
+  if (!isTimestamp(value))
+    throw badRequest('modified must be a STIX timestamp such as 2026-01-05T08:00:00.000Z, or null')
+  return value
 }
 
 /** Which log a request names, if the principal may read it: partners see the global checkpoints and their own log. */
@@ -94,11 +103,12 @@ export function ledgerRoutes(services: NodeServices): JsonRoute[] {
         if (size > head.size || size === 0)
           throw badRequest(`size must be between 1 and the log size ${head.size}`)
         const object = url.searchParams.get('object')
-        const modified = url.searchParams.get('modified')
+        const modified = modifiedParam(url.searchParams.get('modified'))
         const index = object ? undefined : integer(url.searchParams.get('index'), 'index')
+        // by instant, not text: 2026-01-01T00:00:00Z names the version stored as 2026-01-01T00:00:00.000Z
         const leaves =
           index === undefined
-            ? await store.findLedgerLeaves(log, disclosureKey(object!, modified))
+            ? await ledger.findDisclosures(log, object!, modified)
             : await store.ledgerLeaves(log, index, index + 1)
         const proofs = []
         for (const leaf of leaves.filter((l) => l.index < size)) {

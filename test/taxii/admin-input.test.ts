@@ -1,0 +1,227 @@
+/**
+ * The admin API refuses what it cannot honour exactly, naming the field: a suspension body with a misspelt,
+ * mistyped or empty narrowing used to be issued as a whole-partner suspension.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createCollection } from '../../src/services/collections.js'
+import { startTestNode, TAXII, type TestNode } from '../helpers/node.js'
+
+let t: TestNode
+
+beforeAll(async () => {
+  t = await startTestNode()
+  await createCollection(t.node.store, { apiRoot: 'intel', title: 'Routes', alias: 'routes' })
+  await t.node.services.policy.addPartner(
+    { id: 'isles', name: 'Isles Coast Guard', kind: 'coast-guard' },
+    'test',
+  )
+})
+afterAll(async () => t?.stop())
+
+async function error(res: Response) {
+  expect(res.headers.get('content-type')).toBe(TAXII)
+  return (await res.json()) as {
+    title: string
+    description?: string
+    error_code?: string
+    http_status: string
+  }
+}
+
+async function refused(path: string, body: unknown) {
+  const res = await t.post(path, body)
+  expect(res.status).toBe(400)
+  return (await error(res)).description
+}
+
+const orders = async () => (await t.node.services.policy.history()).orders
+
+describe('POST /admin/orders/suspend', () => {
+  const base = { partner: 'isles', reason: 'leak inquiry' }
+
+  it.each([
+    [{ scope: { collections: ['routes'] } }, 'unknown field "scope"'],
+    [{ collection: ['routes'] }, 'unknown field "collection"'],
+    [{ above_tlp: 5 }, 'above_tlp must be a non-empty string'],
+    [{ above_tlp: '' }, 'above_tlp must be a non-empty string'],
+    [{ collections: [] }, 'collections must be a non-empty list of non-empty strings'],
+    [{ object_types: [] }, 'object_types must be a non-empty list of non-empty strings'],
+    [{ markings: 'marking-definition--x' }, 'markings must be a non-empty list of non-empty strings'],
+    [{ labels: [''] }, 'labels must be a non-empty list of non-empty strings'],
+    [{ collections: null }, 'collections must be a non-empty list of non-empty strings'],
+    [{ reference: ['r'] }, 'reference must be a non-empty string'],
+  ])('refuses %j naming the field, and issues nothing', async (extra, message) => {
+    const before = (await orders()).length
+    expect(await refused('/admin/orders/suspend', { ...base, ...extra })).toContain(message)
+    expect(await orders()).toHaveLength(before)
+  })
+
+  it('lists the fields it takes when refusing an unknown one', async () => {
+    expect(await refused('/admin/orders/suspend', { ...base, scope: {} })).toBe(
+      'unknown field "scope"; this request takes partner, collections, object_types, markings, labels, above_tlp, effective_from, reference, reason',
+    )
+  })
+
+  it('still issues a narrowed suspension from a well-formed body', async () => {
+    const res = await t.post('/admin/orders/suspend', {
+      ...base,
+      collections: ['routes'],
+      above_tlp: 'AMBER',
+    })
+    expect(res.status).toBe(201)
+    const order = (await res.json()) as { scope: Record<string, unknown> }
+    expect(Object.keys(order.scope).sort()).toEqual(['above_tlp', 'collections'])
+  })
+})
+
+describe('the other admin bodies', () => {
+  it('POST /admin/partners names the bad field, not the derived id', async () => {
+    expect(await refused('/admin/partners', { name: 5 })).toBe('name must be a non-empty string')
+    expect(await refused('/admin/partners', {})).toBe('name is required')
+    expect(await refused('/admin/partners', { name: 'Lake Customs', kidn: 'customs' })).toContain(
+      'unknown field "kidn"',
+    )
+  })
+
+  it('POST /admin/agreements refuses unknown, mistyped and empty fields', async () => {
+    const base = { partner: 'isles', max_tlp: 'green' }
+    expect(await refused('/admin/agreements', { ...base, collection: ['routes'] })).toContain(
+      'unknown field "collection"',
+    )
+    expect(await refused('/admin/agreements', { ...base, collections: [] })).toBe(
+      'collections must be "*" or a non-empty list of non-empty strings',
+    )
+    expect(await refused('/admin/agreements', { ...base, withdrawn: 'yes' })).toBe(
+      'withdrawn must be true or false',
+    )
+    expect(await refused('/admin/agreements', { ...base, max_tlp: 3 })).toBe(
+      'max_tlp must be a non-empty string',
+    )
+    expect((await t.node.services.policy.history()).agreements).toHaveLength(0)
+    expect((await t.post('/admin/agreements', { ...base, collections: ['routes'] })).status).toBe(201)
+  })
+
+  it('POST /admin/orders/{id}/resume refuses unknown fields', async () => {
+    const order = (await (
+      await t.post('/admin/orders/suspend', { partner: 'isles', reason: 'to lift' })
+    ).json()) as { id: string }
+    expect(await refused(`/admin/orders/${order.id}/resume`, { reason: 'done', at: 'now' })).toContain(
+      'unknown field "at"',
+    )
+    expect((await orders()).some((o) => o.kind === 'resumption' && o.lifts === order.id)).toBe(false)
+  })
+
+  it('POST /admin/principals refuses unknown and mistyped fields', async () => {
+    expect(await refused('/admin/principals', { name: 'Desk', role: 'analyst', roles: ['x'] })).toContain(
+      'unknown field "roles"',
+    )
+    expect(await refused('/admin/principals', { name: 'Desk', role: 'analyst', write: [] })).toBe(
+      'write must be a non-empty list of non-empty strings',
+    )
+  })
+})
+
+describe('console previews and federation bodies', () => {
+  it('POST /console-api/impact/suspend takes the order scope and nothing else', async () => {
+    expect(
+      await refused('/console-api/impact/suspend', { partner: 'isles', collection: ['routes'] }),
+    ).toContain('unknown field "collection"')
+    expect(await refused('/console-api/impact/suspend', { partner: 'isles', labels: [] })).toBe(
+      'labels must be a non-empty list of non-empty strings',
+    )
+    const res = await t.post('/console-api/impact/suspend', { partner: 'isles', collections: ['routes'] })
+    expect(res.ok).toBe(true)
+  })
+
+  it('POST /federation/feeds refuses a page size that is not a whole number, and defines nothing', async () => {
+    const feed = {
+      url: 'https://peer.invalid/taxii2/intel/',
+      collection: 'c',
+      key: 'k',
+      partner: 'isles',
+      into: 'routes',
+    }
+    expect(await refused('/federation/feeds', { ...feed, page_size: '50' })).toBe(
+      'page_size must be a whole number',
+    )
+    expect(await refused('/federation/feeds', { ...feed, intoo: 'routes' })).toContain(
+      'unknown field "intoo"',
+    )
+    expect(await (await t.get('/federation/feeds')).json()).toEqual([])
+  })
+
+  it('POST /federation/withdrawals refuses a partner list given as one string', async () => {
+    expect(
+      await refused('/federation/withdrawals', { object_id: 'indicator--x', reason: 'r', partners: 'isles' }),
+    ).toBe('partners must be a non-empty list of non-empty strings')
+  })
+
+  it('an action without a body refuses one with fields', async () => {
+    expect(await refused('/federation/feeds/none/poll', { now: true })).toContain('unknown field "now"')
+  })
+})
+
+describe('admin list filters', () => {
+  it('GET /admin/agreements?partner= takes a name like the other filters and refuses an unknown partner', async () => {
+    const byName = await t.get('/admin/agreements?partner=Isles%20Coast%20Guard')
+    expect(byName.status).toBe(200)
+    expect(((await byName.json()) as unknown[]).length).toBeGreaterThan(0)
+    const unknown = await t.get('/admin/agreements?partner=nobody')
+    expect(unknown.status).toBe(400)
+    expect((await error(unknown)).description).toContain('no partner "nobody"')
+  })
+})
+
+describe('GET /admin/approvals?status=', () => {
+  let four: TestNode
+  beforeAll(async () => {
+    four = await startTestNode({ fourEyes: true })
+  })
+  afterAll(async () => four?.stop())
+
+  it('answers a known status', async () => {
+    expect((await four.get('/admin/approvals?status=pending')).status).toBe(200)
+  })
+
+  it('refuses an unknown status, naming the allowed ones', async () => {
+    const res = await four.get('/admin/approvals?status=bogus')
+    expect(res.status).toBe(400)
+    expect((await error(res)).description).toBe('status must be one of pending, approved, rejected')
+  })
+})
+
+describe('errors outside the routes', () => {
+  it.each(['/admin/nowhere', '/ledger/nowhere', '/console-api/nowhere', '/search/nowhere', '/admin'])(
+    '%s answers a TAXII 404',
+    async (path) => {
+      const res = await t.get(path)
+      expect(res.status).toBe(404)
+      expect(await error(res)).toEqual({
+        title: 'Not found',
+        description: expect.stringMatching(/^no [a-z-]+ endpoint at this path$/),
+        error_code: 'no-endpoint',
+        http_status: '404',
+      })
+    },
+  )
+
+  it('a wrong method answers a TAXII 405 with Allow', async () => {
+    const wrong = await fetch(`${t.url}/admin/orders/suspend`, {
+      headers: { Authorization: `Bearer ${t.adminKey}` },
+    })
+    expect(wrong.status).toBe(405)
+    expect(wrong.headers.get('allow')).toBe('POST')
+    expect((await error(wrong)).error_code).toBe('method-not-allowed')
+  })
+
+  it('over-long headers answer a TAXII 431 instead of an empty body', async () => {
+    const res = await fetch(`${t.url}/taxii2/?q=${'a'.repeat(20_000)}`)
+    expect(res.status).toBe(431)
+    expect(await error(res)).toEqual({
+      title: 'Request header fields too large',
+      description: expect.stringMatching(/^the request line and headers are limited to \d+ bytes$/),
+      error_code: 'headers-too-large',
+      http_status: '431',
+    })
+  })
+})

@@ -1,0 +1,69 @@
+/**
+ * A TAXII filter value the spec does not allow is a 400, never an empty page: `match[version]` takes first,
+ * last, all or a STIX timestamp (TAXII 2.1 §3.4.2), and an empty list must not read as "no filter".
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createCollection } from '../../src/services/collections.js'
+import { startTestNode, TAXII, type TestNode } from '../helpers/node.js'
+import { indicator } from './fixtures.js'
+
+let t: TestNode
+let objects: string
+const stored = indicator(7201)
+
+beforeAll(async () => {
+  t = await startTestNode()
+  const collection = await createCollection(t.node.store, { apiRoot: 'intel', title: 'Routes' })
+  objects = `/intel/collections/${collection.id}/objects/`
+  expect((await t.post(objects, { objects: [stored] })).status).toBe(202)
+})
+afterAll(async () => t?.stop())
+
+async function badRequest(query: string, method = 'GET') {
+  const res = await fetch(`${t.url}${objects}${query}`, {
+    method,
+    headers: { Accept: TAXII, Authorization: `Bearer ${t.adminKey}` },
+  })
+  expect(res.status).toBe(400)
+  expect(res.headers.get('content-type')).toBe(TAXII)
+  const body = (await res.json()) as { http_status: string; description: string }
+  expect(body.http_status).toBe('400')
+  return body.description
+}
+
+describe('TAXII filter parameters', () => {
+  it.each([
+    ['match[version]=bad', 'match[version] takes last, first, all or a STIX timestamp; got "bad"'],
+    ['match[version]=2026-02-30T00:00:00Z', 'match[version] takes last, first, all or a STIX timestamp; got'],
+    ['match[version]=last,2026-13-01T00:00:00Z', 'match[version] takes last, first, all or a STIX timestamp'],
+    ['match[version]=', 'match[version] needs at least one value'],
+    [
+      'match[spec_version]=bad',
+      'match[spec_version] takes STIX specification versions such as 2.1; got "bad"',
+    ],
+    ['match[spec_version]=,', 'match[spec_version] needs at least one value'],
+    ['match[type]=', 'match[type] needs at least one value'],
+    ['match[id]=', 'match[id] needs at least one value'],
+    ['added_after=2026-02-30T00:00:00Z', 'added_after must be one RFC 3339 timestamp in UTC'],
+  ])('GET ?%s is a 400', async (query, message) => {
+    expect(await badRequest(`?${query}`)).toContain(message)
+  })
+
+  it('DELETE with an empty match[spec_version] is refused rather than deleting every version', async () => {
+    expect(await badRequest(`${stored.id}/?match[spec_version]=`, 'DELETE')).toBe(
+      'match[spec_version] needs at least one value',
+    )
+    expect((await t.get(`${objects}${stored.id}/`)).status).toBe(200)
+  })
+
+  it('still answers well-formed values', async () => {
+    for (const query of [
+      'match[version]=all',
+      `match[version]=${stored.modified}`,
+      'match[spec_version]=2.1',
+    ])
+      expect((await t.get(`${objects}?${query}`)).status, query).toBe(200)
+    const body = (await (await t.get(`${objects}?match[spec_version]=2.1`)).json()) as { objects: unknown[] }
+    expect(body.objects).toHaveLength(1)
+  })
+})

@@ -1,0 +1,66 @@
+/** The ledger's inclusion question names a version by instant, and a malformed one is a bad request. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createCollection } from '../../src/services/collections.js'
+import { createPrincipal } from '../../src/services/principals.js'
+import { startTestNode, TAXII, type TestNode } from '../helpers/node.js'
+import { indicator, T0 } from './fixtures.js'
+
+let t: TestNode
+const object = indicator(7101)
+const log = 'partner:isles'
+
+beforeAll(async () => {
+  t = await startTestNode()
+  const { policy, store } = t.node.services
+  const collection = await createCollection(store, { apiRoot: 'intel', title: 'Routes' })
+  expect((await t.post(`/intel/collections/${collection.id}/objects/`, { objects: [object] })).status).toBe(
+    202,
+  )
+  await policy.addPartner({ id: 'isles', name: 'Isles Coast Guard', kind: 'coast-guard' }, 'test')
+  await policy.putAgreement({ partner: 'isles', collections: [collection.id], maxTlp: 'red' }, 'test')
+  const { apiKey } = await createPrincipal(store, { name: 'Isles desk', role: 'partner', partnerId: 'isles' })
+  // the partner's read is what the ledger records
+  expect((await t.get(`/intel/collections/${collection.id}/objects/${object.id}/`, apiKey)).status).toBe(200)
+})
+afterAll(async () => t?.stop())
+
+const inclusion = (modified: string) =>
+  t.get(`/ledger/inclusion?log=${log}&object=${object.id}&modified=${encodeURIComponent(modified)}`)
+
+describe('GET /ledger/inclusion?object=&modified=', () => {
+  it('finds the disclosure by its stored timestamp', async () => {
+    expect(T0).toBe('2026-01-05T08:00:00.000Z')
+    const res = await inclusion(T0)
+    expect(res.status).toBe(200)
+  })
+
+  it.each(['2026-01-05T08:00:00Z', '2026-01-05T08:00:00.000000Z'])(
+    'finds the same disclosure by the same instant written as %s',
+    async (modified) => {
+      const res = await inclusion(modified)
+      expect(res.status).toBe(200)
+      const body = (await res.json()) as { proofs: { entry: unknown }[] }
+      expect(body.proofs).toHaveLength(1)
+    },
+  )
+
+  it.each(['bad', '2026-01-05', '2026-02-30T08:00:00Z'])(
+    'answers modified=%s with a TAXII 400',
+    async (modified) => {
+      const res = await inclusion(modified)
+      expect(res.status).toBe(400)
+      expect(res.headers.get('content-type')).toBe(TAXII)
+      expect(await res.json()).toEqual({
+        title: 'Bad request',
+        description: 'modified must be a STIX timestamp such as 2026-01-05T08:00:00.000Z, or null',
+        error_code: 'bad-request',
+        http_status: '400',
+      })
+    },
+  )
+
+  it('still answers a well-formed instant the log does not hold with 404', async () => {
+    expect((await inclusion('2026-01-05T08:00:01Z')).status).toBe(404)
+    expect((await inclusion('null')).status).toBe(404)
+  })
+})
