@@ -185,6 +185,8 @@ export type ReasonKind =
   | 'unknown-partner'
   /** The federation rules, applied after the sharing policy (a received object does not go back, withdrawals). */
   | 'federation'
+  /** A newer version of the object, in the same collection, is withheld: reads show no older one (POLICY.md, "Versions"). */
+  | 'version'
 
 export interface Reason {
   kind: ReasonKind

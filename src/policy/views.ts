@@ -135,8 +135,12 @@ export interface EffectCounts {
 
 export interface PreviewCounts extends EffectCounts {
   total: number
-  /** `kind` or `kind:id` of each reason → how many objects it denied (or redacted, for redaction reasons). */
+  /**
+   * `kind` or `kind:id` of a reason → how many withheld objects it is the first reason of. Each withheld object
+   * counts once, so these add up to `denied`.
+   */
   deniedByReason: Record<string, number>
+  /** `kind` or `kind:id` of a reason → how many redacted objects it took properties from (several per object). */
   redactedByReason: Record<string, number>
   /** Agreement id → how many objects it let through (whole or redacted). */
   allowedByAgreement: Record<string, number>
@@ -153,7 +157,9 @@ function bump(rec: Record<string, number>, key: string): void {
 
 /**
  * What a partner would receive from `versions` at `instant`, as counts (for `sluice policy preview` and the
- * console). Each reason is counted once per object even if it appears several times in a decision.
+ * console). A withheld object is counted under its first reason only: `decide` lists orders before agreement
+ * reasons and an SRO's own reasons before its ends', and a count per reason would make one relationship whose
+ * two ends are withheld count twice. Redaction reasons count once per object each.
  */
 export function previewCounts(
   snapshot: PolicySnapshot,
@@ -183,7 +189,7 @@ export function previewCounts(
     if (d.effect === 'deny') {
       out.denied++
       col.denied++
-      for (const k of new Set(d.deniedBy.map(reasonKey))) bump(out.deniedByReason, k)
+      bump(out.deniedByReason, d.deniedBy[0] === undefined ? 'unknown' : reasonKey(d.deniedBy[0]))
       continue
     }
     bump(out.allowedByAgreement, d.allowedBy.id ?? '?')

@@ -1,4 +1,5 @@
 import type { GateSession, Served } from '../disclosure/gate.js'
+import { EVERY_VERSION, selectVisibleVersions } from '../disclosure/version-selection.js'
 import type { KnownMarkings } from '../policy/markings.js'
 import type { StixObject } from '../stix/object.js'
 import { asciiLower } from '../store/object-search.js'
@@ -115,6 +116,7 @@ export async function readableCollections(store: Store, session: GateSession): P
 /**
  * One page of objects (newest versions) matching the filters, as the viewer may see them. Pages follow the
  * node's sequence order collection by collection; each request examines at most `SEARCH_WINDOW` versions.
+ * A viewer restricted by policy gets counts of what it was shown only (see `shownCounts`).
  */
 export async function searchObjects(
   store: Store,
@@ -134,23 +136,10 @@ export async function searchObjects(
     // the store folds A–Z only; non-ASCII letters are matched as typed, here and on served rows alike
     ...(query.q ? { text: [query.q] } : {}),
   }
-  let pos: Position
-  if (query.cursor) pos = decodeCursor(query.cursor)
-  else {
-    // "of M": what the indexed filters leave, counted with one window of one version per collection
-    let m = 0
-    for (const c of collections) {
-      const head = await store.searchObjects({
-        collectionId: c.id,
-        ...(query.type ? { types: [query.type] } : {}),
-        limit: 1,
-        scanLimit: 1,
-        withTotal: true,
-      })
-      m += head.total ?? 0
-    }
-    pos = { c: 0, n: 0, m }
-  }
+  const restricted = restrictedByPolicy(session)
+  let pos: Position = query.cursor
+    ? decodeCursor(query.cursor)
+    : { c: 0, n: 0, m: restricted ? 0 : await indexedTotal(store, collections, query.type) }
   const items: ObjectRow[] = []
   const shown: Served[] = []
   let scanned = 0
@@ -176,16 +165,55 @@ export async function searchObjects(
     else break
   }
   await session.record(shown)
-  const searched = Math.min(pos.n + scanned, pos.m)
   const done = pos.c >= collections.length
-  const next: Position = { c: pos.c, ...(pos.s !== undefined ? { s: pos.s } : {}), n: searched, m: pos.m }
-  return {
-    items,
-    scanned,
-    searched: done ? pos.m : searched,
-    total: pos.m,
-    ...(done ? {} : { next: encodeCursor(next) }),
+  const counts = restricted ? shownCounts(pos.n, items.length) : storeCounts(pos, scanned, done)
+  const next: Position = {
+    c: pos.c,
+    ...(pos.s !== undefined ? { s: pos.s } : {}),
+    n: counts.searched,
+    m: restricted ? 0 : pos.m,
   }
+  return { items, ...counts, ...(done ? {} : { next: encodeCursor(next) }) }
+}
+
+type SearchCounts = Pick<ObjectPage, 'scanned' | 'searched' | 'total'>
+
+/**
+ * Whether policy withholds versions inside the collections the viewer reads (partners). Counting the store's
+ * versions would then tell it how many it is not shown, so its counts are of what it was shown.
+ */
+function restrictedByPolicy(session: GateSession): boolean {
+  return session.policy !== undefined || session.viewer.partnerId !== undefined
+}
+
+/** "Of M": what the indexed filters leave, counted with one window of one version per collection. */
+async function indexedTotal(store: Store, collections: CollectionRecord[], type?: string): Promise<number> {
+  let m = 0
+  for (const c of collections) {
+    const head = await store.searchObjects({
+      collectionId: c.id,
+      ...(type ? { types: [type] } : {}),
+      limit: 1,
+      scanLimit: 1,
+      withTotal: true,
+    })
+    m += head.total ?? 0
+  }
+  return m
+}
+
+/** Counts of the store's versions, for viewers who may read every version of their collections. */
+function storeCounts(pos: Position, scanned: number, done: boolean): SearchCounts {
+  const searched = Math.min(pos.n + scanned, pos.m)
+  return { scanned, searched: done ? pos.m : searched, total: pos.m }
+}
+
+/**
+ * Counts of the rows shown, for a viewer restricted by policy: only what it found so far, so the total grows
+ * page by page. Not even versions it was served but that failed the filters once redacted are counted.
+ */
+function shownCounts(before: number, shown: number): SearchCounts {
+  return { scanned: shown, searched: before + shown, total: before + shown }
 }
 
 async function screenAll(session: GateSession, items: StoredVersion[]): Promise<Served[]> {
@@ -207,7 +235,10 @@ export async function objectVersions(
       versions: [{ kind: 'all' }],
       limit: 1000,
     })
-    served.push(...(await screenAll(session, batch.items)))
+    // the versions a TAXII read would list: none of them while the newest is withheld (POLICY.md, "Versions")
+    const screened = await session.screen(batch.items)
+    const visible = await selectVisibleVersions(store, session, c.id, EVERY_VERSION, screened)
+    served.push(...visible.filter((s): s is Served => s !== undefined))
   }
   const views = served.map((s): ObjectVersionView => {
     const object = JSON.parse(s.json) as StixObject

@@ -7,23 +7,70 @@ import type {
   Order,
   PolicySnapshot,
   PreviewCounts,
+  Reason,
 } from '../policy/index.js'
-import { type Explanation, endpointRefs, explain, policyAt, previewCounts } from '../policy/index.js'
+import {
+  type Explanation,
+  endpointRefs,
+  explain,
+  parseInstant,
+  policyAt,
+  previewCounts,
+} from '../policy/index.js'
 import type { StixObject } from '../stix/object.js'
-import type { Store } from '../store/types.js'
+import { compareTimestamps } from '../stix/timestamp.js'
+import { scanBatches } from '../store/scan.js'
+import type { Store, StoredVersion } from '../store/types.js'
 import { loadCorpus } from './corpus.js'
 import { fail } from './policy-input.js'
 import type { PolicyService } from './policy-service.js'
 
-async function endpointsFor(store: Store, object: StixObject): Promise<Map<string, ObjectVersion[]>> {
-  const refs = endpointRefs(object)?.refs ?? []
-  const map = new Map<string, ObjectVersion[]>()
-  for (const v of await store.latestVersions(refs)) {
-    map.set(v.id, [
-      ...(map.get(v.id) ?? []),
-      { collectionId: v.collectionId, object: JSON.parse(v.json) as StixObject },
-    ])
+/** Every stored version of the objects `ids`, in every collection. */
+async function storedVersions(store: Store, ids: string[]): Promise<StoredVersion[]> {
+  const out: StoredVersion[] = []
+  // the store reads no ids as no filter
+  if (ids.length === 0) return out
+  for (const { id: collectionId } of await store.listCollections()) {
+    for await (const batch of scanBatches(store, { collectionId, ids, versions: [{ kind: 'all' }] }))
+      out.push(...batch)
   }
+  return out
+}
+
+/** Whether the node held `v` at instant `at` (microseconds): a version exists from its date_added on. */
+function storedBy(v: StoredVersion, at: number): boolean {
+  return (parseInstant(v.dateAdded) ?? Number.POSITIVE_INFINITY) <= at
+}
+
+/** Newest first: by STIX version, then by when the node stored it. */
+function newestFirst(a: StoredVersion, b: StoredVersion): number {
+  if (a.version !== b.version) return compareTimestamps(b.version ?? '', a.version ?? '')
+  return b.seq - a.seq
+}
+
+const versionOf = (v: StoredVersion): ObjectVersion => ({
+  collectionId: v.collectionId,
+  object: JSON.parse(v.json) as StixObject,
+})
+
+/**
+ * An SRO's ends as the node held them at `at`: in each collection, the newest version stored by then, as the
+ * store's newest versions (`latestVersions`) answered at that instant.
+ */
+async function endpointsAt(
+  store: Store,
+  object: StixObject,
+  at: number,
+): Promise<Map<string, ObjectVersion[]>> {
+  const newest = new Map<string, StoredVersion>()
+  for (const v of await storedVersions(store, endpointRefs(object)?.refs ?? [])) {
+    if (!storedBy(v, at)) continue
+    const key = `${v.collectionId}\n${v.id}`
+    const current = newest.get(key)
+    if (current === undefined || newestFirst(v, current) < 0) newest.set(key, v)
+  }
+  const map = new Map<string, ObjectVersion[]>()
+  for (const v of newest.values()) map.set(v.id, [...(map.get(v.id) ?? []), versionOf(v)])
   return map
 }
 
@@ -55,29 +102,81 @@ async function federationRules(
   }
 }
 
-/** Why each stored version of an object is, or is not, disclosed to a partner at an instant. */
+/** One stored version of an object, explained. */
+export interface VersionExplanation extends Explanation {
+  collectionId: string
+  /** The version's STIX `modified` (else `created`). */
+  version?: string
+  dateAdded: string
+  /**
+   * False when the node stored the version after the instant: it did not exist then, and nothing of it was
+   * disclosed. The decision is the one it would have had; the first line says so.
+   */
+  existed: boolean
+}
+
+/**
+ * Why each stored version of an object (newest first) is, or is not, disclosed to a partner at an instant,
+ * with the node's objects as they were then: SRO ends stored later are not known, and versions stored later
+ * are marked as not existing yet.
+ */
 export async function explainObject(
   store: Store,
   policy: PolicyService,
   partnerId: string,
   objectId: string,
   at: string,
-): Promise<Explanation[]> {
+): Promise<VersionExplanation[]> {
   const partner = await policy.partner(partnerId)
-  const versions = await store.latestVersions([objectId])
+  const versions = (await storedVersions(store, [objectId])).sort(newestFirst)
   if (versions.length === 0) fail(`no object "${objectId}" is stored on this node`)
   const snapshot = policyAt(await policy.history(), at)
-  const parsed = versions.map((v) => ({
-    collectionId: v.collectionId,
-    object: JSON.parse(v.json) as StixObject,
-  }))
+  const t = parseInstant(at) ?? fail(`"${at}" is not an RFC 3339 timestamp`)
+  const parsed = versions.map(versionOf)
   const contexts = await Promise.all(
-    parsed.map(async (v) => ({ endpoints: await endpointsFor(store, v.object) })),
+    parsed.map(async (v) => ({ endpoints: await endpointsAt(store, v.object, t) })),
   )
   const ids = [objectId, ...contexts.flatMap((c) => [...c.endpoints.keys()])]
-  const after = await federationRules(store, snapshot, partner.id, ids, at)
-  const out = parsed.map((v, i) => explain(snapshot, partner.id, v, at, contexts[i], after))
-  return out
+  const federation = await federationRules(store, snapshot, partner.id, ids, at)
+  const explained = (i: number, after: AfterPolicy) =>
+    explain(snapshot, partner.id, parsed[i]!, at, contexts[i], after)
+  // newest first, so the first version met in a collection that existed at `at` is the one reads judge by
+  const newestWithheld = new Map<string, StoredVersion>()
+  const judgedBy = new Set<string>()
+  return versions.map((stored, i) => {
+    const existed = storedBy(stored, t)
+    let result: Explanation
+    const newest = existed && !judgedBy.has(stored.collectionId)
+    if (newest) {
+      judgedBy.add(stored.collectionId)
+      result = explained(i, federation)
+      if (result.decision.effect === 'deny') newestWithheld.set(stored.collectionId, stored)
+    } else {
+      const over = existed ? newestWithheld.get(stored.collectionId) : undefined
+      result = explained(i, (v, c) => federation(v, c) ?? (over ? newerWithheld(over) : undefined))
+    }
+    const lines = existed ? result.lines : [notYetStored(stored, at), ...result.lines]
+    return {
+      ...result,
+      lines,
+      text: lines.join('\n'),
+      collectionId: stored.collectionId,
+      ...(stored.version !== undefined ? { version: stored.version } : {}),
+      dateAdded: stored.dateAdded,
+      existed,
+    }
+  })
+}
+
+function newerWithheld(newest: StoredVersion): Reason {
+  return {
+    kind: 'version',
+    message: `its newest version in this collection (${newest.version ?? 'unversioned'}) is withheld, and a partner sees an object only while its newest version is one it may see`,
+  }
+}
+
+function notYetStored(stored: StoredVersion, at: string): string {
+  return `This version did not exist yet at ${at}: the node stored it at ${stored.dateAdded}. Had it been stored then:`
 }
 
 /** What a partner would receive at an instant, counted by effect, reason and collection. */
@@ -101,9 +200,42 @@ export interface OrderView {
   status: 'scheduled' | 'active' | 'lifted' | 'resumption'
   liftedBy?: string
   liftedAt?: string
+  /** On a suspension: the resumption lifting it takes effect after now, so the suspension is in force till then. */
+  liftScheduled?: true
+  /** On a resumption: it takes effect after now. */
+  scheduled?: true
 }
 
-/** Every order about a partner (or all), oldest first, with its state at `now`. */
+/** When an order takes effect, read as `policyAt` reads it: a malformed time fails closed. */
+function effectiveAt(order: Order): number {
+  const fallback = order.kind === 'resumption' ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY
+  return parseInstant(order.effective_from) ?? fallback
+}
+
+/** By effective time, then by recorded time: the order in which the orders apply. */
+function byEffectiveTime(a: Order, b: Order): number {
+  const recorded = (o: Order) => parseInstant(o.recorded_at) ?? 0
+  return effectiveAt(a) - effectiveAt(b) || recorded(a) - recorded(b)
+}
+
+/** A suspension's or resumption's state at `t` (microseconds). */
+function viewOf(order: Order, orders: readonly Order[], t: number): OrderView {
+  const future = (o: Order) => effectiveAt(o) > t
+  if (order.kind === 'resumption')
+    return { order, status: 'resumption', ...(future(order) ? { scheduled: true } : {}) }
+  const lift = orders.find((o) => o.kind === 'resumption' && o.lifts === order.id)
+  const status = lift && !future(lift) ? 'lifted' : future(order) ? 'scheduled' : 'active'
+  if (lift === undefined) return { order, status }
+  return {
+    order,
+    status,
+    liftedBy: lift.id,
+    liftedAt: lift.effective_from,
+    ...(status !== 'lifted' ? { liftScheduled: true } : {}),
+  }
+}
+
+/** Every order about a partner (or all), in the order they take effect, with its state at `now`. */
 export async function orderHistory(
   policy: PolicyService,
   now: string,
@@ -114,19 +246,14 @@ export async function orderHistory(
   const suspensionPartner = new Map(
     orders.flatMap((o) => (o.kind === 'suspension' ? [[o.id, o.partner_id] as const] : [])),
   )
-  const t = Date.parse(now)
+  const t = parseInstant(now) ?? fail(`"${now}" is not an RFC 3339 timestamp`)
   return orders
     .filter(
       (o) =>
         !partner || (o.kind === 'suspension' ? o.partner_id : suspensionPartner.get(o.lifts)) === partner,
     )
-    .map((order): OrderView => {
-      if (order.kind === 'resumption') return { order, status: 'resumption' }
-      const lift = orders.find((o) => o.kind === 'resumption' && o.lifts === order.id)
-      const lifted = lift && Date.parse(lift.effective_from) <= t
-      const status = lifted ? 'lifted' : Date.parse(order.effective_from) > t ? 'scheduled' : 'active'
-      return { order, status, ...(lift ? { liftedBy: lift.id, liftedAt: lift.effective_from } : {}) }
-    })
+    .sort(byEffectiveTime)
+    .map((order) => viewOf(order, orders, t))
 }
 
 export type { Decision }

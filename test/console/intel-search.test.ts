@@ -118,6 +118,24 @@ describe('intelligence search with a bounded window', () => {
     expect(admin.rows.length).toBeGreaterThan(all.rows.length)
   })
 
+  it('tells a partner nothing about versions withheld from it: every count is over what it was shown', async () => {
+    for (const query of [{}, { q: 'a' }, { type: 'intrusion-set' }] as Omit<SearchQuery, 'limit'>[]) {
+      const { rows, pages } = await everyPage(query, 25, 30, 'isles')
+      let shown = 0
+      for (const p of pages) {
+        shown += p.items.length
+        expect(p.scanned).toBe(p.items.length)
+        expect(p.searched).toBe(shown)
+        expect(p.total).toBe(shown)
+      }
+      expect(pages.at(-1)!.total).toBe(rows.length)
+    }
+    // the cursor is readable by whoever holds it: it must not carry the node's count either
+    const first = (await everyPage({}, 25, 30, 'isles')).pages[0]!
+    const position = JSON.parse(Buffer.from(first.next!, 'base64url').toString('utf8'))
+    expect(position.m).toBe(0)
+  })
+
   it('refuses a cursor it did not issue', async () => {
     const known = knownMarkings(await t.node.services.policy.history())
     await expect(

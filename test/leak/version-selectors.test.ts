@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createCollection } from '../../src/services/collections.js'
+import { explainObject } from '../../src/services/policy-views.js'
 import { createPrincipal } from '../../src/services/principals.js'
 import { startTestNode, type TestNode } from '../helpers/node.js'
 import { TLP2 } from '../helpers/policy-world.js'
@@ -116,5 +117,41 @@ describe('version selectors for a partner that sees only some versions', () => {
     expect(await modifieds(`${base()}/objects/?match[version]=first,last`)).toEqual([V2])
     const manifest = (await served(`${base()}/manifest/?match[version]=all`)).body.objects as { id: string }[]
     expect(manifest.map((m) => m.id)).toEqual([LOWERED])
+  })
+})
+
+describe('the console and explain follow the same rule', () => {
+  it('the console object page lists the versions a TAXII read lists', async () => {
+    const detail = async (id: string) => {
+      const res = await t.get(`/console-api/objects/${id}`, key)
+      if (res.status !== 200) return res.status
+      return ((await res.json()) as { versions: { version: string }[] }).versions.map((v) => v.version)
+    }
+    expect(await detail(RAISED)).toBe(404)
+    expect(await detail(THIRD_RAISED)).toBe(404)
+    expect(await detail(LOWERED)).toEqual([V2])
+  })
+
+  it('explain calls an older visible version withheld while the newest is withheld, naming why', async () => {
+    const { policy, store } = t.node.services
+    const at = new Date().toISOString()
+    const versions = await explainObject(store, policy, 'fictional-green-reader', THIRD_RAISED, at)
+    expect(versions.map((v) => [v.version, v.decision.effect])).toEqual([
+      [V3, 'deny'],
+      [V2, 'deny'],
+      [V1, 'deny'],
+    ])
+    for (const older of versions.slice(1)) {
+      expect(older.decision.effect === 'deny' && older.decision.deniedBy.map((r) => r.kind)).toEqual([
+        'version',
+      ])
+      expect(older.text).toContain(`its newest version in this collection (${V3}) is withheld`)
+    }
+    const lowered = await explainObject(store, policy, 'fictional-green-reader', LOWERED, at)
+    expect(lowered.map((v) => [v.version, v.decision.effect])).toEqual([
+      [V2, 'allow'],
+      [V1, 'deny'],
+    ])
+    expect(lowered[1]!.decision.effect === 'deny' && lowered[1]!.decision.deniedBy[0]!.kind).toBe('tlp')
   })
 })

@@ -1,5 +1,11 @@
 import { scopeText } from '../../services/console-partner.js'
-import { explainObject, type OrderView, orderHistory, previewPartner } from '../../services/policy-views.js'
+import {
+  explainObject,
+  type OrderView,
+  orderHistory,
+  previewPartner,
+  type VersionExplanation,
+} from '../../services/policy-views.js'
 import { collectionLabels, labelCollections } from '../collection-labels.js'
 import { actionOf, instant, parse, required } from '../options.js'
 import { withServices } from '../store-session.js'
@@ -7,7 +13,10 @@ import { withServices } from '../store-session.js'
 const HELP = `Usage:
   sluice policy explain --partner P --object ID [--at TIME] [--json]   why each stored version is or is not shared
   sluice policy preview --partner P [--at TIME] [--json]                what P would see, with counts
-  sluice policy history [--partner P] [--json]                          orders with their state`
+  sluice policy history [--partner P] [--json]                          orders with their state
+
+explain lists versions newest first; with --at, a version stored after TIME is marked as not existing yet.
+history lists orders by the time they take effect (then by the time they were recorded).`
 
 export async function run(args: string[]): Promise<void> {
   const { values, positionals } = parse(args, {
@@ -36,7 +45,7 @@ export async function run(args: string[]): Promise<void> {
           required(values.object, 'object'),
           at,
         )
-        return out(result, () => result.map((e) => labelCollections(e.text, labels)).join('\n\n'))
+        return out(result, () => result.map((e) => labelCollections(versionText(e), labels)).join('\n\n'))
       }
       case 'preview': {
         const counts = await previewPartner(store, policy, required(values.partner, 'partner'), at)
@@ -50,6 +59,7 @@ export async function run(args: string[]): Promise<void> {
             ...(Object.keys(counts.deniedByReason).length > 0
               ? [
                   '  withheld objects by reason (one object can have several; see docs/POLICY.md for each kind):',
+                  '    (each object counted once, under the first of its reasons)',
                 ]
               : []),
             ...Object.entries(byKind(counts.deniedByReason)).map(([kind, n]) => `    ${kind}: ${n}`),
@@ -59,26 +69,42 @@ export async function run(args: string[]): Promise<void> {
       case 'history': {
         const views = await orderHistory(policy, now, values.partner)
         return out(views, () =>
-          views.length === 0
-            ? 'no orders'
-            : views
-                .map((view) => {
-                  const { order } = view
-                  return order.kind === 'suspension'
-                    ? `${order.effective_from}  SUSPEND ${order.partner_id} (${scopeText(order.scope, labels)})  [${suspensionState(view)}]  ${order.id}\n    by ${order.issuer}: ${order.reason}${order.reference ? ` (ref ${order.reference})` : ''}; recorded ${order.recorded_at}`
-                    : `${order.effective_from}  RESUME lifts ${order.lifts}  ${order.id}\n    by ${order.issuer}: ${order.reason}; recorded ${order.recorded_at}`
-                })
-                .join('\n'),
+          views.length === 0 ? 'no orders' : views.map((view) => historyText(view, labels)).join('\n'),
         )
       }
     }
   })
 }
 
-/** A suspension's state; once a resumption lifts it, the span it was (or will be) in force and by what. */
-function suspensionState({ order, status, liftedAt, liftedBy }: OrderView): string {
+/** The CLI's one timestamp format (RFC 3339 UTC with milliseconds), whatever the order was given with. */
+function stamp(text: string): string {
+  const ms = Date.parse(text)
+  return Number.isNaN(ms) ? text : new Date(ms).toISOString()
+}
+
+function versionText(e: VersionExplanation): string {
+  return `version ${e.version ?? '(none)'}, stored ${stamp(e.dateAdded)}\n${e.text}`
+}
+
+/** Two lines per order: when it takes effect and what it does, then who gave it and why. */
+function historyText(view: OrderView, labels: Map<string, string>): string {
+  const { order } = view
+  const head =
+    order.kind === 'suspension'
+      ? `SUSPEND ${order.partner_id} (${scopeText(order.scope, labels)})  [${suspensionState(view)}]`
+      : `RESUME lifts ${order.lifts}${view.scheduled ? '  [scheduled]' : ''}`
+  const ref = order.kind === 'suspension' && order.reference ? ` (ref ${order.reference})` : ''
+  // the effective time leads the line; the recorded one is worth a look only when it differs (a backdated order)
+  const recorded =
+    stamp(order.recorded_at) === stamp(order.effective_from) ? '' : `; recorded ${stamp(order.recorded_at)}`
+  return `${stamp(order.effective_from)}  ${head}  ${order.id}\n    by ${order.issuer}: ${order.reason}${ref}${recorded}`
+}
+
+/** A suspension's state; once a resumption lifts it, the span it was in force, or until when it will be. */
+function suspensionState({ order, status, liftedAt, liftedBy, liftScheduled }: OrderView): string {
   if (liftedAt === undefined) return status
-  return `${status === 'lifted' ? 'in force' : status} ${order.effective_from} – ${liftedAt}, lifted by ${liftedBy}`
+  if (liftScheduled) return `${status}, until ${stamp(liftedAt)} when ${liftedBy} lifts it (scheduled)`
+  return `in force ${stamp(order.effective_from)} – ${stamp(liftedAt)}, lifted by ${liftedBy}`
 }
 
 /** Reasons are keyed `kind:id`; the summary counts by kind (use --json for every id). */
