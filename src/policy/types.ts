@@ -106,6 +106,11 @@ export interface Suspension {
   reference?: string
   recorded_at: string
   recorded_by: string
+  /**
+   * Random hex mixed into the ledger's commitments to the reason and scope, so a partner reading its log
+   * cannot confirm a guess of either by hashing it; absent on orders recorded before salts were used.
+   */
+  commitment_salt?: string
 }
 
 export interface Resumption {
@@ -118,6 +123,8 @@ export interface Resumption {
   reason: string
   recorded_at: string
   recorded_by?: string
+  /** As on a suspension: salts the ledger's commitment to the reason. */
+  commitment_salt?: string
 }
 
 export type Order = Suspension | Resumption

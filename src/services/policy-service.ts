@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import type { AgreementEntry, OrderEntry } from '../ledger/entry.js'
 import { canonicalJson, type JsonValue } from '../ledger/entry.js'
 import { sha256Hex } from '../ledger/hash.js'
@@ -298,6 +298,7 @@ export class PolicyService {
       ...(reference ? { reference } : {}),
       recorded_at: now,
       recorded_by: input.issuer,
+      commitment_salt: newSalt(),
     }
     await this.#append(orderRecord(order), toLedgerAppend(orderEntry(order, partner.id)))
     return order
@@ -319,6 +320,7 @@ export class PolicyService {
       reason: text(input.reason, 'a reason'),
       recorded_at: now,
       recorded_by: input.issuer,
+      commitment_salt: newSalt(),
     }
     if (Date.parse(order.effective_from) < Date.parse(suspension!.effective_from))
       fail('a resumption cannot take effect before the suspension it lifts')
@@ -338,11 +340,10 @@ function orderRecord(order: Order): PolicyRecord {
 /**
  * The order as the ledger records it. The entry sits in the partner's own log too, so what the
  * partner must not read (the scope, which may name collections hidden from it, and the internal
- * reason) is committed to by SHA-256 of its canonical JSON rather than spelled out; the node can
- * later prove either by showing the order record, which hashes to the committed value.
+ * reason) is committed to rather than spelled out; the node can later prove either by showing the
+ * order record, which hashes to the committed value.
  */
 function orderEntry(order: Order, partnerId: string): OrderEntry {
-  const commitment = (value: unknown) => sha256Hex(canonicalJson(value as JsonValue))
   return {
     kind: 'order',
     orderId: order.id,
@@ -350,15 +351,30 @@ function orderEntry(order: Order, partnerId: string): OrderEntry {
     partnerId,
     scope:
       order.kind === 'suspension'
-        ? { whole_partner: order.scope === undefined, scope_sha256: commitment(order.scope ?? {}) }
+        ? {
+            whole_partner: order.scope === undefined,
+            scope_sha256: orderCommitment(order, order.scope ?? {}),
+          }
         : { lifts: order.lifts },
     issuer: order.issuer,
-    reason: `sha256:${commitment(order.reason)}`,
+    reason: `sha256:${orderCommitment(order, order.reason)}`,
     reference: order.kind === 'suspension' ? (order.reference ?? null) : null,
     effectiveFrom: ledgerTime(order.effective_from),
     recordedAt: ledgerTime(order.recorded_at),
   }
 }
+
+/**
+ * SHA-256 of the canonical JSON of `{salt, value}`. A reason such as "source protection" or a scope of a
+ * few known collections is easy to guess; unsalted, a partner could confirm a guess by hashing it. Orders
+ * recorded without a salt were committed to as the canonical JSON of the value alone.
+ */
+export function orderCommitment(order: Order, value: unknown): string {
+  const committed = order.commitment_salt === undefined ? value : { salt: order.commitment_salt, value }
+  return sha256Hex(canonicalJson(committed as JsonValue))
+}
+
+const newSalt = () => randomBytes(32).toString('hex')
 
 function slug(name: string): string {
   return name

@@ -105,6 +105,8 @@ afterAll(async () => {
   if (tmp) rmSync(tmp, { recursive: true, force: true })
 })
 
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
+
 describe('what a partner can prove with the node public key alone', () => {
   it("(a) the suspension order, with its effective time, is in A's log under a signed checkpoint", async () => {
     const checkpoint = opened(cp.afterSuspension.note)
@@ -118,8 +120,13 @@ describe('what a partner can prove with the node public key alone', () => {
       orderKind: 'suspension',
       orderId: orderA.id,
       partnerId: A,
-      // the partner's log commits to the reason instead of spelling it out; the order record proves it
-      reason: `sha256:${createHash('sha256').update(canonicalJson('ministerial order pending review')).digest('hex')}`,
+      // the partner's log commits to the reason, salted, instead of spelling it out; the order record proves it
+      reason: `sha256:${sha256(canonicalJson({ salt: orderA.commitment_salt!, value: 'ministerial order pending review' }))}`,
+    })
+    expect(orderA.commitment_salt).toMatch(/^[0-9a-f]{64}$/)
+    // a guess of the reason, hashed without the salt the partner does not hold, confirms nothing
+    expect(entry).not.toMatchObject({
+      reason: `sha256:${sha256(canonicalJson('ministerial order pending review'))}`,
     })
     if (entry.kind !== 'order') throw new Error('not an order')
     expect(micros(entry.effectiveFrom)).toBe(micros(orderA.effective_from))
