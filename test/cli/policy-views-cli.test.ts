@@ -110,6 +110,24 @@ describe('sluice policy explain', () => {
     expect(blocks.every((b) => b.includes('is SHARED with'))).toBe(true)
   })
 
+  it('refuses an object that is not a STIX identifier as a usage error, and one not stored as a failure', async () => {
+    const garbage = await run('policy', 'explain', '--partner', 'harbour', '--object', 'garbage')
+    expect([garbage.code, garbage.stderr.trim()]).toEqual([
+      2,
+      'sluice: --object must be a STIX identifier such as indicator--<uuid>',
+    ])
+    const absent = await run(
+      'policy',
+      'explain',
+      '--partner',
+      'harbour',
+      '--object',
+      SHARED.replace('1f6a', '9f6a'),
+    )
+    expect(absent.code).toBe(1)
+    expect(absent.stderr).toContain('is stored on this node')
+  })
+
   it('at a past instant, says which versions the node did not hold yet', async () => {
     const json = await explainJson('--at', between)
     expect(json.map((e) => [e.version, e.existed])).toEqual([

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createCollection } from '../../src/services/collections.js'
+import { createPrincipal } from '../../src/services/principals.js'
 import { startTestNode, TAXII, type TestNode } from '../helpers/node.js'
 
 let t: TestNode
@@ -204,6 +205,45 @@ describe('errors outside the routes', () => {
       })
     },
   )
+
+  it('HEAD on a TAXII read is refused with Allow, and discloses nothing to the ledger', async () => {
+    const { store } = t.node
+    const collection = (await store.listCollections()).find((c) => c.alias === 'routes')!.id
+    await t.post(`/intel/collections/${collection}/objects/`, {
+      objects: [
+        {
+          type: 'intrusion-set',
+          spec_version: '2.1',
+          id: 'intrusion-set--5e0d1c2b-3a49-4f58-9e67-7d8c9b0a1f2e',
+          created: '2026-01-05T08:00:00.000Z',
+          modified: '2026-01-05T08:00:00.000Z',
+          name: 'Fictional harbour ring',
+          object_marking_refs: ['marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb'],
+        },
+      ],
+    })
+    // a partner of its own: the suspension tests above leave isles suspended
+    const { policy } = t.node.services
+    await policy.addPartner({ id: 'lakes', name: 'Lakes Customs', kind: 'customs' }, 'test')
+    await policy.putAgreement({ partner: 'lakes', collections: [collection], maxTlp: 'green' }, 'test')
+    const partner = { name: 'lakes reader', role: 'partner', partnerId: 'lakes' } as const
+    const { apiKey } = await createPrincipal(store, partner)
+    const objects = `${t.url}/intel/collections/${collection}/objects/`
+    const size = async () =>
+      ((await (await t.get('/ledger/checkpoint?log=partner:lakes')).json()) as { size: number }).size
+    const asPartner = (method: string) =>
+      fetch(objects, { method, headers: { Authorization: `Bearer ${apiKey}`, Accept: TAXII } })
+    const before = await size()
+    expect((await asPartner('GET')).status).toBe(200)
+    // the GET is recorded, so this is the log a HEAD would grow if it disclosed
+    const afterGet = await size()
+    expect(afterGet).toBeGreaterThan(before)
+    const head = await asPartner('HEAD')
+    expect(head.status).toBe(405)
+    expect(head.headers.get('allow')).toBe('GET, POST')
+    expect(head.headers.get('x-taxii-date-added-first')).toBeNull()
+    expect(await size()).toBe(afterGet)
+  })
 
   it('a wrong method answers a TAXII 405 with Allow', async () => {
     const wrong = await fetch(`${t.url}/admin/orders/suspend`, {

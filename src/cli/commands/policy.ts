@@ -6,8 +6,9 @@ import {
   previewPartner,
   type VersionExplanation,
 } from '../../services/policy-views.js'
+import { isIdentifier } from '../../stix/identifier.js'
 import { collectionLabels, labelCollections } from '../collection-labels.js'
-import { actionOf, instant, parse, required } from '../options.js'
+import { actionOf, badValue, instant, parse, required } from '../options.js'
 import { withServices } from '../store-session.js'
 
 const HELP = `Usage:
@@ -32,19 +33,16 @@ export async function run(args: string[]): Promise<void> {
   const action = actionOf(positionals[0], ['explain', 'preview', 'history'] as const)
   const now = new Date().toISOString()
   const at = instant(values.at, 'at') ?? now
+  const object = action === 'explain' ? required(values.object, 'object') : undefined
+  if (object !== undefined && !isIdentifier(object))
+    badValue('object', 'a STIX identifier such as indicator--<uuid>')
   const out = (value: unknown, text: () => string) =>
     process.stdout.write(values.json ? `${JSON.stringify(value, null, 2)}\n` : `${text()}\n`)
   await withServices(values, async ({ policy, store }) => {
     const labels = await collectionLabels(store)
     switch (action) {
       case 'explain': {
-        const result = await explainObject(
-          store,
-          policy,
-          required(values.partner, 'partner'),
-          required(values.object, 'object'),
-          at,
-        )
+        const result = await explainObject(store, policy, required(values.partner, 'partner'), object!, at)
         return out(result, () => result.map((e) => labelCollections(versionText(e), labels)).join('\n\n'))
       }
       case 'preview': {
