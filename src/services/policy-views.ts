@@ -18,12 +18,12 @@ import {
   previewCounts,
 } from '../policy/index.js'
 import type { StixObject } from '../stix/object.js'
-import { compareTimestamps } from '../stix/timestamp.js'
 import { scanBatches } from '../store/scan.js'
 import type { Store, StoredVersion } from '../store/types.js'
 import { loadCorpus } from './corpus.js'
 import { fail } from './policy-input.js'
 import type { PolicyService } from './policy-service.js'
+import { newestFirst, newestStoredBy, storedBy } from './stored-at.js'
 
 /** Every stored version of the objects `ids`, in every collection. */
 async function storedVersions(store: Store, ids: string[]): Promise<StoredVersion[]> {
@@ -35,17 +35,6 @@ async function storedVersions(store: Store, ids: string[]): Promise<StoredVersio
       out.push(...batch)
   }
   return out
-}
-
-/** Whether the node held `v` at instant `at` (microseconds): a version exists from its date_added on. */
-function storedBy(v: StoredVersion, at: number): boolean {
-  return (parseInstant(v.dateAdded) ?? Number.POSITIVE_INFINITY) <= at
-}
-
-/** Newest first: by STIX version, then by when the node stored it. */
-function newestFirst(a: StoredVersion, b: StoredVersion): number {
-  if (a.version !== b.version) return compareTimestamps(b.version ?? '', a.version ?? '')
-  return b.seq - a.seq
 }
 
 const versionOf = (v: StoredVersion): ObjectVersion => ({
@@ -62,15 +51,9 @@ async function endpointsAt(
   object: StixObject,
   at: number,
 ): Promise<Map<string, ObjectVersion[]>> {
-  const newest = new Map<string, StoredVersion>()
-  for (const v of await storedVersions(store, endpointRefs(object)?.refs ?? [])) {
-    if (!storedBy(v, at)) continue
-    const key = `${v.collectionId}\n${v.id}`
-    const current = newest.get(key)
-    if (current === undefined || newestFirst(v, current) < 0) newest.set(key, v)
-  }
+  const newest = newestStoredBy(await storedVersions(store, endpointRefs(object)?.refs ?? []), at)
   const map = new Map<string, ObjectVersion[]>()
-  for (const v of newest.values()) map.set(v.id, [...(map.get(v.id) ?? []), versionOf(v)])
+  for (const v of newest) map.set(v.id, [...(map.get(v.id) ?? []), versionOf(v)])
   return map
 }
 
@@ -187,7 +170,9 @@ export async function previewPartner(
   at: string,
 ): Promise<PreviewCounts> {
   const partner = await policy.partner(partnerId)
-  const corpus = await loadCorpus(store)
+  const t = parseInstant(at) ?? fail(`"${at}" is not an RFC 3339 timestamp`)
+  // a past instant is judged on the objects the node held then, as explain judges it
+  const corpus = await loadCorpus(store, t < parseInstant(new Date().toISOString())! ? t : undefined)
   const snapshot = policyAt(await policy.history(), at)
   const ids = corpus.versions.map((v) => v.object.id)
   const after = await federationRules(store, snapshot, partner.id, ids, at)

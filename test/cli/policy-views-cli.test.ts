@@ -27,6 +27,8 @@ const set = (id: string, name: string, marking: string, modified = T0) => ({
 const SHARED = 'intrusion-set--1f6a3c2e-4b5d-4e7f-8a9b-0c1d2e3f4a51'
 const HIDDEN_A = 'intrusion-set--2a7b4d3f-5c6e-4f80-9bac-1d2e3f4a5b62'
 const HIDDEN_B = 'intrusion-set--3b8c5e40-6d7f-4091-acbd-2e3f4a5b6c73'
+/** Stored by the second import only. */
+const LATER = 'intrusion-set--5dae7062-8f91-42b3-8edf-4a5b6c7d8e95'
 const LINK = {
   type: 'relationship',
   spec_version: '2.1',
@@ -64,7 +66,10 @@ beforeAll(async () => {
   await tick()
   between = new Date().toISOString()
   await tick()
-  await importObjects('second.json', [set(SHARED, 'Saltpan brokers (renamed)', GREEN, T1)])
+  await importObjects('second.json', [
+    set(SHARED, 'Saltpan brokers (renamed)', GREEN, T1),
+    set(LATER, 'Tidewater couriers', GREEN),
+  ])
 }, 60_000)
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
@@ -86,7 +91,7 @@ describe('sluice policy preview', () => {
   it('counts each withheld object once, under its first reason, so the counts add up', async () => {
     const preview = JSON.parse((await run('policy', 'preview', '--partner', 'harbour', '--json')).stdout)
     // the relationship is withheld for both its ends; it is still one object
-    expect(preview).toMatchObject({ total: 4, allowed: 1, redacted: 0, denied: 3 })
+    expect(preview).toMatchObject({ total: 5, allowed: 2, redacted: 0, denied: 3 })
     const byReason = Object.values(preview.deniedByReason as Record<string, number>)
     expect(byReason.reduce((a, b) => a + b, 0)).toBe(preview.denied)
     expect(preview.deniedByReason[`endpoint:${HIDDEN_A}`]).toBe(1)
@@ -94,6 +99,15 @@ describe('sluice policy preview', () => {
     const text = (await run('policy', 'preview', '--partner', 'harbour')).stdout
     const kinds = [...text.matchAll(/^ {4}[\w-]+: (\d+)$/gm)].map((m) => Number(m[1]))
     expect(kinds.reduce((a, b) => a + b, 0)).toBe(3)
+  })
+})
+
+describe('sluice policy preview --at', () => {
+  it('counts the objects the node held at that instant, not those stored since', async () => {
+    const at = async (instant: string) =>
+      JSON.parse((await run('policy', 'preview', '--partner', 'harbour', '--json', '--at', instant)).stdout)
+    expect(await at(between)).toMatchObject({ total: 4, allowed: 1, denied: 3 })
+    expect(await at('2020-01-01T00:00:00Z')).toMatchObject({ total: 0, allowed: 0, denied: 0 })
   })
 })
 
