@@ -743,7 +743,9 @@ export async function putOrder(
     reason: 'fictional ministerial order pending review',
     recorded_at: order.recorded_at,
     recorded_by: ISSUER,
+    commitment_salt: order.commitment_salt!,
   }
+  expect(order.commitment_salt).toMatch(/^[0-9a-f]{64}$/)
   expect(order).toEqual(suspension)
   const out: (Suspension | Resumption)[] = [suspension]
   if (o.resume) {
@@ -766,7 +768,9 @@ export async function putOrder(
       reason: 'lifted after review',
       recorded_at: lift.recorded_at,
       recorded_by: ISSUER,
+      commitment_salt: lift.commitment_salt!,
     }
+    expect(lift.commitment_salt).toMatch(/^[0-9a-f]{64}$/)
     expect(lift).toEqual(resumption)
     out.push(resumption)
   }
