@@ -1,3 +1,4 @@
+import { readUint64, TokenSealer, uint64 } from '../auth/sealed-token.js'
 import type { GateSession, Served } from '../disclosure/gate.js'
 import { EVERY_VERSION, selectVisibleVersions } from '../disclosure/version-selection.js'
 import type { KnownMarkings } from '../policy/markings.js'
@@ -43,20 +44,47 @@ interface Position {
   m: number
 }
 
-function encodeCursor(p: Position): string {
-  return Buffer.from(JSON.stringify(p)).toString('base64url')
+/*
+ * The cursor is sealed (see TokenSealer) and bound to the principal it was issued to: the sequence number
+ * is node-wide, so a readable one would tell a partner how many versions the node holds, hidden ones
+ * included. Its fields have a fixed width, so its length tells nothing either. The key comes from the same
+ * node secret as the TAXII cursors', under another label.
+ */
+const CURSOR_LABEL = 'sluice console search cursor v1'
+/** A flag byte (is `s` set), then `c`, `s`, `n` and `m` at 8 bytes each; the principal id follows. */
+const POSITION_BYTES = 33
+const sealers = new WeakMap<Store, Promise<TokenSealer>>()
+
+function cursorSealer(store: Store): Promise<TokenSealer> {
+  let sealer = sealers.get(store)
+  if (!sealer) {
+    sealer = store.secret('cursor').then((secret) => new TokenSealer(secret, CURSOR_LABEL))
+    sealers.set(store, sealer)
+    sealer.catch(() => sealers.delete(store))
+  }
+  return sealer
 }
 
-const count = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0
+async function encodeCursor(store: Store, session: GateSession, p: Position): Promise<string> {
+  const bytes = Buffer.concat([
+    Buffer.from([p.s === undefined ? 0 : 1]),
+    uint64(p.c),
+    uint64(p.s ?? 0),
+    uint64(p.n),
+    uint64(p.m),
+    Buffer.from(session.viewer.principalId),
+  ])
+  return (await cursorSealer(store)).seal(bytes)
+}
 
-function decodeCursor(text: string): Position {
-  try {
-    const p = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Position
-    if (count(p.c) && count(p.n) && count(p.m) && (p.s === undefined || count(p.s))) return p
-  } catch {
-    // fall through
-  }
-  return fail('cursor is not one this console issued')
+async function decodeCursor(store: Store, session: GateSession, text: string): Promise<Position> {
+  const bytes = (await cursorSealer(store)).open(text)
+  // only what we sealed opens, so an opened cursor is well formed
+  if (!bytes || bytes.length < POSITION_BYTES) return fail('cursor is not one this console issued')
+  if (bytes.subarray(POSITION_BYTES).toString('utf8') !== session.viewer.principalId)
+    return fail('cursor was issued to another principal')
+  const at = (offset: number) => readUint64(bytes, offset)
+  return { c: at(1), ...(bytes[0] === 1 ? { s: at(9) } : {}), n: at(17), m: at(25) }
 }
 
 export function displayName(object: Record<string, unknown>): string {
@@ -138,7 +166,7 @@ export async function searchObjects(
   }
   const restricted = restrictedByPolicy(session)
   let pos: Position = query.cursor
-    ? decodeCursor(query.cursor)
+    ? await decodeCursor(store, session, query.cursor)
     : { c: 0, n: 0, m: restricted ? 0 : await indexedTotal(store, collections, query.type) }
   const items: ObjectRow[] = []
   const shown: Served[] = []
@@ -173,7 +201,7 @@ export async function searchObjects(
     n: counts.searched,
     m: restricted ? 0 : pos.m,
   }
-  return { items, ...counts, ...(done ? {} : { next: encodeCursor(next) }) }
+  return { items, ...counts, ...(done ? {} : { next: await encodeCursor(store, session, next) }) }
 }
 
 type SearchCounts = Pick<ObjectPage, 'scanned' | 'searched' | 'total'>

@@ -21,6 +21,8 @@ export interface RequestContext {
   deps: TaxiiDeps
   req: IncomingMessage
   url: URL
+  /** The matched route pattern, e.g. `/:apiRoot/collections/:collectionId/objects`. */
+  route: string
   params: Record<string, string>
   session: GateSession
 }

@@ -28,7 +28,8 @@ export function createTaxiiHandler(deps: TaxiiDeps, options: TaxiiHandlerOptions
       const segments = pathSegments(url.pathname)
       const match = segments && matchRoute(segments, options.reserved)
       if (!match) throw noEndpoint('TAXII')
-      noteRequest(res, { route: `/${match.route.pattern.join('/')}` })
+      const route = `/${match.route.pattern.join('/')}`
+      noteRequest(res, { route })
       const handler = match.route.methods[req.method ?? 'GET']
       if (!handler) throw methodNotAllowed(req.method, allowedMethods(match.route))
       if (!acceptsTaxii(req.headers.accept)) {
@@ -48,7 +49,7 @@ export function createTaxiiHandler(deps: TaxiiDeps, options: TaxiiHandlerOptions
         },
         instant,
       )
-      const reply = await handler({ deps, req, url, params: match.params, session })
+      const reply = await handler({ deps, req, url, route, params: match.params, session })
       send(res, reply, TAXII_MEDIA_TYPE)
     } catch (error) {
       const taxii =

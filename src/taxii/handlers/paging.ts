@@ -21,7 +21,9 @@ export function pagedRequest(
   fixed: Partial<ObjectQuery>,
 ): PagedRequest {
   let filters: Filters = parseFilters(ctx.url.searchParams, allowed)
-  const scope = `${ctx.url.pathname}`
+  // the matched route with its decoded parameters, not the raw path: every spelling the router accepts for
+  // one endpoint (trailing slash or not, percent-escapes) issues and accepts the same cursors
+  const scope = ctx.route.replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(ctx.params[name]!))
   const principalId = ctx.session.viewer.principalId
   let afterSeq: number | undefined
   if (filters.next !== undefined) {
