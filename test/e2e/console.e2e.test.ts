@@ -232,6 +232,12 @@ describe.skipIf(!HAVE_CHROMIUM)('console in headless Chromium', () => {
       expect.stringMatching(/^partner:isles /),
     ])
     expect(await page.getByRole('link', { name: 'Federation' }).count()).toBe(0)
+    // its search says how many objects it found, never how many versions the node searched
+    await page.getByRole('link', { name: 'Intelligence' }).click()
+    await page.getByRole('button', { name: 'Search' }).click()
+    await page.locator('#objects-table tbody tr[data-index]').first().waitFor()
+    await expect.poll(() => page.locator('#search-status').textContent()).toMatch(/^\d+ objects?[.,]/)
+    expect(await page.locator('#search-status').textContent()).not.toContain('versions')
   })
 
   it('an auditor sees flows, partner pages and the ledger, read only', async () => {

@@ -7,6 +7,7 @@ import type {
 import { api, query } from '../api.js'
 import { clear, fmt, h } from '../dom.js'
 import { href, type Route } from '../router.js'
+import { session } from '../session.js'
 import { empty, errorBox, heading, loading, markingChip } from '../ui.js'
 import { type RowSource, virtualTable } from '../virtual-table.js'
 
@@ -212,7 +213,11 @@ export async function renderIntel(
     })
     const showStatus = () => {
       const found = `${fmt.int(source.length)} object${source.length === 1 ? '' : 's'}`
-      const searched = `searched ${fmt.int(source.searched)} of ${fmt.int(source.total)} versions`
+      // a partner's counts are of the rows it was shown (the node does not tell it what is withheld), so
+      // "searched N of M" would only repeat the row count
+      const searched = session.isPartner()
+        ? 'more may follow'
+        : `searched ${fmt.int(source.searched)} of ${fmt.int(source.total)} versions`
       table.setCaption(
         source.complete ? `${found} match these filters` : `${found} so far (${searched}); scroll for more`,
       )
@@ -220,7 +225,7 @@ export async function renderIntel(
         status,
         source.error ? errorBox(source.error, () => void source.more(true).then(table.refresh)) : null,
         source.complete
-          ? h('span', {}, `${found}; ${searched}.`)
+          ? h('span', {}, session.isPartner() ? `${found}.` : `${found}; ${searched}.`)
           : h('span', {}, source.loading ? `Searching… ${found}, ${searched}.` : `${found}, ${searched}.`),
         !source.complete && source.paused && !source.loading
           ? h(
