@@ -57,6 +57,18 @@ describe('POST /admin/orders/suspend', () => {
     expect(await orders()).toHaveLength(before)
   })
 
+  it('refuses a field given twice rather than act on the last one', async () => {
+    const before = (await orders()).length
+    const res = await fetch(`${t.url}/admin/orders/suspend`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${t.adminKey}`, 'Content-Type': 'application/json' },
+      body: '{"partner":"isles","reason":"x","partner":"someone-else"}',
+    })
+    expect(res.status).toBe(400)
+    expect((await error(res)).description).toBe('the field "partner" is given more than once')
+    expect(await orders()).toHaveLength(before)
+  })
+
   it('lists the fields it takes when refusing an unknown one', async () => {
     expect(await refused('/admin/orders/suspend', { ...base, scope: {} })).toBe(
       'unknown field "scope"; this request takes partner, collections, object_types, markings, labels, above_tlp, effective_from, reference, reason',

@@ -7,7 +7,7 @@ import type { PrincipalRecord, Store } from '../../store/types.js'
 import { authenticateRequest } from '../authenticate.js'
 import { badRequest, methodNotAllowed, noEndpoint, TaxiiError } from '../errors.js'
 import { readBody, send, sendError } from '../http-io.js'
-import { parseJsonBody } from '../json-body.js'
+import { parseJsonBody, repeatedMember } from '../json-body.js'
 
 export interface JsonRequest {
   principal: PrincipalRecord
@@ -115,6 +115,9 @@ async function readObject(req: IncomingMessage): Promise<Record<string, unknown>
   const parsed = text.trim() === '' ? {} : parseJsonBody(text, 32)
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
     throw badRequest('the body must be a JSON object')
+  const repeated = repeatedMember(text)
+  if (repeated !== undefined)
+    throw badRequest(`the field "${repeated}" is given more than once`, 'invalid-input')
   return parsed as Record<string, unknown>
 }
 
