@@ -1,3 +1,5 @@
+import { isIdentifier } from '../stix/identifier.js'
+import { isTypeName } from '../stix/names.js'
 import { isTimestamp } from '../stix/timestamp.js'
 import { toMicros } from '../store/time.js'
 import type { VersionSelector } from '../store/types.js'
@@ -47,7 +49,13 @@ const SPEC_VERSION = /^\d+\.\d+$/
 export function parseFilters(params: URLSearchParams, allowed: readonly string[]): Filters {
   const filters: Filters = {}
   for (const name of new Set(params.keys())) {
-    if (!KNOWN.has(name)) continue // unknown parameters are ignored, as the spec lets servers do
+    // other parameters are ignored, as the spec lets servers do; a filter this server does not know is not,
+    // since a misspelt filter read as "no filter" answers with everything
+    if (name.startsWith('match[') && !KNOWN.has(name))
+      throw badRequest(
+        `${name} is not a filter this server knows; this endpoint takes ${allowed.filter((a) => a.startsWith('match[')).join(', ') || 'no match[] filter'}`,
+      )
+    if (!KNOWN.has(name)) continue
     if (!allowed.includes(name)) throw badRequest(`the ${name} parameter is not supported on this endpoint`)
     const values = params.getAll(name)
     const value = values.join(',')
@@ -70,10 +78,10 @@ export function parseFilters(params: URLSearchParams, allowed: readonly string[]
         filters.next = value
         break
       case 'match[id]':
-        filters.ids = list(value, name)
+        filters.ids = list(value, name).map((id) => checked(id, isIdentifier, name, 'STIX identifiers'))
         break
       case 'match[type]':
-        filters.types = list(value, name)
+        filters.types = list(value, name).map((t) => checked(t, isTypeName, name, 'STIX type names'))
         break
       case 'match[spec_version]':
         filters.specVersions = list(value, name).map(parseSpecVersion)
@@ -84,6 +92,11 @@ export function parseFilters(params: URLSearchParams, allowed: readonly string[]
     }
   }
   return filters
+}
+
+function checked(value: string, valid: (v: string) => boolean, name: string, what: string): string {
+  if (!valid(value)) throw badRequest(`${name} takes ${what}; got "${value}"`)
+  return value
 }
 
 function parseVersion(value: string): VersionSelector {

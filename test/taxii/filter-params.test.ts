@@ -45,6 +45,10 @@ describe('TAXII filter parameters', () => {
     ['match[type]=', 'match[type] needs at least one value'],
     ['match[id]=', 'match[id] needs at least one value'],
     ['added_after=2026-02-30T00:00:00Z', 'added_after must be one RFC 3339 timestamp in UTC'],
+    ['match[foo]=x', 'match[foo] is not a filter this server knows; this endpoint takes match[id]'],
+    ['match[types]=indicator', 'match[types] is not a filter this server knows'],
+    ['match[id]=notanid', 'match[id] takes STIX identifiers; got "notanid"'],
+    ['match[type]=Indicator', 'match[type] takes STIX type names; got "Indicator"'],
   ])('GET ?%s is a 400', async (query, message) => {
     expect(await badRequest(`?${query}`)).toContain(message)
   })
