@@ -248,12 +248,15 @@ describe('next cursors over HTTP', () => {
     const bare = `${root}/collections/${collectionId}/objects`
     const escaped = `${root}/collections/${encodeURIComponent(collectionId).replace(/-/g, '%2D')}/objects`
     expect(escaped).not.toBe(bare)
+    const byAlias = `${root}/collections/shared/objects/`
     const reference = (await page(withNext(slash, (await page(`${slash}?limit=3`)).body.next))).body
     for (const [from, to] of [
       [slash, bare],
       [bare, slash],
       [bare, `${bare}//`],
       [slash, escaped],
+      [byAlias, slash],
+      [slash, byAlias],
     ] as const) {
       const first = await page(`${from}?limit=3`)
       expect(first.status).toBe(200)

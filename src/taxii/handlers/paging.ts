@@ -21,9 +21,11 @@ export function pagedRequest(
   fixed: Partial<ObjectQuery>,
 ): PagedRequest {
   let filters: Filters = parseFilters(ctx.url.searchParams, allowed)
-  // the matched route with its decoded parameters, not the raw path: every spelling the router accepts for
-  // one endpoint (trailing slash or not, percent-escapes) issues and accepts the same cursors
-  const scope = ctx.route.replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(ctx.params[name]!))
+  // the matched route with its decoded parameters and the collection's id (not the alias it may be named
+  // by), not the raw path: every spelling of one endpoint issues and accepts the same cursors
+  const param = (name: string) =>
+    name === 'collectionId' && fixed.collectionId !== undefined ? fixed.collectionId : ctx.params[name]!
+  const scope = ctx.route.replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(param(name)))
   const principalId = ctx.session.viewer.principalId
   let afterSeq: number | undefined
   if (filters.next !== undefined) {
