@@ -159,3 +159,18 @@ export function actionOf<A extends string>(given: string | undefined, actions: r
 export function actionNames<A extends string>(positionals: Readonly<Record<A, number>>): A[] {
   return Object.keys(positionals) as A[]
 }
+
+/**
+ * Refuses an option given to an action of a command that does not take it: parsed for the command as a
+ * whole, it would otherwise be read and silently ignored (`policy history --at T` showing today's history).
+ */
+export function onlyFor<A extends string>(
+  values: Record<string, unknown>,
+  action: A,
+  takenBy: Record<string, readonly A[]>,
+): void {
+  for (const [option, actions] of Object.entries(takenBy)) {
+    if (values[option] !== undefined && !actions.includes(action))
+      throw new CommandUsageError(`--${option} does not apply to "${action}"`)
+  }
+}

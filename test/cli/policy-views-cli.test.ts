@@ -102,6 +102,26 @@ describe('sluice policy preview', () => {
   })
 })
 
+describe('options an action does not take', () => {
+  it.each([
+    [
+      ['history', '--at', '2026-01-01T00:00:00Z'],
+      '--at does not apply to "history" for "policy"; run "sluice policy --help"',
+    ],
+    [
+      ['history', '--object', SHARED],
+      '--object does not apply to "history" for "policy"; run "sluice policy --help"',
+    ],
+    [
+      ['preview', '--partner', 'harbour', '--object', SHARED],
+      '--object does not apply to "preview" for "policy"; run "sluice policy --help"',
+    ],
+  ])('policy %j is a usage error', async (args, message) => {
+    const result = await run('policy', ...args)
+    expect([result.code, result.stderr.trim()]).toEqual([2, `sluice: ${message}`])
+  })
+})
+
 describe('sluice policy preview --at', () => {
   it('counts the objects the node held at that instant, not those stored since', async () => {
     const at = async (instant: string) =>

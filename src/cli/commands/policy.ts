@@ -8,7 +8,7 @@ import {
 } from '../../services/policy-views.js'
 import { isIdentifier } from '../../stix/identifier.js'
 import { collectionLabels, labelCollections } from '../collection-labels.js'
-import { actionOf, badValue, instant, parse, required } from '../options.js'
+import { actionOf, badValue, instant, onlyFor, parse, required } from '../options.js'
 import { withServices } from '../store-session.js'
 
 const HELP = `Usage:
@@ -31,6 +31,7 @@ export async function run(args: string[]): Promise<void> {
     if (values.help) return
   }
   const action = actionOf(positionals[0], ['explain', 'preview', 'history'] as const)
+  onlyFor(values, action, { object: ['explain'], at: ['explain', 'preview'] })
   const now = new Date().toISOString()
   const at = instant(values.at, 'at') ?? now
   const object = action === 'explain' ? required(values.object, 'object') : undefined
