@@ -43,18 +43,19 @@ const versionOf = (v: StoredVersion): ObjectVersion => ({
 })
 
 /**
- * An SRO's ends as the node held them at `at`: in each collection, the newest version stored by then, as the
- * store's newest versions (`latestVersions`) answered at that instant.
+ * An SRO's ends among `held`, the newest versions (per collection) the node had stored at the instant
+ * explained, as the store's newest versions answered then.
  */
-async function endpointsAt(
-  store: Store,
-  object: StixObject,
-  at: number,
-): Promise<Map<string, ObjectVersion[]>> {
-  const newest = newestStoredBy(await storedVersions(store, endpointRefs(object)?.refs ?? []), at)
+function endpointsAt(object: StixObject, held: readonly StoredVersion[]): Map<string, ObjectVersion[]> {
+  const refs = new Set(endpointRefs(object)?.refs ?? [])
   const map = new Map<string, ObjectVersion[]>()
-  for (const v of newest) map.set(v.id, [...(map.get(v.id) ?? []), versionOf(v)])
+  for (const v of held) if (refs.has(v.id)) map.set(v.id, [...(map.get(v.id) ?? []), versionOf(v)])
   return map
+}
+
+/** An RFC 3339 instant in microseconds, or a clear refusal. */
+function micros(instant: string): number {
+  return parseInstant(instant) ?? fail(`"${instant}" is not an RFC 3339 timestamp`)
 }
 
 /**
@@ -114,11 +115,12 @@ export async function explainObject(
   const versions = (await storedVersions(store, [objectId])).sort(newestFirst)
   if (versions.length === 0) fail(`no object "${objectId}" is stored on this node`)
   const snapshot = policyAt(await policy.history(), at)
-  const t = parseInstant(at) ?? fail(`"${at}" is not an RFC 3339 timestamp`)
+  const t = micros(at)
   const parsed = versions.map(versionOf)
-  const contexts = await Promise.all(
-    parsed.map(async (v) => ({ endpoints: await endpointsAt(store, v.object, t) })),
-  )
+  // the ends of every version, read once: the newest version of each stored by `at`
+  const refs = [...new Set(parsed.flatMap((v) => endpointRefs(v.object)?.refs ?? []))]
+  const held = newestStoredBy(await storedVersions(store, refs), t)
+  const contexts = parsed.map((v) => ({ endpoints: endpointsAt(v.object, held) }))
   const ids = [objectId, ...contexts.flatMap((c) => [...c.endpoints.keys()])]
   const federation = await federationRules(store, snapshot, partner.id, ids, at)
   const explained = (i: number, after: AfterPolicy) =>
@@ -170,9 +172,9 @@ export async function previewPartner(
   at: string,
 ): Promise<PreviewCounts> {
   const partner = await policy.partner(partnerId)
-  const t = parseInstant(at) ?? fail(`"${at}" is not an RFC 3339 timestamp`)
+  const t = micros(at)
   // a past instant is judged on the objects the node held then, as explain judges it
-  const corpus = await loadCorpus(store, t < parseInstant(new Date().toISOString())! ? t : undefined)
+  const corpus = await loadCorpus(store, t < Date.now() * 1000 ? t : undefined)
   const snapshot = policyAt(await policy.history(), at)
   const ids = corpus.versions.map((v) => v.object.id)
   const after = await federationRules(store, snapshot, partner.id, ids, at)
@@ -231,7 +233,7 @@ export async function orderHistory(
   const suspensionPartner = new Map(
     orders.flatMap((o) => (o.kind === 'suspension' ? [[o.id, o.partner_id] as const] : [])),
   )
-  const t = parseInstant(now) ?? fail(`"${now}" is not an RFC 3339 timestamp`)
+  const t = micros(now)
   return orders
     .filter(
       (o) =>

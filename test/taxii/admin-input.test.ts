@@ -255,6 +255,17 @@ describe('errors outside the routes', () => {
     expect(head.headers.get('allow')).toBe('GET, POST')
     expect(head.headers.get('x-taxii-date-added-first')).toBeNull()
     expect(await size()).toBe(afterGet)
+    // what discloses nothing answers HEAD, as the README says
+    for (const path of ['/healthz', '/metrics', '/console/'])
+      expect(
+        (
+          await fetch(`${t.url}${path}`, {
+            method: 'HEAD',
+            headers: { Authorization: `Bearer ${t.adminKey}` },
+          })
+        ).status,
+        path,
+      ).toBe(200)
   })
 
   it('a wrong method answers a TAXII 405 with Allow', async () => {
