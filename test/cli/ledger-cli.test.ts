@@ -239,6 +239,31 @@ describe('ledger verify', () => {
     expect(mixed.code).toBe(1)
   })
 
+  it.each([
+    ['a JSON object that is not STIX', { name: 'not stix' }, 'item 1'],
+    ['an array with a number in it', [{ type: 'indicator', id: 'indicator--x' }, 7], 'item 2'],
+    ['an object with a numeric id', [{ type: 'indicator', id: 42 }], 'item 1'],
+  ])('refuses %s in --objects with a one-line usage error', async (_, content, item) => {
+    const result = await verify(['--objects', write('not-stix.json', content)])
+    expect(result.stdout).toBe('')
+    expect(result.stderr.trim().split('\n')).toHaveLength(1)
+    expect(result.stderr).toContain(
+      `--objects: ${item} is not a STIX object (it needs string "type" and "id")`,
+    )
+    expect(result.code).toBe(2)
+  })
+
+  it('reads an empty TAXII envelope and an empty bundle as nothing received', async () => {
+    for (const [name, content] of [
+      ['envelope.json', { more: false }],
+      ['bundle.json', { type: 'bundle', id: 'bundle--0f3a1c52-59a4-4c1e-9d1b-7a0e3c1f2b44' }],
+    ] as const) {
+      const result = await verify(['--objects', write(name, content)])
+      expect(result.stdout.trim().split('\n').at(-1)).toBe('1 proven, 0 unproven, 0 failed')
+      expect(result.code).toBe(0)
+    }
+  })
+
   it('says that a partner log with nothing in it records nothing disclosed', async () => {
     const { policy, store } = s.t.node.services
     await policy.addPartner({ id: 'quiet-desk', name: 'Quiet Desk (fictional)', kind: 'police' }, 'test')

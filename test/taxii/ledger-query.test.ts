@@ -64,3 +64,30 @@ describe('GET /ledger/inclusion?object=&modified=', () => {
     expect((await inclusion('null')).status).toBe(404)
   })
 })
+
+describe('GET /ledger/entries', () => {
+  const entries = (query: string) => t.get(`/ledger/entries?log=${log}&${query}`)
+
+  it('answers a range with the entries in it', async () => {
+    const res = await entries('start=0&end=5')
+    expect(res.status).toBe(200)
+    const body = (await res.json()) as { index: number }[]
+    expect(body.map((e) => e.index)).toEqual([...body.keys()])
+    expect(body.length).toBeGreaterThan(0)
+  })
+
+  it('answers a reversed range with a TAXII 400, not an empty list', async () => {
+    const res = await entries('start=3&end=1')
+    expect(res.status).toBe(400)
+    expect(res.headers.get('content-type')).toBe(TAXII)
+    expect(((await res.json()) as { description: string }).description).toBe(
+      'end (1) must not be below start (3)',
+    )
+  })
+
+  it('answers an empty range with an empty list', async () => {
+    const res = await entries('start=1&end=1')
+    expect(res.status).toBe(200)
+    expect(await res.json()).toEqual([])
+  })
+})

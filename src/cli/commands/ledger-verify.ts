@@ -44,6 +44,8 @@ export async function verifyRemote(options: VerifyOptions): Promise<VerifyReport
     throw new CliError('--url must be the node base URL, e.g. http://127.0.0.1:8021', 2)
   if (!options.apiKey) throw new CliError('--api-key (or SLUICE_API_KEY) is required', 2)
   checkVerifierKey(options.vkey)
+  // a mistake in what the recipient gives is reported before the node is asked anything
+  const received = parseReceived(options.objects)
   const kept = options.checkpoints.map((note, i) =>
     keptCheckpoint(note, options.checkpointNames?.[i] ?? `kept checkpoint ${i + 1}`),
   )
@@ -94,8 +96,8 @@ export async function verifyRemote(options: VerifyOptions): Promise<VerifyReport
           : `${verdict.status}: ${verdict.reason}`,
     })
   }
-  for (const object of parseReceived(options.objects)) {
-    const id = String(object.id)
+  for (const object of received) {
+    const id = object.id
     const modified = typeof object.modified === 'string' ? object.modified : null
     const item = `${id} ${modified ?? ''}`.trim()
     if (opened.checkpoint.size === 0) {
@@ -273,22 +275,48 @@ function inclusionProofs(value: unknown): { index: number; entry: Entry; proof: 
   return out
 }
 
-function parseReceived(text: string | undefined): Record<string, unknown>[] {
+/** What a recipient received, as the object versions in it; an item that is not a STIX object is refused. */
+function parseReceived(text: string | undefined): ReceivedObject[] {
   if (!text) return []
-  const trimmed = text.trim()
+  return receivedItems(text.trim()).map((item, i) => {
+    if (!isReceivedObject(item))
+      throw new CliError(`--objects: item ${i + 1} is not a STIX object (it needs string "type" and "id")`, 2)
+    return item
+  })
+}
+
+interface ReceivedObject extends Record<string, unknown> {
+  type: string
+  id: string
+}
+
+function isReceivedObject(item: unknown): item is ReceivedObject {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) return false
+  const { type, id } = item as Record<string, unknown>
+  return typeof type === 'string' && typeof id === 'string'
+}
+
+/** The items of a bundle, a TAXII envelope (an empty one has no `objects`), a JSON array or JSON Lines. */
+function receivedItems(trimmed: string): unknown[] {
+  let value: unknown
   try {
-    const value = JSON.parse(trimmed)
-    if (Array.isArray(value)) return value
-    if (value && Array.isArray(value.objects)) return value.objects
-    return [value]
+    value = JSON.parse(trimmed)
   } catch {
     try {
       return trimmed
         .split('\n')
-        .filter(Boolean)
+        .filter((line) => line.trim() !== '')
         .map((line) => JSON.parse(line))
     } catch {
       throw new CliError('--objects must hold a STIX bundle, a TAXII envelope, a JSON array or JSON Lines', 2)
     }
   }
+  if (Array.isArray(value)) return value
+  if (typeof value === 'object' && value !== null) {
+    const members = value as Record<string, unknown>
+    if (Array.isArray(members.objects)) return members.objects
+    const empty = members.type === 'bundle' || Object.keys(members).every((k) => k === 'more' || k === 'next')
+    if (empty && !('objects' in members)) return []
+  }
+  return [value]
 }

@@ -147,10 +147,10 @@ export function ledgerRoutes(services: NodeServices): JsonRoute[] {
       handle: async ({ principal, url }) => {
         const log = logFor(principal, url, false)
         const start = integer(url.searchParams.get('start') ?? '0', 'start')
-        const end = Math.min(
-          integer(url.searchParams.get('end') ?? String(start + 100), 'end'),
-          start + MAX_ENTRIES,
-        )
+        const asked = integer(url.searchParams.get('end') ?? String(start + 100), 'end')
+        // an empty answer to a reversed range would read as "the log holds nothing there"
+        if (asked < start) throw badRequest(`end (${asked}) must not be below start (${start})`)
+        const end = Math.min(asked, start + MAX_ENTRIES)
         return (await store.ledgerLeaves(log, start, end)).map((l) => ({
           index: l.index,
           entry: decodeEntry(l.bytes),
