@@ -164,21 +164,51 @@ function notYetStored(stored: StoredVersion, at: string): string {
   return `This version did not exist yet at ${at}: the node stored it at ${stored.dateAdded}. Had it been stored then:`
 }
 
+/** A backdated order the preview of an instant counts as applied, though reads at that instant did not know it. */
+export interface RecordedLater {
+  order: string
+  kind: Order['kind']
+  effective_from: string
+  recorded_at: string
+}
+
+export interface PartnerPreview extends PreviewCounts {
+  /**
+   * The counts judge by the policy as recorded now: an order recorded after the instant with an earlier
+   * effective time is applied to it, as `policy explain` applies it (and says so per object).
+   */
+  recordedLater: RecordedLater[]
+}
+
 /** What a partner would receive at an instant, counted by effect, reason and collection. */
 export async function previewPartner(
   store: Store,
   policy: PolicyService,
   partnerId: string,
   at: string,
-): Promise<PreviewCounts> {
+): Promise<PartnerPreview> {
   const partner = await policy.partner(partnerId)
   const t = micros(at)
   // a past instant is judged on the objects the node held then, as explain judges it
   const corpus = await loadCorpus(store, t < Date.now() * 1000 ? t : undefined)
-  const snapshot = policyAt(await policy.history(), at)
+  const history = await policy.history()
+  const snapshot = policyAt(history, at)
   const ids = corpus.versions.map((v) => v.object.id)
   const after = await federationRules(store, snapshot, partner.id, ids, at)
-  return previewCounts(snapshot, partner.id, at, corpus.versions, corpus.contextFor, after)
+  const counts = previewCounts(snapshot, partner.id, at, corpus.versions, corpus.contextFor, after)
+  return { ...counts, recordedLater: recordedAfter(history.orders, partner.id, t) }
+}
+
+/** The partner's orders in effect by `t` but recorded after it. */
+function recordedAfter(orders: readonly Order[], partnerId: string, t: number): RecordedLater[] {
+  const ours = new Set(
+    orders.flatMap((o) => (o.kind === 'suspension' && o.partner_id === partnerId ? [o.id] : [])),
+  )
+  return orders
+    .filter((o) => ours.has(o.kind === 'suspension' ? o.id : o.lifts))
+    .filter((o) => effectiveAt(o) <= t && (parseInstant(o.recorded_at) ?? 0) > t)
+    .sort(byEffectiveTime)
+    .map((o) => ({ order: o.id, kind: o.kind, effective_from: o.effective_from, recorded_at: o.recorded_at }))
 }
 
 export interface OrderView {

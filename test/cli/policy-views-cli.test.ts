@@ -234,6 +234,21 @@ describe('sluice policy history', () => {
     expect(full).not.toMatch(/audit pending; recorded/)
   })
 
+  it('previews an instant before a backdated order was recorded with the order applied, and says so', async () => {
+    const json = JSON.parse(
+      (await run('policy', 'preview', '--partner', 'harbour', '--json', '--at', between)).stdout,
+    ) as { denied: number; total: number; recordedLater: { order: string; kind: string }[] }
+    expect(json.recordedLater.map((o) => [o.order, o.kind])).toEqual([[backdated, 'suspension']])
+    expect(json.denied).toBe(json.total)
+    const text = (await run('policy', 'preview', '--partner', 'harbour', '--at', between)).stdout
+    expect(text).toContain(
+      `note: suspension ${backdated} is counted as in effect (from 2026-01-01T00:00:00.000Z), but it was recorded at`,
+    )
+    expect(text).toContain(`reads at ${between} did not yet apply it`)
+    const now = JSON.parse((await run('policy', 'preview', '--partner', 'harbour', '--json')).stdout)
+    expect(now.recordedLater).toEqual([])
+  })
+
   it('writes every instant as RFC 3339 UTC with milliseconds', async () => {
     const full = (await run('policy', 'history', '--partner', 'harbour')).stdout
     const instants = full.match(/\d{4}-\d\d-\d\dT[\d:.]+(Z|[+-]\d\d:\d\d)?/g) ?? []

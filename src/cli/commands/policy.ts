@@ -62,6 +62,10 @@ export async function run(args: string[]): Promise<void> {
                 ]
               : []),
             ...Object.entries(byKind(counts.deniedByReason)).map(([kind, n]) => `    ${kind}: ${n}`),
+            ...counts.recordedLater.map(
+              (o) =>
+                `  note: ${o.kind} ${o.order} is counted as in effect (from ${stamp(o.effective_from)}), but it was recorded at ${stamp(o.recorded_at)}: reads at ${at} did not yet apply it`,
+            ),
           ].join('\n'),
         )
       }
