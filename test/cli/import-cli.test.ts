@@ -44,3 +44,30 @@ describe('sluice import of input that stops being JSON', () => {
     expect(result.code).toBe(2)
   })
 })
+
+describe('sluice import of input with nothing in it', () => {
+  it.each([
+    ['an empty file', ''],
+    ['a file of blank lines', '\n  \n\t\n'],
+  ])('refuses %s as a usage error, importing nothing', async (_, content) => {
+    const file = join(dir, 'empty.json')
+    writeFileSync(file, content)
+    const result = await run('import', file, '--collection', 'inbox')
+    expect([result.code, result.stdout, result.stderr.trim()]).toEqual([
+      2,
+      '',
+      `sluice: ${file} is empty: nothing to import`,
+    ])
+  })
+
+  it('imports an empty bundle as nothing, successfully', async () => {
+    const file = join(dir, 'empty-bundle.json')
+    writeFileSync(
+      file,
+      JSON.stringify({ type: 'bundle', id: 'bundle--6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b', objects: [] }),
+    )
+    const result = await run('import', file, '--collection', 'inbox')
+    expect(result.stdout).toBe('imported into inbox: 0 added, 0 already present, 0 rejected\n')
+    expect(result.code).toBe(0)
+  })
+})

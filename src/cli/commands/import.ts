@@ -13,7 +13,8 @@ const HELP = `Usage: sluice import FILE|- --collection ID|ALIAS [--api-root NAME
 Reads a STIX 2.1 bundle, a JSON array of objects or JSON Lines (from stdin with -),
 validates every object and stores the valid ones, in transactions of --batch objects
 (default 1000). Prints a summary of accepted and rejected objects with reasons.
-Exits 1 if any object was rejected, 2 on bad usage or unreadable input.`
+Exits 1 if any object was rejected, 2 on bad usage or unreadable or empty input
+(an empty bundle or array is not an error).`
 
 const SHOWN_REJECTIONS = 20
 
@@ -50,8 +51,12 @@ export async function run(args: string[]): Promise<void> {
       required(values.collection, 'collection'),
     )
     if (!collection) throw new CliError(`no collection "${values.collection}"; see "sluice collections list"`)
-    const input = file === '-' ? process.stdin : createReadStream(file)
+    const seen = { content: false }
+    const input = noticingContent(file === '-' ? process.stdin : createReadStream(file), seen)
     const summary = await importStream(store, collection.id, input, batchSize)
+    // an empty file is far more often a failed download or a wrong path than an intended no-op
+    if (!seen.content && !summary.error)
+      throw new CliError(`${file === '-' ? 'stdin' : file} is empty: nothing to import`, 2)
     process.stdout.write(
       `imported into ${collection.alias ?? collection.id}: ${summary.added} added, ${summary.unchanged} already present, ${summary.rejected.length} rejected\n`,
     )
@@ -66,6 +71,17 @@ export async function run(args: string[]): Promise<void> {
       )
     if (summary.rejected.length > 0) process.exitCode = 1
   })
+}
+
+/** Passes `input` through, noting whether any of it is other than whitespace. */
+async function* noticingContent(
+  input: AsyncIterable<Buffer | string>,
+  seen: { content: boolean },
+): AsyncGenerator<Buffer | string> {
+  for await (const chunk of input) {
+    if (!seen.content && /\S/.test(chunk.toString())) seen.content = true
+    yield chunk
+  }
 }
 
 export interface ImportSummary {
