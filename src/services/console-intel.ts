@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { readUint64, TokenSealer, uint64 } from '../auth/sealed-token.js'
 import type { GateSession, Served } from '../disclosure/gate.js'
 import { EVERY_VERSION, selectVisibleVersions } from '../disclosure/version-selection.js'
@@ -50,9 +51,13 @@ interface Position {
  * included. Its fields have a fixed width, so its length tells nothing either. The key comes from the same
  * node secret as the TAXII cursors', under another label.
  */
-const CURSOR_LABEL = 'sluice console search cursor v1'
-/** A flag byte (is `s` set), then `c`, `s`, `n` and `m` at 8 bytes each; the principal id follows. */
+const CURSOR_LABEL = 'sluice console search cursor v2'
+/**
+ * A flag byte (is `s` set), then `c`, `s`, `n` and `m` at 8 bytes each, then the digest of the search's
+ * filters (`c` indexes the collections those filters chose); the principal id follows.
+ */
 const POSITION_BYTES = 33
+const FILTERS_BYTES = 32
 const sealers = new WeakMap<Store, Promise<TokenSealer>>()
 
 function cursorSealer(store: Store): Promise<TokenSealer> {
@@ -65,24 +70,46 @@ function cursorSealer(store: Store): Promise<TokenSealer> {
   return sealer
 }
 
-async function encodeCursor(store: Store, session: GateSession, p: Position): Promise<string> {
+/** What a cursor continues: the same filters (the page size may change between pages). */
+function filtersDigest(query: SearchQuery): Buffer {
+  const { collection, type, label, marking, q } = query
+  return createHash('sha256')
+    .update(JSON.stringify([collection ?? null, type ?? null, label ?? null, marking ?? null, q ?? null]))
+    .digest()
+}
+
+async function encodeCursor(
+  store: Store,
+  session: GateSession,
+  query: SearchQuery,
+  p: Position,
+): Promise<string> {
   const bytes = Buffer.concat([
     Buffer.from([p.s === undefined ? 0 : 1]),
     uint64(p.c),
     uint64(p.s ?? 0),
     uint64(p.n),
     uint64(p.m),
+    filtersDigest(query),
     Buffer.from(session.viewer.principalId),
   ])
   return (await cursorSealer(store)).seal(bytes)
 }
 
-async function decodeCursor(store: Store, session: GateSession, text: string): Promise<Position> {
+async function decodeCursor(
+  store: Store,
+  session: GateSession,
+  query: SearchQuery,
+  text: string,
+): Promise<Position> {
   const bytes = (await cursorSealer(store)).open(text)
+  const principalAt = POSITION_BYTES + FILTERS_BYTES
   // only what we sealed opens, so an opened cursor is well formed
-  if (!bytes || bytes.length < POSITION_BYTES) return fail('cursor is not one this console issued')
-  if (bytes.subarray(POSITION_BYTES).toString('utf8') !== session.viewer.principalId)
+  if (!bytes || bytes.length < principalAt) return fail('cursor is not one this console issued')
+  if (bytes.subarray(principalAt).toString('utf8') !== session.viewer.principalId)
     return fail('cursor was issued to another principal')
+  if (!bytes.subarray(POSITION_BYTES, principalAt).equals(filtersDigest(query)))
+    return fail('cursor continues a search with other filters; start the search again without it')
   const at = (offset: number) => readUint64(bytes, offset)
   return { c: at(1), ...(bytes[0] === 1 ? { s: at(9) } : {}), n: at(17), m: at(25) }
 }
@@ -166,7 +193,7 @@ export async function searchObjects(
   }
   const restricted = restrictedByPolicy(session)
   let pos: Position = query.cursor
-    ? await decodeCursor(store, session, query.cursor)
+    ? await decodeCursor(store, session, query, query.cursor)
     : { c: 0, n: 0, m: restricted ? 0 : await indexedTotal(store, collections, query.type) }
   const items: ObjectRow[] = []
   const shown: Served[] = []
@@ -201,7 +228,7 @@ export async function searchObjects(
     n: counts.searched,
     m: restricted ? 0 : pos.m,
   }
-  return { items, ...counts, ...(done ? {} : { next: await encodeCursor(store, session, next) }) }
+  return { items, ...counts, ...(done ? {} : { next: await encodeCursor(store, session, query, next) }) }
 }
 
 type SearchCounts = Pick<ObjectPage, 'scanned' | 'searched' | 'total'>

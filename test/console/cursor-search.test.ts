@@ -91,6 +91,25 @@ describe('console search cursor', () => {
     await expect(search({ cursor: isles })).rejects.toThrow(/cursor was issued to another principal/)
   })
 
+  it('continues only the search it was issued for, whatever the page size', async () => {
+    const first = await search({}, 'isles')
+    expect(first.next).toBeDefined()
+    const known = knownMarkings(await t.node.services.policy.history())
+    const session = await open('isles')
+    const again = await searchObjects(
+      t.node.services.store,
+      session,
+      known,
+      { cursor: first.next!, limit: 5 },
+      30,
+    )
+    expect(again.items.length).toBeGreaterThan(0)
+    for (const other of [{ type: 'indicator' }, { q: 'x' }, { collection: 'c' }, { label: 'l' }])
+      await expect(search({ ...other, cursor: first.next! }, 'isles'), JSON.stringify(other)).rejects.toThrow(
+        /cursor continues a search with other filters/,
+      )
+  })
+
   it('answers a bad cursor over the console API with a 400', async () => {
     const get = (path: string) =>
       fetch(`${t.url}/console-api/${path}`, { headers: { Authorization: `Bearer ${partnerKey('isles')}` } })
