@@ -41,20 +41,22 @@ export async function checkReadiness(store: Store, timeoutMs = 2000): Promise<Re
  */
 export function healthHandler(store: Store) {
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
-    const headers = { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { ...headers, Allow: 'GET, HEAD' }).end('{"status":"method not allowed"}')
-      return
+    // a declared length lets the access log and a HEAD tell the size of what a GET answers
+    const answer = (status: number, body: string, extra: Record<string, string> = {}): void => {
+      res
+        .writeHead(status, {
+          'Content-Type': 'application/json',
+          'Cache-Control': 'no-store',
+          'Content-Length': Buffer.byteLength(body),
+          ...extra,
+        })
+        .end(req.method === 'HEAD' ? undefined : body)
     }
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return answer(405, '{"status":"method not allowed"}', { Allow: 'GET, HEAD' })
     const path = url.pathname.replace(/\/+$/, '')
-    if (path === '/healthz/live') {
-      res.writeHead(200, headers).end('{"status":"ok","live":true}')
-      return
-    }
-    if (path !== '/healthz' && path !== '/healthz/ready') {
-      res.writeHead(404, headers).end('{"status":"not found"}')
-      return
-    }
+    if (path === '/healthz/live') return answer(200, '{"status":"ok","live":true}')
+    if (path !== '/healthz' && path !== '/healthz/ready') return answer(404, '{"status":"not found"}')
     const readiness = await checkReadiness(store)
     const body = JSON.stringify({
       status: readiness.ready ? 'ok' : 'unavailable',
@@ -62,6 +64,6 @@ export function healthHandler(store: Store) {
       ready: readiness.ready,
       checks: { store: { ok: readiness.checks.store.ok, ms: readiness.checks.store.ms } },
     })
-    res.writeHead(readiness.ready ? 200 : 503, headers).end(req.method === 'HEAD' ? undefined : body)
+    answer(readiness.ready ? 200 : 503, body)
   }
 }

@@ -4,7 +4,7 @@ import type { Store } from '../store/types.js'
 import { feedLags } from './feeds.js'
 import type { Logger } from './logger.js'
 import { type Counter, type Histogram, MetricsRegistry } from './metrics.js'
-import { requestNotes } from './request-context.js'
+import { type RefusedRequest, requestNotes } from './request-context.js'
 
 /** Receives what the disclosure gate decided, for counting; never the content. */
 export interface GateObserver {
@@ -142,6 +142,26 @@ export function observeRequests(metrics: NodeMetrics, logger: Logger, mounted: R
     }
     res.once('finish', () => finish('finished'))
     res.once('close', () => finish(res.writableFinished ? 'finished' : 'aborted'))
+  }
+}
+
+/**
+ * Requests Node's parser refused (over-long headers, not HTTP, too slow): counted and logged like others,
+ * under the route `unparsed`, so a flood of them shows in the metrics and the log.
+ */
+export function refusedRequests(metrics: NodeMetrics, logger: Logger) {
+  return (refused: RefusedRequest): void => {
+    const labels = { route: 'unparsed', method: 'OTHER', status: String(refused.status) }
+    metrics.requests.inc(labels)
+    logger.info('request', {
+      requestId: refused.requestId,
+      method: 'OTHER',
+      path: '(unparsed)',
+      route: 'unparsed',
+      status: refused.status,
+      errorCode: refused.errorCode,
+      remote: refused.remote,
+    })
   }
 }
 

@@ -22,3 +22,11 @@ export function noteRequest(target: IncomingMessage | ServerResponse, add: Reque
 export function requestNotes(req: IncomingMessage, res: ServerResponse): RequestNotes {
   return { ...notes.get(req), ...notes.get(res) }
 }
+
+/** A request the HTTP parser refused: there is no method, path or principal to report, only this. */
+export interface RefusedRequest {
+  requestId: string
+  status: number
+  errorCode: string
+  remote: string | undefined
+}

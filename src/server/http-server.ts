@@ -10,6 +10,7 @@ import {
 import { createServer as createTlsServer, type ServerOptions as TlsServerOptions } from 'node:https'
 import type { Duplex } from 'node:stream'
 import type { TLSSocket } from 'node:tls'
+import type { RefusedRequest } from '../ops/request-context.js'
 import { TaxiiError } from '../taxii/errors.js'
 import { sendError } from '../taxii/http-io.js'
 
@@ -29,6 +30,8 @@ export interface ListenerOptions {
   observe?: (req: IncomingMessage, res: ServerResponse, url: URL | undefined) => void
   /** Where failures no handler answered are reported. */
   onUnhandled?: (error: unknown) => void
+  /** Called for each request Node's parser refused before any handler saw it, once it is answered. */
+  onRefused?: (refused: RefusedRequest) => void
 }
 
 /**
@@ -69,7 +72,9 @@ export function createHttpServer(
     })
   }
   const server: Server = options.tls ? createTlsServer(options.tls, listener) : createServer(listener)
-  server.on('clientError', answerClientError)
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) =>
+    answerClientError(error, socket, options.onRefused),
+  )
   if (options.tls && options.onSecureConnection) server.on('secureConnection', options.onSecureConnection)
   server.requestTimeout = timeouts.requestMs
   server.headersTimeout = timeouts.headersMs
@@ -100,13 +105,14 @@ function parserError(error: NodeJS.ErrnoException): TaxiiError | undefined {
   }
 }
 
-function rawResponse(error: TaxiiError): string {
+function rawResponse(error: TaxiiError, requestId: string): string {
   const body = error.body()
   return [
     `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? error.title}`,
     `Content-Type: ${TaxiiError.contentType}`,
     `Content-Length: ${Buffer.byteLength(body)}`,
     'Cache-Control: no-store',
+    `X-Request-Id: ${requestId}`,
     'Connection: close',
     '',
     body,
@@ -117,11 +123,20 @@ function rawResponse(error: TaxiiError): string {
  * Node answers a request its parser refuses (e.g. 431 for over-long headers) with an empty body; this
  * answers with a TAXII error instead, then drops the connection, since the parser cannot go on from there.
  */
-function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+function answerClientError(
+  error: NodeJS.ErrnoException,
+  socket: Duplex,
+  onRefused: ListenerOptions['onRefused'],
+): void {
   const taxii = parserError(error)
   // as Node does: once a response on this socket has begun, another cannot be written after it
   const current = (socket as { _httpMessage?: ServerResponse })._httpMessage
-  if (taxii && socket.writable && !current?.headersSent)
-    socket.end(rawResponse(taxii), () => socket.destroy())
-  else socket.destroy()
+  if (!taxii || !socket.writable || current?.headersSent) {
+    socket.destroy()
+    return
+  }
+  const requestId = randomUUID()
+  const remote = (socket as { remoteAddress?: string }).remoteAddress
+  socket.end(rawResponse(taxii, requestId), () => socket.destroy())
+  onRefused?.({ requestId, status: taxii.status, errorCode: taxii.errorCode ?? 'bad-http', remote })
 }

@@ -9,7 +9,7 @@ import type { PrepareOptions } from '../ingest/prepare.js'
 import { healthHandler } from '../ops/health.js'
 import { errorLogger, type Logger } from '../ops/logger.js'
 import { metricsHandler } from '../ops/metrics-endpoint.js'
-import { type NodeMetrics, nodeMetrics, observeRequests } from '../ops/node-metrics.js'
+import { type NodeMetrics, nodeMetrics, observeRequests, refusedRequests } from '../ops/node-metrics.js'
 import { onSecureConnection, type TlsSettings, tlsServerOptions } from '../ops/tls.js'
 import { sluiceVersion } from '../ops/version.js'
 import { ensureDefaultApiRoot } from '../services/api-roots.js'
@@ -128,6 +128,7 @@ export async function createNode(options: NodeOptions): Promise<SluiceNode> {
     ...(tls ? { tls: tls.server, onSecureConnection: tls.onSecure } : {}),
     observe: observeRequests(metrics, logger, new Set(mounts.map((m) => m.prefix))),
     onUnhandled: (error) => logger.error('unhandled', { error }),
+    onRefused: refusedRequests(metrics, logger),
   })
   const scheme = tls ? 'https' : 'http'
   if (options.federation !== false) federation.start()

@@ -87,6 +87,33 @@ describe('request logs', () => {
     expect(health!.requestId).toMatch(/^[0-9a-f-]{36}$/)
   })
 
+  it('logs and counts a request the HTTP parser refused, with the request id its answer carries', async () => {
+    const log = capture()
+    node = await startTestNode({ logger: log.logger })
+    const res = await fetch(`${node.url}/taxii2/?q=${'a'.repeat(20_000)}`)
+    expect(res.status).toBe(431)
+    const requestId = res.headers.get('x-request-id')
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/)
+    await new Promise((r) => setTimeout(r, 20))
+    const refused = log.entries().filter((e) => e.msg === 'request' && e.route === 'unparsed')
+    expect(refused).toEqual([
+      expect.objectContaining({ requestId, status: 431, errorCode: 'headers-too-large', path: '(unparsed)' }),
+    ])
+    const metrics = await (await node.get('/metrics')).text()
+    expect(metrics).toMatch(/route="unparsed"[^\n]*status="431"[^\n]*\} 1/)
+  })
+
+  it('logs the size of a health answer', async () => {
+    const log = capture()
+    node = await startTestNode({ logger: log.logger })
+    const body = await (await fetch(`${node.url}/healthz/live`)).text()
+    const head = await fetch(`${node.url}/healthz/live`, { method: 'HEAD' })
+    expect(head.headers.get('content-length')).toBe(String(Buffer.byteLength(body)))
+    await new Promise((r) => setTimeout(r, 20))
+    const health = log.entries().filter((e) => e.msg === 'request' && e.route === '/healthz')
+    expect(health.map((e) => e.bytesOut)).toEqual([Buffer.byteLength(body), Buffer.byteLength(body)])
+  })
+
   it('never writes a key, even one sent in the path or the query', async () => {
     const log = capture()
     node = await startTestNode({ logger: log.logger })
