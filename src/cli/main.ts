@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { sluiceVersion } from '../ops/version.js'
+import { NodeConfigError } from '../server/errors.js'
 import { StoreOpenError } from '../store/errors.js'
 import { CliError } from './errors.js'
 import { CommandUsageError } from './options.js'
@@ -95,7 +96,7 @@ main(process.argv.slice(2)).then(
     if (process.exitCode === undefined || process.exitCode === 0) process.exitCode = code
   },
   (error: unknown) => {
-    if (error instanceof CliError || error instanceof StoreOpenError) {
+    if (error instanceof CliError || error instanceof StoreOpenError || error instanceof NodeConfigError) {
       process.stderr.write(`sluice: ${error.message}\n`)
       process.exitCode = error instanceof CliError ? error.exitCode : 1
     } else {

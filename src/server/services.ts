@@ -6,6 +6,7 @@ import { LedgerService, loadOrCreateNodeKey } from '../services/ledger-service.j
 import { LedgerWriter } from '../services/ledger-writer.js'
 import { PolicyService } from '../services/policy-service.js'
 import type { Store } from '../store/types.js'
+import { NodeConfigError } from './errors.js'
 
 export interface NodeServices {
   store: Store
@@ -32,13 +33,23 @@ export interface ServiceOptions {
 
 export const DEFAULT_ORIGIN = 'sluice.localhost'
 
-/** Assembles the services every entry point (server, CLI) shares, around one store. */
+/**
+ * Assembles the services every entry point (server, CLI) shares, around one store.
+ *
+ * The origin names the node's logs in every checkpoint partners keep, so it is fixed when the node key is
+ * created (the key carries it as its name): a CLI run without SLUICE_ORIGIN signs under the node's own origin,
+ * and one with a different origin is refused rather than fork the logs' names.
+ */
 export async function createServices(store: Store, options: ServiceOptions): Promise<NodeServices> {
-  const origin = options.origin ?? process.env.SLUICE_ORIGIN ?? DEFAULT_ORIGIN
-  const key = await loadOrCreateNodeKey(
-    options.keyPath ?? process.env.SLUICE_NODE_KEY ?? join(options.dataDir, 'node.key'),
-    origin,
-  )
+  // an empty variable is an unset one, as a shell's `SLUICE_ORIGIN= sluice …` means it
+  const asked = options.origin ?? (process.env.SLUICE_ORIGIN || undefined)
+  const keyPath = options.keyPath ?? process.env.SLUICE_NODE_KEY ?? join(options.dataDir, 'node.key')
+  const key = await loadOrCreateNodeKey(keyPath, asked ?? DEFAULT_ORIGIN)
+  if (asked !== undefined && asked !== key.name)
+    throw new NodeConfigError(
+      `the origin "${asked}" (SLUICE_ORIGIN) is not this node's origin "${key.name}", fixed when its key ${keyPath} was created; leave SLUICE_ORIGIN unset or set it to "${key.name}"`,
+    )
+  const origin = key.name
   const policy = new PolicyService(store)
   const writer = options.storeLocation ? LedgerWriter.for(options.storeLocation, options.dataDir) : undefined
   const ledger = new LedgerService(store, key, origin, writer)
