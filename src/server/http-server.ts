@@ -50,12 +50,16 @@ export function createHttpServer(
     res.setHeader('X-Request-Id', randomUUID())
     let url: URL
     try {
+      // the URL parser resolves dot segments, which would let /intel/../admin past a proxy that allows /intel/
+      if (DOT_SEGMENT.test(req.url?.split('?')[0] ?? '')) throw new TypeError('dot segment')
       url = new URL(req.url ?? '/', 'http://node.invalid')
     } catch {
       options.observe?.(req, res, undefined)
       sendError(
         res,
-        new TaxiiError(400, 'Bad request', 'the request target is not a URL', { errorCode: 'bad-url' }),
+        new TaxiiError(400, 'Bad request', 'the request target is not a URL without "." or ".." segments', {
+          errorCode: 'bad-url',
+        }),
       )
       return
     }
@@ -81,6 +85,9 @@ export function createHttpServer(
   server.keepAliveTimeout = 5_000
   return server
 }
+
+/** A `.` or `..` path segment, written plainly or percent-encoded, between slashes or backslashes. */
+const DOT_SEGMENT = /(^|[/\\])(\.|%2e){1,2}([/\\]|$)/i
 
 /** What Node's HTTP parser refused, as a TAXII error; undefined when there is no one left to tell. */
 function parserError(error: NodeJS.ErrnoException): TaxiiError | undefined {
