@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Store } from '../store/types.js'
+import { TaxiiError } from '../taxii/errors.js'
+import { sendError } from '../taxii/http-io.js'
 
 export interface Readiness {
   ready: boolean
@@ -42,21 +44,33 @@ export async function checkReadiness(store: Store, timeoutMs = 2000): Promise<Re
 export function healthHandler(store: Store) {
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     // a declared length lets the access log and a HEAD tell the size of what a GET answers
-    const answer = (status: number, body: string, extra: Record<string, string> = {}): void => {
+    const answer = (status: number, body: string): void => {
       res
         .writeHead(status, {
           'Content-Type': 'application/json',
           'Cache-Control': 'no-store',
           'Content-Length': Buffer.byteLength(body),
-          ...extra,
         })
         .end(req.method === 'HEAD' ? undefined : body)
     }
+    // a probe reads the status; the errors are the node's one error format, as on every API
     if (req.method !== 'GET' && req.method !== 'HEAD')
-      return answer(405, '{"status":"method not allowed"}', { Allow: 'GET, HEAD' })
+      return sendError(
+        res,
+        new TaxiiError(405, 'Method not allowed', 'use GET or HEAD', {
+          errorCode: 'method-not-allowed',
+          headers: { Allow: 'GET, HEAD' },
+        }),
+      )
     const path = url.pathname.replace(/\/+$/, '')
     if (path === '/healthz/live') return answer(200, '{"status":"ok","live":true}')
-    if (path !== '/healthz' && path !== '/healthz/ready') return answer(404, '{"status":"not found"}')
+    if (path !== '/healthz' && path !== '/healthz/ready')
+      return sendError(
+        res,
+        new TaxiiError(404, 'Not found', 'health is at /healthz, /healthz/ready and /healthz/live', {
+          errorCode: 'no-endpoint',
+        }),
+      )
     const readiness = await checkReadiness(store)
     const body = JSON.stringify({
       status: readiness.ready ? 'ok' : 'unavailable',

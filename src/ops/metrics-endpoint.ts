@@ -3,6 +3,7 @@ import { ALLOWED, requireRole } from '../auth/roles.js'
 import type { Store } from '../store/types.js'
 import { authenticateRequest } from '../taxii/authenticate.js'
 import { TaxiiError } from '../taxii/errors.js'
+import { sendError } from '../taxii/http-io.js'
 import type { MetricsRegistry } from './metrics.js'
 import { PROMETHEUS_CONTENT_TYPE } from './metrics.js'
 import { noteRequest } from './request-context.js'
@@ -17,9 +18,12 @@ export function metricsHandler(store: Store, registry: MetricsRegistry) {
     noteRequest(res, { route: '/metrics' })
     try {
       if (url.pathname.replace(/\/+$/, '') !== '/metrics')
-        throw new TaxiiError(404, 'Not found', 'the metrics live at /metrics')
+        throw new TaxiiError(404, 'Not found', 'the metrics live at /metrics', { errorCode: 'no-endpoint' })
       if (req.method !== 'GET' && req.method !== 'HEAD')
-        throw new TaxiiError(405, 'Method not allowed', 'use GET', { headers: { Allow: 'GET, HEAD' } })
+        throw new TaxiiError(405, 'Method not allowed', 'use GET', {
+          errorCode: 'method-not-allowed',
+          headers: { Allow: 'GET, HEAD' },
+        })
       requireRole(await authenticateRequest(store, req), ALLOWED.metrics)
       const text = await registry.render()
       res.writeHead(200, {
@@ -29,18 +33,14 @@ export function metricsHandler(store: Store, registry: MetricsRegistry) {
       })
       res.end(req.method === 'HEAD' ? undefined : text)
     } catch (error) {
-      const e =
+      sendError(
+        res,
         error instanceof TaxiiError
           ? error
-          : new TaxiiError(500, 'Internal error', 'the metrics could not be rendered')
-      const body = e.body()
-      res
-        .writeHead(e.status, {
-          'Content-Type': 'application/json',
-          'Content-Length': Buffer.byteLength(body),
-          ...e.headers,
-        })
-        .end(body)
+          : new TaxiiError(500, 'Internal error', 'the metrics could not be rendered', {
+              errorCode: 'internal',
+            }),
+      )
     }
   }
 }

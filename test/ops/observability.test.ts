@@ -23,6 +23,11 @@ function capture() {
 describe('health', () => {
   it('answers liveness and readiness, and readiness fails when the store is gone', async () => {
     node = await startTestNode()
+    const { apiKey: partnerKey } = await createPrincipal(node.node.services.store, {
+      name: 'Isles desk',
+      role: 'partner',
+      partnerId: 'isles',
+    })
     const live = await fetch(`${node.url}/healthz/live`)
     expect(live.status).toBe(200)
     expect(await live.json()).toEqual({ status: 'ok', live: true })
@@ -35,8 +40,27 @@ describe('health', () => {
       checks: { store: { ok: true } },
     })
     expect((await fetch(`${node.url}/healthz/ready`)).status).toBe(200)
-    expect((await fetch(`${node.url}/healthz/other`)).status).toBe(404)
-    expect((await fetch(`${node.url}/healthz`, { method: 'POST' })).status).toBe(405)
+    const other = await fetch(`${node.url}/healthz/other`)
+    expect([other.status, other.headers.get('content-type')]).toEqual([404, TAXII])
+    expect(await other.json()).toMatchObject({ error_code: 'no-endpoint', http_status: '404' })
+    const post = await fetch(`${node.url}/healthz`, { method: 'POST' })
+    expect([post.status, post.headers.get('content-type'), post.headers.get('allow')]).toEqual([
+      405,
+      TAXII,
+      'GET, HEAD',
+    ])
+    expect(await post.json()).toMatchObject({ error_code: 'method-not-allowed' })
+    for (const [key, status] of [
+      [undefined, 401],
+      [partnerKey, 403],
+    ] as const) {
+      const metrics = await fetch(
+        `${node.url}/metrics`,
+        key ? { headers: { Authorization: `Bearer ${key}` } } : {},
+      )
+      expect([metrics.status, metrics.headers.get('content-type')]).toEqual([status, TAXII])
+      expect(((await metrics.json()) as { http_status: string }).http_status).toBe(String(status))
+    }
 
     await node.node.store.close()
     const down = await fetch(`${node.url}/healthz`)
