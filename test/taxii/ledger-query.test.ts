@@ -59,6 +59,23 @@ describe('GET /ledger/inclusion?object=&modified=', () => {
     },
   )
 
+  it('proves every disclosed version when modified is left out', async () => {
+    const res = await t.get(`/ledger/inclusion?log=${log}&object=${object.id}`)
+    expect(res.status).toBe(200)
+    const body = (await res.json()) as { proofs: { entry: { objectModified: string } }[] }
+    expect(body.proofs.map((p) => p.entry.objectModified)).toEqual([T0])
+  })
+
+  it.each([
+    [`index=0&object=${object.id}`, 'give either index or object (with modified)'],
+    ['', 'give either index or object (with modified)'],
+    [`index=0&modified=${T0}`, 'modified goes with object, not index'],
+  ])('answers %s with a TAXII 400 naming the mistake', async (query, description) => {
+    const res = await t.get(`/ledger/inclusion?log=${log}${query ? `&${query}` : ''}`)
+    expect(res.status).toBe(400)
+    expect(((await res.json()) as { description: string }).description).toBe(description)
+  })
+
   it('still answers a well-formed instant the log does not hold with 404', async () => {
     expect((await inclusion('2026-01-05T08:00:01Z')).status).toBe(404)
     expect((await inclusion('null')).status).toBe(404)

@@ -16,9 +16,10 @@ function integer(value: string | null, name: string): number {
   return Number(value)
 }
 
-/** The version a disclosure question names: a STIX timestamp, or null (`null` or absent) for none. */
-function modifiedParam(value: string | null): string | null {
-  if (value === null || value === 'null') return null
+/** The version a disclosure question names: a STIX timestamp, `null` for none, absent (undefined) for every one. */
+function modifiedParam(value: string | null): string | null | undefined {
+  if (value === null) return undefined
+  if (value === 'null') return null
   if (!isTimestamp(value))
     throw badRequest('modified must be a STIX timestamp such as 2026-01-05T08:00:00.000Z, or null')
   return value
@@ -103,8 +104,12 @@ export function ledgerRoutes(services: NodeServices): JsonRoute[] {
         if (size > head.size || size === 0)
           throw badRequest(`size must be between 1 and the log size ${head.size}`)
         const object = url.searchParams.get('object')
+        const byIndex = url.searchParams.has('index')
+        if (byIndex === (object !== null)) throw badRequest('give either index or object (with modified)')
+        if (byIndex && url.searchParams.has('modified'))
+          throw badRequest('modified goes with object, not index')
         const modified = modifiedParam(url.searchParams.get('modified'))
-        const index = object ? undefined : integer(url.searchParams.get('index'), 'index')
+        const index = byIndex ? integer(url.searchParams.get('index'), 'index') : undefined
         // by instant, not text: 2026-01-01T00:00:00Z names the version stored as 2026-01-01T00:00:00.000Z
         const leaves =
           index === undefined
@@ -122,7 +127,11 @@ export function ledgerRoutes(services: NodeServices): JsonRoute[] {
         }
         // a well-formed question about an entry the log does not hold: not found, not a bad request
         const wanted =
-          index === undefined ? `a disclosure of ${object} modified ${modified ?? 'null'}` : `entry ${index}`
+          index !== undefined
+            ? `entry ${index}`
+            : modified === undefined
+              ? `a disclosure of ${object}`
+              : `a disclosure of ${object} modified ${modified ?? 'null'}`
         if (proofs.length === 0) throw notFound(`${wanted} in ${log} at size ${size}`)
         return { log, proofs }
       },
