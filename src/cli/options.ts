@@ -52,6 +52,12 @@ function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(args: s
     const { code, message } = error as NodeJS.ErrnoException
     const option = /'([^']+)'/.exec(message)?.[1]
     if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) throw new UnknownOptionError(option)
+    // parseArgs's first line ("argument is ambiguous") hides its advice on the lines we do not print
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option && / is ambiguous/.test(message))
+      throw new CliError(
+        `${option} needs a value; a value that starts with "-" is written ${option}=VALUE`,
+        2,
+      )
     throw new CliError(message.split('\n')[0]!, 2)
   }
 }

@@ -32,6 +32,14 @@ describe('sluice usage', () => {
     }
   })
 
+  it('says how to give a value that starts with a dash, in one line', async () => {
+    const result = await runCli(['ledger', 'prove', '--log', 'global', '--index', '-1'])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toBe(
+      'sluice: --index needs a value; a value that starts with "-" is written --index=VALUE\n',
+    )
+  })
+
   it('lists every action of every command, as each command and its --help know them', async () => {
     const usage = (await runCli(['--help'])).stdout
     const listed = [...usage.matchAll(/^ {2}([a-z]+) ([a-z-]+(?:\|[a-z-]+)+) /gm)]
