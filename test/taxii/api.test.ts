@@ -175,6 +175,25 @@ describe.each(STORES)('TAXII API on $name', (adapter) => {
       expect((await t.get(`${root}/status/${status.id}/`, partnerKey)).status).toBe(404)
     })
 
+    it('gives every status detail the version TAXII requires, for objects without modified too', async () => {
+      const sco = {
+        type: 'ipv4-addr',
+        spec_version: '2.1',
+        id: 'ipv4-addr--efb3cb24-5b02-57b0-adb6-64563650dafa',
+        value: '198.51.100.77',
+      }
+      const bare = { type: 'indicator', id: 'indicator--no-such-shape' }
+      const res = await t.post(`${root}/collections/${collectionId}/objects/`, { objects: [sco, bare] })
+      const status = await json(res)
+      expect(status.successes).toHaveLength(1)
+      expect(status.failures).toHaveLength(1)
+      const manifest = await json(
+        await t.get(`${root}/collections/${collectionId}/manifest/?match[id]=${sco.id}`),
+      )
+      expect(status.successes[0]).toEqual({ id: sco.id, version: manifest.objects[0].version })
+      expect(status.failures[0]).toMatchObject({ id: bare.id, version: status.request_timestamp })
+    })
+
     it('rejects an indicator whose STIX pattern is malformed or names an unknown property, saying where', async () => {
       const syntax = indicator(30, T0, { pattern: "[ipv4-addr:value = '198.51.100.1'" })
       const path = indicator(31, T0, { pattern: "[ipv4-addr:colour = 'red']" })

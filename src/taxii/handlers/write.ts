@@ -21,6 +21,20 @@ function envelopeObjects(body: unknown): unknown[] {
   return objects
 }
 
+/**
+ * A status detail's `version`, which TAXII requires, for an object without `modified`: when it was added, as
+ * the manifest answers; else (not added) its `created`, else when the request arrived.
+ */
+function statusVersion(posted: readonly unknown[], requestTimestamp: string) {
+  const created = new Map<string, string>()
+  for (const value of posted) {
+    const o = value as Record<string, unknown> | null
+    if (o && typeof o === 'object' && typeof o.id === 'string' && typeof o.created === 'string')
+      if (!created.has(o.id)) created.set(o.id, o.created)
+  }
+  return (id: string, dateAdded?: string): string => dateAdded ?? created.get(id) ?? requestTimestamp
+}
+
 export async function postObjects(ctx: RequestContext): Promise<Reply> {
   const { config, store, ingest } = ctx.deps
   if (!isTaxiiContentType(ctx.req.headers['content-type'])) {
@@ -62,14 +76,18 @@ export async function postObjects(ctx: RequestContext): Promise<Reply> {
         ).outcomes
       : await store.putObjects(collection.id, prepared.accepted)
   const successes: StatusDetail[] = []
+  const versionOf = statusVersion(objects, requestTimestamp)
   const failures: StatusDetail[] = prepared.rejected.map(({ id, version, message }) => ({
     id,
-    ...(version ? { version } : {}),
+    version: version ?? versionOf(id),
     ...(message ? { message } : {}),
   }))
   let added = 0
   for (const o of outcomes) {
-    const detail = { id: o.id, ...(o.version ? { version: o.version } : {}) }
+    const detail = {
+      id: o.id,
+      version: o.version ?? versionOf(o.id, o.result === 'added' ? o.dateAdded : undefined),
+    }
     if (o.result === 'conflict') failures.push({ ...detail, message: o.message })
     else {
       if (o.result === 'added') added++
