@@ -249,6 +249,21 @@ describe('sluice policy history', () => {
     expect(now.recordedLater).toEqual([])
   })
 
+  it('notes on stderr an order that takes effect before it was recorded, and only such an order', async () => {
+    const now = await run('suspend', 'harbour', '--reason', 'spot check', '--type', 'tool')
+    expect([now.code, now.stderr]).toEqual([0, ''])
+    const nowId = now.stdout.split('\n')[0]!
+    const later = await run('resume', nowId, '--reason', 'done', '--at', '2099-06-01T00:00:00Z')
+    expect([later.code, later.stderr]).toEqual([0, ''])
+    const past = await run('suspend', 'harbour', '--reason', 'phoned in', '--type', 'tool', '--at', T0)
+    expect(past.code).toBe(0)
+    const pastId = past.stdout.split('\n')[0]!
+    expect(pastId).toMatch(/^order--/)
+    expect(past.stderr.trim().split('\n')).toEqual([
+      expect.stringContaining(`sluice: note: ${pastId} takes effect from ${T0}, before it was recorded (`),
+    ])
+  })
+
   it('writes every instant as RFC 3339 UTC with milliseconds', async () => {
     const full = (await run('policy', 'history', '--partner', 'harbour')).stdout
     const instants = full.match(/\d{4}-\d\d-\d\dT[\d:.]+(Z|[+-]\d\d:\d\d)?/g) ?? []

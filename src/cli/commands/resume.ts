@@ -1,3 +1,4 @@
+import { warnIfBackdated } from '../backdated.js'
 import { CliError } from '../errors.js'
 import { refuseUnderFourEyes } from '../four-eyes-guard.js'
 import { instant, parse, required } from '../options.js'
@@ -33,6 +34,7 @@ export async function run(args: string[]): Promise<void> {
       issuer: issuer(values.issuer),
       ...(at ? { at } : {}),
     })
+    warnIfBackdated(order)
     process.stdout.write(`${order.id}\nresumption of ${order.lifts} effective ${order.effective_from}\n`)
   })
 }

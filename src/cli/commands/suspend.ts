@@ -1,5 +1,6 @@
 import { ABOVE_TLP_LEVELS } from '../../policy/tlp.js'
 import { resolveCollectionIds } from '../../services/collections.js'
+import { warnIfBackdated } from '../backdated.js'
 import { CliError } from '../errors.js'
 import { instant, oneOf, parse, required } from '../options.js'
 import { withServices } from '../store-session.js'
@@ -47,6 +48,7 @@ export async function run(args: string[]): Promise<void> {
       ...(at ? { at } : {}),
       ...(values.reference ? { reference: values.reference } : {}),
     })
+    warnIfBackdated(order)
     process.stdout.write(
       `${order.id}\nsuspension of ${order.partner_id} effective ${order.effective_from}${order.scope ? ` for ${JSON.stringify(order.scope)}` : ' for everything'}\n`,
     )
