@@ -33,7 +33,8 @@ export async function matchCollection(
   try {
     compiled = compilePattern(pattern)
   } catch (error) {
-    throw new PolicyInputError(`the pattern does not parse: ${(error as Error).message}`)
+    // the matcher's message already says what failed and where
+    throw new PolicyInputError((error as Error).message)
   }
   // only the matches leave the node, so only they are recorded (by the caller)
   const observed: Served[] = []

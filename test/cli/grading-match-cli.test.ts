@@ -113,5 +113,6 @@ it('sluice match lists the observed-data a pattern matches, and refuses a bad pa
   expect(matched.matches.map((o: { id: string }) => o.id)).toEqual([objects[4]!.id])
   const bad = await run('match', '--pattern', '[ipv4-addr:value = ', '--collection', 'routes')
   expect(bad.code).toBe(2)
-  expect(bad.stderr).toMatch(/^sluice: --pattern does not parse/)
+  expect(bad.stderr).toMatch(/^sluice: --pattern does not parse: .* \(column \d+\)\n$/)
+  expect(bad.stderr.match(/does not parse/g)).toHaveLength(1)
 })

@@ -71,3 +71,24 @@ describe('sluice import of input with nothing in it', () => {
     expect(result.code).toBe(0)
   })
 })
+
+describe('files the CLI cannot read', () => {
+  it.each([
+    ['a missing file', () => join(dir, 'nope.json'), 'no such file'],
+    ['a directory', () => dir, 'it is a directory'],
+  ])('says in words why %s cannot be read, before anything is opened', async (_, path, why) => {
+    const file = path()
+    for (const args of [
+      ['import', file, '--collection', 'inbox'],
+      ['ledger', 'verify', '--url', 'http://127.0.0.1:9', '--api-key', 'k', '--vkey', 'v', '--objects', file],
+      ['keys', 'bind-cert', 'principal--x', '--cert', file],
+    ]) {
+      const result = await run(...args)
+      expect([result.code, result.stdout, result.stderr], args[0]).toEqual([
+        2,
+        '',
+        `sluice: cannot read ${file}: ${why}\n`,
+      ])
+    }
+  })
+})

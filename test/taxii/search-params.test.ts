@@ -52,3 +52,16 @@ describe('GET /search/match', () => {
     },
   )
 })
+
+describe('GET /search/match with a malformed pattern', () => {
+  it('answers a TAXII 400 saying once what does not parse, and where', async () => {
+    const res = await t.get(
+      `/search/match?collection=routes&pattern=${encodeURIComponent('[ipv4-addr:value = ')}`,
+      partnerKey,
+    )
+    expect(res.status).toBe(400)
+    const { description } = (await res.json()) as { description: string }
+    expect(description).toMatch(/^pattern does not parse: .* \(column \d+\)$/)
+    expect(description.match(/does not parse/g)).toHaveLength(1)
+  })
+})

@@ -1,9 +1,10 @@
-import { accessSync, constants, createReadStream } from 'node:fs'
+import { createReadStream } from 'node:fs'
 import { ingestOptions } from '../../ingest/options.js'
 import { prepareObjects } from '../../ingest/prepare.js'
 import { BundleReadError, readObjects } from '../../stix/bundle-reader.js'
 import type { Store } from '../../store/types.js'
 import { CliError } from '../errors.js'
+import { checkReadableFile } from '../files.js'
 import { integer, parse, required } from '../options.js'
 import { Progress } from '../progress.js'
 import { withStore } from '../store-session.js'
@@ -34,16 +35,7 @@ export async function run(args: string[]): Promise<void> {
   }
   const file = positionals[0]
   if (!file) throw new CliError('name a file to import, or - for stdin', 2)
-  if (file !== '-') {
-    try {
-      accessSync(file, constants.R_OK)
-    } catch (error) {
-      throw new CliError(
-        `cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`,
-        2,
-      )
-    }
-  }
+  if (file !== '-') checkReadableFile(file)
   const batchSize = integer(values.batch ?? '1000', 'batch')!
   await withStore(values, async (store) => {
     const collection = await store.getCollection(

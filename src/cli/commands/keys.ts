@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs'
 import {
   bindCertificate,
   CertificateError,
@@ -7,6 +6,7 @@ import {
 } from '../../auth/client-cert.js'
 import { KeyError, listKeys, parseDuration, revokeKey, rotateKey } from '../../auth/keys.js'
 import { CliError } from '../errors.js'
+import { readUserFile } from '../files.js'
 import { actionNames, actionOf, badValue, parse, required } from '../options.js'
 import { withStore } from '../store-session.js'
 
@@ -80,14 +80,7 @@ export async function run(args: string[]): Promise<void> {
         }
         case 'bind-cert': {
           const file = required(values.cert, 'cert')
-          let pem: string
-          try {
-            pem = readFileSync(file, 'utf8')
-          } catch (error) {
-            throw new CliError(
-              `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-            )
-          }
+          const pem = readUserFile(file)
           const binding = await bindCertificate(store, required(target, 'principal id'), pem, 'cli')
           out(`bound ${binding.fingerprint} (${binding.subject}) to ${binding.principalId}\n`)
           return

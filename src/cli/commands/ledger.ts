@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { decodeEntry } from '../../ledger/entry.js'
 import { toBase64 } from '../../ledger/hash.js'
 import { GLOBAL_LOG, parseLogId, partnerLogId } from '../../ledger/log-id.js'
@@ -7,6 +7,7 @@ import type { LedgerService } from '../../services/ledger-service.js'
 import type { PolicyService } from '../../services/policy-service.js'
 import type { Store } from '../../store/types.js'
 import { CliError } from '../errors.js'
+import { readUserFile } from '../files.js'
 import { actionNames, actionOf, instant, integer, parse, required } from '../options.js'
 import { withServices } from '../store-session.js'
 import { verifyRemote } from './ledger-verify.js'
@@ -87,9 +88,9 @@ async function verify(values: Values): Promise<void> {
     url: values.url ?? process.env.SLUICE_URL ?? '',
     apiKey: values['api-key'] ?? process.env.SLUICE_API_KEY ?? '',
     vkey: values.vkey ?? '',
-    checkpoints: (values.checkpoint ?? []).map((f) => readText(f)),
+    checkpoints: (values.checkpoint ?? []).map((f) => readUserFile(f)),
     checkpointNames: (values.checkpoint ?? []).map((f) => `--checkpoint ${f}`),
-    ...(values.objects ? { objects: readText(values.objects) } : {}),
+    ...(values.objects ? { objects: readUserFile(values.objects) } : {}),
   })
   for (const r of rows) process.stdout.write(`${r.status.toUpperCase().padEnd(8)} ${r.item}: ${r.reason}\n`)
   const keepIn = values['save-checkpoint']
@@ -183,12 +184,4 @@ async function nonEmptyHead(store: Store, log: string) {
   if (head.size === 0)
     throw new CliError(`the log ${log} has no entries: nothing has been recorded in it yet`)
   return head
-}
-
-function readText(path: string): string {
-  try {
-    return readFileSync(path, 'utf8')
-  } catch (error) {
-    throw new CliError(`cannot read ${path}: ${(error as Error).message}`, 2)
-  }
 }

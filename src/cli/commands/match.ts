@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { matchCollection } from '../../services/match.js'
-import { compilePattern } from '../../stix/pattern/index.js'
+import { compilePattern, PatternMatchError } from '../../stix/pattern/index.js'
 import { CliError } from '../errors.js'
 import { integer, parse, required } from '../options.js'
 import { withServices } from '../store-session.js'
@@ -29,7 +29,13 @@ export async function run(args: string[]): Promise<void> {
   try {
     compilePattern(pattern)
   } catch (error) {
-    throw new CliError(`--pattern does not parse: ${(error as Error).message}`, 2)
+    const where = error instanceof PatternMatchError ? error.patternError : undefined
+    throw new CliError(
+      where
+        ? `--pattern does not parse: ${where.message} (column ${where.column})`
+        : `--pattern: ${(error as Error).message}`,
+      2,
+    )
   }
   await withServices(values, async ({ store, gate }) => {
     const collection = await store.getCollection(
