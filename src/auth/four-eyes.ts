@@ -9,6 +9,9 @@ import type { JsonRequest, JsonRoute } from '../taxii/admin/json-api.js'
 import { TaxiiError } from '../taxii/errors.js'
 import { ALLOWED, roleList } from './roles.js'
 
+const APPROVAL_STATUSES = ['pending', 'approved', 'rejected'] as const
+type ApprovalStatus = (typeof APPROVAL_STATUSES)[number]
+
 /**
  * The four-eyes rule: a change that loosens what flows to a partner (lifting a
  * suspension, creating or widening an agreement) is held as pending and takes
@@ -18,7 +21,7 @@ import { ALLOWED, roleList } from './roles.js'
 export interface PendingChange {
   id: string
   kind: 'resume' | 'agreement'
-  status: 'pending' | 'approved' | 'rejected'
+  status: ApprovalStatus
   summary: string
   params: Record<string, string>
   body: Record<string, unknown>
@@ -216,7 +219,7 @@ export function withFourEyes(routes: JsonRoute[], services: NodeServices, enable
       path: ['approvals'],
       roles: roleList(ALLOWED.policyRead),
       handle: async ({ url }) => {
-        const status = oneOf(url.searchParams.get('status'), ['pending', 'approved', 'rejected'], 'status')
+        const status = oneOf(url.searchParams.get('status'), APPROVAL_STATUSES, 'status')
         const all = (await store.listState(PREFIX)).map((s) => JSON.parse(s.value) as PendingChange)
         return all
           .filter((c) => !status || c.status === status)
