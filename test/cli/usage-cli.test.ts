@@ -32,6 +32,29 @@ describe('sluice usage', () => {
     }
   })
 
+  it.each([
+    [['ledger', 'key', '--log', 'global'], '--log does not apply to "key"'],
+    [['ledger', 'checkpoint', '--index', '3'], '--index does not apply to "checkpoint"'],
+    [
+      ['ledger', 'prove', '--log', 'global', '--index', '0', '--from', '1'],
+      '--from does not apply to "prove"',
+    ],
+    [
+      ['ledger', 'verify', '--url', 'http://127.0.0.1:9', '--log', 'global'],
+      '--log does not apply to "verify"',
+    ],
+    [
+      ['ledger', 'consistency', '--from', '1', '--to', '2', '--vkey', 'v'],
+      '--vkey does not apply to "consistency"',
+    ],
+  ])('refuses %j, an option its action does not take', async (args, message) => {
+    const result = await runCli(args)
+    expect([result.code, result.stderr]).toEqual([
+      2,
+      `sluice: ${message} for "ledger"; run "sluice ledger --help"\n`,
+    ])
+  })
+
   it('says how to give a value that starts with a dash, in one line', async () => {
     const result = await runCli(['ledger', 'prove', '--log', 'global', '--index', '-1'])
     expect(result.code).toBe(2)

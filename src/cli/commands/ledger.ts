@@ -8,7 +8,7 @@ import type { PolicyService } from '../../services/policy-service.js'
 import type { Store } from '../../store/types.js'
 import { CliError } from '../errors.js'
 import { readUserFile } from '../files.js'
-import { actionNames, actionOf, instant, integer, parse, required } from '../options.js'
+import { actionNames, actionOf, instant, integer, onlyFor, parse, required } from '../options.js'
 import { withServices } from '../store-session.js'
 import { verifyRemote } from './ledger-verify.js'
 
@@ -56,6 +56,23 @@ export async function run(args: string[]): Promise<void> {
     if (values.help) return
   }
   const action = actionOf(given, actionNames(ACTIONS))
+  const prove = ['prove'] as const
+  const verifying = ['verify'] as const
+  onlyFor(values, action, {
+    log: ['checkpoint', 'prove', 'consistency'],
+    index: prove,
+    object: prove,
+    modified: prove,
+    size: prove,
+    from: ['consistency'],
+    to: ['consistency'],
+    url: verifying,
+    'api-key': verifying,
+    vkey: verifying,
+    checkpoint: verifying,
+    objects: verifying,
+    'save-checkpoint': verifying,
+  })
   if (action === 'verify') return verify(values)
   const named = logOption(values.log)
   // every question is checked before the store is opened, whatever the action
