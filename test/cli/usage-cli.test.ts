@@ -55,6 +55,24 @@ describe('sluice usage', () => {
     ])
   })
 
+  it.each([
+    [['partners', 'list', '--name', 'Isles'], 'partners', '--name does not apply to "list"'],
+    [['partners', 'add', '--name', 'X', '--json'], 'partners', '--json does not apply to "add"'],
+    [['collections', 'list', '--title', 'T'], 'collections', '--title does not apply to "list"'],
+    [['agreements', 'list', '--max-tlp', 'green'], 'agreements', '--max-tlp does not apply to "list"'],
+    [
+      ['agreements', 'withdraw', 'agreement--x', '--partner', 'p'],
+      'agreements',
+      '--partner does not apply to "withdraw"',
+    ],
+  ])('refuses %j, an option its action does not take', async (args, command, message) => {
+    const result = await runCli(args)
+    expect([result.code, result.stderr]).toEqual([
+      2,
+      `sluice: ${message} for "${command}"; run "sluice ${command} --help"\n`,
+    ])
+  })
+
   it('says how to give a value that starts with a dash, in one line', async () => {
     const result = await runCli(['ledger', 'prove', '--log', 'global', '--index', '-1'])
     expect(result.code).toBe(2)

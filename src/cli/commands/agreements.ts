@@ -9,7 +9,7 @@ import { resolveCollectionIds } from '../../services/collections.js'
 import { stringList } from '../../services/policy-input.js'
 import { CliError } from '../errors.js'
 import { refuseUnderFourEyes } from '../four-eyes-guard.js'
-import { actionNames, actionOf, instant, oneOf, parse, required, someOf } from '../options.js'
+import { actionNames, actionOf, instant, oneOf, onlyFor, parse, required, someOf } from '../options.js'
 import { withServices } from '../store-session.js'
 import { issuer } from './issuer.js'
 
@@ -26,6 +26,26 @@ const HELP = `Usage:
 Every change is a new version; the earlier versions stay in the history and the ledger.`
 
 const ACTIONS = { list: 0, add: 0, amend: 1, withdraw: 1 } as const
+
+/** What an agreement says: only `add` and `amend` take these. */
+const TERM_OPTIONS = [
+  'collections',
+  'max-tlp',
+  'types',
+  'caveats',
+  'required-labels',
+  'forbidden-labels',
+  'required-markings',
+  'forbidden-markings',
+  'valid-from',
+  'valid-until',
+  'default-tlp',
+  'admiralty-reliability',
+  'admiralty-credibility',
+  'evaluation-source',
+  'evaluation-information',
+  'ungraded',
+] as const
 
 export async function run(args: string[]): Promise<void> {
   const { values, positionals } = parse(
@@ -60,6 +80,15 @@ export async function run(args: string[]): Promise<void> {
     if (values.help) return
   }
   const action = actionOf(given, actionNames(ACTIONS))
+  const terms = ['add', 'amend'] as const
+  const changes = ['add', 'amend', 'withdraw'] as const
+  onlyFor(values, action, {
+    partner: ['list', ...terms],
+    json: ['list'],
+    at: changes,
+    issuer: changes,
+    ...Object.fromEntries(TERM_OPTIONS.map((option) => [option, terms])),
+  })
   const at = instant(values.at, 'at')
   const maxTlp = oneOf(values['max-tlp'], TLP_LEVELS, 'max-tlp')
   const defaultTlp = oneOf(values['default-tlp'], TLP_LEVELS, 'default-tlp')

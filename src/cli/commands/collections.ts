@@ -1,6 +1,6 @@
 import { createCollection } from '../../services/collections.js'
 import { CliError } from '../errors.js'
-import { actionNames, actionOf, badValue, parse, required } from '../options.js'
+import { actionNames, actionOf, badValue, onlyFor, parse, required } from '../options.js'
 import { withStore } from '../store-session.js'
 
 const HELP = `Usage:
@@ -27,6 +27,14 @@ export async function run(args: string[]): Promise<void> {
     if (values.help) return
   }
   const action = actionOf(positionals[0], actionNames(ACTIONS))
+  const creating = ['create'] as const
+  onlyFor(values, action, {
+    title: creating,
+    alias: creating,
+    description: creating,
+    id: creating,
+    json: ['list'],
+  })
   if (values.id && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(values.id))
     badValue('id', 'a lowercase UUID')
   const apiRoot = values['api-root'] ?? 'intel'

@@ -1,5 +1,5 @@
 import { IDENTITY_ID, PARTNER_ID, PARTNER_KINDS } from '../../services/policy-service.js'
-import { actionNames, actionOf, badValue, oneOf, parse, required } from '../options.js'
+import { actionNames, actionOf, badValue, oneOf, onlyFor, parse, required } from '../options.js'
 import { withServices } from '../store-session.js'
 import { issuer } from './issuer.js'
 
@@ -27,6 +27,15 @@ export async function run(args: string[]): Promise<void> {
     if (values.help) return
   }
   const action = actionOf(positionals[0], actionNames(ACTIONS))
+  const adding = ['add'] as const
+  onlyFor(values, action, {
+    name: adding,
+    id: adding,
+    kind: adding,
+    identity: adding,
+    issuer: adding,
+    json: ['list'],
+  })
   if (action === 'list') {
     return withServices(values, async ({ policy }) => {
       const { partners, agreements } = await policy.history()
