@@ -65,6 +65,8 @@ describe('sluice usage', () => {
       'agreements',
       '--partner does not apply to "withdraw"',
     ],
+    [['principals', 'list', '--role', 'admin'], 'principals', '--role does not apply to "list"'],
+    [['keys', 'revoke', 'k', '--overlap', '1h'], 'keys', '--overlap does not apply to "revoke"'],
   ])('refuses %j, an option its action does not take', async (args, command, message) => {
     const result = await runCli(args)
     expect([result.code, result.stderr]).toEqual([

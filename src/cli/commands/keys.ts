@@ -7,7 +7,7 @@ import {
 import { KeyError, listKeys, parseDuration, revokeKey, rotateKey } from '../../auth/keys.js'
 import { CliError } from '../errors.js'
 import { readUserFile } from '../files.js'
-import { actionNames, actionOf, badValue, parse, required } from '../options.js'
+import { actionNames, actionOf, badValue, onlyFor, parse, required } from '../options.js'
 import { withStore } from '../store-session.js'
 
 const HELP = `Usage:
@@ -45,6 +45,13 @@ export async function run(args: string[]): Promise<void> {
     if (values.help) return
   }
   const action = actionOf(given, actionNames(ACTIONS))
+  onlyFor(values, action, {
+    principal: ['list', 'certs'],
+    all: ['list'],
+    json: ['list', 'certs'],
+    overlap: ['rotate'],
+    cert: ['bind-cert'],
+  })
   const overlap =
     parseDuration(values.overlap ?? '24h') ?? badValue('overlap', 'a duration such as 90s, 30m, 24h or 7d')
   const out = (text: string) => process.stdout.write(text)

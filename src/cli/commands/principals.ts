@@ -4,7 +4,7 @@ import { stringList } from '../../services/policy-input.js'
 import { createPrincipal } from '../../services/principals.js'
 import type { PrincipalRole, Store } from '../../store/types.js'
 import { CliError } from '../errors.js'
-import { actionNames, actionOf, oneOf, parse, required } from '../options.js'
+import { actionNames, actionOf, oneOf, onlyFor, parse, required } from '../options.js'
 import { withServices } from '../store-session.js'
 
 const HELP = `Usage:
@@ -44,6 +44,19 @@ export async function run(args: string[]): Promise<void> {
     if (values.help) return
   }
   const action = actionOf(given, actionNames(ACTIONS))
+  const creating = ['create'] as const
+  const granting = ['grant'] as const
+  onlyFor(values, action, {
+    name: creating,
+    role: creating,
+    partner: creating,
+    read: creating,
+    write: creating,
+    collection: granting,
+    'can-read': granting,
+    'can-write': granting,
+    json: ['list'],
+  })
   const role = oneOf(values.role, ROLES, 'role')
   if (role === 'partner' && !values.partner)
     throw new CliError('a partner principal needs --partner PARTNER_ID', 2)
