@@ -67,6 +67,14 @@ describe('sluice usage', () => {
     ],
     [['principals', 'list', '--role', 'admin'], 'principals', '--role does not apply to "list"'],
     [['keys', 'revoke', 'k', '--overlap', '1h'], 'keys', '--overlap does not apply to "revoke"'],
+    [['feeds', 'poll', 'feed-1', '--url', 'http://x'], 'feeds', '--url does not apply to "poll"'],
+    [['pushes', 'list', '--batch-size', '5'], 'pushes', '--batch-size does not apply to "list"'],
+    [['withdraw', 'list', '--reason', 'r'], 'withdraw', '--reason does not apply to "list"'],
+    [
+      ['withdraw', 'note--x', '--pending', '--reason', 'r'],
+      'withdraw',
+      '--pending does not apply to "OBJECT"',
+    ],
   ])('refuses %j, an option its action does not take', async (args, command, message) => {
     const result = await runCli(args)
     expect([result.code, result.stderr]).toEqual([

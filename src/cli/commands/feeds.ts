@@ -4,7 +4,7 @@ import { FederationError } from '../../federation/errors.js'
 import { pollFeed } from '../../federation/feed.js'
 import { resolveCollectionIds } from '../../services/collections.js'
 import { CliError } from '../errors.js'
-import { actionNames, actionOf, integer, parse, required } from '../options.js'
+import { actionNames, actionOf, integer, onlyFor, parse, required } from '../options.js'
 import { withServices } from '../store-session.js'
 import { issuer } from './issuer.js'
 
@@ -96,6 +96,26 @@ export async function run(args: string[]): Promise<void> {
     if (values.help) return
   }
   const action = actionOf(given, actionNames(ACTIONS))
+  // only \`add\` defines; the other actions name the definition by its id
+  onlyFor(values, action, {
+    ...Object.fromEntries(
+      [
+        'url',
+        'collection',
+        'key',
+        'into',
+        'partner',
+        'every',
+        'id',
+        'page-size',
+        'auth',
+        'verify',
+        'node-url',
+        'issuer',
+      ].map((o) => [o, ['add'] as const]),
+    ),
+    json: ['list'],
+  })
   const pageSize = integer(values['page-size'], 'page-size')
   await withFederation(values, async (ctx) => {
     if (action === 'add') {

@@ -1,7 +1,7 @@
 import { definePush, listPushes } from '../../federation/definitions.js'
 import { runPush } from '../../federation/push.js'
 import { CliError } from '../errors.js'
-import { actionNames, actionOf, integer, parse, required } from '../options.js'
+import { actionNames, actionOf, integer, onlyFor, parse, required } from '../options.js'
 import { healthLine, knownEnds, withFederation } from './feeds.js'
 import { issuer } from './issuer.js'
 
@@ -43,6 +43,15 @@ export async function run(args: string[]): Promise<void> {
     if (values.help) return
   }
   const action = actionOf(given, actionNames(ACTIONS))
+  // only \`add\` defines; the other actions name the definition by its id
+  onlyFor(values, action, {
+    ...Object.fromEntries(
+      ['url', 'collection', 'key', 'from', 'partner', 'every', 'id', 'batch-size', 'auth', 'issuer'].map(
+        (o) => [o, ['add'] as const],
+      ),
+    ),
+    json: ['list'],
+  })
   const batchSize = integer(values['batch-size'], 'batch-size')
   await withFederation(values, async (ctx) => {
     if (action === 'add') {

@@ -1,6 +1,6 @@
 import { issueWithdrawals, pendingWithdrawals, revokeObject } from '../../federation/withdrawals.js'
 import { CliError } from '../errors.js'
-import { parse, required } from '../options.js'
+import { onlyFor, parse, required } from '../options.js'
 import { withFederation } from './feeds.js'
 import { issuer } from './issuer.js'
 
@@ -33,6 +33,14 @@ export async function run(args: string[]): Promise<void> {
     if (!values.help) throw new CliError('name the object to withdraw, or "list"', 2)
     return
   }
+  const objectOnly = ['OBJECT'] as const
+  onlyFor(values, target === 'list' ? 'list' : 'OBJECT', {
+    pending: ['list'],
+    json: ['list'],
+    reason: objectOnly,
+    revoke: objectOnly,
+    issuer: objectOnly,
+  })
   await withFederation(values, async (ctx) => {
     if (target === 'list') {
       if ((values.partner?.length ?? 0) > 1) throw new CliError('list takes at most one --partner', 2)
