@@ -58,22 +58,24 @@ export function parseFilters(params: URLSearchParams, allowed: readonly string[]
     if (!KNOWN.has(name)) continue
     if (!allowed.includes(name)) throw badRequest(`the ${name} parameter is not supported on this endpoint`)
     const values = params.getAll(name)
+    // match[] filters take several values either way (repeated or comma-separated); these take one
+    if (values.length > 1 && !name.startsWith('match['))
+      throw badRequest(`${name} must be given once, not ${values.length} times`)
     const value = values.join(',')
     switch (name) {
       case 'added_after':
-        if (values.length > 1 || !isInstant(value))
+        if (!isInstant(value))
           throw badRequest('added_after must be one RFC 3339 timestamp in UTC, e.g. 2026-01-05T08:00:00.000Z')
         filters.addedAfter = value
         break
       case 'limit': {
         const n = Number(value)
-        if (values.length > 1 || !/^\d+$/.test(value) || n < 1)
-          throw badRequest('limit must be a positive integer')
+        if (!/^\d+$/.test(value) || n < 1) throw badRequest('limit must be a positive integer')
         filters.limit = n
         break
       }
       case 'next':
-        if (values.length > 1 || value.length > 2048)
+        if (value.length > 2048)
           throw badRequest('next must be one cursor from a previous response', 'invalid-next')
         filters.next = value
         break

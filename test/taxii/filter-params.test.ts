@@ -48,6 +48,9 @@ describe('TAXII filter parameters', () => {
     ['match[foo]=x', 'match[foo] is not a filter this server knows; this endpoint takes match[id]'],
     ['match[types]=indicator', 'match[types] is not a filter this server knows'],
     ['match[id]=notanid', 'match[id] takes STIX identifiers; got "notanid"'],
+    ['limit=1&limit=2', 'limit must be given once, not 2 times'],
+    ['added_after=2026-01-01T00:00:00Z&added_after=2026-01-02T00:00:00Z', 'added_after must be given once'],
+    ['next=a&next=b', 'next must be given once'],
     ['match[type]=Indicator', 'match[type] takes STIX type names; got "Indicator"'],
   ])('GET ?%s is a 400', async (query, message) => {
     expect(await badRequest(`?${query}`)).toContain(message)
