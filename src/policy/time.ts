@@ -6,6 +6,8 @@
  * Microseconds since the epoch fit in a double exactly until the year 2255.
  */
 
+import { daysInMonth } from '../stix/timestamp.js'
+
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})$/
 
 /** Microseconds since 1970-01-01T00:00:00Z, or `undefined` when `text` is not an RFC 3339 timestamp. */
@@ -16,10 +18,19 @@ export function parseInstant(text: unknown): number | undefined {
   const [, y, mo, d, h, mi, s, frac, zone] = m as unknown as string[]
   const month = Number(mo)
   const day = Number(d)
-  if (month < 1 || month > 12 || day < 1 || day > 31 || Number(h) > 23 || Number(mi) > 59 || Number(s) > 60) {
+  const year = Number(y)
+  if (
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    day > daysInMonth(year, month) ||
+    Number(h) > 23 ||
+    Number(mi) > 59 ||
+    Number(s) > 60
+  ) {
     return undefined
   }
-  let ms = Date.UTC(Number(y), month - 1, day, Number(h), Number(mi), Number(s))
+  let ms = Date.UTC(year, month - 1, day, Number(h), Number(mi), Number(s))
   if (Number.isNaN(ms)) return undefined
   if (zone !== undefined && zone !== 'Z' && zone !== 'z') {
     const sign = zone.startsWith('-') ? -1 : 1

@@ -1,4 +1,5 @@
 import { ABOVE_TLP_LEVELS, isAboveTlpLevel, type TlpLevel } from '../policy/tlp.js'
+import { isInstant } from '../store/time.js'
 
 /** A policy command the node refuses, with one line saying why; the API answers 400, the CLI exits 1. */
 export class PolicyInputError extends Error {
@@ -9,11 +10,9 @@ export const fail = (message: string): never => {
   throw new PolicyInputError(message)
 }
 
-const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/
-
 export function instantOr(value: unknown, fallback: string, what: string): string {
   if (value === undefined || value === null || value === '') return fallback
-  if (typeof value !== 'string' || !INSTANT.test(value) || Number.isNaN(Date.parse(value))) {
+  if (!isInstant(value)) {
     fail(`${what} must be an RFC 3339 UTC timestamp such as 2026-01-07T09:00:00Z`)
   }
   return value as string

@@ -1,3 +1,5 @@
+import { isTimestamp } from '../stix/timestamp.js'
+
 /**
  * Timestamps as the store orders them. STIX allows any sub-second precision,
  * so "2026-01-01T00:00:00Z" and "2026-01-01T00:00:00.000Z" are the same instant
@@ -27,6 +29,11 @@ export function toMicros(timestamp: string): number | undefined {
   if (!Number.isFinite(seconds)) return undefined
   const micros = Number((m[7] ?? '').padEnd(6, '0').slice(0, 6))
   return seconds * 1_000_000 + micros
+}
+
+/** A timestamp the store can order: a real calendar instant (toMicros alone lets 2026-02-30 roll over). */
+export function isInstant(value: unknown): value is string {
+  return isTimestamp(value) && toMicros(value) !== undefined
 }
 
 /** date_added and ledger times use the STIX domain's microsecond form. */

@@ -1,7 +1,6 @@
 import { isIdentifier } from '../stix/identifier.js'
 import { isTypeName } from '../stix/names.js'
-import { isTimestamp } from '../stix/timestamp.js'
-import { toMicros } from '../store/time.js'
+import { isInstant } from '../store/time.js'
 import type { VersionSelector } from '../store/types.js'
 import { badRequest } from './errors.js'
 
@@ -37,11 +36,6 @@ function list(value: string, name: string): string[] {
     .filter((s) => s !== '')
   if (values.length === 0) throw badRequest(`${name} needs at least one value`)
   return values
-}
-
-/** A timestamp the store can order: a real calendar instant (toMicros alone lets 2026-13-45 roll over). */
-function isInstant(value: string): boolean {
-  return isTimestamp(value) && toMicros(value) !== undefined
 }
 
 const SPEC_VERSION = /^\d+\.\d+$/

@@ -23,6 +23,19 @@ describe('a malformed or out-of-range option value', () => {
       '--above-tlp must be one of clear, green, amber, amber+strict; got "red"',
     ],
     [['suspend', 'p', '--reason', 'r', '--at', 'tomorrow'], '--at must be an RFC 3339 UTC timestamp'],
+    // well formed but not on the calendar: stored as given it would roll over to 2 March elsewhere
+    [
+      ['suspend', 'p', '--reason', 'r', '--at', '2026-02-30T00:00:00Z'],
+      '--at must be an RFC 3339 UTC timestamp',
+    ],
+    [
+      ['agreements', 'add', '--partner', 'p', '--collections', 'c', '--valid-from', '2026-04-31T00:00:00Z'],
+      '--valid-from must be an RFC 3339 UTC timestamp',
+    ],
+    [
+      ['policy', 'preview', '--partner', 'p', '--at', '2027-02-29T12:00:00Z'],
+      '--at must be an RFC 3339 UTC timestamp',
+    ],
     [
       ['partners', 'add', '--name', 'X', '--kind', 'pirate'],
       '--kind must be one of police, customs, coast-guard, border-guard, judicial, international, node, other; got "pirate"',

@@ -51,6 +51,8 @@ describe('POST /admin/orders/suspend', () => {
     [{ labels: [''] }, 'labels must be a non-empty list of non-empty strings'],
     [{ collections: null }, 'collections must be a non-empty list of non-empty strings'],
     [{ reference: ['r'] }, 'reference must be a non-empty string'],
+    [{ effective_from: '2026-02-30T00:00:00Z' }, 'must be an RFC 3339 UTC timestamp'],
+    [{ effective_from: '2026-06-31T09:00:00.000Z' }, 'must be an RFC 3339 UTC timestamp'],
   ])('refuses %j naming the field, and issues nothing', async (extra, message) => {
     const before = (await orders()).length
     expect(await refused('/admin/orders/suspend', { ...base, ...extra })).toContain(message)
@@ -110,6 +112,13 @@ describe('the other admin bodies', () => {
     expect(await refused('/admin/agreements', { ...base, max_tlp: 3 })).toBe(
       'max_tlp must be a non-empty string',
     )
+    expect(
+      await refused('/admin/agreements', {
+        ...base,
+        collections: ['routes'],
+        valid_until: '2026-11-31T00:00:00Z',
+      }),
+    ).toContain('must be an RFC 3339 UTC timestamp')
     expect((await t.node.services.policy.history()).agreements).toHaveLength(0)
     expect((await t.post('/admin/agreements', { ...base, collections: ['routes'] })).status).toBe(201)
   })
