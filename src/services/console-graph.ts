@@ -4,7 +4,7 @@ import { scanBatches } from '../store/scan.js'
 import type { Store } from '../store/types.js'
 import { displayName, readableCollections, screenAll } from './console-intel.js'
 import type { GraphEdge, GraphNode, ObjectGraph } from './console-types.js'
-import { fail } from './policy-input.js'
+import { unknown } from './policy-input.js'
 
 /** Most nodes drawn around one object; more would not be readable in the console's panel. */
 const MAX_NODES = 40
@@ -57,7 +57,7 @@ async function newestVisible(store: Store, session: GateSession, id: string): Pr
  */
 export async function objectGraph(store: Store, session: GateSession, id: string): Promise<ObjectGraph> {
   const center = await newestVisible(store, session, id)
-  if (!center) fail(`no object "${id}" is available to you`)
+  if (!center) unknown(id, `no object "${id}" is available to you`)
   const shown: Served[] = [center!]
   const centerObject = JSON.parse(center!.json) as StixObject
   const edges: GraphEdge[] = []

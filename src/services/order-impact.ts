@@ -8,6 +8,7 @@ import { FederationState } from '../federation/state.js'
 import type { CompiledPolicy } from '../policy/compile.js'
 import { compiled, decideCompiled, endpointRefs } from '../policy/decide.js'
 import { type Decider, memoisedDecider } from '../policy/decision-memo.js'
+import { defaultLiftTime, liftRefusal } from '../policy/lifting.js'
 import { type ScreeningBound, screeningBound, withinBound } from '../policy/screening.js'
 import { policyAt } from '../policy/snapshot.js'
 import type {
@@ -27,7 +28,7 @@ import type { ObjectQuery, Store } from '../store/types.js'
 import { resolveCollectionIds } from './collections.js'
 import type { OrderImpact, PartnerImpact, SuspendDraft } from './console-types.js'
 import type { Corpus } from './corpus.js'
-import { aboveTlpInput, fail, instantOr } from './policy-input.js'
+import { aboveTlpInput, fail, instantOr, unknown } from './policy-input.js'
 
 /** How deep `decide` follows endpoints of endpoints (relationships between relationships). */
 const MAX_ENDPOINT_DEPTH = 5
@@ -423,10 +424,10 @@ export async function previewResumption(
 ): Promise<OrderImpact> {
   const { policy, store } = services
   const history = await policy.history()
-  const suspension = history.orders.find((o) => o.kind === 'suspension' && o.id === orderId)
-  if (!suspension) fail(`no suspension order "${orderId}"`)
-  if (history.orders.some((o) => o.kind === 'resumption' && o.lifts === orderId))
-    fail(`order "${orderId}" has already been lifted`)
-  const at = instantOr(effectiveFrom, now, 'effective_from')
+  const suspension = history.orders.find((o): o is Suspension => o.kind === 'suspension' && o.id === orderId)
+  if (!suspension) return unknown(orderId, `no suspension order "${orderId}"`)
+  const at = instantOr(effectiveFrom, defaultLiftTime(suspension, now), 'effective_from')
+  const refusal = liftRefusal(history.orders, suspension, at, now)
+  if (refusal) fail(refusal)
   return storeImpact(store, history, [draftResumption(orderId, at)], at)
 }

@@ -10,6 +10,23 @@ export const fail = (message: string): never => {
   throw new PolicyInputError(message)
 }
 
+/**
+ * A refusal because `subject` (a partner, order or object) does not exist. When the request names it in
+ * its path the API answers 404, as for any resource that is not there; named in a body it is bad input.
+ */
+export class UnknownSubjectError extends PolicyInputError {
+  constructor(
+    message: string,
+    readonly subject: string,
+  ) {
+    super(message)
+  }
+}
+
+export const unknown = (subject: string, message: string): never => {
+  throw new UnknownSubjectError(message, subject)
+}
+
 export function instantOr(value: unknown, fallback: string, what: string): string {
   if (value === undefined || value === null || value === '') return fallback
   if (!isInstant(value)) {

@@ -9,6 +9,7 @@ import {
   EVALUATION_INFORMATION,
   EVALUATION_SOURCE,
 } from '../policy/grading.js'
+import { defaultLiftTime, liftRefusal } from '../policy/lifting.js'
 import { policyAt } from '../policy/snapshot.js'
 import { parseInstant } from '../policy/time.js'
 import { isTlpLevel, type TlpLevel } from '../policy/tlp.js'
@@ -25,7 +26,7 @@ import type {
 import type { StixObject } from '../stix/object.js'
 import type { PolicyRecord, Store } from '../store/types.js'
 import { ledgerTime, toLedgerAppend } from './ledger-service.js'
-import { aboveTlpInput, fail, instantOr, optionalText, stringList, text } from './policy-input.js'
+import { aboveTlpInput, fail, instantOr, optionalText, stringList, text, unknown } from './policy-input.js'
 
 export const PARTNER_KINDS: readonly PartnerKind[] = [
   'police',
@@ -190,7 +191,7 @@ export class PolicyService {
   async partner(idOrName: string): Promise<Partner> {
     const { partners } = await this.history()
     const found = partners.filter((p) => p.id === idOrName || p.name === idOrName).at(-1)
-    return found ?? fail(`no partner "${idOrName}"; see "sluice partners list"`)
+    return found ?? unknown(idOrName, `no partner "${idOrName}"; see "sluice partners list"`)
   }
 
   async addPartner(
@@ -307,23 +308,21 @@ export class PolicyService {
   async resume(input: { order: string; at?: string; reason: string; issuer: string }): Promise<Resumption> {
     const { orders } = await this.history()
     const suspension = orders.find((o): o is Suspension => o.kind === 'suspension' && o.id === input.order)
-    if (!suspension) fail(`no suspension order "${input.order}"; see "sluice policy history"`)
-    if (orders.some((o) => o.kind === 'resumption' && o.lifts === input.order))
-      fail(`order "${input.order}" has already been lifted`)
+    if (!suspension) unknown(input.order, `no suspension order "${input.order}"; see "sluice policy history"`)
     const now = new Date().toISOString()
     const order: Resumption = {
       kind: 'resumption',
       id: `order--${randomUUID()}`,
       lifts: suspension!.id,
-      effective_from: instantOr(input.at, now, 'the effective time'),
+      effective_from: instantOr(input.at, defaultLiftTime(suspension!, now), 'the effective time'),
       issuer: text(input.issuer, 'the issuer', 200),
       reason: text(input.reason, 'a reason'),
       recorded_at: now,
       recorded_by: input.issuer,
       commitment_salt: newSalt(),
     }
-    if (Date.parse(order.effective_from) < Date.parse(suspension!.effective_from))
-      fail('a resumption cannot take effect before the suspension it lifts')
+    const refusal = liftRefusal(orders, suspension!, order.effective_from, now)
+    if (refusal) fail(refusal)
     await this.#append(orderRecord(order), toLedgerAppend(orderEntry(order, suspension!.partner_id)))
     return order
   }

@@ -13,6 +13,7 @@ import {
   type Explanation,
   endpointRefs,
   explain,
+  firstLift,
   parseInstant,
   policyAt,
   previewCounts,
@@ -21,7 +22,7 @@ import type { StixObject } from '../stix/object.js'
 import { scanBatches } from '../store/scan.js'
 import type { Store, StoredVersion } from '../store/types.js'
 import { loadCorpus } from './corpus.js'
-import { fail } from './policy-input.js'
+import { fail, unknown } from './policy-input.js'
 import type { PolicyService } from './policy-service.js'
 import { newestFirst, newestStoredBy, storedBy } from './stored-at.js'
 
@@ -113,7 +114,7 @@ export async function explainObject(
 ): Promise<VersionExplanation[]> {
   const partner = await policy.partner(partnerId)
   const versions = (await storedVersions(store, [objectId])).sort(newestFirst)
-  if (versions.length === 0) fail(`no object "${objectId}" is stored on this node`)
+  if (versions.length === 0) unknown(objectId, `no object "${objectId}" is stored on this node`)
   const snapshot = policyAt(await policy.history(), at)
   const t = micros(at)
   const parsed = versions.map(versionOf)
@@ -240,8 +241,10 @@ function viewOf(order: Order, orders: readonly Order[], t: number): OrderView {
   const future = (o: Order) => effectiveAt(o) > t
   if (order.kind === 'resumption')
     return { order, status: 'resumption', ...(future(order) ? { scheduled: true } : {}) }
-  const lift = orders.find((o) => o.kind === 'resumption' && o.lifts === order.id)
-  const status = lift && !future(lift) ? 'lifted' : future(order) ? 'scheduled' : 'active'
+  const lift = firstLift(orders, order.id)
+  // a lift at or before the start cancels the order: it never comes into force, so it reads as lifted already
+  const lifted = lift !== undefined && (!future(lift) || effectiveAt(lift) <= effectiveAt(order))
+  const status = lifted ? 'lifted' : future(order) ? 'scheduled' : 'active'
   if (lift === undefined) return { order, status }
   return {
     order,

@@ -133,6 +133,28 @@ describe('the other admin bodies', () => {
     expect((await orders()).some((o) => o.kind === 'resumption' && o.lifts === order.id)).toBe(false)
   })
 
+  it('an unknown order, partner or object named in the path is a 404; named in a body, bad input', async () => {
+    const notFound = async (res: Response) => {
+      expect(res.status).toBe(404)
+      return (await error(res)).description
+    }
+    expect(await notFound(await t.post('/admin/orders/order--nope/resume', { reason: 'r' }))).toBe(
+      'no suspension order "order--nope"; see "sluice policy history"',
+    )
+    expect(await notFound(await t.post('/console-api/impact/resume/order--nope', {}))).toBe(
+      'no suspension order "order--nope"',
+    )
+    expect(await notFound(await t.get('/console-api/partners/nobody'))).toContain('no partner "nobody"')
+    expect(
+      await notFound(
+        await t.get('/console-api/objects/indicator--0b9f5e2a-9a55-4c1e-8f3d-2a6b7c8d9e0f/graph'),
+      ),
+    ).toContain('is available to you')
+    expect(await refused('/admin/orders/suspend', { partner: 'nobody', reason: 'r' })).toContain(
+      'no partner "nobody"',
+    )
+  })
+
   it('POST /admin/principals refuses unknown and mistyped fields', async () => {
     expect(await refused('/admin/principals', { name: 'Desk', role: 'analyst', roles: ['x'] })).toContain(
       'unknown field "roles"',

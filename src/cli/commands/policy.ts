@@ -107,6 +107,8 @@ function historyText(view: OrderView, labels: Map<string, string>): string {
 function suspensionState({ order, status, liftedAt, liftedBy, liftScheduled }: OrderView): string {
   if (liftedAt === undefined) return status
   if (liftScheduled) return `${status}, until ${stamp(liftedAt)} when ${liftedBy} lifts it (scheduled)`
+  if (Date.parse(liftedAt) <= Date.parse(order.effective_from))
+    return `cancelled by ${liftedBy}, never in force`
   return `in force ${stamp(order.effective_from)} – ${stamp(liftedAt)}, lifted by ${liftedBy}`
 }
 

@@ -7,7 +7,9 @@ import { issuer } from './issuer.js'
 
 const HELP = `Usage: sluice resume ORDER_ID --reason "..." [--at TIME] [--issuer NAME]
 
-Issues a resumption order that lifts the suspension ORDER_ID (see "sluice policy history").`
+Issues a resumption order that lifts the suspension ORDER_ID (see "sluice policy history").
+Without --at it takes effect now; for a suspension not yet in force, at that suspension's start,
+which cancels it. A lift already scheduled for later can be brought forward by another one.`
 
 export async function run(args: string[]): Promise<void> {
   const { values, positionals } = parse(

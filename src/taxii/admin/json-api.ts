@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { LedgerError } from '../../ledger/errors.js'
 import { noteRequest } from '../../ops/request-context.js'
-import { type BodyShape, checkBody, PolicyInputError } from '../../services/policy-input.js'
+import {
+  type BodyShape,
+  checkBody,
+  PolicyInputError,
+  UnknownSubjectError,
+} from '../../services/policy-input.js'
 import type { PrincipalRecord, Store } from '../../store/types.js'
 import { authenticateRequest } from '../authenticate.js'
 import { badRequest, methodNotAllowed, noEndpoint, TaxiiError } from '../errors.js'
@@ -62,6 +67,7 @@ export function jsonApi(store: Store, prefix: string, routes: JsonRoute[]) {
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     const requestId = randomUUID()
     res.setHeader('X-Request-Id', requestId)
+    let pathParams: Record<string, string> = {}
     try {
       const segments = url.pathname.split('/').filter(Boolean).slice(1)
       const candidates = routes.flatMap((r) => {
@@ -75,6 +81,7 @@ export function jsonApi(store: Store, prefix: string, routes: JsonRoute[]) {
           req.method,
           candidates.map((c) => c.route.method),
         )
+      pathParams = found.params
       noteRequest(res, { route: `/${prefix}/${found.route.path.join('/')}` })
       const principal = await authenticateRequest(store, req)
       if (!found.route.roles.includes(principal.role)) {
@@ -94,12 +101,14 @@ export function jsonApi(store: Store, prefix: string, routes: JsonRoute[]) {
       const mapped =
         error instanceof TaxiiError
           ? error
-          : error instanceof PolicyInputError || error instanceof LedgerError
-            ? badRequest(error.message, 'invalid-input')
-            : new TaxiiError(500, 'Internal error', `quote request id ${requestId}`, {
-                errorCode: 'internal',
-                cause: error,
-              })
+          : error instanceof UnknownSubjectError && Object.values(pathParams).includes(error.subject)
+            ? new TaxiiError(404, 'Not found', error.message, { errorCode: 'not-found' })
+            : error instanceof PolicyInputError || error instanceof LedgerError
+              ? badRequest(error.message, 'invalid-input')
+              : new TaxiiError(500, 'Internal error', `quote request id ${requestId}`, {
+                  errorCode: 'internal',
+                  cause: error,
+                })
       if (mapped.status >= 500)
         console.error(
           JSON.stringify({ level: 'error', requestId, error: String(error), stack: (error as Error)?.stack }),
