@@ -29,6 +29,7 @@ import { resolveCollectionIds } from './collections.js'
 import type { OrderImpact, PartnerImpact, SuspendDraft } from './console-types.js'
 import type { Corpus } from './corpus.js'
 import { aboveTlpInput, fail, instantOr, unknown } from './policy-input.js'
+import { checkNamed } from './policy-names.js'
 
 /** How deep `decide` follows endpoints of endpoints (relationships between relationships). */
 const MAX_ENDPOINT_DEPTH = 5
@@ -411,8 +412,14 @@ export async function previewSuspension(
   const collections = draft.collections?.length
     ? await resolveCollectionIds(store, draft.collections)
     : undefined
+  const history = await policy.history()
+  await checkNamed(store, history, {
+    types: draft.object_types,
+    markings: draft.markings,
+    labels: draft.labels,
+  })
   const order = draftSuspension({ ...draft, ...(collections ? { collections } : {}) }, partner.id, at)
-  return storeImpact(store, await policy.history(), [order], at)
+  return storeImpact(store, history, [order], at)
 }
 
 /** Impact of lifting suspension `orderId`. */

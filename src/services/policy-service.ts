@@ -27,6 +27,7 @@ import type { StixObject } from '../stix/object.js'
 import type { PolicyRecord, Store } from '../store/types.js'
 import { ledgerTime, toLedgerAppend } from './ledger-service.js'
 import { aboveTlpInput, fail, instantOr, optionalText, stringList, text, unknown } from './policy-input.js'
+import { checkNamed } from './policy-names.js'
 
 export const PARTNER_KINDS: readonly PartnerKind[] = [
   'police',
@@ -223,7 +224,17 @@ export class PolicyService {
   /** Creates an agreement, or a new version of one when `input.id` names it. */
   async putAgreement(input: AgreementInput, by: string): Promise<Agreement> {
     const partner = await this.partner(input.partner)
-    const { agreements } = await this.history()
+    const history = await this.history()
+    const { agreements } = history
+    await checkNamed(this.#store, history, {
+      ...(input.types ? { types: input.types } : {}),
+      markings: [
+        ...(input.caveats ?? []),
+        ...(input.requiredMarkings ?? []),
+        ...(input.forbiddenMarkings ?? []),
+      ],
+      labels: [...(input.requiredLabels ?? []), ...(input.forbiddenLabels ?? [])],
+    })
     const previous = input.id ? agreements.filter((a) => a.id === input.id) : []
     if (input.id && previous.length === 0) fail(`no agreement "${input.id}"`)
     if (previous.length > 0 && previous.at(-1)!.partner_id !== partner.id)
@@ -278,6 +289,7 @@ export class PolicyService {
 
   async suspend(input: SuspendInput): Promise<Suspension> {
     const partner = await this.partner(input.partner)
+    await checkNamed(this.#store, await this.history(), input)
     const now = new Date().toISOString()
     const aboveTlp = aboveTlpInput(input.aboveTlp, 'above_tlp')
     const scope: OrderScope = {

@@ -28,6 +28,8 @@ const objects = [
   },
 ]
 const run = (...args: string[]) => runCli(args, { env })
+const agreeSouthern = (...args: string[]) =>
+  run('agreements', 'add', '--partner', 'southern', '--collections', 'networks', ...args)
 
 beforeAll(async () => {
   dir = await newNodeDir('sluice-policy-cli-')
@@ -62,16 +64,7 @@ describe('policy from the command line', () => {
     const dup = await run('partners', 'add', '--id', 'southern', '--name', 'Again')
     expect(dup.code).toBe(1)
     expect(dup.stderr).toBe('sluice: partner "southern" already exists\n')
-    const agreement = await run(
-      'agreements',
-      'add',
-      '--partner',
-      'southern',
-      '--collections',
-      'networks',
-      '--max-tlp',
-      'amber',
-    )
+    const agreement = await agreeSouthern('--max-tlp', 'amber')
     expect(agreement.stdout).toMatch(/^agreement--[0-9a-f-]{36} v1\n$/)
     const preview = JSON.parse((await run('policy', 'preview', '--partner', 'southern', '--json')).stdout)
     expect(preview).toMatchObject({ total: 2, allowed: 1, denied: 1 })
@@ -84,16 +77,7 @@ describe('policy from the command line', () => {
   })
 
   it('refuses bad input with one line', async () => {
-    const badTlp = await run(
-      'agreements',
-      'add',
-      '--partner',
-      'southern',
-      '--collections',
-      'networks',
-      '--max-tlp',
-      'purple',
-    )
+    const badTlp = await agreeSouthern('--max-tlp', 'purple')
     expect(badTlp.code).toBe(2)
     expect(badTlp.stderr).toBe(
       'sluice: --max-tlp must be one of clear, green, amber, amber+strict, red; got "purple"\n',
@@ -106,6 +90,20 @@ describe('policy from the command line', () => {
     const badTime = await run('suspend', 'southern', '--reason', 'x', '--at', 'tomorrow')
     expect(badTime.code).toBe(2)
     expect(badTime.stderr).toContain('--at must be an RFC 3339 UTC timestamp')
+    const refused = async (...args: string[]) => {
+      const result = await run(...args)
+      expect(result.code).toBe(1)
+      return result.stderr
+    }
+    expect(await refused('suspend', 'southern', '--reason', 'x', '--label', '')).toBe(
+      'sluice: a label must not be empty\n',
+    )
+    expect(await refused('suspend', 'southern', '--reason', 'x', '--type', 'intrusion-sets')).toBe(
+      'sluice: object type "intrusion-sets" is neither a STIX 2.1 type nor that of any object on this node; did you mean "intrusion-set"? (a custom type not yet stored must start with x-)\n',
+    )
+    const badTypes = await agreeSouthern('--max-tlp', 'red', '--types', 'Bogus Type')
+    expect(badTypes.code).toBe(1)
+    expect(badTypes.stderr).toContain('object type "Bogus Type" is not a STIX type name')
   })
 
   it('suspends, shows the effect, explains it, and lifts it', async () => {

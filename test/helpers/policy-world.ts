@@ -7,6 +7,7 @@
  *
  * Everything here is fictional: invented names, documentation IP ranges, coordinates in open ocean.
  */
+import { randomUUID } from 'node:crypto'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import fc from 'fast-check'
@@ -663,6 +664,8 @@ export async function putAgreementVersion(
   const at = relTime(v.at, base)
   const window = validityWindow(v.validity, base)
   const cols = v.collections === '*' ? ('*' as const) : v.collections.map((c) => collections[c]!)
+  if (v.caveats.includes(UNRESOLVABLE))
+    return heldUnresolvable(h, partnerId, v, cols, at, window, agreementId, version)
   const put = await h.t.node.services.policy.putAgreement(
     {
       ...(agreementId ? { id: agreementId } : {}),
@@ -681,8 +684,50 @@ export async function putAgreementVersion(
     },
     ISSUER,
   )
-  const expected: Agreement = {
-    id: put.id,
+  const expected = modelAgreement(partnerId, v, cols, at, window, put.id, version, put.recorded_at)
+  expect(put).toEqual(expected)
+  return expected
+}
+
+/**
+ * The node refuses to record a caveat it cannot resolve (src/services/policy-names.ts), yet it can come to hold
+ * one: the marking-definition is deleted over TAXII after the agreement was made, or the agreement predates
+ * the check. Such an agreement is written to the store as it would then be held, so the rule for it (it
+ * releases nothing) stays under test.
+ */
+async function heldUnresolvable(
+  h: Harness,
+  partnerId: string,
+  v: AgreementVersionSpec,
+  cols: Agreement['collections'],
+  at: string | undefined,
+  window: { validFrom?: string; validUntil?: string },
+  agreementId: string | undefined,
+  version: number,
+): Promise<Agreement> {
+  const recordedAt = new Date().toISOString()
+  const id = agreementId ?? `agreement--${randomUUID()}`
+  const agreement = modelAgreement(partnerId, v, cols, at, window, id, version, recordedAt)
+  await h.t.node.store.appendPolicy(
+    [{ kind: 'agreement', id: agreement.id, recordedAt, body: JSON.stringify(agreement) }],
+    [],
+  )
+  return agreement
+}
+
+/** The agreement record a spec stands for, as the node stores it. */
+function modelAgreement(
+  partnerId: string,
+  v: AgreementVersionSpec,
+  cols: Agreement['collections'],
+  at: string | undefined,
+  window: { validFrom?: string; validUntil?: string },
+  id: string,
+  version: number,
+  recordedAt: string,
+): Agreement {
+  return {
+    id,
     version,
     partner_id: partnerId,
     collections: cols,
@@ -695,13 +740,11 @@ export async function putAgreementVersion(
     ...(v.forbiddenMarkings.length ? { forbidden_markings: v.forbiddenMarkings } : {}),
     ...(window.validFrom ? { valid_from: window.validFrom } : {}),
     ...(window.validUntil ? { valid_until: window.validUntil } : {}),
-    effective_from: at ?? put.recorded_at,
-    recorded_at: put.recorded_at,
+    effective_from: at ?? recordedAt,
+    recorded_at: recordedAt,
     recorded_by: ISSUER,
     ...(v.withdrawn ? { withdrawn: true } : {}),
   }
-  expect(put).toEqual(expected)
-  return expected
 }
 
 /** Issues a suspension (and its resumption, if the spec says so); returns the records the model uses. */

@@ -51,6 +51,17 @@ describe('POST /admin/orders/suspend', () => {
     [{ labels: [''] }, 'labels must be a non-empty list of non-empty strings'],
     [{ collections: null }, 'collections must be a non-empty list of non-empty strings'],
     [{ reference: ['r'] }, 'reference must be a non-empty string'],
+    // a narrowing that can match nothing would suspend nothing while it reads as in force
+    [
+      { object_types: ['indicators'] },
+      'object type "indicators" is neither a STIX 2.1 type nor that of any object on this node; did you mean "indicator"?',
+    ],
+    [{ object_types: ['Not A Type'] }, 'object type "Not A Type" is not a STIX type name'],
+    [{ markings: ['tlp:red'] }, 'marking "tlp:red" is not a marking-definition id'],
+    [
+      { markings: ['marking-definition--00000000-0000-4000-8000-00000000beef'] },
+      'no marking-definition "marking-definition--00000000-0000-4000-8000-00000000beef" is known to this node',
+    ],
     [{ effective_from: '2026-02-30T00:00:00Z' }, 'must be an RFC 3339 UTC timestamp'],
     [{ effective_from: '2026-06-31T09:00:00.000Z' }, 'must be an RFC 3339 UTC timestamp'],
   ])('refuses %j naming the field, and issues nothing', async (extra, message) => {
@@ -119,6 +130,20 @@ describe('the other admin bodies', () => {
         valid_until: '2026-11-31T00:00:00Z',
       }),
     ).toContain('must be an RFC 3339 UTC timestamp')
+    expect(
+      await refused('/admin/agreements', {
+        ...base,
+        collections: ['routes'],
+        object_types: ['vessel-track'],
+      }),
+    ).toContain('(a custom type not yet stored must start with x-)')
+    expect(
+      await refused('/admin/agreements', {
+        ...base,
+        collections: ['routes'],
+        caveats: ['marking-definition--00000000-0000-4000-8000-00000000beef'],
+      }),
+    ).toContain('is known to this node: import it first, or use a TLP id')
     expect((await t.node.services.policy.history()).agreements).toHaveLength(0)
     expect((await t.post('/admin/agreements', { ...base, collections: ['routes'] })).status).toBe(201)
   })
@@ -317,5 +342,44 @@ describe('errors outside the routes', () => {
       error_code: 'headers-too-large',
       http_status: '431',
     })
+  })
+})
+
+describe('names an order or agreement may use', () => {
+  const TLP_RED = 'marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1'
+
+  it('takes predefined and x- types, a type an object on the node has, and well-known marking ids', async () => {
+    const res = await t.post(
+      '/intel/collections/routes/objects/',
+      {
+        type: 'bundle',
+        id: 'bundle--2f0d4a8e-6c1b-4e5f-9a3d-7b8c9d0e1f2a',
+        objects: [
+          {
+            type: 'vessel-track',
+            spec_version: '2.1',
+            id: 'vessel-track--6a1e2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b',
+            created: '2026-01-05T08:00:00.000Z',
+            modified: '2026-01-05T08:00:00.000Z',
+          },
+        ],
+      },
+      undefined,
+      { 'Content-Type': TAXII, Accept: TAXII },
+    )
+    expect(res.status).toBe(202)
+    const issued = await t.post('/admin/orders/suspend', {
+      partner: 'isles',
+      reason: 'narrowed',
+      object_types: ['indicator', 'x-fictional-cargo', 'vessel-track'],
+      markings: [TLP_RED],
+    })
+    expect(issued.status).toBe(201)
+  })
+
+  it('refuses an empty label given to the service directly, as the CLI would pass it', async () => {
+    await expect(
+      t.node.services.policy.suspend({ partner: 'isles', reason: 'r', issuer: 'test', labels: [''] }),
+    ).rejects.toThrow('a label must not be empty')
   })
 })
