@@ -5,13 +5,18 @@ import type { IncomingObject, StatusDetail } from '../store/types.js'
 
 export interface Rejection extends StatusDetail {
   issues: ValidationIssue[]
+  /** The rejected value's index among those prepared. */
+  at: number
+  /** Valid, and rejected only because a marking it uses is unknown: a stream may define it later. */
+  unresolved?: true
 }
 
 export interface Prepared {
   accepted: IncomingObject[]
+  /** Indexes of the accepted values among those prepared, in the order of `accepted`. */
+  acceptedAt: number[]
+  /** In the order of the values prepared. */
   rejected: Rejection[]
-  /** Valid objects rejected only because a marking they use is unknown (a stream may define it later). */
-  unresolved: StixObject[]
 }
 
 export interface PrepareOptions {
@@ -41,46 +46,69 @@ function identify(value: unknown): { id: string; version?: string } {
  * node knows or one posted in the same request, or the policy could not judge
  * the object.
  */
-export async function prepareObjects(values: unknown[], options: PrepareOptions = {}): Promise<Prepared> {
+export async function prepareObjects(
+  values: unknown[],
+  options: PrepareOptions = {},
+  where: (index: number) => string = (index) => `$.objects[${index}]`,
+): Promise<Prepared> {
   const accepted: IncomingObject[] = []
+  const acceptedAt: number[] = []
   const rejected: Rejection[] = []
-  const unresolved: StixObject[] = []
-  const valid: StixObject[] = []
-  values.forEach((value, index) => {
+  const valid: { object: StixObject; at: number }[] = []
+  values.forEach((value, at) => {
     const issues = validateObject(value, {
-      path: `$.objects[${index}]`,
+      path: where(at),
       ...(options.patternChecker ? { patternChecker: options.patternChecker } : {}),
     })
-    if (issues.length > 0) rejected.push({ ...identify(value), message: describe(issues), issues })
-    else valid.push(value as StixObject)
+    if (issues.length > 0) rejected.push({ ...identify(value), message: describe(issues), issues, at })
+    else valid.push({ object: value as StixObject, at })
   })
-  const known = await resolveMarkings(valid, options)
-  for (const object of valid) {
-    const missing = markingRefs(object).filter((ref) => !known.has(ref))
+  const known = await resolveMarkings(
+    valid.map((v) => v.object),
+    options,
+  )
+  for (const { object, at } of valid) {
+    const missing = markingRefs(object).filter((ref) => !known.has(ref.id))
     if (missing.length > 0) {
       const issue: ValidationIssue = {
-        path: '$.object_marking_refs',
+        path: `${where(at)}${missing[0]!.path}`,
         rule: 'unresolved-marking',
-        message: `marking-definition ${missing.join(', ')} is not known to this node; post the marking-definition first or in the same request`,
+        message: `marking-definition ${missing.map((m) => m.id).join(', ')} is not known to this node; post the marking-definition first or in the same request`,
       }
-      rejected.push({ ...identify(object), message: describe([issue]), issues: [issue] })
-      unresolved.push(object)
+      rejected.push({
+        ...identify(object),
+        message: describe([issue]),
+        issues: [issue],
+        at,
+        unresolved: true,
+      })
       continue
     }
     accepted.push(toIncoming(object))
+    acceptedAt.push(at)
   }
-  return { accepted, rejected, unresolved }
+  rejected.sort((a, b) => a.at - b.at)
+  return { accepted, acceptedAt, rejected }
 }
 
-function markingRefs(object: StixObject): string[] {
-  const refs = new Set<string>(object.object_marking_refs ?? [])
-  for (const g of object.granular_markings ?? []) if (g.marking_ref) refs.add(g.marking_ref)
-  return [...refs]
+/** The marking ids an object refers to, each with the path (below the object) of its first mention. */
+function markingRefs(object: StixObject): { id: string; path: string }[] {
+  const refs = new Map<string, string>()
+  object.object_marking_refs?.forEach((id, i) => {
+    if (!refs.has(id)) refs.set(id, `.object_marking_refs[${i}]`)
+  })
+  object.granular_markings?.forEach((g, i) => {
+    if (g.marking_ref && !refs.has(g.marking_ref))
+      refs.set(g.marking_ref, `.granular_markings[${i}].marking_ref`)
+  })
+  return [...refs].map(([id, path]) => ({ id, path }))
 }
 
 async function resolveMarkings(objects: StixObject[], options: PrepareOptions): Promise<Set<string>> {
   const inRequest = new Set(objects.filter((o) => o.type === 'marking-definition').map((o) => o.id))
-  const wanted = [...new Set(objects.flatMap(markingRefs))].filter((id) => !inRequest.has(id))
+  const wanted = [...new Set(objects.flatMap((o) => markingRefs(o).map((r) => r.id)))].filter(
+    (id) => !inRequest.has(id),
+  )
   if (!options.knownMarkings || wanted.length === 0)
     return new Set([...inRequest, ...(options.knownMarkings ? [] : wanted)])
   const known = await options.knownMarkings(wanted)

@@ -6,6 +6,8 @@ export { BundleReadError, type BundleReadErrorCode } from './json-stream/bundle-
 export interface ReadItem {
   /** 0-based position of the object in the input. */
   index: number
+  /** Where the object is, for messages: `$.objects[3]` in a bundle, `$[3]` in an array, `line 4: $` in JSON Lines. */
+  where: string
   /** Compact JSON text of the object, i.e. `JSON.stringify(JSON.parse(raw))`. */
   text: string
   /** The parsed object. */

@@ -374,7 +374,9 @@ export function checkValue(v: unknown, kind: Kind, path: string, sink: WalkSink)
       if (typeof v !== 'string') wrongType(sink, path, 'a string', v)
       else if (!kind.values.has(v)) {
         const rule: Rule = kind.vocabulary === 'spec-version' ? 'spec-version' : 'closed-vocabulary'
-        report(sink, path, rule, `"${v}" is not one of ${[...kind.values].join(', ')} (${kind.vocabulary})`)
+        // the rule already names the spec-version vocabulary; the message names any other
+        const vocabulary = rule === 'spec-version' ? '' : ` (${kind.vocabulary})`
+        report(sink, path, rule, `"${v}" is not one of ${[...kind.values].join(', ')}${vocabulary}`)
       }
       return
     case 'boolean':

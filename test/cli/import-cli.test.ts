@@ -45,6 +45,69 @@ describe('sluice import of input that stops being JSON', () => {
   })
 })
 
+describe('what sluice import reports about each rejection', () => {
+  const MARKING = 'marking-definition--00000000-0000-4000-8000-0000000000bb'
+  const statement = {
+    type: 'marking-definition',
+    spec_version: '2.1',
+    id: MARKING,
+    created: '2026-01-01T00:00:00.000Z',
+    definition_type: 'statement',
+    definition: { statement: 'Fictional handling statement' },
+  }
+
+  it('lists rejections in input order, with the line of a JSON Lines object and the path of the bad ref', async () => {
+    const { pattern: _, ...invalid } = indicator(4)
+    const granular = indicator(5, {
+      description: 'x',
+      granular_markings: [
+        {
+          marking_ref: 'marking-definition--00000000-0000-4000-8000-0000000000cc',
+          selectors: ['description'],
+        },
+      ],
+    })
+    // the first object waits for its marking-definition (three lines on) and is retried after the others
+    const lines = [
+      indicator(6, {
+        object_marking_refs: [MARKING, 'marking-definition--00000000-0000-4000-8000-0000000000dd'],
+      }),
+      granular,
+      invalid,
+      statement,
+    ]
+    const file = join(dir, 'ordered.jsonl')
+    writeFileSync(file, `${lines.map((o) => JSON.stringify(o)).join('\n')}\n`)
+    const result = await run('import', file, '--collection', 'inbox', '--batch', '2')
+    expect(result.code).toBe(1)
+    expect(result.stdout.split('\n').slice(1, 4)).toEqual([
+      '  rejected indicator--00000000-0000-4000-8000-000000000006: line 1: $.object_marking_refs[1]: marking-definition marking-definition--00000000-0000-4000-8000-0000000000dd is not known to this node; post the marking-definition first or in the same request (unresolved-marking)',
+      '  rejected indicator--00000000-0000-4000-8000-000000000005: line 2: $.granular_markings[0].marking_ref: marking-definition marking-definition--00000000-0000-4000-8000-0000000000cc is not known to this node; post the marking-definition first or in the same request (unresolved-marking)',
+      '  rejected indicator--00000000-0000-4000-8000-000000000004: line 3: $.pattern: pattern is required (required-property)',
+    ])
+  })
+
+  it('names the array element of a rejection in a bare JSON array', async () => {
+    const file = join(dir, 'array.json')
+    writeFileSync(file, JSON.stringify([indicator(7), indicator(8, { spec_version: '9' })]))
+    const result = await run('import', file, '--collection', 'inbox')
+    expect(result.stdout).toContain(
+      '  rejected indicator--00000000-0000-4000-8000-000000000008: $[1].spec_version: "9" is not one of 2.1 (spec-version)\n',
+    )
+  })
+
+  it('says nothing after an unreadable element was read, without claiming an import', async () => {
+    const file = join(dir, 'bare-string.json')
+    writeFileSync(file, JSON.stringify([indicator(9, { pattern: 'not a pattern' }), 'bare']))
+    const result = await run('import', file, '--collection', 'inbox')
+    expect(result.stdout).toContain('0 added, 0 already present, 1 rejected\n')
+    expect(result.stderr).toMatch(
+      /^sluice: input stopped being readable: expected an object, found '"' .*; nothing after that point was read \(what came before is counted above\)\n$/,
+    )
+    expect(result.code).toBe(2)
+  })
+})
+
 describe('sluice import of input with nothing in it', () => {
   it.each([
     ['an empty file', ''],

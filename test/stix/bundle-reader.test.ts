@@ -77,6 +77,17 @@ describe('readObjects: the three forms', () => {
     for (const item of items) expect(item.text).toBe(JSON.stringify(item.value))
   })
 
+  // the jsonl encoding leaves a blank line between objects: the line is the one the object is on
+  it.each([
+    ['bundle', ['$.objects[0]', '$.objects[1]', '$.objects[2]']],
+    ['bundle-objects-first', ['$.objects[0]', '$.objects[1]', '$.objects[2]']],
+    ['array', ['$[0]', '$[1]', '$[2]']],
+    ['jsonl', ['line 1: $', 'line 3: $', 'line 5: $']],
+  ] as const)('says where each object of %s is, for messages', async (form, where) => {
+    const items = await collect([encode(sample, form)])
+    expect(items.map((i) => i.where)).toEqual(where)
+  })
+
   it('reads JSON Lines with CRLF endings, blank lines and trailing blanks', async () => {
     const text = '\r\n' + sample.map((o) => JSON.stringify(o)).join(' \r\n\r\n\t') + '\r\n  \n'
     expect((await collect([text])).map((i) => i.value)).toEqual(sample)

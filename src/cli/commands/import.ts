@@ -13,7 +13,8 @@ const HELP = `Usage: sluice import FILE|- --collection ID|ALIAS [--api-root NAME
 
 Reads a STIX 2.1 bundle, a JSON array of objects or JSON Lines (from stdin with -),
 validates every object and stores the valid ones, in transactions of --batch objects
-(default 1000). Prints a summary of accepted and rejected objects with reasons.
+(default 1000). Prints a summary of accepted and rejected objects, the rejections in input
+order, each with where it is ($.objects[N], $[N], or "line N: $" in JSON Lines) and why.
 Exits 1 if any object was rejected, 2 on bad usage or unreadable or empty input
 (an empty bundle or array is not an error).`
 
@@ -58,7 +59,7 @@ export async function run(args: string[]): Promise<void> {
       process.stdout.write(`  … and ${summary.rejected.length - SHOWN_REJECTIONS} more\n`)
     if (summary.error)
       throw new CliError(
-        `input stopped being readable: ${summary.error}; the objects before that point were imported`,
+        `input stopped being readable: ${summary.error}; nothing after that point was read (what came before is counted above)`,
         2,
       )
     if (summary.rejected.length > 0) process.exitCode = 1
@@ -79,8 +80,16 @@ async function* noticingContent(
 export interface ImportSummary {
   added: number
   unchanged: number
+  /** In input order. */
   rejected: { id: string; message: string }[]
   error?: string
+}
+
+interface Pending {
+  value: unknown
+  where: string
+  /** Position in the input, which orders the rejections reported. */
+  index: number
 }
 
 /** Streams objects into a collection in batches, each batch one transaction. */
@@ -91,30 +100,41 @@ export async function importStream(
   batchSize: number,
 ): Promise<ImportSummary> {
   const summary: ImportSummary = { added: 0, unchanged: 0, rejected: [] }
+  const rejected: { index: number; id: string; message: string }[] = []
   const progress = new Progress(process.stderr)
   const options = ingestOptions(store)
-  let batch: unknown[] = []
+  let batch: Pending[] = []
   // objects whose marking-definition comes later in the stream are retried once the stream ends
-  const deferred: unknown[] = []
+  const deferred: Pending[] = []
   const flush = async (final = false) => {
     if (batch.length === 0) return
-    const prepared = await prepareObjects(batch, options)
-    const retry = new Set(final ? [] : prepared.unresolved.map((o) => o.id))
-    if (!final) deferred.push(...prepared.unresolved)
-    for (const r of prepared.rejected)
-      if (!retry.has(r.id)) summary.rejected.push({ id: r.id, message: r.message ?? 'rejected' })
-    for (const outcome of await store.putObjects(collectionId, prepared.accepted)) {
+    const prepared = await prepareObjects(
+      batch.map((p) => p.value),
+      options,
+      (at) => batch[at]!.where,
+    )
+    for (const r of prepared.rejected) {
+      if (r.unresolved && !final) deferred.push(batch[r.at]!)
+      else rejected.push({ index: batch[r.at]!.index, id: r.id, message: r.message ?? 'rejected' })
+    }
+    const outcomes = await store.putObjects(collectionId, prepared.accepted)
+    outcomes.forEach((outcome, i) => {
       if (outcome.result === 'added') summary.added++
       else if (outcome.result === 'unchanged') summary.unchanged++
-      else summary.rejected.push({ id: outcome.id, message: outcome.message })
-    }
-    progress.update(summary.added + summary.unchanged + summary.rejected.length)
+      else
+        rejected.push({
+          index: batch[prepared.acceptedAt[i]!]!.index,
+          id: outcome.id,
+          message: outcome.message,
+        })
+    })
+    progress.update(summary.added + summary.unchanged + rejected.length)
     batch = []
   }
   try {
     try {
       for await (const item of readObjects(input)) {
-        batch.push(item.value)
+        batch.push({ value: item.value, where: item.where, index: item.index })
         if (batch.length >= batchSize) await flush()
       }
     } catch (error) {
@@ -131,5 +151,6 @@ export async function importStream(
   } finally {
     progress.done()
   }
+  summary.rejected = rejected.sort((a, b) => a.index - b.index).map(({ id, message }) => ({ id, message }))
   return summary
 }

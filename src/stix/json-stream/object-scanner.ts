@@ -3,6 +3,8 @@ import { BundleReadError, type BundleReadErrorCode } from './bundle-read-error.j
 /** One object found in the input, parsed, with its compact JSON text. */
 export interface ScannedObject {
   index: number
+  /** Where the object is, for messages: `$.objects[3]` in a bundle, `$[3]` in an array, `line 4: $` in JSON Lines. */
+  where: string
   text: string
   value: unknown
 }
@@ -482,8 +484,15 @@ export class ObjectScanner {
     }
   }
 
-  #emit(value: unknown): void {
-    this.#out.push({ index: this.#count++, text: JSON.stringify(value), value })
+  #emit(value: unknown, line = this.#capStartLine): void {
+    const index = this.#count++
+    const where =
+      this.#form === 'jsonl'
+        ? `line ${line}: $`
+        : this.#form === 'array'
+          ? `$[${index}]`
+          : `$.objects[${index}]`
+    this.#out.push({ index, where, text: JSON.stringify(value), value })
   }
 
   #envType(): unknown {
@@ -523,7 +532,7 @@ export class ObjectScanner {
     this.#form = 'jsonl'
     const value = Object.fromEntries(this.#envEntries)
     this.#envEntries = []
-    this.#emit(value)
+    this.#emit(value, this.#envStartLine)
     this.#state = S_JSONL_EOL
   }
 
