@@ -7,10 +7,12 @@ import {
 import { TLP_LEVELS } from '../../policy/tlp.js'
 import { resolveCollectionIds } from '../../services/collections.js'
 import { stringList } from '../../services/policy-input.js'
+import type { PolicyService } from '../../services/policy-service.js'
 import { CliError } from '../errors.js'
 import { refuseUnderFourEyes } from '../four-eyes-guard.js'
 import { actionNames, actionOf, instant, oneOf, onlyFor, parse, required, someOf } from '../options.js'
 import { withServices } from '../store-session.js'
+import { agreementText } from './agreement-text.js'
 import { issuer } from './issuer.js'
 
 const HELP = `Usage:
@@ -20,7 +22,7 @@ const HELP = `Usage:
                         [--required-markings M] [--forbidden-markings M] [--valid-from T] [--valid-until T] [--at T]
                         [--default-tlp LEVEL] [--admiralty-reliability A,B] [--admiralty-credibility 1,2,3]
                         [--evaluation-source A,B] [--evaluation-information 1,2] [--ungraded allow|deny]
-  sluice agreements amend AGREEMENT_ID (same options as add; replaces the terms from --at, default now)
+  sluice agreements amend AGREEMENT_ID (options as add, --partner optional; replaces the terms from --at, default now)
   sluice agreements withdraw AGREEMENT_ID [--at T]
 
 Every change is a new version; the earlier versions stay in the history and the ledger.`
@@ -112,12 +114,10 @@ export async function run(args: string[]): Promise<void> {
       if (values.json) return void process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`)
       if (shown.length === 0)
         process.stdout.write(partner ? `no agreements for ${partner}\n` : 'no agreements\n')
-      for (const a of shown) {
-        const cols = a.collections === '*' ? '*' : a.collections.join(',')
-        process.stdout.write(
-          `${a.id} v${a.version}  ${a.partner_id}  collections=${cols}  max_tlp=${a.max_tlp}  from ${a.effective_from}${a.withdrawn ? '  WITHDRAWN' : ''}\n`,
-        )
-      }
+      const aliases = new Map(
+        (await store.listCollections()).flatMap((c) => (c.alias ? [[c.id, c.alias] as const] : [])),
+      )
+      for (const a of shown) process.stdout.write(`${agreementText(a, aliases)}\n`)
       return
     }
     if (action === 'withdraw') {
@@ -150,7 +150,11 @@ export async function run(args: string[]): Promise<void> {
     const a = await policy.putAgreement(
       {
         ...(action === 'amend' ? { id: required(id, 'agreement id') } : {}),
-        partner: required(values.partner, 'partner'),
+        // an amendment stays with its agreement's partner, so it need not be named again
+        partner:
+          action === 'amend' && values.partner === undefined
+            ? await partnerOf(policy, required(id, 'agreement id'))
+            : required(values.partner, 'partner'),
         collections:
           collections === '*'
             ? '*'
@@ -176,4 +180,10 @@ export async function run(args: string[]): Promise<void> {
     )
     process.stdout.write(`${a.id} v${a.version}\n`)
   })
+}
+
+async function partnerOf(policy: PolicyService, agreementId: string): Promise<string> {
+  const current = (await policy.history()).agreements.find((a) => a.id === agreementId)
+  if (!current) throw new CliError(`no agreement "${agreementId}"; see "sluice agreements list"`)
+  return current.partner_id
 }
