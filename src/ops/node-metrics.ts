@@ -132,7 +132,8 @@ export function observeRequests(metrics: NodeMetrics, logger: Logger, mounted: R
         route,
         status: outcome === 'finished' ? res.statusCode : 0,
         ms: Math.round(seconds * 1e6) / 1e3,
-        bytesOut: Number(res.getHeader('content-length') ?? 0),
+        // a HEAD answer declares the length of the body it does not send
+        bytesOut: method === 'HEAD' ? 0 : Number(res.getHeader('content-length') ?? 0),
         remote: req.socket.remoteAddress,
         ...(notes.principalId ? { principal: notes.principalId, role: notes.role, via: notes.via } : {}),
         ...(outcome === 'aborted' ? { aborted: true } : {}),

@@ -75,17 +75,13 @@ export function consoleStatic(dir: () => string | undefined = consoleDir) {
     }
     const root = dir()
     if (!root) {
-      res
-        .writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8' })
-        .end('The console is not built: run "npm run build:web".\n')
+      sendText(res, 503, 'The console is not built: run "npm run build:web".\n', {})
       return
     }
     let file = await resolveStatic(root, url.pathname)
     if (!file && extname(url.pathname) === '') file = join(root, 'index.html')
     if (!file) {
-      res
-        .writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS })
-        .end('Not found\n')
+      sendText(res, 404, 'Not found\n', SECURITY_HEADERS)
       return
     }
     const body = await readFile(file)
@@ -99,6 +95,16 @@ export function consoleStatic(dir: () => string | undefined = consoleDir) {
     })
     res.end(req.method === 'HEAD' ? undefined : body)
   }
+}
+
+function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string>): void {
+  const body = Buffer.from(text, 'utf8')
+  res.writeHead(status, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': body.length,
+    ...headers,
+  })
+  res.end(res.req.method === 'HEAD' ? undefined : body)
 }
 
 /** The console's mounts: the page at `/console`, its API at `/console-api`. */

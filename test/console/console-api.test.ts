@@ -227,7 +227,11 @@ describe('console API', () => {
     expect(page.headers.get('content-type')).toMatch(/^text\/html/)
     const js = await fetch(`${t.url}/console/assets/app-123.js`)
     expect(js.headers.get('content-type')).toMatch(/^text\/javascript/)
-    expect((await fetch(`${t.url}/console/assets/missing.js`)).status).toBe(404)
+    const missing = await fetch(`${t.url}/console/assets/missing.js`)
+    expect(missing.status).toBe(404)
+    expect(missing.headers.get('content-length')).toBe(String(Buffer.byteLength(await missing.text())))
+    const headMissing = await fetch(`${t.url}/console/assets/missing.js`, { method: 'HEAD' })
+    expect([headMissing.status, headMissing.headers.get('content-length')]).toEqual([404, '10'])
     for (const path of [
       '/console/..%2f..%2fpackage.json',
       '/console/%2e%2e/%2e%2e/package.json',
