@@ -1,6 +1,7 @@
 import type { StixObject } from '../stix/object.js'
 import { HOME_IDENTITY_ID } from './parties.js'
 import { beforeEpoch } from './time.js'
+import { TLP_MARKING_IDS } from './tlp.js'
 import { demoId } from './uuid.js'
 
 export { isTlpMarkingId, TLP_LEVELS, TLP_MARKING_IDS, type TlpLevel } from './tlp.js'
@@ -31,7 +32,11 @@ const STATEMENTS: Readonly<Record<DemoCaveatKey, { name: string; statement: stri
   },
 }
 
-/** The caveat marking-definitions, as plain STIX objects. */
+/**
+ * The caveat marking-definitions, as plain STIX objects. Each is itself TLP:CLEAR: a partner that receives an
+ * object under a caveat must be able to receive the caveat's definition, or it cannot resolve the marking
+ * (a receiving node rejects an object whose marking it cannot resolve).
+ */
 export function caveatMarkingDefinitions(): StixObject[] {
   return (Object.keys(DEMO_CAVEATS) as DemoCaveatKey[]).map((key) => ({
     type: 'marking-definition',
@@ -42,5 +47,6 @@ export function caveatMarkingDefinitions(): StixObject[] {
     name: STATEMENTS[key].name,
     definition_type: 'statement',
     definition: { statement: STATEMENTS[key].statement },
+    object_marking_refs: [TLP_MARKING_IDS.clear],
   }))
 }

@@ -6,6 +6,7 @@ import { resolveCollectionIds } from '../../services/collections.js'
 import { CliError } from '../errors.js'
 import { actionNames, actionOf, integer, onlyFor, parse, required } from '../options.js'
 import { withServices } from '../store-session.js'
+import { feedCountsText } from './feed-counts.js'
 import { issuer } from './issuer.js'
 
 const HELP = `Usage:
@@ -145,12 +146,11 @@ export async function run(args: string[]): Promise<void> {
       if (values.json) return void process.stdout.write(`${JSON.stringify(feeds, null, 2)}\n`)
       if (feeds.length === 0) return void process.stdout.write('no feeds; add one with "sluice feeds add"\n')
       for (const f of feeds) {
-        const received = f.health.counts.added ?? 0
         process.stdout.write(
           `${f.id}  ${f.url}collections/${f.collection}/ -> ${f.into}  from ${f.partner} every ${f.every}\n`,
         )
         process.stdout.write(
-          `  ${healthLine(f.health)}  received ${received}  ledger ${f.ledger.status}${f.ledger.alarm ? ` ALARM: ${f.ledger.alarm.reason}` : ''}\n`,
+          `  ${healthLine(f.health)}  ${feedCountsText(f.health.counts)}  ledger ${f.ledger.status}${f.ledger.alarm ? ` ALARM: ${f.ledger.alarm.reason}` : ''}\n`,
         )
       }
       return
@@ -160,7 +160,7 @@ export async function run(args: string[]): Promise<void> {
       const feed = await ctx.state.feed(feedId)
       if (!feed) throw new CliError(`no feed "${feedId}"`)
       const state = await pollFeed(ctx, feed)
-      process.stdout.write(`${healthLine(state.health)}  received ${state.health.counts.added ?? 0}\n`)
+      process.stdout.write(`${healthLine(state.health)}  ${feedCountsText(state.health.counts)}\n`)
       if (state.health.consecutiveFailures > 0) process.exitCode = 1
       return
     }
