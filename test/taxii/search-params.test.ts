@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createCollection } from '../../src/services/collections.js'
 import { createPrincipal } from '../../src/services/principals.js'
+import { deterministicScoId } from '../../src/stix/sco-id.js'
 import { startTestNode, TAXII, type TestNode } from '../helpers/node.js'
 
 let t: TestNode
@@ -63,5 +64,37 @@ describe('GET /search/match with a malformed pattern', () => {
     const { description } = (await res.json()) as { description: string }
     expect(description).toMatch(/^pattern does not parse: .* \(column \d+\)$/)
     expect(description.match(/does not parse/g)).toHaveLength(1)
+  })
+})
+
+describe('GET /search/match with a pattern too costly to match', () => {
+  it('answers a 400 that says how to narrow it, and the node keeps serving', async () => {
+    const value = { type: 'ipv4-addr', spec_version: '2.1', value: '198.51.100.77' }
+    const address = { ...value, id: deterministicScoId(value)! }
+    const sightings = Array.from({ length: 30 }, (_, i) => ({
+      type: 'observed-data',
+      spec_version: '2.1',
+      id: `observed-data--7d1e2f30-0000-4000-8000-${String(i).padStart(12, '0')}`,
+      created: '2026-01-01T00:00:00.000Z',
+      modified: '2026-01-01T00:00:00.000Z',
+      first_observed: `2026-01-01T00:${String(i).padStart(2, '0')}:00Z`,
+      last_observed: `2026-01-01T00:${String(i).padStart(2, '0')}:00Z`,
+      number_observed: 1,
+      object_refs: [address.id],
+    }))
+    const posted = await t.post(`/intel/collections/${routesId}/objects/`, {
+      objects: [address, ...sightings],
+    })
+    expect(posted.status).toBe(202)
+    const chain = Array.from({ length: 40 }, () => "[ipv4-addr:value LIKE '%']").join(' FOLLOWEDBY ')
+    const res = await t.get(
+      `/search/match?collection=routes&pattern=${encodeURIComponent(chain)}`,
+      partnerKey,
+    )
+    expect(res.status).toBe(400)
+    expect(((await res.json()) as { description: string }).description).toMatch(
+      /^the pattern cannot be evaluated: matching needs too many combinations of these observations/,
+    )
+    expect((await fetch(`${t.url}/healthz/live`)).status).toBe(200)
   })
 })

@@ -22,7 +22,16 @@ export type ObjectLookup =
 
 export interface MatchOptions extends ParseOptions {
   objects?: ObjectLookup
+  /**
+   * Candidate bindings the search may consider before it gives up with a {@link PatternMatchError}
+   * (default {@link MAX_MATCH_STEPS}). Binding observations to a chain of expressions is combinatorial: a
+   * short pattern over a few hundred observations could otherwise hold the process for hours.
+   */
+  maxSteps?: number
 }
+
+/** About a second of search on one core; patterns the oracles and real detection rules use need far fewer. */
+export const MAX_MATCH_STEPS = 1_000_000
 
 /** An observed-data that took part in the match. */
 export interface MatchedObservation {
@@ -91,7 +100,7 @@ export class CompiledPattern {
         ? { matched: false }
         : { matched: true, bindings: [{ input: hit.input, observedData: hit.observedData }] }
     }
-    const ctx = new Evaluation(obs, this.#leafCount, this.#maxUnits)
+    const ctx = new Evaluation(obs, this.#leafCount, this.#maxUnits, options.maxSteps ?? MAX_MATCH_STEPS)
     const first = ctx.bindings(this.#root, () => true).next()
     if (first.done) return { matched: false }
     const seen = new Set<number>()
@@ -378,12 +387,15 @@ class Evaluation {
   readonly unitObs: number[] = []
   readonly #units: number[][] = []
   readonly #leafMatches: (number[] | undefined)[]
+  #stepsLeft: number
 
   constructor(
     readonly observations: Observation[],
     leafCount: number,
     maxUnitsPerObservation: number,
+    maxSteps: number,
   ) {
+    this.#stepsLeft = maxSteps
     this.#leafMatches = new Array(leafCount)
     observations.forEach((o, i) => {
       const units: number[] = []
@@ -410,6 +422,13 @@ class Evaluation {
       this.#leafMatches[leaf.id] = m
     }
     return m
+  }
+
+  #step(): void {
+    if (--this.#stepsLeft < 0)
+      throw new PatternMatchError(
+        'matching needs too many combinations of these observations; use fewer observation expressions, or narrow them with WITHIN or START/STOP',
+      )
   }
 
   #first(u: number): Instant {
@@ -445,6 +464,7 @@ class Evaluation {
       case 'leaf':
         for (const o of this.#matchingObservations(n)) {
           for (const u of this.#units[o]!) {
+            this.#step()
             const b = [u]
             if (feasible(b)) yield b
           }
@@ -472,6 +492,7 @@ class Evaluation {
         for (const l of this.bindings(n.left, feasible)) {
           const lastOfLeft = ordered ? this.#maxLast(l) : undefined
           for (const r of rights) {
+            this.#step()
             if (!disjoint(l, r)) continue
             if (lastOfLeft !== undefined && compareInstants(lastOfLeft, this.#minFirst(r)) > 0) continue
             const u = union(l, r)
@@ -522,6 +543,7 @@ class Evaluation {
       let advanced = false
       while (top.next <= items.length - (times - depth)) {
         const item = items[top.next++]!
+        this.#step()
         if (!disjoint(top.acc, item)) continue
         const acc = union(top.acc, item)
         if (!feasible(acc)) continue

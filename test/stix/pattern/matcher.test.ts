@@ -186,3 +186,29 @@ describe('matchPattern: comparisons', () => {
     expect(compilePattern("[x-thing:v6 ISSUBSET '2001:db8::/32']")).toBe(c)
   })
 })
+
+describe('matchPattern: a search that would not end', () => {
+  // 30 observations of one address, and a chain of more expressions than there are observations: no
+  // binding exists, and proving it means trying every ordered choice
+  const many = Array.from({ length: 30 }, (_, i) =>
+    observed(i % 10, [a.id], `2024-01-01T00:${String(i).padStart(2, '0')}:00Z`),
+  ).map((o, i) => ({ ...o, id: `observed-data--2${String(i).padStart(7, '0')}-0000-4000-8000-000000000000` }))
+  const chain = (n: number) =>
+    Array.from({ length: n }, () => "[ipv4-addr:value LIKE '%']").join(' FOLLOWEDBY ')
+
+  it('gives up with an error naming the way out, within its step budget', () => {
+    const started = Date.now()
+    expect(() => matchPattern(chain(40), many, { objects })).toThrow(
+      new PatternMatchError(
+        'matching needs too many combinations of these observations; use fewer observation expressions, or narrow them with WITHIN or START/STOP',
+      ),
+    )
+    // a failure here is the search running unbounded, not a slow machine: the budget is ~1 s of work
+    expect(Date.now() - started).toBeLessThan(30_000)
+  })
+
+  it('still finds what a smaller budget allows, and the budget can be set', () => {
+    expect(matchPattern(chain(3), many, { objects }).matched).toBe(true)
+    expect(() => matchPattern(chain(3), many, { objects, maxSteps: 10 })).toThrow(PatternMatchError)
+  })
+})
