@@ -5,6 +5,7 @@ import { dirname, extname, join, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { consoleRoutes } from '../taxii/admin/console-routes.js'
 import { jsonApi } from '../taxii/admin/json-api.js'
+import { send } from '../taxii/http-io.js'
 import type { Mount } from './http-server.js'
 import type { NodeServices } from './services.js'
 
@@ -22,6 +23,8 @@ const TYPES: Record<string, string> = {
 }
 
 // Everything is bundled, so the page may load nothing from elsewhere.
+const TEXT = 'text/plain; charset=utf-8'
+
 const SECURITY_HEADERS = {
   'Content-Security-Policy':
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
@@ -75,13 +78,13 @@ export function consoleStatic(dir: () => string | undefined = consoleDir) {
     }
     const root = dir()
     if (!root) {
-      sendText(res, 503, 'The console is not built: run "npm run build:web".\n', {})
+      send(res, { status: 503, body: 'The console is not built: run "npm run build:web".\n' }, TEXT)
       return
     }
     let file = await resolveStatic(root, url.pathname)
     if (!file && extname(url.pathname) === '') file = join(root, 'index.html')
     if (!file) {
-      sendText(res, 404, 'Not found\n', SECURITY_HEADERS)
+      send(res, { status: 404, body: 'Not found\n', headers: SECURITY_HEADERS }, TEXT)
       return
     }
     const body = await readFile(file)
@@ -95,16 +98,6 @@ export function consoleStatic(dir: () => string | undefined = consoleDir) {
     })
     res.end(req.method === 'HEAD' ? undefined : body)
   }
-}
-
-function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string>): void {
-  const body = Buffer.from(text, 'utf8')
-  res.writeHead(status, {
-    'Content-Type': 'text/plain; charset=utf-8',
-    'Content-Length': body.length,
-    ...headers,
-  })
-  res.end(res.req.method === 'HEAD' ? undefined : body)
 }
 
 /** The console's mounts: the page at `/console`, its API at `/console-api`. */
