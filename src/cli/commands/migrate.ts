@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { MigrationError, type MigrationProgress, migrateStore } from '../../store/migrate.js'
 import { displayLocation, openStore } from '../../store/open.js'
 import type { Store } from '../../store/types.js'
@@ -44,6 +44,26 @@ async function open(location: string, dataDir: string, role: 'source' | 'target'
 
 function firstLine(error: unknown): string {
   return ((error as Error)?.message ?? String(error)).split('\n')[0]!
+}
+
+/**
+ * Where the source node's signing key is. It is not in the store, so the summary must name the file the
+ * operator has to carry over; the data directory given here may not be the node's (a migration is often
+ * run from elsewhere), so the directory beside the SQLite file is looked at too.
+ */
+function sourceKeyLine(from: string, dataDir: string): string {
+  const candidates = process.env.SLUICE_NODE_KEY
+    ? [process.env.SLUICE_NODE_KEY]
+    : [
+        ...new Set([
+          join(dataDir, 'node.key'),
+          ...(isPostgres(from) ? [] : [join(dirname(from.replace(/^sqlite:/, '')), 'node.key')]),
+        ]),
+      ]
+  const found = candidates.find((path) => existsSync(path))
+  return found
+    ? `the source node's key is ${found}`
+    : `no node key found at ${candidates.join(' or ')}; use the key the source node was started with`
 }
 
 /** One line on a terminal, redrawn at most ten times a second. */
@@ -98,7 +118,6 @@ export async function run(args: string[]): Promise<void> {
     )
     progress.done()
     const seconds = ((Date.now() - started) / 1000).toFixed(1)
-    const keyPath = process.env.SLUICE_NODE_KEY ?? join(dataDir, 'node.key')
     const w = (line: string) => process.stdout.write(`${line}\n`)
     w(`migrated ${displayLocation(from)} -> ${displayLocation(to)} in ${seconds} s`)
     w(`api roots        ${summary.apiRoots}`)
@@ -121,7 +140,7 @@ export async function run(args: string[]): Promise<void> {
       )
     w('not carried      TAXII status resources; the pagination cursor secret (old "next" links restart)')
     w(
-      `node key         not in the store: it stays at ${keyPath}; run the node with --db ${displayLocation(to)} and that key`,
+      `node key         not in the store (${sourceKeyLine(from, dataDir)}); run the node with --db ${displayLocation(to)} and that key`,
     )
   } finally {
     progress.done()
