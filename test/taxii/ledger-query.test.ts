@@ -108,3 +108,23 @@ describe('GET /ledger/entries', () => {
     expect(await res.json()).toEqual([])
   })
 })
+
+describe('a log the node does not keep', () => {
+  it('is refused on every ledger endpoint, and no checkpoint of it is signed', async () => {
+    for (const path of [
+      'checkpoint?log=partner:ghost',
+      'checkpoints?log=partner:ghost',
+      'inclusion?log=partner:ghost&index=0',
+      'consistency?log=partner:ghost&from=1&to=1',
+      'entries?log=partner:ghost',
+    ]) {
+      const res = await t.get(`/ledger/${path}`)
+      expect(res.status, path).toBe(400)
+      expect(((await res.json()) as { description: string }).description, path).toMatch(/^no partner "ghost"/)
+    }
+    expect(await t.node.store.listCheckpoints('partner:ghost', 10)).toEqual([])
+    const malformed = await t.get('/ledger/checkpoint?log=partners')
+    expect(malformed.status).toBe(400)
+    expect(((await malformed.json()) as { description: string }).description).toBe('not a log id: "partners"')
+  })
+})

@@ -1,10 +1,10 @@
 import { writeFileSync } from 'node:fs'
 import { decodeEntry } from '../../ledger/entry.js'
 import { toBase64 } from '../../ledger/hash.js'
-import { GLOBAL_LOG, parseLogId, partnerLogId } from '../../ledger/log-id.js'
+import { GLOBAL_LOG, parseLogId } from '../../ledger/log-id.js'
 import { reportSummary } from '../../ledger/recipient.js'
+import { knownLog } from '../../services/known-log.js'
 import type { LedgerService } from '../../services/ledger-service.js'
-import type { PolicyService } from '../../services/policy-service.js'
 import type { Store } from '../../store/types.js'
 import { CliError } from '../errors.js'
 import { readUserFile } from '../files.js'
@@ -79,7 +79,7 @@ export async function run(args: string[]): Promise<void> {
   const question = action === 'prove' ? proveQuestion(values) : undefined
   const range = action === 'consistency' ? consistencyRange(values) : undefined
   await withServices(values, async ({ ledger, store, policy }) => {
-    const log = await existingLog(policy, named)
+    const log = await knownLog(policy, named.id)
     switch (action) {
       case 'key':
         return void process.stdout.write(`${ledger.key.vkey}\n`)
@@ -131,11 +131,6 @@ function logOption(given: string | undefined): ReturnType<typeof parseLogId> & {
   } catch {
     throw new CliError(`--log must be global or partner:ID, not ${JSON.stringify(log)}`, 2)
   }
-}
-
-/** A partner log is named by a partner this node has: an unknown one would get an empty log signed. */
-async function existingLog(policy: PolicyService, log: ReturnType<typeof logOption>): Promise<string> {
-  return log.kind === 'partner' ? partnerLogId((await policy.partner(log.partnerId)).id) : log.id
 }
 
 /** What `ledger prove` is asked: one entry by index, or the disclosures of an object (of one version). */

@@ -1,8 +1,10 @@
 import { ALLOWED, hasRole, roleList } from '../../auth/roles.js'
 import { decodeEntry } from '../../ledger/entry.js'
 import { toBase64 } from '../../ledger/hash.js'
-import { GLOBAL_LOG, partnerLogId } from '../../ledger/log-id.js'
+import { GLOBAL_LOG, type LogId, partnerLogId } from '../../ledger/log-id.js'
 import type { NodeServices } from '../../server/services.js'
+import { knownLog } from '../../services/known-log.js'
+import type { PolicyService } from '../../services/policy-service.js'
 import { isTimestamp } from '../../stix/timestamp.js'
 import type { PrincipalRecord } from '../../store/types.js'
 import { badRequest, forbidden, notFound } from '../errors.js'
@@ -25,12 +27,20 @@ function modifiedParam(value: string | null): string | null | undefined {
   return value
 }
 
-/** Which log a request names, if the principal may read it: partners see the global checkpoints and their own log. */
-function logFor(principal: PrincipalRecord, url: URL, checkpointOnly: boolean): string {
+/**
+ * Which log a request names, if the principal may read it and the node keeps it: partners see the global
+ * checkpoints and their own log.
+ */
+async function logFor(
+  policy: PolicyService,
+  principal: PrincipalRecord,
+  url: URL,
+  checkpointOnly: boolean,
+): Promise<LogId> {
   const requested =
     url.searchParams.get('log') ??
     (principal.role === 'partner' ? partnerLogId(principal.partnerId!) : GLOBAL_LOG)
-  if (hasRole(principal, ALLOWED.ledgerAll)) return requested
+  if (hasRole(principal, ALLOWED.ledgerAll)) return knownLog(policy, requested)
   const own = partnerLogId(principal.partnerId!)
   if (requested === own || (checkpointOnly && requested === GLOBAL_LOG)) return requested
   throw forbidden(
@@ -42,7 +52,7 @@ function logFor(principal: PrincipalRecord, url: URL, checkpointOnly: boolean): 
 
 /** The ledger API: checkpoints, proofs and entries a recipient verifies without trusting the node. */
 export function ledgerRoutes(services: NodeServices): JsonRoute[] {
-  const { ledger, store } = services
+  const { ledger, store, policy } = services
   const everyone = roleList(ALLOWED.ledger)
   const proofText = (proof: Uint8Array[]) => proof.map(toBase64)
   return [
@@ -68,7 +78,7 @@ export function ledgerRoutes(services: NodeServices): JsonRoute[] {
       path: ['checkpoint'],
       roles: everyone,
       handle: async ({ principal, url }) => {
-        const log = logFor(principal, url, true)
+        const log = await logFor(policy, principal, url, true)
         const c = await ledger.latestCheckpoint(log)
         return {
           log,
@@ -84,7 +94,7 @@ export function ledgerRoutes(services: NodeServices): JsonRoute[] {
       path: ['checkpoints'],
       roles: everyone,
       handle: async ({ principal, url }) => {
-        const log = logFor(principal, url, true)
+        const log = await logFor(policy, principal, url, true)
         return (await store.listCheckpoints(log, 100)).map((c) => ({
           log,
           size: c.size,
@@ -98,7 +108,7 @@ export function ledgerRoutes(services: NodeServices): JsonRoute[] {
       path: ['inclusion'],
       roles: everyone,
       handle: async ({ principal, url }) => {
-        const log = logFor(principal, url, false)
+        const log = await logFor(policy, principal, url, false)
         const head = await store.ledgerHead(log)
         const size = url.searchParams.has('size') ? integer(url.searchParams.get('size'), 'size') : head.size
         if (size > head.size || size === 0)
@@ -141,7 +151,7 @@ export function ledgerRoutes(services: NodeServices): JsonRoute[] {
       path: ['consistency'],
       roles: everyone,
       handle: async ({ principal, url }) => {
-        const log = logFor(principal, url, false)
+        const log = await logFor(policy, principal, url, false)
         const from = integer(url.searchParams.get('from'), 'from')
         const to = integer(url.searchParams.get('to'), 'to')
         const head = await store.ledgerHead(log)
@@ -154,7 +164,7 @@ export function ledgerRoutes(services: NodeServices): JsonRoute[] {
       path: ['entries'],
       roles: everyone,
       handle: async ({ principal, url }) => {
-        const log = logFor(principal, url, false)
+        const log = await logFor(policy, principal, url, false)
         const start = integer(url.searchParams.get('start') ?? '0', 'start')
         const asked = integer(url.searchParams.get('end') ?? String(start + 100), 'end')
         // an empty answer to a reversed range would read as "the log holds nothing there"
