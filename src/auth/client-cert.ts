@@ -18,7 +18,15 @@ export interface CertificateBinding {
 
 const PREFIX = 'mtls:'
 
-export class CertificateError extends Error {}
+export class CertificateError extends Error {
+  /** `missing`: the principal named does not exist (or is no longer active), rather than bad input. */
+  constructor(
+    message: string,
+    readonly missing = false,
+  ) {
+    super(message)
+  }
+}
 
 /** `AB:CD:…` or `abcd…` → 64 lowercase hex digits, or undefined. */
 export function normalizeFingerprint(text: string): string | undefined {
@@ -42,7 +50,8 @@ export async function bindCertificate(
   now = new Date().toISOString(),
 ): Promise<CertificateBinding> {
   const principal = await store.getPrincipal(principalId)
-  if (!principal || principal.revokedAt) throw new CertificateError(`no active principal "${principalId}"`)
+  if (!principal || principal.revokedAt)
+    throw new CertificateError(`no active principal "${principalId}"`, true)
   const cert = certificateFromPem(pem)
   const fingerprint = normalizeFingerprint(cert.fingerprint256)!
   const existing = await certificateBinding(store, fingerprint)

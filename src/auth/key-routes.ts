@@ -10,8 +10,13 @@ import {
 import { KeyError, listKeys, revokeKey, rotateKey } from './keys.js'
 import { ALLOWED, roleList } from './roles.js'
 
+const missing = (message: string) => new TaxiiError(404, 'Not found', message, { errorCode: 'not-found' })
+
 function translate<T>(work: () => Promise<T>): Promise<T> {
   return work().catch((error) => {
+    // every principal, key and fingerprint these routes act on is named in the path: a missing one is a 404
+    if ((error instanceof KeyError || error instanceof CertificateError) && error.missing)
+      throw missing(error.message)
     if (error instanceof KeyError || error instanceof CertificateError)
       throw badRequest(error.message, 'invalid-input')
     throw error
@@ -40,9 +45,9 @@ export function keyRoutes(store: Store): JsonRoute[] {
       method: 'POST',
       path: ['principals', ':id', 'keys', 'rotate'],
       roles,
+      body: { overlap_seconds: 'integer' },
       handle: async ({ params, body }) => {
-        const overlap = body.overlap_seconds === undefined ? 86_400 : body.overlap_seconds
-        if (typeof overlap !== 'number') throw badRequest('overlap_seconds must be a number')
+        const overlap = body.overlap_seconds === undefined ? 86_400 : (body.overlap_seconds as number)
         const rotation = await translate(() => rotateKey(store, params.id!, overlap))
         return { api_key: rotation.token, key: rotation.key, retiring: rotation.retiring }
       },
@@ -51,6 +56,7 @@ export function keyRoutes(store: Store): JsonRoute[] {
       method: 'POST',
       path: ['keys', ':keyId', 'revoke'],
       roles,
+      body: {},
       handle: async ({ params }) => translate(() => revokeKey(store, params.keyId!)),
     },
     {
@@ -64,8 +70,9 @@ export function keyRoutes(store: Store): JsonRoute[] {
       method: 'POST',
       path: ['principals', ':id', 'certificates'],
       roles,
+      body: { certificate: 'string' },
       handle: async ({ params, body, principal }) => {
-        if (typeof body.certificate !== 'string') throw badRequest('certificate (PEM text) is required')
+        if (body.certificate === undefined) throw badRequest('certificate (PEM text) is required')
         return translate(() => bindCertificate(store, params.id!, body.certificate as string, principal.name))
       },
     },
@@ -73,11 +80,10 @@ export function keyRoutes(store: Store): JsonRoute[] {
       method: 'POST',
       path: ['certificates', ':fingerprint', 'unbind'],
       roles,
+      body: {},
       handle: async ({ params }) => {
         if (!(await translate(() => unbindCertificate(store, params.fingerprint!))))
-          throw new TaxiiError(404, 'Not found', 'no binding for that fingerprint', {
-            errorCode: 'not-found',
-          })
+          throw missing('no binding for that fingerprint')
         return { unbound: params.fingerprint }
       },
     },

@@ -14,7 +14,15 @@ export interface KeyView {
   revoked_at?: string
 }
 
-export class KeyError extends Error {}
+export class KeyError extends Error {
+  /** `missing`: the principal or key named does not exist (or is no longer active), rather than bad input. */
+  constructor(
+    message: string,
+    readonly missing = false,
+  ) {
+    super(message)
+  }
+}
 
 export function keyState(key: ApiKeyRecord, now: string): KeyState {
   if (key.revokedAt) return 'revoked'
@@ -76,7 +84,7 @@ export async function rotateKey(
   if (!Number.isFinite(overlapSeconds) || overlapSeconds < 0 || overlapSeconds > 90 * 86400)
     throw new KeyError('the overlap must be between 0 seconds and 90 days')
   const principal = await store.getPrincipal(principalId)
-  if (!principal || principal.revokedAt) throw new KeyError(`no active principal "${principalId}"`)
+  if (!principal || principal.revokedAt) throw new KeyError(`no active principal "${principalId}"`, true)
   const now = nowDate.toISOString()
   const until = new Date(nowDate.getTime() + overlapSeconds * 1000).toISOString()
   const retiring: KeyView[] = []
@@ -104,7 +112,7 @@ export async function revokeKey(
   now = new Date().toISOString(),
 ): Promise<KeyView> {
   const key = await store.getApiKey(keyId)
-  if (!key) throw new KeyError(`no key "${keyId}"`)
+  if (!key) throw new KeyError(`no key "${keyId}"`, true)
   if (key.revokedAt) throw new KeyError(`key "${keyId}" was already revoked at ${key.revokedAt}`)
   await store.updateApiKey(keyId, { revokedAt: now })
   return keyView({ ...key, revokedAt: now }, now)

@@ -41,6 +41,19 @@ export function text(value: unknown, what: string, max = 2000): string {
   return (value as string).trim()
 }
 
+/**
+ * Control characters and the bidirectional overrides and isolates. A name is printed on one line in lists,
+ * histories and logs; a newline in it forges a line, and an override makes "evil-desk" read as another.
+ */
+const UNPRINTABLE = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u
+
+/** A name shown to people (a partner's, a principal's): one printable line. */
+export function displayName(value: unknown, what: string, max = 200): string {
+  const name = text(value, what, max)
+  if (UNPRINTABLE.test(name)) fail(`${what} must be one line of printable characters`)
+  return name
+}
+
 export function optionalText(value: unknown, what: string, max = 2000): string | undefined {
   return value === undefined || value === null || value === '' ? undefined : text(value, what, max)
 }
@@ -100,7 +113,9 @@ function fits(kind: FieldKind, value: unknown): boolean {
 export function checkBody(body: Record<string, unknown>, shape: BodyShape): void {
   for (const [name, value] of Object.entries(body)) {
     if (!Object.hasOwn(shape, name))
-      fail(`unknown field "${name}"; this request takes ${Object.keys(shape).join(', ')}`)
+      fail(
+        `unknown field "${name}"; this request takes ${Object.keys(shape).join(', ') || 'no fields (send {} or no body)'}`,
+      )
     if (!fits(shape[name]!, value)) fail(`${name} must be ${EXPECTED[shape[name]!]}`)
   }
 }

@@ -26,7 +26,16 @@ import type {
 import type { StixObject } from '../stix/object.js'
 import type { PolicyRecord, Store } from '../store/types.js'
 import { ledgerTime, toLedgerAppend } from './ledger-service.js'
-import { aboveTlpInput, fail, instantOr, optionalText, stringList, text, unknown } from './policy-input.js'
+import {
+  aboveTlpInput,
+  displayName,
+  fail,
+  instantOr,
+  optionalText,
+  stringList,
+  text,
+  unknown,
+} from './policy-input.js'
 import { checkNamed } from './policy-names.js'
 
 export const PARTNER_KINDS: readonly PartnerKind[] = [
@@ -200,19 +209,26 @@ export class PolicyService {
     by: string,
   ): Promise<Partner> {
     const history = await this.history()
-    const id = input.id ?? slug(input.name)
+    const name = displayName(input.name, 'the partner name')
+    const id = input.id ?? slug(name)
+    if (input.id === undefined && !PARTNER_ID.test(id))
+      fail(
+        `no partner id can be made from the name "${name}"; give one (2-63 lowercase letters, digits or hyphens)`,
+      )
     if (!PARTNER_ID.test(id)) fail('a partner id is 2-63 lowercase letters, digits or hyphens')
-    if (history.partners.some((p) => p.id === id)) fail(`partner "${id}" already exists`)
+    // every command names a partner by id or by name, so the two share one namespace: a second partner
+    // answering to a name already in use would capture orders meant for the first
+    for (const taken of [id, name]) {
+      const holder = history.partners.find((p) => p.id === taken || p.name === taken)
+      if (holder?.id === id) fail(`partner "${id}" already exists`)
+      if (holder)
+        fail(`"${taken}" already names partner "${holder.id}"; each partner needs its own id and name`)
+    }
     const kind = (input.kind ?? 'other') as PartnerKind
     if (!PARTNER_KINDS.includes(kind)) fail(`partner kind must be one of ${PARTNER_KINDS.join(', ')}`)
     const identity = input.identityId ?? `identity--${randomUUID()}`
     if (!IDENTITY_ID.test(identity)) fail('the identity id must be identity--<uuid>')
-    const partner: Partner = {
-      id,
-      name: text(input.name, 'the partner name', 200),
-      identity_id: identity,
-      kind,
-    }
+    const partner: Partner = { id, name, identity_id: identity, kind }
     const now = new Date().toISOString()
     await this.#store.appendPolicy(
       [{ kind: 'partner', id, recordedAt: now, body: JSON.stringify({ ...partner, recorded_by: by }) }],
@@ -239,12 +255,22 @@ export class PolicyService {
     if (input.id && previous.length === 0) fail(`no agreement "${input.id}"`)
     if (previous.length > 0 && previous.at(-1)!.partner_id !== partner.id)
       fail('an agreement cannot move to another partner')
+    const now = new Date().toISOString()
+    const effectiveFrom = instantOr(input.at, now, 'the effective time')
+    const last = previous.at(-1)
+    // a second withdrawal changes nothing unless it brings a scheduled one forward; recording it anyway
+    // would put a change that never happened in the history and the ledger
+    if (
+      input.withdrawn &&
+      last?.withdrawn &&
+      parseInstant(effectiveFrom)! >= parseInstant(last.effective_from)!
+    )
+      fail(`agreement "${last.id}" is already withdrawn, from ${last.effective_from} (v${last.version})`)
     const maxTlp = input.maxTlp.toLowerCase()
     if (!isTlpLevel(maxTlp)) fail('max TLP must be clear, green, amber, amber+strict or red')
     const defaultTlp = input.defaultTlp?.toLowerCase()
     if (defaultTlp !== undefined && !isTlpLevel(defaultTlp))
       fail('default TLP must be clear, green, amber, amber+strict or red')
-    const now = new Date().toISOString()
     const validFrom = input.validFrom ? instantOr(input.validFrom, now, 'valid-from') : undefined
     const validUntil = input.validUntil ? instantOr(input.validUntil, now, 'valid-until') : undefined
     if (validFrom && validUntil && Date.parse(validUntil) <= Date.parse(validFrom))
@@ -265,7 +291,7 @@ export class PolicyService {
       ...(input.forbiddenMarkings?.length ? { forbidden_markings: input.forbiddenMarkings } : {}),
       ...(validFrom ? { valid_from: validFrom } : {}),
       ...(validUntil ? { valid_until: validUntil } : {}),
-      effective_from: instantOr(input.at, now, 'the effective time'),
+      effective_from: effectiveFrom,
       recorded_at: now,
       recorded_by: by,
       ...(input.withdrawn ? { withdrawn: true } : {}),

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { generateApiKey } from '../auth/api-key.js'
 import type { PrincipalRecord, PrincipalRole, Store } from '../store/types.js'
+import { displayName } from './policy-input.js'
 
 export interface CreatedPrincipal {
   principal: PrincipalRecord
@@ -15,7 +16,7 @@ export async function createPrincipal(
   const now = new Date().toISOString()
   const principal: PrincipalRecord = {
     id: input.id ?? `principal--${randomUUID()}`,
-    name: input.name,
+    name: displayName(input.name, 'the principal name'),
     role: input.role,
     createdAt: now,
     ...(input.partnerId ? { partnerId: input.partnerId } : {}),

@@ -96,3 +96,23 @@ describe('agreements amend', () => {
     expect(r.stderr).toBe('sluice: no agreement "agreement--nope"; see "sluice agreements list"\n')
   })
 })
+
+describe('agreements withdraw', () => {
+  it('refuses to withdraw an agreement again, unless that brings a scheduled withdrawal forward', async () => {
+    const id = await add('--max-tlp', 'green')
+    const later = await run('agreements', 'withdraw', id, '--at', '2031-01-01T00:00:00Z')
+    expect(later.stdout).toBe(`${id} v2 withdrawn from 2031-01-01T00:00:00Z\n`)
+    const again = await run('agreements', 'withdraw', id, '--at', '2032-01-01T00:00:00Z')
+    expect(again.stderr).toBe(
+      `sluice: agreement "${id}" is already withdrawn, from 2031-01-01T00:00:00Z (v2)\n`,
+    )
+    expect(again.code).toBe(1)
+    const sooner = await run('agreements', 'withdraw', id)
+    expect(sooner.code, sooner.stderr).toBe(0)
+    expect(sooner.stdout).toMatch(new RegExp(`^${id} v3 withdrawn from \\S+\n$`))
+    const now = await run('agreements', 'withdraw', id)
+    expect(now.stderr).toMatch(/^sluice: agreement "[^"]+" is already withdrawn, from \S+ \(v3\)\n$/)
+    const versions = JSON.parse((await run('agreements', 'list', '--json')).stdout) as { id: string }[]
+    expect(versions.filter((a) => a.id === id)).toHaveLength(3)
+  })
+})

@@ -116,7 +116,7 @@ describe('console API', () => {
 
     const issued = await fetch(`${t.url}/admin/orders/suspend`, {
       method: 'POST',
-      headers: { Authorization: `Bearer ${keys.adminKey}` },
+      headers: { Authorization: `Bearer ${keys.adminKey}`, 'Content-Type': 'application/json' },
       body: JSON.stringify({ ...draft, reason: 'source protection' }),
     })
     expect(issued.status).toBe(201)

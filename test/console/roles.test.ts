@@ -49,7 +49,7 @@ beforeAll(async () => {
   for (const role of ['officer', 'auditor'] as const) objectFor[role] = objectFor.admin
   const issued = await fetch(`${t.url}/admin/orders/suspend`, {
     method: 'POST',
-    headers: { Authorization: `Bearer ${keys.admin}` },
+    headers: { Authorization: `Bearer ${keys.admin}`, 'Content-Type': 'application/json' },
     body: JSON.stringify({ partner: 'southern', reason: 'role matrix test' }),
   })
   expect(issued.status).toBe(201)

@@ -182,7 +182,7 @@ describe.skipIf(!HAVE_CHROMIUM)('console in headless Chromium', () => {
     const define = async (kind: 'feeds' | 'pushes', body: Record<string, string>) => {
       const res = await fetch(`${t.url}/federation/${kind}`, {
         method: 'POST',
-        headers: { Authorization: `Bearer ${keys.adminKey}` },
+        headers: { Authorization: `Bearer ${keys.adminKey}`, 'Content-Type': 'application/json' },
         body: JSON.stringify({
           url: 'http://127.0.0.1:9/intel/',
           key: 'not-a-real-key',

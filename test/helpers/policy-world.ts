@@ -660,10 +660,33 @@ export async function putAgreementVersion(
   base: number,
   agreementId: string | undefined,
   version: number,
-): Promise<Agreement> {
+  /** The agreement's latest version, when this is a new version of it. */
+  previous?: Agreement,
+): Promise<Agreement | undefined> {
   const at = relTime(v.at, base)
   const window = validityWindow(v.validity, base)
   const cols = v.collections === '*' ? ('*' as const) : v.collections.map((c) => collections[c]!)
+  // a withdrawal of an agreement already withdrawn records nothing, unless it brings that withdrawal forward
+  if (
+    v.withdrawn &&
+    previous?.withdrawn &&
+    Date.parse(at ?? new Date().toISOString()) >= Date.parse(previous.effective_from)
+  ) {
+    await expect(
+      h.t.node.services.policy.putAgreement(
+        {
+          id: previous.id,
+          partner: partnerId,
+          collections: cols,
+          maxTlp: v.maxTlp,
+          withdrawn: true,
+          ...(at ? { at } : {}),
+        },
+        ISSUER,
+      ),
+    ).rejects.toThrow(`agreement "${previous.id}" is already withdrawn`)
+    return undefined
+  }
   if (v.caveats.includes(UNRESOLVABLE))
     return heldUnresolvable(h, partnerId, v, cols, at, window, agreementId, version)
   const put = await h.t.node.services.policy.putAgreement(
@@ -842,10 +865,12 @@ export async function loadPolicy(
     const principal = await createPrincipal(store, { name: `${id} reader`, role: 'partner', partnerId: id })
     partners.push({ id, key: principal.apiKey, principalId: principal.principal.id })
     for (const lineage of ps.agreements) {
-      let agreementId: string | undefined
-      for (const [k, v] of lineage.entries()) {
-        const a = await putAgreementVersion(h, id, v, collections, base, agreementId, k + 1)
-        agreementId = a.id
+      let latest: Agreement | undefined
+      for (const v of lineage) {
+        const version = (latest?.version ?? 0) + 1
+        const a = await putAgreementVersion(h, id, v, collections, base, latest?.id, version, latest)
+        if (!a) continue
+        latest = a
         history.agreements.push(a)
       }
     }

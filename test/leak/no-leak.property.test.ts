@@ -665,9 +665,17 @@ async function applyChange(h: Harness, world: World, partner: LoadedPartner, cha
   } else {
     const ids = [...new Set(history.agreements.map((a) => a.id))]
     const id = pick(ids, change.which)
-    const versions = history.agreements.filter((a) => a.id === id).length
-    history.agreements.push(
-      await putAgreementVersion(h, partner.id, change.version, world.collections, base, id, versions + 1),
+    const versions = history.agreements.filter((a) => a.id === id)
+    const put = await putAgreementVersion(
+      h,
+      partner.id,
+      change.version,
+      world.collections,
+      base,
+      id,
+      versions.length + 1,
+      versions.at(-1),
     )
+    if (put) history.agreements.push(put)
   }
 }

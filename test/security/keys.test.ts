@@ -137,6 +137,64 @@ describe('key lifecycle', () => {
       expect(log).not.toContain(parseApiKey(secret)!.secret)
   })
 
+  it('key and certificate bodies are strict, and what the path names must exist (404)', async () => {
+    const started = await startTestNode()
+    node = started
+    const { principal } = await createPrincipal(started.node.store, { name: 'Strict desk', role: 'auditor' })
+    const post = async (path: string, body?: unknown) => {
+      const res = await fetch(`${started.url}/admin/${path}`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${started.adminKey}`, 'Content-Type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      })
+      return { status: res.status, ...((await res.json()) as { description: string }) }
+    }
+    const keys = async () => listKeys(started.node.store, { principalId: principal.id, all: true })
+    const before = await keys()
+    // a misspelt overlap used to rotate with the default day of overlap
+    expect(await post(`principals/${principal.id}/keys/rotate`, { overlap_secs: 0 })).toMatchObject({
+      status: 400,
+      description: 'unknown field "overlap_secs"; this request takes overlap_seconds',
+    })
+    expect(await post(`principals/${principal.id}/keys/rotate`, { overlap_seconds: 1.5 })).toMatchObject({
+      status: 400,
+      description: 'overlap_seconds must be a whole number',
+    })
+    expect(await post('principals/principal--ghost/keys/rotate', {})).toMatchObject({
+      status: 404,
+      description: 'no active principal "principal--ghost"',
+    })
+    expect(await keys()).toEqual(before)
+    expect(await post(`keys/${before[0]!.key_id}/revoke`, { now: true })).toMatchObject({
+      status: 400,
+      description: 'unknown field "now"; this request takes no fields (send {} or no body)',
+    })
+    expect(await post('keys/ghostkey/revoke')).toMatchObject({
+      status: 404,
+      description: 'no key "ghostkey"',
+    })
+    expect(await post(`principals/${principal.id}/certificates`, { cert: 'PEM' })).toMatchObject({
+      status: 400,
+      description: 'unknown field "cert"; this request takes certificate',
+    })
+    expect(await post(`principals/${principal.id}/certificates`, {})).toMatchObject({
+      status: 400,
+      description: 'certificate (PEM text) is required',
+    })
+    expect(await post('principals/principal--ghost/certificates', { certificate: 'PEM' })).toMatchObject({
+      status: 404,
+      description: 'no active principal "principal--ghost"',
+    })
+    expect(await post(`certificates/${'ab'.repeat(32)}/unbind`, { all: true })).toMatchObject({
+      status: 400,
+    })
+    expect(await post(`certificates/${'ab'.repeat(32)}/unbind`)).toMatchObject({
+      status: 404,
+      description: 'no binding for that fingerprint',
+    })
+    expect(await keys()).toEqual(before)
+  })
+
   it('parses durations', () => {
     expect([
       parseDuration('90'),

@@ -190,6 +190,106 @@ describe('the other admin bodies', () => {
   })
 })
 
+describe('names and what a refused body leaves behind', () => {
+  const principals = async () => (await t.node.store.listPrincipals()).map((p) => p.name)
+
+  it('POST /admin/principals stores nothing when a collection or partner it names does not exist', async () => {
+    expect(
+      await refused('/admin/principals', { name: 'Ghost writer', role: 'analyst', write: ['no-such'] }),
+    ).toContain('no collection "no-such"')
+    expect(
+      await refused('/admin/principals', { name: 'Ghost desk', role: 'partner', partner: 'nobody' }),
+    ).toContain('no partner "nobody"')
+    expect(
+      await refused('/admin/principals', { name: 'Ghost auditor', role: 'auditor', partner: 'nobody' }),
+    ).toContain('no partner "nobody"')
+    expect(await principals()).not.toEqual(expect.arrayContaining([expect.stringMatching(/^Ghost/)]))
+    const made = await t.post('/admin/principals', {
+      name: 'Route writer',
+      role: 'analyst',
+      write: ['routes'],
+    })
+    expect(made.status).toBe(201)
+    expect(await principals()).toContain('Route writer')
+  })
+
+  it.each([
+    ['a newline, which forges a line in every list', 'Lake\nCustoms'],
+    ['a right-to-left override, which makes a name read as another', 'Lake \u202eCustoms'],
+    ['a first-strong isolate', 'Lake \u2068Customs'],
+    ['a NUL', 'Lake\u0000Customs'],
+  ])('refuses a partner or principal name with %s', async (_, name) => {
+    expect(await refused('/admin/partners', { id: 'lake', name })).toBe(
+      'the partner name must be one line of printable characters',
+    )
+    expect(await refused('/admin/principals', { name, role: 'analyst' })).toBe(
+      'the principal name must be one line of printable characters',
+    )
+    expect((await t.node.services.policy.history()).partners.map((p) => p.id)).not.toContain('lake')
+  })
+
+  it('gives each partner its own id and name, since commands name a partner by either', async () => {
+    // "Isles Coast Guard" is partner "isles"; a second partner by that name would capture its orders
+    expect(await refused('/admin/partners', { id: 'isles-2', name: 'Isles Coast Guard' })).toBe(
+      '"Isles Coast Guard" already names partner "isles"; each partner needs its own id and name',
+    )
+    expect(await refused('/admin/partners', { id: 'harbour', name: 'isles' })).toBe(
+      '"isles" already names partner "isles"; each partner needs its own id and name',
+    )
+    expect(await refused('/admin/partners', { id: 'isles', name: 'Other Isles' })).toBe(
+      'partner "isles" already exists',
+    )
+    expect(await refused('/admin/partners', { name: 'Ωμέγα' })).toBe(
+      'no partner id can be made from the name "Ωμέγα"; give one (2-63 lowercase letters, digits or hyphens)',
+    )
+    const partners = (await t.node.services.policy.history()).partners
+    expect(partners.filter((p) => p.id === 'isles' || p.name === 'Isles Coast Guard')).toHaveLength(1)
+    expect((await t.post('/admin/partners', { id: 'omega', name: 'Ωμέγα' })).status).toBe(201)
+  })
+})
+
+describe('POST bodies are declared as JSON', () => {
+  const send = (path: string, body: string, type?: string) =>
+    fetch(`${t.url}${path}`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${t.adminKey}`, ...(type ? { 'Content-Type': type } : {}) },
+      body,
+    })
+  const order = JSON.stringify({ partner: 'isles', reason: 'forged by a web page' })
+
+  it.each([
+    ['text/plain', 'text/plain'],
+    ['a urlencoded form', 'application/x-www-form-urlencoded'],
+    ['a multipart form', 'multipart/form-data; boundary=x'],
+    ['no Content-Type', undefined],
+  ])(
+    'refuses a change sent as %s, which a cross-site form could send, and issues nothing',
+    async (_, type) => {
+      const before = (await orders()).length
+      const res = await send('/admin/orders/suspend', order, type)
+      expect(res.status).toBe(415)
+      expect(await error(res)).toMatchObject({
+        description: 'send the body as Content-Type: application/json',
+        error_code: 'unsupported-media-type',
+        http_status: '415',
+      })
+      expect(await orders()).toHaveLength(before)
+    },
+  )
+
+  it('refuses a form type even with an empty body, and takes JSON types with parameters', async () => {
+    expect((await send('/federation/feeds', '', 'application/x-www-form-urlencoded')).status).toBe(415)
+    const before = (await orders()).length
+    for (const type of [
+      'application/json; charset=utf-8',
+      'Application/JSON',
+      'application/taxii+json;version=2.1',
+    ])
+      expect((await send('/admin/orders/suspend', order, type)).status, type).toBe(201)
+    expect(await orders()).toHaveLength(before + 3)
+  })
+})
+
 describe('console previews and federation bodies', () => {
   it('POST /console-api/impact/suspend takes the order scope and nothing else', async () => {
     expect(

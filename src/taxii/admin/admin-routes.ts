@@ -195,18 +195,18 @@ export function adminRoutes(services: NodeServices): JsonRoute[] {
         const role = str(body.role)
         if (!isRole(role)) fail(`role must be one of ${ROLES.join(', ')}`)
         const named = str(body.partner)
-        // the partner may be named by id or by name; the principal keeps its id, which reads are matched on
-        const partnerId =
-          role === 'partner'
-            ? (await policy.partner(named ?? fail('a partner principal needs partner'))).id
-            : named
+        if (role === 'partner' && named === undefined) fail('a partner principal needs partner')
+        // everything the body names is resolved before anything is stored: a refused collection or partner
+        // must not leave a principal behind whose key was never handed out. The partner may be named by id
+        // or name; the principal keeps its id, which reads are matched on.
+        const partnerId = named === undefined ? undefined : (await policy.partner(named)).id
+        const write = await resolveCollectionIds(store, names(body.write) ?? [])
         const created = await createPrincipal(store, {
           name: str(body.name) ?? fail('name is required'),
           role: role as PrincipalRole,
           ...(partnerId ? { partnerId } : {}),
           id: `principal--${randomUUID()}`,
         })
-        const write = await resolveCollectionIds(store, names(body.write) ?? [])
         for (const collectionId of write)
           await store.setGrant({
             principalId: created.principal.id,

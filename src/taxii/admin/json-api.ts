@@ -119,8 +119,26 @@ export function jsonApi(store: Store, prefix: string, routes: JsonRoute[]) {
   }
 }
 
+/** application/json or a structured +json type, such as TAXII's own. */
+const JSON_MEDIA_TYPE = /^application\/(?:[a-z0-9!#$&^_.-]+\+)?json$/
+
+function isJsonMediaType(header: string): boolean {
+  return JSON_MEDIA_TYPE.test(header.split(';')[0]!.trim().toLowerCase())
+}
+
+/**
+ * A body must be declared as JSON. A browser sends a cross-site form (text/plain, urlencoded, multipart)
+ * with whatever credentials it holds for the node, Basic ones included, and without asking first; a JSON
+ * type it only sends after a CORS preflight the node never grants. So a form-encoded change is refused
+ * even when its text happens to be JSON.
+ */
 async function readObject(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const type = req.headers['content-type']
   const text = await readBody(req, MAX_BODY)
+  if (type === undefined ? text.trim() !== '' : !isJsonMediaType(type))
+    throw new TaxiiError(415, 'Unsupported media type', 'send the body as Content-Type: application/json', {
+      errorCode: 'unsupported-media-type',
+    })
   const parsed = text.trim() === '' ? {} : parseJsonBody(text, 32)
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
     throw badRequest('the body must be a JSON object')
