@@ -1,24 +1,41 @@
 import { randomUUID } from 'node:crypto'
 import { STIX_MEDIA_TYPE } from '../stix/media-type.js'
 import type { CollectionRecord, Store } from '../store/types.js'
-import { PolicyInputError } from './policy-input.js'
+import { displayName, fail, optionalText, PolicyInputError } from './policy-input.js'
+
+/** An alias is a path segment clients type: URL-safe without escaping, and never mistaken for an id. */
+const ALIAS = /^[A-Za-z0-9][A-Za-z0-9._~-]{0,63}$/
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 export async function createCollection(
   store: Store,
   input: { apiRoot: string; title: string; description?: string; alias?: string; id?: string },
 ): Promise<CollectionRecord> {
   const roots = await store.listApiRoots()
-  if (!roots.some((r) => r.name === input.apiRoot))
-    throw new Error(`API root "${input.apiRoot}" does not exist`)
-  if (input.alias && (await store.getCollection(input.apiRoot, input.alias))) {
-    throw new Error(`a collection with alias "${input.alias}" already exists in API root "${input.apiRoot}"`)
+  if (!roots.some((r) => r.name === input.apiRoot)) fail(`API root "${input.apiRoot}" does not exist`)
+  const title = displayName(input.title, 'the collection title')
+  const description = optionalText(input.description, 'the description')
+  if (input.id !== undefined && !UUID.test(input.id))
+    fail(`the collection id must be a lowercase UUID, not "${input.id}"`)
+  if (input.alias !== undefined && (!ALIAS.test(input.alias) || UUID.test(input.alias.toLowerCase())))
+    fail(
+      `the alias "${input.alias}" must be 1-64 letters, digits, ".", "_", "~" or "-", starting with a letter or digit, and not a UUID`,
+    )
+  // every command names a collection by id or alias in any API root, so both share one namespace
+  const all = await store.listCollections()
+  for (const name of [input.id, input.alias]) {
+    const holder = name === undefined ? undefined : all.find((c) => c.id === name || c.alias === name)
+    if (holder)
+      fail(
+        `"${name}" already names collection ${holder.id} (${holder.apiRoot}/${holder.alias ?? holder.title})`,
+      )
   }
   const collection: CollectionRecord = {
     id: input.id ?? randomUUID(),
     apiRoot: input.apiRoot,
-    title: input.title,
+    title,
     mediaTypes: [STIX_MEDIA_TYPE],
-    ...(input.description ? { description: input.description } : {}),
+    ...(description ? { description } : {}),
     ...(input.alias ? { alias: input.alias } : {}),
   }
   await store.createCollection(collection)

@@ -59,11 +59,37 @@ describe('sluice CLI', () => {
     })
     expect(created.code).toBe(0)
     expect(created.stdout.trim()).toMatch(/^[0-9a-f-]{36}$/)
+    const id = created.stdout.trim()
     const dup = await runCli(['collections', 'create', '--title', 'Again', '--alias', 'attack'], { env })
     expect(dup.code).toBe(1)
-    expect(dup.stderr).toContain('already exists')
+    expect(dup.stderr).toBe(`sluice: "attack" already names collection ${id} (intel/attack)\n`)
     const list = await runCli(['collections', 'list', '--json'], { env })
     expect(JSON.parse(list.stdout).map((c: any) => c.alias)).toContain('attack')
+  })
+
+  it.each([
+    [['--alias', 'a/b'], 'the alias "a/b" must be 1-64 letters'],
+    [['--alias', 'two words'], 'the alias "two words" must be 1-64 letters'],
+    [['--alias=-dash'], 'the alias "-dash" must be 1-64 letters'],
+    [['--alias', '9f20f64e-e8f1-4189-ab00-2f04b05101cf'], 'and not a UUID'],
+    [['--alias', 'ok', '--description', ' '], 'the description is required'],
+    // a malformed option value is a usage error, found before the store is opened
+    [['--id', 'routes'], '--id must be a lowercase UUID', 2],
+  ])('refuses collections create %j, creating nothing', async (args, message, code = 1) => {
+    const before = JSON.parse((await runCli(['collections', 'list', '--json'], { env })).stdout).length
+    const r = await runCli(['collections', 'create', '--title', 'Bad', ...args], { env })
+    expect(r.stderr).toMatch(/^sluice: [^\n]+\n$/)
+    expect(r.stderr).toContain(message)
+    expect(r.code).toBe(code)
+    expect(JSON.parse((await runCli(['collections', 'list', '--json'], { env })).stdout)).toHaveLength(before)
+  })
+
+  it('refuses an alias equal to an existing collection id, and a title that is not one line', async () => {
+    const first = (await runCli(['collections', 'create', '--title', 'Firsts'], { env })).stdout.trim()
+    const clash = await runCli(['collections', 'create', '--title', 'Clash', '--id', first], { env })
+    expect(clash.stderr).toBe(`sluice: "${first}" already names collection ${first} (intel/Firsts)\n`)
+    const title = await runCli(['collections', 'create', '--title', 'Two\nlines'], { env })
+    expect(title.stderr).toBe('sluice: the collection title must be one line of printable characters\n')
   })
 
   it('imports the real MITRE ATT&CK bundle, every object accepted, and exports it back byte-identical', async () => {
