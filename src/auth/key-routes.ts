@@ -1,5 +1,5 @@
 import type { Store } from '../store/types.js'
-import type { JsonRoute } from '../taxii/admin/json-api.js'
+import { type JsonRoute, queryParam } from '../taxii/admin/json-api.js'
 import { badRequest, TaxiiError } from '../taxii/errors.js'
 import {
   bindCertificate,
@@ -37,7 +37,7 @@ export function keyRoutes(store: Store): JsonRoute[] {
       roles,
       handle: async ({ url }) =>
         listKeys(store, {
-          ...(url.searchParams.get('principal') ? { principalId: url.searchParams.get('principal')! } : {}),
+          ...(queryParam(url, 'principal') ? { principalId: queryParam(url, 'principal')! } : {}),
           all: url.searchParams.get('all') === 'true',
         }),
     },
@@ -63,8 +63,7 @@ export function keyRoutes(store: Store): JsonRoute[] {
       method: 'GET',
       path: ['certificates'],
       roles,
-      handle: async ({ url }) =>
-        listCertificateBindings(store, url.searchParams.get('principal') ?? undefined),
+      handle: async ({ url }) => listCertificateBindings(store, queryParam(url, 'principal')),
     },
     {
       method: 'POST',

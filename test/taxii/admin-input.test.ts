@@ -483,3 +483,45 @@ describe('names an order or agreement may use', () => {
     ).rejects.toThrow('a label must not be empty')
   })
 })
+
+describe('query parameters on the JSON APIs', () => {
+  const status = async (path: string) => {
+    const res = await t.get(path)
+    return { status: res.status, ...((await res.json()) as { description?: string }) }
+  }
+
+  it.each([
+    ['/admin/orders?partner=isles&partner=lakes', 'partner'],
+    ['/admin/agreements?partner=isles&partner=isles', 'partner'],
+    ['/ledger/checkpoint?log=global&log=partner:isles', 'log'],
+    ['/admin/policy/preview?partner=isles&partner=lakes', 'partner'],
+    ['/search/match?collection=routes&collection=other&pattern=x', 'collection'],
+  ])('refuses %s rather than answer about the first value only', async (path, name) => {
+    expect(await status(path)).toMatchObject({
+      status: 400,
+      description: `the query parameter "${name}" is given more than once`,
+    })
+  })
+
+  it.each([
+    ['/admin/orders?partner=', 'partner'],
+    ['/admin/agreements?partner=%20', 'partner'],
+    ['/admin/keys?principal=', 'principal'],
+    ['/admin/certificates?principal=', 'principal'],
+    ['/admin/policy/explain?partner=&object=indicator--x', 'partner'],
+  ])('refuses an empty filter, which read as "every partner": %s', async (path, name) => {
+    expect(await status(path)).toMatchObject({
+      status: 400,
+      description: `${name} is empty; name one, or leave it out`,
+    })
+  })
+
+  it('takes a parameter a route reads several of, and a known preview mode only', async () => {
+    expect((await t.get('/federation/provenance?object=indicator--a&object=indicator--b')).status).toBe(200)
+    expect(await status('/console-api/partners/isles?preview=latre')).toMatchObject({
+      status: 400,
+      description: 'preview must be one of later',
+    })
+    expect((await t.get('/console-api/partners/isles?preview=later')).status).toBe(200)
+  })
+})

@@ -7,7 +7,7 @@ import type { AgreementInput, PolicyService, SuspendInput } from '../../services
 import { explainObject, orderHistory, previewPartner } from '../../services/policy-views.js'
 import { createPrincipal } from '../../services/principals.js'
 import type { PrincipalRole } from '../../store/types.js'
-import { type JsonRoute, names, str } from './json-api.js'
+import { type JsonRoute, names, queryParam, str } from './json-api.js'
 
 /** A body field: the input key it becomes and what it must hold. */
 type Fields<T> = Readonly<Record<string, readonly [key: keyof T & string, kind: FieldKind]>>
@@ -97,9 +97,9 @@ export function adminRoutes(services: NodeServices): JsonRoute[] {
       path: ['agreements'],
       roles: roleList(ALLOWED.policyRead),
       handle: async ({ url }) => {
-        const named = url.searchParams.get('partner')
+        const named = queryParam(url, 'partner')
         // named by id or name like everywhere else; an unknown partner is refused, not answered with []
-        const partner = named === null ? undefined : (await policy.partner(named)).id
+        const partner = named === undefined ? undefined : (await policy.partner(named)).id
         const { agreements } = await policy.history()
         return partner ? agreements.filter((a) => a.partner_id === partner) : agreements
       },
@@ -124,7 +124,7 @@ export function adminRoutes(services: NodeServices): JsonRoute[] {
       method: 'GET',
       path: ['orders'],
       roles: roleList(ALLOWED.policyRead),
-      handle: async ({ url }) => orderHistory(policy, now(), url.searchParams.get('partner') ?? undefined),
+      handle: async ({ url }) => orderHistory(policy, now(), queryParam(url, 'partner')),
     },
     {
       method: 'POST',
@@ -161,8 +161,8 @@ export function adminRoutes(services: NodeServices): JsonRoute[] {
       roles: roleList(ALLOWED.policyExplain),
       handle: async ({ url }) => {
         const at = instantOr(url.searchParams.get('at'), now(), 'at')
-        const partner = url.searchParams.get('partner') ?? fail('partner is required')
-        const object = url.searchParams.get('object') ?? fail('object is required')
+        const partner = queryParam(url, 'partner') ?? fail('partner is required')
+        const object = queryParam(url, 'object') ?? fail('object is required')
         return explainObject(store, policy, partner, object, at)
       },
     },
@@ -172,12 +172,7 @@ export function adminRoutes(services: NodeServices): JsonRoute[] {
       roles: roleList(ALLOWED.policyExplain),
       handle: async ({ url }) => {
         const at = instantOr(url.searchParams.get('at'), now(), 'at')
-        return previewPartner(
-          store,
-          policy,
-          url.searchParams.get('partner') ?? fail('partner is required'),
-          at,
-        )
+        return previewPartner(store, policy, queryParam(url, 'partner') ?? fail('partner is required'), at)
       },
     },
     {

@@ -15,7 +15,7 @@ import type {
 } from '../../services/console-types.js'
 import { flowsMatrix } from '../../services/flows.js'
 import { previewResumption, previewSuspension } from '../../services/order-impact.js'
-import { fail, stringList } from '../../services/policy-input.js'
+import { fail, oneOf, stringList } from '../../services/policy-input.js'
 import { explainObject } from '../../services/policy-views.js'
 import type { PrincipalRecord, PrincipalRole } from '../../store/types.js'
 import { forbidden, notFound } from '../errors.js'
@@ -146,7 +146,7 @@ export function consoleRoutes(services: NodeServices): JsonRoute[] {
       path: ['partners', ':id'],
       roles: POLICY_VIEW,
       handle: async ({ principal, params, url }) => {
-        const later = url.searchParams.get('preview') === 'later'
+        const later = oneOf(url.searchParams.get('preview'), ['later'], 'preview') === 'later'
         const page = await partnerPage(services, ownPartner(principal, params.id!), now(), !later)
         return principal.role === 'partner' ? partnerSafe(page) : page
       },

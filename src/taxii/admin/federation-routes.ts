@@ -15,7 +15,7 @@ import type { NodeServices } from '../../server/services.js'
 import type { BodyShape } from '../../services/policy-input.js'
 import type { PrincipalRecord } from '../../store/types.js'
 import { badRequest, notFound, TaxiiError } from '../errors.js'
-import { type JsonRequest, type JsonRoute, str } from './json-api.js'
+import { type JsonRequest, type JsonRoute, queryParam, str } from './json-api.js'
 
 const ADMIN: PrincipalRecord['role'][] = ['admin']
 
@@ -208,8 +208,7 @@ export function federationRoutes(services: NodeServices, scheduler?: FederationS
     ),
     route('GET', ['withdrawals'], EVERYONE, async ({ principal, url }) => {
       const all = principal.role === 'admin' && url.searchParams.get('pending') !== 'true'
-      const partner =
-        principal.role === 'partner' ? principal.partnerId! : (url.searchParams.get('partner') ?? undefined)
+      const partner = principal.role === 'partner' ? principal.partnerId! : queryParam(url, 'partner')
       const list = all ? await ctx.state.withdrawals(partner) : await pendingWithdrawals(ctx, partner)
       return { origin: ctx.ledger.origin, withdrawals: list.map(withdrawalView) }
     }),
@@ -253,11 +252,14 @@ export function federationRoutes(services: NodeServices, scheduler?: FederationS
         ),
       ACKNOWLEDGEMENT,
     ),
-    route('GET', ['provenance'], ADMIN, async ({ url }) => {
-      const ids = url.searchParams.getAll('object')
-      if (ids.length === 0) throw badRequest('name objects with ?object=ID')
-      return ctx.store.provenance(ids)
-    }),
+    {
+      ...route('GET', ['provenance'], ADMIN, async ({ url }) => {
+        const ids = url.searchParams.getAll('object')
+        if (ids.length === 0) throw badRequest('name objects with ?object=ID')
+        return ctx.store.provenance(ids)
+      }),
+      repeatable: ['object'],
+    },
   ]
 }
 

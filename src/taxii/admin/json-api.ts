@@ -30,7 +30,22 @@ export interface JsonRoute {
   roles: PrincipalRecord['role'][]
   /** The fields a POST body may have; anything else is refused before `handle` runs. Absent: not checked. */
   body?: BodyShape
+  /** Query parameters that may be given more than once; any other given twice is refused. */
+  repeatable?: readonly string[]
   handle: (req: JsonRequest) => Promise<unknown>
+}
+
+/**
+ * The first query parameter given more than once that the route does not take several of. Routes read one
+ * value; acting on the first of two (`?partner=a&partner=b`) answers a question the caller did not ask.
+ */
+function repeatedParam(url: URL, repeatable: readonly string[]): string | undefined {
+  const seen = new Set<string>()
+  for (const name of url.searchParams.keys()) {
+    if (seen.has(name) && !repeatable.includes(name)) return name
+    seen.add(name)
+  }
+  return undefined
 }
 
 const MAX_BODY = 1024 * 1024
@@ -89,6 +104,9 @@ export function jsonApi(store: Store, prefix: string, routes: JsonRoute[]) {
           errorCode: 'role-required',
         })
       }
+      const repeated = repeatedParam(url, found.route.repeatable ?? [])
+      if (repeated !== undefined)
+        throw badRequest(`the query parameter "${repeated}" is given more than once`, 'invalid-input')
       const body = req.method === 'POST' ? await readObject(req) : {}
       if (found.route.body) checkBody(body, found.route.body)
       const result = await found.route.handle({ principal, url, params: found.params, body, requestId })
@@ -146,6 +164,16 @@ async function readObject(req: IncomingMessage): Promise<Record<string, unknown>
   if (repeated !== undefined)
     throw badRequest(`the field "${repeated}" is given more than once`, 'invalid-input')
   return parsed as Record<string, unknown>
+}
+
+/**
+ * A query parameter naming something (a partner, a principal, a collection): undefined when absent, refused
+ * when empty, since `?partner=` read as "no filter" answers about every partner.
+ */
+export function queryParam(url: URL, name: string): string | undefined {
+  const value = url.searchParams.get(name)
+  if (value !== null && value.trim() === '') throw badRequest(`${name} is empty; name one, or leave it out`)
+  return value ?? undefined
 }
 
 export function str(value: unknown): string | undefined {

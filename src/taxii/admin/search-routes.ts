@@ -3,7 +3,7 @@ import type { NodeServices } from '../../server/services.js'
 import { matchCollection } from '../../services/match.js'
 import { fail } from '../../services/policy-input.js'
 import { badRequest, notFound } from '../errors.js'
-import type { JsonRoute } from './json-api.js'
+import { type JsonRoute, queryParam } from './json-api.js'
 
 const MAX_LIMIT = 1000
 
@@ -24,7 +24,7 @@ export function searchRoutes(services: NodeServices): JsonRoute[] {
       roles: roleList(ALLOWED.search),
       handle: async ({ principal, url, requestId }) => {
         const pattern = url.searchParams.get('pattern') ?? fail('pattern is required')
-        const name = url.searchParams.get('collection') ?? fail('collection is required')
+        const name = queryParam(url, 'collection') ?? fail('collection is required')
         const limit = Math.min(limitParam(url.searchParams.get('limit')), MAX_LIMIT)
         const session = await gate.open(
           {
