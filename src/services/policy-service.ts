@@ -346,6 +346,11 @@ export class PolicyService {
   async resume(input: { order: string; at?: string; reason: string; issuer: string }): Promise<Resumption> {
     const { orders } = await this.history()
     const suspension = orders.find((o): o is Suspension => o.kind === 'suspension' && o.id === input.order)
+    const resumption = orders.find((o): o is Resumption => o.kind === 'resumption' && o.id === input.order)
+    if (resumption)
+      fail(
+        `order "${input.order}" is a resumption (it lifts ${resumption.lifts}); name the suspension to lift`,
+      )
     if (!suspension) unknown(input.order, `no suspension order "${input.order}"; see "sluice policy history"`)
     const now = new Date().toISOString()
     const order: Resumption = {

@@ -222,6 +222,8 @@ export interface OrderView {
   liftScheduled?: true
   /** On a resumption: it takes effect after now. */
   scheduled?: true
+  /** On a resumption: an earlier one lifts the same suspension, so this one changes nothing. */
+  supersededBy?: string
 }
 
 /** When an order takes effect, read as `policyAt` reads it: a malformed time fails closed. */
@@ -239,8 +241,12 @@ function byEffectiveTime(a: Order, b: Order): number {
 /** A suspension's or resumption's state at `t` (microseconds). */
 function viewOf(order: Order, orders: readonly Order[], t: number): OrderView {
   const future = (o: Order) => effectiveAt(o) > t
-  if (order.kind === 'resumption')
+  if (order.kind === 'resumption') {
+    const first = firstLift(orders, order.lifts)
+    // a lift brought forward by a later order: the scheduled one it replaced will never lift anything
+    if (first && first.id !== order.id) return { order, status: 'resumption', supersededBy: first.id }
     return { order, status: 'resumption', ...(future(order) ? { scheduled: true } : {}) }
+  }
   const lift = firstLift(orders, order.id)
   // a lift at or before the start cancels the order: it never comes into force, so it reads as lifted already
   const lifted = lift !== undefined && (!future(lift) || effectiveAt(lift) <= effectiveAt(order))

@@ -48,6 +48,15 @@ describe('lifting a suspension that already has a lift', () => {
     expect(now.code).toBe(0)
     const nowId = firstLine(now.stdout)
     expect(await history()).toMatch(new RegExp(`lifted by ${nowId}\\]  ${order}`))
+    // the Friday lift stays on the record, but reads as the no-op it now is
+    expect(await history()).toContain(
+      `RESUME lifts ${order}  [superseded: ${nowId} lifts it earlier]  ${firstLine(friday.stdout)}`,
+    )
+    const ofResumption = await run('resume', nowId, '--reason', 'wrong id')
+    expect(ofResumption.stderr).toBe(
+      `sluice: order "${nowId}" is a resumption (it lifts ${order}); name the suspension to lift\n`,
+    )
+    expect(ofResumption.code).toBe(1)
 
     const again = await run('resume', order, '--reason', 'again')
     expect(again.code).toBe(1)
@@ -62,7 +71,7 @@ describe('lifting a suspension that already has a lift', () => {
     const cancelled = await run('resume', order, '--reason', 'order withdrawn before it started')
     expect(cancelled.code).toBe(0)
     expect(cancelled.stdout).toBe(
-      `${firstLine(cancelled.stdout)}\nresumption of ${order} effective ${start}\n`,
+      `${firstLine(cancelled.stdout)}\nresumption of ${order} effective ${start} (cancels it: the suspension never comes into force)\n`,
     )
     expect(await history()).toContain(
       `[cancelled by ${firstLine(cancelled.stdout)}, never in force]  ${order}`,

@@ -95,7 +95,7 @@ function historyText(view: OrderView, labels: Map<string, string>): string {
   const head =
     order.kind === 'suspension'
       ? `SUSPEND ${order.partner_id} (${scopeText(order.scope, labels)})  [${suspensionState(view)}]`
-      : `RESUME lifts ${order.lifts}${view.scheduled ? '  [scheduled]' : ''}`
+      : `RESUME lifts ${order.lifts}${view.supersededBy ? `  [superseded: ${view.supersededBy} lifts it earlier]` : view.scheduled ? '  [scheduled]' : ''}`
   const ref = order.kind === 'suspension' && order.reference ? ` (ref ${order.reference})` : ''
   // the effective time leads the line; the recorded one is worth a look only when it differs (a backdated order)
   const recorded =

@@ -37,6 +37,11 @@ export async function run(args: string[]): Promise<void> {
       ...(at ? { at } : {}),
     })
     warnIfBackdated(order)
-    process.stdout.write(`${order.id}\nresumption of ${order.lifts} effective ${order.effective_from}\n`)
+    const suspension = orders.find((o) => o.id === order.lifts)!
+    // a lift at or before the start means the suspension never comes into force; say so, not just "resumption"
+    const cancels = Date.parse(order.effective_from) <= Date.parse(suspension.effective_from)
+    process.stdout.write(
+      `${order.id}\nresumption of ${order.lifts} effective ${order.effective_from}${cancels ? ' (cancels it: the suspension never comes into force)' : ''}\n`,
+    )
   })
 }
