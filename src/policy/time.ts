@@ -6,7 +6,7 @@
  * Microseconds since the epoch fit in a double exactly until the year 2255.
  */
 
-import { daysInMonth } from '../stix/timestamp.js'
+import { daysInMonth, leapSecondFits } from '../stix/timestamp.js'
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})$/
 
@@ -32,9 +32,14 @@ export function parseInstant(text: unknown): number | undefined {
   }
   let ms = Date.UTC(year, month - 1, day, Number(h), Number(mi), Number(s))
   if (Number.isNaN(ms)) return undefined
-  if (zone !== undefined && zone !== 'Z' && zone !== 'z') {
-    const sign = zone.startsWith('-') ? -1 : 1
-    ms -= sign * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6))) * 60_000
+  const offsetMinutes =
+    zone === undefined || zone === 'Z' || zone === 'z'
+      ? 0
+      : (zone.startsWith('-') ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6)))
+  ms -= offsetMinutes * 60_000
+  if (Number(s) === 60) {
+    const utcMinute = (((Number(h) * 60 + Number(mi) - offsetMinutes) % 1440) + 1440) % 1440
+    if (!leapSecondFits(Math.floor(utcMinute / 60), utcMinute % 60)) return undefined
   }
   const micros = frac === undefined ? 0 : Number(frac.padEnd(6, '0').slice(0, 6))
   return ms * 1000 + micros

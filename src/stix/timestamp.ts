@@ -14,6 +14,14 @@ export function daysInMonth(year: number, month: number): number {
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31
 }
 
+/**
+ * A leap second (second 60) is only ever inserted in the last minute of a UTC day (RFC 3339 §5.7); at any
+ * other minute it names no instant, and Date.UTC would quietly roll it over into the next minute.
+ */
+export function leapSecondFits(utcHour: number, utcMinute: number): boolean {
+  return utcHour === 23 && utcMinute === 59
+}
+
 /** Returns what is wrong with `value` as a STIX timestamp, or undefined when it is fine. */
 export function timestampProblem(
   value: string,
@@ -26,6 +34,7 @@ export function timestampProblem(
   const day = Number(m[3])
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return 'format'
   if (Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6]) > 60) return 'format'
+  if (Number(m[6]) === 60 && !leapSecondFits(Number(m[4]), Number(m[5]))) return 'format'
   const fraction = m[7]
   if (precision === 'millisecond' && (fraction === undefined || fraction.length < 3)) return 'precision'
   if (precision === 'second' && fraction !== undefined) return 'precision'

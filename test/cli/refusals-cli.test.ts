@@ -50,11 +50,23 @@ describe('a well-formed name of something this node does not have', () => {
     ],
     [['policy', 'preview', '--partner', 'nobody'], 'no partner "nobody"'],
     [['export', '--collection', 'nowhere'], 'no collection "nowhere"'],
+    [
+      ['export', '--collection', 'inbox', '--type', 'identity,indicatorz'],
+      'object type "indicatorz" is neither a STIX 2.1 type nor that of any object on this node; did you mean "indicator"?',
+    ],
   ])('%j is refused with exit 1', async (args, message) => {
     const result = await run(...args)
     expect(result.stderr).toMatch(/^sluice: [^\n]*\n$/)
     expect(result.stderr).toContain(message)
     expect(result.code).toBe(1)
+  })
+})
+
+describe('export --type', () => {
+  it('exports the types named, a stored custom or STIX type, skipping empty list entries', async () => {
+    const result = await run('export', '--collection', 'inbox', '--type', 'identity,,indicator')
+    expect(result.code, result.stderr).toBe(0)
+    expect(JSON.parse(result.stdout).objects.map((o: { id: string }) => o.id)).toEqual([STORED])
   })
 })
 

@@ -29,3 +29,17 @@ it('bounds how long a client may take to send headers and a request', () => {
   expect(t.node.server.headersTimeout).toBe(15_000)
   expect(t.node.server.requestTimeout).toBe(60_000)
 })
+
+it('bounds the other JSON APIs too: 1 MiB of body and 32 levels of nesting, changing nothing', async () => {
+  const orders = async () => (await t.node.services.policy.history()).orders.length
+  const before = await orders()
+  const big = await t.post('/admin/orders/suspend', { partner: 'x', reason: 'r'.repeat(1024 * 1024) })
+  expect(big.status).toBe(413)
+  let deep: unknown = 'r'
+  for (let i = 0; i < 33; i++) deep = [deep]
+  const nested = await t.post('/admin/orders/suspend', { partner: 'x', reason: deep })
+  expect(nested.status).toBe(400)
+  expect(nested.headers.get('content-type')).toBe(TAXII)
+  expect(await nested.json()).toMatchObject({ error_code: 'json-too-deep' })
+  expect(await orders()).toBe(before)
+})

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { once } from 'node:events'
 import { streamCollection } from '../../disclosure/stream-collection.js'
+import { stringList } from '../../services/policy-input.js'
+import { checkNamed } from '../../services/policy-names.js'
 import { CliError } from '../errors.js'
 import { parse, required } from '../options.js'
 import { withServices } from '../store-session.js'
@@ -33,6 +35,9 @@ export async function run(args: string[]): Promise<void> {
       required(values.collection, 'collection'),
     )
     if (!collection) throw new CliError(`no collection "${values.collection}"; see "sluice collections list"`)
+    const types = stringList(values.type, '--type')
+    // a misspelt type would export an empty bundle that reads as "nothing of that type"
+    await checkNamed(store, {}, { ...(types ? { types } : {}) })
     const partner = values.partner ? await policy.partner(values.partner) : undefined
     const session = await gate.open(
       partner
@@ -50,7 +55,7 @@ export async function run(args: string[]): Promise<void> {
     let first = true
     for await (const served of streamCollection(store, session, {
       collectionId: collection.id,
-      ...(values.type ? { types: values.type.split(',') } : {}),
+      ...(types?.length ? { types } : {}),
       versions: [{ kind: values['all-versions'] ? 'all' : 'last' }],
     })) {
       await write(first ? `\n${served.json}` : `,\n${served.json}`)
