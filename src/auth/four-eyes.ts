@@ -161,7 +161,8 @@ export function withFourEyes(routes: JsonRoute[], services: NodeServices, enable
           const previous = id
             ? (await policy.history()).agreements.filter((a) => a.id === id).at(-1)
             : undefined
-          if (id && !previous) return route.handle(req)
+          // what the node would refuse anyway is refused now, not held for an approval that cannot succeed
+          if (id ? !previous : req.body.partner === undefined) return route.handle(req)
           if (!(await widensAgreement(store, previous, req.body))) return route.handle(req)
           return hold(
             'agreement',

@@ -68,7 +68,8 @@ export interface SuspendInput {
 
 export interface AgreementInput {
   id?: string
-  partner: string
+  /** Required for a new agreement; a new version of one stays with its partner when none is named. */
+  partner?: string
   collections: string[] | '*'
   types?: string[] | '*'
   maxTlp: string
@@ -239,9 +240,15 @@ export class PolicyService {
 
   /** Creates an agreement, or a new version of one when `input.id` names it. */
   async putAgreement(input: AgreementInput, by: string): Promise<Agreement> {
-    const partner = await this.partner(input.partner)
     const history = await this.history()
     const { agreements } = history
+    const previous = input.id ? agreements.filter((a) => a.id === input.id) : []
+    if (input.id && previous.length === 0) fail(`no agreement "${input.id}"; see "sluice agreements list"`)
+    const partner = await this.partner(
+      input.partner ?? previous.at(-1)?.partner_id ?? fail('a new agreement needs its partner'),
+    )
+    if (previous.length > 0 && previous.at(-1)!.partner_id !== partner.id)
+      fail('an agreement cannot move to another partner')
     await checkNamed(this.#store, history, {
       ...(input.types ? { types: input.types } : {}),
       markings: [
@@ -251,10 +258,6 @@ export class PolicyService {
       ],
       labels: [...(input.requiredLabels ?? []), ...(input.forbiddenLabels ?? [])],
     })
-    const previous = input.id ? agreements.filter((a) => a.id === input.id) : []
-    if (input.id && previous.length === 0) fail(`no agreement "${input.id}"`)
-    if (previous.length > 0 && previous.at(-1)!.partner_id !== partner.id)
-      fail('an agreement cannot move to another partner')
     const now = new Date().toISOString()
     const effectiveFrom = instantOr(input.at, now, 'the effective time')
     const last = previous.at(-1)

@@ -148,6 +148,34 @@ describe('the other admin bodies', () => {
     expect((await t.post('/admin/agreements', { ...base, collections: ['routes'] })).status).toBe(201)
   })
 
+  it('POST /admin/agreements: a new version keeps its partner when none is named; a new agreement needs one', async () => {
+    expect(await refused('/admin/agreements', { collections: ['routes'], max_tlp: 'green' })).toBe(
+      'a new agreement needs its partner',
+    )
+    const made = (await (
+      await t.post('/admin/agreements', { partner: 'isles', collections: ['routes'], max_tlp: 'green' })
+    ).json()) as { id: string }
+    const amended = await t.post('/admin/agreements', {
+      id: made.id,
+      collections: ['routes'],
+      max_tlp: 'amber',
+    })
+    expect(amended.status).toBe(201)
+    expect(await amended.json()).toMatchObject({
+      id: made.id,
+      version: 2,
+      partner_id: 'isles',
+      max_tlp: 'amber',
+    })
+    expect(
+      await refused('/admin/agreements', {
+        id: 'agreement--nope',
+        collections: ['routes'],
+        max_tlp: 'amber',
+      }),
+    ).toBe('no agreement "agreement--nope"; see "sluice agreements list"')
+  })
+
   it('POST /admin/orders/{id}/resume refuses unknown fields', async () => {
     const order = (await (
       await t.post('/admin/orders/suspend', { partner: 'isles', reason: 'to lift' })

@@ -7,7 +7,6 @@ import {
 import { TLP_LEVELS } from '../../policy/tlp.js'
 import { resolveCollectionIds } from '../../services/collections.js'
 import { stringList } from '../../services/policy-input.js'
-import type { PolicyService } from '../../services/policy-service.js'
 import { CliError } from '../errors.js'
 import { refuseUnderFourEyes } from '../four-eyes-guard.js'
 import { actionNames, actionOf, instant, oneOf, onlyFor, parse, required, someOf } from '../options.js'
@@ -151,10 +150,9 @@ export async function run(args: string[]): Promise<void> {
       {
         ...(action === 'amend' ? { id: required(id, 'agreement id') } : {}),
         // an amendment stays with its agreement's partner, so it need not be named again
-        partner:
-          action === 'amend' && values.partner === undefined
-            ? await partnerOf(policy, required(id, 'agreement id'))
-            : required(values.partner, 'partner'),
+        ...(action === 'add' || values.partner !== undefined
+          ? { partner: required(values.partner, 'partner') }
+          : {}),
         collections:
           collections === '*'
             ? '*'
@@ -180,10 +178,4 @@ export async function run(args: string[]): Promise<void> {
     )
     process.stdout.write(`${a.id} v${a.version}\n`)
   })
-}
-
-async function partnerOf(policy: PolicyService, agreementId: string): Promise<string> {
-  const current = (await policy.history()).agreements.find((a) => a.id === agreementId)
-  if (!current) throw new CliError(`no agreement "${agreementId}"; see "sluice agreements list"`)
-  return current.partner_id
 }

@@ -113,7 +113,6 @@ export function adminRoutes(services: NodeServices): JsonRoute[] {
         policy.putAgreement(
           {
             ...renamed(body, AGREEMENT),
-            partner: str(body.partner) ?? fail('partner is required'),
             maxTlp: str(body.max_tlp) ?? fail('max_tlp is required'),
             collections: body.collections === undefined ? '*' : await collectionIds(body.collections),
           },
