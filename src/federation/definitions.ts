@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { SEE_COLLECTIONS, SEE_PARTNERS, type SeeAlso } from '../services/see-also.js'
 import type { FederationContext } from './context.js'
 import { FederationError } from './errors.js'
 import { formatInterval, lagSeconds, parseInterval } from './schedule.js'
@@ -36,8 +37,8 @@ export interface PushInput extends RemoteInput {
 }
 
 const ID = /^[a-z0-9][a-z0-9-]{0,62}$/
-const invalid = (message: string): never => {
-  throw new FederationError('invalid', message)
+const invalid = (message: string, seeAlso?: SeeAlso): never => {
+  throw new FederationError('invalid', message, seeAlso)
 }
 
 function remote(input: RemoteInput): RemoteCollection {
@@ -76,12 +77,11 @@ async function common(
   const everyMs =
     parseInterval(input.every ?? '30s') ?? invalid('--every is an interval such as 500ms, 30s, 5m or 1h')
   const { partners } = await ctx.policy.history()
-  if (!partners.some((p) => p.id === input.partner))
-    invalid(`no partner "${input.partner}"; add it with "sluice partners add"`)
+  if (!partners.some((p) => p.id === input.partner)) invalid(`no partner "${input.partner}"`, SEE_PARTNERS)
   const collection = (await ctx.store.listCollections()).find(
     (c) => c.id === localCollection || c.alias === localCollection,
   )
-  if (!collection) invalid(`no local collection "${localCollection}"; see "sluice collections list"`)
+  if (!collection) invalid(`no local collection "${localCollection}"`, SEE_COLLECTIONS)
   return { id, everyMs, collectionId: collection!.id }
 }
 

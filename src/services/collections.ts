@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { STIX_MEDIA_TYPE } from '../stix/media-type.js'
 import type { CollectionRecord, Store } from '../store/types.js'
 import { displayName, fail, optionalText, PolicyInputError } from './policy-input.js'
+import { SEE_COLLECTIONS } from './see-also.js'
 
 /** An alias is a path segment clients type: URL-safe without escaping, and never mistaken for an id. */
 const ALIAS = /^[A-Za-z0-9][A-Za-z0-9._~-]{0,63}$/
@@ -47,7 +48,7 @@ export async function resolveCollectionIds(store: Store, names: string[]): Promi
   const all = await store.listCollections()
   return names.map((name) => {
     const found = all.find((c) => c.id === name || c.alias === name)
-    if (!found) throw new PolicyInputError(`no collection "${name}"; see "sluice collections list"`)
+    if (!found) throw new PolicyInputError(`no collection "${name}"`, SEE_COLLECTIONS)
     return found.id
   })
 }

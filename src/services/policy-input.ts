@@ -1,13 +1,24 @@
 import { ABOVE_TLP_LEVELS, isAboveTlpLevel, type TlpLevel } from '../policy/tlp.js'
 import { isInstant } from '../store/time.js'
+import { type SeeAlso, withSeeAlso } from './see-also.js'
 
-/** A policy command the node refuses, with one line saying why; the API answers 400, the CLI exits 1. */
+/**
+ * A policy command the node refuses, with one line saying why; the API answers 400, the CLI exits 1. The
+ * message is the CLI's; `forApi` says the same with the API's hint on where to look.
+ */
 export class PolicyInputError extends Error {
   override readonly name = 'PolicyInputError'
+  readonly forApi: string
+
+  constructor(message: string, seeAlso?: SeeAlso) {
+    const text = withSeeAlso(message, seeAlso)
+    super(text.cli)
+    this.forApi = text.api
+  }
 }
 
-export const fail = (message: string): never => {
-  throw new PolicyInputError(message)
+export const fail = (message: string, seeAlso?: SeeAlso): never => {
+  throw new PolicyInputError(message, seeAlso)
 }
 
 /**
@@ -18,13 +29,14 @@ export class UnknownSubjectError extends PolicyInputError {
   constructor(
     message: string,
     readonly subject: string,
+    seeAlso?: SeeAlso,
   ) {
-    super(message)
+    super(message, seeAlso)
   }
 }
 
-export const unknown = (subject: string, message: string): never => {
-  throw new UnknownSubjectError(message, subject)
+export const unknown = (subject: string, message: string, seeAlso?: SeeAlso): never => {
+  throw new UnknownSubjectError(message, subject, seeAlso)
 }
 
 export function instantOr(value: unknown, fallback: string, what: string): string {

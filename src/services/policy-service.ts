@@ -37,6 +37,7 @@ import {
   unknown,
 } from './policy-input.js'
 import { checkNamed } from './policy-names.js'
+import { SEE_AGREEMENTS, SEE_ORDERS, SEE_PARTNERS } from './see-also.js'
 
 export const PARTNER_KINDS: readonly PartnerKind[] = [
   'police',
@@ -202,7 +203,7 @@ export class PolicyService {
   async partner(idOrName: string): Promise<Partner> {
     const { partners } = await this.history()
     const found = partners.filter((p) => p.id === idOrName || p.name === idOrName).at(-1)
-    return found ?? unknown(idOrName, `no partner "${idOrName}"; see "sluice partners list"`)
+    return found ?? unknown(idOrName, `no partner "${idOrName}"`, SEE_PARTNERS)
   }
 
   async addPartner(
@@ -243,7 +244,7 @@ export class PolicyService {
     const history = await this.history()
     const { agreements } = history
     const previous = input.id ? agreements.filter((a) => a.id === input.id) : []
-    if (input.id && previous.length === 0) fail(`no agreement "${input.id}"; see "sluice agreements list"`)
+    if (input.id && previous.length === 0) fail(`no agreement "${input.id}"`, SEE_AGREEMENTS)
     const partner = await this.partner(
       input.partner ?? previous.at(-1)?.partner_id ?? fail('a new agreement needs its partner'),
     )
@@ -354,7 +355,7 @@ export class PolicyService {
       fail(
         `order "${input.order}" is a resumption (it lifts ${resumption.lifts}); name the suspension to lift`,
       )
-    if (!suspension) unknown(input.order, `no suspension order "${input.order}"; see "sluice policy history"`)
+    if (!suspension) unknown(input.order, `no suspension order "${input.order}"`, SEE_ORDERS)
     const now = new Date().toISOString()
     const order: Resumption = {
       kind: 'resumption',

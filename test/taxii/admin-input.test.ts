@@ -173,7 +173,7 @@ describe('the other admin bodies', () => {
         collections: ['routes'],
         max_tlp: 'amber',
       }),
-    ).toBe('no agreement "agreement--nope"; see "sluice agreements list"')
+    ).toBe('no agreement "agreement--nope"; see GET /admin/agreements')
   })
 
   it('POST /admin/orders/{id}/resume refuses unknown fields', async () => {
@@ -192,7 +192,7 @@ describe('the other admin bodies', () => {
       return (await error(res)).description
     }
     expect(await notFound(await t.post('/admin/orders/order--nope/resume', { reason: 'r' }))).toBe(
-      'no suspension order "order--nope"; see "sluice policy history"',
+      'no suspension order "order--nope"; see GET /admin/orders',
     )
     expect(await notFound(await t.post('/console-api/impact/resume/order--nope', {}))).toBe(
       'no suspension order "order--nope"',
@@ -205,6 +205,19 @@ describe('the other admin bodies', () => {
     ).toContain('is available to you')
     expect(await refused('/admin/orders/suspend', { partner: 'nobody', reason: 'r' })).toContain(
       'no partner "nobody"',
+    )
+  })
+
+  it('points an API client at the API, not at a CLI command, to see what exists', async () => {
+    expect(await refused('/admin/orders/suspend', { partner: 'nobody', reason: 'r' })).toBe(
+      'no partner "nobody"; see GET /admin/partners',
+    )
+    expect(
+      await refused('/admin/orders/suspend', { partner: 'isles', reason: 'r', collections: ['nowhere'] }),
+    ).toBe('no collection "nowhere"; see GET /{api-root}/collections/')
+    const feed = { url: 'https://peer.invalid/taxii2/intel/', collection: 'c', key: 'k', into: 'routes' }
+    expect(await refused('/federation/feeds', { ...feed, partner: 'nobody' })).toBe(
+      'no partner "nobody"; see GET /admin/partners',
     )
   })
 

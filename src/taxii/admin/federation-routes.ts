@@ -45,10 +45,10 @@ function translated(handle: (req: JsonRequest) => Promise<unknown>) {
     } catch (error) {
       if (!(error instanceof FederationError)) throw error
       if (error.code === 'not_found')
-        throw new TaxiiError(404, 'Not found', error.message, { errorCode: 'not-found' })
+        throw new TaxiiError(404, 'Not found', error.forApi, { errorCode: 'not-found' })
       if (error.code === 'conflict')
-        throw new TaxiiError(409, 'Conflict', error.message, { errorCode: 'conflict' })
-      throw badRequest(error.message, 'invalid-input')
+        throw new TaxiiError(409, 'Conflict', error.forApi, { errorCode: 'conflict' })
+      throw badRequest(error.forApi, 'invalid-input')
     }
   }
 }

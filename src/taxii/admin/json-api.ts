@@ -120,13 +120,15 @@ export function jsonApi(store: Store, prefix: string, routes: JsonRoute[]) {
         error instanceof TaxiiError
           ? error
           : error instanceof UnknownSubjectError && Object.values(pathParams).includes(error.subject)
-            ? new TaxiiError(404, 'Not found', error.message, { errorCode: 'not-found' })
-            : error instanceof PolicyInputError || error instanceof LedgerError
-              ? badRequest(error.message, 'invalid-input')
-              : new TaxiiError(500, 'Internal error', `quote request id ${requestId}`, {
-                  errorCode: 'internal',
-                  cause: error,
-                })
+            ? new TaxiiError(404, 'Not found', error.forApi, { errorCode: 'not-found' })
+            : error instanceof PolicyInputError
+              ? badRequest(error.forApi, 'invalid-input')
+              : error instanceof LedgerError
+                ? badRequest(error.message, 'invalid-input')
+                : new TaxiiError(500, 'Internal error', `quote request id ${requestId}`, {
+                    errorCode: 'internal',
+                    cause: error,
+                  })
       if (mapped.status >= 500)
         console.error(
           JSON.stringify({ level: 'error', requestId, error: String(error), stack: (error as Error)?.stack }),
