@@ -16,7 +16,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 const indicator = (n: number, extra: Record<string, unknown> = {}) => ({
   type: 'indicator',
   spec_version: '2.1',
-  id: `indicator--00000000-0000-4000-8000-00000000000${n}`,
+  id: `indicator--00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
   created: '2026-01-01T00:00:00.000Z',
   modified: '2026-01-01T00:00:00.000Z',
   pattern: "[ipv4-addr:value = '198.51.100.7']",
@@ -96,13 +96,34 @@ describe('what sluice import reports about each rejection', () => {
     )
   })
 
-  it('says nothing after an unreadable element was read, without claiming an import', async () => {
+  it('rejects a member that is not an object as one bad item, and reads on past it', async () => {
     const file = join(dir, 'bare-string.json')
-    writeFileSync(file, JSON.stringify([indicator(9, { pattern: 'not a pattern' }), 'bare']))
+    writeFileSync(
+      file,
+      JSON.stringify([indicator(9, { pattern: 'not a pattern' }), 'bare', 7, indicator(10)]),
+    )
+    const result = await run('import', file, '--collection', 'inbox')
+    expect(result.stderr).toBe('')
+    expect(result.stdout).toContain('1 added, 0 already present, 3 rejected\n')
+    expect(result.stdout).toContain(
+      '  rejected (not an object): $[1]: a STIX object is a JSON object (not-an-object)\n',
+    )
+    expect(result.stdout).toContain(
+      '  rejected (not an object): $[2]: a STIX object is a JSON object (not-an-object)\n',
+    )
+    expect(result.code).toBe(1)
+  })
+
+  it('says nothing after an unreadable member was read, without claiming an import', async () => {
+    const file = join(dir, 'unreadable.json')
+    writeFileSync(
+      file,
+      `[${JSON.stringify(indicator(11, { pattern: 'not a pattern' }))}, bare, ${JSON.stringify(indicator(12))}]`,
+    )
     const result = await run('import', file, '--collection', 'inbox')
     expect(result.stdout).toContain('0 added, 0 already present, 1 rejected\n')
     expect(result.stderr).toMatch(
-      /^sluice: input stopped being readable: expected an object, found '"' .*; nothing after that point was read \(what came before is counted above\)\n$/,
+      /^sluice: input stopped being readable: .* \(at byte \d+, line 1\); nothing after that point was read \(what came before is counted above\)\n$/,
     )
     expect(result.code).toBe(2)
   })

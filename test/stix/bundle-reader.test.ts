@@ -194,6 +194,17 @@ describe('readObjects: chunk boundaries', () => {
   })
 })
 
+describe('readObjects: members that are not objects', () => {
+  it('yields each JSON value in a bundle or array as an item, for the caller to reject, and reads on', async () => {
+    for (const text of [
+      '[7, "x", {"a":1}, [1,2], null, true]',
+      '{"type":"bundle","objects":[7,"x",{"a":1},[1,2],null,true]}',
+    ])
+      for (const parts of [[text], [...text].map((c) => c)])
+        expect((await collect(parts)).map((i) => i.value)).toEqual([7, 'x', { a: 1 }, [1, 2], null, true])
+  })
+})
+
 describe('readObjects: errors', () => {
   it('malformed JSON inside an object, with the byte offset and line of the fault', async () => {
     const { items, error } = await collectError(['{"type":"bundle","objects":[{"a":1},\n{"a":1,}]}'])
@@ -206,7 +217,8 @@ describe('readObjects: errors', () => {
   it('malformed structure between objects', async () => {
     const { error } = await collectError(['[{"a":1} {"b":2}]'])
     expect(error).toMatchObject({ code: 'malformed', offset: 9 })
-    expect((await collectError(['[{"a":1}, 7]'])).error).toMatchObject({ code: 'malformed', offset: 10 })
+    expect((await collectError(['[{"a":1}, 7 8]'])).error).toMatchObject({ code: 'malformed', offset: 12 })
+    expect((await collectError(['[{"a":1}, nope]'])).error).toMatchObject({ code: 'malformed', offset: 10 })
     expect((await collectError(['{"type" "bundle"}'])).error).toMatchObject({ code: 'malformed', offset: 8 })
   })
 

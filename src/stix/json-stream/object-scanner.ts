@@ -262,15 +262,13 @@ export class ObjectScanner {
       case S_ARR_FIRST:
       case S_ARR_MEMBER:
         if (isBlank(c)) return
-        if (c === OPEN_BRACE) {
-          this.#startCapture(R_MEMBER, K_CONTAINER, i, 0)
-          return
-        }
         if (c === CLOSE_BRACKET && this.#state === S_ARR_FIRST) {
           this.#endArray()
           return
         }
-        this.#fail('malformed', `expected an object, found ${describe(c)}`, offset)
+        // a member that is JSON but not an object (7, "x", [..]) is the caller's to reject as one bad item;
+        // stopping here would leave every object after it unread
+        this.#startValue(R_MEMBER, c, i, 0)
         return
       case S_ARR_AFTER_MEMBER:
         if (isBlank(c)) return
@@ -282,7 +280,7 @@ export class ObjectScanner {
           this.#endArray()
           return
         }
-        this.#fail('malformed', `expected ',' or ']' after an object, found ${describe(c)}`, offset)
+        this.#fail('malformed', `expected ',' or ']' after a member, found ${describe(c)}`, offset)
         return
       case S_JSONL_EOL:
         if (c === NEWLINE) {
