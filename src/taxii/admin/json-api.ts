@@ -106,7 +106,7 @@ export function jsonApi(store: Store, prefix: string, routes: JsonRoute[]) {
       }
       const repeated = repeatedParam(url, found.route.repeatable ?? [])
       if (repeated !== undefined)
-        throw badRequest(`the query parameter "${repeated}" is given more than once`, 'invalid-input')
+        throw badRequest(`the query parameter "${repeated}" is given more than once`)
       const body = req.method === 'POST' ? await readObject(req) : {}
       if (found.route.body) checkBody(body, found.route.body)
       const result = await found.route.handle({ principal, url, params: found.params, body, requestId })
