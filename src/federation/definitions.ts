@@ -46,7 +46,7 @@ function remote(input: RemoteInput): RemoteCollection {
   try {
     url = new URL(input.url)
   } catch {
-    return invalid(`--url ${input.url} is not a URL`)
+    return invalid(`the url "${input.url}" is not a URL`)
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') invalid('the URL must be http or https')
   if (!input.collection) invalid('the remote collection id is required')
@@ -75,7 +75,7 @@ async function common(
   if (!ID.test(id)) invalid('an id is lowercase letters, digits and hyphens')
   if (await existing(id)) throw new FederationError('conflict', `"${id}" already exists`)
   const everyMs =
-    parseInterval(input.every ?? '30s') ?? invalid('--every is an interval such as 500ms, 30s, 5m or 1h')
+    parseInterval(input.every ?? '30s') ?? invalid('every must be an interval such as 500ms, 30s, 5m or 1h')
   const { partners } = await ctx.policy.history()
   if (!partners.some((p) => p.id === input.partner)) invalid(`no partner "${input.partner}"`, SEE_PARTNERS)
   const collection = (await ctx.store.listCollections()).find(

@@ -566,3 +566,21 @@ describe('query parameters on the JSON APIs', () => {
     expect((await t.get('/console-api/partners/isles?preview=later')).status).toBe(200)
   })
 })
+
+describe('federation definitions name their fields as both interfaces do', () => {
+  const feed = {
+    url: 'https://peer.invalid/taxii2/intel/',
+    collection: 'c',
+    key: 'k',
+    partner: 'isles',
+    into: 'routes',
+  }
+  it('refuses a bad url or interval without naming a CLI flag', async () => {
+    expect(await refused('/federation/feeds', { ...feed, url: 'not a url' })).toBe(
+      'the url "not a url" is not a URL',
+    )
+    expect(await refused('/federation/feeds', { ...feed, every: 'often' })).toBe(
+      'every must be an interval such as 500ms, 30s, 5m or 1h',
+    )
+  })
+})
