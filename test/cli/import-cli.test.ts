@@ -114,6 +114,17 @@ describe('what sluice import reports about each rejection', () => {
     expect(result.code).toBe(1)
   })
 
+  it('rejects a JSON Lines line that is not an object the same way, and reads the lines after it', async () => {
+    const file = join(dir, 'lines.jsonl')
+    writeFileSync(file, [indicator(13), 42, indicator(14)].map((v) => JSON.stringify(v)).join('\n'))
+    const result = await run('import', file, '--collection', 'inbox')
+    expect(result.stderr).toBe('')
+    expect(result.stdout).toBe(
+      'imported into inbox: 2 added, 0 already present, 1 rejected\n  rejected (not an object): line 2: $: a STIX object is a JSON object (not-an-object)\n',
+    )
+    expect(result.code).toBe(1)
+  })
+
   it('says nothing after an unreadable member was read, without claiming an import', async () => {
     const file = join(dir, 'unreadable.json')
     writeFileSync(

@@ -293,11 +293,8 @@ export class ObjectScanner {
         return
       case S_JSONL_NEXT:
         if (isBlank(c)) return
-        if (c === OPEN_BRACE) {
-          this.#startCapture(R_JSONL, K_CONTAINER, i, 0)
-          return
-        }
-        this.#fail('malformed', `expected an object at the start of the line, found ${describe(c)}`, offset)
+        // as in an array: a line that is JSON but not an object is one bad item, not the end of the input
+        this.#startValue(R_JSONL, c, i, 0)
         return
       case S_DONE:
         if (isBlank(c)) return
