@@ -50,7 +50,8 @@ function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(args: s
     })
   } catch (error) {
     const { code, message } = error as NodeJS.ErrnoException
-    const option = /'([^']+)'/.exec(message)?.[1]
+    // parseArgs quotes the option, with " <value>" after it when the value is missing
+    const option = /'(?:-\w, )?(--?[^' ,]+)/.exec(message)?.[1]
     if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) throw new UnknownOptionError(option)
     // parseArgs's first line ("argument is ambiguous") hides its advice on the lines we do not print
     if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option && / is ambiguous/.test(message))
@@ -58,6 +59,8 @@ function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(args: s
         `${option} needs a value; a value that starts with "-" is written ${option}=VALUE`,
         2,
       )
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option && / argument missing/.test(message))
+      throw new CliError(`${option} needs a value`, 2)
     throw new CliError(message.split('\n')[0]!, 2)
   }
 }

@@ -6,7 +6,14 @@ import { SEE_COLLECTIONS } from './see-also.js'
 
 /** An alias is a path segment clients type: URL-safe without escaping, and never mistaken for an id. */
 const ALIAS = /^[A-Za-z0-9][A-Za-z0-9._~-]{0,63}$/
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+export const COLLECTION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
+export const ALIAS_RULE =
+  '1-64 letters, digits, ".", "_", "~" or "-", starting with a letter or digit, and not a UUID'
+
+export function isAlias(text: string): boolean {
+  return ALIAS.test(text) && !COLLECTION_ID.test(text.toLowerCase())
+}
 
 export async function createCollection(
   store: Store,
@@ -16,12 +23,10 @@ export async function createCollection(
   if (!roots.some((r) => r.name === input.apiRoot)) fail(`API root "${input.apiRoot}" does not exist`)
   const title = displayName(input.title, 'the collection title')
   const description = optionalText(input.description, 'the description')
-  if (input.id !== undefined && !UUID.test(input.id))
+  if (input.id !== undefined && !COLLECTION_ID.test(input.id))
     fail(`the collection id must be a lowercase UUID, not "${input.id}"`)
-  if (input.alias !== undefined && (!ALIAS.test(input.alias) || UUID.test(input.alias.toLowerCase())))
-    fail(
-      `the alias "${input.alias}" must be 1-64 letters, digits, ".", "_", "~" or "-", starting with a letter or digit, and not a UUID`,
-    )
+  if (input.alias !== undefined && !isAlias(input.alias))
+    fail(`the alias "${input.alias}" must be ${ALIAS_RULE}`)
   // every command names a collection by id or alias in any API root, so both share one namespace
   const all = await store.listCollections()
   for (const name of [input.id, input.alias]) {

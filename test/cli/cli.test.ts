@@ -68,12 +68,12 @@ describe('sluice CLI', () => {
   })
 
   it.each([
-    [['--alias', 'a/b'], 'the alias "a/b" must be 1-64 letters'],
-    [['--alias', 'two words'], 'the alias "two words" must be 1-64 letters'],
-    [['--alias=-dash'], 'the alias "-dash" must be 1-64 letters'],
-    [['--alias', '9f20f64e-e8f1-4189-ab00-2f04b05101cf'], 'and not a UUID'],
     [['--alias', 'ok', '--description', ' '], 'the description is required'],
     // a malformed option value is a usage error, found before the store is opened
+    [['--alias', 'a/b'], '--alias must be 1-64 letters', 2],
+    [['--alias', 'two words'], '--alias must be 1-64 letters', 2],
+    [['--alias=-dash'], '--alias must be 1-64 letters', 2],
+    [['--alias', '9F20F64E-E8F1-4189-AB00-2F04B05101CF'], 'and not a UUID', 2],
     [['--id', 'routes'], '--id must be a lowercase UUID', 2],
   ])('refuses collections create %j, creating nothing', async (args, message, code = 1) => {
     const before = JSON.parse((await runCli(['collections', 'list', '--json'], { env })).stdout).length

@@ -85,6 +85,11 @@ describe('sluice usage', () => {
     )
   })
 
+  it('says which option is missing its value, in the words of every other refusal', async () => {
+    const result = await runCli(['suspend', 'isles', '--reason'])
+    expect(result).toEqual({ code: 2, stdout: '', stderr: 'sluice: --reason needs a value\n' })
+  })
+
   it('lists every action of every command, as each command and its --help know them', async () => {
     const usage = (await runCli(['--help'])).stdout
     const listed = [...usage.matchAll(/^ {2}([a-z]+) ([a-z-]+(?:\|[a-z-]+)+) /gm)]

@@ -1,4 +1,4 @@
-import { createCollection } from '../../services/collections.js'
+import { ALIAS_RULE, COLLECTION_ID, createCollection, isAlias } from '../../services/collections.js'
 import { CliError } from '../errors.js'
 import { actionNames, actionOf, badValue, onlyFor, parse, required } from '../options.js'
 import { withStore } from '../store-session.js'
@@ -35,8 +35,8 @@ export async function run(args: string[]): Promise<void> {
     id: creating,
     json: ['list'],
   })
-  if (values.id && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(values.id))
-    badValue('id', 'a lowercase UUID')
+  if (values.id && !COLLECTION_ID.test(values.id)) badValue('id', 'a lowercase UUID')
+  if (values.alias !== undefined && !isAlias(values.alias)) badValue('alias', ALIAS_RULE)
   const apiRoot = values['api-root'] ?? 'intel'
   await withStore(values, async (store) => {
     if (action === 'list') {
