@@ -3,12 +3,25 @@ import { type JsonRoute, queryParam } from '../taxii/admin/json-api.js'
 import { badRequest, TaxiiError } from '../taxii/errors.js'
 import {
   bindCertificate,
+  type CertificateBinding,
   CertificateError,
   listCertificateBindings,
   unbindCertificate,
 } from './client-cert.js'
 import { KeyError, listKeys, revokeKey, rotateKey } from './keys.js'
 import { ALLOWED, roleList } from './roles.js'
+
+/** A binding as the admin API answers with it: snake_case like the key listing beside it. */
+function bindingView(b: CertificateBinding) {
+  return {
+    fingerprint: b.fingerprint,
+    principal_id: b.principalId,
+    subject: b.subject,
+    ...(b.notAfter ? { not_after: b.notAfter } : {}),
+    bound_at: b.boundAt,
+    bound_by: b.boundBy,
+  }
+}
 
 const missing = (message: string) => new TaxiiError(404, 'Not found', message, { errorCode: 'not-found' })
 
@@ -63,7 +76,8 @@ export function keyRoutes(store: Store): JsonRoute[] {
       method: 'GET',
       path: ['certificates'],
       roles,
-      handle: async ({ url }) => listCertificateBindings(store, queryParam(url, 'principal')),
+      handle: async ({ url }) =>
+        (await listCertificateBindings(store, queryParam(url, 'principal'))).map(bindingView),
     },
     {
       method: 'POST',
@@ -72,7 +86,10 @@ export function keyRoutes(store: Store): JsonRoute[] {
       body: { certificate: 'string' },
       handle: async ({ params, body, principal }) => {
         if (body.certificate === undefined) throw badRequest('certificate (PEM text) is required')
-        return translate(() => bindCertificate(store, params.id!, body.certificate as string, principal.name))
+        const binding = await translate(() =>
+          bindCertificate(store, params.id!, body.certificate as string, principal.name),
+        )
+        return bindingView(binding)
       },
     },
     {

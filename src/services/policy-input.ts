@@ -1,4 +1,5 @@
 import { ABOVE_TLP_LEVELS, isAboveTlpLevel, type TlpLevel } from '../policy/tlp.js'
+import { hasTimestampForm } from '../stix/timestamp.js'
 import { isInstant } from '../store/time.js'
 import { type SeeAlso, withSeeAlso } from './see-also.js'
 
@@ -39,11 +40,16 @@ export const unknown = (subject: string, message: string, seeAlso?: SeeAlso): ne
   throw new UnknownSubjectError(message, subject, seeAlso)
 }
 
+/** Why `value` is refused as an instant: not on the calendar, or not written as one at all. */
+export function instantRefusal(value: unknown, what: string): string {
+  return hasTimestampForm(value)
+    ? `${what} ${value} is not on the calendar (no such day, hour, minute or second)`
+    : `${what} must be an RFC 3339 UTC timestamp such as 2026-01-07T09:00:00Z`
+}
+
 export function instantOr(value: unknown, fallback: string, what: string): string {
   if (value === undefined || value === null || value === '') return fallback
-  if (!isInstant(value)) {
-    fail(`${what} must be an RFC 3339 UTC timestamp such as 2026-01-07T09:00:00Z`)
-  }
+  if (!isInstant(value)) fail(instantRefusal(value, what))
   return value as string
 }
 

@@ -41,6 +41,14 @@ export function timestampProblem(
   return undefined
 }
 
+/**
+ * Written as a UTC timestamp, whether or not it names a real instant: "2026-02-30T00:00:00Z" does, so its
+ * refusal can say that the calendar has no such day rather than ask for the format it already has.
+ */
+export function hasTimestampForm(value: unknown): boolean {
+  return typeof value === 'string' && TIMESTAMP.test(value)
+}
+
 export function isTimestamp(value: unknown): value is string {
   return typeof value === 'string' && timestampProblem(value) === undefined
 }

@@ -26,15 +26,15 @@ describe('a malformed or out-of-range option value', () => {
     // well formed but not on the calendar: stored as given it would roll over to 2 March elsewhere
     [
       ['suspend', 'p', '--reason', 'r', '--at', '2026-02-30T00:00:00Z'],
-      '--at must be an RFC 3339 UTC timestamp',
+      '--at 2026-02-30T00:00:00Z is not on the calendar (no such day, hour, minute or second)',
     ],
     [
       ['agreements', 'add', '--partner', 'p', '--collections', 'c', '--valid-from', '2026-04-31T00:00:00Z'],
-      '--valid-from must be an RFC 3339 UTC timestamp',
+      '--valid-from 2026-04-31T00:00:00Z is not on the calendar (no such day, hour, minute or second)',
     ],
     [
       ['policy', 'preview', '--partner', 'p', '--at', '2027-02-29T12:00:00Z'],
-      '--at must be an RFC 3339 UTC timestamp',
+      '--at 2027-02-29T12:00:00Z is not on the calendar (no such day, hour, minute or second)',
     ],
     [
       ['partners', 'add', '--name', 'X', '--kind', 'pirate'],

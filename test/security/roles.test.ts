@@ -156,7 +156,7 @@ describe('roles', () => {
       partner: 'River Patrol (fictional)',
     })
     expect(made.status).toBe(201)
-    expect(made.body.principal.partnerId).toBe('river-patrol')
+    expect(made.body.principal.partner_id).toBe('river-patrol')
     const res = await fetch(`${node.url}/ledger/entries?log=partner:river-patrol`, {
       headers: { Authorization: `Bearer ${made.body.api_key}` },
     })

@@ -162,7 +162,7 @@ describe('mutual TLS binds a client certificate to a principal', () => {
     })
     expect(JSON.parse(list.body)).toEqual([
       expect.objectContaining({
-        principalId: partnerId,
+        principal_id: partnerId,
         subject: expect.stringContaining('Partner node test client'),
       }),
     ])

@@ -62,8 +62,9 @@ describe('POST /admin/orders/suspend', () => {
       { markings: ['marking-definition--00000000-0000-4000-8000-00000000beef'] },
       'no marking-definition "marking-definition--00000000-0000-4000-8000-00000000beef" is known to this node',
     ],
-    [{ effective_from: '2026-02-30T00:00:00Z' }, 'must be an RFC 3339 UTC timestamp'],
-    [{ effective_from: '2026-06-31T09:00:00.000Z' }, 'must be an RFC 3339 UTC timestamp'],
+    [{ effective_from: '2026-02-30T00:00:00Z' }, '2026-02-30T00:00:00Z is not on the calendar'],
+    [{ effective_from: '2026-06-31T09:00:00.000Z' }, '2026-06-31T09:00:00.000Z is not on the calendar'],
+    [{ effective_from: 'tomorrow' }, 'must be an RFC 3339 UTC timestamp'],
   ])('refuses %j naming the field, and issues nothing', async (extra, message) => {
     const before = (await orders()).length
     expect(await refused('/admin/orders/suspend', { ...base, ...extra })).toContain(message)
@@ -129,7 +130,7 @@ describe('the other admin bodies', () => {
         collections: ['routes'],
         valid_until: '2026-11-31T00:00:00Z',
       }),
-    ).toContain('must be an RFC 3339 UTC timestamp')
+    ).toBe('valid-until 2026-11-31T00:00:00Z is not on the calendar (no such day, hour, minute or second)')
     expect(
       await refused('/admin/agreements', {
         ...base,
@@ -251,6 +252,10 @@ describe('names and what a refused body leaves behind', () => {
       write: ['routes'],
     })
     expect(made.status).toBe(201)
+    // snake_case like every other admin answer, and no key material but the one-time key
+    const body = (await made.json()) as { principal: Record<string, unknown>; api_key: string }
+    expect(Object.keys(body.principal).sort()).toEqual(['created_at', 'id', 'name', 'role'])
+    expect(body.api_key).toMatch(/^sluice_/)
     expect(await principals()).toContain('Route writer')
   })
 
@@ -267,6 +272,14 @@ describe('names and what a refused body leaves behind', () => {
       'the principal name must be one line of printable characters',
     )
     expect((await t.node.services.policy.history()).partners.map((p) => p.id)).not.toContain('lake')
+  })
+
+  it('refuses a collection alias that is not a URL-safe name, whoever creates it', async () => {
+    for (const alias of ['a/b', 'two words', ''])
+      await expect(
+        createCollection(t.node.store, { apiRoot: 'intel', title: 'Bad alias', alias }),
+      ).rejects.toThrow(`the alias "${alias}" must be 1-64 letters`)
+    expect((await t.node.store.listCollections()).map((c) => c.title)).not.toContain('Bad alias')
   })
 
   it('gives each partner its own id and name, since commands name a partner by either', async () => {
@@ -553,7 +566,7 @@ describe('query parameters on the JSON APIs', () => {
   ])('refuses an empty filter, which read as "every partner": %s', async (path, name) => {
     expect(await status(path)).toMatchObject({
       status: 400,
-      description: `${name} is empty; name one, or leave it out`,
+      description: `${name} is empty; give one`,
     })
   })
 

@@ -174,7 +174,7 @@ async function readObject(req: IncomingMessage): Promise<Record<string, unknown>
  */
 export function queryParam(url: URL, name: string): string | undefined {
   const value = url.searchParams.get(name)
-  if (value !== null && value.trim() === '') throw badRequest(`${name} is empty; name one, or leave it out`)
+  if (value !== null && value.trim() === '') throw badRequest(`${name} is empty; give one`)
   return value ?? undefined
 }
 
