@@ -30,3 +30,15 @@ export async function createPrincipal(
   })
   return { principal, apiKey: key.token }
 }
+
+/** A principal as the node shows it (admin API, CLI --json): snake_case like every other record it shows. */
+export function principalView(p: PrincipalRecord) {
+  return {
+    id: p.id,
+    name: p.name,
+    role: p.role,
+    ...(p.partnerId ? { partner_id: p.partnerId } : {}),
+    created_at: p.createdAt,
+    ...(p.revokedAt ? { revoked_at: p.revokedAt } : {}),
+  }
+}

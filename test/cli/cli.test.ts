@@ -164,5 +164,12 @@ describe('sluice CLI', () => {
     const list = await runCli(['principals', 'list'], { env })
     expect(list.stdout).toContain('Southern Customs Service')
     expect(list.stdout).not.toContain('sluice_')
+    // the same record shape the admin API answers with, and no key material
+    const json = await runCli(['principals', 'list', '--json'], { env })
+    const listed = (JSON.parse(json.stdout) as Record<string, unknown>[]).find(
+      (p) => p.partner_id === 'southern',
+    )
+    expect(Object.keys(listed!).sort()).toEqual(['created_at', 'id', 'name', 'partner_id', 'role'])
+    expect(json.stdout).not.toContain('sluice_')
   })
 })

@@ -1,7 +1,7 @@
 import { ROLES } from '../../auth/roles.js'
 import { resolveCollectionIds } from '../../services/collections.js'
 import { stringList } from '../../services/policy-input.js'
-import { createPrincipal } from '../../services/principals.js'
+import { createPrincipal, principalView } from '../../services/principals.js'
 import type { PrincipalRole, Store } from '../../store/types.js'
 import { CliError } from '../errors.js'
 import { actionNames, actionOf, oneOf, onlyFor, parse, required } from '../options.js'
@@ -64,7 +64,7 @@ export async function run(args: string[]): Promise<void> {
     switch (action) {
       case 'list': {
         const principals = await store.listPrincipals()
-        if (values.json) process.stdout.write(`${JSON.stringify(principals, null, 2)}\n`)
+        if (values.json) process.stdout.write(`${JSON.stringify(principals.map(principalView), null, 2)}\n`)
         else if (principals.length === 0) process.stdout.write('no principals\n')
         else
           for (const p of principals)

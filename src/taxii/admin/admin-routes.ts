@@ -5,8 +5,8 @@ import { resolveCollectionIds } from '../../services/collections.js'
 import { type BodyShape, type FieldKind, fail, instantOr } from '../../services/policy-input.js'
 import type { AgreementInput, PolicyService, SuspendInput } from '../../services/policy-service.js'
 import { explainObject, orderHistory, previewPartner } from '../../services/policy-views.js'
-import { createPrincipal } from '../../services/principals.js'
-import type { PrincipalRecord, PrincipalRole } from '../../store/types.js'
+import { createPrincipal, principalView } from '../../services/principals.js'
+import type { PrincipalRole } from '../../store/types.js'
 import { type JsonRoute, names, queryParam, str } from './json-api.js'
 
 /** A body field: the input key it becomes and what it must hold. */
@@ -67,18 +67,6 @@ export const SUSPEND_BODY: BodyShape = shapeOf(SUSPEND)
 const RESUME: BodyShape = { reason: 'string', effective_from: 'string' }
 
 const PRINCIPAL: BodyShape = { name: 'string', role: 'string', partner: 'string', write: 'list' }
-
-/** A principal as the admin API answers with it: snake_case like every other admin answer. */
-function principalView(p: PrincipalRecord) {
-  return {
-    id: p.id,
-    name: p.name,
-    role: p.role,
-    ...(p.partnerId ? { partner_id: p.partnerId } : {}),
-    created_at: p.createdAt,
-    ...(p.revokedAt ? { revoked_at: p.revokedAt } : {}),
-  }
-}
 
 /** The admin API: partners, agreements, orders, and policy views; every change is recorded with who made it. */
 export function adminRoutes(services: NodeServices): JsonRoute[] {
