@@ -47,7 +47,8 @@ export async function selectVisibleVersions(
       every ||
       (selectors.some((x) => x.kind === 'last') && newest.get(id) === seq) ||
       first?.get(id) === seq ||
-      at.has(keyOf(s.stored))
+      // named as the manifest names it: modified, else created, else date_added (as the SQL side does)
+      at.has(versionKey(s.stored.version ?? s.stored.dateAdded) ?? '')
     )
   }
   return screened.map((s) => (s && selected(s) ? s : undefined))

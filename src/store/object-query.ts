@@ -23,12 +23,38 @@ export function versionCondition(
       case 'first':
         return 'is_first = 1'
       case 'at':
-        return `version_key = ${param(versionKey(s.timestamp) ?? s.timestamp)}`
+        return atVersion(s.timestamp, param)
       default:
         return '1 = 1'
     }
   })
   return `(${parts.join(' OR ')})`
+}
+
+/**
+ * The version a client names by timestamp. A versioned object is named by its `modified`; one without is
+ * named by its `created`, and one without either (an SCO) by its date_added, as the manifest gives them
+ * (TAXII 2.1 §3.4.1). Unversioned rows keep an empty version key, so their `created` is matched as text, in
+ * every spelling of the same instant: STIX lets it carry any number of fraction digits.
+ */
+function atVersion(timestamp: string, param: (value: unknown) => string): string {
+  const key = versionKey(timestamp)
+  if (key === undefined) return `version_key = ${param(timestamp)}`
+  // placeholders may be positional ('?'): bind in the order they appear in the text
+  const byKey = param(key)
+  const spellings = instantSpellings(key).map(param).join(', ')
+  const byAdded = param(toMicros(timestamp))
+  return `(version_key = ${byKey} OR (version_key = '' AND (version IN (${spellings}) OR (version IS NULL AND added_us = ${byAdded}))))`
+}
+
+/** Every way of writing the instant of a version key: no fraction, or one of 1 to 9 digits, none dropped. */
+export function instantSpellings(key: string): string[] {
+  const base = key.slice(0, 19)
+  const digits = key.slice(20, 29).replace(/0+$/, '')
+  const spellings: string[] = digits === '' ? [`${base}Z`] : []
+  for (let length = Math.max(digits.length, 1); length <= 9; length++)
+    spellings.push(`${base}.${digits.padEnd(length, '0')}Z`)
+  return spellings
 }
 
 /**

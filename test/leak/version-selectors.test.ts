@@ -155,3 +155,59 @@ describe('the console and explain follow the same rule', () => {
     expect(lowered[1]!.decision.effect === 'deny' && lowered[1]!.decision.deniedBy[0]!.kind).toBe('tlp')
   })
 })
+
+describe('versions of objects without modified, named as the manifest names them (TAXII 2.1 §3.4.1)', () => {
+  const MARKING = 'marking-definition--7e510000-0000-4000-8000-0000000000aa'
+  const SCO = 'ipv4-addr--7e510000-0000-4000-8000-0000000000bb'
+
+  beforeAll(async () => {
+    const post = await t.post(`${base()}/objects/`, {
+      objects: [
+        {
+          type: 'marking-definition',
+          spec_version: '2.1',
+          id: MARKING,
+          created: '2026-04-01T00:00:00.120Z',
+          name: 'Fictional handling note',
+          definition_type: 'statement',
+          definition: { statement: 'Fictional: for the exercise only' },
+          object_marking_refs: [TLP2.green],
+        },
+        {
+          type: 'ipv4-addr',
+          spec_version: '2.1',
+          id: SCO,
+          value: '198.51.100.77',
+          object_marking_refs: [TLP2.green],
+        },
+      ],
+    })
+    expect(((await post.json()) as { success_count: number }).success_count).toBe(2)
+  })
+
+  it.each([
+    ['an admin', () => t.adminKey],
+    ['a partner', () => key],
+  ])('fetches each by the version the manifest gives it, as %s', async (_, who) => {
+    const manifest = (await (
+      await t.get(`${base()}/manifest/?match[id]=${MARKING},${SCO}`, who())
+    ).json()) as {
+      objects: { id: string; version: string }[]
+    }
+    expect(manifest.objects.map((o) => o.id).sort()).toEqual([SCO, MARKING].sort())
+    for (const { id, version } of manifest.objects) {
+      const byId = await t.get(
+        `${base()}/objects/${id}/?match[version]=${encodeURIComponent(version)}`,
+        who(),
+      )
+      expect(byId.status, `${id} ${version}`).toBe(200)
+      expect(((await byId.json()) as { objects: { id: string }[] }).objects.map((o) => o.id)).toEqual([id])
+      const listed = await t.get(`${base()}/objects/?match[version]=${encodeURIComponent(version)}`, who())
+      expect(((await listed.json()) as { objects: { id: string }[] }).objects.map((o) => o.id)).toContain(id)
+    }
+    // the created of the marking-definition at another precision names the same version
+    expect(
+      (await t.get(`${base()}/objects/${MARKING}/?match[version]=2026-04-01T00:00:00.12Z`, who())).status,
+    ).toBe(200)
+  })
+})

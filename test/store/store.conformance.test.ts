@@ -98,6 +98,36 @@ describe.each(STORES)('$name store', (factory) => {
     expect(await pick([{ kind: 'first' }, { kind: 'last' }])).toHaveLength(2)
   })
 
+  it('names a version without modified by its created, else by its date_added, in any precision', async () => {
+    const id = 'marking-definition--0b1fa9d7-6b1f-4c3e-9d2a-7f6e5d4c3b2a'
+    const marking: IncomingObject = {
+      id,
+      type: 'marking-definition',
+      created: '2026-04-01T00:00:00.120Z',
+      specVersion: '2.1',
+      json: JSON.stringify({ type: 'marking-definition', id, created: '2026-04-01T00:00:00.120Z' }),
+    }
+    await store.putObjects(COLLECTION, [marking, sco('198.51.100.9')])
+    const at = async (timestamp: string) =>
+      (
+        await store.queryObjects({
+          collectionId: COLLECTION,
+          limit: 10,
+          versions: [{ kind: 'at', timestamp }],
+        })
+      ).items.map((i) => i.id)
+    for (const spelling of [
+      '2026-04-01T00:00:00.12Z',
+      '2026-04-01T00:00:00.120Z',
+      '2026-04-01T00:00:00.120000000Z',
+    ])
+      expect(await at(spelling), spelling).toEqual([id])
+    expect(await at('2026-04-01T00:00:00Z')).toEqual([])
+    const [stored] = (await store.queryObjects({ collectionId: COLLECTION, limit: 10, types: ['ipv4-addr'] }))
+      .items
+    expect(await at(stored!.dateAdded)).toEqual([stored!.id])
+  })
+
   it('filters by id, type and spec_version, and keeps collections apart', async () => {
     await store.putObjects(COLLECTION, [indicator(1), indicator(2), sco('192.0.2.1')])
     await store.putObjects(OTHER, [indicator(3)])

@@ -73,5 +73,7 @@ export async function getVersions(ctx: RequestContext): Promise<Reply> {
   if (page.served.length === 0 && request.query.afterSeq === undefined) throw notFound('the object')
   const { headers, prefix } = pageFrame(page, request)
   const versions = page.served.map((s) => JSON.stringify(s.stored.version ?? s.stored.dateAdded))
-  return { status: 200, headers, body: `{${prefix},"versions":[${versions.join(',')}]}` }
+  // a later page can come out empty (the rest deleted meanwhile); TAXII prohibits empty lists
+  const list = versions.length > 0 ? `,"versions":[${versions.join(',')}]` : ''
+  return { status: 200, headers, body: `{${prefix}${list}}` }
 }

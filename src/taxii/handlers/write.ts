@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { storeReceived } from '../../federation/received.js'
 import { prepareObjects } from '../../ingest/prepare.js'
+import { formatMicros } from '../../store/time.js'
 import type { StatusDetail, StatusRecord } from '../../store/types.js'
 import type { RequestContext } from '../context.js'
 import { visibleCollection } from '../context.js'
@@ -59,7 +60,8 @@ export async function postObjects(ctx: RequestContext): Promise<Reply> {
       { errorCode: 'too-many-objects' },
     )
   }
-  const requestTimestamp = new Date().toISOString()
+  // a TAXII timestamp (microseconds, §2): it is the request_timestamp and the version of a detail without one
+  const requestTimestamp = formatMicros(Date.now() * 1000)
   const prepared = await prepareObjects(objects, ingest)
   // what a partner pushes in is received intelligence: it keeps its provenance, like a feed's
   const viewer = ctx.session.viewer
