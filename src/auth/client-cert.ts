@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto'
 import type { Store } from '../store/types.js'
+import { CredentialError } from './credential-error.js'
 
 /**
  * Mutual TLS as a credential: a client certificate is bound to a principal by
@@ -18,15 +19,7 @@ export interface CertificateBinding {
 
 const PREFIX = 'mtls:'
 
-export class CertificateError extends Error {
-  /** `missing`: the principal named does not exist (or is no longer active), rather than bad input. */
-  constructor(
-    message: string,
-    readonly missing = false,
-  ) {
-    super(message)
-  }
-}
+export class CertificateError extends CredentialError {}
 
 /** `AB:CD:…` or `abcd…` → 64 lowercase hex digits, or undefined. */
 export function normalizeFingerprint(text: string): string | undefined {

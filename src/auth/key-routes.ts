@@ -4,11 +4,11 @@ import { badRequest, TaxiiError } from '../taxii/errors.js'
 import {
   bindCertificate,
   type CertificateBinding,
-  CertificateError,
   listCertificateBindings,
   unbindCertificate,
 } from './client-cert.js'
-import { KeyError, listKeys, revokeKey, rotateKey } from './keys.js'
+import { CredentialError } from './credential-error.js'
+import { listKeys, revokeKey, rotateKey } from './keys.js'
 import { ALLOWED, roleList } from './roles.js'
 
 /** A binding as the admin API answers with it: snake_case like the key listing beside it. */
@@ -27,12 +27,9 @@ const missing = (message: string) => new TaxiiError(404, 'Not found', message, {
 
 function translate<T>(work: () => Promise<T>): Promise<T> {
   return work().catch((error) => {
+    if (!(error instanceof CredentialError)) throw error
     // every principal, key and fingerprint these routes act on is named in the path: a missing one is a 404
-    if ((error instanceof KeyError || error instanceof CertificateError) && error.missing)
-      throw missing(error.message)
-    if (error instanceof KeyError || error instanceof CertificateError)
-      throw badRequest(error.message, 'invalid-input')
-    throw error
+    throw error.missing ? missing(error.message) : badRequest(error.message, 'invalid-input')
   })
 }
 
@@ -48,11 +45,13 @@ export function keyRoutes(store: Store): JsonRoute[] {
       method: 'GET',
       path: ['keys'],
       roles,
-      handle: async ({ url }) =>
-        listKeys(store, {
-          ...(queryParam(url, 'principal') ? { principalId: queryParam(url, 'principal')! } : {}),
+      handle: async ({ url }) => {
+        const principalId = queryParam(url, 'principal')
+        return listKeys(store, {
+          ...(principalId ? { principalId } : {}),
           all: url.searchParams.get('all') === 'true',
-        }),
+        })
+      },
     },
     {
       method: 'POST',

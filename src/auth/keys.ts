@@ -1,5 +1,6 @@
 import type { ApiKeyRecord, Store } from '../store/types.js'
 import { generateApiKey } from './api-key.js'
+import { CredentialError } from './credential-error.js'
 
 export type KeyState = 'active' | 'expiring' | 'expired' | 'revoked'
 
@@ -14,15 +15,7 @@ export interface KeyView {
   revoked_at?: string
 }
 
-export class KeyError extends Error {
-  /** `missing`: the principal or key named does not exist (or is no longer active), rather than bad input. */
-  constructor(
-    message: string,
-    readonly missing = false,
-  ) {
-    super(message)
-  }
-}
+export class KeyError extends CredentialError {}
 
 export function keyState(key: ApiKeyRecord, now: string): KeyState {
   if (key.revokedAt) return 'revoked'

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { collectionNamed } from '../services/collections.js'
 import { SEE_COLLECTIONS, SEE_PARTNERS, type SeeAlso } from '../services/see-also.js'
 import type { FederationContext } from './context.js'
 import { FederationError } from './errors.js'
@@ -78,9 +79,7 @@ async function common(
     parseInterval(input.every ?? '30s') ?? invalid('every must be an interval such as 500ms, 30s, 5m or 1h')
   const { partners } = await ctx.policy.history()
   if (!partners.some((p) => p.id === input.partner)) invalid(`no partner "${input.partner}"`, SEE_PARTNERS)
-  const collection = (await ctx.store.listCollections()).find(
-    (c) => c.id === localCollection || c.alias === localCollection,
-  )
+  const collection = collectionNamed(await ctx.store.listCollections(), localCollection)
   if (!collection) invalid(`no local collection "${localCollection}"`, SEE_COLLECTIONS)
   return { id, everyMs, collectionId: collection!.id }
 }

@@ -15,7 +15,7 @@ export {
   withEndpointDenials,
 } from './decide.js'
 export * from './grading.js'
-export { defaultLiftTime, firstLift, liftRefusal } from './lifting.js'
+export { cancels, defaultLiftTime, firstLift, liftRefusal } from './lifting.js'
 export * from './markings.js'
 export { type PolicyViewFacts, policyView, policyViewFacts, storedPolicyFacts } from './policy-view.js'
 export { formatSelector, isValidSelector, parseSelector, removeSelected } from './selectors.js'

@@ -31,6 +31,11 @@ export function defaultLiftTime(suspension: Suspension, now: string): string {
   return start !== undefined && current !== undefined && start > current ? suspension.effective_from : now
 }
 
+/** A lift taking effect at the suspension's start cancels it: the suspension never comes into force. */
+export function cancels(lift: Resumption, suspension: Suspension): boolean {
+  return at(lift) <= at(suspension)
+}
+
 /** Why `suspension` cannot be lifted at `effectiveFrom` as of `now`, or undefined when it can. */
 export function liftRefusal(
   orders: readonly Order[],

@@ -15,6 +15,14 @@ export function isAlias(text: string): boolean {
   return ALIAS.test(text) && !COLLECTION_ID.test(text.toLowerCase())
 }
 
+/** The collection a command names, by id or alias, among `collections` (of every API root). */
+export function collectionNamed(
+  collections: readonly CollectionRecord[],
+  name: string,
+): CollectionRecord | undefined {
+  return collections.find((c) => c.id === name || c.alias === name)
+}
+
 export async function createCollection(
   store: Store,
   input: { apiRoot: string; title: string; description?: string; alias?: string; id?: string },
@@ -30,7 +38,7 @@ export async function createCollection(
   // every command names a collection by id or alias in any API root, so both share one namespace
   const all = await store.listCollections()
   for (const name of [input.id, input.alias]) {
-    const holder = name === undefined ? undefined : all.find((c) => c.id === name || c.alias === name)
+    const holder = name === undefined ? undefined : collectionNamed(all, name)
     if (holder)
       fail(
         `"${name}" already names collection ${holder.id} (${holder.apiRoot}/${holder.alias ?? holder.title})`,
@@ -52,7 +60,7 @@ export async function createCollection(
 export async function resolveCollectionIds(store: Store, names: string[]): Promise<string[]> {
   const all = await store.listCollections()
   return names.map((name) => {
-    const found = all.find((c) => c.id === name || c.alias === name)
+    const found = collectionNamed(all, name)
     if (!found) throw new PolicyInputError(`no collection "${name}"`, SEE_COLLECTIONS)
     return found.id
   })

@@ -1,21 +1,11 @@
 import { ABOVE_TLP_LEVELS, isAboveTlpLevel, type TlpLevel } from '../policy/tlp.js'
 import { hasTimestampForm } from '../stix/timestamp.js'
 import { isInstant } from '../store/time.js'
-import { type SeeAlso, withSeeAlso } from './see-also.js'
+import { HintedError, type SeeAlso } from './see-also.js'
 
-/**
- * A policy command the node refuses, with one line saying why; the API answers 400, the CLI exits 1. The
- * message is the CLI's; `forApi` says the same with the API's hint on where to look.
- */
-export class PolicyInputError extends Error {
+/** A policy command the node refuses, with one line saying why; the API answers 400, the CLI exits 1. */
+export class PolicyInputError extends HintedError {
   override readonly name = 'PolicyInputError'
-  readonly forApi: string
-
-  constructor(message: string, seeAlso?: SeeAlso) {
-    const text = withSeeAlso(message, seeAlso)
-    super(text.cli)
-    this.forApi = text.api
-  }
 }
 
 export const fail = (message: string, seeAlso?: SeeAlso): never => {
@@ -41,10 +31,14 @@ export const unknown = (subject: string, message: string, seeAlso?: SeeAlso): ne
 }
 
 /** Why `value` is refused as an instant: not on the calendar, or not written as one at all. */
-export function instantRefusal(value: unknown, what: string): string {
+export function instantRefusal(
+  value: unknown,
+  what: string,
+  expected = 'an RFC 3339 UTC timestamp such as 2026-01-07T09:00:00Z',
+): string {
   return hasTimestampForm(value)
     ? `${what} ${value} is not on the calendar (no such day, hour, minute or second)`
-    : `${what} must be an RFC 3339 UTC timestamp such as 2026-01-07T09:00:00Z`
+    : `${what} must be ${expected}`
 }
 
 export function instantOr(value: unknown, fallback: string, what: string): string {

@@ -349,28 +349,27 @@ export class PolicyService {
 
   async resume(input: { order: string; at?: string; reason: string; issuer: string }): Promise<Resumption> {
     const { orders } = await this.history()
-    const suspension = orders.find((o): o is Suspension => o.kind === 'suspension' && o.id === input.order)
-    const resumption = orders.find((o): o is Resumption => o.kind === 'resumption' && o.id === input.order)
-    if (resumption)
-      fail(
-        `order "${input.order}" is a resumption (it lifts ${resumption.lifts}); name the suspension to lift`,
+    const named = orders.find((o) => o.id === input.order)
+    if (named?.kind === 'resumption')
+      return fail(
+        `order "${input.order}" is a resumption (it lifts ${named.lifts}); name the suspension to lift`,
       )
-    if (!suspension) unknown(input.order, `no suspension order "${input.order}"`, SEE_ORDERS)
+    const suspension = named ?? unknown(input.order, `no suspension order "${input.order}"`, SEE_ORDERS)
     const now = new Date().toISOString()
     const order: Resumption = {
       kind: 'resumption',
       id: `order--${randomUUID()}`,
-      lifts: suspension!.id,
-      effective_from: instantOr(input.at, defaultLiftTime(suspension!, now), 'the effective time'),
+      lifts: suspension.id,
+      effective_from: instantOr(input.at, defaultLiftTime(suspension, now), 'the effective time'),
       issuer: text(input.issuer, 'the issuer', 200),
       reason: text(input.reason, 'a reason'),
       recorded_at: now,
       recorded_by: input.issuer,
       commitment_salt: newSalt(),
     }
-    const refusal = liftRefusal(orders, suspension!, order.effective_from, now)
+    const refusal = liftRefusal(orders, suspension, order.effective_from, now)
     if (refusal) fail(refusal)
-    await this.#append(orderRecord(order), toLedgerAppend(orderEntry(order, suspension!.partner_id)))
+    await this.#append(orderRecord(order), toLedgerAppend(orderEntry(order, suspension.partner_id)))
     return order
   }
 

@@ -10,6 +10,7 @@ import type {
   Reason,
 } from '../policy/index.js'
 import {
+  cancels,
   type Explanation,
   endpointRefs,
   explain,
@@ -249,7 +250,7 @@ function viewOf(order: Order, orders: readonly Order[], t: number): OrderView {
   }
   const lift = firstLift(orders, order.id)
   // a lift at or before the start cancels the order: it never comes into force, so it reads as lifted already
-  const lifted = lift !== undefined && (!future(lift) || effectiveAt(lift) <= effectiveAt(order))
+  const lifted = lift !== undefined && (!future(lift) || cancels(lift, order))
   const status = lifted ? 'lifted' : future(order) ? 'scheduled' : 'active'
   if (lift === undefined) return { order, status }
   return {

@@ -15,9 +15,15 @@ export const SEE_COLLECTIONS: SeeAlso = {
   api: 'GET /{api-root}/collections/',
 }
 
-/** The refusal as the CLI shows it (its `message`), and as the API does. */
-export function withSeeAlso(message: string, seeAlso: SeeAlso | undefined): { cli: string; api: string } {
-  return seeAlso
-    ? { cli: `${message}; see "${seeAlso.cli}"`, api: `${message}; see ${seeAlso.api}` }
-    : { cli: message, api: message }
+/**
+ * A refusal that may say where to look. Its `message` is the CLI's (a command to run); `forApi` says the same
+ * with a request to make, and is what the JSON APIs answer with.
+ */
+export class HintedError extends Error {
+  readonly forApi: string
+
+  constructor(message: string, seeAlso?: SeeAlso) {
+    super(seeAlso ? `${message}; see "${seeAlso.cli}"` : message)
+    this.forApi = seeAlso ? `${message}; see ${seeAlso.api}` : message
+  }
 }

@@ -48,7 +48,7 @@ function atVersion(timestamp: string, param: (value: unknown) => string): string
 }
 
 /** Every way of writing the instant of a version key: no fraction, or one of 1 to 9 digits, none dropped. */
-export function instantSpellings(key: string): string[] {
+function instantSpellings(key: string): string[] {
   const base = key.slice(0, 19)
   const digits = key.slice(20, 29).replace(/0+$/, '')
   const spellings: string[] = digits === '' ? [`${base}Z`] : []

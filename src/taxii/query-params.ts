@@ -1,7 +1,6 @@
 import { instantRefusal } from '../services/policy-input.js'
 import { isIdentifier } from '../stix/identifier.js'
 import { isTypeName } from '../stix/names.js'
-import { hasTimestampForm } from '../stix/timestamp.js'
 import { isInstant } from '../store/time.js'
 import type { VersionSelector } from '../store/types.js'
 import { badRequest } from './errors.js'
@@ -62,9 +61,11 @@ export function parseFilters(params: URLSearchParams, allowed: readonly string[]
       case 'added_after':
         if (!isInstant(value))
           throw badRequest(
-            hasTimestampForm(value)
-              ? instantRefusal(value, 'added_after')
-              : 'added_after must be one RFC 3339 timestamp in UTC, e.g. 2026-01-05T08:00:00.000Z',
+            instantRefusal(
+              value,
+              'added_after',
+              'one RFC 3339 timestamp in UTC, e.g. 2026-01-05T08:00:00.000Z',
+            ),
           )
         filters.addedAfter = value
         break

@@ -8,6 +8,14 @@ import { createPrincipal } from '../../src/services/principals.js'
 import { startTestNode, TAXII, type TestNode } from '../helpers/node.js'
 
 let t: TestNode
+/** A feed definition the node accepts, for bodies that change one field of it. */
+const FEED = {
+  url: 'https://peer.invalid/taxii2/intel/',
+  collection: 'c',
+  key: 'k',
+  partner: 'isles',
+  into: 'routes',
+}
 
 beforeAll(async () => {
   t = await startTestNode()
@@ -216,8 +224,7 @@ describe('the other admin bodies', () => {
     expect(
       await refused('/admin/orders/suspend', { partner: 'isles', reason: 'r', collections: ['nowhere'] }),
     ).toBe('no collection "nowhere"; see GET /{api-root}/collections/')
-    const feed = { url: 'https://peer.invalid/taxii2/intel/', collection: 'c', key: 'k', into: 'routes' }
-    expect(await refused('/federation/feeds', { ...feed, partner: 'nobody' })).toBe(
+    expect(await refused('/federation/feeds', { ...FEED, partner: 'nobody' })).toBe(
       'no partner "nobody"; see GET /admin/partners',
     )
   })
@@ -331,6 +338,19 @@ describe('POST bodies are declared as JSON', () => {
     },
   )
 
+  it('grants no CORS preflight, so a cross-site page cannot send a JSON body at all', async () => {
+    const res = await fetch(`${t.url}/admin/orders/suspend`, {
+      method: 'OPTIONS',
+      headers: {
+        Origin: 'https://evil.example',
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'content-type, authorization',
+      },
+    })
+    expect(res.ok).toBe(false)
+    expect([...res.headers.keys()].filter((h) => h.startsWith('access-control-'))).toEqual([])
+  })
+
   it('refuses a form type even with an empty body, and takes JSON types with parameters', async () => {
     expect((await send('/federation/feeds', '', 'application/x-www-form-urlencoded')).status).toBe(415)
     const before = (await orders()).length
@@ -357,17 +377,10 @@ describe('console previews and federation bodies', () => {
   })
 
   it('POST /federation/feeds refuses a page size that is not a whole number, and defines nothing', async () => {
-    const feed = {
-      url: 'https://peer.invalid/taxii2/intel/',
-      collection: 'c',
-      key: 'k',
-      partner: 'isles',
-      into: 'routes',
-    }
-    expect(await refused('/federation/feeds', { ...feed, page_size: '50' })).toBe(
+    expect(await refused('/federation/feeds', { ...FEED, page_size: '50' })).toBe(
       'page_size must be a whole number',
     )
-    expect(await refused('/federation/feeds', { ...feed, intoo: 'routes' })).toContain(
+    expect(await refused('/federation/feeds', { ...FEED, intoo: 'routes' })).toContain(
       'unknown field "intoo"',
     )
     expect(await (await t.get('/federation/feeds')).json()).toEqual([])
@@ -545,29 +558,29 @@ describe('query parameters on the JSON APIs', () => {
   }
 
   it.each([
-    ['/admin/orders?partner=isles&partner=lakes', 'partner'],
-    ['/admin/agreements?partner=isles&partner=isles', 'partner'],
-    ['/ledger/checkpoint?log=global&log=partner:isles', 'log'],
-    ['/admin/policy/preview?partner=isles&partner=lakes', 'partner'],
-    ['/search/match?collection=routes&collection=other&pattern=x', 'collection'],
-  ])('refuses %s rather than answer about the first value only', async (path, name) => {
-    expect(await status(path)).toMatchObject({
-      status: 400,
-      description: `the query parameter "${name}" is given more than once`,
-    })
-  })
-
-  it.each([
-    ['/admin/orders?partner=', 'partner'],
-    ['/admin/agreements?partner=%20', 'partner'],
-    ['/admin/keys?principal=', 'principal'],
-    ['/admin/certificates?principal=', 'principal'],
-    ['/admin/policy/explain?partner=&object=indicator--x', 'partner'],
-  ])('refuses an empty filter, which read as "every partner": %s', async (path, name) => {
-    expect(await status(path)).toMatchObject({
-      status: 400,
-      description: `${name} is empty; give one`,
-    })
+    // given twice: acting on the first answers a question the caller did not ask
+    ['/admin/orders?partner=isles&partner=lakes', 'the query parameter "partner" is given more than once'],
+    [
+      '/admin/agreements?partner=isles&partner=isles',
+      'the query parameter "partner" is given more than once',
+    ],
+    ['/ledger/checkpoint?log=global&log=partner:isles', 'the query parameter "log" is given more than once'],
+    [
+      '/admin/policy/preview?partner=isles&partner=lakes',
+      'the query parameter "partner" is given more than once',
+    ],
+    [
+      '/search/match?collection=routes&collection=other&pattern=x',
+      'the query parameter "collection" is given more than once',
+    ],
+    // empty: read as "no filter", it answered about every partner
+    ['/admin/orders?partner=', 'partner is empty; give one'],
+    ['/admin/agreements?partner=%20', 'partner is empty; give one'],
+    ['/admin/keys?principal=', 'principal is empty; give one'],
+    ['/admin/certificates?principal=', 'principal is empty; give one'],
+    ['/admin/policy/explain?partner=&object=indicator--x', 'partner is empty; give one'],
+  ])('refuses %s', async (path, description) => {
+    expect(await status(path)).toMatchObject({ status: 400, description })
   })
 
   it('takes a parameter a route reads several of, and a known preview mode only', async () => {
@@ -581,18 +594,11 @@ describe('query parameters on the JSON APIs', () => {
 })
 
 describe('federation definitions name their fields as both interfaces do', () => {
-  const feed = {
-    url: 'https://peer.invalid/taxii2/intel/',
-    collection: 'c',
-    key: 'k',
-    partner: 'isles',
-    into: 'routes',
-  }
   it('refuses a bad url or interval without naming a CLI flag', async () => {
-    expect(await refused('/federation/feeds', { ...feed, url: 'not a url' })).toBe(
+    expect(await refused('/federation/feeds', { ...FEED, url: 'not a url' })).toBe(
       'the url "not a url" is not a URL',
     )
-    expect(await refused('/federation/feeds', { ...feed, every: 'often' })).toBe(
+    expect(await refused('/federation/feeds', { ...FEED, every: 'often' })).toBe(
       'every must be an interval such as 500ms, 30s, 5m or 1h',
     )
   })

@@ -1,10 +1,6 @@
-import {
-  bindCertificate,
-  CertificateError,
-  listCertificateBindings,
-  unbindCertificate,
-} from '../../auth/client-cert.js'
-import { KeyError, listKeys, parseDuration, revokeKey, rotateKey } from '../../auth/keys.js'
+import { bindCertificate, listCertificateBindings, unbindCertificate } from '../../auth/client-cert.js'
+import { CredentialError } from '../../auth/credential-error.js'
+import { listKeys, parseDuration, revokeKey, rotateKey } from '../../auth/keys.js'
 import { CliError } from '../errors.js'
 import { readUserFile } from '../files.js'
 import { actionNames, actionOf, badValue, onlyFor, parse, required } from '../options.js'
@@ -108,7 +104,7 @@ export async function run(args: string[]): Promise<void> {
         }
       }
     } catch (error) {
-      if (error instanceof KeyError || error instanceof CertificateError) throw new CliError(error.message)
+      if (error instanceof CredentialError) throw new CliError(error.message)
       throw error
     }
   })

@@ -1,3 +1,5 @@
+import { cancels } from '../../policy/lifting.js'
+import type { Suspension } from '../../policy/types.js'
 import { warnIfBackdated } from '../backdated.js'
 import { CliError } from '../errors.js'
 import { refuseUnderFourEyes } from '../four-eyes-guard.js'
@@ -37,11 +39,10 @@ export async function run(args: string[]): Promise<void> {
       ...(at ? { at } : {}),
     })
     warnIfBackdated(order)
-    const suspension = orders.find((o) => o.id === order.lifts)!
-    // a lift at or before the start means the suspension never comes into force; say so, not just "resumption"
-    const cancels = Date.parse(order.effective_from) <= Date.parse(suspension.effective_from)
+    const suspension = orders.find((o): o is Suspension => o.id === order.lifts && o.kind === 'suspension')!
+    const note = cancels(order, suspension) ? ' (cancels it: the suspension never comes into force)' : ''
     process.stdout.write(
-      `${order.id}\nresumption of ${order.lifts} effective ${order.effective_from}${cancels ? ' (cancels it: the suspension never comes into force)' : ''}\n`,
+      `${order.id}\nresumption of ${order.lifts} effective ${order.effective_from}${note}\n`,
     )
   })
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { storeReceived } from '../../federation/received.js'
 import { prepareObjects } from '../../ingest/prepare.js'
-import { formatMicros } from '../../store/time.js'
+import { formatMicros, nowMicros } from '../../store/time.js'
 import type { StatusDetail, StatusRecord } from '../../store/types.js'
 import type { RequestContext } from '../context.js'
 import { visibleCollection } from '../context.js'
@@ -61,7 +61,7 @@ export async function postObjects(ctx: RequestContext): Promise<Reply> {
     )
   }
   // a TAXII timestamp (microseconds, §2): it is the request_timestamp and the version of a detail without one
-  const requestTimestamp = formatMicros(Date.now() * 1000)
+  const requestTimestamp = formatMicros(nowMicros())
   const prepared = await prepareObjects(objects, ingest)
   // what a partner pushes in is received intelligence: it keeps its provenance, like a feed's
   const viewer = ctx.session.viewer
