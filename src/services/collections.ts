@@ -23,6 +23,18 @@ export function collectionNamed(
   return collections.find((c) => c.id === name || c.alias === name)
 }
 
+/** A collection as the CLI's `--json` shows it: snake_case like the TAXII collection resource and every admin answer. */
+export function collectionView(c: CollectionRecord) {
+  return {
+    id: c.id,
+    api_root: c.apiRoot,
+    title: c.title,
+    ...(c.description !== undefined ? { description: c.description } : {}),
+    ...(c.alias !== undefined ? { alias: c.alias } : {}),
+    media_types: c.mediaTypes,
+  }
+}
+
 export async function createCollection(
   store: Store,
   input: { apiRoot: string; title: string; description?: string; alias?: string; id?: string },

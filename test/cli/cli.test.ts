@@ -64,7 +64,14 @@ describe('sluice CLI', () => {
     expect(dup.code).toBe(1)
     expect(dup.stderr).toBe(`sluice: "attack" already names collection ${id} (intel/attack)\n`)
     const list = await runCli(['collections', 'list', '--json'], { env })
-    expect(JSON.parse(list.stdout).map((c: any) => c.alias)).toContain('attack')
+    // snake_case, like the TAXII collection resource and every admin answer
+    expect(JSON.parse(list.stdout).find((c: any) => c.alias === 'attack')).toEqual({
+      id,
+      api_root: 'intel',
+      title: 'ATT&CK mobile',
+      alias: 'attack',
+      media_types: ['application/stix+json;version=2.1'],
+    })
   })
 
   it.each([

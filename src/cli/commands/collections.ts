@@ -1,4 +1,10 @@
-import { ALIAS_RULE, COLLECTION_ID, createCollection, isAlias } from '../../services/collections.js'
+import {
+  ALIAS_RULE,
+  COLLECTION_ID,
+  collectionView,
+  createCollection,
+  isAlias,
+} from '../../services/collections.js'
 import { CliError } from '../errors.js'
 import { actionNames, actionOf, badValue, onlyFor, parse, required } from '../options.js'
 import { withStore } from '../store-session.js'
@@ -42,7 +48,7 @@ export async function run(args: string[]): Promise<void> {
     if (action === 'list') {
       const collections = await store.listCollections(values['api-root'])
       if (values.json) {
-        process.stdout.write(`${JSON.stringify(collections, null, 2)}\n`)
+        process.stdout.write(`${JSON.stringify(collections.map(collectionView), null, 2)}\n`)
         return
       }
       if (collections.length === 0) process.stdout.write('no collections\n')
