@@ -5,6 +5,7 @@
  * version, then {@link redact}. The rules, in plain language, are in docs/POLICY.md.
  */
 import type { StixObject } from '../stix/object.js'
+import { ownEntry } from '../stix/own-entry.js'
 import {
   type CompiledAgreement,
   type CompiledPolicy,
@@ -59,7 +60,10 @@ const REQUIRED_BY_TYPE: Readonly<Record<string, readonly string[]>> = {
 }
 
 export function isRequiredProperty(objectType: string, property: string): boolean {
-  return ALWAYS_REQUIRED.includes(property) || (REQUIRED_BY_TYPE[objectType]?.includes(property) ?? false)
+  return (
+    ALWAYS_REQUIRED.includes(property) ||
+    (ownEntry(REQUIRED_BY_TYPE, objectType)?.includes(property) ?? false)
+  )
 }
 
 /** The references an SRO needs the partner to be able to see: every one of them, for the SRO to be disclosed. */

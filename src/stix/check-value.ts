@@ -5,6 +5,7 @@
 import { parseIdentifier } from './identifier.js'
 import { at, child, type Rule, report, type Sink } from './issue.js'
 import { isDictionaryKey, isPropertyName } from './names.js'
+import { ownEntry } from './own-entry.js'
 import * as F from './spec/formats.js'
 import { categoryOf } from './spec/index.js'
 import type { Constraint, Kind, Properties, RefTarget, Shape } from './spec/kinds.js'
@@ -167,7 +168,7 @@ export function checkProperties(
   for (const key in obj) {
     const value = obj[key]
     if (value === undefined) continue // not JSON; treated as absent
-    const spec = properties[key]
+    const spec = ownEntry(properties, key)
     if (spec !== undefined) checkValue(value, spec.kind, child(path, key), sink)
     else onUnknown(key)
   }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import { canonicalJson } from './canonical-json.js'
+import { ownEntry } from './own-entry.js'
 
 /**
  * Deterministic SCO identifiers (STIX 2.1 §2.9): a UUIDv5 in the STIX
@@ -85,7 +86,7 @@ function contributingObject(
 export function scoIdCandidates(obj: Record<string, unknown>): string[] {
   const type = obj.type
   if (typeof type !== 'string') return []
-  const props = ID_CONTRIBUTING_PROPERTIES[type]
+  const props = ownEntry(ID_CONTRIBUTING_PROPERTIES, type)
   if (props === undefined || props.length === 0) return []
   const hashKeys = props.includes('hashes') ? hashChoices(obj.hashes) : []
   const choices: (string | undefined)[] = hashKeys.length > 0 ? hashKeys : [undefined]

@@ -18,6 +18,7 @@ import {
 import { parseIdentifier } from './identifier.js'
 import { at, child, report, type ValidationIssue } from './issue.js'
 import { isPropertyName, isTypeName, RESERVED_PROPERTIES } from './names.js'
+import { ownEntry } from './own-entry.js'
 import { scoIdCandidates } from './sco-id.js'
 import { CUSTOM_DOMAIN_SPEC, CUSTOM_OBSERVABLE_SPEC, TYPE_SPECS, type TypeSpec } from './spec/index.js'
 import { compareTimestamps, timestampProblem } from './timestamp.js'
@@ -215,7 +216,7 @@ function checkExtensions(value: unknown, spec: TypeSpec, path: string, sink: Wal
       for (const k in body) if (k !== 'extension_type') checkCustomProperty(k, body[k], p, sink)
       continue
     }
-    const shape = spec.extensions[key]
+    const shape = ownEntry(spec.extensions, key)
     if (shape !== undefined) {
       if (!isRecord(body)) report(sink, p, 'property-type', 'an extension is an object')
       else checkValue(body, { kind: 'object', shape }, p, sink)

@@ -1,3 +1,4 @@
+import { ownEntry } from '../own-entry.js'
 import type {
   ComparisonExpression,
   Literal,
@@ -289,9 +290,9 @@ function checkObjectPath(
         i++ // extensionsShape consumed the extension name step
         continue
       }
-      for (const d of known) next ??= d.properties[name] ?? COMMON_SCO_PROPERTIES[name]
+      for (const d of known) next ??= ownEntry(d.properties, name) ?? ownEntry(COMMON_SCO_PROPERTIES, name)
     } else if ('props' in shape) {
-      next = shape.props[name]
+      next = ownEntry(shape.props, name)
     }
     if (next === undefined) {
       if (isCustomPropertyName(name)) return
