@@ -1,3 +1,4 @@
+import { isTimestamp } from '../stix/timestamp.js'
 import { LedgerError } from './errors.js'
 import { leafHash } from './hash.js'
 
@@ -162,7 +163,6 @@ const FIELDS: Record<EntryKind, readonly Field[]> = {
 }
 
 const LEDGER_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.\d{6}Z$/
-const STIX_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?Z$/
 const LONE_SURROGATE = /\p{Cs}/u
 const CONTROL = /[\u0000-\u001f\u007f]/
 
@@ -265,8 +265,8 @@ function checkField(type: FieldType, value: unknown, path: (string | number)[]):
     }
     case 'stixTimeOrNull': {
       if (value === null) return null
-      const m = typeof value === 'string' ? STIX_TIME.exec(value) : null
-      if (!m || !validDate(m)) invalid(`${where} must be a STIX timestamp or null`, path)
+      // what ingest accepts as `modified` must be recordable, or a partner's read of it fails
+      if (!isTimestamp(value)) invalid(`${where} must be a STIX timestamp or null`, path)
       return value
     }
     case 'json':

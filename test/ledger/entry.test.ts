@@ -252,13 +252,22 @@ describe('decodeEntry rejects malformed input with a clear error', () => {
     for (const bad of [
       '2026-02-30T00:00:00Z',
       '2026-04-31T00:00:00Z',
-      '0000-01-01T00:00:00Z',
       '2026-01-01T24:00:00Z',
+      '2026-06-30T12:00:60Z',
     ])
       expect(() => encodeEntries(modified(bad)), bad).toThrow(
         expect.objectContaining({ code: 'malformed_entry', path: ['objectModified'] }),
       )
-    for (const good of ['2024-02-29T23:59:59.999999999Z', '2026-12-31T00:00:00Z', '2026-01-28T00:00:00.1Z'])
+    // every timestamp ingest accepts as `modified` (RFC 3339: year 0000, leap seconds, any fraction)
+    for (const good of [
+      '2024-02-29T23:59:59.999999999Z',
+      '2026-12-31T00:00:00Z',
+      '2026-01-28T00:00:00.1Z',
+      '0000-01-01T00:00:00.000Z',
+      '2016-12-31T23:59:60.000Z',
+      '9999-12-31T23:59:60.000Z',
+      '2026-01-01T00:00:00.1234567891Z',
+    ])
       expect(new TextDecoder().decode(encodeEntries(modified(good))[0])).toContain(
         `"object_modified":"${good}"`,
       )
