@@ -36,8 +36,22 @@ export function parse<T extends NonNullable<ParseArgsConfig['options']>>(
   positionals: Positionals = 1,
 ) {
   const parsed = parseOptions(args, options)
+  refuseEmptyValues(parsed.values)
   refuseExtraPositionals(parsed.positionals, positionals)
   return parsed
+}
+
+/**
+ * `--partner "$P"` with P unset reads as no option at all, which widens: an export for every partner's eyes
+ * unfiltered, a suspension from now instead of `--at`, an agreement without its restriction. An option given
+ * must say something.
+ */
+function refuseEmptyValues(values: Record<string, unknown>): void {
+  for (const [name, value] of Object.entries(values)) {
+    for (const v of Array.isArray(value) ? value : [value])
+      if (typeof v === 'string' && /^[\s,]*$/.test(v))
+        throw new CommandUsageError(`--${name} needs a value (it was given as "${v}")`)
+  }
 }
 
 function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T) {

@@ -75,7 +75,7 @@ describe('sluice CLI', () => {
   })
 
   it.each([
-    [['--alias', 'ok', '--description', ' '], 'the description is required'],
+    [['--alias', 'ok', '--description', ' '], '--description needs a value (it was given as " ")', 2],
     // a malformed option value is a usage error, found before the store is opened
     [['--alias', 'a/b'], '--alias must be 1-64 letters', 2],
     [['--alias', 'two words'], '--alias must be 1-64 letters', 2],

@@ -95,9 +95,11 @@ describe('policy from the command line', () => {
       expect(result.code).toBe(1)
       return result.stderr
     }
-    expect(await refused('suspend', 'southern', '--reason', 'x', '--label', '')).toBe(
-      'sluice: a label must not be empty\n',
-    )
+    const emptyLabel = await run('suspend', 'southern', '--reason', 'x', '--label', '')
+    expect([emptyLabel.code, emptyLabel.stderr]).toEqual([
+      2,
+      'sluice: --label needs a value (it was given as "") for "suspend"; run "sluice suspend --help"\n',
+    ])
     expect(await refused('suspend', 'southern', '--reason', 'x', '--type', 'intrusion-sets')).toBe(
       'sluice: object type "intrusion-sets" is neither a STIX 2.1 type nor that of any object on this node; did you mean "intrusion-set"? (a custom type not yet stored must start with x-)\n',
     )

@@ -77,6 +77,32 @@ describe('sluice usage', () => {
     ])
   })
 
+  // an unset shell variable gives "": read as no option, each of these widened what it was meant to narrow
+  it.each([
+    [['export', '--collection', 'c', '--partner', ''], 'export', '--partner', ''],
+    [['suspend', 'isles', '--reason', 'x', '--at', ''], 'suspend', '--at', ''],
+    [
+      ['agreements', 'add', '--partner', 'p', '--collections', 'c', '--types', ''],
+      'agreements',
+      '--types',
+      '',
+    ],
+    [
+      ['agreements', 'amend', 'agreement--x', '--forbidden-markings', ','],
+      'agreements',
+      '--forbidden-markings',
+      ',',
+    ],
+    [['policy', 'history', '--partner', ' '], 'policy', '--partner', ' '],
+    [['ledger', 'prove', '--object', ''], 'ledger', '--object', ''],
+  ])('refuses %j, an option given an empty value', async (args, command, option, value) => {
+    const result = await runCli(args)
+    expect([result.code, result.stderr]).toEqual([
+      2,
+      `sluice: ${option} needs a value (it was given as "${value}") for "${command}"; run "sluice ${command} --help"\n`,
+    ])
+  })
+
   it('says how to give a value that starts with a dash, in one line', async () => {
     const result = await runCli(['ledger', 'prove', '--log', 'global', '--index', '-1'])
     expect(result.code).toBe(2)
