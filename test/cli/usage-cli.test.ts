@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process'
 import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { runCli } from './run-cli.js'
 
@@ -16,6 +19,12 @@ describe('sluice usage', () => {
         stdout: `${version}\n`,
         stderr: '',
       })
+  })
+
+  it('is built executable, since npx sluice runs the bin itself rather than through node', async () => {
+    const bin = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url))
+    const { stdout } = await promisify(execFile)(bin, ['--version'])
+    expect(stdout).toBe(`${version}\n`)
   })
 
   it('names an unknown option, the command and where its help is, in one line', async () => {
