@@ -50,16 +50,24 @@ export function createHttpServer(
     res.setHeader('X-Request-Id', randomUUID())
     let url: URL
     try {
-      // the URL parser resolves dot segments, which would let /intel/../admin past a proxy that allows /intel/
-      if (DOT_SEGMENT.test(req.url?.split('?')[0] ?? '')) throw new TypeError('dot segment')
+      // the URL parser resolves dot segments and reads a leading // (or \, which it takes for /) as a host,
+      // either of which would let a path past a proxy that allows /intel/ into another mount
+      const path = req.url?.split('?')[0] ?? ''
+      if (DOT_SEGMENT.test(path) || path.startsWith('//') || path.includes('\\'))
+        throw new TypeError('not a plain path')
       url = new URL(req.url ?? '/', 'http://node.invalid')
     } catch {
       options.observe?.(req, res, undefined)
       sendError(
         res,
-        new TaxiiError(400, 'Bad request', 'the request target is not a URL without "." or ".." segments', {
-          errorCode: 'bad-url',
-        }),
+        new TaxiiError(
+          400,
+          'Bad request',
+          'the request path must be plain: no "." or ".." segments, no leading "//", no "\\"',
+          {
+            errorCode: 'bad-url',
+          },
+        ),
       )
       return
     }

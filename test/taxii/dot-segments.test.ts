@@ -40,6 +40,11 @@ describe('dot segments in the request path', () => {
     '/intel/collections/./',
     '/intel/.%2e/admin/partners?x=1',
     '/intel\\..\\admin/partners',
+    // read as a host by the URL parser, so /intel/ behind a proxy that matches it reached /admin/
+    '//intel/admin/partners',
+    '/\\intel/admin/partners',
+    '//healthz/admin/principals',
+    '/intel\\admin/partners',
   ])('refuses %s with a TAXII 400', async (path) => {
     const res = await rawGet(path)
     expect(res.status).toBe(400)
