@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto'
-import { isTlpLevel, tlpRank } from '../policy/tlp.js'
-import type { Agreement } from '../policy/types.js'
+import { widens } from '../policy/widening.js'
 import type { NodeServices } from '../server/services.js'
-import { resolveCollectionIds } from '../services/collections.js'
-import { oneOf, stringList } from '../services/policy-input.js'
+import { oneOf } from '../services/policy-input.js'
 import type { PrincipalRecord, Store } from '../store/types.js'
+import { agreementInput } from '../taxii/admin/admin-routes.js'
 import type { JsonRequest, JsonRoute } from '../taxii/admin/json-api.js'
 import { TaxiiError } from '../taxii/errors.js'
 import { ALLOWED, roleList } from './roles.js'
@@ -58,53 +57,6 @@ async function load(store: Store, id: string): Promise<PendingChange> {
   if (!text)
     throw new TaxiiError(404, 'Not found', `no change awaiting approval "${id}"`, { errorCode: 'not-found' })
   return JSON.parse(text) as PendingChange
-}
-
-function asList(value: unknown, what: string): string[] | '*' {
-  if (value === undefined || value === '*') return '*'
-  return stringList(value, what) ?? '*'
-}
-
-function dropped(before: readonly string[] | undefined, after: unknown, what: string): boolean {
-  const now = new Set(after === undefined ? [] : (stringList(after, what) ?? []))
-  return (before ?? []).some((x) => !now.has(x))
-}
-
-/** Does this agreement request let more through than the version it replaces (or than nothing, for a new one)? */
-export async function widensAgreement(
-  store: Store,
-  previous: Agreement | undefined,
-  body: Record<string, unknown>,
-): Promise<boolean> {
-  if (body.withdrawn === true) return false
-  if (!previous || previous.withdrawn) return true
-  const collections = asList(body.collections, 'collections')
-  if (collections === '*') {
-    if (previous.collections !== '*') return true
-  } else if (previous.collections !== '*') {
-    const ids = await resolveCollectionIds(store, collections)
-    if (ids.some((c) => !(previous.collections as readonly string[]).includes(c))) return true
-  }
-  const types = asList(body.object_types, 'object_types')
-  if (
-    types === '*'
-      ? previous.object_types !== '*'
-      : previous.object_types !== '*' &&
-        types.some((t) => !(previous.object_types as readonly string[]).includes(t))
-  )
-    return true
-  const tlp = typeof body.max_tlp === 'string' ? body.max_tlp.toLowerCase() : ''
-  if (!isTlpLevel(tlp) || tlpRank(tlp) > tlpRank(previous.max_tlp)) return true
-  if (dropped(previous.caveats, body.caveats, 'caveats')) return true
-  if (dropped(previous.required_labels, body.required_labels, 'required_labels')) return true
-  if (dropped(previous.required_markings, body.required_markings, 'required_markings')) return true
-  if (dropped(previous.forbidden_labels, body.forbidden_labels, 'forbidden_labels')) return true
-  if (dropped(previous.forbidden_markings, body.forbidden_markings, 'forbidden_markings')) return true
-  const from = typeof body.valid_from === 'string' ? Date.parse(body.valid_from) : Number.NEGATIVE_INFINITY
-  if (previous.valid_from && from < Date.parse(previous.valid_from)) return true
-  const until = typeof body.valid_until === 'string' ? Date.parse(body.valid_until) : Number.POSITIVE_INFINITY
-  if (previous.valid_until && until > Date.parse(previous.valid_until)) return true
-  return false
 }
 
 const isResume = (r: JsonRoute) => r.method === 'POST' && r.path.join('/') === 'orders/:id/resume'
@@ -161,9 +113,12 @@ export function withFourEyes(routes: JsonRoute[], services: NodeServices, enable
           const previous = id
             ? (await policy.history()).agreements.filter((a) => a.id === id).at(-1)
             : undefined
-          // what the node would refuse anyway is refused now, not held for an approval that cannot succeed
-          if (id ? !previous : req.body.partner === undefined) return route.handle(req)
-          if (!(await widensAgreement(store, previous, req.body))) return route.handle(req)
+          // what the node would refuse anyway is refused now, not held for an approval that cannot succeed:
+          // the service checks the draft exactly as it checks what it records
+          const draft = await policy
+            .draftAgreement(await agreementInput(store, req.body), who(req.principal).name)
+            .catch(() => undefined)
+          if (draft === undefined || !widens(previous, draft)) return route.handle(req)
           return hold(
             'agreement',
             req,

@@ -24,7 +24,8 @@ import type {
   Suspension,
 } from '../policy/types.js'
 import type { StixObject } from '../stix/object.js'
-import type { PolicyRecord, Store } from '../store/types.js'
+import { PolicyChangedError } from '../store/errors.js'
+import type { LedgerAppend, PolicyRecord, Store } from '../store/types.js'
 import { ledgerTime, toLedgerAppend } from './ledger-service.js'
 import {
   aboveTlpInput,
@@ -162,8 +163,13 @@ export class PolicyService {
   }
 
   async history(): Promise<PolicyHistory> {
+    return (await this.#current()).history
+  }
+
+  /** The history with the policy version read before it, which a change made from it is appended under. */
+  async #current(): Promise<{ version: number; history: PolicyHistory }> {
     const version = await this.#store.policyVersion()
-    if (this.#cached?.version === version) return this.#cached.history
+    if (this.#cached?.version === version) return this.#cached
     const [records, markings, collections] = await Promise.all([
       this.#store.loadPolicy(),
       this.#store.listMarkingDefinitions(),
@@ -183,7 +189,33 @@ export class PolicyService {
       else history.orders.push(body)
     }
     this.#cached = { version, history }
-    return history
+    return this.#cached
+  }
+
+  /** Policy changes of this process, one at a time: concurrent ones would only make each other retry. */
+  #writing: Promise<unknown> = Promise.resolve()
+
+  /**
+   * Makes a change derived from the history (a version number, a name not yet taken, an order not yet
+   * lifted) and appends it only while the policy is still the one it was derived from; when another
+   * process changed it meanwhile, the change is derived again from the new history, where it may be refused.
+   */
+  #change<T>(make: (history: PolicyHistory) => Promise<PolicyWrite<T>> | PolicyWrite<T>): Promise<T> {
+    const run = async () => {
+      for (let attempt = 1; ; attempt++) {
+        const { version, history } = await this.#current()
+        const { records, ledger, result } = await make(history)
+        try {
+          await this.#store.appendPolicy(records, ledger, version)
+          return result
+        } catch (error) {
+          if (!(error instanceof PolicyChangedError) || attempt >= CHANGE_ATTEMPTS) throw error
+        }
+      }
+    }
+    const done = this.#writing.then(run, run)
+    this.#writing = done.catch(() => undefined)
+    return done
   }
 
   /** The compiled policy valid at `instant`; reused while nothing changed and nothing scheduled fell due. */
@@ -201,16 +233,21 @@ export class PolicyService {
   }
 
   async partner(idOrName: string): Promise<Partner> {
-    const { partners } = await this.history()
-    const found = partners.filter((p) => p.id === idOrName || p.name === idOrName).at(-1)
-    return found ?? unknown(idOrName, `no partner "${idOrName}"`, SEE_PARTNERS)
+    return partnerIn(await this.history(), idOrName)
   }
 
   async addPartner(
     input: { id?: string; name: string; kind?: string; identityId?: string },
     by: string,
   ): Promise<Partner> {
-    const history = await this.history()
+    return this.#change((history) => this.#partnerWrite(history, input, by))
+  }
+
+  #partnerWrite(
+    history: PolicyHistory,
+    input: { id?: string; name: string; kind?: string; identityId?: string },
+    by: string,
+  ): PolicyWrite<Partner> {
     const name = displayName(input.name, 'the partner name')
     const id = input.id ?? slug(name)
     if (input.id === undefined && !PARTNER_ID.test(id))
@@ -232,20 +269,58 @@ export class PolicyService {
     if (!IDENTITY_ID.test(identity)) fail('the identity id must be identity--<uuid>')
     const partner: Partner = { id, name, identity_id: identity, kind }
     const now = new Date().toISOString()
-    await this.#store.appendPolicy(
-      [{ kind: 'partner', id, recordedAt: now, body: JSON.stringify({ ...partner, recorded_by: by }) }],
-      [],
-    )
-    return partner
+    return {
+      records: [
+        { kind: 'partner', id, recordedAt: now, body: JSON.stringify({ ...partner, recorded_by: by }) },
+      ],
+      ledger: [],
+      result: partner,
+    }
   }
 
   /** Creates an agreement, or a new version of one when `input.id` names it. */
   async putAgreement(input: AgreementInput, by: string): Promise<Agreement> {
-    const history = await this.history()
+    return this.#change(async (history) => {
+      const agreement = await this.#draft(history, input, by)
+      const entry: AgreementEntry = {
+        kind: 'agreement',
+        agreementId: agreement.id,
+        version: agreement.version,
+        partnerId: agreement.partner_id,
+        change: agreement.withdrawn ? 'withdrawn' : agreement.version === 1 ? 'created' : 'amended',
+        changedBy: by,
+        changedAt: ledgerTime(agreement.recorded_at),
+        agreementSha256: sha256Hex(canonicalJson(agreement as unknown as JsonValue)),
+      }
+      return {
+        records: [
+          {
+            kind: 'agreement',
+            id: agreement.id,
+            recordedAt: agreement.recorded_at,
+            body: JSON.stringify(agreement),
+          },
+        ],
+        ledger: [toLedgerAppend(entry)],
+        result: agreement,
+      }
+    })
+  }
+
+  /**
+   * The agreement version `putAgreement` would record now, checked as it checks it, without recording it
+   * (four-eyes compares it with the version in force to tell whether it widens).
+   */
+  async draftAgreement(input: AgreementInput, by: string): Promise<Agreement> {
+    return this.#draft(await this.history(), input, by)
+  }
+
+  async #draft(history: PolicyHistory, input: AgreementInput, by: string): Promise<Agreement> {
     const { agreements } = history
     const previous = input.id ? agreements.filter((a) => a.id === input.id) : []
     if (input.id && previous.length === 0) fail(`no agreement "${input.id}"`, SEE_AGREEMENTS)
-    const partner = await this.partner(
+    const partner = partnerIn(
+      history,
       input.partner ?? previous.at(-1)?.partner_id ?? fail('a new agreement needs its partner'),
     )
     if (previous.length > 0 && previous.at(-1)!.partner_id !== partner.id)
@@ -300,26 +375,19 @@ export class PolicyService {
       recorded_by: by,
       ...(input.withdrawn ? { withdrawn: true } : {}),
     }
-    const entry: AgreementEntry = {
-      kind: 'agreement',
-      agreementId: agreement.id,
-      version: agreement.version,
-      partnerId: partner.id,
-      change: agreement.withdrawn ? 'withdrawn' : agreement.version === 1 ? 'created' : 'amended',
-      changedBy: by,
-      changedAt: ledgerTime(now),
-      agreementSha256: sha256Hex(canonicalJson(agreement as unknown as JsonValue)),
-    }
-    await this.#append(
-      { kind: 'agreement', id: agreement.id, recordedAt: now, body: JSON.stringify(agreement) },
-      toLedgerAppend(entry),
-    )
     return agreement
   }
 
   async suspend(input: SuspendInput): Promise<Suspension> {
-    const partner = await this.partner(input.partner)
-    await checkNamed(this.#store, await this.history(), input)
+    return this.#change(async (history) => {
+      const order = await this.#suspension(history, input)
+      return orderWrite(order, order.partner_id)
+    })
+  }
+
+  async #suspension(history: PolicyHistory, input: SuspendInput): Promise<Suspension> {
+    const partner = partnerIn(history, input.partner)
+    await checkNamed(this.#store, history, input)
     const now = new Date().toISOString()
     const aboveTlp = aboveTlpInput(input.aboveTlp, 'above_tlp')
     const scope: OrderScope = {
@@ -343,39 +411,62 @@ export class PolicyService {
       recorded_by: input.issuer,
       commitment_salt: newSalt(),
     }
-    await this.#append(orderRecord(order), toLedgerAppend(orderEntry(order, partner.id)))
     return order
   }
 
   async resume(input: { order: string; at?: string; reason: string; issuer: string }): Promise<Resumption> {
-    const { orders } = await this.history()
-    const named = orders.find((o) => o.id === input.order)
-    if (named?.kind === 'resumption')
-      return fail(
-        `order "${input.order}" is a resumption (it lifts ${named.lifts}); name the suspension to lift`,
-      )
-    const suspension = named ?? unknown(input.order, `no suspension order "${input.order}"`, SEE_ORDERS)
-    const now = new Date().toISOString()
-    const order: Resumption = {
-      kind: 'resumption',
-      id: `order--${randomUUID()}`,
-      lifts: suspension.id,
-      effective_from: instantOr(input.at, defaultLiftTime(suspension, now), 'the effective time'),
-      issuer: text(input.issuer, 'the issuer', 200),
-      reason: text(input.reason, 'a reason'),
-      recorded_at: now,
-      recorded_by: input.issuer,
-      commitment_salt: newSalt(),
-    }
-    const refusal = liftRefusal(orders, suspension, order.effective_from, now)
-    if (refusal) fail(refusal)
-    await this.#append(orderRecord(order), toLedgerAppend(orderEntry(order, suspension.partner_id)))
-    return order
+    return this.#change((history) => resumptionWrite(history, input))
   }
+}
 
-  async #append(record: PolicyRecord, ledger: ReturnType<typeof toLedgerAppend>): Promise<void> {
-    await this.#store.appendPolicy([record], [ledger])
+function resumptionWrite(
+  { orders }: PolicyHistory,
+  input: { order: string; at?: string; reason: string; issuer: string },
+): PolicyWrite<Resumption> {
+  const named = orders.find((o) => o.id === input.order)
+  if (named?.kind === 'resumption')
+    return fail(
+      `order "${input.order}" is a resumption (it lifts ${named.lifts}); name the suspension to lift`,
+    )
+  const suspension = named ?? unknown(input.order, `no suspension order "${input.order}"`, SEE_ORDERS)
+  const now = new Date().toISOString()
+  const order: Resumption = {
+    kind: 'resumption',
+    id: `order--${randomUUID()}`,
+    lifts: suspension.id,
+    effective_from: instantOr(input.at, defaultLiftTime(suspension, now), 'the effective time'),
+    issuer: text(input.issuer, 'the issuer', 200),
+    reason: text(input.reason, 'a reason'),
+    recorded_at: now,
+    recorded_by: input.issuer,
+    commitment_salt: newSalt(),
   }
+  const refusal = liftRefusal(orders, suspension, order.effective_from, now)
+  if (refusal) fail(refusal)
+  return orderWrite(order, suspension.partner_id)
+}
+
+/** What a policy change appends, and what it answers. */
+interface PolicyWrite<T> {
+  records: PolicyRecord[]
+  ledger: LedgerAppend[]
+  result: T
+}
+
+/** Retries of a change another process beat to the store; each retry sees that process's change. */
+const CHANGE_ATTEMPTS = 10
+
+function orderWrite<T extends Order>(order: T, partnerId: string): PolicyWrite<T> {
+  return {
+    records: [orderRecord(order)],
+    ledger: [toLedgerAppend(orderEntry(order, partnerId))],
+    result: order,
+  }
+}
+
+function partnerIn({ partners }: PolicyHistory, idOrName: string): Partner {
+  const found = partners.filter((p) => p.id === idOrName || p.name === idOrName).at(-1)
+  return found ?? unknown(idOrName, `no partner "${idOrName}"`, SEE_PARTNERS)
 }
 
 function orderRecord(order: Order): PolicyRecord {

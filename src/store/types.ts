@@ -335,8 +335,17 @@ export interface Store {
   setGrant(grant: CollectionGrant): Promise<void>
   listGrants(principalId: string): Promise<CollectionGrant[]>
 
-  /** Appends policy rows and their ledger entries in one transaction, and bumps the policy version. */
-  appendPolicy(records: PolicyRecord[], ledger: LedgerAppend[]): Promise<LedgerPosition[][]>
+  /**
+   * Appends policy rows and their ledger entries in one transaction, and bumps the policy version. With
+   * `ifPolicyVersion`, appends only while the policy version is still that one, else throws
+   * `PolicyChangedError` and appends nothing: a change derived from the history (an agreement's next version
+   * number, a partner id not yet taken) is then never made from a stale one.
+   */
+  appendPolicy(
+    records: PolicyRecord[],
+    ledger: LedgerAppend[],
+    ifPolicyVersion?: number,
+  ): Promise<LedgerPosition[][]>
   loadPolicy(): Promise<PolicyRecord[]>
   /** Changes whenever policy rows or marking-definitions change; cheap enough to ask per request. */
   policyVersion(): Promise<number>

@@ -97,7 +97,7 @@ const spellings = fc.constantFrom(
   'purple',
 )
 
-const customMarkingsArb: fc.Arbitrary<StixObject[]> = fc
+export const customMarkingsArb: fc.Arbitrary<StixObject[]> = fc
   .record({
     legacy: spellings,
     tlp2: fc.constantFrom(...TLP_LEVELS),
@@ -159,7 +159,7 @@ const listOrAll = <T>(values: T[]) =>
 
 const AGREEMENT_PARTNER: Record<string, string> = { a1: 'p1', a2: 'p1', a3: 'p2', a4: 'p3', a5: 'p2' }
 
-const agreementBodyArb = fc.record({
+export const agreementBodyArb = fc.record({
   id: fc.constantFrom('a1', 'a2', 'a3', 'a4', 'a5'),
   collections: listOrAll(COLLECTIONS),
   object_types: listOrAll(TYPES),

@@ -1,6 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { widensAgreement } from '../../src/auth/four-eyes.js'
-import type { Agreement } from '../../src/policy/types.js'
 import { createCollection } from '../../src/services/collections.js'
 import { createPrincipal } from '../../src/services/principals.js'
 import { startTestNode, type TestNode } from '../helpers/node.js'
@@ -155,57 +153,35 @@ describe('four-eyes rule', () => {
     })
     expect(withdrawn.body.withdrawn).toBe(true)
   })
-})
 
-describe('what widens an agreement', () => {
-  const base: Agreement = {
-    id: 'agreement--x',
-    version: 1,
-    partner_id: 'p',
-    collections: ['c1'],
-    object_types: ['indicator'],
-    max_tlp: 'amber',
-    caveats: ['marking-definition--a'],
-    forbidden_labels: ['sensitive'],
-    valid_until: '2027-01-01T00:00:00Z',
-    effective_from: '2026-01-01T00:00:00Z',
-    recorded_at: '2026-01-01T00:00:00Z',
-    recorded_by: 'x',
-  }
-  const same = {
-    collections: ['c1'],
-    object_types: ['indicator'],
-    max_tlp: 'amber',
-    caveats: ['marking-definition--a'],
-    forbidden_labels: ['sensitive'],
-    valid_until: '2027-01-01T00:00:00Z',
-  }
-  const store = {
-    listCollections: async () => [
-      { id: 'c1', apiRoot: 'intel', title: 'c1', mediaTypes: [] },
-      { id: 'c2', apiRoot: 'intel', title: 'c2', mediaTypes: [] },
-    ],
-  } as any
-
-  it.each([
-    ['the same terms', {}, false],
-    ['a lower TLP', { max_tlp: 'green' }, false],
-    ['withdrawal', { withdrawn: true, max_tlp: 'red' }, false],
-    ['a higher TLP', { max_tlp: 'red' }, true],
-    ['another collection', { collections: ['c1', 'c2'] }, true],
-    ['all collections', { collections: '*' }, true],
-    ['all types', { object_types: undefined }, true],
-    ['dropping a caveat', { caveats: [] }, true],
-    ['dropping a forbidden label', { forbidden_labels: undefined }, true],
-    ['a later end', { valid_until: '2028-01-01T00:00:00Z' }, true],
-    ['no end', { valid_until: undefined }, true],
-    ['an earlier end', { valid_until: '2026-06-01T00:00:00Z' }, false],
-  ])('%s → %s', async (_name, change, widens) => {
-    expect(await widensAgreement(store, base, { ...same, ...change })).toBe(widens)
-  })
-
-  it('a new agreement, or reviving a withdrawn one, widens', async () => {
-    expect(await widensAgreement(store, undefined, same)).toBe(true)
-    expect(await widensAgreement(store, { ...base, withdrawn: true }, same)).toBe(true)
+  it('holds every term that widens, not only the ones named first: a lower default TLP, an ungraded admission', async () => {
+    const asked = await call('first', 'POST', '/admin/agreements', {
+      partner: 'lake-customs',
+      collections: ['finance'],
+      max_tlp: 'green',
+      admiralty_reliability: ['A'],
+      ungraded: 'deny',
+    })
+    const id = (await call('second', 'POST', `/admin/approvals/${asked.body.approval.id}/approve`)).body
+      .result.id
+    for (const change of [
+      { default_tlp: 'clear' },
+      { ungraded: 'allow' },
+      { admiralty_reliability: ['A', 'B'] },
+    ]) {
+      const widened = await call('first', 'POST', '/admin/agreements', {
+        id,
+        collections: ['finance'],
+        max_tlp: 'green',
+        admiralty_reliability: ['A'],
+        ungraded: 'deny',
+        ...change,
+      })
+      expect([JSON.stringify(change), widened.body.status]).toEqual([
+        JSON.stringify(change),
+        'pending-approval',
+      ])
+    }
+    expect((await node.node.services.policy.history()).agreements.filter((a) => a.id === id)).toHaveLength(1)
   })
 })

@@ -5,6 +5,7 @@ import { leafHash } from '../../src/ledger/hash.js'
 import { proveConsistency, proveInclusion, rootAt } from '../../src/ledger/proof.js'
 import { frontierRoot, merkleRootOfLeaves } from '../../src/ledger/tree.js'
 import { verifyConsistency, verifyInclusion } from '../../src/ledger/verify.js'
+import { PolicyChangedError } from '../../src/store/errors.js'
 import { keyHash } from '../../src/store/ledger-append.js'
 import type { LedgerAppend, Store } from '../../src/store/types.js'
 import { STORES } from '../helpers/stores.js'
@@ -219,6 +220,26 @@ describe.each(STORES)('$name store: ledger and policy rows', (factory) => {
         body: '{"kind":"suspension"}',
       },
     ])
+  })
+
+  it('appends a policy change only while the policy version it was made from holds', async () => {
+    const order = (id: string) => ({
+      kind: 'order' as const,
+      id,
+      recordedAt: '2026-01-07T09:00:00.000Z',
+      body: '{}',
+    })
+    const seen = await store.policyVersion()
+    await store.appendPolicy([order('order--first')], [entry('order--first', ['global'])], seen)
+    const ledgerSize = (await store.ledgerHead('global'))?.size
+    // made from the version before the first change: refused, with neither row nor ledger entry
+    await expect(
+      store.appendPolicy([order('order--stale')], [entry('order--stale', ['global'])], seen),
+    ).rejects.toBeInstanceOf(PolicyChangedError)
+    expect((await store.loadPolicy()).map((r) => r.id)).toEqual(['order--first'])
+    expect((await store.ledgerHead('global'))?.size).toBe(ledgerSize)
+    await store.appendPolicy([order('order--fresh')], [], await store.policyVersion())
+    expect((await store.loadPolicy()).map((r) => r.id)).toEqual(['order--first', 'order--fresh'])
   })
 
   it('keeps checkpoints newest first', async () => {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { HASH_SIZE, leafHash } from '../../ledger/hash.js'
+import { PolicyChangedError } from '../errors.js'
 import {
   type ChunkRow,
   chunkHolding,
@@ -568,10 +569,17 @@ export class PostgresStore implements Store {
     }))
   }
 
-  async appendPolicy(records: PolicyRecord[], ledger: LedgerAppend[]): Promise<LedgerPosition[][]> {
+  async appendPolicy(
+    records: PolicyRecord[],
+    ledger: LedgerAppend[],
+    ifPolicyVersion?: number,
+  ): Promise<LedgerPosition[][]> {
     return inTransaction(this.#pool, async (client) => {
       // The ledger lock first: policy rows then get their seq in the same order as their ledger entries.
       await client.query('SELECT pg_advisory_xact_lock($1)', [LEDGER_LOCK.toString()])
+      // the bump takes the clock row's lock, so the version it moves from is the one every other bump saw
+      const bumped = await bumpPolicyVersion(client)
+      if (ifPolicyVersion !== undefined && bumped - 1 !== ifPolicyVersion) throw new PolicyChangedError()
       if (records.length > 0) {
         await client.query(
           `INSERT INTO policy_records (kind, id, recorded_at, body)
@@ -586,7 +594,6 @@ export class PostgresStore implements Store {
           ],
         )
       }
-      await bumpPolicyVersion(client)
       return appendLedgerLocked(client, ledger)
     })
   }
@@ -803,8 +810,12 @@ export class PostgresStore implements Store {
   }
 }
 
-async function bumpPolicyVersion(client: PgQueryable): Promise<void> {
-  await client.query('UPDATE policy_clock SET version = version + 1')
+/** Moves the policy version on; returns the new one. */
+async function bumpPolicyVersion(client: PgQueryable): Promise<number> {
+  const { rows } = await client.query<{ version: number }>(
+    'UPDATE policy_clock SET version = version + 1 RETURNING version',
+  )
+  return Number(rows[0]!.version)
 }
 
 /** The stored heads of those logs that have one. */

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { HASH_SIZE, leafHash } from '../../ledger/hash.js'
+import { PolicyChangedError } from '../errors.js'
 import {
   type ChunkRow,
   chunkHolding,
@@ -569,8 +570,15 @@ export class SqliteStore implements Store {
     this.#setMeta('policy_version', this.#meta('policy_version') + 1)
   }
 
-  async appendPolicy(records: PolicyRecord[], ledger: LedgerAppend[]): Promise<LedgerPosition[][]> {
+  async appendPolicy(
+    records: PolicyRecord[],
+    ledger: LedgerAppend[],
+    ifPolicyVersion?: number,
+  ): Promise<LedgerPosition[][]> {
     const write = this.db.transaction(() => {
+      // read under the write lock `immediate` takes, so no other process can change it before the insert
+      if (ifPolicyVersion !== undefined && this.#meta('policy_version') !== ifPolicyVersion)
+        throw new PolicyChangedError()
       const insert = this.#sql.get(
         'INSERT INTO policy_records (kind, id, recorded_at, body) VALUES (?, ?, ?, ?)',
       )

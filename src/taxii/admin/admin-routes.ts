@@ -6,7 +6,7 @@ import { type BodyShape, type FieldKind, fail, instantOr } from '../../services/
 import type { AgreementInput, PolicyService, SuspendInput } from '../../services/policy-service.js'
 import { explainObject, orderHistory, previewPartner } from '../../services/policy-views.js'
 import { createPrincipal, principalView } from '../../services/principals.js'
-import type { PrincipalRole } from '../../store/types.js'
+import type { PrincipalRole, Store } from '../../store/types.js'
 import { type JsonRoute, names, queryParam, str } from './json-api.js'
 
 /** A body field: the input key it becomes and what it must hold. */
@@ -49,6 +49,20 @@ const AGREEMENT: Fields<AgreementInput> = {
   withdrawn: ['withdrawn', 'boolean'],
 }
 
+const AGREEMENT_BODY: BodyShape = shapeOf(AGREEMENT)
+
+/** The agreement a POST /admin/agreements body asks for (its body checked against AGREEMENT_BODY). */
+export async function agreementInput(store: Store, body: Record<string, unknown>): Promise<AgreementInput> {
+  return {
+    ...renamed<AgreementInput>(body, AGREEMENT),
+    maxTlp: str(body.max_tlp) ?? fail('max_tlp is required'),
+    collections:
+      body.collections === undefined || body.collections === '*'
+        ? '*'
+        : await resolveCollectionIds(store, names(body.collections)!),
+  }
+}
+
 const SUSPEND: Fields<SuspendInput> = {
   partner: ['partner', 'string'],
   collections: ['collections', 'list'],
@@ -72,8 +86,6 @@ const PRINCIPAL: BodyShape = { name: 'string', role: 'string', partner: 'string'
 export function adminRoutes(services: NodeServices): JsonRoute[] {
   const { policy, store } = services
   const now = () => new Date().toISOString()
-  const collectionIds = async (value: unknown) =>
-    value === '*' ? ('*' as const) : resolveCollectionIds(store, names(value)!)
   return [
     {
       method: 'GET',
@@ -108,16 +120,9 @@ export function adminRoutes(services: NodeServices): JsonRoute[] {
       method: 'POST',
       path: ['agreements'],
       roles: roleList(ALLOWED.policyChange),
-      body: shapeOf(AGREEMENT),
+      body: AGREEMENT_BODY,
       handle: async ({ body, principal }) =>
-        policy.putAgreement(
-          {
-            ...renamed(body, AGREEMENT),
-            maxTlp: str(body.max_tlp) ?? fail('max_tlp is required'),
-            collections: body.collections === undefined ? '*' : await collectionIds(body.collections),
-          },
-          principal.name,
-        ),
+        policy.putAgreement(await agreementInput(store, body), principal.name),
     },
     {
       method: 'GET',
