@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { pushableVersions } from '../../federation/push-versions.js'
 import { storeReceived } from '../../federation/received.js'
 import { prepareObjects } from '../../ingest/prepare.js'
 import { formatMicros, nowMicros } from '../../store/time.js'
@@ -65,25 +66,30 @@ export async function postObjects(ctx: RequestContext): Promise<Reply> {
   const prepared = await prepareObjects(objects, ingest)
   // what a partner pushes in is received intelligence: it keeps its provenance, like a feed's
   const viewer = ctx.session.viewer
-  const outcomes =
-    viewer.role === 'partner' && viewer.partnerId
-      ? (
-          await storeReceived(
-            store,
-            collection.id,
-            prepared.accepted,
-            { feedId: 'push', partnerId: viewer.partnerId },
-            requestTimestamp,
-          )
-        ).outcomes
-      : await store.putObjects(collection.id, prepared.accepted)
+  const partnerId = viewer.role === 'partner' ? viewer.partnerId : undefined
+  const pushed = partnerId
+    ? await pushableVersions(store, collection.id, prepared.accepted, partnerId)
+    : { accepted: prepared.accepted, refused: [] }
+  const outcomes = partnerId
+    ? (
+        await storeReceived(
+          store,
+          collection.id,
+          pushed.accepted,
+          { feedId: 'push', partnerId },
+          requestTimestamp,
+        )
+      ).outcomes
+    : await store.putObjects(collection.id, pushed.accepted)
   const successes: StatusDetail[] = []
   const versionOf = statusVersion(objects, requestTimestamp)
-  const failures: StatusDetail[] = prepared.rejected.map(({ id, version, message }) => ({
-    id,
-    version: version ?? versionOf(id),
-    ...(message ? { message } : {}),
-  }))
+  const failures: StatusDetail[] = [...prepared.rejected, ...pushed.refused].map(
+    ({ id, version, message }) => ({
+      id,
+      version: version ?? versionOf(id),
+      ...(message ? { message } : {}),
+    }),
+  )
   let added = 0
   for (const o of outcomes) {
     const detail = {
@@ -93,8 +99,11 @@ export async function postObjects(ctx: RequestContext): Promise<Reply> {
     if (o.result === 'conflict') failures.push({ ...detail, message: o.message })
     else {
       if (o.result === 'added') added++
+      // a partner is not told which of its objects were here already: it may not see them all
       successes.push(
-        o.result === 'unchanged' ? { ...detail, message: 'already stored; nothing changed' } : detail,
+        o.result === 'unchanged' && !partnerId
+          ? { ...detail, message: 'already stored; nothing changed' }
+          : detail,
       )
     }
   }
