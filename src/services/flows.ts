@@ -155,7 +155,7 @@ export async function flowsMatrix(
   }
   return {
     at: now,
-    policyVersion,
+    policyVersion: onlyPartner === undefined ? policyVersion : ownPolicyChanges(history, onlyPartner),
     collections: shown.map((c) => ({
       id: c.id,
       title: c.title,
@@ -163,4 +163,16 @@ export async function flowsMatrix(
     })),
     rows,
   }
+}
+
+/**
+ * A partner's own count of policy changes, which moves only when its agreements or orders change: the
+ * node's policy version moves with every partner's, and a partner watching it would see others' orders come.
+ */
+function ownPolicyChanges(history: PolicyHistory, partnerId: string): number {
+  const suspensions = new Set(
+    history.orders.filter((o) => o.kind === 'suspension' && o.partner_id === partnerId).map((o) => o.id),
+  )
+  const lifts = history.orders.filter((o) => o.kind === 'resumption' && suspensions.has(o.lifts)).length
+  return history.agreements.filter((a) => a.partner_id === partnerId).length + suspensions.size + lifts
 }

@@ -71,6 +71,19 @@ describe('console API', () => {
     expect(own.body.rows[0]!.cells.map((c) => c.collectionId)).toEqual([own.body.collections[0]!.id])
   })
 
+  it("a partner's policy counter moves with its own policy only, not with other partners' orders", async () => {
+    const counter = async () => (await api<FlowsMatrix>('flows', key('imac'))).body.policyVersion
+    const before = await counter()
+    const { policy } = t.node.services
+    const other = await policy.suspend({ partner: 'northland', reason: 'unrelated', issuer: 'duty officer' })
+    expect(await counter()).toBe(before)
+    await policy.resume({ order: other.id, reason: 'done', issuer: 'duty officer' })
+    expect(await counter()).toBe(before)
+    const own = await policy.suspend({ partner: 'imac', reason: 'own', issuer: 'duty officer' })
+    expect(await counter()).toBeGreaterThan(before)
+    await policy.resume({ order: own.id, reason: 'done', issuer: 'duty officer' })
+  })
+
   it('counts disclosures after a partner reads over TAXII', async () => {
     const routes = (await api<FlowsMatrix>('flows')).body.collections.find(
       (c) => c.alias === 'maritime-routes',
