@@ -66,6 +66,17 @@ export function displayName(value: unknown, what: string, max = 200): string {
   return name
 }
 
+/** The same without line breaks, which a reason typed in the console's text box may hold. */
+const UNPRINTABLE_IN_PROSE = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u
+const LINE_BREAKS = /\r?\n/g
+
+/** Free text shown to people (an order's reason): printable, line breaks allowed. */
+export function prose(value: unknown, what: string, max = 2000): string {
+  const lines = text(value, what, max).replace(LINE_BREAKS, '\n')
+  if (UNPRINTABLE_IN_PROSE.test(lines.replaceAll('\n', ''))) fail(`${what} must be printable text`)
+  return lines
+}
+
 export function optionalText(value: unknown, what: string, max = 2000): string | undefined {
   return value === undefined || value === null || value === '' ? undefined : text(value, what, max)
 }

@@ -32,7 +32,7 @@ import {
   displayName,
   fail,
   instantOr,
-  optionalText,
+  prose,
   stringList,
   text,
   unknown,
@@ -397,15 +397,18 @@ export class PolicyService {
       ...(input.labels?.length ? { labels: input.labels } : {}),
       ...(aboveTlp ? { above_tlp: aboveTlp } : {}),
     }
-    const reference = optionalText(input.reference, 'the reference', 200)
+    const reference =
+      input.reference === undefined || input.reference === ''
+        ? undefined
+        : displayName(input.reference, 'the reference')
     const order: Suspension = {
       kind: 'suspension',
       id: `order--${randomUUID()}`,
       partner_id: partner.id,
       ...(Object.keys(scope).length > 0 ? { scope } : {}),
       effective_from: instantOr(input.at, now, 'the effective time'),
-      issuer: text(input.issuer, 'the issuer', 200),
-      reason: text(input.reason, 'a reason'),
+      issuer: displayName(input.issuer, 'the issuer'),
+      reason: prose(input.reason, 'a reason'),
       ...(reference ? { reference } : {}),
       recorded_at: now,
       recorded_by: input.issuer,
@@ -435,8 +438,8 @@ function resumptionWrite(
     id: `order--${randomUUID()}`,
     lifts: suspension.id,
     effective_from: instantOr(input.at, defaultLiftTime(suspension, now), 'the effective time'),
-    issuer: text(input.issuer, 'the issuer', 200),
-    reason: text(input.reason, 'a reason'),
+    issuer: displayName(input.issuer, 'the issuer'),
+    reason: prose(input.reason, 'a reason'),
     recorded_at: now,
     recorded_by: input.issuer,
     commitment_salt: newSalt(),

@@ -128,16 +128,23 @@ describe('policy from the command line', () => {
     const history = await run('policy', 'history', '--partner', 'southern')
     expect(history.stdout).toContain('[active]')
     expect(history.stdout).toContain('duty officer Vale: ministerial order pending review (ref MO-2026-17)')
-    const resumed = await run('resume', orderId, '--reason', 'review concluded')
+    const resumed = await run(
+      'resume',
+      orderId,
+      '--reason',
+      'review concluded\n2026-01-01T00:00:00Z  RESUME all',
+    )
     expect(resumed.code).toBe(0)
     const resumptionId = resumed.stdout.split('\n')[0]!
     expect((await run('resume', orderId, '--reason', 'again')).stderr).toContain('already been lifted')
     const after = JSON.parse((await run('policy', 'preview', '--partner', 'southern', '--json')).stdout)
     expect(after).toMatchObject({ allowed: 1, denied: 1 })
     // a lifted order reads as the span it was in force, and names the order that lifted it
-    expect((await run('policy', 'history', '--partner', 'southern')).stdout).toMatch(
-      new RegExp(`\\[in force \\S+Z – \\S+Z, lifted by ${resumptionId}\\]  ${orderId}`),
-    )
+    const lifted = (await run('policy', 'history', '--partner', 'southern')).stdout
+    expect(lifted).toMatch(new RegExp(`\\[in force \\S+Z – \\S+Z, lifted by ${resumptionId}\\]  ${orderId}`))
+    // a reason's second line stays under it, indented, and cannot pass for an entry
+    expect(lifted).toContain(': review concluded\n      2026-01-01T00:00:00Z  RESUME all')
+    expect(lifted).not.toMatch(/^2026-01-01T00:00:00Z/m)
   })
 
   it('shows the policy at a past instant', async () => {

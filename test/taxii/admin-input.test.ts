@@ -73,10 +73,25 @@ describe('POST /admin/orders/suspend', () => {
     [{ effective_from: '2026-02-30T00:00:00Z' }, '2026-02-30T00:00:00Z is not on the calendar'],
     [{ effective_from: '2026-06-31T09:00:00.000Z' }, '2026-06-31T09:00:00.000Z is not on the calendar'],
     [{ effective_from: 'tomorrow' }, 'must be an RFC 3339 UTC timestamp'],
+    // `policy history` prints both; a forged line there would read as another order
+    [{ reference: 'MO-7\n2026-01-01 RESUME all' }, 'the reference must be one line of printable characters'],
+    [{ reason: 'inquiry \u202e' }, 'a reason must be printable text'],
+    [{ reason: 'inquiry\u0000' }, 'a reason must be printable text'],
   ])('refuses %j naming the field, and issues nothing', async (extra, message) => {
     const before = (await orders()).length
     expect(await refused('/admin/orders/suspend', { ...base, ...extra })).toContain(message)
     expect(await orders()).toHaveLength(before)
+  })
+
+  it('takes a reason of several lines, as the console text box gives it', async () => {
+    const res = await t.post('/admin/orders/suspend', {
+      ...base,
+      reason: 'leak inquiry\r\nsee the minister’s note',
+    })
+    expect(res.status).toBe(201)
+    const order = (await res.json()) as { id: string; reason: string }
+    expect(order.reason).toBe('leak inquiry\nsee the minister’s note')
+    expect((await t.post(`/admin/orders/${order.id}/resume`, { reason: 'closed' })).status).toBe(201)
   })
 
   it('refuses a field given twice rather than act on the last one', async () => {

@@ -100,7 +100,9 @@ function historyText(view: OrderView, labels: Map<string, string>): string {
   // the effective time leads the line; the recorded one is worth a look only when it differs (a backdated order)
   const recorded =
     stamp(order.recorded_at) === stamp(order.effective_from) ? '' : `; recorded ${stamp(order.recorded_at)}`
-  return `${stamp(order.effective_from)}  ${head}  ${order.id}\n    by ${order.issuer}: ${order.reason}${ref}${recorded}`
+  // a reason's further lines stay indented under it, so none can pass for an entry of the history
+  const reason = order.reason.replaceAll('\n', '\n      ')
+  return `${stamp(order.effective_from)}  ${head}  ${order.id}\n    by ${order.issuer}: ${reason}${ref}${recorded}`
 }
 
 /** A suspension's state; once a resumption lifts it, the span it was in force, or until when it will be. */
