@@ -1,3 +1,4 @@
+import { repeatedMember } from '../stix/repeated-member.js'
 import type { RemoteCollection } from './types.js'
 
 export const TAXII_MEDIA_TYPE = 'application/taxii+json;version=2.1'
@@ -146,11 +147,19 @@ export class TaxiiClient {
 async function readJson(res: Response): Promise<unknown> {
   const text = await res.text()
   if (text.trim() === '') return undefined
+  let value: unknown
   try {
-    return JSON.parse(text)
+    value = JSON.parse(text)
   } catch {
     throw new RemoteError(`the server answered ${res.status} with a body that is not JSON`, res.status)
   }
+  const repeated = repeatedMember(text)
+  if (repeated !== undefined)
+    throw new RemoteError(
+      `the server answered ${res.status} with a body that gives the member "${repeated}" twice in one object`,
+      res.status,
+    )
+  return value
 }
 
 function errorText(body: unknown): string {

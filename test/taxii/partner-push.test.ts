@@ -88,3 +88,26 @@ describe('a partner pushing into a collection it may write', () => {
     expect(shape(copy)).toEqual(shape(added))
   })
 })
+
+describe('an envelope naming one member twice', () => {
+  it('is refused whole, since the last marking would win silently', async () => {
+    const object = indicator(8300)
+    // RED first, CLEAR last: JSON.parse would keep CLEAR
+    const text = JSON.stringify({ objects: [object] }).replace(
+      /}]}$/,
+      `,"object_marking_refs":["${TLP2_MARKING_IDS.red}"],"object_marking_refs":["${TLP2_MARKING_IDS.clear}"]}]}`,
+    )
+    const res = await fetch(`${t.url}/intel/collections/${collectionId}/objects/`, {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${t.adminKey}`,
+        'Content-Type': 'application/taxii+json;version=2.1',
+        Accept: 'application/taxii+json;version=2.1',
+      },
+      body: text,
+    })
+    expect(res.status).toBe(400)
+    expect(((await res.json()) as { error_code: string }).error_code).toBe('repeated-member')
+    expect((await t.get(`/intel/collections/${collectionId}/objects/${object.id}/`)).status).toBe(404)
+  })
+})

@@ -8,11 +8,12 @@ import {
   PolicyInputError,
   UnknownSubjectError,
 } from '../../services/policy-input.js'
+import { repeatedMember } from '../../stix/repeated-member.js'
 import type { PrincipalRecord, Store } from '../../store/types.js'
 import { authenticateRequest } from '../authenticate.js'
 import { badRequest, methodNotAllowed, noEndpoint, TaxiiError } from '../errors.js'
 import { readBody, send, sendError } from '../http-io.js'
-import { parseJsonBody, repeatedMember } from '../json-body.js'
+import { parseJsonBody } from '../json-body.js'
 
 export interface JsonRequest {
   principal: PrincipalRecord

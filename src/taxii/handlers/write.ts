@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { pushableVersions } from '../../federation/push-versions.js'
 import { storeReceived } from '../../federation/received.js'
 import { prepareObjects } from '../../ingest/prepare.js'
+import { repeatedMember } from '../../stix/repeated-member.js'
 import { formatMicros, nowMicros } from '../../store/time.js'
 import type { StatusDetail, StatusRecord } from '../../store/types.js'
 import type { RequestContext } from '../context.js'
@@ -53,6 +54,12 @@ export async function postObjects(ctx: RequestContext): Promise<Reply> {
   if (!access.canWrite) throw forbidden('this principal may not add objects to this collection')
   const text = await readBody(ctx.req, config.maxContentLength)
   const objects = envelopeObjects(parseJsonBody(text, config.maxJsonDepth))
+  const repeated = repeatedMember(text)
+  if (repeated !== undefined)
+    throw badRequest(
+      `the member "${repeated}" is given twice in one object; STIX content names each member once (I-JSON)`,
+      'repeated-member',
+    )
   if (objects.length > config.maxObjectsPerRequest) {
     throw new TaxiiError(
       413,
