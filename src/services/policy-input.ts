@@ -1,6 +1,6 @@
 import { ABOVE_TLP_LEVELS, isAboveTlpLevel, type TlpLevel } from '../policy/tlp.js'
-import { hasTimestampForm } from '../stix/timestamp.js'
-import { isInstant } from '../store/time.js'
+import { hasTimestampForm, isTimestamp } from '../stix/timestamp.js'
+import { isRecordableInstant } from '../store/time.js'
 import { HintedError, type SeeAlso } from './see-also.js'
 
 /** A policy command the node refuses, with one line saying why; the API answers 400, the CLI exits 1. */
@@ -36,14 +36,14 @@ export function instantRefusal(
   what: string,
   expected = 'an RFC 3339 UTC timestamp such as 2026-01-07T09:00:00Z',
 ): string {
-  return hasTimestampForm(value)
-    ? `${what} ${value} is not on the calendar (no such day, hour, minute or second)`
-    : `${what} must be ${expected}`
+  if (!hasTimestampForm(value)) return `${what} must be ${expected}`
+  if (isTimestamp(value)) return `${what} ${value} is outside the years this node can record (1685 to 2255)`
+  return `${what} ${value} is not on the calendar (no such day, hour, minute or second)`
 }
 
 export function instantOr(value: unknown, fallback: string, what: string): string {
   if (value === undefined || value === null || value === '') return fallback
-  if (!isInstant(value)) fail(instantRefusal(value, what))
+  if (!isRecordableInstant(value)) fail(instantRefusal(value, what))
   return value as string
 }
 

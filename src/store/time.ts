@@ -6,13 +6,14 @@ import { isTimestamp } from '../stix/timestamp.js'
  * but sort differently as text; everything the store compares goes through here.
  */
 
-const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?Z$/
+// STIX allows any number of fraction digits; what lies beyond nanoseconds orders nothing and is cut
+const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?Z$/
 
 /** A fixed-width, lexicographically sortable form with nanosecond precision, or undefined if malformed. */
 export function versionKey(timestamp: string): string | undefined {
   const m = TIMESTAMP.exec(timestamp)
   if (!m) return undefined
-  const fraction = (m[7] ?? '').padEnd(9, '0')
+  const fraction = (m[7] ?? '').padEnd(9, '0').slice(0, 9)
   return `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}.${fraction}Z`
 }
 
@@ -25,7 +26,11 @@ export function storedVersionKey(modified: string | null | undefined): string {
 export function toMicros(timestamp: string): number | undefined {
   const m = TIMESTAMP.exec(timestamp)
   if (!m) return undefined
-  const seconds = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!) / 1000
+  // Date.UTC reads years 0-99 as 1900-1999; setUTCFullYear takes the year as written
+  const date = new Date(0)
+  date.setUTCFullYear(+m[1]!, +m[2]! - 1, +m[3]!)
+  date.setUTCHours(+m[4]!, +m[5]!, +m[6]!, 0)
+  const seconds = date.getTime() / 1000
   if (!Number.isFinite(seconds)) return undefined
   const micros = Number((m[7] ?? '').padEnd(6, '0').slice(0, 6))
   return seconds * 1_000_000 + micros
@@ -34,6 +39,16 @@ export function toMicros(timestamp: string): number | undefined {
 /** A timestamp the store can order: a real calendar instant (toMicros alone lets 2026-02-30 roll over). */
 export function isInstant(value: unknown): value is string {
   return isTimestamp(value) && toMicros(value) !== undefined
+}
+
+/**
+ * An instant whose microseconds a number holds exactly, as the ledger records the times of policy changes.
+ * Beyond 2^53 µs either side of 1970 (before 1685, after 2255) they round: 9999-12-31T23:59:59.999999Z
+ * became +010000-01-01, which the ledger cannot record.
+ */
+export function isRecordableInstant(value: unknown): value is string {
+  if (!isInstant(value)) return false
+  return Number.isSafeInteger(toMicros(value))
 }
 
 /** date_added and ledger times use the STIX domain's microsecond form. */

@@ -73,6 +73,7 @@ describe('POST /admin/orders/suspend', () => {
     [{ effective_from: '2026-02-30T00:00:00Z' }, '2026-02-30T00:00:00Z is not on the calendar'],
     [{ effective_from: '2026-06-31T09:00:00.000Z' }, '2026-06-31T09:00:00.000Z is not on the calendar'],
     [{ effective_from: 'tomorrow' }, 'must be an RFC 3339 UTC timestamp'],
+    [{ effective_from: '9999-12-31T23:59:59.999999Z' }, 'is outside the years this node can record'],
     // `policy history` prints both; a forged line there would read as another order
     [{ reference: 'MO-7\n2026-01-01 RESUME all' }, 'the reference must be one line of printable characters'],
     [{ reason: 'inquiry \u202e' }, 'a reason must be printable text'],
