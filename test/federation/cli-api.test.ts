@@ -2,13 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { PAGES_PER_POLL } from '../../src/federation/feed.js'
 import { createServices } from '../../src/server/services.js'
 import { ensureDefaultApiRoot } from '../../src/services/api-roots.js'
 import { createCollection } from '../../src/services/collections.js'
 import { createPrincipal } from '../../src/services/principals.js'
 import { openStore } from '../../src/store/open.js'
 import { runCli } from '../cli/run-cli.js'
-import { type FedNode, fedNode } from './helpers.js'
+import { type FedNode, fedNode, ind, put, share } from './helpers.js'
 
 describe('the feeds, pushes and withdraw commands', () => {
   let dir: string
@@ -60,6 +61,37 @@ describe('the feeds, pushes and withdraw commands', () => {
     expect((await runCli(['feeds', 'list'], { env: env() })).stdout).toMatch(/FAILING/)
     expect(await runCli(['feeds', 'remove', 'alpha-main'], { env: env() })).toMatchObject({ code: 0 })
     expect((await runCli(['feeds', 'list'], { env: env() })).stdout).toMatch(/no feeds/)
+  })
+
+  it('says that more remains when a poll stops at its page limit, and the next poll continues', async () => {
+    const alpha = await fedNode('alpha')
+    try {
+      await put(
+        alpha,
+        Array.from({ length: PAGES_PER_POLL + 1 }, (_, i) => ind(1000 + i)),
+      )
+      // share() needs only the receiving partner's name
+      const key = await share(alpha, { name: 'cli' } as FedNode)
+      const feed = ['--url', `${alpha.t.url}/intel/`, '--collection', alpha.collectionId, '--key', key]
+      const defined = ['--into', 'inbox', '--partner', 'alpha', '--page-size', '1', '--id', 'backlog']
+      expect(await runCli(['feeds', 'add', ...feed, ...defined], { env: env() })).toMatchObject({ code: 0 })
+      const first = await runCli(['feeds', 'poll', 'backlog'], { env: env() })
+      expect(first.code).toBe(0)
+      expect(first.stdout.split('\n')[1]).toBe(
+        `more remains: this poll stopped after ${PAGES_PER_POLL} pages; the next one continues from the saved cursor (run "sluice feeds poll backlog" again, or a running node's scheduler does at its next run)`,
+      )
+      expect((await runCli(['feeds', 'list'], { env: env() })).stdout).toMatch(/^ {2}OK .* more remains/m)
+      const second = await runCli(['feeds', 'poll', 'backlog'], { env: env() })
+      expect(second.code).toBe(0)
+      expect(second.stdout).not.toContain('more remains')
+      const [state] = JSON.parse((await runCli(['feeds', 'list', '--json'], { env: env() })).stdout)
+      expect(state.health.counts.added).toBe(PAGES_PER_POLL + 1)
+      expect(state.health.more).toBeUndefined()
+      expect(state.cursor.next).toBeUndefined()
+      expect(await runCli(['feeds', 'remove', 'backlog'], { env: env() })).toMatchObject({ code: 0 })
+    } finally {
+      await alpha.t.stop()
+    }
   })
 
   it('refuses a feed from a partner the policy does not know', async () => {
