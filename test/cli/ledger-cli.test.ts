@@ -84,6 +84,15 @@ describe('ledger verify', () => {
     expect(unknown.code).toBe(1)
   })
 
+  it('says that --url is the base URL when it is given an API root', async () => {
+    const result = await verify([], { url: `${s.t.url}/intel/` })
+    oneLine(result.stderr)
+    expect(result.stderr).toBe(
+      `sluice: the node answered 404 to /ledger/checkpoint: no TAXII endpoint at this path; --url is the node's base URL, without the API root, e.g. ${s.t.url}\n`,
+    )
+    expect(result.code).toBe(1)
+  })
+
   it('says what a node answered when it is not JSON or an error', async () => {
     const [html, htmlUrl] = await fakeNode((res) =>
       res.writeHead(200, { 'Content-Type': 'text/html' }).end('<html>hello</html>'),

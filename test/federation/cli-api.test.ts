@@ -116,6 +116,22 @@ describe('the feeds, pushes and withdraw commands', () => {
     expect(add.stderr).toMatch(/no partner "nobody"/)
   })
 
+  it('refuses the discovery URL where the API root is wanted, naming the API root to give', async () => {
+    const withPartner = await runCli(
+      [
+        'feeds',
+        'add',
+        ...['--url', 'http://127.0.0.1:9/taxii2/', '--collection', 'c1', '--key', 'k'],
+        ...['--into', 'inbox', '--partner', 'alpha'],
+      ],
+      { env: env() },
+    )
+    expect([withPartner.code, withPartner.stderr]).toEqual([
+      2,
+      'sluice: http://127.0.0.1:9/taxii2/ is the TAXII discovery URL, not an API root; give the API root, e.g. http://127.0.0.1:9/intel/\n',
+    ])
+  })
+
   it('lists pushes and withdrawals', async () => {
     expect((await runCli(['pushes', 'list'], { env: env() })).stdout).toMatch(/no pushes/)
     expect(await runCli(['withdraw', 'list', '--pending'], { env: env() })).toMatchObject({
@@ -186,5 +202,56 @@ describe('the federation API', () => {
       headers: { Authorization: `Bearer ${partner.apiKey}` },
     })
     expect(await own.json()).toEqual({ origin: 'bravo.sluice.test', withdrawals: [] })
+  })
+
+  const headers = () => ({ Authorization: `Bearer ${node.t.adminKey}`, 'Content-Type': 'application/json' })
+  const post = (path: string, body: unknown) =>
+    fetch(`${node.t.url}/federation/${path}`, {
+      method: 'POST',
+      headers: headers(),
+      body: JSON.stringify(body),
+    })
+
+  it.each([
+    [
+      'feeds',
+      { partner: 'alpha' },
+      'into is required: the local collection; see GET /{api-root}/collections/',
+    ],
+    [
+      'pushes',
+      { partner: 'alpha' },
+      'from is required: the local collection; see GET /{api-root}/collections/',
+    ],
+    [
+      'feeds',
+      { into: 'shared' },
+      'partner is required: the partner the remote node is; see GET /admin/partners',
+    ],
+    [
+      'feeds',
+      { url: undefined, partner: 'alpha', into: 'shared' },
+      'url is required: the remote TAXII API root',
+    ],
+    [
+      'feeds',
+      { url: 'https://alpha.example/taxii2/', partner: 'alpha', into: 'shared' },
+      'https://alpha.example/taxii2/ is the TAXII discovery URL, not an API root; give the API root, e.g. https://alpha.example/intel/',
+    ],
+  ])('POST /federation/%s with %j is a 400 saying so', async (path, fields, description) => {
+    const res = await post(path, { url: 'http://127.0.0.1:9/intel/', collection: 'c1', key: 'k', ...fields })
+    expect(res.status).toBe(400)
+    expect(((await res.json()) as { description: string }).description).toBe(description)
+  })
+
+  it('refuses a pending filter other than true or false, rather than listing everything', async () => {
+    const get = (query: string) =>
+      fetch(`${node.t.url}/federation/withdrawals${query}`, { headers: headers() })
+    const maybe = await get('?pending=maybe')
+    expect(maybe.status).toBe(400)
+    expect(((await maybe.json()) as { description: string }).description).toBe(
+      'pending must be one of true, false',
+    )
+    for (const query of ['', '?pending=true', '?pending=false']) expect((await get(query)).status).toBe(200)
   })
 })

@@ -162,6 +162,18 @@ describe('failures', () => {
     expect(parseInterval('soon')).toBeUndefined()
   })
 
+  it('says that a feed defined with the discovery URL must be defined again with the API root', async () => {
+    // as stored before such a URL was refused, or served at a path other than /taxii2/
+    const state = await pollFeed(bravo.ctx, {
+      ...fromAlpha,
+      id: 'discovery',
+      apiRoot: `${alpha.t.url}/taxii2/`,
+    })
+    expect(state.health.lastError?.message).toBe(
+      `${alpha.t.url}/taxii2/ is the TAXII discovery URL, not an API root; define the feed or push again with the API root, e.g. ${alpha.t.url}/intel/`,
+    )
+  })
+
   it('reports a local collection that is gone as a failure, not a crash', async () => {
     const state = await pollFeed(bravo.ctx, { ...fromAlpha, id: 'nowhere', into: 'no-such-collection' })
     expect(state.health.lastError?.message).toMatch(/does not exist/)
