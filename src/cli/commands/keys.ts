@@ -1,6 +1,7 @@
 import { bindCertificate, listCertificateBindings, unbindCertificate } from '../../auth/client-cert.js'
 import { CredentialError } from '../../auth/credential-error.js'
 import { listKeys, parseDuration, revokeKey, rotateKey } from '../../auth/keys.js'
+import { PolicyInputError } from '../../services/policy-input.js'
 import { CliError } from '../errors.js'
 import { readUserFile } from '../files.js'
 import { actionNames, actionOf, badValue, onlyFor, parse, required } from '../options.js'
@@ -104,7 +105,8 @@ export async function run(args: string[]): Promise<void> {
         }
       }
     } catch (error) {
-      if (error instanceof CredentialError) throw new CliError(error.message)
+      if (error instanceof CredentialError || error instanceof PolicyInputError)
+        throw new CliError(error.message)
       throw error
     }
   })
