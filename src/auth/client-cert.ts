@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto'
 import type { Store } from '../store/types.js'
 import { CredentialError } from './credential-error.js'
+import { knownPrincipal } from './known-principal.js'
 
 /**
  * Mutual TLS as a credential: a client certificate is bound to a principal by
@@ -86,6 +87,7 @@ export async function listCertificateBindings(
   store: Store,
   principalId?: string,
 ): Promise<CertificateBinding[]> {
+  if (principalId !== undefined) await knownPrincipal(store, principalId)
   const all = (await store.listState(PREFIX)).map((s) => JSON.parse(s.value) as CertificateBinding)
   return principalId ? all.filter((b) => b.principalId === principalId) : all
 }

@@ -1,6 +1,7 @@
 import type { ApiKeyRecord, Store } from '../store/types.js'
 import { generateApiKey } from './api-key.js'
 import { CredentialError } from './credential-error.js'
+import { knownPrincipal } from './known-principal.js'
 
 export type KeyState = 'active' | 'expiring' | 'expired' | 'revoked'
 
@@ -48,7 +49,7 @@ export async function listKeys(
 ): Promise<KeyView[]> {
   const now = options.now ?? new Date().toISOString()
   const principals = options.principalId
-    ? [options.principalId]
+    ? [(await knownPrincipal(store, options.principalId)).id]
     : (await store.listPrincipals()).map((p) => p.id)
   const views: KeyView[] = []
   for (const id of principals) for (const key of await store.listApiKeys(id)) views.push(keyView(key, now))

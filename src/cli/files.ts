@@ -1,35 +1,49 @@
-import { accessSync, constants, readFileSync, statSync } from 'node:fs'
+import { accessSync, constants, statSync } from 'node:fs'
+import {
+  checkWritableFile,
+  fileErrorWords,
+  NamedFileError,
+  readSmallFile,
+  writeWholeFile,
+} from '../ops/named-file.js'
 import { CliError } from './errors.js'
 
-/** Why a file the user named cannot be read, in words rather than an errno. */
-function unreadable(path: string, error: unknown): CliError {
-  const { code, message } = error as NodeJS.ErrnoException
-  const why =
-    code === 'ENOENT'
-      ? 'no such file'
-      : code === 'EISDIR'
-        ? 'it is a directory'
-        : code === 'EACCES' || code === 'EPERM'
-          ? 'permission denied'
-          : message
-  return new CliError(`cannot read ${path}: ${why}`, 2)
-}
-
-/** The text of a file the user named, or a usage error saying why it cannot be read. */
+/** The text of a small file the user named (see SMALL_FILE_LIMIT), or a usage error saying why it cannot be read. */
 export function readUserFile(path: string): string {
   try {
-    return readFileSync(path, 'utf8')
+    return readSmallFile(path).toString('utf8')
   } catch (error) {
-    throw unreadable(path, error)
+    throw new CliError(`cannot read ${path}: ${fileErrorWords(error)}`, 2)
   }
 }
 
-/** Refuses, before anything is opened, a file to be streamed that is missing, a directory or unreadable. */
+/**
+ * Refuses, before anything is opened, a file to be streamed that is missing, a directory or unreadable. A FIFO
+ * or device passes: a stream reads any size, and `mkfifo` or `/dev/stdin` is how some users pipe into it.
+ */
 export function checkReadableFile(path: string): void {
   try {
-    if (statSync(path).isDirectory()) throw Object.assign(new Error('directory'), { code: 'EISDIR' })
+    if (statSync(path).isDirectory()) throw new NamedFileError('it is a directory')
     accessSync(path, constants.R_OK)
   } catch (error) {
-    throw unreadable(path, error)
+    throw new CliError(`cannot read ${path}: ${fileErrorWords(error)}`, 2)
+  }
+}
+
+/** Refuses, before any work, a file to be written at the end that is a directory or has no directory. */
+export function checkOutputFile(path: string): void {
+  try {
+    checkWritableFile(path)
+  } catch (error) {
+    throw new CliError(`cannot write ${path}: ${fileErrorWords(error, true)}`, 2)
+  }
+}
+
+/** Writes a file the user named, whole or not at all; a failure is one line (`cannot write F: no space left on device`). */
+export function writeUserFile(path: string, data: string): void {
+  try {
+    writeWholeFile(path, data)
+  } catch (error) {
+    throw new CliError(`cannot write ${path}: ${fileErrorWords(error, true)}`)
   }
 }

@@ -3,6 +3,7 @@ import { collectionNamed } from '../services/collections.js'
 import { SEE_COLLECTIONS, SEE_PARTNERS, type SeeAlso } from '../services/see-also.js'
 import type { FederationContext } from './context.js'
 import { FederationError } from './errors.js'
+import { discoveryUrlRefusal, isDiscoveryPath, suggestedApiRoot } from './remote-hints.js'
 import { formatInterval, lagSeconds, parseInterval } from './schedule.js'
 import type {
   FeedDefinition,
@@ -43,6 +44,7 @@ const invalid = (message: string, seeAlso?: SeeAlso): never => {
 }
 
 function remote(input: RemoteInput): RemoteCollection {
+  if (!input.url) invalid('url is required: the remote TAXII API root')
   let url: URL
   try {
     url = new URL(input.url)
@@ -50,6 +52,7 @@ function remote(input: RemoteInput): RemoteCollection {
     return invalid(`the url "${input.url}" is not a URL`)
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') invalid('the URL must be http or https')
+  if (isDiscoveryPath(url)) invalid(discoveryUrlRefusal(url, suggestedApiRoot(url), 'give'))
   if (!input.collection) invalid('the remote collection id is required')
   if (!input.key) invalid('the key for the remote server is required')
   const auth = (input.auth ?? 'bearer') as RemoteAuth
@@ -69,9 +72,12 @@ function remote(input: RemoteInput): RemoteCollection {
 async function common(
   ctx: FederationContext,
   input: RemoteInput,
-  localCollection: string,
+  local: { field: 'into' | 'from'; collection: string },
   existing: (id: string) => Promise<unknown>,
 ) {
+  // an absent field is not a name nothing has: "no partner ''" does not say what is missing
+  if (!input.partner) invalid('partner is required: the partner the remote node is', SEE_PARTNERS)
+  if (!local.collection) invalid(`${local.field} is required: the local collection`, SEE_COLLECTIONS)
   const id = input.id ?? randomUUID().slice(0, 8)
   if (!ID.test(id)) invalid('an id is lowercase letters, digits and hyphens')
   if (await existing(id)) throw new FederationError('conflict', `"${id}" already exists`)
@@ -79,8 +85,8 @@ async function common(
     parseInterval(input.every ?? '30s') ?? invalid('every must be an interval such as 500ms, 30s, 5m or 1h')
   const { partners } = await ctx.policy.history()
   if (!partners.some((p) => p.id === input.partner)) invalid(`no partner "${input.partner}"`, SEE_PARTNERS)
-  const collection = collectionNamed(await ctx.store.listCollections(), localCollection)
-  if (!collection) invalid(`no local collection "${localCollection}"`, SEE_COLLECTIONS)
+  const collection = collectionNamed(await ctx.store.listCollections(), local.collection)
+  if (!collection) invalid(`no local collection "${local.collection}"`, SEE_COLLECTIONS)
   return { id, everyMs, collectionId: collection!.id }
 }
 
@@ -90,7 +96,12 @@ export async function defineFeed(
   by: string,
 ): Promise<FeedDefinition> {
   const target = remote(input)
-  const { id, everyMs, collectionId } = await common(ctx, input, input.into, (id) => ctx.state.feed(id))
+  const { id, everyMs, collectionId } = await common(
+    ctx,
+    input,
+    { field: 'into', collection: input.into },
+    (id) => ctx.state.feed(id),
+  )
   const verify = (input.verify ?? 'auto') as VerifyMode
   if (!['auto', 'require', 'off'].includes(verify)) invalid('verify is auto, require or off')
   const pageSize = input.pageSize ?? 500
@@ -116,7 +127,12 @@ export async function definePush(
   by: string,
 ): Promise<PushDefinition> {
   const target = remote(input)
-  const { id, everyMs, collectionId } = await common(ctx, input, input.from, (id) => ctx.state.push(id))
+  const { id, everyMs, collectionId } = await common(
+    ctx,
+    input,
+    { field: 'from', collection: input.from },
+    (id) => ctx.state.push(id),
+  )
   const batchSize = input.batchSize ?? 500
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000)
     invalid('the batch size is 1 to 10000')

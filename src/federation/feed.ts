@@ -10,8 +10,15 @@ import { isRecord, RemoteError, TaxiiClient } from './taxii-client.js'
 import type { FeedDefinition, FeedState, Health } from './types.js'
 import { applyWithdrawal } from './withdrawals.js'
 
+/**
+ * Pages one poll fetches at the most. A poll also applies the remote's withdrawals and checks its ledger,
+ * and those must not wait for the end of a large backlog. A poll that stops here says so (`health.more`);
+ * the scheduler runs the next one at once, from the saved cursor.
+ */
+export const PAGES_PER_POLL = 100
+
 export interface PollOptions {
-  /** Pages per poll; a poll that stops early is continued at once by the scheduler. */
+  /** Pages this poll fetches at the most; default PAGES_PER_POLL. */
   maxPages?: number
 }
 
@@ -39,7 +46,7 @@ export async function pollFeed(
   try {
     if (!(await ctx.store.listCollections()).some((c) => c.id === feed.into))
       throw new Error(`the local collection ${feed.into} does not exist`)
-    const maxPages = options.maxPages ?? 100
+    const maxPages = options.maxPages ?? PAGES_PER_POLL
     for (let pages = 0; pages < maxPages && !finished; pages++) {
       const { cursor } = state
       let page: Awaited<ReturnType<TaxiiClient['objects']>>
@@ -84,11 +91,15 @@ export async function pollFeed(
       await ctx.state.putFeedState(feed.id, state)
     }
     if (finished) health.caughtUpAt = startedAt
+    if (finished) delete health.more
+    else health.more = true
     await checkRemoteLedger(client, feed, state.ledger, startedAt)
     if (state.ledger.status === 'alarm') health.status = 'alarm'
     if (state.ledger.status !== 'unavailable') await syncWithdrawals(ctx, client, feed, health)
     recordSuccess(health, iso(ctx.now()))
   } catch (error) {
+    // a failure says why the pass did not end; `more` would claim to know what the remote still holds
+    delete health.more
     recordFailure(health, iso(ctx.now()), (error as Error).message)
   }
   scheduleNext(health, ctx, { startedAt, everyMs: feed.everyMs, finished })

@@ -1,5 +1,5 @@
 import type { FederationContext } from './context.js'
-import { pollFeed } from './feed.js'
+import { type PollOptions, pollFeed } from './feed.js'
 import { runPush } from './push.js'
 import { scanRevocations } from './revocations.js'
 import type { FeedState, PushState } from './types.js'
@@ -9,6 +9,8 @@ export interface SchedulerOptions {
   tickMs?: number
   /** How often new revocations are looked for. */
   revocationsEveryMs?: number
+  /** Pages per feed poll; default PAGES_PER_POLL. */
+  pagesPerPoll?: number
   onError?: (error: unknown) => void
 }
 
@@ -22,6 +24,7 @@ export class FederationScheduler {
   readonly #ctx: FederationContext
   readonly #tickMs: number
   readonly #revocationsEveryMs: number
+  readonly #poll: PollOptions
   readonly #onError: (error: unknown) => void
   readonly #running = new Map<string, Promise<unknown>>()
   /** Earliest next run, by `feed:ID` / `push:ID`; absent means now. */
@@ -36,6 +39,7 @@ export class FederationScheduler {
     this.#ctx = ctx
     this.#tickMs = options.tickMs ?? 250
     this.#revocationsEveryMs = options.revocationsEveryMs ?? 5000
+    this.#poll = options.pagesPerPoll ? { maxPages: options.pagesPerPoll } : {}
     this.#onError =
       options.onError ??
       ((error) => console.error(JSON.stringify({ level: 'error', msg: 'federation', error: String(error) })))
@@ -85,7 +89,8 @@ export class FederationScheduler {
   async #tick(): Promise<void> {
     const now = this.#ctx.now()
     const [feeds, pushes] = await Promise.all([this.#ctx.state.feeds(), this.#ctx.state.pushes()])
-    for (const feed of feeds) this.#maybeRun(`feed:${feed.id}`, now, () => pollFeed(this.#ctx, feed))
+    for (const feed of feeds)
+      this.#maybeRun(`feed:${feed.id}`, now, () => pollFeed(this.#ctx, feed, this.#poll))
     for (const push of pushes) this.#maybeRun(`push:${push.id}`, now, () => runPush(this.#ctx, push))
     if (now >= this.#nextRevocationScan) {
       this.#nextRevocationScan = now + this.#revocationsEveryMs
@@ -113,7 +118,7 @@ export class FederationScheduler {
     await this.#running.get(`feed:${feedId}`)
     const feed = await this.#ctx.state.feed(feedId)
     if (!feed) return undefined
-    const task = pollFeed(this.#ctx, feed)
+    const task = pollFeed(this.#ctx, feed, this.#poll)
     this.#running.set(`feed:${feedId}`, task)
     try {
       const state = await task

@@ -1,4 +1,5 @@
 import { repeatedMember } from '../stix/repeated-member.js'
+import { discoveryUrlRefusal, FEDERATION_PROCESS, suggestedApiRoot, tlsTrustHint } from './remote-hints.js'
 import type { RemoteCollection } from './types.js'
 
 export const TAXII_MEDIA_TYPE = 'application/taxii+json;version=2.1'
@@ -77,8 +78,38 @@ export class TaxiiClient {
       })
     } catch (error) {
       const cause = (error as { cause?: { code?: string } }).cause?.code
-      throw new RemoteError(`cannot reach ${new URL(url).origin}: ${cause ?? (error as Error).message}`)
+      const hint = tlsTrustHint(cause, FEDERATION_PROCESS)
+      throw new RemoteError(
+        `cannot reach ${new URL(url).origin}: ${cause ?? (error as Error).message}${hint ? `; ${hint}` : ''}`,
+      )
     }
+  }
+
+  /**
+   * Why the collection answered 404 when the configured API root is in fact the discovery resource (a
+   * common mistake: it is the URL a server advertises); undefined when it is not.
+   */
+  async #discoveryRefusal(): Promise<RemoteError | undefined> {
+    let body: unknown
+    try {
+      const res = await this.#request(this.remote.apiRoot, { accept: TAXII_MEDIA_TYPE })
+      body = res.ok ? await readJson(res) : undefined
+    } catch {
+      return undefined
+    }
+    if (!isRecord(body) || !Array.isArray(body.api_roots)) return undefined
+    const url = new URL(this.remote.apiRoot)
+    const root = suggestedApiRoot(url, [body.default, ...body.api_roots])
+    return new RemoteError(discoveryUrlRefusal(url, root, 'define the feed or push again with'), 404)
+  }
+
+  /** The error for an answer a request did not want, saying so when the URL is the discovery URL. */
+  async #refusal(what: string, res: Response, body: unknown): Promise<RemoteError> {
+    if (res.status === 404) {
+      const discovery = await this.#discoveryRefusal()
+      if (discovery) return discovery
+    }
+    return new RemoteError(`${what} answered ${res.status}: ${errorText(body)}`, res.status)
   }
 
   get objectsUrl(): string {
@@ -94,8 +125,7 @@ export class TaxiiClient {
     if (params.next) query.set('next', params.next)
     const res = await this.#request(`${this.objectsUrl}?${query}`, { accept: TAXII_MEDIA_TYPE })
     const body = await readJson(res)
-    if (res.status !== 200)
-      throw new RemoteError(`GET objects answered ${res.status}: ${errorText(body)}`, res.status)
+    if (res.status !== 200) throw await this.#refusal('GET objects', res, body)
     if (!isRecord(body)) throw new RemoteError('GET objects did not answer a TAXII envelope')
     const objects = body.objects ?? []
     if (!Array.isArray(objects)) throw new RemoteError('the envelope\'s "objects" is not an array')
@@ -120,8 +150,7 @@ export class TaxiiClient {
       contentType: TAXII_MEDIA_TYPE,
     })
     const body = await readJson(res)
-    if (res.status !== 202 && res.status !== 200)
-      throw new RemoteError(`POST objects answered ${res.status}: ${errorText(body)}`, res.status)
+    if (res.status !== 202 && res.status !== 200) throw await this.#refusal('POST objects', res, body)
     return isRecord(body) ? (body as StatusResource) : {}
   }
 

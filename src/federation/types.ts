@@ -75,6 +75,11 @@ export interface Health {
    */
   caughtUpAt?: string
   nextAttemptAt?: string
+  /**
+   * A feed's last poll stopped at its page limit while the remote still had `more`: the cursor holds where
+   * the next poll continues. Absent once a poll reaches the end.
+   */
+  more?: true
   consecutiveFailures: number
   lastError?: HealthError
   /** Counters since the feed or push was created. */

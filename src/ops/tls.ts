@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs'
 import type { ServerOptions } from 'node:https'
 import type { TLSSocket } from 'node:tls'
 import { markUntrustedPeer } from '../auth/client-cert.js'
+import { fileErrorWords, readSmallFile } from './named-file.js'
 
 export interface TlsSettings {
   /** PEM certificate chain of the listener. */
@@ -18,11 +18,9 @@ export class TlsSetupError extends Error {}
 
 function read(path: string, what: string): Buffer {
   try {
-    return readFileSync(path)
+    return readSmallFile(path)
   } catch (error) {
-    throw new TlsSetupError(
-      `cannot read the ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-    )
+    throw new TlsSetupError(`cannot read the ${what} ${path}: ${fileErrorWords(error)}`)
   }
 }
 

@@ -8,6 +8,7 @@ export interface SeeAlso {
 }
 
 export const SEE_PARTNERS: SeeAlso = { cli: 'sluice partners list', api: 'GET /admin/partners' }
+export const SEE_PRINCIPALS: SeeAlso = { cli: 'sluice principals list', api: 'GET /admin/principals' }
 export const SEE_AGREEMENTS: SeeAlso = { cli: 'sluice agreements list', api: 'GET /admin/agreements' }
 export const SEE_ORDERS: SeeAlso = { cli: 'sluice policy history', api: 'GET /admin/orders' }
 export const SEE_COLLECTIONS: SeeAlso = {

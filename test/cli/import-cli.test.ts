@@ -45,6 +45,19 @@ describe('sluice import of input that stops being JSON', () => {
   })
 })
 
+describe('sluice import of a JSON Lines line that is broken JSON', () => {
+  it('reports the syntax error on that line, not an object spanning lines', async () => {
+    const file = join(dir, 'broken-line.jsonl')
+    writeFileSync(file, `${JSON.stringify(indicator(7))}\n{not json\n`)
+    const result = await run('import', file, '--collection', 'inbox')
+    expect(result.stdout).toBe('imported into inbox: 1 added, 0 already present, 0 rejected\n')
+    expect(result.stderr).toMatch(
+      /^sluice: input stopped being readable: invalid JSON: Expected property name or '}' in JSON at position 1 \(at byte \d+, line 2\); /,
+    )
+    expect(result.code).toBe(2)
+  })
+})
+
 describe('what sluice import reports about each rejection', () => {
   const MARKING = 'marking-definition--00000000-0000-4000-8000-0000000000bb'
   const statement = {

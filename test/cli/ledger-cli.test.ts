@@ -4,7 +4,7 @@
  * verify exits 0 only when everything asked for is proven.
  */
 
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -82,6 +82,15 @@ describe('ledger verify', () => {
     oneLine(unknown.stderr)
     expect(unknown.stderr).toMatch(/^sluice: cannot reach http:\/\/no-such-node\.invalid: getaddrinfo /)
     expect(unknown.code).toBe(1)
+  })
+
+  it('says that --url is the base URL when it is given an API root', async () => {
+    const result = await verify([], { url: `${s.t.url}/intel/` })
+    oneLine(result.stderr)
+    expect(result.stderr).toBe(
+      `sluice: the node answered 404 to /ledger/checkpoint: no TAXII endpoint at this path; --url is the node's base URL, without the API root, e.g. ${s.t.url}\n`,
+    )
+    expect(result.code).toBe(1)
   })
 
   it('says what a node answered when it is not JSON or an error', async () => {
@@ -186,6 +195,18 @@ describe('ledger verify', () => {
     const genuine = await verify(['--save-checkpoint', fresh])
     expect(genuine.code, genuine.stdout).toBe(0)
     expect(readFileSync(fresh, 'utf8')).toMatch(/^[^\n]+\n\d+\n/)
+  })
+
+  it('says in one line, after the summary, that it could not keep the checkpoint', async () => {
+    const full = await verify(['--save-checkpoint', '/dev/full'])
+    expect(full.stdout.trim().split('\n').at(-1)).toMatch(/^\d+ proven, 0 unproven, 0 failed$/)
+    expect(full.stderr).toBe('sluice: cannot write /dev/full: no space left on device\n')
+    expect(full.code).toBe(1)
+    // a regular file is replaced by renaming a complete copy over it: nothing is left beside it
+    const kept = join(dir, 'kept-twice.txt')
+    expect((await verify(['--save-checkpoint', kept])).code).toBe(0)
+    expect((await verify(['--checkpoint', kept, '--save-checkpoint', kept])).code).toBe(0)
+    expect(readdirSync(dir).filter((f) => f.endsWith('.partial'))).toEqual([])
   })
 
   it('refuses a --checkpoint file that is not a checkpoint, naming it, with exit 2', async () => {

@@ -49,6 +49,8 @@ describe('a well-formed name of something this node does not have', () => {
       'no partner "nobody"',
     ],
     [['policy', 'preview', '--partner', 'nobody'], 'no partner "nobody"'],
+    [['keys', 'list', '--principal', 'nobody'], 'no principal "nobody"; see "sluice principals list"'],
+    [['keys', 'certs', '--principal', 'nobody'], 'no principal "nobody"; see "sluice principals list"'],
     [['export', '--collection', 'nowhere'], 'no collection "nowhere"'],
     [
       ['export', '--collection', 'inbox', '--type', 'identity,indicatorz'],

@@ -2,13 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { PAGES_PER_POLL } from '../../src/federation/feed.js'
 import { createServices } from '../../src/server/services.js'
 import { ensureDefaultApiRoot } from '../../src/services/api-roots.js'
 import { createCollection } from '../../src/services/collections.js'
 import { createPrincipal } from '../../src/services/principals.js'
 import { openStore } from '../../src/store/open.js'
 import { runCli } from '../cli/run-cli.js'
-import { type FedNode, fedNode } from './helpers.js'
+import { type FedNode, fedNode, ind, put, share } from './helpers.js'
 
 describe('the feeds, pushes and withdraw commands', () => {
   let dir: string
@@ -62,6 +63,37 @@ describe('the feeds, pushes and withdraw commands', () => {
     expect((await runCli(['feeds', 'list'], { env: env() })).stdout).toMatch(/no feeds/)
   })
 
+  it('says that more remains when a poll stops at its page limit, and the next poll continues', async () => {
+    const alpha = await fedNode('alpha')
+    try {
+      await put(
+        alpha,
+        Array.from({ length: PAGES_PER_POLL + 1 }, (_, i) => ind(1000 + i)),
+      )
+      // share() needs only the receiving partner's name
+      const key = await share(alpha, { name: 'cli' } as FedNode)
+      const feed = ['--url', `${alpha.t.url}/intel/`, '--collection', alpha.collectionId, '--key', key]
+      const defined = ['--into', 'inbox', '--partner', 'alpha', '--page-size', '1', '--id', 'backlog']
+      expect(await runCli(['feeds', 'add', ...feed, ...defined], { env: env() })).toMatchObject({ code: 0 })
+      const first = await runCli(['feeds', 'poll', 'backlog'], { env: env() })
+      expect(first.code).toBe(0)
+      expect(first.stdout.split('\n')[1]).toBe(
+        `more remains: this poll stopped after ${PAGES_PER_POLL} pages; the next one continues from the saved cursor (run "sluice feeds poll backlog" again, or a running node's scheduler does at its next run)`,
+      )
+      expect((await runCli(['feeds', 'list'], { env: env() })).stdout).toMatch(/^ {2}OK .* more remains/m)
+      const second = await runCli(['feeds', 'poll', 'backlog'], { env: env() })
+      expect(second.code).toBe(0)
+      expect(second.stdout).not.toContain('more remains')
+      const [state] = JSON.parse((await runCli(['feeds', 'list', '--json'], { env: env() })).stdout)
+      expect(state.health.counts.added).toBe(PAGES_PER_POLL + 1)
+      expect(state.health.more).toBeUndefined()
+      expect(state.cursor.next).toBeUndefined()
+      expect(await runCli(['feeds', 'remove', 'backlog'], { env: env() })).toMatchObject({ code: 0 })
+    } finally {
+      await alpha.t.stop()
+    }
+  })
+
   it('refuses a feed from a partner the policy does not know', async () => {
     const add = await runCli(
       [
@@ -82,6 +114,22 @@ describe('the feeds, pushes and withdraw commands', () => {
     )
     expect(add.code).toBe(1)
     expect(add.stderr).toMatch(/no partner "nobody"/)
+  })
+
+  it('refuses the discovery URL where the API root is wanted, naming the API root to give', async () => {
+    const withPartner = await runCli(
+      [
+        'feeds',
+        'add',
+        ...['--url', 'http://127.0.0.1:9/taxii2/', '--collection', 'c1', '--key', 'k'],
+        ...['--into', 'inbox', '--partner', 'alpha'],
+      ],
+      { env: env() },
+    )
+    expect([withPartner.code, withPartner.stderr]).toEqual([
+      2,
+      'sluice: http://127.0.0.1:9/taxii2/ is the TAXII discovery URL, not an API root; give the API root, e.g. http://127.0.0.1:9/intel/\n',
+    ])
   })
 
   it('lists pushes and withdrawals', async () => {
@@ -154,5 +202,56 @@ describe('the federation API', () => {
       headers: { Authorization: `Bearer ${partner.apiKey}` },
     })
     expect(await own.json()).toEqual({ origin: 'bravo.sluice.test', withdrawals: [] })
+  })
+
+  const headers = () => ({ Authorization: `Bearer ${node.t.adminKey}`, 'Content-Type': 'application/json' })
+  const post = (path: string, body: unknown) =>
+    fetch(`${node.t.url}/federation/${path}`, {
+      method: 'POST',
+      headers: headers(),
+      body: JSON.stringify(body),
+    })
+
+  it.each([
+    [
+      'feeds',
+      { partner: 'alpha' },
+      'into is required: the local collection; see GET /{api-root}/collections/',
+    ],
+    [
+      'pushes',
+      { partner: 'alpha' },
+      'from is required: the local collection; see GET /{api-root}/collections/',
+    ],
+    [
+      'feeds',
+      { into: 'shared' },
+      'partner is required: the partner the remote node is; see GET /admin/partners',
+    ],
+    [
+      'feeds',
+      { url: undefined, partner: 'alpha', into: 'shared' },
+      'url is required: the remote TAXII API root',
+    ],
+    [
+      'feeds',
+      { url: 'https://alpha.example/taxii2/', partner: 'alpha', into: 'shared' },
+      'https://alpha.example/taxii2/ is the TAXII discovery URL, not an API root; give the API root, e.g. https://alpha.example/intel/',
+    ],
+  ])('POST /federation/%s with %j is a 400 saying so', async (path, fields, description) => {
+    const res = await post(path, { url: 'http://127.0.0.1:9/intel/', collection: 'c1', key: 'k', ...fields })
+    expect(res.status).toBe(400)
+    expect(((await res.json()) as { description: string }).description).toBe(description)
+  })
+
+  it('refuses a pending filter other than true or false, rather than listing everything', async () => {
+    const get = (query: string) =>
+      fetch(`${node.t.url}/federation/withdrawals${query}`, { headers: headers() })
+    const maybe = await get('?pending=maybe')
+    expect(maybe.status).toBe(400)
+    expect(((await maybe.json()) as { description: string }).description).toBe(
+      'pending must be one of true, false',
+    )
+    for (const query of ['', '?pending=true', '?pending=false']) expect((await get(query)).status).toBe(200)
   })
 })

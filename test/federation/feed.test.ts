@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { pollFeed } from '../../src/federation/feed.js'
 import { backoffDelay, parseInterval } from '../../src/federation/schedule.js'
+import { FederationScheduler } from '../../src/federation/scheduler.js'
 import type { FeedDefinition } from '../../src/federation/types.js'
 import { T0 } from '../taxii/fixtures.js'
 import { type FedNode, fedNode, feed, ind, put, share, versions } from './helpers.js'
@@ -53,6 +54,7 @@ describe('a feed between two Sluice nodes', () => {
     )
     const cut = await pollFeed(bravo.ctx, fromAlpha, { maxPages: 2 })
     expect(cut.cursor.next).toBeDefined()
+    expect(cut.health.more).toBe(true)
     expect(cut.health.caughtUpAt).not.toBe(cut.health.lastAttemptAt)
     expect(Date.parse(cut.health.nextAttemptAt!)).toBeLessThanOrEqual(Date.now())
     // a new process: only the stored state carries over
@@ -60,6 +62,7 @@ describe('a feed between two Sluice nodes', () => {
     const fresh = federationContext(bravo.t.node.services)
     const done = await pollFeed(fresh, fromAlpha)
     expect(done.health.counts.added).toBe(53)
+    expect(done.health.more).toBeUndefined()
     expect(done.health.counts.unchanged ?? 0).toBe(0)
     expect((await versions(bravo)).sort()).toEqual((await versions(alpha)).sort())
   })
@@ -97,6 +100,25 @@ describe('a feed between two Sluice nodes', () => {
     expect(state.health.counts.bounced ?? 0).toBe(0)
     expect(state.health.counts.added).toBe(1) // only charlie's 900 is new to alpha
     expect(await alpha.store.provenance([ind(100).id])).toEqual([])
+  })
+
+  it('has the scheduler continue a poll that stopped at its page limit at once, not at the next interval', async () => {
+    const hourly = await feed(bravo, alpha, await share(alpha, bravo), { id: 'hourly', pageSize: 5 })
+    await bravo.ctx.state.putFeed({ ...hourly, everyMs: 3_600_000 })
+    const scheduler = new FederationScheduler(bravo.ctx, { tickMs: 10, pagesPerPoll: 1 })
+    scheduler.start()
+    try {
+      await expect
+        .poll(async () => (await bravo.ctx.state.feedState('hourly')).health.caughtUpAt, { timeout: 10_000 })
+        .toBeDefined()
+    } finally {
+      await scheduler.stop()
+    }
+    const { health } = await bravo.ctx.state.feedState('hourly')
+    await bravo.ctx.state.removeFeed('hourly')
+    // one page a poll: every poll but the last stopped with more to fetch
+    expect(health.counts.pages).toBeGreaterThan(2)
+    expect(health.more).toBeUndefined()
   })
 })
 
@@ -138,6 +160,18 @@ describe('failures', () => {
     expect(parseInterval('250ms')).toBe(250)
     expect(parseInterval('2m')).toBe(120_000)
     expect(parseInterval('soon')).toBeUndefined()
+  })
+
+  it('says that a feed defined with the discovery URL must be defined again with the API root', async () => {
+    // as stored before such a URL was refused, or served at a path other than /taxii2/
+    const state = await pollFeed(bravo.ctx, {
+      ...fromAlpha,
+      id: 'discovery',
+      apiRoot: `${alpha.t.url}/taxii2/`,
+    })
+    expect(state.health.lastError?.message).toBe(
+      `${alpha.t.url}/taxii2/ is the TAXII discovery URL, not an API root; define the feed or push again with the API root, e.g. ${alpha.t.url}/intel/`,
+    )
   })
 
   it('reports a local collection that is gone as a failure, not a crash', async () => {

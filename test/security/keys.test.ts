@@ -195,6 +195,31 @@ describe('key lifecycle', () => {
     expect(await keys()).toEqual(before)
   })
 
+  it('refuses a principal filter naming no principal, as the agreements filter refuses an unknown partner', async () => {
+    const started = await startTestNode()
+    node = started
+    const { principal } = await createPrincipal(started.node.store, {
+      name: 'Filtered desk',
+      role: 'auditor',
+    })
+    const get = async (path: string) => {
+      const res = await started.get(path, started.adminKey, { Accept: 'application/json' })
+      return { status: res.status, body: (await res.json()) as { description?: string; error_code?: string } }
+    }
+    const partner = await get('/admin/agreements?partner=nope')
+    expect(partner).toMatchObject({ status: 400, body: { error_code: 'invalid-input' } })
+    for (const path of ['keys', 'certificates']) {
+      expect(await get(`/admin/${path}?principal=nope`)).toEqual({
+        status: partner.status,
+        body: {
+          ...partner.body,
+          description: 'no principal "nope"; see GET /admin/principals',
+        },
+      })
+      expect((await get(`/admin/${path}?principal=${principal.id}`)).status).toBe(200)
+    }
+  })
+
   it('parses durations', () => {
     expect([
       parseDuration('90'),

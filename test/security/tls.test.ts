@@ -1,8 +1,11 @@
+import { rmSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bindCertificate, unbindCertificate } from '../../src/auth/client-cert.js'
 import { createLogger } from '../../src/ops/logger.js'
 import { createCollection } from '../../src/services/collections.js'
 import { createPrincipal } from '../../src/services/principals.js'
+import { newNodeDir } from '../cli/node-dir.js'
+import { runCli } from '../cli/run-cli.js'
 import { startTestNode, TAXII, type TestNode } from '../helpers/node.js'
 import { httpsRequest, makePki, type TestPki } from './certs.js'
 
@@ -197,6 +200,68 @@ describe('TLS setup errors', () => {
   it('names the unreadable file', async () => {
     await expect(
       startTestNode({ tls: { certFile: '/nonexistent/cert.pem', keyFile: pki.files.serverKey } }),
-    ).rejects.toThrow(/TLS certificate \/nonexistent\/cert.pem: ENOENT/)
+    ).rejects.toThrow('cannot read the TLS certificate /nonexistent/cert.pem: no such file')
+  })
+})
+
+describe('feeds and ledger verify against a peer whose certificate is from a private CA', () => {
+  let peer: TestNode
+  let dir: string
+  let collectionId: string
+  const env = (extra: Record<string, string> = {}) => ({ SLUICE_DATA: dir, ...extra })
+  beforeAll(async () => {
+    // mutual TLS on, with a client CA: the feed still gets in with the API key alone
+    peer = await startTestNode({
+      tls: { certFile: pki.files.serverCert, keyFile: pki.files.serverKey, clientCaFile: pki.files.caCert },
+    })
+    collectionId = (
+      await createCollection(peer.node.store, { apiRoot: 'intel', title: 'Routes', alias: 'routes' })
+    ).id
+    dir = await newNodeDir('sluice-tls-feed-')
+    for (const args of [
+      ['partners', 'add', '--id', 'peer', '--name', 'Peer police (fictional)', '--kind', 'police'],
+      ['collections', 'create', '--title', 'Inbox', '--alias', 'inbox'],
+      ['feeds', 'add', '--url', `${peer.url}/intel/`, '--collection', collectionId, '--key', peer.adminKey],
+    ]) {
+      const extra =
+        args[0] === 'feeds' ? ['--into', 'inbox', '--partner', 'peer', '--id', 'peer', '--verify', 'off'] : []
+      expect(await runCli([...args, ...extra], { env: env() })).toMatchObject({ code: 0 })
+    }
+  })
+  afterAll(async () => {
+    await peer.stop()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('says to start the polling process with NODE_EXTRA_CA_CERTS, which then works without a client certificate', async () => {
+    const untrusted = await runCli(['feeds', 'poll', 'peer'], { env: env() })
+    expect(untrusted.code).toBe(1)
+    expect(untrusted.stdout).toMatch(
+      /cannot reach https:\/\/127\.0\.0\.1:\d+: [A-Z_]+; the peer's certificate is self-signed or from a CA this process does not trust: start the process that polls and pushes, sluice serve or the CLI, with NODE_EXTRA_CA_CERTS=ca\.pem/,
+    )
+    const trusted = await runCli(['feeds', 'poll', 'peer'], {
+      env: env({ NODE_EXTRA_CA_CERTS: pki.files.caCert }),
+    })
+    expect([trusted.code, trusted.stdout]).toEqual([0, expect.stringMatching(/^OK /)])
+  })
+
+  it('gives ledger verify the same hint', async () => {
+    const result = await runCli(
+      [
+        'ledger',
+        'verify',
+        '--url',
+        peer.url,
+        '--api-key',
+        peer.adminKey,
+        '--vkey',
+        peer.node.services.ledger.key.vkey,
+      ],
+      { env: env() },
+    )
+    expect(result.code).toBe(1)
+    expect(result.stderr).toMatch(
+      /^sluice: cannot reach https:\/\/127\.0\.0\.1:\d+: [^\n]+; the peer's certificate is self-signed or from a CA this process does not trust: start sluice ledger verify with NODE_EXTRA_CA_CERTS=ca\.pem[^\n]*\n$/,
+    )
   })
 })

@@ -255,6 +255,19 @@ describe('readObjects: errors', () => {
     expect((await collectError(['{"a":1}\n[1,\n2]\n'])).error).toMatchObject({ code: 'malformed', line: 2 })
   })
 
+  it('JSON Lines: a line that is broken JSON is a syntax error there, not an object spanning lines', async () => {
+    const text = '{"a":1}\n{not json\n{"c":3}\n'
+    // the same wherever the chunks are cut, the broken line included
+    for (const parts of [[text], splitAt(Buffer.from(text), [10, 12])]) {
+      const { items, error } = await collectError(parts)
+      expect(items.map((i) => i.value)).toEqual([{ a: 1 }])
+      expect(error).toMatchObject({ code: 'malformed', line: 2, offset: text.indexOf('not') })
+      expect(error.message).toMatch(/^invalid JSON: Expected property name/)
+    }
+    const spans = await collectError(['{"a":1}\n{"b": 1,\n"c": 2}\n'])
+    expect(spans.error.message).toMatch(/^a JSON Lines object must not span several lines/)
+  })
+
   it('depth beyond maxDepth', async () => {
     const deep = (n: number) => '['.repeat(n - 1) + ']'.repeat(n - 1)
     const ok = `[{"a":${deep(64)}}]`

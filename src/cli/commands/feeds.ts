@@ -1,7 +1,7 @@
 import { type FederationContext, federationContext } from '../../federation/context.js'
 import { clearAlarm, defineFeed, listFeeds } from '../../federation/definitions.js'
 import { FederationError } from '../../federation/errors.js'
-import { pollFeed } from '../../federation/feed.js'
+import { PAGES_PER_POLL, pollFeed } from '../../federation/feed.js'
 import { resolveCollectionIds } from '../../services/collections.js'
 import { CliError } from '../errors.js'
 import { actionNames, actionOf, integer, onlyFor, parse, required } from '../options.js'
@@ -60,13 +60,15 @@ export function healthLine(h: {
   lagSeconds?: number | undefined
   consecutiveFailures: number
   lastError?: { message: string }
+  more?: true
 }): string {
   const lag = h.lagSeconds === undefined ? 'lag n/a' : `lag ${h.lagSeconds.toFixed(1)}s`
   const error =
     h.consecutiveFailures > 0 && h.lastError
       ? `  failing x${h.consecutiveFailures}: ${h.lastError.message}`
       : ''
-  return `${h.status.toUpperCase()}  last success ${h.lastSuccessAt ?? 'never'}  ${lag}${error}`
+  const more = h.more ? '  more remains' : ''
+  return `${h.status.toUpperCase()}  last success ${h.lastSuccessAt ?? 'never'}  ${lag}${more}${error}`
 }
 
 const ACTIONS = { add: 0, list: 0, poll: 1, 'clear-alarm': 1, remove: 1 } as const
@@ -161,6 +163,10 @@ export async function run(args: string[]): Promise<void> {
       if (!feed) throw new CliError(`no feed "${feedId}"`)
       const state = await pollFeed(ctx, feed)
       process.stdout.write(`${healthLine(state.health)}  ${feedCountsText(state.health.counts)}\n`)
+      if (state.health.more)
+        process.stdout.write(
+          `more remains: this poll stopped after ${PAGES_PER_POLL} pages; the next one continues from the saved cursor (run "sluice feeds poll ${feedId}" again, or a running node's scheduler does at its next run)\n`,
+        )
       if (state.health.consecutiveFailures > 0) process.exitCode = 1
       return
     }

@@ -1,6 +1,7 @@
 import { bindCertificate, listCertificateBindings, unbindCertificate } from '../../auth/client-cert.js'
 import { CredentialError } from '../../auth/credential-error.js'
 import { listKeys, parseDuration, revokeKey, rotateKey } from '../../auth/keys.js'
+import { PolicyInputError } from '../../services/policy-input.js'
 import { CliError } from '../errors.js'
 import { readUserFile } from '../files.js'
 import { actionNames, actionOf, badValue, onlyFor, parse, required } from '../options.js'
@@ -50,6 +51,8 @@ export async function run(args: string[]): Promise<void> {
   })
   const overlap =
     parseDuration(values.overlap ?? '24h') ?? badValue('overlap', 'a duration such as 90s, 30m, 24h or 7d')
+  // the certificate is read before the store is opened, so a wrong path is a usage error on any node
+  const pem = action === 'bind-cert' ? readUserFile(required(values.cert, 'cert')) : undefined
   const out = (text: string) => process.stdout.write(text)
   await withStore(values, async (store) => {
     try {
@@ -82,9 +85,7 @@ export async function run(args: string[]): Promise<void> {
           return
         }
         case 'bind-cert': {
-          const file = required(values.cert, 'cert')
-          const pem = readUserFile(file)
-          const binding = await bindCertificate(store, required(target, 'principal id'), pem, 'cli')
+          const binding = await bindCertificate(store, required(target, 'principal id'), pem!, 'cli')
           out(`bound ${binding.fingerprint} (${binding.subject}) to ${binding.principalId}\n`)
           return
         }
@@ -104,7 +105,8 @@ export async function run(args: string[]): Promise<void> {
         }
       }
     } catch (error) {
-      if (error instanceof CredentialError) throw new CliError(error.message)
+      if (error instanceof CredentialError || error instanceof PolicyInputError)
+        throw new CliError(error.message)
       throw error
     }
   })

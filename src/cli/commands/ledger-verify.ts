@@ -1,3 +1,4 @@
+import { tlsTrustHint } from '../../federation/remote-hints.js'
 import { parseCheckpoint } from '../../ledger/checkpoint.js'
 import { decodeEntry, type Entry } from '../../ledger/entry.js'
 import { LedgerError } from '../../ledger/errors.js'
@@ -213,11 +214,10 @@ function nodeReader(options: VerifyOptions): (path: string) => Promise<NodeAnswe
         : `${res.headers.get('content-type') ?? 'no content type'}, not JSON`
     if (!res.ok) {
       const said = [body?.description, body?.title].find((s) => typeof s === 'string')
-      throw new CliError(
-        said
-          ? `the node answered ${res.status} to ${route}: ${said}`
-          : `the node answered ${res.status} ${res.statusText} to ${route} (${kind})`,
-      )
+      const answered = said
+        ? `the node answered ${res.status} to ${route}: ${said}`
+        : `the node answered ${res.status} ${res.statusText} to ${route} (${kind})`
+      throw new CliError(`${answered}${res.status === 404 ? beside(base) : ''}`)
     }
     if (body === undefined)
       throw new CliError(`the node answered ${route} with ${kind}: is ${base} a Sluice node?`)
@@ -225,11 +225,23 @@ function nodeReader(options: VerifyOptions): (path: string) => Promise<NodeAnswe
   }
 }
 
+/**
+ * The ledger is served beside the TAXII API roots, not under one: a --url with a path that the node answers
+ * 404 is most often an API root or the discovery URL, copied from a feed or a TAXII client.
+ */
+function beside(base: string): string {
+  const url = new URL(base)
+  if (url.pathname === '/' || url.pathname === '') return ''
+  return `; --url is the node's base URL, without the API root, e.g. ${url.origin}`
+}
+
 function whyUnreachable(error: unknown, timeoutMs: number): string {
   const failure = error as Error & { cause?: Error & { code?: string } }
   if (failure.name === 'TimeoutError') return `no answer within ${timeoutMs / 1000} s`
   // fetch refuses a few well-known ports (9, 25, …) before trying to connect
   if (failure.cause?.message === 'bad port') return 'fetch does not connect to that port'
+  const hint = tlsTrustHint(failure.cause?.code, 'sluice ledger verify')
+  if (hint) return `${failure.cause?.message ?? failure.cause?.code}; ${hint}`
   // the system's words: "connect ECONNREFUSED 127.0.0.1:8021", "getaddrinfo ENOTFOUND host"
   return failure.cause?.message || failure.cause?.code || failure.message
 }

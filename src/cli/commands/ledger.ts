@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs'
 import { decodeEntry } from '../../ledger/entry.js'
 import { toBase64 } from '../../ledger/hash.js'
 import { GLOBAL_LOG, parseLogId } from '../../ledger/log-id.js'
@@ -7,7 +6,7 @@ import { knownLog } from '../../services/known-log.js'
 import type { LedgerService } from '../../services/ledger-service.js'
 import type { Store } from '../../store/types.js'
 import { CliError } from '../errors.js'
-import { readUserFile } from '../files.js'
+import { checkOutputFile, readUserFile, writeUserFile } from '../files.js'
 import { actionNames, actionOf, instant, integer, onlyFor, parse, required } from '../options.js'
 import { withServices } from '../store-session.js'
 import { verifyRemote } from './ledger-verify.js'
@@ -101,6 +100,8 @@ export async function run(args: string[]): Promise<void> {
 }
 
 async function verify(values: Values): Promise<void> {
+  const keepIn = values['save-checkpoint']
+  if (keepIn) checkOutputFile(keepIn)
   const { rows, verifiedCheckpoint } = await verifyRemote({
     url: values.url ?? process.env.SLUICE_URL ?? '',
     apiKey: values['api-key'] ?? process.env.SLUICE_API_KEY ?? '',
@@ -110,16 +111,22 @@ async function verify(values: Values): Promise<void> {
     ...(values.objects ? { objects: readUserFile(values.objects) } : {}),
   })
   for (const r of rows) process.stdout.write(`${r.status.toUpperCase().padEnd(8)} ${r.item}: ${r.reason}\n`)
-  const keepIn = values['save-checkpoint']
+  let unkept: CliError | undefined
   if (keepIn && verifiedCheckpoint) {
-    writeFileSync(keepIn, verifiedCheckpoint)
-    process.stdout.write(`kept the checkpoint in ${keepIn}\n`)
+    try {
+      writeUserFile(keepIn, verifiedCheckpoint)
+      process.stdout.write(`kept the checkpoint in ${keepIn}\n`)
+    } catch (error) {
+      unkept = error as CliError
+    }
   } else if (keepIn) {
     process.stdout.write(
       `did not keep the node's checkpoint in ${keepIn}: it is not verified as extending what you kept\n`,
     )
   }
   process.stdout.write(`${reportSummary(rows)}\n`)
+  // the summary still stands; what failed is only the keeping, said last so it is seen
+  if (unkept) throw unkept
   // an item the node could not prove is no pass either: the recipient asked for proof of everything
   if (rows.some((r) => r.status !== 'proven')) process.exitCode = 1
 }

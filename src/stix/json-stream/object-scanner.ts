@@ -383,7 +383,7 @@ export class ObjectScanner {
           break
         }
       } else if (c === NEWLINE) {
-        if (jsonl) this.#fail('malformed', 'a JSON Lines object must not span several lines', this.#base + i)
+        if (jsonl) this.#openAtEndOfLine(buf, i)
         this.#line++
       }
     }
@@ -395,6 +395,22 @@ export class ObjectScanner {
     this.#inString = inString
     this.#escaped = escaped
     return n
+  }
+
+  /**
+   * A JSON Lines object is still open where its line ends (`end`). Either the line is broken JSON (`{not json`),
+   * which is what to report, and where; or it is sound so far and goes on below, which JSON Lines forbids.
+   */
+  #openAtEndOfLine(buf: Buffer, end: number): never {
+    const text = Buffer.concat([...this.#pieces, buf.subarray(this.#captureStart, end)]).toString('utf8')
+    try {
+      JSON.parse(text)
+    } catch (err) {
+      // a sound prefix fails only at its end ("Unexpected end of JSON input" has no position)
+      const position = /at position (\d+)/.exec(err instanceof Error ? err.message : String(err))
+      if (position && Number(position[1]) < text.length) this.#parse(text)
+    }
+    return this.#fail('malformed', 'a JSON Lines object must not span several lines', this.#base + end)
   }
 
   /** The chunk ended inside a capture: keep the captured part of it for later. */

@@ -12,7 +12,7 @@ import {
   revokeObject,
 } from '../../federation/withdrawals.js'
 import type { NodeServices } from '../../server/services.js'
-import type { BodyShape } from '../../services/policy-input.js'
+import { type BodyShape, oneOf } from '../../services/policy-input.js'
 import type { PrincipalRecord } from '../../store/types.js'
 import { badRequest, notFound, TaxiiError } from '../errors.js'
 import { type JsonRequest, type JsonRoute, queryParam, str } from './json-api.js'
@@ -207,7 +207,9 @@ export function federationRoutes(services: NodeServices, scheduler?: FederationS
       NO_BODY,
     ),
     route('GET', ['withdrawals'], EVERYONE, async ({ principal, url }) => {
-      const all = principal.role === 'admin' && url.searchParams.get('pending') !== 'true'
+      // "maybe" must not read as "everything": the admin would take a full list for the unacknowledged one
+      const pending = oneOf(url.searchParams.get('pending'), ['true', 'false'] as const, 'pending') === 'true'
+      const all = principal.role === 'admin' && !pending
       const partner = principal.role === 'partner' ? principal.partnerId! : queryParam(url, 'partner')
       const list = all ? await ctx.state.withdrawals(partner) : await pendingWithdrawals(ctx, partner)
       return { origin: ctx.ledger.origin, withdrawals: list.map(withdrawalView) }
