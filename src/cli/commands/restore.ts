@@ -30,7 +30,7 @@ export async function run(args: string[]): Promise<void> {
   )
   process.stdout.write(`restored ${result.database} from the backup of ${result.manifest.created_at}\n`)
   process.stdout.write(
-    `node key  ${result.keyRestored ? 'restored' : 'not in the backup: the node will sign with a new key'}\n`,
+    `node key  ${result.keyRestored ? 'restored' : `not in the backup: put the node's own key at ${keyPath} before it serves`}\n`,
   )
   for (const l of result.ledger)
     process.stdout.write(
