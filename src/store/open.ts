@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { StoreOpenError } from './errors.js'
+import { holdSqliteLock, type LockHolder, type ServingLock } from './sqlite/serving-lock.js'
 import { SqliteStore } from './sqlite/sqlite-store.js'
 import type { Store } from './types.js'
 
@@ -31,6 +32,17 @@ export async function storeHoldsNode(location: string): Promise<boolean> {
 
 /** A PostgreSQL URL rather than a SQLite file. */
 export const isPostgresLocation = (location: string): boolean => POSTGRES_URL.test(location)
+
+/**
+ * Takes the lock a location's single serving process holds for its whole life (see serving-lock.ts); a
+ * restore takes it too, so neither replaces the file under the other. PostgreSQL serves from several
+ * processes at once and needs none.
+ */
+export function holdServingLock(location: string, holder: LockHolder): ServingLock {
+  const path = location.replace(/^sqlite:/, '')
+  if (isPostgresLocation(location) || path === ':memory:') return { release: () => {} }
+  return holdSqliteLock(path, holder)
+}
 
 /**
  * Opens the store a location names: `postgres://…` for PostgreSQL, otherwise a

@@ -8,7 +8,8 @@ const HELP = `Usage: sluice restore --from DIR [--force] [--data DIR] [--db FILE
 Restores a backup made by "sluice backup" into a data directory whose node is
 stopped. The files are checked against the manifest first, copied in
 atomically, and every ledger root is recomputed from the restored leaves and
-compared with the manifest. An existing database is replaced only with --force.`
+compared with the manifest. An existing database is replaced only with --force,
+and never while a node serves it.`
 
 export async function run(args: string[]): Promise<void> {
   const { values } = parse(args, { from: { type: 'string' }, force: { type: 'boolean' } }, 0)
