@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { StoreOpenError } from './errors.js'
+import { IncompleteStoreError, StoreOpenError } from './errors.js'
+import { isIncomplete } from './migration-mark.js'
 import { holdSqliteLock, type LockHolder, type ServingLock } from './sqlite/serving-lock.js'
 import { SqliteStore } from './sqlite/sqlite-store.js'
 import type { Store } from './types.js'
@@ -51,16 +52,25 @@ export function holdServingLock(location: string, holder: LockHolder): ServingLo
  */
 export async function openStore(location: string | undefined, dataDir: string): Promise<Store> {
   const target = storeLocation(location, dataDir)
+  let store: Store
   try {
     if (isPostgresLocation(target)) {
       const { openPostgresStore } = await import('./postgres/open.js')
-      return await openPostgresStore(target)
+      store = await openPostgresStore(target)
+    } else {
+      const path = target.replace(/^sqlite:/, '')
+      if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+      store = new SqliteStore(path)
     }
-    const path = target.replace(/^sqlite:/, '')
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
-    return new SqliteStore(path)
   } catch (error) {
     const reason = ((error as Error)?.message ?? String(error)).split('\n')[0]
     throw new StoreOpenError(`cannot open the store ${displayLocation(target)}: ${reason}`)
   }
+  if (await isIncomplete(store)) {
+    await store.close()
+    throw new IncompleteStoreError(
+      `${displayLocation(target)} was left incomplete by an interrupted migrate; drop it and migrate again`,
+    )
+  }
+  return store
 }
