@@ -65,7 +65,7 @@ async function setUp(dataDir: string): Promise<Setup> {
   const store = await openStore(undefined, dataDir)
   try {
     await ensureDefaultApiRoot(store)
-    const services = await createServices(store, { dataDir })
+    const services = await createServices(store, { dataDir, createKey: true })
     const collection = await createCollection(store, {
       apiRoot: 'intel',
       title: 'Crash campaign',

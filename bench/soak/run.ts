@@ -38,7 +38,7 @@ async function prepare() {
   const store = await openStore(undefined, dir.path)
   try {
     await ensureDefaultApiRoot(store)
-    const services = await createServices(store, { dataDir: dir.path })
+    const services = await createServices(store, { dataDir: dir.path, createKey: true })
     const demo = await seedDemo(services)
     const collections = await store.listCollections('intel')
     return { adminKey: demo.adminKey, partners: demo.partnerKeys, collections: collections.map((c) => c.id) }

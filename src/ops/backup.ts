@@ -15,9 +15,10 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { GLOBAL_LOG } from '../ledger/log-id.js'
+import { holdSqliteLock } from '../store/sqlite/serving-lock.js'
 import { SqliteStore } from '../store/sqlite/sqlite-store.js'
 import type { Store } from '../store/types.js'
 import { auditLedger, type LogAudit } from './ledger-audit.js'
@@ -25,7 +26,7 @@ import { sluiceVersion } from './version.js'
 
 /**
  * A backup is a directory: the database copy, optionally the node's signing
- * key (without it a restored node signs checkpoints under a new key), and a
+ * key (without it a restored node serves only once given its own key), and a
  * manifest with their hashes and the ledger heads at the time of the copy.
  */
 export interface BackupManifest {
@@ -185,11 +186,25 @@ export async function restoreNode(options: {
   const keySource = manifest.node_key ? join(options.from, manifest.node_key.file) : undefined
   if (keySource && (!existsSync(keySource) || sha256File(keySource) !== manifest.node_key!.sha256))
     throw new BackupError('the node key does not match the manifest (damaged or altered)')
+  // held while the files are replaced: a running node would go on serving the old, unlinked database
+  const lock = holdSqliteLock(options.dbPath, 'restore')
+  try {
+    return await restoreUnlocked(options, manifest, source, keySource)
+  } finally {
+    lock.release()
+  }
+}
+
+async function restoreUnlocked(
+  options: { dbPath: string; keyPath?: string; force?: boolean },
+  manifest: BackupManifest,
+  source: string,
+  keySource: string | undefined,
+): Promise<RestoreResult> {
   if (existsSync(options.dbPath) && !options.force)
     throw new BackupError(`${options.dbPath} exists; stop the node and pass --force to replace it`)
   if (keySource && options.keyPath && existsSync(options.keyPath) && !options.force)
     throw new BackupError(`${options.keyPath} exists; pass --force to replace it`)
-  mkdirSync(dirname(options.dbPath), { recursive: true })
   const partial = `${options.dbPath}.restoring`
   copyFileSync(source, partial)
   fsyncPath(partial)

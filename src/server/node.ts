@@ -86,14 +86,23 @@ export async function createNode(options: NodeOptions): Promise<SluiceNode> {
     : undefined
   const store = await openStore(options.db, options.dataDir)
   const config: TaxiiConfig = { ...DEFAULT_TAXII_CONFIG, publicUrl: 'http://127.0.0.1', ...options.taxii }
-  await ensureDefaultApiRoot(store)
-  await recordFourEyes(store, options.fourEyes === true)
-  const cursors = new CursorCodec(await store.secret('cursor'))
-  const services = await createServices(store, {
-    dataDir: options.dataDir,
-    ...(options.origin ? { origin: options.origin } : {}),
-    ...(options.ledgerWriter === true ? { storeLocation: storeLocation(options.db, options.dataDir) } : {}),
-  })
+  let cursors: CursorCodec
+  let services: NodeServices
+  try {
+    await ensureDefaultApiRoot(store)
+    await recordFourEyes(store, options.fourEyes === true)
+    cursors = new CursorCodec(await store.secret('cursor'))
+    services = await createServices(store, {
+      dataDir: options.dataDir,
+      createKey: true,
+      ...(options.origin ? { origin: options.origin } : {}),
+      ...(options.ledgerWriter === true ? { storeLocation: storeLocation(options.db, options.dataDir) } : {}),
+    })
+  } catch (error) {
+    // a refused node must not keep its connections open (a PostgreSQL pool would hold the process)
+    await store.close().catch(() => {})
+    throw error
+  }
   const { gate } = services
   const logger = options.logger ?? errorLogger()
   const metrics = nodeMetrics(store, services.policy, sluiceVersion())

@@ -2,11 +2,12 @@ import { join } from 'node:path'
 import type { DisclosureGate } from '../disclosure/gate.js'
 import { PolicyGate } from '../disclosure/policy-gate.js'
 import { withFederationRules } from '../federation/onward-gate.js'
-import { LedgerService, loadOrCreateNodeKey } from '../services/ledger-service.js'
+import { LedgerService } from '../services/ledger-service.js'
 import { LedgerWriter } from '../services/ledger-writer.js'
 import { PolicyService } from '../services/policy-service.js'
 import type { Store } from '../store/types.js'
 import { NodeConfigError } from './errors.js'
+import { nodeKeyFor } from './node-key.js'
 
 export interface NodeServices {
   store: Store
@@ -22,8 +23,13 @@ export interface ServiceOptions {
   dataDir: string
   /** Names the node's logs in checkpoints (env SLUICE_ORIGIN). */
   origin?: string
-  /** Path of the Ed25519 node key; created on first start. */
+  /** Path of the Ed25519 node key (default SLUICE_NODE_KEY, else DATA/node.key). */
   keyPath?: string
+  /**
+   * Whether this process creates the node (serve): a missing key file then becomes a new key if no key has
+   * signed in the store yet. Otherwise a missing key is refused, as a new one would break partners' checks.
+   */
+  createKey?: boolean
   /**
    * Where `store` was opened from: given, large disclosure batches are appended by a worker thread
    * with its own connection there (see ledger-writer.ts). Without it, every append runs here.
@@ -44,7 +50,17 @@ export async function createServices(store: Store, options: ServiceOptions): Pro
   // an empty variable is an unset one, as a shell's `SLUICE_ORIGIN= sluice …` means it
   const asked = options.origin ?? (process.env.SLUICE_ORIGIN || undefined)
   const keyPath = options.keyPath ?? process.env.SLUICE_NODE_KEY ?? join(options.dataDir, 'node.key')
-  const key = await loadOrCreateNodeKey(keyPath, asked ?? DEFAULT_ORIGIN)
+  const key = await nodeKeyFor(store, {
+    path: keyPath,
+    pathFrom:
+      options.keyPath !== undefined
+        ? 'the key path given'
+        : process.env.SLUICE_NODE_KEY !== undefined
+          ? 'SLUICE_NODE_KEY'
+          : "the data directory's node.key",
+    origin: asked ?? DEFAULT_ORIGIN,
+    create: options.createKey === true,
+  })
   if (asked !== undefined && asked !== key.name)
     throw new NodeConfigError(
       `the origin "${asked}" (SLUICE_ORIGIN) is not this node's origin "${key.name}", fixed when its key ${keyPath} was created; leave SLUICE_ORIGIN unset or set it to "${key.name}"`,

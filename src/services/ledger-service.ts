@@ -1,10 +1,8 @@
-import { existsSync } from 'node:fs'
 import { type Checkpoint, signCheckpoint } from '../ledger/checkpoint.js'
 import { type DisclosureEntry, disclosureKey, type Entry, encodeEntries } from '../ledger/entry.js'
 import { leafHash, sha256Hex } from '../ledger/hash.js'
 import { GLOBAL_LOG, type LogId, logOrigin, logsForEntry } from '../ledger/log-id.js'
-import { readNodeKeyFile, writeNodeKeyFile } from '../ledger/node-key-file.js'
-import { generateNodeKey, type NodeSigningKey } from '../ledger/note-key.js'
+import type { NodeSigningKey } from '../ledger/note-key.js'
 import { proveConsistency, proveInclusion } from '../ledger/proof.js'
 import { frontierRoot } from '../ledger/tree.js'
 import { formatMicros, toMicros, versionKey } from '../store/time.js'
@@ -109,20 +107,6 @@ export function disclosureEntries(batch: DisclosureBatch): DisclosureEntry[] {
 
 /** Batches at least this large go to the ledger writer's thread, when there is one. */
 export const WRITER_MIN_BATCH = 64
-
-/** Loads the node's signing key from the data directory, creating it on first start. */
-export async function loadOrCreateNodeKey(path: string, origin: string): Promise<NodeSigningKey> {
-  if (existsSync(path)) return readNodeKeyFile(path)
-  const key = generateNodeKey(origin)
-  try {
-    await writeNodeKeyFile(path, key)
-    return key
-  } catch (error) {
-    // another process created it first
-    if (existsSync(path)) return readNodeKeyFile(path)
-    throw error
-  }
-}
 
 /**
  * The node's view of its ledger: appends, signed checkpoints and proofs over

@@ -10,3 +10,6 @@ export class PolicyChangedError extends Error {
     super('the policy changed while this change was being made')
   }
 }
+
+/** The store holds a copy a migrate started and never finished: it is no node. */
+export class IncompleteStoreError extends StoreOpenError {}

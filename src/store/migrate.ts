@@ -5,6 +5,7 @@ import { GLOBAL_LOG } from '../ledger/log-id.js'
 import { frontierRoot } from '../ledger/tree.js'
 import { storedPolicyFacts } from '../policy/policy-view.js'
 import type { StixObject } from '../stix/object.js'
+import { clearIncomplete, markIncomplete } from './migration-mark.js'
 import type { IncomingObject, LedgerAppend, Store, StoredVersion } from './types.js'
 
 /**
@@ -30,6 +31,9 @@ import type { IncomingObject, LedgerAppend, Store, StoredVersion } from './types
  */
 
 export class MigrationError extends Error {}
+
+/** The copy was stopped by its caller (`signal`); the target stays marked incomplete. */
+export class MigrationInterrupted extends MigrationError {}
 
 export interface MigrationProgress {
   phase: string
@@ -66,6 +70,8 @@ export interface MigrationOptions {
   onProgress?: (progress: MigrationProgress) => void
   /** Object versions per target transaction (default 1,000). */
   batchSize?: number
+  /** Stops the copy at its next step (e.g. on Ctrl-C) with a `MigrationInterrupted`. */
+  signal?: AbortSignal
 }
 
 const LEDGER_CHUNK = 2000
@@ -331,15 +337,26 @@ async function copyLog(
  * log's size and root, policy rows, keys and checkpoints. Throws
  * `MigrationError` on the first discrepancy. The source must not change
  * meanwhile (stop the node); a change is detected and fails the migration.
+ * The target is marked incomplete from the start until the copy has been
+ * verified (migration-mark.ts): a copy that fails or is stopped stays marked.
  */
 export async function migrateStore(
   source: Store,
   target: Store,
   options: MigrationOptions = {},
 ): Promise<MigrationSummary> {
-  const report = options.onProgress ?? (() => {})
+  const progress = options.onProgress ?? (() => {})
+  const stopIfAborted = () => {
+    if (options.signal?.aborted) throw new MigrationInterrupted('the copy was interrupted')
+  }
+  // every step reports, so every step is where an interrupted copy stops
+  const report = (p: MigrationProgress) => {
+    stopIfAborted()
+    progress(p)
+  }
   const batchSize = options.batchSize ?? 1000
   await assertEmptyTarget(target)
+  await markIncomplete(target)
   const before = await sourceFingerprint(source)
 
   report({ phase: 'api roots and collections', done: 0 })
@@ -442,6 +459,8 @@ export async function migrateStore(
     throw new MigrationError(
       'the source changed while it was being copied (is the node still running?); stop it and migrate again into an empty database',
     )
+  stopIfAborted()
+  await clearIncomplete(target)
   return {
     apiRoots: apiRoots.length,
     collections: collections.length,

@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { StoreOpenError } from './errors.js'
+import { IncompleteStoreError, StoreOpenError } from './errors.js'
+import { isIncomplete } from './migration-mark.js'
+import { holdSqliteLock, type LockHolder, type ServingLock } from './sqlite/serving-lock.js'
 import { SqliteStore } from './sqlite/sqlite-store.js'
 import type { Store } from './types.js'
 
@@ -33,22 +35,42 @@ export async function storeHoldsNode(location: string): Promise<boolean> {
 export const isPostgresLocation = (location: string): boolean => POSTGRES_URL.test(location)
 
 /**
+ * Takes the lock a location's single serving process holds for its whole life (see serving-lock.ts); a
+ * restore takes it too, so neither replaces the file under the other. PostgreSQL serves from several
+ * processes at once and needs none.
+ */
+export function holdServingLock(location: string, holder: LockHolder): ServingLock {
+  const path = location.replace(/^sqlite:/, '')
+  if (isPostgresLocation(location) || path === ':memory:') return { release: () => {} }
+  return holdSqliteLock(path, holder)
+}
+
+/**
  * Opens the store a location names: `postgres://…` for PostgreSQL, otherwise a
  * SQLite file (`sqlite:` prefix optional). Without one, the data directory's file.
  * Any failure is a {@link StoreOpenError} naming the location (never its password).
  */
 export async function openStore(location: string | undefined, dataDir: string): Promise<Store> {
   const target = storeLocation(location, dataDir)
+  let store: Store
   try {
     if (isPostgresLocation(target)) {
       const { openPostgresStore } = await import('./postgres/open.js')
-      return await openPostgresStore(target)
+      store = await openPostgresStore(target)
+    } else {
+      const path = target.replace(/^sqlite:/, '')
+      if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+      store = new SqliteStore(path)
     }
-    const path = target.replace(/^sqlite:/, '')
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
-    return new SqliteStore(path)
   } catch (error) {
     const reason = ((error as Error)?.message ?? String(error)).split('\n')[0]
     throw new StoreOpenError(`cannot open the store ${displayLocation(target)}: ${reason}`)
   }
+  if (await isIncomplete(store)) {
+    await store.close()
+    throw new IncompleteStoreError(
+      `${displayLocation(target)} was left incomplete by an interrupted migrate; drop it and migrate again`,
+    )
+  }
+  return store
 }

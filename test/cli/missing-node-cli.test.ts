@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createServices } from '../../src/server/services.js'
 import { openStore } from '../../src/store/open.js'
 import { POSTGRES_URL } from '../helpers/stores.js'
 import { runCli } from './run-cli.js'
@@ -44,7 +45,9 @@ describe.skipIf(!POSTGRES_URL)('a PostgreSQL database that holds no node', () =>
   })
 
   it('is used once a node is started in it', async () => {
-    await (await openStore(db.location, '/nonexistent')).close()
+    const store = await openStore(db.location, data)
+    await createServices(store, { dataDir: data, createKey: true })
+    await store.close()
     const result = await run('partners', 'list')
     expect(result.stderr).toBe('')
     expect(result.code).toBe(0)

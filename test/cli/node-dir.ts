@@ -1,11 +1,20 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createServices } from '../../src/server/services.js'
 import { openStore } from '../../src/store/open.js'
 
-/** A fresh data directory holding an empty node, as "sluice serve" leaves it on first start. */
-export async function newNodeDir(prefix: string): Promise<string> {
+/**
+ * A fresh data directory holding an empty node, as "sluice serve" leaves it on first start: the store, and
+ * the node key (named `origin`) that the store records.
+ */
+export async function newNodeDir(prefix: string, origin?: string): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), prefix))
-  await (await openStore(undefined, dir)).close()
+  const store = await openStore(undefined, dir)
+  try {
+    await createServices(store, { dataDir: dir, createKey: true, ...(origin ? { origin } : {}) })
+  } finally {
+    await store.close()
+  }
   return dir
 }

@@ -2,8 +2,6 @@ import { rmSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseCheckpoint } from '../../src/ledger/checkpoint.js'
 import { parseNote } from '../../src/ledger/note.js'
-import { createServices } from '../../src/server/services.js'
-import { openStore } from '../../src/store/open.js'
 import { newNodeDir } from './node-dir.js'
 import { runCli } from './run-cli.js'
 
@@ -17,10 +15,7 @@ let dir: string
 const ORIGIN = 'alpha.sluice.test'
 
 beforeAll(async () => {
-  dir = await newNodeDir('sluice-origin-cli-')
-  const store = await openStore(undefined, dir)
-  await createServices(store, { dataDir: dir, origin: ORIGIN })
-  await store.close()
+  dir = await newNodeDir('sluice-origin-cli-', ORIGIN)
 })
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 

@@ -1,9 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { CLI, runCli } from './run-cli.js'
+import { runCli } from './run-cli.js'
+import { startServe } from './serve-child.js'
 
 const running: ChildProcess[] = []
 const dirs: string[] = []
@@ -13,21 +14,11 @@ afterEach(() => {
 })
 
 /** `sluice serve` on a fresh data directory, its stdout once it contains `until`. */
-function serveUntil(args: string[], until: RegExp): Promise<string> {
+async function serveUntil(args: string[], until: RegExp): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-serve-cli-'))
   dirs.push(dir)
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data', dir, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  running.push(child)
-  return new Promise((resolve, reject) => {
-    let out = ''
-    child.stdout!.on('data', (d) => {
-      out += d
-      if (until.test(out)) resolve(out.replaceAll(dir, 'DIR'))
-    })
-    child.on('exit', (code) => reject(new Error(`serve exited ${code} before printing ${until}: ${out}`)))
-  })
+  const { out } = await startServe(['--data', dir, ...args], until, running)
+  return out.replaceAll(dir, 'DIR')
 }
 
 describe('sluice serve on a fresh data directory', () => {

@@ -19,7 +19,7 @@ describe('the feeds, pushes and withdraw commands', () => {
     const store = await openStore(undefined, dir)
     await ensureDefaultApiRoot(store)
     await createCollection(store, { apiRoot: 'intel', title: 'Inbox', alias: 'inbox' })
-    const services = await createServices(store, { dataDir: dir, origin: 'cli.sluice.test' })
+    const services = await createServices(store, { dataDir: dir, origin: 'cli.sluice.test', createKey: true })
     await services.policy.addPartner(
       { id: 'alpha', name: 'Alpha police (fictional)', kind: 'police' },
       'test',

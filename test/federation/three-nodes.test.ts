@@ -148,7 +148,11 @@ beforeAll(async () => {
     await ensureDefaultApiRoot(store)
     return {
       store,
-      services: await createServices(store, { dataDir: p.dir, origin: `${p.name}.sluice.test` }),
+      services: await createServices(store, {
+        dataDir: p.dir,
+        origin: `${p.name}.sluice.test`,
+        createKey: true,
+      }),
     }
   }
   for (const p of Object.values(nodes)) {

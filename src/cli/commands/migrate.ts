@@ -1,6 +1,12 @@
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { MigrationError, type MigrationProgress, migrateStore } from '../../store/migrate.js'
+import { IncompleteStoreError } from '../../store/errors.js'
+import {
+  MigrationError,
+  MigrationInterrupted,
+  type MigrationProgress,
+  migrateStore,
+} from '../../store/migrate.js'
 import { displayLocation, openStore } from '../../store/open.js'
 import type { Store } from '../../store/types.js'
 import { CliError } from '../errors.js'
@@ -22,6 +28,10 @@ provenance. The object versions get new date_added values in the same order.
 Not carried: TAXII status resources, and the pagination cursor secret (clients
 holding an old "next" link start paging again).
 
+The target is marked incomplete until the copy is verified: one that fails or
+is interrupted (Ctrl-C) is refused by serve and every command; drop it and
+migrate again.
+
 The node's signing key is not in the store: it stays in the data directory
 (DIR/node.key, or SLUICE_NODE_KEY). Start the node with --db pointing at the
 target and the same key and origin, and old checkpoints keep verifying.`
@@ -38,6 +48,7 @@ async function open(location: string, dataDir: string, role: 'source' | 'target'
   try {
     return await openStore(location, dataDir)
   } catch (error) {
+    if (error instanceof IncompleteStoreError) throw error
     throw new CliError(`cannot open the ${role} ${displayLocation(location)}: ${firstLine(error)}`)
   }
 }
@@ -101,21 +112,31 @@ export async function run(args: string[]): Promise<void> {
   const source = await open(from, dataDir, 'source')
   let target: Store | undefined
   const progress = progressLine(process.stderr)
+  // Ctrl-C stops the copy at its next step, so it can say what it leaves behind
+  const interrupt = new AbortController()
+  const onInterrupt = () => interrupt.abort()
+  process.once('SIGINT', onInterrupt)
   try {
     target = await open(to, dataDir, 'target')
     const started = Date.now()
-    const summary = await migrateStore(source, target, { onProgress: (p) => progress.update(p) }).catch(
-      (error: unknown) => {
-        progress.done()
-        const message = firstLine(error)
-        // the empty-target check fails before anything is written
-        if (error instanceof MigrationError && message.startsWith('the target is not empty'))
-          throw new CliError(message)
+    const summary = await migrateStore(source, target, {
+      onProgress: (p) => progress.update(p),
+      signal: interrupt.signal,
+    }).catch((error: unknown) => {
+      progress.done()
+      const message = firstLine(error)
+      if (error instanceof MigrationInterrupted)
         throw new CliError(
-          `migration failed: ${message} (the target is incomplete: drop it and migrate into a new, empty database)`,
+          `migrate interrupted: the copy into ${displayLocation(to)} is incomplete and marked so; drop it and migrate again into a new, empty database`,
+          130,
         )
-      },
-    )
+      // the empty-target check fails before anything is written
+      if (error instanceof MigrationError && message.startsWith('the target is not empty'))
+        throw new CliError(message)
+      throw new CliError(
+        `migration failed: ${message} (the target is incomplete: drop it and migrate into a new, empty database)`,
+      )
+    })
     progress.done()
     const seconds = ((Date.now() - started) / 1000).toFixed(1)
     const w = (line: string) => process.stdout.write(`${line}\n`)
@@ -143,6 +164,7 @@ export async function run(args: string[]): Promise<void> {
       `node key         not in the store (${sourceKeyLine(from, dataDir)}); run the node with --db ${displayLocation(to)} and that key`,
     )
   } finally {
+    process.off('SIGINT', onInterrupt)
     progress.done()
     await source.close().catch(() => {})
     await target?.close().catch(() => {})

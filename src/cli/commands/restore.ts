@@ -8,7 +8,8 @@ const HELP = `Usage: sluice restore --from DIR [--force] [--data DIR] [--db FILE
 Restores a backup made by "sluice backup" into a data directory whose node is
 stopped. The files are checked against the manifest first, copied in
 atomically, and every ledger root is recomputed from the restored leaves and
-compared with the manifest. An existing database is replaced only with --force.`
+compared with the manifest. An existing database is replaced only with --force,
+and never while a node serves it.`
 
 export async function run(args: string[]): Promise<void> {
   const { values } = parse(args, { from: { type: 'string' }, force: { type: 'boolean' } }, 0)
@@ -30,7 +31,7 @@ export async function run(args: string[]): Promise<void> {
   )
   process.stdout.write(`restored ${result.database} from the backup of ${result.manifest.created_at}\n`)
   process.stdout.write(
-    `node key  ${result.keyRestored ? 'restored' : 'not in the backup: the node will sign with a new key'}\n`,
+    `node key  ${result.keyRestored ? 'restored' : `not in the backup: put the node's own key at ${keyPath} before it serves`}\n`,
   )
   for (const l of result.ledger)
     process.stdout.write(

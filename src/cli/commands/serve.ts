@@ -1,6 +1,7 @@
 import { createLogger, isLogLevel } from '../../ops/logger.js'
 import { TlsSetupError } from '../../ops/tls.js'
 import { createNode } from '../../server/node.js'
+import { holdServingLock, storeLocation } from '../../store/open.js'
 import { CliError } from '../errors.js'
 import { dataLocation, integer, parse } from '../options.js'
 
@@ -84,8 +85,11 @@ export async function run(args: string[]): Promise<void> {
           ...(values['tls-client-ca'] ? { clientCaFile: values['tls-client-ca'] } : {}),
         }
       : undefined
+  const location = dataLocation(values)
+  // held until the process ends: a second serve, or a restore, on this SQLite database is refused meanwhile
+  const lock = holdServingLock(storeLocation(location.db, location.dataDir), 'serve')
   const node = await createNode({
-    ...dataLocation(values),
+    ...location,
     taxii: {
       ...(publicUrl ? { publicUrl } : {}),
       ...(maxContentLength ? { maxContentLength } : {}),
@@ -97,6 +101,7 @@ export async function run(args: string[]): Promise<void> {
     federation: !(values['no-federation'] === true || process.env.SLUICE_FEDERATION === 'off'),
     ledgerWriter: values['ledger-writer'] === true || process.env.SLUICE_LEDGER_WRITER === 'on',
   }).catch((error: unknown) => {
+    lock.release()
     if (error instanceof TlsSetupError) throw new CliError(error.message, 2)
     throw error
   })
@@ -105,6 +110,7 @@ export async function run(args: string[]): Promise<void> {
     url = await node.listen(port, host)
   } catch (error) {
     await node.store.close()
+    lock.release()
     throw new CliError(`cannot listen on ${host}:${port}: ${(error as Error).message}`)
   }
   process.stdout.write(`Sluice is serving TAXII 2.1 at ${url}/taxii2/\n`)
