@@ -111,8 +111,17 @@ export async function backupNode(
     throw new BackupError(
       'this store cannot take an online backup; use its own tools (pg_dump for PostgreSQL)',
     )
-  if (existsSync(options.out) && readdirSync(options.out).length > 0)
-    throw new BackupError(`${options.out} exists and is not empty`)
+  const found = statSync(options.out, { throwIfNoEntry: false })
+  if (found !== undefined && !found.isDirectory()) throw new BackupError(`${options.out} is not a directory`)
+  if (found !== undefined && readdirSync(options.out).length > 0) {
+    // what an interrupted backup leaves is named, so it is not taken for someone else's files
+    const interrupted = existsSync(join(options.out, `${DB_FILE}.partial`))
+    throw new BackupError(
+      interrupted
+        ? `${options.out} holds an interrupted backup (${DB_FILE}.partial); remove the directory and back up again`
+        : `${options.out} exists and is not empty`,
+    )
+  }
   mkdirSync(options.out, { recursive: true })
   const partial = join(options.out, `${DB_FILE}.partial`)
   const final = join(options.out, DB_FILE)

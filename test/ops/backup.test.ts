@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -121,6 +121,14 @@ describe('backup and restore', () => {
     const again = await runCli(['backup', '--out', out, '--data', node.dataDir])
     expect(again.code).toBe(1)
     expect(again.stderr).toContain('exists and is not empty')
+    // a file where the directory should be, and what an interrupted backup left: one line each, named
+    const file = await runCli(['backup', '--out', '/dev/null', '--data', node.dataDir])
+    expect([file.code, file.stderr]).toEqual([1, 'sluice: /dev/null is not a directory\n'])
+    const left = join(work, 'backup-interrupted')
+    mkdirSync(left)
+    writeFileSync(join(left, 'sluice.db.partial'), 'half')
+    const interrupted = await runCli(['backup', '--out', left, '--data', node.dataDir])
+    expect(interrupted.stderr).toContain('holds an interrupted backup (sluice.db.partial)')
 
     const target = join(work, 'restore-2')
     expect((await runCli(['restore', '--from', out, '--data', target])).code).toBe(0)

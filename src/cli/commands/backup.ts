@@ -1,5 +1,6 @@
 import { join } from 'node:path'
 import { BackupError, backupNode } from '../../ops/backup.js'
+import { fileErrorWords } from '../../ops/named-file.js'
 import { CliError } from '../errors.js'
 import { dataLocation, parse, required } from '../options.js'
 import { withStore } from '../store-session.js'
@@ -25,6 +26,8 @@ export async function run(args: string[]): Promise<void> {
   const manifest = await withStore(values, (store) =>
     backupNode(store, { out, ...(values['without-key'] ? {} : { keyPath }) }).catch((error: unknown) => {
       if (error instanceof BackupError) throw new CliError(error.message)
+      if ((error as NodeJS.ErrnoException).code)
+        throw new CliError(`cannot write ${out}: ${fileErrorWords(error, true)}`)
       throw error
     }),
   )
