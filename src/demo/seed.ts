@@ -18,7 +18,8 @@ const DUTY_OFFICER = 'Demo duty officer'
 export interface SeededDemo {
   adminKey: string
   partnerKeys: { partner: string; name: string; key: string }[]
-  banner(url: string): string
+  /** `cliFlags` are the --data / --db the node runs on, so the suggested command acts on this node. */
+  banner(url: string, cliFlags?: string): string
 }
 
 /**
@@ -76,7 +77,7 @@ export async function seedDemo(services: NodeServices, apiRoot = 'intel'): Promi
   return {
     adminKey,
     partnerKeys,
-    banner: (url) =>
+    banner: (url, cliFlags) =>
       [
         '',
         `Demo node of the fictional "Meridia National Police — Maritime Intelligence Unit".`,
@@ -90,7 +91,7 @@ export async function seedDemo(services: NodeServices, apiRoot = 'intel'): Promi
         '',
         'Try:',
         `  curl -H "Authorization: Bearer ${adminKey}" -H "Accept: application/taxii+json;version=2.1" ${url}/intel/collections/`,
-        '  npx sluice suspend northland --reason "ministerial order pending review"',
+        `  npx sluice suspend northland${cliFlags ?? ''} --reason "ministerial order pending review"`,
         '',
       ].join('\n'),
   }

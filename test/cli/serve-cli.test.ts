@@ -29,8 +29,11 @@ describe('sluice serve on a fresh data directory', () => {
   })
 
   it('with --demo prints the URL and an admin key instead', async () => {
-    const out = await serveUntil(['--demo'], /Admin key +sluice_[A-Za-z0-9_-]+\n/)
+    const out = await serveUntil(['--demo'], /npx sluice suspend[^\n]*\n/)
     expect(out).toMatch(/Console +http:\/\/127\.0\.0\.1:\d+\/console\//)
+    expect(out).toMatch(/Admin key +sluice_[A-Za-z0-9_-]+\n/)
+    // the suggested command acts on this node's data directory, not on ./data
+    expect(out).toContain('npx sluice suspend northland --data DIR --reason')
     expect(out).not.toContain('No admin principal yet')
   })
 

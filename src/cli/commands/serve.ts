@@ -117,7 +117,7 @@ export async function run(args: string[]): Promise<void> {
   if (values.demo) {
     const { seedDemo } = await import('../../demo/seed.js')
     const seeded = await seedDemo(node.services)
-    process.stdout.write(seeded.banner(url))
+    process.stdout.write(seeded.banner(url, dataFlags(values)))
   } else if (
     !(await node.store.listPrincipals()).some((p) => p.role === 'admin' && p.revokedAt === undefined)
   ) {
