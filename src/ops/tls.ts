@@ -1,7 +1,8 @@
 import type { ServerOptions } from 'node:https'
-import type { TLSSocket } from 'node:tls'
+import { createSecureContext, type TLSSocket } from 'node:tls'
 import { markUntrustedPeer } from '../auth/client-cert.js'
 import { fileErrorWords, readSmallFile } from './named-file.js'
+import { checkCaBundle, checkTlsPair, TlsSetupError } from './tls-check.js'
 
 export interface TlsSettings {
   /** PEM certificate chain of the listener. */
@@ -13,8 +14,6 @@ export interface TlsSettings {
   /** PEM bundle of CAs a client certificate must chain to; implies clientCertificates. */
   clientCaFile?: string
 }
-
-export class TlsSetupError extends Error {}
 
 function read(path: string, what: string): Buffer {
   try {
@@ -31,12 +30,25 @@ function read(path: string, what: string): Buffer {
  */
 export function tlsServerOptions(settings: TlsSettings): ServerOptions {
   const mutual = settings.clientCertificates === true || settings.clientCaFile !== undefined
+  const cert = read(settings.certFile, 'TLS certificate')
+  const key = read(settings.keyFile, 'TLS key')
+  checkTlsPair(cert, settings.certFile, key, settings.keyFile)
+  const ca = settings.clientCaFile ? read(settings.clientCaFile, 'client CA bundle') : undefined
+  if (ca) checkCaBundle(ca, settings.clientCaFile!)
+  try {
+    // what the checks above do not cover (e.g. a key too weak for OpenSSL's security level)
+    createSecureContext({ cert, key, ...(ca ? { ca } : {}) })
+  } catch (error) {
+    throw new TlsSetupError(
+      `the TLS files ${settings.certFile} and ${settings.keyFile} are refused: ${(error as Error).message}`,
+    )
+  }
   return {
-    cert: read(settings.certFile, 'TLS certificate'),
-    key: read(settings.keyFile, 'TLS key'),
+    cert,
+    key,
     minVersion: 'TLSv1.2',
     ...(mutual ? { requestCert: true, rejectUnauthorized: false } : {}),
-    ...(settings.clientCaFile ? { ca: read(settings.clientCaFile, 'client CA bundle') } : {}),
+    ...(ca ? { ca } : {}),
   }
 }
 

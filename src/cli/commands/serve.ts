@@ -1,5 +1,5 @@
 import { createLogger, isLogLevel } from '../../ops/logger.js'
-import { TlsSetupError } from '../../ops/tls.js'
+import { TlsSetupError } from '../../ops/tls-check.js'
 import { createNode } from '../../server/node.js'
 import { holdServingLock, storeLocation } from '../../store/open.js'
 import { CliError } from '../errors.js'
