@@ -30,7 +30,8 @@ function describe(issues: ValidationIssue[]): string {
   return issues.map((i) => `${i.path}: ${i.message} (${i.rule})`).join('; ')
 }
 
-function identify(value: unknown): { id: string; version?: string } {
+/** The id and version a rejection names, as far as a value that may not be STIX has them. */
+export function identify(value: unknown): { id: string; version?: string } {
   if (value && typeof value === 'object') {
     const o = value as Record<string, unknown>
     const id = typeof o.id === 'string' ? o.id : '(no id)'

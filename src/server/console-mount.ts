@@ -69,7 +69,8 @@ export async function resolveStatic(root: string, pathname: string): Promise<str
 export function consoleStatic(dir: () => string | undefined = consoleDir) {
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { Allow: 'GET, HEAD' }).end()
+      const body = `${req.method} is not supported on the console's pages; use GET or HEAD\n`
+      send(res, { status: 405, body, headers: { Allow: 'GET, HEAD', ...SECURITY_HEADERS } }, TEXT)
       return
     }
     if (url.pathname === '/console') {

@@ -87,6 +87,10 @@ export function createHttpServer(
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) =>
     answerClientError(error, socket, options.onRefused),
   )
+  // without a listener Node drops a CONNECT without a word; this node is no proxy, and says so
+  server.on('connect', (req: IncomingMessage, socket: Duplex) =>
+    refuseConnect(req, socket, options.onRefused),
+  )
   if (options.tls && options.onSecureConnection) server.on('secureConnection', options.onSecureConnection)
   server.requestTimeout = timeouts.requestMs
   server.headersTimeout = timeouts.headersMs
@@ -154,4 +158,20 @@ function answerClientError(
   const remote = (socket as { remoteAddress?: string }).remoteAddress
   socket.end(rawResponse(taxii, requestId), () => socket.destroy())
   onRefused?.({ requestId, status: taxii.status, errorCode: taxii.errorCode ?? 'bad-http', remote })
+}
+
+function refuseConnect(req: IncomingMessage, socket: Duplex, onRefused: ListenerOptions['onRefused']): void {
+  // 501 rather than 405: a 405 must list the methods the target allows, and a CONNECT names no resource here
+  const error = new TaxiiError(501, 'Not implemented', 'CONNECT is not supported: this node is not a proxy', {
+    errorCode: 'not-implemented',
+  })
+  const requestId = randomUUID()
+  socket.on('error', () => socket.destroy())
+  socket.end(rawResponse(error, requestId), () => socket.destroy())
+  onRefused?.({
+    requestId,
+    status: error.status,
+    errorCode: 'not-implemented',
+    remote: req.socket.remoteAddress,
+  })
 }

@@ -34,7 +34,6 @@ import {
   instantOr,
   prose,
   stringList,
-  text,
   unknown,
 } from './policy-input.js'
 import { checkNamed } from './policy-names.js'

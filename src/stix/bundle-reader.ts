@@ -12,6 +12,11 @@ export interface ReadItem {
   text: string
   /** The parsed object. */
   value: unknown
+  /**
+   * A member name the object gives twice (at any depth), which `value` hides: JSON.parse keeps the last.
+   * STIX content is I-JSON (RFC 7493), so a caller refuses such an object.
+   */
+  repeatedMember?: string
 }
 
 export interface ReadObjectsOptions {

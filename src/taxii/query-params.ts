@@ -28,14 +28,13 @@ const KNOWN = new Set([
 
 /**
  * The values of a match[] filter. An empty one is refused: the store reads an empty list as "no filter", so
- * `match[spec_version]=` on a DELETE would remove every version.
+ * `match[spec_version]=` on a DELETE would remove every version. An empty member (`a,,b`, `a,`) is refused
+ * too: it is a mistyped list, and quietly dropping it answers a question the client did not ask.
  */
 function list(value: string, name: string): string[] {
-  const values = value
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '')
-  if (values.length === 0) throw badRequest(`${name} needs at least one value`)
+  const values = value.split(',').map((s) => s.trim())
+  if (values.every((s) => s === '')) throw badRequest(`${name} needs at least one value`)
+  if (values.includes('')) throw badRequest(`${name} has an empty value in "${value}"`)
   return values
 }
 

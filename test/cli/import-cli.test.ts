@@ -45,6 +45,28 @@ describe('sluice import of input that stops being JSON', () => {
   })
 })
 
+describe('sluice import of an object that gives a member twice', () => {
+  it('rejects that object, whose markings JSON.parse would read as the last one given, and imports the rest', async () => {
+    const RED = 'marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed'
+    const CLEAR = 'marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487'
+    const doubled = JSON.stringify(indicator(21, { object_marking_refs: [RED] })).replace(
+      /}$/,
+      `,"object_marking_refs":["${CLEAR}"]}`,
+    )
+    const file = join(dir, 'repeated.json')
+    writeFileSync(
+      file,
+      `{"type":"bundle","id":"bundle--1","objects":[${doubled},${JSON.stringify(indicator(22))}]}`,
+    )
+    const result = await run('import', file, '--collection', 'inbox')
+    expect(result.stdout).toBe(
+      'imported into inbox: 1 added, 0 already present, 1 rejected\n' +
+        '  rejected indicator--00000000-0000-4000-8000-000000000021: $.objects[0]: the member "object_marking_refs" is given twice in one object; STIX content names each member once, as I-JSON requires (repeated-member)\n',
+    )
+    expect(result.code).toBe(1)
+  })
+})
+
 describe('sluice import of a JSON Lines line that is broken JSON', () => {
   it('reports the syntax error on that line, not an object spanning lines', async () => {
     const file = join(dir, 'broken-line.jsonl')

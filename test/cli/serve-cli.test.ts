@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -35,6 +36,26 @@ describe('sluice serve on a fresh data directory', () => {
     // the suggested command acts on this node's data directory, not on ./data
     expect(out).toContain('npx sluice suspend northland --data DIR --reason')
     expect(out).not.toContain('No admin principal yet')
+  })
+
+  it('on a busy port says so in one line and leaves a fresh data directory untouched', async () => {
+    const busy = createServer()
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve))
+    const { port } = busy.address() as { port: number }
+    const parent = mkdtempSync(join(tmpdir(), 'sluice-serve-busy-'))
+    dirs.push(parent)
+    const dir = join(parent, 'node')
+    try {
+      const { code, stdout, stderr } = await runCli(['serve', '--data', dir, '--port', String(port)])
+      expect(code).toBe(1)
+      expect(stdout).toBe('')
+      expect(stderr).toMatch(
+        new RegExp(`^sluice: cannot listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE.*\\n$`),
+      )
+      expect(existsSync(dir)).toBe(false)
+    } finally {
+      busy.close()
+    }
   })
 
   it('--help says that --demo prints the partner keys as well as the admin key', async () => {

@@ -254,6 +254,9 @@ describe('console API', () => {
       expect(await res.text()).not.toContain('"name"')
     }
     expect((await fetch(`${t.url}/console`, { redirect: 'manual' })).status).toBe(308)
+    const post = await fetch(`${t.url}/console/`, { method: 'POST' })
+    expect([post.status, post.headers.get('allow')]).toEqual([405, 'GET, HEAD'])
+    expect(await post.text()).toMatch(/^POST is not supported .*use GET or HEAD\n$/)
     // the TAXII API is not shadowed
     expect(
       (

@@ -214,6 +214,39 @@ describe('readObjects: members that are not objects', () => {
   })
 })
 
+describe('readObjects: member names given twice', () => {
+  it('names the repeated member of each object, at any depth and in every form, and reads on', async () => {
+    const twice = '{"id":"x--1","a":1,"a":2}'
+    const deep = '{"id":"x--2","n":{"b":[{"c":1,"c":1}]}}'
+    const clean = '{"id":"x--3","a":{"a":1},"b":[{"a":1},{"a":2}]}'
+    for (const text of [
+      `[${twice},${deep},${clean}]`,
+      `{"type":"bundle","objects":[${twice},${deep},${clean}]}`,
+      `${twice}\n${deep}\n${clean}`,
+      `${deep}\n${twice}\n${clean}`,
+    ])
+      for (const parts of [[text], [...text]]) {
+        const items = await collect(parts)
+        const byId = Object.fromEntries(items.map((i) => [(i.value as { id: string }).id, i.repeatedMember]))
+        expect(byId, text).toEqual({ 'x--1': 'a', 'x--2': 'c', 'x--3': undefined })
+      }
+  })
+
+  it('refuses a bundle whose envelope gives a member twice, before or after its objects', async () => {
+    for (const text of [
+      '{"type":"bundle","type":"bundle","objects":[{"id":"x--1"}]}',
+      '{"type":"bundle","objects":[{"id":"x--1"}],"id":"bundle--1","id":"bundle--2"}',
+      '{"objects":[{"id":"x--1"}],"x_meta":{"k":1,"k":2},"type":"bundle"}',
+    ]) {
+      const { error } = await collectError([text])
+      expect(error.code, text).toBe('malformed')
+      expect(error.message, text).toMatch(
+        /^the member "(type|id|k)" is given twice in one object of the bundle's envelope/,
+      )
+    }
+  })
+})
+
 describe('readObjects: errors', () => {
   it('malformed JSON inside an object, with the byte offset and line of the fault', async () => {
     const { items, error } = await collectError(['{"type":"bundle","objects":[{"a":1},\n{"a":1,}]}'])

@@ -1,3 +1,4 @@
+import { connect } from 'node:net'
 /**
  * The admin API refuses what it cannot honour exactly, naming the field: a suspension body with a misspelt,
  * mistyped or empty narrowing used to be issued as a whole-partner suspension.
@@ -524,6 +525,28 @@ describe('errors outside the routes', () => {
       description: expect.stringMatching(/^the request line and headers are limited to \d+ bytes$/),
       error_code: 'headers-too-large',
       http_status: '431',
+    })
+  })
+
+  it('a CONNECT answers a TAXII 501 instead of a dropped connection', async () => {
+    const { port } = new URL(t.url)
+    const reply = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () =>
+        socket.write('CONNECT partner.example:443 HTTP/1.1\r\nHost: partner.example:443\r\n\r\n'),
+      )
+      let text = ''
+      socket.on('data', (d) => (text += d))
+      socket.on('close', () => resolve(text))
+      socket.on('error', reject)
+    })
+    const [head, body] = reply.split('\r\n\r\n')
+    expect(head).toMatch(/^HTTP\/1\.1 501 Not Implemented\r\n/)
+    expect(head).toContain(`Content-Type: ${TAXII}`)
+    expect(JSON.parse(body!)).toEqual({
+      title: 'Not implemented',
+      description: 'CONNECT is not supported: this node is not a proxy',
+      error_code: 'not-implemented',
+      http_status: '501',
     })
   })
 })

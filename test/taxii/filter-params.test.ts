@@ -44,6 +44,9 @@ describe('TAXII filter parameters', () => {
     ['match[spec_version]=,', 'match[spec_version] needs at least one value'],
     ['match[type]=', 'match[type] needs at least one value'],
     ['match[id]=', 'match[id] needs at least one value'],
+    ['match[type]=indicator,,malware', 'match[type] has an empty value in "indicator,,malware"'],
+    ['match[version]=last,', 'match[version] has an empty value in "last,"'],
+    ['match[type]=indicator&match[type]=', 'match[type] has an empty value'],
     ['added_after=2026-02-30T00:00:00Z', 'added_after 2026-02-30T00:00:00Z is not on the calendar'],
     ['added_after=yesterday', 'added_after must be one RFC 3339 timestamp in UTC'],
     ['match[foo]=x', 'match[foo] is not a filter this server knows; this endpoint takes match[id]'],
@@ -69,6 +72,8 @@ describe('TAXII filter parameters', () => {
       'match[version]=all',
       `match[version]=${stored.modified}`,
       'match[spec_version]=2.1',
+      'match[type]=indicator, malware',
+      'match[type]=indicator&match[type]=malware',
     ])
       expect((await t.get(`${objects}?${query}`)).status, query).toBe(200)
     const body = (await (await t.get(`${objects}?match[spec_version]=2.1`)).json()) as { objects: unknown[] }

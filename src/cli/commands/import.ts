@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs'
 import { ingestOptions } from '../../ingest/options.js'
-import { prepareObjects } from '../../ingest/prepare.js'
-import { BundleReadError, readObjects } from '../../stix/bundle-reader.js'
+import { identify, prepareObjects } from '../../ingest/prepare.js'
+import { BundleReadError, type ReadItem, readObjects } from '../../stix/bundle-reader.js'
 import type { Store } from '../../store/types.js'
 import { CliError } from '../errors.js'
 import { checkReadableFile } from '../files.js'
@@ -134,6 +134,10 @@ export async function importStream(
   try {
     try {
       for await (const item of readObjects(input)) {
+        if (item.repeatedMember !== undefined) {
+          rejected.push({ index: item.index, id: identify(item.value).id, message: repeatedMessage(item) })
+          continue
+        }
         batch.push({ value: item.value, where: item.where, index: item.index })
         if (batch.length >= batchSize) await flush()
       }
@@ -153,4 +157,8 @@ export async function importStream(
   }
   summary.rejected = rejected.sort((a, b) => a.index - b.index).map(({ id, message }) => ({ id, message }))
   return summary
+}
+
+function repeatedMessage(item: ReadItem): string {
+  return `${item.where}: the member "${item.repeatedMember}" is given twice in one object; STIX content names each member once, as I-JSON requires (repeated-member)`
 }

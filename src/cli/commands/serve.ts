@@ -1,4 +1,5 @@
 import { createLogger, isLogLevel } from '../../ops/logger.js'
+import { checkPortFree } from '../../ops/port-check.js'
 import { TlsSetupError } from '../../ops/tls-check.js'
 import { createNode } from '../../server/node.js'
 import { holdServingLock, storeLocation } from '../../store/open.js'
@@ -86,6 +87,10 @@ export async function run(args: string[]): Promise<void> {
         }
       : undefined
   const location = dataLocation(values)
+  if (port !== 0)
+    await checkPortFree(port, host).catch((error: Error) => {
+      throw new CliError(`cannot listen on ${host}:${port}: ${error.message}`)
+    })
   // held until the process ends: a second serve, or a restore, on this SQLite database is refused meanwhile
   const lock = holdServingLock(storeLocation(location.db, location.dataDir), 'serve')
   const node = await createNode({
@@ -109,7 +114,7 @@ export async function run(args: string[]): Promise<void> {
   try {
     url = await node.listen(port, host)
   } catch (error) {
-    await node.store.close()
+    await node.close()
     lock.release()
     throw new CliError(`cannot listen on ${host}:${port}: ${(error as Error).message}`)
   }

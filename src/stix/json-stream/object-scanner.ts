@@ -1,3 +1,4 @@
+import { repeatedMember } from '../repeated-member.js'
 import { BundleReadError, type BundleReadErrorCode } from './bundle-read-error.js'
 
 /** One object found in the input, parsed, with its compact JSON text. */
@@ -7,6 +8,8 @@ export interface ScannedObject {
   where: string
   text: string
   value: unknown
+  /** A member name given twice in one object of the raw input, which `value` (JSON.parse keeps the last) hides. */
+  repeatedMember?: string
 }
 
 export interface ScannerLimits {
@@ -102,6 +105,8 @@ export class ObjectScanner {
   // The envelope of a top-level object (a bundle, or the first line of JSON Lines).
   #envEntries: [string, unknown][] = []
   #envKey = ''
+  /** The first member name the envelope (or a value in it) gives twice. */
+  #envRepeated: string | undefined
   #envStartLine = 1
   #envStartOffset = 0
   #envBytes = 0
@@ -236,6 +241,7 @@ export class ObjectScanner {
         if (isBlank(c)) return
         if (this.#envKey === 'objects') {
           if (this.#sawObjects) this.#fail('malformed', 'the bundle has two "objects" properties', offset)
+          this.#refuseRepeatedInBundle(offset)
           if (c !== OPEN_BRACKET)
             this.#fail('not-a-bundle', 'the bundle property "objects" must be an array', offset)
           this.#sawObjects = true
@@ -459,21 +465,27 @@ export class ObjectScanner {
     switch (this.#role) {
       case R_KEY:
         this.#envKey = value as string
+        // the first line of JSON Lines is read as an envelope too, so a repeat is only an error once the
+        // object is known to be the bundle
+        if (this.#envRepeated === undefined && this.#envEntries.some(([k]) => k === this.#envKey))
+          this.#envRepeated = this.#envKey
+        if (this.#sawObjects) this.#refuseRepeatedInBundle(this.#capStartOffset)
         this.#envBytes += size
         this.#state = S_ENV_COLON
         return
       case R_ENV_VALUE:
         this.#envEntries.push([this.#envKey, value])
+        this.#envRepeated ??= repeatedMember(text)
         if (!this.#sawObjects) this.#envBytes += size
         if (this.#envKey === 'type' && this.#sawObjects) this.#checkBundleType(this.#capStartOffset)
         this.#state = S_ENV_AFTER_VALUE
         return
       case R_MEMBER:
-        this.#emit(value)
+        this.#emit(value, repeatedMember(text))
         this.#state = S_ARR_AFTER_MEMBER
         return
       default:
-        this.#emit(value)
+        this.#emit(value, repeatedMember(text))
         this.#state = S_JSONL_EOL
     }
   }
@@ -495,7 +507,7 @@ export class ObjectScanner {
     }
   }
 
-  #emit(value: unknown, line = this.#capStartLine): void {
+  #emit(value: unknown, repeated: string | undefined, line = this.#capStartLine): void {
     const index = this.#count++
     const where =
       this.#form === 'jsonl'
@@ -503,7 +515,13 @@ export class ObjectScanner {
         : this.#form === 'array'
           ? `$[${index}]`
           : `$.objects[${index}]`
-    this.#out.push({ index, where, text: JSON.stringify(value), value })
+    this.#out.push({
+      index,
+      where,
+      text: JSON.stringify(value),
+      value,
+      ...(repeated !== undefined ? { repeatedMember: repeated } : {}),
+    })
   }
 
   #envType(): unknown {
@@ -523,10 +541,21 @@ export class ObjectScanner {
     }
   }
 
+  /** I-JSON names each member once; in the envelope, a repeat leaves it unclear which `type` was meant. */
+  #refuseRepeatedInBundle(offset: number): void {
+    if (this.#envRepeated !== undefined)
+      this.#fail(
+        'malformed',
+        `the member ${JSON.stringify(this.#envRepeated)} is given twice in one object of the bundle's envelope`,
+        offset,
+      )
+  }
+
   #endEnvelope(offset: number): void {
     const type = this.#envType()
     if (this.#sawObjects || type === 'bundle') {
       if (type !== 'bundle') this.#fail('not-a-bundle', 'the bundle has no "type": "bundle"', offset)
+      this.#refuseRepeatedInBundle(offset)
       this.#form = 'bundle'
       this.#state = S_DONE
       return
@@ -543,7 +572,9 @@ export class ObjectScanner {
     this.#form = 'jsonl'
     const value = Object.fromEntries(this.#envEntries)
     this.#envEntries = []
-    this.#emit(value, this.#envStartLine)
+    const repeated = this.#envRepeated
+    this.#envRepeated = undefined
+    this.#emit(value, repeated, this.#envStartLine)
     this.#state = S_JSONL_EOL
   }
 
