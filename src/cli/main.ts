@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { sluiceVersion } from '../ops/version.js'
 import { NodeConfigError } from '../server/errors.js'
-import { StoreOpenError } from '../store/errors.js'
+import { PolicyChangedError, StoreOpenError } from '../store/errors.js'
 import { CliError } from './errors.js'
 import { CommandUsageError } from './options.js'
 
@@ -96,7 +96,12 @@ main(process.argv.slice(2)).then(
     if (process.exitCode === undefined || process.exitCode === 0) process.exitCode = code
   },
   (error: unknown) => {
-    if (error instanceof CliError || error instanceof StoreOpenError || error instanceof NodeConfigError) {
+    if (
+      error instanceof CliError ||
+      error instanceof StoreOpenError ||
+      error instanceof NodeConfigError ||
+      error instanceof PolicyChangedError
+    ) {
       process.stderr.write(`sluice: ${error.message}\n`)
       process.exitCode = error instanceof CliError ? error.exitCode : 1
     } else {

@@ -47,17 +47,25 @@ export function instantOr(value: unknown, fallback: string, what: string): strin
   return value as string
 }
 
+/** In a `u` pattern a well-formed pair is one code point, so this finds only a half without its other half. */
+const LONE_SURROGATE = /\p{Cs}/u
+
 export function text(value: unknown, what: string, max = 2000): string {
   if (typeof value !== 'string' || value.trim() === '') fail(`${what} is required`)
   if ((value as string).length > max) fail(`${what} is longer than ${max} characters`)
+  // it cannot be written as UTF-8: each reader would show something else, or refuse it
+  if (LONE_SURROGATE.test(value as string))
+    fail(`${what} is not well-formed Unicode (it holds a lone surrogate)`)
   return (value as string).trim()
 }
 
 /**
- * Control characters and the bidirectional overrides and isolates. A name is printed on one line in lists,
- * histories and logs; a newline in it forges a line, and an override makes "evil-desk" read as another.
+ * Control characters, the bidirectional overrides and isolates, and the invisible spaces (zero-width space,
+ * word joiner, byte-order mark). A name is printed on one line in lists, histories and logs; a newline in it
+ * forges a line, an override makes "evil-desk" read as another, and "isles\u200B" looks like "isles". The
+ * zero-width joiner and non-joiner stay: scripts such as Persian need them.
  */
-const UNPRINTABLE = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u
+const UNPRINTABLE = /[\p{Cc}\u200B\u2060\uFEFF\u202A-\u202E\u2066-\u2069]/u
 
 /** A name shown to people (a partner's, a principal's): one printable line. */
 export function displayName(value: unknown, what: string, max = 200): string {

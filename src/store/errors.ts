@@ -7,7 +7,10 @@ export class StoreOpenError extends Error {}
  */
 export class PolicyChangedError extends Error {
   constructor() {
-    super('the policy changed while this change was being made')
+    // a caller sees this only once its retries are spent: say what happened to its change
+    super(
+      'the policy kept changing while this change was being made (another process of this node is changing it); nothing was changed: try again',
+    )
   }
 }
 

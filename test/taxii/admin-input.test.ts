@@ -6,6 +6,7 @@ import { connect } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createCollection } from '../../src/services/collections.js'
 import { createPrincipal } from '../../src/services/principals.js'
+import { PolicyChangedError } from '../../src/store/errors.js'
 import { startTestNode, TAXII, type TestNode } from '../helpers/node.js'
 
 let t: TestNode
@@ -288,6 +289,8 @@ describe('names and what a refused body leaves behind', () => {
     ['a right-to-left override, which makes a name read as another', 'Lake \u202eCustoms'],
     ['a first-strong isolate', 'Lake \u2068Customs'],
     ['a NUL', 'Lake\u0000Customs'],
+    ['a zero-width space, which makes "Lake Customs" look like it', 'Lake Customs\u200b'],
+    ['a word joiner', 'Lake\u2060Customs'],
   ])('refuses a partner or principal name with %s', async (_, name) => {
     expect(await refused('/admin/partners', { id: 'lake', name })).toBe(
       'the partner name must be one line of printable characters',
@@ -296,6 +299,18 @@ describe('names and what a refused body leaves behind', () => {
       'the principal name must be one line of printable characters',
     )
     expect((await t.node.services.policy.history()).partners.map((p) => p.id)).not.toContain('lake')
+  })
+
+  it('refuses a name or reason holding a lone surrogate, which no UTF-8 reader would show alike', async () => {
+    expect(await refused('/admin/partners', { id: 'lake', name: 'Lake \ud800Customs' })).toBe(
+      'the partner name is not well-formed Unicode (it holds a lone surrogate)',
+    )
+    expect(await refused('/admin/orders/suspend', { partner: 'isles', reason: 'cut \udc00' })).toBe(
+      'a reason is not well-formed Unicode (it holds a lone surrogate)',
+    )
+    // a pair is one character, and a name may use the joiners a script needs
+    const made = await t.post('/admin/partners', { id: 'lake', name: 'Lake 🚢 Customs \u200c' })
+    expect(made.status).toBe(201)
   })
 
   it('refuses a collection alias that is not a URL-safe name, whoever creates it', async () => {
@@ -506,6 +521,29 @@ describe('errors outside the routes', () => {
         ).status,
         path,
       ).toBe(200)
+  })
+
+  it('a change another process keeps beating to the store answers a 503 to retry, having changed nothing', async () => {
+    const store = t.node.store
+    const append = store.appendPolicy.bind(store)
+    let attempts = 0
+    store.appendPolicy = async () => {
+      attempts++
+      throw new PolicyChangedError()
+    }
+    const before = (await t.get('/admin/orders?partner=isles').then((r) => r.json())) as unknown[]
+    try {
+      const res = await t.post('/admin/orders/suspend', { partner: 'isles', reason: 'contested' })
+      expect([res.status, res.headers.get('retry-after')]).toEqual([503, '1'])
+      expect(await error(res)).toMatchObject({
+        error_code: 'policy-busy',
+        description: expect.stringMatching(/^the policy kept changing .*nothing was changed: try again$/),
+      })
+      expect(attempts).toBe(10)
+    } finally {
+      store.appendPolicy = append
+    }
+    expect(await t.get('/admin/orders?partner=isles').then((r) => r.json())).toEqual(before)
   })
 
   it('a wrong method answers a TAXII 405 with Allow', async () => {

@@ -9,6 +9,7 @@ import {
   UnknownSubjectError,
 } from '../../services/policy-input.js'
 import { repeatedMember } from '../../stix/repeated-member.js'
+import { PolicyChangedError } from '../../store/errors.js'
 import type { PrincipalRecord, Store } from '../../store/types.js'
 import { authenticateRequest } from '../authenticate.js'
 import { badRequest, methodNotAllowed, noEndpoint, TaxiiError } from '../errors.js'
@@ -126,11 +127,17 @@ export function jsonApi(store: Store, prefix: string, routes: JsonRoute[]) {
               ? badRequest(error.forApi, 'invalid-input')
               : error instanceof LedgerError
                 ? badRequest(error.message, 'invalid-input')
-                : new TaxiiError(500, 'Internal error', `quote request id ${requestId}`, {
-                    errorCode: 'internal',
-                    cause: error,
-                  })
-      if (mapped.status >= 500)
+                : error instanceof PolicyChangedError
+                  ? new TaxiiError(503, 'Service unavailable', error.message, {
+                      errorCode: 'policy-busy',
+                      headers: { 'Retry-After': '1' },
+                    })
+                  : new TaxiiError(500, 'Internal error', `quote request id ${requestId}`, {
+                      errorCode: 'internal',
+                      cause: error,
+                    })
+      // a fault to investigate; a 503 to retry is not one
+      if (mapped.status === 500)
         console.error(
           JSON.stringify({ level: 'error', requestId, error: String(error), stack: (error as Error)?.stack }),
         )
