@@ -27,15 +27,7 @@ import type { StixObject } from '../stix/object.js'
 import { PolicyChangedError } from '../store/errors.js'
 import type { LedgerAppend, PolicyRecord, Store } from '../store/types.js'
 import { ledgerTime, toLedgerAppend } from './ledger-service.js'
-import {
-  aboveTlpInput,
-  displayName,
-  fail,
-  instantOr,
-  prose,
-  stringList,
-  unknown,
-} from './policy-input.js'
+import { aboveTlpInput, displayName, fail, instantOr, prose, stringList, unknown } from './policy-input.js'
 import { checkNamed } from './policy-names.js'
 import { SEE_AGREEMENTS, SEE_ORDERS, SEE_PARTNERS } from './see-also.js'
 
