@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto'
+import { resolve } from 'node:path'
+import { TlsSetupError } from '../ops/tls-check.js'
 import { collectionNamed } from '../services/collections.js'
 import { SEE_COLLECTIONS, SEE_PARTNERS, type SeeAlso } from '../services/see-also.js'
 import type { FederationContext } from './context.js'
 import { FederationError } from './errors.js'
 import { discoveryUrlRefusal, isDiscoveryPath, suggestedApiRoot } from './remote-hints.js'
+import { readRemoteTls } from './remote-tls.js'
 import { formatInterval, lagSeconds, parseInterval } from './schedule.js'
 import type {
   FeedDefinition,
@@ -12,6 +15,7 @@ import type {
   PushState,
   RemoteAuth,
   RemoteCollection,
+  RemoteTls,
   VerifyMode,
 } from './types.js'
 
@@ -25,6 +29,10 @@ export interface RemoteInput {
   nodeUrl?: string
   partner: string
   every?: string
+  /** Over HTTPS: a client certificate and its key to present, and a CA bundle to trust the peer by. */
+  clientCert?: string
+  clientKey?: string
+  ca?: string
 }
 
 export interface FeedInput extends RemoteInput {
@@ -60,13 +68,36 @@ function remote(input: RemoteInput): RemoteCollection {
   if (auth === 'basic' && !input.key.includes(':')) invalid('basic auth takes the key as user:password')
   const nodeUrl = input.nodeUrl ?? url.origin
   if (!/^https?:\/\//.test(nodeUrl)) invalid('the node URL must be http or https')
+  const tls = remoteTls(input, url, nodeUrl)
   return {
     apiRoot: url.href.endsWith('/') ? url.href : `${url.href}/`,
     collection: input.collection,
     key: input.key,
     auth,
     nodeUrl,
+    ...(tls ? { tls } : {}),
   }
+}
+
+/** The TLS files, checked now (a bad one is refused with its name, not at the first poll) and kept as absolute paths. */
+function remoteTls(input: RemoteInput, url: URL, nodeUrl: string): RemoteTls | undefined {
+  const { clientCert, clientKey, ca } = input
+  if (!clientCert && !clientKey && !ca) return undefined
+  if (!clientCert !== !clientKey)
+    invalid('a client certificate and its key go together: give both, or neither')
+  if (url.protocol !== 'https:' || !nodeUrl.startsWith('https:'))
+    invalid('a client certificate or CA bundle needs an https URL (and node URL)')
+  const tls: RemoteTls = {
+    ...(clientCert && clientKey ? { certFile: resolve(clientCert), keyFile: resolve(clientKey) } : {}),
+    ...(ca ? { caFile: resolve(ca) } : {}),
+  }
+  try {
+    readRemoteTls(tls)
+  } catch (error) {
+    if (error instanceof TlsSetupError) invalid(error.message)
+    throw error
+  }
+  return tls
 }
 
 async function common(
@@ -150,6 +181,18 @@ export async function definePush(
   return push
 }
 
+/** Which TLS files a feed or push uses (paths only: the node reads them at each poll or cycle). */
+function tlsView(remote: RemoteCollection) {
+  if (!remote.tls) return {}
+  const { certFile, keyFile, caFile } = remote.tls
+  return {
+    tls: {
+      ...(certFile ? { clientCert: certFile, clientKey: keyFile } : {}),
+      ...(caFile ? { ca: caFile } : {}),
+    },
+  }
+}
+
 /** A feed as the API and CLI show it: never the key. */
 export function feedView(feed: FeedDefinition, state: FeedState, now: number) {
   return {
@@ -160,6 +203,7 @@ export function feedView(feed: FeedDefinition, state: FeedState, now: number) {
     partner: feed.partnerId,
     every: formatInterval(feed.everyMs),
     verify: feed.verify,
+    ...tlsView(feed),
     cursor: state.cursor,
     health: { ...state.health, lagSeconds: lagSeconds(state.health, now) },
     ledger: {
@@ -179,6 +223,7 @@ export function pushView(push: PushDefinition, state: PushState | undefined, now
     from: push.from,
     partner: push.partnerId,
     every: formatInterval(push.everyMs),
+    ...tlsView(push),
     afterSeq: state?.afterSeq ?? 0,
     held: state?.held.length ?? 0,
     health: state ? { ...state.health, lagSeconds: lagSeconds(state.health, now) } : { status: 'new' },

@@ -33,9 +33,22 @@ const UNTRUSTED = new Set([
  * What to do about a TLS failure with this code, or undefined when it is not one of trust. `who` is the
  * process to start with the CA; Node reads NODE_EXTRA_CA_CERTS only when a process starts.
  */
-export function tlsTrustHint(code: string | undefined, who: string): string | undefined {
+export function tlsTrustHint(code: string | undefined, who: string, instead?: string): string | undefined {
   if (code === undefined || !UNTRUSTED.has(code)) return undefined
-  return `the peer's certificate is self-signed or from a CA this process does not trust: start ${who} with NODE_EXTRA_CA_CERTS=ca.pem, the file of that CA or certificate (restart a running one: Node reads it only at start)`
+  return `the peer's certificate is self-signed or from a CA this process does not trust: ${instead ? `${instead}, or ` : ''}start ${who} with NODE_EXTRA_CA_CERTS=ca.pem, the file of that CA or certificate (restart a running one: Node reads it only at start)`
+}
+
+/** The same for a feed or push, which can also be given the CA itself; undefined when it is not about trust. */
+export function remoteTrustHint(code: string | undefined, caFile: string | undefined): string | undefined {
+  if (caFile !== undefined)
+    return code !== undefined && UNTRUSTED.has(code)
+      ? `the peer's certificate does not chain to ${caFile}, the CA bundle this feed or push trusts`
+      : undefined
+  return tlsTrustHint(
+    code,
+    FEDERATION_PROCESS,
+    'add the feed or push again with --ca ca.pem (ca in the API body)',
+  )
 }
 
 /** Who fetches for feeds and pushes: the node's scheduler, or the CLI's `feeds poll` and `pushes run`. */

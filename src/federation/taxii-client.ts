@@ -1,5 +1,8 @@
+import { TlsSetupError } from '../ops/tls-check.js'
 import { repeatedMember } from '../stix/repeated-member.js'
-import { discoveryUrlRefusal, FEDERATION_PROCESS, suggestedApiRoot, tlsTrustHint } from './remote-hints.js'
+import { discoveryUrlRefusal, remoteTrustHint, suggestedApiRoot } from './remote-hints.js'
+import { readRemoteTls } from './remote-tls.js'
+import { tlsFetch } from './tls-fetch.js'
 import type { RemoteCollection } from './types.js'
 
 export const TAXII_MEDIA_TYPE = 'application/taxii+json;version=2.1'
@@ -44,15 +47,27 @@ const trim = (url: string) => url.replace(/\/+$/, '')
  * beside TAXII (ledger, federation). Works against any server that follows the specification.
  */
 export class TaxiiClient {
-  readonly #fetch: typeof fetch
+  #fetch: typeof fetch | undefined
   readonly #timeoutMs: number
 
   constructor(
     readonly remote: RemoteCollection,
     options: ClientOptions = {},
   ) {
-    this.#fetch = options.fetch ?? fetch
+    this.#fetch = options.fetch ?? (remote.tls ? undefined : fetch)
     this.#timeoutMs = options.timeoutMs ?? 30_000
+  }
+
+  /** The remote's TLS files are read at the first request, so that a bad one fails that poll, and says why. */
+  #fetcher(): typeof fetch {
+    if (this.#fetch) return this.#fetch
+    try {
+      this.#fetch = tlsFetch(readRemoteTls(this.remote.tls!))
+    } catch (error) {
+      if (!(error instanceof TlsSetupError)) throw error
+      throw new RemoteError(`cannot reach ${new URL(this.remote.apiRoot).origin}: ${error.message}`)
+    }
+    return this.#fetch
   }
 
   #authorization(): string {
@@ -65,8 +80,9 @@ export class TaxiiClient {
     url: string,
     init: { method?: string; body?: string; accept: string; contentType?: string },
   ): Promise<Response> {
+    const fetcher = this.#fetcher()
     try {
-      return await this.#fetch(url, {
+      return await fetcher(url, {
         method: init.method ?? 'GET',
         headers: {
           Accept: init.accept,
@@ -78,7 +94,7 @@ export class TaxiiClient {
       })
     } catch (error) {
       const cause = (error as { cause?: { code?: string } }).cause?.code
-      const hint = tlsTrustHint(cause, FEDERATION_PROCESS)
+      const hint = remoteTrustHint(cause, this.remote.tls?.caFile)
       throw new RemoteError(
         `cannot reach ${new URL(url).origin}: ${cause ?? (error as Error).message}${hint ? `; ${hint}` : ''}`,
       )

@@ -20,6 +20,18 @@ export interface RemoteCollection {
   auth: RemoteAuth
   /** Base URL of the remote node's ledger and federation APIs; by default the API root's origin. */
   nodeUrl: string
+  /** Over HTTPS: a client certificate to present, and CAs to trust the peer by (absolute paths). */
+  tls?: RemoteTls
+}
+
+/**
+ * The TLS files of a feed or push, read at each poll or cycle so that a renewed certificate is used
+ * without a restart. Without `caFile` the peer is checked against the process's trust store.
+ */
+export interface RemoteTls {
+  certFile?: string
+  keyFile?: string
+  caFile?: string
 }
 
 /** A pull from one remote collection into one local collection. */

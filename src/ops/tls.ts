@@ -1,8 +1,7 @@
 import type { ServerOptions } from 'node:https'
 import { createSecureContext, type TLSSocket } from 'node:tls'
 import { markUntrustedPeer } from '../auth/client-cert.js'
-import { fileErrorWords, readSmallFile } from './named-file.js'
-import { checkCaBundle, checkTlsPair, TlsSetupError } from './tls-check.js'
+import { checkCaBundle, checkTlsPair, readTlsFile as read, TlsSetupError } from './tls-check.js'
 
 export interface TlsSettings {
   /** PEM certificate chain of the listener. */
@@ -13,14 +12,6 @@ export interface TlsSettings {
   clientCertificates?: boolean
   /** PEM bundle of CAs a client certificate must chain to; implies clientCertificates. */
   clientCaFile?: string
-}
-
-function read(path: string, what: string): Buffer {
-  try {
-    return readSmallFile(path)
-  } catch (error) {
-    throw new TlsSetupError(`cannot read the ${what} ${path}: ${fileErrorWords(error)}`)
-  }
 }
 
 /**

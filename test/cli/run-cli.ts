@@ -13,12 +13,13 @@ export interface CliResult {
 
 export function runCli(
   args: string[],
-  options: { env?: Record<string, string>; input?: string | Buffer } = {},
+  options: { env?: Record<string, string>; input?: string | Buffer; cwd?: string } = {},
 ): Promise<CliResult> {
   if (!existsSync(CLI)) throw new Error('dist/ is missing: run "npm run build" (npm test does it)')
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       env: { ...process.env, ...options.env },
+      ...(options.cwd ? { cwd: options.cwd } : {}),
       stdio: ['pipe', 'pipe', 'pipe'],
     })
     const out: Buffer[] = []

@@ -238,6 +238,16 @@ describe('the federation API', () => {
       { url: 'https://alpha.example/taxii2/', partner: 'alpha', into: 'shared' },
       'https://alpha.example/taxii2/ is the TAXII discovery URL, not an API root; give the API root, e.g. https://alpha.example/intel/',
     ],
+    [
+      'pushes',
+      { url: 'https://alpha.example/intel/', from: 'shared', partner: 'alpha', client_key: '/etc/key.pem' },
+      'a client certificate and its key go together: give both, or neither',
+    ],
+    [
+      'feeds',
+      { url: 'https://alpha.example/intel/', into: 'shared', partner: 'alpha', ca: '/nonexistent/ca.pem' },
+      'cannot read the CA bundle /nonexistent/ca.pem: no such file',
+    ],
   ])('POST /federation/%s with %j is a 400 saying so', async (path, fields, description) => {
     const res = await post(path, { url: 'http://127.0.0.1:9/intel/', collection: 'c1', key: 'k', ...fields })
     expect(res.status).toBe(400)

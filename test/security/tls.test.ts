@@ -237,12 +237,56 @@ describe('feeds and ledger verify against a peer whose certificate is from a pri
     const untrusted = await runCli(['feeds', 'poll', 'peer'], { env: env() })
     expect(untrusted.code).toBe(1)
     expect(untrusted.stdout).toMatch(
-      /cannot reach https:\/\/127\.0\.0\.1:\d+: [A-Z_]+; the peer's certificate is self-signed or from a CA this process does not trust: start the process that polls and pushes, sluice serve or the CLI, with NODE_EXTRA_CA_CERTS=ca\.pem/,
+      /cannot reach https:\/\/127\.0\.0\.1:\d+: [A-Z_]+; the peer's certificate is self-signed or from a CA this process does not trust: add the feed or push again with --ca ca\.pem \(ca in the API body\), or start the process that polls and pushes, sluice serve or the CLI, with NODE_EXTRA_CA_CERTS=ca\.pem/,
     )
     const trusted = await runCli(['feeds', 'poll', 'peer'], {
       env: env({ NODE_EXTRA_CA_CERTS: pki.files.caCert }),
     })
     expect([trusted.code, trusted.stdout]).toEqual([0, expect.stringMatching(/^OK /)])
+  })
+
+  it('a feed given the CA (and a client certificate) polls without NODE_EXTRA_CA_CERTS; list shows the files', async () => {
+    const add = await runCli(
+      [
+        'feeds',
+        'add',
+        '--url',
+        `${peer.url}/intel/`,
+        '--collection',
+        collectionId,
+        '--key',
+        peer.adminKey,
+        '--into',
+        'inbox',
+        '--partner',
+        'peer',
+        '--id',
+        'peer-ca',
+        '--verify',
+        'off',
+        '--ca',
+        'ca.pem',
+        '--client-cert',
+        'client.pem',
+        '--client-key',
+        'client.key',
+      ],
+      { env: env(), cwd: pki.dir },
+    )
+    expect(add).toMatchObject({ code: 0, stdout: 'peer-ca\n' })
+    const polled = await runCli(['feeds', 'poll', 'peer-ca'], { env: env() })
+    expect([polled.code, polled.stdout]).toEqual([0, expect.stringMatching(/^OK /)])
+    const listed = JSON.parse((await runCli(['feeds', 'list', '--json'], { env: env() })).stdout) as {
+      id: string
+      tls?: unknown
+    }[]
+    // relative paths are kept absolute: the node that polls runs elsewhere than the shell that added it
+    expect(listed.find((f) => f.id === 'peer-ca')?.tls).toEqual({
+      clientCert: pki.files.clientCert,
+      clientKey: pki.files.clientKey,
+      ca: pki.files.caCert,
+    })
+    expect(await runCli(['feeds', 'list', '--ca', 'ca.pem'], { env: env() })).toMatchObject({ code: 2 })
   })
 
   it('gives ledger verify the same hint', async () => {

@@ -12,7 +12,7 @@ import { issuer } from './issuer.js'
 const HELP = `Usage:
   sluice feeds add --url API_ROOT_URL --collection ID --key KEY --into LOCAL_COLLECTION --partner PARTNER
                    [--every 30s] [--id ID] [--page-size 500] [--auth bearer|basic] [--verify auto|require|off]
-                   [--node-url URL]
+                   [--node-url URL] [--client-cert FILE --client-key FILE] [--ca FILE]
   sluice feeds list [--json]
   sluice feeds poll ID            poll once now, from this process
   sluice feeds clear-alarm ID     accept the remote ledger afresh after a fork alarm was dealt with
@@ -22,7 +22,27 @@ A feed pulls every version the remote collection adds (added_after + next), stor
 collection with its provenance, and resumes from its cursor after a restart. --partner names the
 partner (see "sluice partners list") the remote node is: it is recorded as the objects' origin, they
 never go back to it, and its withdrawals are applied. A running node picks up new feeds within a second.
---verify auto follows the remote's ledger when it has one (Sluice nodes do); require fails without one.`
+--verify auto follows the remote's ledger when it has one (Sluice nodes do); require fails without one.
+Over HTTPS, --client-cert and --client-key present a client certificate to a peer that asks for one
+(mutual TLS), and --ca trusts the peer by that CA bundle instead of the process's trust store; the
+files are checked now and read again at each poll, so a renewed certificate needs no restart.`
+
+/** The TLS flags of `feeds add` and `pushes add`, as the definition takes them. */
+export function remoteTlsFlags(values: {
+  'client-cert'?: string | boolean | undefined
+  'client-key'?: string | boolean | undefined
+  ca?: string | boolean | undefined
+}): { clientCert?: string; clientKey?: string; ca?: string } {
+  const text = (v: string | boolean | undefined) => (typeof v === 'string' && v !== '' ? v : undefined)
+  const clientCert = text(values['client-cert'])
+  const clientKey = text(values['client-key'])
+  const ca = text(values.ca)
+  return {
+    ...(clientCert ? { clientCert } : {}),
+    ...(clientKey ? { clientKey } : {}),
+    ...(ca ? { ca } : {}),
+  }
+}
 
 /** Runs a federation action and turns its errors into CLI errors. */
 export async function withFederation<T>(
@@ -86,6 +106,9 @@ export async function run(args: string[]): Promise<void> {
       id: { type: 'string' },
       'page-size': { type: 'string' },
       auth: { type: 'string' },
+      'client-cert': { type: 'string' },
+      'client-key': { type: 'string' },
+      ca: { type: 'string' },
       verify: { type: 'string' },
       'node-url': { type: 'string' },
       issuer: { type: 'string' },
@@ -115,6 +138,9 @@ export async function run(args: string[]): Promise<void> {
         'verify',
         'node-url',
         'issuer',
+        'client-cert',
+        'client-key',
+        'ca',
       ].map((o) => [o, ['add'] as const]),
     ),
     json: ['list'],
@@ -135,6 +161,7 @@ export async function run(args: string[]): Promise<void> {
           ...(values.id ? { id: values.id } : {}),
           ...(pageSize ? { pageSize } : {}),
           ...(values.auth ? { auth: values.auth } : {}),
+          ...remoteTlsFlags(values),
           ...(values.verify ? { verify: values.verify } : {}),
           ...(values['node-url'] ? { nodeUrl: values['node-url'] } : {}),
         },

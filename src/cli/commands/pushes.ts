@@ -2,12 +2,13 @@ import { definePush, listPushes } from '../../federation/definitions.js'
 import { runPush } from '../../federation/push.js'
 import { CliError } from '../errors.js'
 import { actionNames, actionOf, integer, onlyFor, parse, required } from '../options.js'
-import { healthLine, knownEnds, withFederation } from './feeds.js'
+import { healthLine, knownEnds, remoteTlsFlags, withFederation } from './feeds.js'
 import { issuer } from './issuer.js'
 
 const HELP = `Usage:
   sluice pushes add --url API_ROOT_URL --collection ID --key KEY --from LOCAL_COLLECTION --partner PARTNER
                     [--every 30s] [--id ID] [--batch-size 500] [--auth bearer|basic]
+                    [--client-cert FILE --client-key FILE] [--ca FILE]
   sluice pushes list [--json]
   sluice pushes run ID           one push cycle now, from this process
   sluice pushes remove ID
@@ -15,7 +16,8 @@ const HELP = `Usage:
 A push offers every version added to the local collection to the partner's TAXII collection. Each
 cycle decides at send time, through the same gate as a TAXII read by that partner: a suspension stops
 the next cycle, and what it holds back is delivered once the suspension is lifted. Everything sent is
-recorded in the ledger before it leaves.`
+recorded in the ledger before it leaves. --client-cert, --client-key and --ca work as for
+"sluice feeds add": a client certificate for a peer that asks for one, a CA bundle to trust it by.`
 
 const ACTIONS = { add: 0, list: 0, run: 1, remove: 1 } as const
 
@@ -32,6 +34,9 @@ export async function run(args: string[]): Promise<void> {
       id: { type: 'string' },
       'batch-size': { type: 'string' },
       auth: { type: 'string' },
+      'client-cert': { type: 'string' },
+      'client-key': { type: 'string' },
+      ca: { type: 'string' },
       issuer: { type: 'string' },
       json: { type: 'boolean' },
     },
@@ -46,9 +51,21 @@ export async function run(args: string[]): Promise<void> {
   // only \`add\` defines; the other actions name the definition by its id
   onlyFor(values, action, {
     ...Object.fromEntries(
-      ['url', 'collection', 'key', 'from', 'partner', 'every', 'id', 'batch-size', 'auth', 'issuer'].map(
-        (o) => [o, ['add'] as const],
-      ),
+      [
+        'url',
+        'collection',
+        'key',
+        'from',
+        'partner',
+        'every',
+        'id',
+        'batch-size',
+        'auth',
+        'issuer',
+        'client-cert',
+        'client-key',
+        'ca',
+      ].map((o) => [o, ['add'] as const]),
     ),
     json: ['list'],
   })
@@ -68,6 +85,7 @@ export async function run(args: string[]): Promise<void> {
           ...(values.id ? { id: values.id } : {}),
           ...(batchSize ? { batchSize } : {}),
           ...(values.auth ? { auth: values.auth } : {}),
+          ...remoteTlsFlags(values),
         },
         issuer(values.issuer),
       )

@@ -29,6 +29,9 @@ const REMOTE: BodyShape = {
   auth: 'string',
   node_url: 'string',
   every: 'string',
+  client_cert: 'string',
+  client_key: 'string',
+  ca: 'string',
 }
 const FEED: BodyShape = { ...REMOTE, into: 'string', page_size: 'integer', verify: 'string' }
 const PUSH: BodyShape = { ...REMOTE, from: 'string', batch_size: 'integer' }
@@ -89,6 +92,9 @@ function remoteInput(body: Record<string, unknown>) {
     ...(str(body.auth) ? { auth: str(body.auth)! } : {}),
     ...(str(body.node_url) ? { nodeUrl: str(body.node_url)! } : {}),
     ...(str(body.every) ? { every: str(body.every)! } : {}),
+    ...(str(body.client_cert) ? { clientCert: str(body.client_cert)! } : {}),
+    ...(str(body.client_key) ? { clientKey: str(body.client_key)! } : {}),
+    ...(str(body.ca) ? { ca: str(body.ca)! } : {}),
   }
 }
 

@@ -1,0 +1,71 @@
+import { type IncomingHttpHeaders, STATUS_CODES } from 'node:http'
+import { request } from 'node:https'
+import type { TlsMaterial } from './remote-tls.js'
+
+/** Statuses whose response has no body: a Response refuses to be built with one. */
+const NO_BODY = new Set([101, 103, 204, 205, 304])
+
+/**
+ * A `fetch` for HTTPS peers that presents a client certificate or trusts CAs of its own. Node's global
+ * fetch takes neither without a dispatcher from the undici package, which this would add as a dependency;
+ * `https.request` takes both. It answers as fetch does (a Response; a failed connection as a TypeError whose
+ * cause carries the system's code; a timeout as the signal's reason), so the TAXII client cannot tell the two
+ * apart. One connection per request: a poll makes a handful, and no idle socket outlives it.
+ */
+export function tlsFetch(material: TlsMaterial): typeof fetch {
+  return (input, init = {}) =>
+    new Promise<Response>((resolve, reject) => {
+      const url = new URL(input instanceof Request ? input.url : String(input))
+      if (url.protocol !== 'https:') {
+        reject(new TypeError('fetch failed', { cause: new Error(`${url.origin} is not an https URL`) }))
+        return
+      }
+      if (init.body != null && typeof init.body !== 'string') {
+        reject(new TypeError('this fetch sends text bodies only'))
+        return
+      }
+      const signal = init.signal ?? undefined
+      const req = request(
+        url,
+        {
+          method: init.method ?? 'GET',
+          headers: Object.fromEntries(new Headers(init.headers).entries()),
+          ...material,
+          minVersion: 'TLSv1.2',
+          agent: false,
+          ...(signal ? { signal } : {}),
+        },
+        (res) => {
+          const chunks: Buffer[] = []
+          res.on('data', (chunk: Buffer) => chunks.push(chunk))
+          res.on('error', (error) => reject(failure(error, signal)))
+          res.on('end', () => {
+            const status = res.statusCode ?? 0
+            resolve(
+              new Response(NO_BODY.has(status) ? null : Buffer.concat(chunks), {
+                status,
+                statusText: res.statusMessage ?? STATUS_CODES[status] ?? '',
+                headers: responseHeaders(res.headers),
+              }),
+            )
+          })
+        },
+      )
+      req.on('error', (error) => reject(failure(error, signal)))
+      req.end(init.body ?? undefined)
+    })
+}
+
+function failure(error: Error, signal: AbortSignal | undefined): unknown {
+  if (signal?.aborted) return signal.reason
+  return new TypeError('fetch failed', { cause: error })
+}
+
+function responseHeaders(raw: IncomingHttpHeaders): Headers {
+  const headers = new Headers()
+  for (const [name, value] of Object.entries(raw)) {
+    if (value === undefined) continue
+    for (const one of Array.isArray(value) ? value : [value]) headers.append(name, one)
+  }
+  return headers
+}
