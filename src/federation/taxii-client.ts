@@ -36,6 +36,8 @@ export interface StatusResource {
 export interface ClientOptions {
   fetch?: typeof fetch
   timeoutMs?: number
+  /** The most of one response body read; default MAX_RESPONSE_BYTES. */
+  maxResponseBytes?: number
 }
 
 /** Removes a trailing slash so paths join cleanly. */
@@ -49,6 +51,7 @@ const trim = (url: string) => url.replace(/\/+$/, '')
 export class TaxiiClient {
   #fetch: typeof fetch | undefined
   readonly #timeoutMs: number
+  readonly #maxResponseBytes: number
 
   constructor(
     readonly remote: RemoteCollection,
@@ -56,6 +59,11 @@ export class TaxiiClient {
   ) {
     this.#fetch = options.fetch ?? (remote.tls ? undefined : fetch)
     this.#timeoutMs = options.timeoutMs ?? 30_000
+    this.#maxResponseBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES
+  }
+
+  #readJson(res: Response): Promise<unknown> {
+    return readJson(res, this.#maxResponseBytes)
   }
 
   /** The remote's TLS files are read at the first request, so that a bad one fails that poll, and says why. */
@@ -109,7 +117,7 @@ export class TaxiiClient {
     let body: unknown
     try {
       const res = await this.#request(this.remote.apiRoot, { accept: TAXII_MEDIA_TYPE })
-      body = res.ok ? await readJson(res) : undefined
+      body = res.ok ? await this.#readJson(res) : undefined
     } catch {
       return undefined
     }
@@ -140,7 +148,7 @@ export class TaxiiClient {
     query.set('limit', String(params.limit))
     if (params.next) query.set('next', params.next)
     const res = await this.#request(`${this.objectsUrl}?${query}`, { accept: TAXII_MEDIA_TYPE })
-    const body = await readJson(res)
+    const body = await this.#readJson(res)
     if (res.status !== 200) throw await this.#refusal('GET objects', res, body)
     if (!isRecord(body)) throw new RemoteError('GET objects did not answer a TAXII envelope')
     const objects = body.objects ?? []
@@ -165,7 +173,7 @@ export class TaxiiClient {
       accept: TAXII_MEDIA_TYPE,
       contentType: TAXII_MEDIA_TYPE,
     })
-    const body = await readJson(res)
+    const body = await this.#readJson(res)
     if (res.status !== 202 && res.status !== 200) throw await this.#refusal('POST objects', res, body)
     return isRecord(body) ? (body as StatusResource) : {}
   }
@@ -178,7 +186,7 @@ export class TaxiiClient {
         ? { method: 'POST', body: JSON.stringify(post), contentType: 'application/json' }
         : {}),
     })
-    const body = await readJson(res)
+    const body = await this.#readJson(res)
     if (res.status === 404) return undefined
     if (res.status >= 300)
       throw new RemoteError(
@@ -189,8 +197,39 @@ export class TaxiiClient {
   }
 }
 
-async function readJson(res: Response): Promise<unknown> {
-  const text = await res.text()
+/**
+ * The most of one response body a feed or push reads. A page of 10,000 typical objects is tens of
+ * megabytes; the bound keeps a broken or hostile peer from filling the node's memory.
+ */
+export const MAX_RESPONSE_BYTES = 128 * 1024 * 1024
+
+/** The body as text (UTF-8, a byte-order mark dropped, as `Response.text()`), refused past the bound. */
+async function boundedText(res: Response, max: number): Promise<string> {
+  const tooLarge = () =>
+    new RemoteError(`the server answered ${res.status} with a body larger than ${max} bytes`, res.status)
+  if (Number(res.headers.get('content-length') ?? 0) > max) {
+    await res.body?.cancel()
+    throw tooLarge()
+  }
+  if (!res.body) return ''
+  const chunks: Uint8Array[] = []
+  let size = 0
+  const reader = res.body.getReader()
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > max) {
+      await reader.cancel()
+      throw tooLarge()
+    }
+    chunks.push(value)
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks))
+}
+
+async function readJson(res: Response, max: number): Promise<unknown> {
+  const text = await boundedText(res, max)
   if (text.trim() === '') return undefined
   let value: unknown
   try {

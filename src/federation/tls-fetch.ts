@@ -1,5 +1,6 @@
 import { type IncomingHttpHeaders, STATUS_CODES } from 'node:http'
 import { request } from 'node:https'
+import { Readable } from 'node:stream'
 import type { TlsMaterial } from './remote-tls.js'
 
 /** Statuses whose response has no body: a Response refuses to be built with one. */
@@ -9,8 +10,8 @@ const NO_BODY = new Set([101, 103, 204, 205, 304])
  * A `fetch` for HTTPS peers that presents a client certificate or trusts CAs of its own. Node's global
  * fetch takes neither without a dispatcher from the undici package, which this would add as a dependency;
  * `https.request` takes both. It answers as fetch does (a Response; a failed connection as a TypeError whose
- * cause carries the system's code; a timeout as the signal's reason), so the TAXII client cannot tell the two
- * apart. One connection per request: a poll makes a handful, and no idle socket outlives it.
+ * cause carries the system's code; a timeout as the signal's reason; the body as a stream), so the TAXII
+ * client cannot tell the two apart. One connection per request: a poll makes a handful, and no idle socket outlives it.
  */
 export function tlsFetch(material: TlsMaterial): typeof fetch {
   return (input, init = {}) =>
@@ -36,19 +37,21 @@ export function tlsFetch(material: TlsMaterial): typeof fetch {
           ...(signal ? { signal } : {}),
         },
         (res) => {
-          const chunks: Buffer[] = []
-          res.on('data', (chunk: Buffer) => chunks.push(chunk))
-          res.on('error', (error) => reject(failure(error, signal)))
-          res.on('end', () => {
-            const status = res.statusCode ?? 0
+          // resolved at the headers, with the body streamed, as fetch does: the client bounds what it reads
+          const status = res.statusCode ?? 0
+          try {
             resolve(
-              new Response(NO_BODY.has(status) ? null : Buffer.concat(chunks), {
+              new Response(NO_BODY.has(status) ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>), {
                 status,
                 statusText: res.statusMessage ?? STATUS_CODES[status] ?? '',
                 headers: responseHeaders(res.headers),
               }),
             )
-          })
+          } catch (error) {
+            // a status outside 200–599, which fetch refuses too
+            res.destroy()
+            reject(new TypeError('fetch failed', { cause: error }))
+          }
         },
       )
       req.on('error', (error) => reject(failure(error, signal)))
