@@ -1,5 +1,6 @@
 import { TlsSetupError } from '../ops/tls-check.js'
 import { repeatedMember } from '../stix/repeated-member.js'
+import { boundedText, MAX_RESPONSE_BYTES, ResponseTooLarge } from './bounded-body.js'
 import { discoveryUrlRefusal, remoteTrustHint, suggestedApiRoot } from './remote-hints.js'
 import { readRemoteTls } from './remote-tls.js'
 import { tlsFetch } from './tls-fetch.js'
@@ -197,39 +198,14 @@ export class TaxiiClient {
   }
 }
 
-/**
- * The most of one response body a feed or push reads. A page of 10,000 typical objects is tens of
- * megabytes; the bound keeps a broken or hostile peer from filling the node's memory.
- */
-export const MAX_RESPONSE_BYTES = 128 * 1024 * 1024
-
-/** The body as text (UTF-8, a byte-order mark dropped, as `Response.text()`), refused past the bound. */
-async function boundedText(res: Response, max: number): Promise<string> {
-  const tooLarge = () =>
-    new RemoteError(`the server answered ${res.status} with a body larger than ${max} bytes`, res.status)
-  if (Number(res.headers.get('content-length') ?? 0) > max) {
-    await res.body?.cancel()
-    throw tooLarge()
-  }
-  if (!res.body) return ''
-  const chunks: Uint8Array[] = []
-  let size = 0
-  const reader = res.body.getReader()
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    size += value.byteLength
-    if (size > max) {
-      await reader.cancel()
-      throw tooLarge()
-    }
-    chunks.push(value)
-  }
-  return new TextDecoder().decode(Buffer.concat(chunks))
-}
-
 async function readJson(res: Response, max: number): Promise<unknown> {
-  const text = await boundedText(res, max)
+  let text: string
+  try {
+    text = await boundedText(res, max)
+  } catch (error) {
+    if (error instanceof ResponseTooLarge) throw new RemoteError(error.message, res.status)
+    throw error
+  }
   if (text.trim() === '') return undefined
   let value: unknown
   try {

@@ -119,6 +119,25 @@ describe('ledger verify', () => {
     }
   })
 
+  it('refuses an answer larger than it reads, declared or sent, in one line', async () => {
+    const [declared, declaredUrl] = await fakeNode((res) =>
+      res
+        .writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': String(2 ** 31) })
+        .write('{'),
+    )
+    try {
+      const result = await verify([], { url: declaredUrl })
+      oneLine(result.stderr)
+      expect(result.stderr).toBe(
+        `sluice: ${declaredUrl}/ledger/checkpoint: the server answered 200 with a body larger than ${128 * 1024 * 1024} bytes\n`,
+      )
+      expect(result.code).toBe(1)
+    } finally {
+      declared.closeAllConnections()
+      declared.close()
+    }
+  })
+
   it('gives up on a node that does not answer', async () => {
     const [silent, url] = await fakeNode(() => {})
     try {

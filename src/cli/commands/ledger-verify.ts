@@ -1,3 +1,4 @@
+import { boundedText, ResponseTooLarge } from '../../federation/bounded-body.js'
 import { tlsTrustHint } from '../../federation/remote-hints.js'
 import { parseCheckpoint } from '../../ledger/checkpoint.js'
 import { decodeEntry, type Entry } from '../../ledger/entry.js'
@@ -201,8 +202,10 @@ function nodeReader(options: VerifyOptions): (path: string) => Promise<NodeAnswe
         headers: { Authorization: `Bearer ${options.apiKey}`, Accept: 'application/json' },
         signal: AbortSignal.timeout(timeoutMs),
       })
-      text = await res.text()
+      text = await boundedText(res)
     } catch (error) {
+      if (error instanceof ResponseTooLarge)
+        throw new CliError(`${base}${path.split('?')[0]}: ${error.message}`)
       throw new CliError(`cannot reach ${base}: ${whyUnreachable(error, timeoutMs)}`)
     }
     const body = jsonObject(text)
