@@ -63,18 +63,28 @@ function instantSpellings(key: string): string[] {
  */
 export type NotInJsonList = (column: string, placeholder: string) => string
 
+/**
+ * How an adapter writes a column so that its planner will not use an index for that term (SQLite: `+col`).
+ * An id lookup needs it: told "this collection, in seq order", SQLite walks the collection's seq index and
+ * tests every row against the ids, where the unique key (id first) finds them at once.
+ */
+export type Unindexed = (column: string) => string
+
 export function objectQueryWhere(
   query: ObjectQuery,
   placeholder: (index: number) => string,
   notInJsonList: NotInJsonList,
+  unindexed: Unindexed = (column) => column,
 ): SqlFragment {
   const params: unknown[] = []
   const param = (value: unknown) => {
     params.push(value)
     return placeholder(params.length)
   }
-  const conditions = [`collection_id = ${param(query.collectionId)}`]
-  if (query.afterSeq !== undefined) conditions.push(`seq > ${param(query.afterSeq)}`)
+  const byId = (query.ids?.length ?? 0) > 0
+  const column = (name: string) => (byId ? unindexed(name) : name)
+  const conditions = [`${column('collection_id')} = ${param(query.collectionId)}`]
+  if (query.afterSeq !== undefined) conditions.push(`${column('seq')} > ${param(query.afterSeq)}`)
   if (query.addedAfter !== undefined) conditions.push(`added_us > ${param(toMicros(query.addedAfter) ?? 0)}`)
   if (query.ids?.length) conditions.push(`id IN (${query.ids.map(param).join(', ')})`)
   if (query.types?.length) conditions.push(`type IN (${query.types.map(param).join(', ')})`)

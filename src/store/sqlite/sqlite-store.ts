@@ -72,10 +72,27 @@ import { openSqlite, type SqliteDatabase, StatementCache } from './connection.js
 import { type WalDurability, walDurability } from './wal-durability.js'
 
 const positional = () => '?'
+/** SQLite's way to keep a term from an index: a unary plus makes the column an expression. */
+const unindexed = (column: string) => `+${column}`
 /** Every newest marking definition, read on every policy change (by its own index: a test holds the plan). */
 export const MARKING_DEFINITIONS_QUERY = `SELECT ${OBJECT_COLUMNS} FROM objects WHERE type = 'marking-definition' AND is_last = 1 ORDER BY seq`
 const notInJsonList = (column: string, list: string) =>
   `${column} NOT IN (SELECT value FROM json_each(${list}))`
+
+/**
+ * The statement of an object query (one row more than the limit, to tell whether more follow), with its
+ * parameters. A query by id sorts the few rows the unique key finds: allowed to, SQLite walks the
+ * collection's seq index instead and tests every row against the ids (a test holds the plans).
+ */
+export function objectQuerySql(query: ObjectQuery, withGate: boolean): { sql: string; params: unknown[] } {
+  const { where, params } = objectQueryWhere(query, positional, notInJsonList, unindexed)
+  const columns = withGate ? `${OBJECT_COLUMNS}, ${GATE_COLUMNS}` : OBJECT_COLUMNS
+  const order = query.ids?.length ? unindexed('seq') : 'seq'
+  return {
+    sql: `SELECT ${columns} FROM objects WHERE ${where} ORDER BY ${order} LIMIT ?`,
+    params: [...params, query.limit + 1],
+  }
+}
 
 const SQLITE_CHUNK_COLUMNS = 'id, start, count, ref_chunk, ref_offset, nodes'
 
@@ -316,12 +333,9 @@ export class SqliteStore implements Store {
   async queryObjects(query: ObjectQuery): Promise<ObjectBatch> {
     const bounded = this.#addedAfterAsSeq(query)
     if (!bounded) return { items: [], exhausted: true }
-    const { where, params } = objectQueryWhere(bounded, positional, notInJsonList)
     const withGate = query.gateFacts === true
-    const columns = withGate ? `${OBJECT_COLUMNS}, ${GATE_COLUMNS}` : OBJECT_COLUMNS
-    const rows = this.#sql
-      .raw(`SELECT ${columns} FROM objects WHERE ${where} ORDER BY seq LIMIT ?`)
-      .all(...params, query.limit + 1) as unknown[][]
+    const { sql, params } = objectQuerySql(bounded, withGate)
+    const rows = this.#sql.raw(sql).all(...params) as unknown[][]
     const exhausted = rows.length <= query.limit
     if (!exhausted) rows.pop()
     return { items: rows.map((row) => tupleToStoredVersion(row, withGate)), exhausted }
