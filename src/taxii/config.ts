@@ -18,6 +18,12 @@ export interface TaxiiConfig {
   maxObjectsPerRequest: number
   /** Deepest JSON nesting accepted in a request body. */
   maxJsonDepth: number
+  /**
+   * A partner's 404 leaves no sooner than this many milliseconds after the request arrived. Refusing a hidden
+   * object costs tens of microseconds more than refusing an unknown one (its rows are read and screened);
+   * enough requests would tell them apart, and so tell a partner what exists (bench/timing).
+   */
+  refusalFloorMs: number
 }
 
 export const DEFAULT_TAXII_CONFIG: Omit<TaxiiConfig, 'publicUrl'> = {
@@ -30,4 +36,5 @@ export const DEFAULT_TAXII_CONFIG: Omit<TaxiiConfig, 'publicUrl'> = {
   defaultPageSize: 100,
   maxObjectsPerRequest: 20_000,
   maxJsonDepth: 64,
+  refusalFloorMs: 5,
 }

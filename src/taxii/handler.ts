@@ -23,6 +23,8 @@ export interface TaxiiHandlerOptions {
 export function createTaxiiHandler(deps: TaxiiDeps, options: TaxiiHandlerOptions) {
   return async function handleTaxii(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const requestId = randomUUID()
+    const arrived = performance.now()
+    let partner = false
     res.setHeader('X-Request-Id', requestId)
     try {
       const segments = pathSegments(url.pathname)
@@ -39,6 +41,7 @@ export function createTaxiiHandler(deps: TaxiiDeps, options: TaxiiHandlerOptions
       }
       const principal = await authenticateRequest(deps.store, req)
       requireRole(principal, ALLOWED.taxii)
+      partner = principal.role === 'partner'
       const instant = new Date().toISOString()
       const session = await deps.gate.open(
         {
@@ -66,7 +69,20 @@ export function createTaxiiHandler(deps: TaxiiDeps, options: TaxiiHandlerOptions
             )
       if (taxii.status >= 500) options.onInternalError?.(error, requestId)
       if (!req.complete) req.resume()
+      if (partner && taxii.status === 404) await holdUntil(arrived + deps.config.refusalFloorMs)
       sendError(res, taxii)
     }
   }
+}
+
+/**
+ * Waits until `performance.now()` reaches `at` (at once if it has). A timer alone fires on a millisecond
+ * tick counted from the event loop's cached clock, which lets part of the work done before it show through;
+ * so a timer takes it to within a millisecond and turns of the event loop (which go on serving others)
+ * finish the wait.
+ */
+async function holdUntil(at: number): Promise<void> {
+  const coarse = at - performance.now() - 1
+  if (coarse > 0) await new Promise((resolve) => setTimeout(resolve, coarse))
+  while (performance.now() < at) await new Promise((resolve) => setImmediate(resolve))
 }
