@@ -5,8 +5,9 @@
  *   node dist/bench/run.js [--full] [--only ingest,read,...]
  *
  * Quick options: ingest/read/policy take --quick (smaller data, 2 runs each); ledger takes --quick
- * (skips the 10^7-leaf tree); patterns has no quick mode (it takes ~10 s); scale runs at 10^4 and
- * 2·10^4 versions with 50 samples. --full drops the quick options.
+ * (skips the 10^7-leaf tree); patterns has no quick mode (it takes ~10 s); timing takes --quick (5,000
+ * objects, 10 rounds); scale runs at 10^4 and 2·10^4 versions with 50 samples. --full drops the quick
+ * options.
  */
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
@@ -33,6 +34,7 @@ const BENCHES: Bench[] = [
   { name: 'policy', script: 'policy/run.js', quick: ['--quick'], nodeFlags: ['--expose-gc'] },
   { name: 'ledger', script: 'ledger/run.js', quick: ['--quick'] },
   { name: 'patterns', script: 'patterns/run.js', quick: [] },
+  { name: 'timing', script: 'timing/run.js', quick: ['--quick'] },
   {
     name: 'scale',
     script: 'scale/run.js',

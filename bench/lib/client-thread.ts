@@ -10,6 +10,8 @@ interface ClientJob {
   baseUrl: string
   paths: string[]
   headers: Record<string, string>
+  /** The status each path must answer (by index); 200 for all when absent. */
+  expected?: number[]
 }
 
 export function getLoopOnThread(job: ClientJob): Promise<LoadResult> {
@@ -31,7 +33,7 @@ if (!isMainThread && parentPort) {
     maxMs: 300_000,
     concurrency: 1,
     make: (i) => ({ path: job.paths[i]!, headers: job.headers }),
-    check: (res) => expectStatus(res, 200, 'GET objects'),
+    check: (res, i) => expectStatus(res, job.expected?.[i] ?? 200, `GET ${job.paths[i]}`),
   }).then(
     (result) => parentPort!.postMessage(result),
     (error: unknown) => {
