@@ -9,7 +9,7 @@
  * Each adapter's store grows through the sizes in order (the 10^6 store contains the 10^5 one),
  * ingesting with `putObjects` in batches of `--batch` (1,000). At every size it times pages of 1,000 read
  * from random positions: by `afterSeq`, by `addedAfter`, and by `types` (one type, from a random
- * `afterSeq`). PostgreSQL needs a server URL (`--postgres`, or SLUICE_BENCH_POSTGRES /
+ * `afterSeq`), and one object by id (a uniform sample of the stored ids). PostgreSQL needs a server URL (`--postgres`, or SLUICE_BENCH_POSTGRES /
  * SLUICE_TEST_POSTGRES); the bench creates a scratch database on it and drops it afterwards.
  * Objects come from `bench/data/generate.ts`: fictional, documentation address ranges only.
  *
@@ -48,8 +48,10 @@ const PAGE = 1_000
 const COLLECTION = '5ca1ab1e-0000-4000-8000-000000000001'
 
 type AdapterName = 'sqlite' | 'postgres'
-type QueryKind = 'afterSeq' | 'addedAfter' | 'types'
-const QUERY_KINDS: readonly QueryKind[] = ['afterSeq', 'addedAfter', 'types']
+type QueryKind = 'afterSeq' | 'addedAfter' | 'types' | 'byId'
+const QUERY_KINDS: readonly QueryKind[] = ['afterSeq', 'addedAfter', 'types', 'byId']
+/** Stored ids kept to look up by id: a uniform sample (reservoir), not all 10^7. */
+const ID_SAMPLE = 10_000
 
 interface Options {
   adapters: AdapterName[]
@@ -180,6 +182,9 @@ async function benchAdapter(adapter: AdapterName, options: Options): Promise<Row
     const seqs: number[] = []
     const added: number[] = []
     const typeCounts = new Map<string, number>()
+    const ids: string[] = []
+    let idsSeen = 0
+    const keep = seeded(options.seed ^ 0x5eed)
     const pick = seeded(options.seed)
     for (const size of options.sizes) {
       let ingestMs = 0
@@ -203,6 +208,8 @@ async function benchAdapter(adapter: AdapterName, options: Options): Promise<Row
           seqs.push(o.seq)
           added.push(toMicros(o.dateAdded)!)
           typeCounts.set(batch[i]!.type, (typeCounts.get(batch[i]!.type) ?? 0) + 1)
+          const slot = idsSeen++ < ID_SAMPLE ? ids.length : Math.floor(keep() * idsSeen)
+          if (slot < ID_SAMPLE) ids[slot] = batch[i]!.id
           ingested++
         }
         if (seqs.length - mark.at >= 1_000_000 || seqs.length === size) {
@@ -228,6 +235,12 @@ async function benchAdapter(adapter: AdapterName, options: Options): Promise<Row
           collectionId: COLLECTION,
           limit: PAGE,
           addedAfter: formatMicros(added[Math.floor(pick() * span)]!),
+        }),
+        // the object-by-id path (GET …/objects/{id}/): its newest version, wherever it sits in the collection
+        byId: () => ({
+          collectionId: COLLECTION,
+          limit: PAGE,
+          ids: [ids[Math.floor(pick() * ids.length)]!],
         }),
         types: () => {
           const type = types[Math.floor(pick() * types.length)]!
@@ -348,8 +361,8 @@ function report(rows: Row[], options: Options): string {
     'The ingest rate at a size is measured over the objects added since the previous size, timing putObjects only',
     '(generating the objects is not counted). Load is the one-minute load average when the reads at that size began.',
     '',
-    '| adapter | stored versions | ingest (objects/s) | afterSeq | addedAfter | types + afterSeq | load |',
-    '|---|---:|---:|---:|---:|---:|---:|',
+    '| adapter | stored versions | ingest (objects/s) | afterSeq | addedAfter | types + afterSeq | by id (one object) | load |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
     ...rows.map((r) => `| ${r.adapter} | ${r.size.toLocaleString('en-US')} | ${formatRow(r)} |`),
     '',
     'Latency at each size divided by latency at the size before (p50 / p99); linear growth would be the data ratio:',
