@@ -102,9 +102,12 @@ export function consoleStatic(dir: () => string | undefined = consoleDir) {
 }
 
 /** The console's mounts: the page at `/console`, its API at `/console-api`. */
-export function consoleMounts(services: NodeServices): Mount[] {
+export function consoleMounts(services: NodeServices, options: { refusalFloorMs?: number } = {}): Mount[] {
   return [
     { prefix: 'console', handle: consoleStatic() },
-    { prefix: 'console-api', handle: jsonApi(services.store, 'console-api', consoleRoutes(services)) },
+    {
+      prefix: 'console-api',
+      handle: jsonApi(services.store, 'console-api', consoleRoutes(services), options),
+    },
   ]
 }

@@ -118,6 +118,8 @@ export async function createNode(options: NodeOptions): Promise<SluiceNode> {
   const federation = new FederationScheduler(federationContext(services), {
     onError: (error) => logger.error('federation', { error }),
   })
+  // partners' 404s on every API they may use wait for the same floor as on TAXII
+  const floor = { refusalFloorMs: config.refusalFloorMs }
   const mounts: Mount[] = [
     {
       prefix: 'admin',
@@ -126,12 +128,15 @@ export async function createNode(options: NodeOptions): Promise<SluiceNode> {
         ...keyRoutes(store),
       ]),
     },
-    { prefix: 'ledger', handle: jsonApi(store, 'ledger', ledgerRoutes(services)) },
-    ...consoleMounts(services),
-    { prefix: 'search', handle: jsonApi(store, 'search', searchRoutes(services)) },
+    { prefix: 'ledger', handle: jsonApi(store, 'ledger', ledgerRoutes(services), floor) },
+    ...consoleMounts(services, floor),
+    { prefix: 'search', handle: jsonApi(store, 'search', searchRoutes(services), floor) },
     { prefix: 'healthz', handle: healthHandler(store) },
     { prefix: 'metrics', handle: metricsHandler(store, metrics.registry) },
-    { prefix: 'federation', handle: jsonApi(store, 'federation', federationRoutes(services, federation)) },
+    {
+      prefix: 'federation',
+      handle: jsonApi(store, 'federation', federationRoutes(services, federation), floor),
+    },
   ]
   const server = createHttpServer(mounts, taxii, undefined, {
     ...(tls ? { tls: tls.server, onSecureConnection: tls.onSecure } : {}),

@@ -7,6 +7,7 @@ import type { TaxiiDeps } from './context.js'
 import { methodNotAllowed, noEndpoint, TaxiiError } from './errors.js'
 import { send, sendError } from './http-io.js'
 import { acceptsTaxii, TAXII_MEDIA_TYPE } from './media-types.js'
+import { holdUntil } from './refusal-floor.js'
 import { allowedMethods, matchRoute, pathSegments } from './routes.js'
 
 export interface TaxiiHandlerOptions {
@@ -73,16 +74,4 @@ export function createTaxiiHandler(deps: TaxiiDeps, options: TaxiiHandlerOptions
       sendError(res, taxii)
     }
   }
-}
-
-/**
- * Waits until `performance.now()` reaches `at` (at once if it has). A timer alone fires on a millisecond
- * tick counted from the event loop's cached clock, which lets part of the work done before it show through;
- * so a timer takes it to within a millisecond and turns of the event loop (which go on serving others)
- * finish the wait.
- */
-async function holdUntil(at: number): Promise<void> {
-  const coarse = at - performance.now() - 1
-  if (coarse > 0) await new Promise((resolve) => setTimeout(resolve, coarse))
-  while (performance.now() < at) await new Promise((resolve) => setImmediate(resolve))
 }

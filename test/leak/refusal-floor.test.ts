@@ -55,6 +55,16 @@ describe('the refusal floor', () => {
     expect(hiddenAnswer.body).toBe(unknownAnswer.body)
   })
 
+  it('holds a partner 404 on the console API too, where the same object can be asked for', async () => {
+    const started = performance.now()
+    const res = await fetch(`${t.url}/console-api/objects/${encodeURIComponent(hidden.id)}`, {
+      headers: { Authorization: `Bearer ${partnerKey}` },
+    })
+    expect(res.status).toBe(404)
+    await res.text()
+    expect(performance.now() - started).toBeGreaterThanOrEqual(FLOOR_MS - 1)
+  })
+
   it('does not hold what a partner may see, nor an administrator’s 404', async () => {
     expect(await timed(`${objects}${shared.id}/`, partnerKey)).toMatchObject({ status: 200 })
     expect((await timed(`${objects}${shared.id}/`, partnerKey)).ms).toBeLessThan(FLOOR_MS)

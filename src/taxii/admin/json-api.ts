@@ -15,6 +15,7 @@ import { authenticateRequest } from '../authenticate.js'
 import { badRequest, methodNotAllowed, noEndpoint, TaxiiError } from '../errors.js'
 import { readBody, send, sendError } from '../http-io.js'
 import { parseJsonBody } from '../json-body.js'
+import { holdUntil } from '../refusal-floor.js'
 
 export interface JsonRequest {
   principal: PrincipalRecord
@@ -80,9 +81,16 @@ function match(route: JsonRoute, segments: string[]): Record<string, string> | u
  * TAXII, answered as application/json, with errors as TAXII error messages
  * so a client handles one error format.
  */
-export function jsonApi(store: Store, prefix: string, routes: JsonRoute[]) {
+export function jsonApi(
+  store: Store,
+  prefix: string,
+  routes: JsonRoute[],
+  options: { refusalFloorMs?: number } = {},
+) {
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     const requestId = randomUUID()
+    const arrived = performance.now()
+    let partner = false
     res.setHeader('X-Request-Id', requestId)
     let pathParams: Record<string, string> = {}
     try {
@@ -101,6 +109,7 @@ export function jsonApi(store: Store, prefix: string, routes: JsonRoute[]) {
       pathParams = found.params
       noteRequest(res, { route: `/${prefix}/${found.route.path.join('/')}` })
       const principal = await authenticateRequest(store, req)
+      partner = principal.role === 'partner'
       if (!found.route.roles.includes(principal.role)) {
         throw new TaxiiError(403, 'Forbidden', `this needs the ${found.route.roles.join(' or ')} role`, {
           errorCode: 'role-required',
@@ -142,6 +151,8 @@ export function jsonApi(store: Store, prefix: string, routes: JsonRoute[]) {
           JSON.stringify({ level: 'error', requestId, error: String(error), stack: (error as Error)?.stack }),
         )
       if (!req.complete) req.resume()
+      // as on TAXII: a partner's 404 for something hidden must take as long as one for something unknown
+      if (partner && mapped.status === 404) await holdUntil(arrived + (options.refusalFloorMs ?? 0))
       sendError(res, mapped)
     }
   }
