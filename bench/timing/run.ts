@@ -110,8 +110,8 @@ async function main(): Promise<void> {
       else if (o.type === 'note') add('hidden: order', o.id)
       else if (isSro(o)) add('hidden: endpoint', o.id)
     }
-    const known = [...byKind.values()].flat()
-    const types = known.map((id) => id.slice(0, id.indexOf('--')))
+    // fresh ids of the types the known probes have, drawn across every kind rather than the first one's
+    const types = shuffle([...byKind.values()].flat(), rand).map((id) => id.slice(0, id.indexOf('--')))
     byKind.set(
       'unknown',
       types.slice(0, PROBES).map((t) => `${t}--${randomUUID()}`),

@@ -16,11 +16,8 @@ const NO_BODY = new Set([101, 103, 204, 205, 304])
 export function tlsFetch(material: TlsMaterial): typeof fetch {
   return (input, init = {}) =>
     new Promise<Response>((resolve, reject) => {
+      // feeds and pushes with TLS files are https only (definitions.ts refuses anything else)
       const url = new URL(input instanceof Request ? input.url : String(input))
-      if (url.protocol !== 'https:') {
-        reject(new TypeError('fetch failed', { cause: new Error(`${url.origin} is not an https URL`) }))
-        return
-      }
       if (init.body != null && typeof init.body !== 'string') {
         reject(new TypeError('this fetch sends text bodies only'))
         return

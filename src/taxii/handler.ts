@@ -7,7 +7,7 @@ import type { TaxiiDeps } from './context.js'
 import { methodNotAllowed, noEndpoint, TaxiiError } from './errors.js'
 import { send, sendError } from './http-io.js'
 import { acceptsTaxii, TAXII_MEDIA_TYPE } from './media-types.js'
-import { holdUntil } from './refusal-floor.js'
+import { RefusalFloor } from './refusal-floor.js'
 import { allowedMethods, matchRoute, pathSegments } from './routes.js'
 
 export interface TaxiiHandlerOptions {
@@ -24,8 +24,7 @@ export interface TaxiiHandlerOptions {
 export function createTaxiiHandler(deps: TaxiiDeps, options: TaxiiHandlerOptions) {
   return async function handleTaxii(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const requestId = randomUUID()
-    const arrived = performance.now()
-    let partner = false
+    const floor = new RefusalFloor(deps.config.refusalFloorMs)
     res.setHeader('X-Request-Id', requestId)
     try {
       const segments = pathSegments(url.pathname)
@@ -42,7 +41,7 @@ export function createTaxiiHandler(deps: TaxiiDeps, options: TaxiiHandlerOptions
       }
       const principal = await authenticateRequest(deps.store, req)
       requireRole(principal, ALLOWED.taxii)
-      partner = principal.role === 'partner'
+      floor.askedBy(principal.role)
       const instant = new Date().toISOString()
       const session = await deps.gate.open(
         {
@@ -70,7 +69,7 @@ export function createTaxiiHandler(deps: TaxiiDeps, options: TaxiiHandlerOptions
             )
       if (taxii.status >= 500) options.onInternalError?.(error, requestId)
       if (!req.complete) req.resume()
-      if (partner && taxii.status === 404) await holdUntil(arrived + deps.config.refusalFloorMs)
+      if (floor.holds(taxii.status)) await floor.wait()
       sendError(res, taxii)
     }
   }

@@ -27,20 +27,19 @@ Over HTTPS, --client-cert and --client-key present a client certificate to a pee
 (mutual TLS), and --ca trusts the peer by that CA bundle instead of the process's trust store; the
 files are checked now and read again at each poll, so a renewed certificate needs no restart.`
 
-/** The TLS flags of `feeds add` and `pushes add`, as the definition takes them. */
-export function remoteTlsFlags(values: {
-  'client-cert'?: string | boolean | undefined
-  'client-key'?: string | boolean | undefined
-  ca?: string | boolean | undefined
-}): { clientCert?: string; clientKey?: string; ca?: string } {
-  const text = (v: string | boolean | undefined) => (typeof v === 'string' && v !== '' ? v : undefined)
-  const clientCert = text(values['client-cert'])
-  const clientKey = text(values['client-key'])
-  const ca = text(values.ca)
+/** The TLS options of `feeds add` and `pushes add` (empty values are refused by `parse`). */
+export const REMOTE_TLS_OPTIONS = {
+  'client-cert': { type: 'string' },
+  'client-key': { type: 'string' },
+  ca: { type: 'string' },
+} as const
+
+/** Those options as a feed or push definition takes them. */
+export function remoteTlsFlags(values: { 'client-cert'?: string; 'client-key'?: string; ca?: string }) {
   return {
-    ...(clientCert ? { clientCert } : {}),
-    ...(clientKey ? { clientKey } : {}),
-    ...(ca ? { ca } : {}),
+    ...(values['client-cert'] ? { clientCert: values['client-cert'] } : {}),
+    ...(values['client-key'] ? { clientKey: values['client-key'] } : {}),
+    ...(values.ca ? { ca: values.ca } : {}),
   }
 }
 
@@ -106,9 +105,7 @@ export async function run(args: string[]): Promise<void> {
       id: { type: 'string' },
       'page-size': { type: 'string' },
       auth: { type: 'string' },
-      'client-cert': { type: 'string' },
-      'client-key': { type: 'string' },
-      ca: { type: 'string' },
+      ...REMOTE_TLS_OPTIONS,
       verify: { type: 'string' },
       'node-url': { type: 'string' },
       issuer: { type: 'string' },
@@ -138,9 +135,7 @@ export async function run(args: string[]): Promise<void> {
         'verify',
         'node-url',
         'issuer',
-        'client-cert',
-        'client-key',
-        'ca',
+        ...Object.keys(REMOTE_TLS_OPTIONS),
       ].map((o) => [o, ['add'] as const]),
     ),
     json: ['list'],

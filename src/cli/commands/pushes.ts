@@ -2,7 +2,7 @@ import { definePush, listPushes } from '../../federation/definitions.js'
 import { runPush } from '../../federation/push.js'
 import { CliError } from '../errors.js'
 import { actionNames, actionOf, integer, onlyFor, parse, required } from '../options.js'
-import { healthLine, knownEnds, remoteTlsFlags, withFederation } from './feeds.js'
+import { healthLine, knownEnds, REMOTE_TLS_OPTIONS, remoteTlsFlags, withFederation } from './feeds.js'
 import { issuer } from './issuer.js'
 
 const HELP = `Usage:
@@ -34,9 +34,7 @@ export async function run(args: string[]): Promise<void> {
       id: { type: 'string' },
       'batch-size': { type: 'string' },
       auth: { type: 'string' },
-      'client-cert': { type: 'string' },
-      'client-key': { type: 'string' },
-      ca: { type: 'string' },
+      ...REMOTE_TLS_OPTIONS,
       issuer: { type: 'string' },
       json: { type: 'boolean' },
     },
@@ -62,9 +60,7 @@ export async function run(args: string[]): Promise<void> {
         'batch-size',
         'auth',
         'issuer',
-        'client-cert',
-        'client-key',
-        'ca',
+        ...Object.keys(REMOTE_TLS_OPTIONS),
       ].map((o) => [o, ['add'] as const]),
     ),
     json: ['list'],

@@ -15,7 +15,7 @@ import { authenticateRequest } from '../authenticate.js'
 import { badRequest, methodNotAllowed, noEndpoint, TaxiiError } from '../errors.js'
 import { readBody, send, sendError } from '../http-io.js'
 import { parseJsonBody } from '../json-body.js'
-import { holdUntil } from '../refusal-floor.js'
+import { RefusalFloor } from '../refusal-floor.js'
 
 export interface JsonRequest {
   principal: PrincipalRecord
@@ -89,8 +89,8 @@ export function jsonApi(
 ) {
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     const requestId = randomUUID()
-    const arrived = performance.now()
-    let partner = false
+    // as on TAXII: a partner's 404 for something hidden must take as long as one for something unknown
+    const floor = new RefusalFloor(options.refusalFloorMs ?? 0)
     res.setHeader('X-Request-Id', requestId)
     let pathParams: Record<string, string> = {}
     try {
@@ -109,7 +109,7 @@ export function jsonApi(
       pathParams = found.params
       noteRequest(res, { route: `/${prefix}/${found.route.path.join('/')}` })
       const principal = await authenticateRequest(store, req)
-      partner = principal.role === 'partner'
+      floor.askedBy(principal.role)
       if (!found.route.roles.includes(principal.role)) {
         throw new TaxiiError(403, 'Forbidden', `this needs the ${found.route.roles.join(' or ')} role`, {
           errorCode: 'role-required',
@@ -151,8 +151,7 @@ export function jsonApi(
           JSON.stringify({ level: 'error', requestId, error: String(error), stack: (error as Error)?.stack }),
         )
       if (!req.complete) req.resume()
-      // as on TAXII: a partner's 404 for something hidden must take as long as one for something unknown
-      if (partner && mapped.status === 404) await holdUntil(arrived + (options.refusalFloorMs ?? 0))
+      if (floor.holds(mapped.status)) await floor.wait()
       sendError(res, mapped)
     }
   }
