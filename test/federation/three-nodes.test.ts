@@ -39,12 +39,23 @@ interface Proc {
 
 const nodes = {} as Record<Name, Proc>
 
+/**
+ * A port that is free now, below the kernel's ephemeral range (32768 and up on Linux): the nodes start a
+ * while after their ports are chosen (their feeds name them), and a port taken from the ephemeral range
+ * could meanwhile be handed to any other test that listens on port 0.
+ */
 async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000)
+    const server = createServer()
+    const bound = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false))
+      server.listen(port, '127.0.0.1', () => resolve(true))
+    })
+    if (!bound) continue
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+    return port
+  }
 }
 
 const env = (p: Proc) => ({ SLUICE_DATA: p.dir, SLUICE_ORIGIN: `${p.name}.sluice.test`, SLUICE_DB: '' })
