@@ -45,7 +45,9 @@ export function createHttpServer(
   options: ListenerOptions = {},
 ): Server {
   const byPrefix = new Map(mounts.map((m) => [m.prefix, m.handle]))
+  const marks: ConnectionMarks = { closing: new WeakSet(), refused: new WeakSet() }
   const listener = (req: IncomingMessage, res: ServerResponse) => {
+    if (!res.shouldKeepAlive) marks.closing.add(req.socket)
     // handlers that have their own request id replace this one
     res.setHeader('X-Request-Id', randomUUID())
     let url: URL
@@ -85,7 +87,7 @@ export function createHttpServer(
   }
   const server: Server = options.tls ? createTlsServer(options.tls, listener) : createServer(listener)
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) =>
-    answerClientError(error, socket, options.onRefused),
+    answerClientError(error, socket, marks, options.onRefused),
   )
   // without a listener Node drops a CONNECT without a word; this node is no proxy, and says so
   server.on('connect', (req: IncomingMessage, socket: Duplex) =>
@@ -124,7 +126,8 @@ function parserError(error: NodeJS.ErrnoException): TaxiiError | undefined {
   }
 }
 
-function rawResponse(error: TaxiiError, requestId: string): string {
+/** A whole response written by hand; `bodyless` (an answer to HEAD) declares the body's length and omits it. */
+function rawResponse(error: TaxiiError, requestId: string, bodyless = false): string {
   const body = error.body()
   return [
     `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? error.title}`,
@@ -134,29 +137,48 @@ function rawResponse(error: TaxiiError, requestId: string): string {
     `X-Request-Id: ${requestId}`,
     'Connection: close',
     '',
-    body,
+    bodyless ? '' : body,
   ].join('\r\n')
+}
+
+/** What the listener knows of a connection when its parser refuses bytes on it. */
+interface ConnectionMarks {
+  /** A request on it asked to close. */
+  closing: WeakSet<Duplex>
+  /** Refused once: the parser refuses every later chunk too, and those need no answer. */
+  refused: WeakSet<Duplex>
 }
 
 /**
  * Node answers a request its parser refuses (e.g. 431 for over-long headers) with an empty body; this
  * answers with a TAXII error instead, then drops the connection, since the parser cannot go on from there.
+ * Bytes after a request that asked to close are not a request (RFC 9112 §9.6: none is processed), and
+ * bytes that arrive while an answer is pending cannot be answered before it; both only end the connection.
  */
 function answerClientError(
-  error: NodeJS.ErrnoException,
+  error: NodeJS.ErrnoException & { rawPacket?: Buffer },
   socket: Duplex,
+  marks: ConnectionMarks,
   onRefused: ListenerOptions['onRefused'],
 ): void {
+  if (marks.refused.has(socket)) return
+  marks.refused.add(socket)
   const taxii = parserError(error)
-  // as Node does: once a response on this socket has begun, another cannot be written after it
-  const current = (socket as { _httpMessage?: ServerResponse })._httpMessage
-  if (!taxii || !socket.writable || current?.headersSent) {
+  const pending = (socket as { _httpMessage?: ServerResponse })._httpMessage
+  if (pending && !pending.writableFinished) {
+    // ending, not destroying: a destroyed socket drops what the answer still has buffered
+    pending.once('close', () => socket.end(() => socket.destroy()))
+    return
+  }
+  if (!taxii || !socket.writable || marks.closing.has(socket)) {
     socket.destroy()
     return
   }
   const requestId = randomUUID()
   const remote = (socket as { remoteAddress?: string }).remoteAddress
-  socket.end(rawResponse(taxii, requestId), () => socket.destroy())
+  // the method is known only while the request line is in the packet the parser refused
+  const head = error.rawPacket?.subarray(0, 5).toString('latin1') === 'HEAD '
+  socket.end(rawResponse(taxii, requestId, head), () => socket.destroy())
   onRefused?.({ requestId, status: taxii.status, errorCode: taxii.errorCode ?? 'bad-http', remote })
 }
 

@@ -9,7 +9,7 @@ const onCrash = (error: unknown) => crashes.push(error)
 beforeAll(async () => {
   process.on('uncaughtException', onCrash)
   process.on('unhandledRejection', onCrash)
-  node = await startTestNode()
+  node = await startTestNode({ taxii: { refusalFloorMs: 5 } })
   world = await buildFuzzWorld(node.node, node.url)
 })
 afterAll(async () => {
