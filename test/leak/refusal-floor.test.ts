@@ -14,6 +14,7 @@ const FLOOR_MS = 400
 let t: TestNode
 let partnerKey: string
 let objects: string
+let unreadable: string
 const RED = 'marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1'
 const hidden = indicator(8801, undefined, { object_marking_refs: [RED] })
 const shared = indicator(8802)
@@ -23,6 +24,7 @@ beforeAll(async () => {
   const { policy, store } = t.node.services
   const collection = await createCollection(store, { apiRoot: 'intel', title: 'Floor routes (fictional)' })
   objects = `/intel/collections/${collection.id}/objects/`
+  unreadable = (await createCollection(store, { apiRoot: 'intel', title: 'Floor unshared (fictional)' })).id
   expect((await t.post(objects, { objects: [hidden, shared] })).status).toBe(202)
   await policy.addPartner({ id: 'floor-police', name: 'Fictional Floor Police', kind: 'police' }, 'test')
   await policy.putAgreement(
@@ -63,6 +65,30 @@ describe('the refusal floor', () => {
     expect(res.status).toBe(404)
     await res.text()
     expect(performance.now() - started).toBeGreaterThanOrEqual(FLOOR_MS - 1)
+  })
+
+  it('holds a partner 404 on the search, ledger and federation APIs as well', async () => {
+    // a disclosure first, so that the partner's log has a size to ask proofs against
+    expect((await t.get(`${objects}${shared.id}/`, partnerKey)).status).toBe(200)
+    const auth = { Authorization: `Bearer ${partnerKey}` }
+    const pattern = encodeURIComponent("[indicator:name = 'x']")
+    const post = { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' } }
+    const refusals: [string, RequestInit?][] = [
+      [`/search/match?collection=${unreadable}&pattern=${pattern}`],
+      [`/search/match?collection=${randomUUID()}&pattern=${pattern}`],
+      [`/ledger/inclusion?object=${hidden.id}`],
+      [
+        `/federation/withdrawals/${randomUUID()}/ack`,
+        { ...post, body: JSON.stringify({ note: 'n', vkey: 'k' }) },
+      ],
+    ]
+    for (const [path, init] of refusals) {
+      const started = performance.now()
+      const res = await fetch(`${t.url}${path}`, { headers: auth, ...init })
+      await res.text()
+      expect([path, res.status]).toEqual([path, 404])
+      expect(performance.now() - started).toBeGreaterThanOrEqual(FLOOR_MS - 1)
+    }
   })
 
   it('does not hold what a partner may see, nor an administrator’s 404', async () => {
