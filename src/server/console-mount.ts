@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { dirname, extname, join, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { consoleRoutes } from '../taxii/admin/console-routes.js'
-import { jsonApi } from '../taxii/admin/json-api.js'
+import { type JsonApiOptions, jsonApi } from '../taxii/admin/json-api.js'
 import { send } from '../taxii/http-io.js'
 import type { Mount } from './http-server.js'
 import type { NodeServices } from './services.js'
@@ -102,7 +102,7 @@ export function consoleStatic(dir: () => string | undefined = consoleDir) {
 }
 
 /** The console's mounts: the page at `/console`, its API at `/console-api`. */
-export function consoleMounts(services: NodeServices, options: { refusalFloorMs?: number } = {}): Mount[] {
+export function consoleMounts(services: NodeServices, options: JsonApiOptions = {}): Mount[] {
   return [
     { prefix: 'console', handle: consoleStatic() },
     {

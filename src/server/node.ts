@@ -10,6 +10,7 @@ import { healthHandler } from '../ops/health.js'
 import { errorLogger, type Logger } from '../ops/logger.js'
 import { metricsHandler } from '../ops/metrics-endpoint.js'
 import { type NodeMetrics, nodeMetrics, observeRequests, refusedRequests } from '../ops/node-metrics.js'
+import { PartnerRateLimiter } from '../ops/rate-limit.js'
 import { onSecureConnection, type TlsSettings, tlsServerOptions } from '../ops/tls.js'
 import { sluiceVersion } from '../ops/version.js'
 import { ensureDefaultApiRoot } from '../services/api-roots.js'
@@ -17,7 +18,7 @@ import { openStore, storeLocation } from '../store/open.js'
 import type { Store } from '../store/types.js'
 import { adminRoutes } from '../taxii/admin/admin-routes.js'
 import { federationRoutes } from '../taxii/admin/federation-routes.js'
-import { jsonApi } from '../taxii/admin/json-api.js'
+import { type JsonApiOptions, jsonApi } from '../taxii/admin/json-api.js'
 import { ledgerRoutes } from '../taxii/admin/ledger-routes.js'
 import { searchRoutes } from '../taxii/admin/search-routes.js'
 import { DEFAULT_TAXII_CONFIG, type TaxiiConfig } from '../taxii/config.js'
@@ -108,8 +109,9 @@ export async function createNode(options: NodeOptions): Promise<SluiceNode> {
   const metrics = nodeMetrics(store, services.policy, sluiceVersion())
   services.policyGate.observer = metrics.gate
   const ingest: PrepareOptions = ingestOptions(store)
+  const limiter = config.partnerRateLimit ? new PartnerRateLimiter(config.partnerRateLimit) : undefined
   const taxii = createTaxiiHandler(
-    { store, gate, cursors, config, ingest },
+    { store, gate, cursors, config, ingest, ...(limiter ? { limiter } : {}) },
     {
       reserved: RESERVED,
       onInternalError: (error, requestId) => logger.error('internal error', { requestId, error }),
@@ -118,8 +120,11 @@ export async function createNode(options: NodeOptions): Promise<SluiceNode> {
   const federation = new FederationScheduler(federationContext(services), {
     onError: (error) => logger.error('federation', { error }),
   })
-  // partners' 404s on every API they may use wait for the same floor as on TAXII
-  const floor = { refusalFloorMs: config.refusalFloorMs }
+  // partners' 404s on every API they may use wait for the same floor as on TAXII, under one rate limit
+  const partnerApi: JsonApiOptions = {
+    refusalFloorMs: config.refusalFloorMs,
+    ...(limiter ? { limiter } : {}),
+  }
   const mounts: Mount[] = [
     {
       prefix: 'admin',
@@ -128,14 +133,14 @@ export async function createNode(options: NodeOptions): Promise<SluiceNode> {
         ...keyRoutes(store),
       ]),
     },
-    { prefix: 'ledger', handle: jsonApi(store, 'ledger', ledgerRoutes(services), floor) },
-    ...consoleMounts(services, floor),
-    { prefix: 'search', handle: jsonApi(store, 'search', searchRoutes(services), floor) },
+    { prefix: 'ledger', handle: jsonApi(store, 'ledger', ledgerRoutes(services), partnerApi) },
+    ...consoleMounts(services, partnerApi),
+    { prefix: 'search', handle: jsonApi(store, 'search', searchRoutes(services), partnerApi) },
     { prefix: 'healthz', handle: healthHandler(store) },
     { prefix: 'metrics', handle: metricsHandler(store, metrics.registry) },
     {
       prefix: 'federation',
-      handle: jsonApi(store, 'federation', federationRoutes(services, federation), floor),
+      handle: jsonApi(store, 'federation', federationRoutes(services, federation), partnerApi),
     },
   ]
   const server = createHttpServer(mounts, taxii, undefined, {

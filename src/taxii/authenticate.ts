@@ -2,9 +2,10 @@ import type { IncomingMessage } from 'node:http'
 import { credentialFromHeader, parseApiKey, secretMatches } from '../auth/api-key.js'
 import { certificateBinding, peerFingerprint } from '../auth/client-cert.js'
 import { keyUsable, touchKey } from '../auth/keys.js'
+import type { PartnerRateLimiter } from '../ops/rate-limit.js'
 import { noteRequest } from '../ops/request-context.js'
 import type { PrincipalRecord, Store } from '../store/types.js'
-import { unauthorized } from './errors.js'
+import { rateLimited, unauthorized } from './errors.js'
 
 /** Resolves the Authorization header to an active principal, or throws 401 with one reason for all failures. */
 export async function authenticate(store: Store, header: string | undefined): Promise<PrincipalRecord> {
@@ -29,9 +30,14 @@ export async function authenticate(store: Store, header: string | undefined): Pr
 
 /**
  * Authenticates a request: an API key in the Authorization header when one is
- * sent, else a client certificate bound to a principal (mutual TLS).
+ * sent, else a client certificate bound to a principal (mutual TLS). With a
+ * `limiter`, a partner's request is then admitted under its rate limit or refused with a 429.
  */
-export async function authenticateRequest(store: Store, req: IncomingMessage): Promise<PrincipalRecord> {
+export async function authenticateRequest(
+  store: Store,
+  req: IncomingMessage,
+  limiter?: PartnerRateLimiter,
+): Promise<PrincipalRecord> {
   const header = req.headers.authorization
   let principal: PrincipalRecord
   let via: 'api-key' | 'client-certificate' = 'api-key'
@@ -47,5 +53,9 @@ export async function authenticateRequest(store: Store, req: IncomingMessage): P
     principal = await authenticate(store, header)
   }
   noteRequest(req, { principalId: principal.id, role: principal.role, via })
+  if (limiter && principal.role === 'partner') {
+    const admission = limiter.admit(principal.partnerId!)
+    if (!admission.admitted) throw rateLimited(admission.retryAfterSeconds)
+  }
   return principal
 }

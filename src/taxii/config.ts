@@ -1,3 +1,4 @@
+import type { RateLimit } from '../ops/rate-limit.js'
 import { DEFAULT_API_ROOT } from '../services/api-roots.js'
 
 /** Server settings that shape responses and limits; all have safe defaults. */
@@ -24,6 +25,8 @@ export interface TaxiiConfig {
    * enough requests would tell them apart, and so tell a partner what exists (bench/timing).
    */
   refusalFloorMs: number
+  /** Requests each partner may make, on every API together (per process); absent, no limit. */
+  partnerRateLimit?: RateLimit
 }
 
 export const DEFAULT_TAXII_CONFIG: Omit<TaxiiConfig, 'publicUrl'> = {

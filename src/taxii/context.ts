@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http'
 import type { DisclosureGate, GateSession } from '../disclosure/gate.js'
 import type { PrepareOptions } from '../ingest/prepare.js'
+import type { PartnerRateLimiter } from '../ops/rate-limit.js'
 import type { CollectionRecord, Store } from '../store/types.js'
 import type { TaxiiConfig } from './config.js'
 import type { CursorCodec } from './cursor.js'
@@ -13,6 +14,8 @@ export interface TaxiiDeps {
   cursors: CursorCodec
   config: TaxiiConfig
   ingest: PrepareOptions
+  /** Admits partners' requests under the node's rate limit; absent, there is none. */
+  limiter?: PartnerRateLimiter
   /** Called after a write commits, so caches keyed on content can be dropped. */
   onObjectsAdded?: (collectionId: string, count: number) => void
 }

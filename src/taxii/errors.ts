@@ -55,6 +55,15 @@ export const methodNotAllowed = (method: string | undefined, allowed: readonly s
     headers: { Allow: allowed.join(', ') },
   })
 
+/** A partner over the node's rate limit (serve --partner-rate): nothing was done, retry after the wait named. */
+export const rateLimited = (retryAfterSeconds: number) =>
+  new TaxiiError(
+    429,
+    'Too many requests',
+    `this partner's requests are over the node's rate limit; retry after ${retryAfterSeconds} s`,
+    { errorCode: 'rate-limited', headers: { 'Retry-After': String(retryAfterSeconds) } },
+  )
+
 export const forbidden = (description: string) =>
   new TaxiiError(403, 'Forbidden', description, { errorCode: 'forbidden' })
 

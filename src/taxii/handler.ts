@@ -39,7 +39,7 @@ export function createTaxiiHandler(deps: TaxiiDeps, options: TaxiiHandlerOptions
           errorCode: 'not-acceptable',
         })
       }
-      const principal = await authenticateRequest(deps.store, req)
+      const principal = await authenticateRequest(deps.store, req, deps.limiter)
       requireRole(principal, ALLOWED.taxii)
       floor.askedBy(principal.role)
       const instant = new Date().toISOString()

@@ -78,6 +78,9 @@ describe('a malformed or out-of-range option value', () => {
     [['serve', '--port', '70000'], '--port must be an integer from 0 to 65535'],
     [['serve', '--max-page-size', '0'], '--max-page-size must be a positive integer'],
     [['serve', '--max-content-length', '0'], '--max-content-length must be a positive integer'],
+    [['serve', '--partner-rate', '0'], '--partner-rate must be an integer from 1 to 1000000'],
+    [['serve', '--partner-rate', '5', '--partner-burst', '2.5'], '--partner-burst must be an integer from 1'],
+    [['serve', '--partner-burst', '10'], '--partner-burst needs --partner-rate'],
     [['collections', 'frobnicate'], 'unknown action "frobnicate"; use list or create'],
     [['ledger', 'prove', '--log', 'global'], 'one of --index or --object is required'],
     [

@@ -38,6 +38,23 @@ describe('sluice serve on a fresh data directory', () => {
     expect(out).not.toContain('No admin principal yet')
   })
 
+  it('--partner-rate limits each partner the demo prints a key for', async () => {
+    const out = await serveUntil(
+      ['--demo', '--port', '0', '--partner-rate', '1', '--partner-burst', '1'],
+      /npx sluice suspend[^\n]*\n/,
+    )
+    const url = /Console +(http:\/\/127\.0\.0\.1:\d+)\/console\//.exec(out)![1]
+    const partnerKey = /^ {4}\S+ +(sluice_[A-Za-z0-9_-]+) /m.exec(out)![1]
+    const ask = () =>
+      fetch(`${url}/taxii2/`, {
+        headers: { Accept: 'application/taxii+json;version=2.1', Authorization: `Bearer ${partnerKey}` },
+      })
+    expect((await ask()).status).toBe(200)
+    const refused = await ask()
+    expect(refused.status).toBe(429)
+    expect(refused.headers.get('retry-after')).toBe('1')
+  })
+
   it('on a busy port says so in one line and leaves a fresh data directory untouched', async () => {
     const busy = createServer()
     await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve))

@@ -1,5 +1,6 @@
 import { createLogger, isLogLevel } from '../../ops/logger.js'
 import { checkPortFree } from '../../ops/port-check.js'
+import type { RateLimit } from '../../ops/rate-limit.js'
 import { TlsSetupError } from '../../ops/tls-check.js'
 import { createNode } from '../../server/node.js'
 import { holdServingLock, storeLocation } from '../../store/open.js'
@@ -7,7 +8,7 @@ import { CliError } from '../errors.js'
 import { dataLocation, integer, parse } from '../options.js'
 
 const HELP = `Usage: sluice serve [--host H] [--port P] [--public-url URL] [--demo] [--data DIR] [--db LOCATION]
-                    [--max-content-length BYTES] [--max-page-size N]
+                    [--max-content-length BYTES] [--max-page-size N] [--partner-rate N [--partner-burst N]]
 
   --host              listen address (env SLUICE_HOST, default 127.0.0.1)
   --port              listen port (env SLUICE_PORT, default 8021; 0 picks a free one)
@@ -16,6 +17,10 @@ const HELP = `Usage: sluice serve [--host H] [--port P] [--public-url URL] [--de
                       API keys on every start
   --max-content-length  largest request body in bytes (default 33554432)
   --max-page-size     largest page of objects (default 1000)
+  --partner-rate N    each partner may make N requests a second on average, over every API, by all
+                      its keys together; more get a 429 with Retry-After (env SLUICE_PARTNER_RATE;
+                      default no limit; per process)
+  --partner-burst N   and up to N at once (env SLUICE_PARTNER_BURST; default twice the rate)
   --tls-cert FILE     serve HTTPS with this PEM certificate chain (env SLUICE_TLS_CERT)
   --tls-key FILE      and this PEM private key (env SLUICE_TLS_KEY)
   --mtls              ask clients for a certificate; one bound with "sluice keys bind-cert" authenticates
@@ -37,6 +42,15 @@ function dataFlags(values: {
   return flag('data', values.data) + flag('db', values.db)
 }
 
+function rateLimit(rate: string | undefined, burst: string | undefined): RateLimit | undefined {
+  const perSecond = integer(rate, 'partner-rate', { max: 1_000_000 })
+  if (perSecond === undefined) {
+    if (burst !== undefined) throw new CliError('--partner-burst needs --partner-rate', 2)
+    return undefined
+  }
+  return { perSecond, burst: integer(burst, 'partner-burst', { max: 1_000_000 }) ?? 2 * perSecond }
+}
+
 export async function run(args: string[]): Promise<void> {
   const { values } = parse(
     args,
@@ -47,6 +61,8 @@ export async function run(args: string[]): Promise<void> {
       demo: { type: 'boolean' },
       'max-content-length': { type: 'string' },
       'max-page-size': { type: 'string' },
+      'partner-rate': { type: 'string' },
+      'partner-burst': { type: 'string' },
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
       'tls-client-ca': { type: 'string' },
@@ -69,6 +85,10 @@ export async function run(args: string[]): Promise<void> {
     throw new CliError('--public-url must be an http(s) URL', 2)
   const maxContentLength = integer(values['max-content-length'], 'max-content-length')
   const maxPageSize = integer(values['max-page-size'], 'max-page-size')
+  const partnerRateLimit = rateLimit(
+    values['partner-rate'] ?? process.env.SLUICE_PARTNER_RATE,
+    values['partner-burst'] ?? process.env.SLUICE_PARTNER_BURST,
+  )
   const tlsCert = values['tls-cert'] ?? process.env.SLUICE_TLS_CERT
   const tlsKey = values['tls-key'] ?? process.env.SLUICE_TLS_KEY
   if ((tlsCert === undefined) !== (tlsKey === undefined))
@@ -99,6 +119,7 @@ export async function run(args: string[]): Promise<void> {
       ...(publicUrl ? { publicUrl } : {}),
       ...(maxContentLength ? { maxContentLength } : {}),
       ...(maxPageSize ? { maxPageSize } : {}),
+      ...(partnerRateLimit ? { partnerRateLimit } : {}),
     },
     logger: createLogger({ level }),
     ...(tls ? { tls } : {}),

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { LedgerError } from '../../ledger/errors.js'
+import type { PartnerRateLimiter } from '../../ops/rate-limit.js'
 import { noteRequest } from '../../ops/request-context.js'
 import {
   type BodyShape,
@@ -76,17 +77,18 @@ function match(route: JsonRoute, segments: string[]): Record<string, string> | u
   return params
 }
 
+/** What a JSON API shares with TAXII: the partners' refusal floor and rate limit. */
+export interface JsonApiOptions {
+  refusalFloorMs?: number
+  limiter?: PartnerRateLimiter
+}
+
 /**
  * The node's JSON APIs besides TAXII (admin, ledger): authenticated like
  * TAXII, answered as application/json, with errors as TAXII error messages
  * so a client handles one error format.
  */
-export function jsonApi(
-  store: Store,
-  prefix: string,
-  routes: JsonRoute[],
-  options: { refusalFloorMs?: number } = {},
-) {
+export function jsonApi(store: Store, prefix: string, routes: JsonRoute[], options: JsonApiOptions = {}) {
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     const requestId = randomUUID()
     // as on TAXII: a partner's 404 for something hidden must take as long as one for something unknown
@@ -108,7 +110,7 @@ export function jsonApi(
         )
       pathParams = found.params
       noteRequest(res, { route: `/${prefix}/${found.route.path.join('/')}` })
-      const principal = await authenticateRequest(store, req)
+      const principal = await authenticateRequest(store, req, options.limiter)
       floor.askedBy(principal.role)
       if (!found.route.roles.includes(principal.role)) {
         throw new TaxiiError(403, 'Forbidden', `this needs the ${found.route.roles.join(' or ')} role`, {
