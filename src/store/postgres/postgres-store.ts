@@ -73,6 +73,7 @@ import {
   type PgPool,
   type PgQueryable,
 } from './connection.js'
+import { ObjectStatistics } from './object-statistics.js'
 
 const numbered = (index: number) => `$${index}`
 const notInJsonList = (column: string, list: string) =>
@@ -128,13 +129,21 @@ export class PostgresStore implements Store {
   /** Interior ledger nodes recently read (immutable once committed). */
   readonly #nodeCache = new NodeCache()
   readonly #knownViews = new KnownViews()
+  readonly #statistics: ObjectStatistics
 
   /** Takes a pool whose schema is already migrated (see `openPostgresStore`). */
   constructor(pool: PgPool) {
     this.#pool = pool
+    this.#statistics = new ObjectStatistics(pool)
+  }
+
+  /** Resolves once the planner statistics this store keeps are up to date with its own writes. */
+  statisticsSettled(): Promise<void> {
+    return this.#statistics.idle()
   }
 
   async close(): Promise<void> {
+    await this.#statistics.idle()
     await this.#pool.end()
   }
 
@@ -204,6 +213,12 @@ export class PostgresStore implements Store {
 
   async putObjects(collectionId: string, items: IncomingObject[]): Promise<PutOutcome[]> {
     if (items.length === 0) return []
+    const outcomes = await this.#putObjects(collectionId, items)
+    this.#statistics.noteAdded(outcomes.reduce((n, o) => (o.result === 'added' ? n + 1 : n), 0))
+    return outcomes
+  }
+
+  #putObjects(collectionId: string, items: IncomingObject[]): Promise<PutOutcome[]> {
     return inTransaction(this.#pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1)', [OBJECT_WRITE_LOCK.toString()])
       const clock = await client.query<{ last_seq: number; last_added_us: number; now_us: number }>(
