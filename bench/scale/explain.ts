@@ -6,7 +6,7 @@
  * (no copy of its text here), and the explained page is as cold as a timed sample was.
  */
 import pg from 'pg'
-import type { PgClient, PgPool, PgResult } from '../../src/store/postgres/connection.js'
+import type { PgArrayQuery, PgClient, PgPool, PgResult } from '../../src/store/postgres/connection.js'
 
 export interface Statement {
   text: string
@@ -20,10 +20,16 @@ export class CapturingPool implements PgPool {
 
   constructor(private readonly inner: PgPool) {}
 
-  async query<R = Record<string, unknown>>(text: string, values?: unknown[]): Promise<PgResult<R>> {
-    if (!this.#armed) return this.inner.query<R>(text, values)
+  query<R = Record<string, unknown>>(text: string, values?: unknown[]): Promise<PgResult<R>>
+  query(query: PgArrayQuery): Promise<PgResult<unknown[]>>
+  async query(statement: string | PgArrayQuery, values?: unknown[]): Promise<PgResult<unknown>> {
+    if (!this.#armed)
+      return typeof statement === 'string' ? this.inner.query(statement, values) : this.inner.query(statement)
     this.#armed = false
-    this.#captured = { text, values: values ?? [] }
+    this.#captured =
+      typeof statement === 'string'
+        ? { text: statement, values: values ?? [] }
+        : { text: statement.text, values: statement.values }
     return { rows: [], rowCount: 0 }
   }
 

@@ -113,11 +113,6 @@ export function toEndpointVersion(row: EndpointRow): EndpointVersion {
     : { id: row.id, collectionId: row.collection_id, gate, json: row.json }
 }
 
-export function toStoredVersionWithGate(row: ObjectRow & GateRow): StoredVersion {
-  const { seq, collection_id, id, type, version, spec_version, added_us, json } = row
-  return storedVersion(seq, collection_id, id, type, version, spec_version, added_us, json, toGateFacts(row))
-}
-
 /**
  * A row of `OBJECT_COLUMNS`, then `GATE_COLUMNS` when `withGate`, read as an array in column order (a
  * driver's raw or array mode: building an object per row costs a property per column, and a page is a

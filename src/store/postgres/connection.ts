@@ -7,9 +7,18 @@ export interface PgResult<R> {
   rowCount: number | null
 }
 
+/** A statement whose rows come back as arrays in column order (pg's rowMode 'array'). */
+export interface PgArrayQuery {
+  text: string
+  values: unknown[]
+  rowMode: 'array'
+}
+
 /** Anything that runs a parameterised query: the pool (autocommit) or a checked-out client. */
 export interface PgQueryable {
   query<R = Record<string, unknown>>(text: string, values?: unknown[]): Promise<PgResult<R>>
+  /** Rows as arrays: pg builds no object per row, which on a page of a thousand is measurable. */
+  query(query: PgArrayQuery): Promise<PgResult<unknown[]>>
 }
 
 /** A connection checked out of the pool; `release(true)` discards a broken one. */

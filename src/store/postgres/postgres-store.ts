@@ -24,7 +24,6 @@ import {
   type CollectionRow,
   type EndpointRow,
   GATE_COLUMNS,
-  type GateRow,
   OBJECT_COLUMNS,
   type ObjectRow,
   type PrincipalRow,
@@ -33,7 +32,7 @@ import {
   toEndpointVersion,
   toPrincipal,
   toStoredVersion,
-  toStoredVersionWithGate,
+  tupleToStoredVersion,
 } from '../rows.js'
 import { sameContent } from '../same-content.js'
 import { formatMicros, nextDateAdded, storedVersionKey } from '../time.js'
@@ -397,14 +396,16 @@ export class PostgresStore implements Store {
     // order is the same either way; with only added_after, walking the added_us index lets
     // the database start at the position instead of filtering from the collection's start.
     const order = query.addedAfter !== undefined && query.afterSeq === undefined ? 'added_us' : 'seq'
-    const columns = query.gateFacts ? `${OBJECT_COLUMNS}, ${GATE_COLUMNS}` : OBJECT_COLUMNS
-    const { rows } = await this.#pool.query<ObjectRow & GateRow>(
-      `SELECT ${columns} FROM objects WHERE ${where} ORDER BY ${order} LIMIT $${params.length + 1}`,
-      [...params, query.limit + 1],
-    )
+    const withGate = query.gateFacts === true
+    const columns = withGate ? `${OBJECT_COLUMNS}, ${GATE_COLUMNS}` : OBJECT_COLUMNS
+    const { rows } = await this.#pool.query({
+      text: `SELECT ${columns} FROM objects WHERE ${where} ORDER BY ${order} LIMIT $${params.length + 1}`,
+      values: [...params, query.limit + 1],
+      rowMode: 'array',
+    })
     const exhausted = rows.length <= query.limit
     if (!exhausted) rows.pop()
-    return { items: rows.map(query.gateFacts ? toStoredVersionWithGate : toStoredVersion), exhausted }
+    return { items: rows.map((row) => tupleToStoredVersion(row, withGate)), exhausted }
   }
 
   async searchObjects(query: ObjectSearch): Promise<ObjectSearchBatch> {
