@@ -1,7 +1,10 @@
 import { type IncomingHttpHeaders, STATUS_CODES } from 'node:http'
-import { request } from 'node:https'
+import { Agent, request } from 'node:https'
 import { Readable } from 'node:stream'
 import type { TlsMaterial } from './remote-tls.js'
+
+/** How long a kept-alive connection to the peer may idle before it is closed. */
+const IDLE_MS = 5_000
 
 /** Statuses whose response has no body: a Response refuses to be built with one. */
 const NO_BODY = new Set([101, 103, 204, 205, 304])
@@ -11,9 +14,12 @@ const NO_BODY = new Set([101, 103, 204, 205, 304])
  * fetch takes neither without a dispatcher from the undici package, which this would add as a dependency;
  * `https.request` takes both. It answers as fetch does (a Response; a failed connection as a TypeError whose
  * cause carries the system's code; a timeout as the signal's reason; the body as a stream), so the TAXII
- * client cannot tell the two apart. One connection per request: a poll makes a handful, and no idle socket outlives it.
+ * client cannot tell the two apart. Requests through one such fetch (one poll or push) share kept-alive
+ * connections, so a poll of many pages does one handshake, not one a page; an idle connection closes
+ * after a few seconds and never keeps the process up.
  */
 export function tlsFetch(material: TlsMaterial): typeof fetch {
+  const agent = new Agent({ keepAlive: true, timeout: IDLE_MS, ...material, minVersion: 'TLSv1.2' })
   return (input, init = {}) =>
     new Promise<Response>((resolve, reject) => {
       // feeds and pushes with TLS files are https only (definitions.ts refuses anything else)
@@ -28,9 +34,7 @@ export function tlsFetch(material: TlsMaterial): typeof fetch {
         {
           method: init.method ?? 'GET',
           headers: Object.fromEntries(new Headers(init.headers).entries()),
-          ...material,
-          minVersion: 'TLSv1.2',
-          agent: false,
+          agent,
           ...(signal ? { signal } : {}),
         },
         (res) => {

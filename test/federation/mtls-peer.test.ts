@@ -22,6 +22,7 @@ let gateway: Server
 let gatewayUrl: string
 let keyFromAlpha: string
 const seen: { authorized: boolean; subject: unknown }[] = []
+let handshakes = 0
 
 beforeAll(async () => {
   pki = makePki()
@@ -34,6 +35,7 @@ beforeAll(async () => {
       alpha.t.node.server.emit('request', req, res)
     },
   )
+  gateway.on('secureConnection', () => handshakes++)
   await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve))
   gatewayUrl = `https://127.0.0.1:${(gateway.address() as AddressInfo).port}`
   keyFromAlpha = await share(alpha, bravo)
@@ -75,6 +77,7 @@ const refusal = (input: FeedInput) =>
 describe('a feed from a peer that requires a client certificate', () => {
   it('presents the certificate, trusts the peer by the CA given, and pulls with the ledger followed', async () => {
     const feed = await defineFeed(bravo.ctx, feedInput('mtls', MUTUAL()), 'test')
+    handshakes = 0
     const state = await pollFeed(bravo.ctx, feed)
     expect(state.health).toMatchObject({ status: 'ok', consecutiveFailures: 0 })
     expect(state.health.counts.added).toBe(2)
@@ -82,6 +85,10 @@ describe('a feed from a peer that requires a client certificate', () => {
     expect((await versions(bravo)).sort()).toEqual((await versions(alpha)).sort())
     expect(seen.length).toBeGreaterThan(0)
     expect(seen.every((s) => s.authorized && s.subject === 'Partner node test client')).toBe(true)
+    // the poll's requests went over kept-alive connections, not one handshake each
+    expect(seen.length).toBeGreaterThan(2)
+    expect(handshakes).toBeLessThan(seen.length)
+    expect(handshakes).toBeLessThanOrEqual(2)
   })
 
   it('without the certificate the handshake is refused and nothing arrives', async () => {
