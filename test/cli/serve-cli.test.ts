@@ -55,6 +55,24 @@ describe('sluice serve on a fresh data directory', () => {
     expect(refused.headers.get('retry-after')).toBe('1')
   })
 
+  it('holds every partner 404 for the default refusal floor of 5 ms', async () => {
+    const out = await serveUntil(['--demo'], /npx sluice suspend[^\n]*\n/)
+    const url = /Console +(http:\/\/127\.0\.0\.1:\d+)\/console\//.exec(out)![1]
+    const partnerKey = /^ {4}\S+ +(sluice_[A-Za-z0-9_-]+) /m.exec(out)![1]
+    // unheld, these answers take 3 ms or so here: the least of several shows whether the floor held them all
+    const times: number[] = []
+    for (let i = 0; i < 5; i++) {
+      const started = performance.now()
+      const res = await fetch(`${url}/console-api/objects/indicator--${crypto.randomUUID()}`, {
+        headers: { Authorization: `Bearer ${partnerKey}` },
+      })
+      await res.text()
+      expect(res.status).toBe(404)
+      times.push(performance.now() - started)
+    }
+    expect(Math.min(...times)).toBeGreaterThanOrEqual(5)
+  })
+
   it('on a busy port says so in one line and leaves a fresh data directory untouched', async () => {
     const busy = createServer()
     await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve))
