@@ -18,6 +18,8 @@ export interface NodeMetrics {
   requests: Counter
   latency: Histogram
   gate: GateObserver
+  /** Counts a partner's request refused by the rate limit. */
+  rateLimited: (partner: string) => void
 }
 
 const LATENCY_BOUNDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
@@ -45,6 +47,11 @@ export function nodeMetrics(store: Store, policy: PolicyService, version: string
     'sluice_denials_total',
     'Object versions the policy decision withheld from partners after the store returned them, by the first reason.',
     ['partner', 'reason'],
+  )
+  const limited = registry.counter(
+    'sluice_rate_limited_total',
+    "Partners' requests refused with 429 for being over the node's rate limit (serve --partner-rate).",
+    ['partner'],
   )
   const info = registry.gauge('sluice_build_info', 'The running version.', ['version'])
   info.set({ version }, 1)
@@ -86,6 +93,7 @@ export function nodeMetrics(store: Store, policy: PolicyService, version: string
       disclosed: (partner, count) => disclosures.inc({ partner }, count),
       denied: (partner, reason, count) => denials.inc({ partner, reason }, count),
     },
+    rateLimited: (partner) => limited.inc({ partner }),
   }
 }
 

@@ -22,6 +22,8 @@ export class PartnerRateLimiter {
   constructor(
     readonly limit: RateLimit,
     readonly now: () => number = () => performance.now(),
+    /** Told of each refusal, e.g. to count it per partner. */
+    readonly onRefused: (partnerId: string) => void = () => {},
   ) {}
 
   admit(partnerId: string): Admission {
@@ -37,6 +39,7 @@ export class PartnerRateLimiter {
       bucket.tokens -= 1
       return { admitted: true }
     }
+    this.onRefused(partnerId)
     // whole seconds, as Retry-After is written; by then at least one token is back
     return {
       admitted: false,

@@ -109,7 +109,9 @@ export async function createNode(options: NodeOptions): Promise<SluiceNode> {
   const metrics = nodeMetrics(store, services.policy, sluiceVersion())
   services.policyGate.observer = metrics.gate
   const ingest: PrepareOptions = ingestOptions(store)
-  const limiter = config.partnerRateLimit ? new PartnerRateLimiter(config.partnerRateLimit) : undefined
+  const limiter = config.partnerRateLimit
+    ? new PartnerRateLimiter(config.partnerRateLimit, undefined, metrics.rateLimited)
+    : undefined
   const taxii = createTaxiiHandler(
     { store, gate, cursors, config, ingest, ...(limiter ? { limiter } : {}) },
     {

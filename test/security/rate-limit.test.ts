@@ -58,6 +58,12 @@ describe('the partner rate limit', () => {
     expect(((await console.json()) as { error_code: string }).error_code).toBe('rate-limited')
     // refused before anything was read: the partner's log did not grow
     expect(await disclosedToAlpha()).toBe(recorded)
+    // and counted, by partner, for the operator
+    const metrics = await (
+      await fetch(`${t.url}/metrics`, { headers: { Authorization: `Bearer ${t.adminKey}` } })
+    ).text()
+    expect(metrics).toMatch(/^sluice_rate_limited_total\{partner="alpha"\} 2$/m)
+    expect(metrics).not.toMatch(/^sluice_rate_limited_total\{partner="beta"\}/m)
   })
 
   it('counts nothing of another partner’s or an administrator’s requests', async () => {
