@@ -15,7 +15,7 @@ let objects: string
 const keys: Record<'alpha1' | 'alpha2' | 'beta', string> = { alpha1: '', alpha2: '', beta: '' }
 
 beforeAll(async () => {
-  t = await startTestNode({ taxii: { partnerRateLimit: { perSecond: 0.5, burst: 2 } } })
+  t = await startTestNode({ taxii: { partnerRateLimit: { perSecond: 0.25, burst: 2 } } })
   const { policy, store } = t.node.services
   const collection = await createCollection(store, { apiRoot: 'intel', title: 'Rate (fictional)' })
   objects = `/intel/collections/${collection.id}/objects/`
