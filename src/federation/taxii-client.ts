@@ -3,6 +3,7 @@ import { repeatedMember } from '../stix/repeated-member.js'
 import { boundedText, MAX_RESPONSE_BYTES, ResponseTooLarge } from './bounded-body.js'
 import { discoveryUrlRefusal, remoteTrustHint, suggestedApiRoot } from './remote-hints.js'
 import { readRemoteTls } from './remote-tls.js'
+import { withRateLimitRetries } from './retry-after.js'
 import { tlsFetch } from './tls-fetch.js'
 import type { RemoteCollection } from './types.js'
 
@@ -91,16 +92,19 @@ export class TaxiiClient {
   ): Promise<Response> {
     const fetcher = this.#fetcher()
     try {
-      return await fetcher(url, {
-        method: init.method ?? 'GET',
-        headers: {
-          Accept: init.accept,
-          Authorization: this.#authorization(),
-          ...(init.contentType ? { 'Content-Type': init.contentType } : {}),
-        },
-        ...(init.body !== undefined ? { body: init.body } : {}),
-        signal: AbortSignal.timeout(this.#timeoutMs),
-      })
+      // a peer's rate limit is waited out, as it asks, rather than failing the poll
+      return await withRateLimitRetries(() =>
+        fetcher(url, {
+          method: init.method ?? 'GET',
+          headers: {
+            Accept: init.accept,
+            Authorization: this.#authorization(),
+            ...(init.contentType ? { 'Content-Type': init.contentType } : {}),
+          },
+          ...(init.body !== undefined ? { body: init.body } : {}),
+          signal: AbortSignal.timeout(this.#timeoutMs),
+        }),
+      )
     } catch (error) {
       const cause = (error as { cause?: { code?: string } }).cause?.code
       const hint = remoteTrustHint(cause, this.remote.tls?.caFile)

@@ -126,3 +126,16 @@ export async function versions(node: FedNode): Promise<string[]> {
   })
   return batch.items.map((v) => `${v.id}|${v.version}`)
 }
+
+/** A peer's collection as a federation client is given it, for tests that answer its requests by hand. */
+export const PEER = {
+  apiRoot: 'https://peer.example.org/intel/',
+  nodeUrl: 'https://peer.example.org/',
+  collection: 'c',
+  key: 'k',
+  auth: 'bearer' as const,
+}
+
+/** A TAXII answer with `body` as its text. */
+export const taxiiResponse = (body: string, status = 200) =>
+  new Response(body, { status, headers: { 'Content-Type': 'application/taxii+json;version=2.1' } })

@@ -1,14 +1,8 @@
 /** What a peer answers is read up to a bound: a broken or hostile peer cannot fill the node's memory. */
 import { describe, expect, it } from 'vitest'
 import { TaxiiClient } from '../../src/federation/taxii-client.js'
+import { PEER } from './helpers.js'
 
-const REMOTE = {
-  apiRoot: 'https://peer.example.org/intel/',
-  nodeUrl: 'https://peer.example.org/',
-  collection: 'c',
-  key: 'k',
-  auth: 'bearer' as const,
-}
 const TAXII = { 'Content-Type': 'application/taxii+json;version=2.1' }
 const page = (n: number) => `{"more":false,"objects":[${Array(n).fill('{"type":"x-filler"}').join(',')}]}`
 
@@ -29,7 +23,7 @@ function chunked(text: string, size: number) {
 }
 
 const client = (respond: () => Response, maxResponseBytes = 1000) =>
-  new TaxiiClient(REMOTE, { fetch: async () => respond(), maxResponseBytes })
+  new TaxiiClient(PEER, { fetch: async () => respond(), maxResponseBytes })
 
 describe('a response body', () => {
   it('within the bound is read, a UTF-8 byte-order mark dropped as Response.text() does', async () => {

@@ -4,6 +4,7 @@
  * against it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { verifyRemote } from '../../src/cli/commands/ledger-verify.js'
 import { partnerLogId } from '../../src/ledger/log-id.js'
 import { createCollection } from '../../src/services/collections.js'
 import { createPrincipal } from '../../src/services/principals.js'
@@ -77,4 +78,33 @@ describe('the partner rate limit', () => {
     await new Promise((resolve) => setTimeout(resolve, Number(refused.headers.get('retry-after')) * 1000))
     expect((await t.get(objects, keys.alpha1)).status).toBe(200)
   })
+})
+
+describe('the partner’s own check under the limit', () => {
+  let n: TestNode
+  afterAll(async () => n?.stop())
+
+  it('ledger verify waits out the 429s of its one request per object, and proves every object', async () => {
+    n = await startTestNode({ taxii: { partnerRateLimit: { perSecond: 2, burst: 2 } } })
+    const { policy, store } = n.node.services
+    const collection = await createCollection(store, { apiRoot: 'intel', title: 'Verify (fictional)' })
+    const path = `/intel/collections/${collection.id}/objects/`
+    expect(
+      (await n.post(path, { objects: [indicator(9201), indicator(9202), indicator(9203)] })).status,
+    ).toBe(202)
+    await policy.addPartner({ id: 'gamma', name: 'Fictional gamma police', kind: 'police' }, 'test')
+    await policy.putAgreement({ partner: 'gamma', collections: [collection.id], maxTlp: 'amber' }, 'test')
+    const { apiKey } = await createPrincipal(store, { name: 'gamma', role: 'partner', partnerId: 'gamma' })
+    const received = await (await n.get(path, apiKey)).text()
+    const report = await verifyRemote({
+      url: n.url,
+      apiKey,
+      vkey: n.node.services.ledger.key.vkey,
+      checkpoints: [],
+      objects: received,
+    })
+    const proven = report.rows.filter((r) => r.status === 'proven')
+    expect(report.rows.filter((r) => r.status !== 'proven')).toEqual([])
+    expect(proven.length).toBeGreaterThanOrEqual(3)
+  }, 30_000)
 })

@@ -1,5 +1,6 @@
 import { boundedText, ResponseTooLarge } from '../../federation/bounded-body.js'
 import { tlsTrustHint } from '../../federation/remote-hints.js'
+import { withRateLimitRetries } from '../../federation/retry-after.js'
 import { parseCheckpoint } from '../../ledger/checkpoint.js'
 import { decodeEntry, type Entry } from '../../ledger/entry.js'
 import { LedgerError } from '../../ledger/errors.js'
@@ -198,10 +199,13 @@ function nodeReader(options: VerifyOptions): (path: string) => Promise<NodeAnswe
     let res: Response
     let text: string
     try {
-      res = await fetch(`${base}${path}`, {
-        headers: { Authorization: `Bearer ${options.apiKey}`, Accept: 'application/json' },
-        signal: AbortSignal.timeout(timeoutMs),
-      })
+      // one request per object received: a node's partner rate limit is waited out, as it asks
+      res = await withRateLimitRetries(() =>
+        fetch(`${base}${path}`, {
+          headers: { Authorization: `Bearer ${options.apiKey}`, Accept: 'application/json' },
+          signal: AbortSignal.timeout(timeoutMs),
+        }),
+      )
       text = await boundedText(res)
     } catch (error) {
       if (error instanceof ResponseTooLarge)
