@@ -69,7 +69,7 @@ export function createTaxiiHandler(deps: TaxiiDeps, options: TaxiiHandlerOptions
             )
       if (taxii.status >= 500) options.onInternalError?.(error, requestId)
       if (!req.complete) req.resume()
-      if (floor.holds(taxii.status)) await floor.wait()
+      await floor.before(taxii.status)
       sendError(res, taxii)
     }
   }

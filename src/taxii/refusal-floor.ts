@@ -14,18 +14,9 @@ export class RefusalFloor {
     this.#partner = role === 'partner'
   }
 
-  /** Whether a refusal with `status` waits for the floor: a partner's 404. */
-  holds(status: number): boolean {
-    return this.#partner && status === 404
-  }
-
-  /**
-   * The wait itself. Callers await it only when `holds` says so, so that nobody else's refusal is delayed
-   * even by a turn: with one more await before it, the fuzz test's HEAD with a body got a second answer
-   * after its refusal.
-   */
-  wait(): Promise<void> {
-    return holdUntil(this.#arrived + this.floorMs)
+  /** Resolves when a refusal with `status` may be sent: at the floor for a partner's 404, else at once. */
+  async before(status: number): Promise<void> {
+    if (this.#partner && status === 404) await holdUntil(this.#arrived + this.floorMs)
   }
 }
 

@@ -38,21 +38,22 @@ describe('sluice serve on a fresh data directory', () => {
     expect(out).not.toContain('No admin principal yet')
   })
 
-  it('--partner-rate limits each partner the demo prints a key for', async () => {
-    const out = await serveUntil(
-      ['--demo', '--port', '0', '--partner-rate', '1', '--partner-burst', '1'],
-      /npx sluice suspend[^\n]*\n/,
-    )
-    const url = /Console +(http:\/\/127\.0\.0\.1:\d+)\/console\//.exec(out)![1]
-    const partnerKey = /^ {4}\S+ +(sluice_[A-Za-z0-9_-]+) /m.exec(out)![1]
-    const ask = () =>
-      fetch(`${url}/taxii2/`, {
-        headers: { Accept: 'application/taxii+json;version=2.1', Authorization: `Bearer ${partnerKey}` },
-      })
-    expect((await ask()).status).toBe(200)
-    const refused = await ask()
-    expect(refused.status).toBe(429)
-    expect(refused.headers.get('retry-after')).toBe('1')
+  it('--partner-rate limits each partner the demo prints a key for; the burst is twice the rate unless given', async () => {
+    const askThrice = async (flags: string[]) => {
+      const out = await serveUntil(['--demo', ...flags], /npx sluice suspend[^\n]*\n/)
+      const url = /Console +(http:\/\/127\.0\.0\.1:\d+)\/console\//.exec(out)![1]
+      const partnerKey = /^ {4}\S+ +(sluice_[A-Za-z0-9_-]+) /m.exec(out)![1]
+      const ask = () =>
+        fetch(`${url}/taxii2/`, {
+          headers: { Accept: 'application/taxii+json;version=2.1', Authorization: `Bearer ${partnerKey}` },
+        })
+      return [await ask(), await ask(), await ask()]
+    }
+    const given = await askThrice(['--partner-rate', '1', '--partner-burst', '1'])
+    expect(given.map((r) => r.status)).toEqual([200, 429, 429])
+    expect(given[1]!.headers.get('retry-after')).toBe('1')
+    const byDefault = await askThrice(['--partner-rate', '1'])
+    expect(byDefault.map((r) => r.status)).toEqual([200, 200, 429])
   })
 
   it('holds every partner 404 for the default refusal floor of 5 ms', async () => {

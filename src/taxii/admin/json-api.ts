@@ -153,7 +153,7 @@ export function jsonApi(store: Store, prefix: string, routes: JsonRoute[], optio
           JSON.stringify({ level: 'error', requestId, error: String(error), stack: (error as Error)?.stack }),
         )
       if (!req.complete) req.resume()
-      if (floor.holds(mapped.status)) await floor.wait()
+      await floor.before(mapped.status)
       sendError(res, mapped)
     }
   }
