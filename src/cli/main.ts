@@ -18,7 +18,7 @@ Commands:
   suspend PARTNER            issue a suspension order (whole partner or narrowed)
   resume ORDER               lift a suspension order
   policy explain|preview|history        why, what and when
-  ledger key|checkpoint|prove|consistency|verify   the disclosure log
+  ledger key|rotate-key|checkpoint|prove|consistency|verify   the disclosure log
   match                      observed-data a STIX pattern matches
   status                     the node at a glance
   keys list|rotate|revoke|bind-cert|unbind-cert|certs   API keys and client certificates

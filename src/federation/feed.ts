@@ -1,6 +1,8 @@
 import { ingestOptions } from '../ingest/options.js'
 import { prepareObjects } from '../ingest/prepare.js'
+import { keyChangesJson } from '../ledger/key-change.js'
 import { signNote } from '../ledger/note.js'
+import { keyChangeEvidence } from '../services/key-changes.js'
 import { ackText } from './acknowledgement.js'
 import { type FederationContext, iso } from './context.js'
 import { storeReceived } from './received.js'
@@ -176,6 +178,7 @@ async function syncWithdrawals(
       appliedAt: at,
       reason: typeof w.reason === 'string' ? w.reason : kind,
     })
+    const key = await ctx.ledger.signingKey()
     const note = signNote(
       ackText({
         withdrawal: w.id,
@@ -184,11 +187,14 @@ async function syncWithdrawals(
         origin: answer.origin,
         applied: at,
       }),
-      ctx.ledger.key,
+      key,
     )
+    // the key changes let a partner that pinned an earlier key of this node follow to this one
+    const changes = keyChangesJson(await keyChangeEvidence(ctx.ledger))
     await client.node(`federation/withdrawals/${encodeURIComponent(w.id)}/ack`, {
       note,
-      vkey: ctx.ledger.key.vkey,
+      vkey: key.vkey,
+      ...(changes.length > 0 ? { key_changes: changes } : {}),
     })
     count(health, 'withdrawals-acknowledged')
   }

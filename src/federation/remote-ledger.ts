@@ -1,8 +1,33 @@
 import { openCheckpoint } from '../ledger/checkpoint.js'
 import { fromBase64Strict } from '../ledger/hash.js'
+import { type FollowedKeys, followKeyChanges, parseKeyChanges } from '../ledger/key-change.js'
 import { compareCheckpoints } from '../ledger/recipient.js'
 import { isRecord, RemoteError, type TaxiiClient } from './taxii-client.js'
 import type { FeedDefinition, RemoteLedger } from './types.js'
+
+/**
+ * The remote node's key changes followed from the pinned key: a checkpoint signed by another key is accepted
+ * only when the pinned key vouched for the change (ledger/key-change.ts).
+ */
+async function followRemoteKey(client: TaxiiClient, ledger: RemoteLedger): Promise<FollowedKeys> {
+  const pinned = ledger.vkey!
+  const answer = await client.node('ledger/key')
+  // a node that answers no ledger/key, or no changes, has never changed its key
+  const changes =
+    answer === undefined ? [] : isRecord(answer) ? parseKeyChanges(answer.changes ?? []) : undefined
+  if (changes === undefined)
+    return {
+      keys: [pinned],
+      rows: [{ item: 'key changes', status: 'failed', reason: 'ledger/key answered malformed key changes' }],
+    }
+  return followKeyChanges([pinned, ...(ledger.formerKeys ?? [])], changes)
+}
+
+const failure = (followed: FollowedKeys): string =>
+  followed.rows
+    .filter((r) => r.status === 'failed')
+    .map((r) => `${r.item}: ${r.reason}`)
+    .join('; ')
 
 function raise(ledger: RemoteLedger, at: string, reason: string, offered: string, proof: string[]): void {
   ledger.status = 'alarm'
@@ -13,7 +38,7 @@ function raise(ledger: RemoteLedger, at: string, reason: string, offered: string
 /**
  * Follows the remote node's log of what it disclosed to us: fetches its signed checkpoint, and checks with
  * a consistency proof that it extends the last one we accepted. The verifier key and the log's origin are
- * pinned on first contact. A checkpoint that does not verify, or a log that shrank, forked or rewrote
+ * pinned on first contact; the key moves on only along key changes the pinned key vouched for. A checkpoint that does not verify, or a log that shrank, forked or rewrote
  * history, raises an alarm that keeps the evidence; the last good checkpoint stays the baseline.
  */
 export async function checkRemoteLedger(
@@ -47,7 +72,20 @@ export async function checkRemoteLedger(
     throw new RemoteError('ledger/checkpoint did not answer a checkpoint')
   }
   const offered = current.checkpoint
-  const opened = openCheckpoint(offered, [ledger.vkey], ledger.logOrigin)
+  let opened = openCheckpoint(offered, [ledger.vkey], ledger.logOrigin)
+  if (!opened.ok) {
+    const moved = await followRemoteKey(client, ledger)
+    if (moved.rows.some((r) => r.status === 'failed'))
+      return raise(ledger, at, `key change does not verify: ${failure(moved)}`, offered, [])
+    if (moved.current !== undefined && moved.current !== ledger.vkey) {
+      const reopened = openCheckpoint(offered, [moved.current], ledger.logOrigin)
+      if (reopened.ok) {
+        ledger.formerKeys = [...(ledger.formerKeys ?? []), ledger.vkey]
+        ledger.vkey = moved.current
+        opened = reopened
+      }
+    }
+  }
   if (!opened.ok) return raise(ledger, at, `checkpoint does not verify: ${opened.reason}`, offered, [])
   ledger.checkedAt = at
   if (!ledger.checkpoint) {
@@ -60,7 +98,11 @@ export async function checkRemoteLedger(
     if (ledger.status !== 'alarm') ledger.status = 'consistent'
     return
   }
-  const trusted = openCheckpoint(ledger.checkpoint, [ledger.vkey], ledger.logOrigin)
+  const trusted = openCheckpoint(
+    ledger.checkpoint,
+    [ledger.vkey, ...(ledger.formerKeys ?? [])],
+    ledger.logOrigin,
+  )
   if (!trusted.ok) throw new Error(`the stored checkpoint no longer verifies: ${trusted.reason}`)
   const from = trusted.checkpoint.size
   const to = opened.checkpoint.size

@@ -103,8 +103,10 @@ export interface Health {
 /** The remote node's ledger as this feed has verified it. */
 export interface RemoteLedger {
   status: 'unverified' | 'unavailable' | 'consistent' | 'alarm'
-  /** Pinned on first contact (trust on first use). */
+  /** Pinned on first contact (trust on first use); moves on when the remote node changes its key. */
   vkey?: string
+  /** Keys pinned before `vkey`, oldest first: the kept checkpoint may be signed by one of them. */
+  formerKeys?: string[]
   /** The checkpoint origin of the log this feed follows (its partner log on the remote node). */
   logOrigin?: string
   log?: string

@@ -4,6 +4,7 @@ import { prepareObjects } from '../ingest/prepare.js'
 import type { WithdrawalEntry } from '../ledger/entry.js'
 import { canonicalJson, type JsonValue } from '../ledger/entry.js'
 import { sha256Hex } from '../ledger/hash.js'
+import { followKeyChanges, parseKeyChanges } from '../ledger/key-change.js'
 import { partnerLogId } from '../ledger/log-id.js'
 import { verifyNote } from '../ledger/note.js'
 import { ledgerTime } from '../services/ledger-service.js'
@@ -135,15 +136,31 @@ export async function pendingWithdrawals(
 }
 
 /**
+ * A partner node that changed its key since it was pinned sends its key changes along: the pinned key must
+ * vouch for the way to the key offered (ledger/key-change.ts), or the acknowledgement is refused.
+ */
+function followPartnerKey(pinned: string, offered: string, changes: unknown): void {
+  const evidence = parseKeyChanges(changes ?? [])
+  const followed = evidence === undefined ? undefined : followKeyChanges([pinned], evidence)
+  if (followed?.current === offered) return
+  const why = followed?.rows.find((r) => r.status !== 'proven')?.reason
+  throw new FederationError(
+    'invalid',
+    `the acknowledgement names a key other than the one pinned for this partner${why ? ` (${why})` : ', and no key change from the pinned key leads to it'}`,
+  )
+}
+
+/**
  * Accepts a partner node's signed acknowledgement. The note must verify under the key pinned for the
- * partner (the first acknowledgement pins it: trust on first use) and name exactly this withdrawal, this
+ * partner (the first acknowledgement pins it: trust on first use; a key change the pinned key vouched for
+ * moves the pin) and name exactly this withdrawal, this
  * node and this partner. The acknowledgement is kept with the withdrawal and its hash goes to the ledger.
  */
 export async function acceptAcknowledgement(
   ctx: FederationContext,
   partnerId: string,
   withdrawalId: string,
-  body: { note: unknown; vkey: unknown },
+  body: { note: unknown; vkey: unknown; key_changes?: unknown },
 ): Promise<WithdrawalRecord> {
   const record = await ctx.state.withdrawal(partnerId, withdrawalId)
   if (!record) throw new FederationError('not_found', `no withdrawal ${withdrawalId} for this partner`)
@@ -155,13 +172,9 @@ export async function acceptAcknowledgement(
   }
   const pinned = await ctx.state.partnerKey(partnerId)
   const offered = typeof body.vkey === 'string' ? body.vkey : undefined
-  if (pinned && offered !== undefined && offered !== pinned.vkey) {
-    throw new FederationError(
-      'invalid',
-      'the acknowledgement names a key other than the one pinned for this partner',
-    )
-  }
-  const vkey = pinned?.vkey ?? offered
+  const moved = pinned !== undefined && offered !== undefined && offered !== pinned.vkey
+  if (moved) followPartnerKey(pinned.vkey, offered, body.key_changes)
+  const vkey = moved ? offered : (pinned?.vkey ?? offered)
   if (!vkey)
     throw new FederationError(
       'invalid',
@@ -191,7 +204,7 @@ export async function acceptAcknowledgement(
       )
   }
   const at = iso(ctx.now())
-  if (!pinned) await ctx.state.putPartnerKey(partnerId, vkey, at)
+  if (!pinned || moved) await ctx.state.putPartnerKey(partnerId, vkey, at)
   const signer = verification.verified[0]!.name
   const acked: WithdrawalRecord = {
     ...record,

@@ -18,6 +18,8 @@ import { leafHash } from './hash.js'
  *   order:      v, kind, order_id, order_kind, partner_id, scope, issuer, reason, reference,
  *               effective_from, recorded_at
  *   agreement:  v, kind, agreement_id, version, partner_id, change, changed_by, changed_at, agreement_sha256
+ *   withdrawal: v, kind, withdrawal_id, event, partner_id, object_id, actor, at, evidence_sha256
+ *   key:        v, kind, previous_vkey, vkey, issuer, reason, recorded_at
  *
  * `v` is the number 1. Times (`disclosed_at`, `effective_from`, `recorded_at`, `changed_at`) are RFC 3339
  * UTC with exactly six fractional digits (`2026-03-01T09:30:00.000123Z`); `object_modified` is the STIX
@@ -97,8 +99,24 @@ export interface WithdrawalEntry {
   readonly evidenceSha256: string
 }
 
+/**
+ * A change of the node's signing key. It concerns no partner and goes to the global log only; the
+ * checkpoint that first covers it is signed by both keys, so a recipient holding the previous key can
+ * follow the change (key-change.ts).
+ */
+export interface KeyEntry {
+  readonly kind: 'key'
+  /** The verifier key checkpoints were signed with until this entry. */
+  readonly previousVkey: string
+  /** The verifier key checkpoints are signed with from this entry on. */
+  readonly vkey: string
+  readonly issuer: string
+  readonly reason: string
+  readonly recordedAt: string
+}
+
 /** Anything the ledger records. */
-export type Entry = DisclosureEntry | OrderEntry | AgreementEntry | WithdrawalEntry
+export type Entry = DisclosureEntry | OrderEntry | AgreementEntry | WithdrawalEntry | KeyEntry
 
 /** Entry kinds. */
 export type EntryKind = Entry['kind']
@@ -159,6 +177,13 @@ const FIELDS: Record<EntryKind, readonly Field[]> = {
     ['actor', 'actor', 'id'],
     ['at', 'at', 'time'],
     ['evidenceSha256', 'evidence_sha256', 'sha256'],
+  ],
+  key: [
+    ['previousVkey', 'previous_vkey', 'id'],
+    ['vkey', 'vkey', 'id'],
+    ['issuer', 'issuer', 'id'],
+    ['reason', 'reason', 'text'],
+    ['recordedAt', 'recorded_at', 'time'],
   ],
 }
 

@@ -33,10 +33,11 @@ export function parseLogId(text: string): { kind: 'global' } | { kind: 'partner'
 /**
  * The logs an entry is appended to: every entry goes to the global log, and to the log of the partner it
  * concerns (a disclosure to that partner, an order about it, a change to its agreement), so a partner's
- * own log shows what it received and every policy change that affected it.
+ * own log shows what it received and every policy change that affected it. A key change concerns every
+ * partner alike and goes to the global log only.
  */
 export function logsForEntry(entry: Entry): LogId[] {
-  return [GLOBAL_LOG, partnerLogId(entry.partnerId)]
+  return entry.kind === 'key' ? [GLOBAL_LOG] : [GLOBAL_LOG, partnerLogId(entry.partnerId)]
 }
 
 /**

@@ -1,8 +1,11 @@
 import { existsSync } from 'node:fs'
+import { rename } from 'node:fs/promises'
 import { openCheckpoint } from '../ledger/checkpoint.js'
 import { GLOBAL_LOG } from '../ledger/log-id.js'
 import { readNodeKeyFile, writeNodeKeyFile } from '../ledger/node-key-file.js'
 import { generateNodeKey, type NodeSigningKey } from '../ledger/note-key.js'
+import { changeSigningKey } from '../services/key-changes.js'
+import { type LedgerService, NODE_KEY_STATE } from '../services/ledger-service.js'
 import type { Store } from '../store/types.js'
 import { NodeConfigError } from './errors.js'
 
@@ -12,8 +15,10 @@ import { NodeConfigError } from './errors.js'
  * therefore records the verifier of the key it was created with, and a process signs only with that key.
  */
 
-/** Named state holding the verifier key (public) of the node's signing key. */
-const RECORD = 'node/signing-key'
+const RECORD = NODE_KEY_STATE
+
+/** Where `sluice ledger rotate-key` keeps the next key until the store records it. */
+export const nextKeyPath = (path: string): string => `${path}.next`
 
 export interface NodeKeyOptions {
   path: string
@@ -74,7 +79,7 @@ export async function nodeKeyFor(store: Store, options: NodeKeyOptions): Promise
         `this node's signing key${recorded ? ` (${describeKey(recorded)})` : ''} is not at ${path} (${options.pathFrom}); ${WHAT_TO_SET}`,
       )
   }
-  const key = await loadOrCreateNodeKey(path, options.origin)
+  const key = (await finishKeyChange(path, recorded)) ?? (await loadOrCreateNodeKey(path, options.origin))
   const refuse = (expected: string) =>
     new NodeConfigError(
       `the key ${path} (${describeKey(key.vkey)}) is not this node's signing key (${expected}); ${WHAT_TO_SET}`,
@@ -90,4 +95,53 @@ export async function nodeKeyFor(store: Store, options: NodeKeyOptions): Promise
   const kept = await store.getState(RECORD)
   if (kept !== key.vkey) throw refuse(describeKey(kept ?? ''))
   return key
+}
+
+/**
+ * The next key, when a key change was recorded but cut short before its file replaced the old one: the
+ * file is moved into place now, so every process finds the key the store records at the usual path.
+ */
+async function finishKeyChange(
+  path: string,
+  recorded: string | undefined,
+): Promise<NodeSigningKey | undefined> {
+  const nextPath = nextKeyPath(path)
+  if (recorded === undefined || !existsSync(nextPath)) return undefined
+  const next = await readNodeKeyFile(nextPath)
+  if (next.vkey !== recorded) return undefined
+  await rename(nextPath, path)
+  return next
+}
+
+/** Reads the node's key again after another process changed it: the usual path, or the next key not yet moved. */
+export function nodeKeyReloader(path: string): () => Promise<NodeSigningKey> {
+  return async () => {
+    const key = await readNodeKeyFile(path)
+    const nextPath = nextKeyPath(path)
+    return existsSync(nextPath) ? readNodeKeyFile(nextPath).catch(() => key) : key
+  }
+}
+
+/**
+ * Changes the node's signing key (`sluice ledger rotate-key`). The next key is written beside the current
+ * one first, then the change is recorded in the ledger and the store (key-changes.ts), and only then does
+ * the next key's file replace the current one. A run cut short is finished by running it again: the next
+ * key waiting beside the current one is the one used.
+ */
+export async function rotateNodeKey(
+  ledger: LedgerService,
+  path: string,
+  change: { issuer: string; reason: string; at: Date },
+): Promise<{ previous: NodeSigningKey; next: NodeSigningKey; index: number; size: number }> {
+  const previous = await ledger.signingKey()
+  const nextPath = nextKeyPath(path)
+  let next: NodeSigningKey
+  if (existsSync(nextPath)) next = await readNodeKeyFile(nextPath)
+  else {
+    next = generateNodeKey(previous.name)
+    await writeNodeKeyFile(nextPath, next)
+  }
+  const recorded = await changeSigningKey(ledger, previous, next, change)
+  await rename(nextPath, path)
+  return { previous, next, index: recorded.index, size: recorded.size }
 }

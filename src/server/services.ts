@@ -7,7 +7,7 @@ import { LedgerWriter } from '../services/ledger-writer.js'
 import { PolicyService } from '../services/policy-service.js'
 import type { Store } from '../store/types.js'
 import { NodeConfigError } from './errors.js'
-import { nodeKeyFor } from './node-key.js'
+import { nodeKeyFor, nodeKeyReloader } from './node-key.js'
 
 export interface NodeServices {
   store: Store
@@ -39,6 +39,11 @@ export interface ServiceOptions {
 
 export const DEFAULT_ORIGIN = 'sluice.localhost'
 
+/** Where the node key is: the path given, else SLUICE_NODE_KEY, else DATA/node.key. */
+export function nodeKeyPath(options: Pick<ServiceOptions, 'dataDir' | 'keyPath'>): string {
+  return options.keyPath ?? process.env.SLUICE_NODE_KEY ?? join(options.dataDir, 'node.key')
+}
+
 /**
  * Assembles the services every entry point (server, CLI) shares, around one store.
  *
@@ -49,7 +54,7 @@ export const DEFAULT_ORIGIN = 'sluice.localhost'
 export async function createServices(store: Store, options: ServiceOptions): Promise<NodeServices> {
   // an empty variable is an unset one, as a shell's `SLUICE_ORIGIN= sluice …` means it
   const asked = options.origin ?? (process.env.SLUICE_ORIGIN || undefined)
-  const keyPath = options.keyPath ?? process.env.SLUICE_NODE_KEY ?? join(options.dataDir, 'node.key')
+  const keyPath = nodeKeyPath(options)
   const key = await nodeKeyFor(store, {
     path: keyPath,
     pathFrom:
@@ -68,7 +73,7 @@ export async function createServices(store: Store, options: ServiceOptions): Pro
   const origin = key.name
   const policy = new PolicyService(store)
   const writer = options.storeLocation ? LedgerWriter.for(options.storeLocation, options.dataDir) : undefined
-  const ledger = new LedgerService(store, key, origin, writer)
+  const ledger = new LedgerService(store, key, origin, writer, nodeKeyReloader(keyPath))
   const policyGate = new PolicyGate(store, policy, ledger)
   return { store, policy, ledger, policyGate, gate: withFederationRules(policyGate, store, policy) }
 }

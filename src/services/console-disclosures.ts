@@ -4,12 +4,13 @@ import type { Store } from '../store/types.js'
 /** Leaves read per store call while walking a log backwards. */
 const CHUNK = 512
 
-/** The instant an entry records (disclosure, order recording, agreement change, withdrawal event), in ms. */
+/** The instant an entry records (disclosure, order or key change recorded, agreement change, withdrawal event), in ms. */
 export function entryTime(entry: Entry): number {
   switch (entry.kind) {
     case 'disclosure':
       return Date.parse(entry.disclosedAt)
     case 'order':
+    case 'key':
       return Date.parse(entry.recordedAt)
     case 'agreement':
       return Date.parse(entry.changedAt)

@@ -1,7 +1,9 @@
 import { type Checkpoint, signCheckpoint } from '../ledger/checkpoint.js'
 import { type DisclosureEntry, disclosureKey, type Entry, encodeEntries } from '../ledger/entry.js'
 import { leafHash, sha256Hex } from '../ledger/hash.js'
+import { keyName } from '../ledger/key-change.js'
 import { GLOBAL_LOG, type LogId, logOrigin, logsForEntry } from '../ledger/log-id.js'
+import { parseNote } from '../ledger/note.js'
 import type { NodeSigningKey } from '../ledger/note-key.js'
 import { proveConsistency, proveInclusion } from '../ledger/proof.js'
 import { frontierRoot } from '../ledger/tree.js'
@@ -48,10 +50,12 @@ export function toLedgerAppends(entries: readonly Entry[]): LedgerAppend[] {
   const logsByPartner = new Map<string, string[]>()
   return entries.map((entry, i) => {
     const bytes = encoded[i]!
-    let logs = logsByPartner.get(entry.partnerId)
+    // no partner id is empty (log-id.ts), so '' stands for the global log alone
+    const partner = entry.kind === 'key' ? '' : entry.partnerId
+    let logs = logsByPartner.get(partner)
     if (logs === undefined) {
       logs = logsForEntry(entry)
-      logsByPartner.set(entry.partnerId, logs)
+      logsByPartner.set(partner, logs)
     }
     return entry.kind === 'disclosure'
       ? {
@@ -89,6 +93,11 @@ export interface DisclosureBatch {
   joined?: () => string
 }
 
+/** Whether one of the note's signature lines is by `key` (the signature itself was checked when it was made). */
+function signedBy(note: string, key: NodeSigningKey): boolean {
+  return parseNote(note).signatures.some((s) => s.name === key.name && s.keyId === key.keyId)
+}
+
 /** The ledger entries for a batch: each version hashed exactly as served. */
 export function disclosureEntries(batch: DisclosureBatch): DisclosureEntry[] {
   const { partnerId, disclosedAt, requestId } = batch
@@ -105,6 +114,9 @@ export function disclosureEntries(batch: DisclosureBatch): DisclosureEntry[] {
   }))
 }
 
+/** Named state holding the verifier key (public) of the key the node signs with now. */
+export const NODE_KEY_STATE = 'node/signing-key'
+
 /** Batches at least this large go to the ledger writer's thread, when there is one. */
 export const WRITER_MIN_BATCH = 64
 
@@ -113,13 +125,41 @@ export const WRITER_MIN_BATCH = 64
  * whatever store holds the tree.
  */
 export class LedgerService {
+  #key: NodeSigningKey
+
   constructor(
     readonly store: Store,
-    readonly key: NodeSigningKey,
+    key: NodeSigningKey,
     readonly origin: string,
     /** Appends large disclosure batches off the event loop (see ledger-writer.ts); none: all here. */
     readonly writer?: LedgerWriter,
-  ) {}
+    /** Reads the node's key again, once another process changed it (`sluice ledger rotate-key`). */
+    readonly reloadKey?: () => Promise<NodeSigningKey>,
+  ) {
+    this.#key = key
+  }
+
+  /** The key this process last signed with; sign with `signingKey()`, which notices a key change. */
+  get key(): NodeSigningKey {
+    return this.#key
+  }
+
+  /**
+   * The key the node signs with now. The store records it, so a key changed by another process is taken up
+   * on the next signature, and a process that cannot load the new key refuses to sign with the old one.
+   */
+  async signingKey(): Promise<NodeSigningKey> {
+    const recorded = await this.store.getState(NODE_KEY_STATE)
+    if (recorded === undefined || recorded === this.#key.vkey) return this.#key
+    const reloaded = await this.reloadKey?.()
+    // a fault of the node, not of the request: logged, and answered as an internal error
+    if (reloaded?.vkey !== recorded)
+      throw new Error(
+        `the node's signing key changed to ${keyName(recorded)}, which this process cannot load; restart it`,
+      )
+    this.#key = reloaded
+    return reloaded
+  }
 
   append(entries: Entry[]): Promise<LedgerPosition[][]> {
     return this.store.appendLedger(toLedgerAppends(entries))
@@ -147,18 +187,21 @@ export class LedgerService {
     const record: CheckpointRecord = {
       logId,
       size: head.size,
-      note: signCheckpoint(checkpoint, this.key),
+      note: signCheckpoint(checkpoint, await this.signingKey()),
       createdAt: new Date().toISOString(),
     }
     await this.store.saveCheckpoint(record)
     return record
   }
 
-  /** The newest checkpoint at the current size, signing a new one if the log has grown since. */
+  /**
+   * The newest checkpoint at the current size, signing a new one if the log has grown since or the newest
+   * is not signed by the node's current key (a partner's log that has not grown since a key change).
+   */
   async latestCheckpoint(logId: string = GLOBAL_LOG): Promise<CheckpointRecord> {
     const [latest] = await this.store.listCheckpoints(logId, 1)
     const head = await this.store.ledgerHead(logId)
-    if (latest && latest.size === head.size) return latest
+    if (latest && latest.size === head.size && signedBy(latest.note, await this.signingKey())) return latest
     return this.checkpoint(logId)
   }
 

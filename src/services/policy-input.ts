@@ -113,7 +113,7 @@ export function aboveTlpInput(value: string | undefined, what: string): TlpLevel
 }
 
 /** What a field of a JSON request body must hold; every list is of non-empty names and is never empty. */
-export type FieldKind = 'string' | 'boolean' | 'integer' | 'list' | 'list-or-all'
+export type FieldKind = 'string' | 'boolean' | 'integer' | 'list' | 'list-or-all' | 'records'
 
 /** The fields a JSON request takes, by name. */
 export type BodyShape = Readonly<Record<string, FieldKind>>
@@ -124,6 +124,7 @@ const EXPECTED: Record<FieldKind, string> = {
   integer: 'a whole number',
   list: 'a non-empty list of non-empty strings',
   'list-or-all': '"*" or a non-empty list of non-empty strings',
+  records: 'a list of JSON objects',
 }
 
 function fits(kind: FieldKind, value: unknown): boolean {
@@ -131,6 +132,10 @@ function fits(kind: FieldKind, value: unknown): boolean {
   if (kind === 'boolean') return typeof value === 'boolean'
   if (kind === 'integer') return Number.isSafeInteger(value)
   if (kind === 'list-or-all' && value === '*') return true
+  if (kind === 'records')
+    return (
+      Array.isArray(value) && value.every((r) => typeof r === 'object' && r !== null && !Array.isArray(r))
+    )
   return (
     Array.isArray(value) && value.length > 0 && value.every((s) => typeof s === 'string' && s.trim() !== '')
   )

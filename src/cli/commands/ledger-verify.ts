@@ -5,6 +5,8 @@ import { parseCheckpoint } from '../../ledger/checkpoint.js'
 import { decodeEntry, type Entry } from '../../ledger/entry.js'
 import { LedgerError } from '../../ledger/errors.js'
 import { fromBase64Strict, sha256Hex } from '../../ledger/hash.js'
+import { type FollowedKeys, followKeyChanges, keyName, parseKeyChanges } from '../../ledger/key-change.js'
+import { GLOBAL_LOG, logOrigin } from '../../ledger/log-id.js'
 import { parseNote } from '../../ledger/note.js'
 import { parseVerifierKey, SIGNATURE_ED25519 } from '../../ledger/note-key.js'
 import { checkExtension, checkInclusion, openCheckpointWith, type ReportRow } from '../../ledger/recipient.js'
@@ -16,7 +18,8 @@ type NodeAnswer = Record<string, unknown>
 export interface VerifyOptions {
   url: string
   apiKey: string
-  vkey: string
+  /** The node's verifier key(s) the recipient was given out of band; key changes are followed from them. */
+  vkey: string | readonly string[]
   /** Signed checkpoint notes the recipient kept earlier, any order. */
   checkpoints: string[]
   /** What to call each of `checkpoints` when it is not a checkpoint (its file); default "kept checkpoint N". */
@@ -46,7 +49,9 @@ export async function verifyRemote(options: VerifyOptions): Promise<VerifyReport
   if (!/^https?:\/\//.test(options.url))
     throw new CliError('--url must be the node base URL, e.g. http://127.0.0.1:8021', 2)
   if (!options.apiKey) throw new CliError('--api-key (or SLUICE_API_KEY) is required', 2)
-  checkVerifierKey(options.vkey)
+  const given = typeof options.vkey === 'string' ? [options.vkey] : [...options.vkey]
+  if (given.length === 0) checkVerifierKey('')
+  for (const vkey of given) checkVerifierKey(vkey)
   // a mistake in what the recipient gives is reported before the node is asked anything
   const received = parseReceived(options.objects)
   const kept = options.checkpoints.map((note, i) =>
@@ -55,14 +60,22 @@ export async function verifyRemote(options: VerifyOptions): Promise<VerifyReport
   const get = nodeReader(options)
   const rows: ReportRow[] = []
   const current = await get('/ledger/checkpoint')
+  const followed = await followNodeKeys(get, given)
+  rows.push(...followed.rows)
+  if (rows.some((r) => r.status === 'failed')) return { rows }
   const log = typeof current.log === 'string' ? current.log : 'unknown'
   const currentNote = typeof current.checkpoint === 'string' ? current.checkpoint : ''
-  const opened = openCheckpointWith(currentNote, options.vkey)
-  if (!opened.ok) return { rows: [{ item: `checkpoint of ${log}`, status: 'failed', reason: opened.reason }] }
+  // the node signs with its newest key: a current checkpoint under an earlier one is not current
+  const opened = openCheckpointWith(currentNote, followed.current ?? followed.keys)
+  if (!opened.ok)
+    return { rows: [...rows, { item: `checkpoint of ${log}`, status: 'failed', reason: opened.reason }] }
   rows.push({
     item: `checkpoint of ${log} at size ${opened.checkpoint.size}`,
     status: 'proven',
-    reason: 'signature verified with the given key',
+    reason:
+      followed.current === undefined || given.includes(followed.current)
+        ? 'signature verified with the given key'
+        : `signature verified with ${keyName(followed.current)}, followed from the given key`,
   })
   kept.sort((a, b) => a.size - b.size)
   const chain = [...kept, { note: currentNote, size: opened.checkpoint.size }]
@@ -86,7 +99,7 @@ export async function verifyRemote(options: VerifyOptions): Promise<VerifyReport
       rows.push({ item, status: 'failed', reason: 'the node answered with a malformed consistency proof' })
       continue
     }
-    const verdict = checkExtension([options.vkey], older.note, newer.note, proof)
+    const verdict = checkExtension(followed.keys, older.note, newer.note, proof)
     if (verdict.status !== 'consistent') extendsKept = false
     rows.push({
       item,
@@ -157,6 +170,30 @@ export async function verifyRemote(options: VerifyOptions): Promise<VerifyReport
     )
   }
   return { rows, ...(extendsKept ? { verifiedCheckpoint: currentNote } : {}) }
+}
+
+/**
+ * The keys to check the node's checkpoints with: the given ones, and those its recorded key changes lead
+ * to. A node that answers no `changes` has never changed its key.
+ */
+async function followNodeKeys(
+  get: (path: string) => Promise<NodeAnswer>,
+  given: readonly string[],
+): Promise<FollowedKeys> {
+  const answer = await get('/ledger/key')
+  const changes = answer.changes === undefined ? [] : parseKeyChanges(answer.changes)
+  if (changes === undefined)
+    return {
+      keys: given,
+      rows: [{ item: 'key changes', status: 'failed', reason: 'the node answered malformed key changes' }],
+    }
+  let origin: string | undefined
+  try {
+    origin = typeof answer.origin === 'string' ? logOrigin(answer.origin, GLOBAL_LOG) : undefined
+  } catch {
+    origin = undefined
+  }
+  return followKeyChanges(given, changes, origin)
 }
 
 /** The node signs its checkpoints with plain Ed25519 (type 0x01): a key of any other kind cannot verify them. */

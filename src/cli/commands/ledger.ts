@@ -9,22 +9,30 @@ import { CliError } from '../errors.js'
 import { checkOutputFile, readUserFile, writeUserFile } from '../files.js'
 import { actionNames, actionOf, instant, integer, onlyFor, parse, required } from '../options.js'
 import { withServices } from '../store-session.js'
+import { rotateKey } from './ledger-rotate-key.js'
 import { verifyRemote } from './ledger-verify.js'
 
 const HELP = `Usage:
   sluice ledger key                                       the node's verifier key (give it to partners)
+  sluice ledger rotate-key --reason "..." [--issuer NAME]
+                                                          sign with a new key from now on; the change is a
+                                                          ledger entry, and the checkpoint covering it is
+                                                          signed by both keys, so verifiers holding the old
+                                                          key follow it
   sluice ledger checkpoint [--log global|partner:ID]     sign and print a checkpoint of a log
   sluice ledger prove --log L (--index N | --object ID [--modified T]) [--size S]
                                                           inclusion proofs, as JSON; without --modified,
                                                           of every version of the object disclosed in L
   sluice ledger consistency --log L --from M --to N       a consistency proof, as JSON
-  sluice ledger verify --url URL --api-key KEY --vkey VKEY [--checkpoint FILE]... [--objects FILE]
+  sluice ledger verify --url URL --api-key KEY --vkey VKEY... [--checkpoint FILE]... [--objects FILE]
                        [--save-checkpoint FILE]
                                                           recipient side: checks signatures, that the log only
                                                           grew between the checkpoints you kept, and that every
                                                           object you received is in the log; item by item.
                                                           --save-checkpoint keeps the node's current checkpoint
                                                           (after its signature verified) for the next run.
+                                                          Key changes recorded in the log are followed from
+                                                          the keys given.
                                                           Exits 1 unless every item is proven.`
 
 const OPTIONS = {
@@ -37,13 +45,15 @@ const OPTIONS = {
   to: { type: 'string' },
   url: { type: 'string' },
   'api-key': { type: 'string' },
-  vkey: { type: 'string' },
+  vkey: { type: 'string', multiple: true },
+  reason: { type: 'string' },
+  issuer: { type: 'string' },
   checkpoint: { type: 'string', multiple: true },
   objects: { type: 'string' },
   'save-checkpoint': { type: 'string' },
 } as const
 
-const ACTIONS = { key: 0, checkpoint: 0, prove: 0, consistency: 0, verify: 0 } as const
+const ACTIONS = { key: 0, 'rotate-key': 0, checkpoint: 0, prove: 0, consistency: 0, verify: 0 } as const
 
 type Values = ReturnType<typeof parse<typeof OPTIONS>>['values']
 
@@ -71,8 +81,11 @@ export async function run(args: string[]): Promise<void> {
     checkpoint: verifying,
     objects: verifying,
     'save-checkpoint': verifying,
+    reason: ['rotate-key'],
+    issuer: ['rotate-key'],
   })
   if (action === 'verify') return verify(values)
+  if (action === 'rotate-key') return rotateKey(values)
   const named = logOption(values.log)
   // every question is checked before the store is opened, whatever the action
   const question = action === 'prove' ? proveQuestion(values) : undefined
@@ -81,7 +94,7 @@ export async function run(args: string[]): Promise<void> {
     const log = await knownLog(policy, named.id)
     switch (action) {
       case 'key':
-        return void process.stdout.write(`${ledger.key.vkey}\n`)
+        return void process.stdout.write(`${(await ledger.signingKey()).vkey}\n`)
       case 'checkpoint':
         return void process.stdout.write((await ledger.checkpoint(log)).note)
       case 'prove':
@@ -105,7 +118,7 @@ async function verify(values: Values): Promise<void> {
   const { rows, verifiedCheckpoint } = await verifyRemote({
     url: values.url ?? process.env.SLUICE_URL ?? '',
     apiKey: values['api-key'] ?? process.env.SLUICE_API_KEY ?? '',
-    vkey: values.vkey ?? '',
+    vkey: values.vkey ?? [],
     checkpoints: (values.checkpoint ?? []).map((f) => readUserFile(f)),
     checkpointNames: (values.checkpoint ?? []).map((f) => `--checkpoint ${f}`),
     ...(values.objects ? { objects: readUserFile(values.objects) } : {}),

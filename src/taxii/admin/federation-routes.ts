@@ -36,7 +36,7 @@ const REMOTE: BodyShape = {
 const FEED: BodyShape = { ...REMOTE, into: 'string', page_size: 'integer', verify: 'string' }
 const PUSH: BodyShape = { ...REMOTE, from: 'string', batch_size: 'integer' }
 const WITHDRAWAL: BodyShape = { object_id: 'string', reason: 'string', partners: 'list', revoke: 'boolean' }
-const ACKNOWLEDGEMENT: BodyShape = { note: 'string', vkey: 'string' }
+const ACKNOWLEDGEMENT: BodyShape = { note: 'string', vkey: 'string', key_changes: 'records' }
 const NO_BODY: BodyShape = {}
 const EVERYONE: PrincipalRecord['role'][] = ['admin', 'partner']
 
@@ -256,6 +256,7 @@ export function federationRoutes(services: NodeServices, scheduler?: FederationS
           await acceptAcknowledgement(ctx, principal.partnerId!, params.id!, {
             note: body.note,
             vkey: body.vkey,
+            key_changes: body.key_changes,
           }),
         ),
       ACKNOWLEDGEMENT,

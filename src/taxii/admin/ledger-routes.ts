@@ -1,8 +1,10 @@
 import { ALLOWED, hasRole, roleList } from '../../auth/roles.js'
 import { decodeEntry } from '../../ledger/entry.js'
 import { toBase64 } from '../../ledger/hash.js'
+import { keyChangesJson } from '../../ledger/key-change.js'
 import { GLOBAL_LOG, type LogId, partnerLogId } from '../../ledger/log-id.js'
 import type { NodeServices } from '../../server/services.js'
+import { keyChangeEvidence } from '../../services/key-changes.js'
 import { knownLog } from '../../services/known-log.js'
 import type { PolicyService } from '../../services/policy-service.js'
 import { isTimestamp } from '../../stix/timestamp.js'
@@ -60,7 +62,12 @@ export function ledgerRoutes(services: NodeServices): JsonRoute[] {
       method: 'GET',
       path: ['key'],
       roles: everyone,
-      handle: async () => ({ origin: ledger.origin, vkey: ledger.key.vkey }),
+      // the changes let a recipient holding an earlier key follow to this one (ledger/key-change.ts)
+      handle: async () => ({
+        origin: ledger.origin,
+        vkey: (await ledger.signingKey()).vkey,
+        changes: keyChangesJson(await keyChangeEvidence(ledger)),
+      }),
     },
     {
       method: 'GET',

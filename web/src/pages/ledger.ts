@@ -83,6 +83,7 @@ function summary(e: EntryRow['entry']): string {
     return `agreement ${String(e.change)} for ${String(e.partnerId)} (v${String(e.version)})`
   if (e.kind === 'withdrawal')
     return `withdrawal ${String(e.event)}: ${String(e.objectId)} from ${String(e.partnerId)}`
+  if (e.kind === 'key') return `signing key changed to ${String(e.vkey).split('+').slice(0, 2).join('+')}`
   return e.kind
 }
 
