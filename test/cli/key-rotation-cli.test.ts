@@ -8,10 +8,8 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { seedDemo } from '../../src/demo/seed.js'
 import { readNodeKeyFile } from '../../src/ledger/node-key-file.js'
-import { startTestNode } from '../helpers/node.js'
-import { B, pull, type Story } from '../scenario/story.js'
+import { B, pull, type Story, startStory } from '../scenario/story.js'
 import { runCli } from './run-cli.js'
 
 let dir: string
@@ -20,14 +18,8 @@ let oldKey: string
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sluice-rotate-cli-'))
-  const t = await startTestNode({ dataDir: dir, db: join(dir, 'sluice.db') })
-  const seeded = await seedDemo(t.node.services)
-  s = {
-    t,
-    admin: seeded.adminKey,
-    keys: Object.fromEntries(seeded.partnerKeys.map((k) => [k.partner, k.key])) as Story['keys'],
-  }
-  oldKey = t.node.services.ledger.key.vkey
+  s = await startStory(dir)
+  oldKey = s.t.node.services.ledger.key.vkey
 }, 60_000)
 afterAll(async () => {
   await s?.t.stop()

@@ -11,13 +11,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { verifyRemote } from '../../src/cli/commands/ledger-verify.js'
-import { seedDemo } from '../../src/demo/seed.js'
 import { signCheckpoint } from '../../src/ledger/checkpoint.js'
 import { leafHash } from '../../src/ledger/hash.js'
 import { formatVerifierKey, generateNodeKey } from '../../src/ledger/note-key.js'
 import { createPrincipal } from '../../src/services/principals.js'
-import { startTestNode } from '../helpers/node.js'
-import { A, B, COLLECTION, type Pull, pull, type Story } from '../scenario/story.js'
+import { A, B, COLLECTION, type Pull, pull, type Story, startStory } from '../scenario/story.js'
 import { runCli } from './run-cli.js'
 
 let dir: string
@@ -53,15 +51,8 @@ async function fakeNode(
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sluice-ledger-cli-'))
-  // SQLite in `dir` whatever store the suite names, so `--data dir` opens the node's own store
-  const t = await startTestNode({ dataDir: dir, db: join(dir, 'sluice.db') })
-  const seeded = await seedDemo(t.node.services)
-  s = {
-    t,
-    admin: seeded.adminKey,
-    keys: Object.fromEntries(seeded.partnerKeys.map((k) => [k.partner, k.key])) as Story['keys'],
-  }
-  vkey = t.node.services.ledger.key.vkey
+  s = await startStory(dir)
+  vkey = s.t.node.services.ledger.key.vkey
   toA = await pull(s, A)
   toB = await pull(s, B)
 }, 60_000)

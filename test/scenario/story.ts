@@ -33,9 +33,22 @@ export interface Story {
   dataDir?: string
 }
 
-export async function startStory(): Promise<Story> {
-  const shm = existsSync('/dev/shm') ? mkdtempSync(join('/dev/shm', 'sluice-story-')) : undefined
-  const t = await startTestNode(shm ? { dataDir: shm } : {})
+/**
+ * The demo node with its four partners. With `sqliteDir`, the node keeps SQLite in that directory (the caller's
+ * to remove) whatever store the suite names, so the CLI's `--data sqliteDir` opens the node's own store.
+ */
+export async function startStory(sqliteDir?: string): Promise<Story> {
+  const shm =
+    sqliteDir === undefined && existsSync('/dev/shm')
+      ? mkdtempSync(join('/dev/shm', 'sluice-story-'))
+      : undefined
+  const t = await startTestNode(
+    sqliteDir !== undefined
+      ? { dataDir: sqliteDir, db: join(sqliteDir, 'sluice.db') }
+      : shm
+        ? { dataDir: shm }
+        : {},
+  )
   const seeded = await seedDemo(t.node.services)
   const keys = Object.fromEntries(seeded.partnerKeys.map((k) => [k.partner, k.key])) as Record<
     StoryPartner,
