@@ -13,7 +13,7 @@ import { verifyInclusion } from './verify.js'
  * extends. Pure: no clock, no I/O.
  */
 
-/** What a node serves for one key change (`GET /ledger/keys`): nothing in it is trusted until followed. */
+/** What a node serves for one key change (`GET /ledger/key`): nothing in it is trusted until followed. */
 export interface KeyChangeEvidence {
   /** Index of the `key` entry in the global log. */
   readonly index: number
@@ -120,7 +120,7 @@ function inclusion(checkpoint: Checkpoint, change: KeyChangeEvidence): string | 
   return result.ok ? undefined : `inclusion proof fails: ${result.reason}`
 }
 
-/** Key changes as a node serves them (`changes` of `GET /ledger/keys`); undefined for anything malformed. */
+/** Key changes as a node serves them (`changes` of `GET /ledger/key`); undefined for anything malformed. */
 export function parseKeyChanges(value: unknown): KeyChangeEvidence[] | undefined {
   if (!Array.isArray(value)) return undefined
   const out: KeyChangeEvidence[] = []

@@ -8,8 +8,14 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { readNodeKeyFile } from '../../src/ledger/node-key-file.js'
+import { readNodeKeyFile, writeNodeKeyFile } from '../../src/ledger/node-key-file.js'
+import { generateNodeKey } from '../../src/ledger/note-key.js'
+import { nextKeyPath } from '../../src/server/node-key.js'
+import { createServices } from '../../src/server/services.js'
+import { changeSigningKey } from '../../src/services/key-changes.js'
+import { openStore } from '../../src/store/open.js'
 import { B, pull, type Story, startStory } from '../scenario/story.js'
+import { newNodeDir } from './node-dir.js'
 import { runCli } from './run-cli.js'
 
 let dir: string
@@ -70,7 +76,12 @@ describe('ledger rotate-key', () => {
       await fetch(`${s.t.url}/ledger/key`, { headers: { Authorization: `Bearer ${s.keys[B]}` } })
     ).json()) as any
     expect(key.vkey).toBe(newKey)
+    expect(key.origin).toBe(newKey.split('+')[0])
     expect(key.changes).toHaveLength(1)
+    const [change] = key.changes
+    expect(Object.keys(change).sort()).toEqual(['checkpoint', 'index', 'leaf', 'proof'])
+    expect(change.checkpoint.split('\n').filter((l: string) => l.startsWith('\u2014 '))).toHaveLength(2)
+    expect(change.proof.every((p: unknown) => typeof p === 'string')).toBe(true)
 
     const received = await pull(s, B)
     writeFileSync(
@@ -99,5 +110,34 @@ describe('ledger rotate-key', () => {
 
     const forged = await verify(['not-a-key'], [])
     expect(forged.code).not.toBe(0)
+  })
+})
+
+describe('ledger rotate-key after a run cut short', () => {
+  it('finishes the change an earlier run recorded, and records no second one', async () => {
+    const node = await newNodeDir('sluice-rotate-cut-')
+    try {
+      const path = join(node, 'node.key')
+      const store = await openStore(undefined, node)
+      const { ledger } = await createServices(store, { dataDir: node })
+      const next = generateNodeKey(ledger.key.name)
+      // what a run stopped between the store's record and the file's move leaves behind
+      await writeNodeKeyFile(nextKeyPath(path), next)
+      await changeSigningKey(ledger, ledger.key, next, { issuer: 'ops', reason: 'cut short', at: new Date() })
+      await store.close()
+
+      const again = await runCli(['ledger', 'rotate-key', '--data', node, '--reason', 'finish it'])
+      expect(again.stderr).toBe('')
+      expect(again.code).toBe(0)
+      expect(again.stdout).toContain('that an earlier run recorded; no new change')
+      expect(again.stdout.trim().split('\n').at(-1)).toBe(next.vkey)
+      expect((await readNodeKeyFile(path)).vkey).toBe(next.vkey)
+      expect(existsSync(nextKeyPath(path))).toBe(false)
+
+      const key = await runCli(['ledger', 'key', '--data', node])
+      expect(key.stdout.trim()).toBe(next.vkey)
+    } finally {
+      rmSync(node, { recursive: true, force: true })
+    }
   })
 })

@@ -1,3 +1,4 @@
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { federationContext } from '../../src/federation/context.js'
 import { clearAlarm } from '../../src/federation/definitions.js'
@@ -6,24 +7,28 @@ import type { FeedDefinition } from '../../src/federation/types.js'
 import { parseCheckpoint, signCheckpoint } from '../../src/ledger/checkpoint.js'
 import { parseNote } from '../../src/ledger/note.js'
 import { generateNodeKey } from '../../src/ledger/note-key.js'
+import { rotateNodeKey } from '../../src/server/node-key.js'
 import { type FedNode, fedNode, feed, ind, put, share } from './helpers.js'
 
 let alpha: FedNode
 let bravo: FedNode
 let fromAlpha: FeedDefinition
 
-/** A fetch that rewrites the checkpoint the remote serves. */
-function tampering(rewrite: (note: string) => string): typeof fetch {
+/** A fetch that rewrites the JSON the remote answers at `path`. */
+function rewriting(path: string, rewrite: (body: any) => unknown): typeof fetch {
   return async (input, init) => {
     const res = await fetch(input, init)
-    if (!String(input).includes('/ledger/checkpoint')) return res
-    const body = (await res.json()) as { checkpoint: string }
-    return new Response(JSON.stringify({ ...body, checkpoint: rewrite(body.checkpoint) }), {
+    if (!new URL(String(input)).pathname.endsWith(path)) return res
+    return new Response(JSON.stringify(rewrite(await res.json())), {
       status: 200,
       headers: { 'content-type': 'application/json' },
     })
   }
 }
+
+/** A fetch that rewrites the checkpoint the remote serves. */
+const tampering = (rewrite: (note: string) => string): typeof fetch =>
+  rewriting('/ledger/checkpoint', (body) => ({ ...body, checkpoint: rewrite(body.checkpoint) }))
 
 beforeAll(async () => {
   ;[alpha, bravo] = await Promise.all([fedNode('alpha'), fedNode('bravo')])
@@ -79,5 +84,47 @@ describe("checking the remote node's ledger", () => {
     const foreign = tampering((note) => signCheckpoint(parseCheckpoint(parseNote(note).text), other))
     const b = await pollFeed(federationContext(bravo.t.node.services, { fetch: foreign }), fromAlpha)
     expect(b.ledger.alarm?.reason).toMatch(/does not verify/)
+  })
+})
+
+describe('a remote node that changed its key', () => {
+  it('is followed from the pinned key, only along a change that key vouched for', async () => {
+    await clearAlarm(bravo.ctx, fromAlpha.id)
+    const pinned = (await pollFeed(bravo.ctx, fromAlpha)).ledger
+    const old = alpha.t.node.services.ledger.key.vkey
+    expect(pinned).toMatchObject({ status: 'consistent', vkey: old })
+    // a second feed pinned to the same key, to be offered a forged handover
+    const second = await feed(bravo, alpha, fromAlpha.key, { id: 'from-alpha-again' })
+    expect((await pollFeed(bravo.ctx, second)).ledger).toMatchObject({ status: 'consistent', vkey: old })
+
+    const { next } = await rotateNodeKey(alpha.t.node.services.ledger, join(alpha.t.dataDir, 'node.key'), {
+      issuer: 'alpha-ops',
+      reason: 'key copied to an unmanaged host (fictional)',
+      at: new Date(),
+    })
+    await put(alpha, [ind(5)])
+
+    const followed = (await pollFeed(bravo.ctx, fromAlpha)).ledger
+    expect(followed).toMatchObject({ status: 'consistent', vkey: next.vkey, formerKeys: [old] })
+    expect(followed.size).toBeGreaterThan(pinned.size!)
+    // and the log goes on being checked under the new key
+    await put(alpha, [ind(6)])
+    const later = (await pollFeed(bravo.ctx, fromAlpha)).ledger
+    expect(later).toMatchObject({ status: 'consistent', vkey: next.vkey })
+    expect(later.size).toBeGreaterThan(followed.size!)
+
+    // the change signed by the next key alone: anyone holding any key could offer that
+    const unvouched = rewriting('/ledger/key', (body) => ({
+      ...body,
+      changes: body.changes.map((c: { checkpoint: string }) => ({
+        ...c,
+        checkpoint: signCheckpoint(parseCheckpoint(parseNote(c.checkpoint).text), next),
+      })),
+    }))
+    const refused = (await pollFeed(federationContext(bravo.t.node.services, { fetch: unvouched }), second))
+      .ledger
+    expect(refused.status).toBe('alarm')
+    expect(refused.alarm?.reason).toMatch(/^key change does not verify: .*not signed by the previous key/)
+    expect(refused.vkey).toBe(old)
   })
 })

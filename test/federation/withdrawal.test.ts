@@ -1,3 +1,4 @@
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readPage } from '../../src/disclosure/read-page.js'
 import { ackText } from '../../src/federation/acknowledgement.js'
@@ -14,6 +15,7 @@ import { decodeEntry } from '../../src/ledger/entry.js'
 import { GLOBAL_LOG } from '../../src/ledger/log-id.js'
 import { signNote } from '../../src/ledger/note.js'
 import { generateNodeKey } from '../../src/ledger/note-key.js'
+import { rotateNodeKey } from '../../src/server/node-key.js'
 import { type FedNode, fedNode, feed, ind, put, share } from './helpers.js'
 
 let alpha: FedNode
@@ -162,5 +164,56 @@ describe('withdrawal from a partner', () => {
     ).json()) as { withdrawals: { acknowledged_at?: string }[] }
     expect(all.withdrawals.length).toBe(4)
     expect(all.withdrawals.every((w) => w.acknowledged_at)).toBe(true)
+  })
+})
+
+describe('a partner node that changed its key', () => {
+  it('has its acknowledgement accepted along the change the pinned key vouched for, and the pin moved', async () => {
+    const old = bravo.t.node.services.ledger.key.vkey
+    expect((await alpha.ctx.state.partnerKey('bravo'))?.vkey).toBe(old)
+    const { next } = await rotateNodeKey(bravo.t.node.services.ledger, join(bravo.t.dataDir, 'node.key'), {
+      issuer: 'bravo-ops',
+      reason: 'scheduled yearly change (fictional)',
+      at: new Date(),
+    })
+    await put(alpha, [ind(24), ind(25)])
+    await pollFeed(bravo.ctx, fromAlpha)
+    const withdraw = (n: number) =>
+      issueWithdrawals(alpha.ctx, {
+        objectId: ind(n).id,
+        partners: ['bravo'],
+        kind: 'withdrawn',
+        reason: 'source at risk (fictional)',
+        by: 'officer-7',
+      })
+
+    await withdraw(24)
+    const state = await pollFeed(bravo.ctx, fromAlpha)
+    expect(state.health.recent).toEqual([])
+    expect(await pendingWithdrawals(alpha.ctx, 'bravo')).toEqual([])
+    expect((await alpha.ctx.state.partnerKey('bravo'))?.vkey).toBe(next.vkey)
+
+    // an impostor offering bravo's real key changes: they lead to bravo's key, not to the impostor's
+    const [w] = await withdraw(25)
+    const impostor = generateNodeKey('bravo.sluice.test')
+    const fields = {
+      withdrawal: w!.id,
+      object: ind(25).id,
+      partner: 'bravo',
+      origin: 'alpha.sluice.test',
+      applied: new Date().toISOString(),
+    }
+    const keyAnswer = (await (
+      await fetch(`${bravo.t.url}/ledger/key`, { headers: { Authorization: `Bearer ${bravo.t.adminKey}` } })
+    ).json()) as { changes: unknown }
+    await expect(
+      acceptAcknowledgement(alpha.ctx, 'bravo', w!.id, {
+        note: signNote(ackText(fields), impostor),
+        vkey: impostor.vkey,
+        key_changes: keyAnswer.changes,
+      }),
+    ).rejects.toThrow(/no key change from the pinned key leads to it/)
+    expect((await alpha.ctx.state.partnerKey('bravo'))?.vkey).toBe(next.vkey)
+    expect((await pendingWithdrawals(alpha.ctx, 'bravo')).map((p) => p.id)).toEqual([w!.id])
   })
 })
