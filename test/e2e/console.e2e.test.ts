@@ -3,6 +3,8 @@ import { join } from 'node:path'
 import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { seedDemo } from '../../src/demo/seed.js'
+import { generateNodeKey } from '../../src/ledger/note-key.js'
+import { rotateNodeKey } from '../../src/server/node-key.js'
 import { createPrincipal } from '../../src/services/principals.js'
 import { startTestNode, type TestNode } from '../helpers/node.js'
 import { buildConsole, CHROMIUM, HAVE_CHROMIUM, launch, SCREENSHOTS, taxiiObjects } from './helpers.js'
@@ -343,6 +345,44 @@ describe.skipIf(!HAVE_CHROMIUM)('console in headless Chromium', () => {
       .nth(2)
       .evaluate((tr) => [Number(tr.getAttribute('aria-rowindex')), tr.querySelector('td')?.textContent])
     expect(entry).toBe(String(size - 1 - ((rowIndex as number) - 2)))
+  })
+
+  it('follows a key change from the pinned key in the browser, and verifies under the new key', async () => {
+    const old = (await t.node.services.ledger.signingKey()).vkey
+    await page.goto(`${t.url}/console/ledger?log=partner:isles`)
+    await page.locator('#pin').fill(old)
+    await page.getByRole('button', { name: 'Save' }).click()
+    await page.locator('#entries-table button.verify').first().waitFor()
+    expect(await page.locator('#key-followed').count()).toBe(0)
+    await rotateNodeKey(t.node.services.ledger, join(t.dataDir, 'node.key'), {
+      issuer: 'ops',
+      reason: 'yearly change (fictional)',
+      at: new Date(),
+    })
+
+    await page.reload()
+    const followed = page.locator('#key-followed')
+    await followed.waitFor()
+    await expect(followed.textContent()).resolves.toContain(
+      'handed over to this one through 1 recorded key change',
+    )
+    await expect(followed.locator('#key-changes .headline').textContent()).resolves.toBe(
+      '✓ Verified in this browser',
+    )
+    await page.locator('#entries-table button.verify').nth(1).click()
+    const verdict = page.locator('#proof-result')
+    await verdict.waitFor()
+    await expect(verdict.locator('.headline').textContent()).resolves.toBe('✓ Verified in this browser')
+
+    // a key no recorded change starts from is not followed: proofs fail against it, with the warning
+    await page.locator('#pin').fill(generateNodeKey('sluice.localhost').vkey)
+    await page.getByRole('button', { name: 'Save' }).click()
+    await expect(page.getByRole('alert').first().textContent()).resolves.toContain(
+      'no recorded key change leads from your pinned key',
+    )
+    await page.locator('#entries-table button.verify').nth(1).click()
+    await expect(page.locator('#proof-result .headline').textContent()).resolves.toBe('✗ Not verified')
+    await page.evaluate("localStorage.removeItem('sluice.console.pinned-vkey')")
   })
 })
 

@@ -145,6 +145,15 @@ export async function ed25519Verify(publicKey: Bytes, signature: Bytes, message:
   return subtle().verify({ name: 'Ed25519' }, key, signature, message)
 }
 
+/** Whether the note carries a signature by `key` (same name and key id), and whether it verifies. */
+export async function signedBy(note: SignedNote, key: VerifierKey): Promise<'valid' | 'invalid' | 'absent'> {
+  const sig = note.signatures.find((s) => s.name === key.name && s.keyId === key.keyId)
+  if (sig === undefined) return 'absent'
+  const valid =
+    sig.signature.length === 64 && (await ed25519Verify(key.publicKey, sig.signature, utf8.encode(note.text)))
+  return valid ? 'valid' : 'invalid'
+}
+
 export interface Step {
   label: string
   ok: boolean
@@ -176,18 +185,16 @@ export async function checkInclusion(input: InclusionInput): Promise<Step[]> {
       `${key.name}, key id ${key.keyId.toString(16).padStart(8, '0')} (recomputed from the key)`,
     )
     const note = parseNote(input.note)
-    const sig = note.signatures.find((s) => s.name === key.name && s.keyId === key.keyId)
+    const signed = await signedBy(note, key)
     if (
       !add(
         'Signature present',
-        sig !== undefined,
-        sig ? `signed by ${key.name}` : 'no signature by this key on the checkpoint',
+        signed !== 'absent',
+        signed !== 'absent' ? `signed by ${key.name}` : 'no signature by this key on the checkpoint',
       )
     )
       return steps
-    const valid =
-      sig!.signature.length === 64 &&
-      (await ed25519Verify(key.publicKey, sig!.signature, utf8.encode(note.text)))
+    const valid = signed === 'valid'
     if (
       !add(
         'Checkpoint signature (Ed25519)',

@@ -1,5 +1,6 @@
 import { api, query } from '../api.js'
 import { announce, clear, fmt, h } from '../dom.js'
+import { followKeyChanges, type KeyChange } from '../ledger/key-changes.js'
 import { checkInclusion, type Step } from '../ledger/verify.js'
 import { href, type Route } from '../router.js'
 import { session } from '../session.js'
@@ -76,6 +77,13 @@ class EntrySource implements RowSource<EntryRow> {
 }
 const PIN = 'sluice.console.pinned-vkey'
 
+/** `GET /ledger/key`: the node's key now, and the changes that lead to it. */
+interface NodeKey {
+  origin: string
+  vkey: string
+  changes?: KeyChange[]
+}
+
 function summary(e: EntryRow['entry']): string {
   if (e.kind === 'disclosure') return `${String(e.objectId)} → ${String(e.partnerId)}`
   if (e.kind === 'order') return `${String(e.orderKind)} for ${String(e.partnerId)} (${String(e.orderId)})`
@@ -92,11 +100,11 @@ function when(e: EntryRow['entry']): string {
   return typeof t === 'string' ? fmt.time(t) : ''
 }
 
-function stepsView(steps: Step[]): HTMLElement {
+function stepsView(steps: Step[], id = 'proof-result'): HTMLElement {
   const ok = steps.length > 0 && steps.every((s) => s.ok)
   return h(
     'div',
-    { class: `verdict ${ok ? 'ok' : 'bad'}`, id: 'proof-result' },
+    { class: `verdict ${ok ? 'ok' : 'bad'}`, id },
     h('p', { class: 'headline' }, ok ? '✓ Verified in this browser' : '✗ Not verified'),
     h(
       'ol',
@@ -128,13 +136,10 @@ export async function renderLedger(
     ),
     body,
   )
-  let key: { origin: string; vkey: string }
+  let key: NodeKey
   let logs: LogInfo[]
   try {
-    ;[key, logs] = await Promise.all([
-      api.get<{ origin: string; vkey: string }>('/ledger/key'),
-      api.get<LogInfo[]>('/ledger/logs'),
-    ])
+    ;[key, logs] = await Promise.all([api.get<NodeKey>('/ledger/key'), api.get<LogInfo[]>('/ledger/logs')])
   } catch (error) {
     clear(body, errorBox(error))
     return
@@ -158,6 +163,12 @@ export async function renderLedger(
       ? `${key.origin}/global`
       : `${key.origin}/partner/${log.logId.slice('partner:'.length)}`
   const pinned = localStorage.getItem(PIN) ?? ''
+  // a pinned key the node has since changed is followed along the changes it co-signed, never just replaced
+  const followed =
+    pinned && pinned !== key.vkey
+      ? await followKeyChanges(pinned, `${key.origin}/global`, key.changes ?? [])
+      : undefined
+  const handedOver = followed?.vkey === key.vkey
   const result = h('div', { 'aria-live': 'polite' })
 
   const verify = async (index: number) => {
@@ -166,7 +177,7 @@ export async function renderLedger(
     if (input) input.value = String(index)
     clear(result, loading(`Checking entry ${index}`))
     try {
-      const vkey = pinned || key.vkey
+      const vkey = followed?.vkey ?? (pinned || key.vkey)
       const cp = await api.get<{ size: number; checkpoint: string }>(
         `/ledger/checkpoint${query({ log: log.logId })}`,
       )
@@ -249,13 +260,42 @@ export async function renderLedger(
     { class: 'panel', 'aria-labelledby': 'key-title' },
     h('h2', { id: 'key-title' }, 'Verifier key'),
     h('p', {}, 'The node says its key is ', h('code', { class: 'wrap' }, key.vkey)),
-    pinned && pinned !== key.vkey
+    followed && handedOver
       ? h(
-          'p',
-          { class: 'error', role: 'alert' },
-          'This differs from the key you pinned: proofs are checked against your pinned key.',
+          'div',
+          { id: 'key-followed' },
+          h(
+            'p',
+            {},
+            `Your pinned key handed over to this one through ${followed.steps.length} recorded key change${followed.steps.length === 1 ? '' : 's'}, each signed by both keys and included in the global log (checked in this browser). Proofs are checked against the node's current key.`,
+          ),
+          stepsView(followed.steps, 'key-changes'),
+          h(
+            'button',
+            {
+              type: 'button',
+              onclick: () => {
+                localStorage.setItem(PIN, key.vkey)
+                location.reload()
+              },
+            },
+            'Pin the current key',
+          ),
         )
-      : null,
+      : followed
+        ? h(
+            'div',
+            { id: 'key-followed' },
+            h(
+              'p',
+              { class: 'error', role: 'alert' },
+              followed.steps.some((s) => !s.ok)
+                ? 'This differs from the key you pinned, and a key change from your pinned key does not verify: proofs are checked against your pinned key.'
+                : 'This differs from the key you pinned, and no recorded key change leads from your pinned key to it: proofs are checked against your pinned key.',
+            ),
+            followed.steps.length > 0 ? stepsView(followed.steps, 'key-changes') : null,
+          )
+        : null,
     h(
       'form',
       {
