@@ -1,6 +1,11 @@
 import { openCheckpoint } from '../ledger/checkpoint.js'
 import { fromBase64Strict } from '../ledger/hash.js'
-import { type FollowedKeys, followKeyChanges, parseKeyChanges } from '../ledger/key-change.js'
+import {
+  type FollowedKeys,
+  followKeyChanges,
+  globalOriginOfKey,
+  parseKeyChanges,
+} from '../ledger/key-change.js'
 import { compareCheckpoints } from '../ledger/recipient.js'
 import { isRecord, RemoteError, type TaxiiClient } from './taxii-client.js'
 import type { FeedDefinition, RemoteLedger } from './types.js'
@@ -20,7 +25,8 @@ async function followRemoteKey(client: TaxiiClient, ledger: RemoteLedger): Promi
       keys: [pinned],
       rows: [{ item: 'key changes', status: 'failed', reason: 'ledger/key answered malformed key changes' }],
     }
-  return followKeyChanges([pinned, ...(ledger.formerKeys ?? [])], changes)
+  // only checkpoints of the pinned node's global log, where its key changes are recorded, can vouch for one
+  return followKeyChanges([pinned, ...(ledger.formerKeys ?? [])], changes, globalOriginOfKey(pinned))
 }
 
 const failure = (followed: FollowedKeys): string =>

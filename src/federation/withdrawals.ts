@@ -4,7 +4,7 @@ import { prepareObjects } from '../ingest/prepare.js'
 import type { WithdrawalEntry } from '../ledger/entry.js'
 import { canonicalJson, type JsonValue } from '../ledger/entry.js'
 import { sha256Hex } from '../ledger/hash.js'
-import { followKeyChanges, parseKeyChanges } from '../ledger/key-change.js'
+import { followKeyChanges, globalOriginOfKey, parseKeyChanges } from '../ledger/key-change.js'
 import { partnerLogId } from '../ledger/log-id.js'
 import { verifyNote } from '../ledger/note.js'
 import { ledgerTime } from '../services/ledger-service.js'
@@ -141,7 +141,8 @@ export async function pendingWithdrawals(
  */
 function followPartnerKey(pinned: string, offered: string, changes: unknown): void {
   const evidence = parseKeyChanges(changes ?? [])
-  const followed = evidence === undefined ? undefined : followKeyChanges([pinned], evidence)
+  const followed =
+    evidence === undefined ? undefined : followKeyChanges([pinned], evidence, globalOriginOfKey(pinned))
   if (followed?.current === offered) return
   const why = followed?.rows.find((r) => r.status !== 'proven')?.reason
   throw new FederationError(

@@ -2,6 +2,7 @@ import { type Checkpoint, openCheckpoint } from './checkpoint.js'
 import { decodeEntry, type KeyEntry } from './entry.js'
 import { LedgerError } from './errors.js'
 import { fromBase64Strict, leafHash, toBase64 } from './hash.js'
+import { GLOBAL_LOG, logOrigin } from './log-id.js'
 import type { ReportRow } from './recipient.js'
 import { verifyInclusion } from './verify.js'
 
@@ -36,6 +37,19 @@ export interface FollowedKeys {
   readonly current?: string
   /** One row per change, for the recipient's report. */
   readonly rows: readonly ReportRow[]
+}
+
+/**
+ * The origin of the global log of the node whose verifier key this is: a node's key is named after its
+ * origin, and its key changes are checkpointed in its global log only. Undefined for a name no origin has.
+ */
+export function globalOriginOfKey(vkey: string): string | undefined {
+  try {
+    return logOrigin(vkey.split('+')[0]!, GLOBAL_LOG)
+  } catch (error) {
+    if (error instanceof LedgerError) return undefined
+    throw error
+  }
 }
 
 /** `name+hexid` of a verifier key, as reports name keys. */

@@ -95,13 +95,19 @@ describe('a remote node that changed its key', () => {
     expect(pinned).toMatchObject({ status: 'consistent', vkey: old })
     // a second feed pinned to the same key, to be offered a forged handover
     const second = await feed(bravo, alpha, fromAlpha.key, { id: 'from-alpha-again' })
-    expect((await pollFeed(bravo.ctx, second)).ledger).toMatchObject({ status: 'consistent', vkey: old })
+    const third = await feed(bravo, alpha, fromAlpha.key, { id: 'from-alpha-third' })
+    for (const f of [second, third])
+      expect((await pollFeed(bravo.ctx, f)).ledger).toMatchObject({ status: 'consistent', vkey: old })
 
-    const { next } = await rotateNodeKey(alpha.t.node.services.ledger, join(alpha.t.dataDir, 'node.key'), {
-      issuer: 'alpha-ops',
-      reason: 'key copied to an unmanaged host (fictional)',
-      at: new Date(),
-    })
+    const { previous, next } = await rotateNodeKey(
+      alpha.t.node.services.ledger,
+      join(alpha.t.dataDir, 'node.key'),
+      {
+        issuer: 'alpha-ops',
+        reason: 'key copied to an unmanaged host (fictional)',
+        at: new Date(),
+      },
+    )
     await put(alpha, [ind(5)])
 
     const followed = (await pollFeed(bravo.ctx, fromAlpha)).ledger
@@ -126,5 +132,20 @@ describe('a remote node that changed its key', () => {
     expect(refused.status).toBe('alarm')
     expect(refused.alarm?.reason).toMatch(/^key change does not verify: .*not signed by the previous key/)
     expect(refused.vkey).toBe(old)
+
+    // signed by both keys, but a checkpoint of another log than the node's global one
+    const elsewhere = rewriting('/ledger/key', (body) => ({
+      ...body,
+      changes: body.changes.map((c: { checkpoint: string }) => {
+        const cp = parseCheckpoint(parseNote(c.checkpoint).text)
+        return { ...c, checkpoint: signCheckpoint({ ...cp, origin: `${cp.origin}-copy` }, [previous, next]) }
+      }),
+    }))
+    const misplaced = (await pollFeed(federationContext(bravo.t.node.services, { fetch: elsewhere }), third))
+      .ledger
+    expect(misplaced.alarm?.reason).toMatch(
+      /^key change does not verify: .*origin alpha\.sluice\.test\/global-copy/,
+    )
+    expect(misplaced.vkey).toBe(old)
   })
 })
