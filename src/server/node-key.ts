@@ -123,10 +123,27 @@ export function nodeKeyReloader(path: string): () => Promise<NodeSigningKey> {
 }
 
 /**
+ * The key the node will change to, waiting beside the current key file at `path`: the one already there,
+ * or a new one written now (`written`). Processes that load their key from a copy of the file on another
+ * host find the next key when it waits beside their copy too, so an operator copies it there before the
+ * change is recorded (`sluice ledger rotate-key --prepare`).
+ */
+export async function prepareNextKey(
+  current: NodeSigningKey,
+  path: string,
+): Promise<{ next: NodeSigningKey; written: boolean }> {
+  const nextPath = nextKeyPath(path)
+  if (existsSync(nextPath)) return { next: await readNodeKeyFile(nextPath), written: false }
+  const next = generateNodeKey(current.name)
+  await writeNodeKeyFile(nextPath, next)
+  return { next, written: true }
+}
+
+/**
  * Changes the node's signing key (`sluice ledger rotate-key`). The next key is written beside the current
- * one first, then the change is recorded in the ledger and the store (key-changes.ts), and only then does
- * the next key's file replace the current one. A run cut short is finished by running it again: the next
- * key waiting beside the current one is the one used.
+ * one first (or found there, prepared), then the change is recorded in the ledger and the store
+ * (key-changes.ts), and only then does the next key's file replace the current one. A run cut short is
+ * finished by running it again: the next key waiting beside the current one is the one used.
  */
 export async function rotateNodeKey(
   ledger: LedgerService,
@@ -135,12 +152,7 @@ export async function rotateNodeKey(
 ): Promise<{ previous: NodeSigningKey; next: NodeSigningKey; index: number; size: number }> {
   const previous = await ledger.signingKey()
   const nextPath = nextKeyPath(path)
-  let next: NodeSigningKey
-  if (existsSync(nextPath)) next = await readNodeKeyFile(nextPath)
-  else {
-    next = generateNodeKey(previous.name)
-    await writeNodeKeyFile(nextPath, next)
-  }
+  const { next } = await prepareNextKey(previous, path)
   const recorded = await changeSigningKey(ledger, previous, next, change)
   await rename(nextPath, path)
   return { previous, next, index: recorded.index, size: recorded.size }

@@ -141,3 +141,35 @@ describe('ledger rotate-key after a run cut short', () => {
     }
   })
 })
+
+describe('ledger rotate-key --prepare', () => {
+  it('writes the next key and records nothing; the change then uses that key', async () => {
+    const node = await newNodeDir('sluice-rotate-prepare-')
+    try {
+      const path = join(node, 'node.key')
+      const before = (await runCli(['ledger', 'key', '--data', node])).stdout.trim()
+      const refused = await runCli(['ledger', 'rotate-key', '--prepare', '--reason', 'x', '--data', node])
+      expect(refused.stderr).toMatch(/^sluice: --prepare records nothing[^\n]*\n$/)
+      expect(refused.code).toBe(2)
+      expect(existsSync(nextKeyPath(path))).toBe(false)
+
+      const prepared = await runCli(['ledger', 'rotate-key', '--prepare', '--data', node])
+      expect(prepared.stderr).toBe('')
+      expect(prepared.code).toBe(0)
+      expect(prepared.stdout).toContain(`is written to ${nextKeyPath(path)}; nothing is recorded yet`)
+      const next = prepared.stdout.trim().split('\n').at(-1)!
+      expect((await readNodeKeyFile(nextKeyPath(path))).vkey).toBe(next)
+      expect((await runCli(['ledger', 'key', '--data', node])).stdout.trim()).toBe(before)
+      const again = await runCli(['ledger', 'rotate-key', '--prepare', '--data', node])
+      expect(again.stdout).toContain('already waits at')
+      expect(again.stdout.trim().split('\n').at(-1)).toBe(next)
+
+      const changed = await runCli(['ledger', 'rotate-key', '--data', node, '--reason', 'scheduled'])
+      expect(changed.code).toBe(0)
+      expect(changed.stdout.trim().split('\n').at(-1)).toBe(next)
+      expect((await runCli(['ledger', 'key', '--data', node])).stdout.trim()).toBe(next)
+    } finally {
+      rmSync(node, { recursive: true, force: true })
+    }
+  })
+})

@@ -4,7 +4,7 @@
  * a key partners can verify, and a second run must finish the change without recording it twice.
  */
 
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -14,7 +14,7 @@ import { followKeyChanges } from '../../src/ledger/key-change.js'
 import { GLOBAL_LOG } from '../../src/ledger/log-id.js'
 import { readNodeKeyFile, writeNodeKeyFile } from '../../src/ledger/node-key-file.js'
 import { generateNodeKey, type NodeSigningKey } from '../../src/ledger/note-key.js'
-import { nextKeyPath, rotateNodeKey } from '../../src/server/node-key.js'
+import { nextKeyPath, prepareNextKey, rotateNodeKey } from '../../src/server/node-key.js'
 import { createServices } from '../../src/server/services.js'
 import { changeSigningKey, keyChangeEvidence } from '../../src/services/key-changes.js'
 import { LedgerService, NODE_KEY_STATE } from '../../src/services/ledger-service.js'
@@ -155,5 +155,37 @@ describe.each(STORES)('$name: a key change cut short', (adapter) => {
     expect(existsSync(nextKeyPath(keyPath()))).toBe(false)
     expect(await signers(restarted.ledger, [old.vkey, next.vkey])).toEqual([next.vkey])
     expect(await keyEntries(restarted.store)).toEqual([[old.vkey, next.vkey]])
+  })
+
+  it('on several hosts, each with its own copy of the key: a host with the prepared key copied signs with it', async () => {
+    const { ledger } = await services()
+    const old = ledger.key
+    /** Another host serving the node: the same store, its own copy of the key file. */
+    const host = async (name: string, files: string[]) => {
+      const home = join(dir, name)
+      mkdirSync(home)
+      for (const file of files) {
+        copyFileSync(join(dir, file), join(home, file))
+        chmodSync(join(home, file), 0o600)
+      }
+      return createServices(await open(), { dataDir: home })
+    }
+    const { next, written } = await prepareNextKey(old, keyPath())
+    expect(written).toBe(true)
+    expect(await ledger.store.getState(NODE_KEY_STATE)).toBe(old.vkey)
+    expect(await prepareNextKey(old, keyPath())).toMatchObject({ next: { vkey: next.vkey }, written: false })
+    const copied = await host('host-b', ['node.key', 'node.key.next'])
+    const forgotten = await host('host-c', ['node.key'])
+    // prepared, not yet changed: every host still signs with the old key
+    expect(await signers(copied.ledger, [old.vkey, next.vkey])).toEqual([old.vkey])
+
+    const done = await rotateNodeKey(ledger, keyPath(), change())
+    expect(done.next.vkey).toBe(next.vkey)
+    expect(await signers(copied.ledger, [old.vkey, next.vkey])).toEqual([next.vkey])
+    await expect(forgotten.ledger.checkpoint()).rejects.toThrow(/cannot load; restart it/)
+    // the host's next start moves its copy into place
+    const restarted = await createServices(await open(), { dataDir: join(dir, 'host-b') })
+    expect(restarted.ledger.key.vkey).toBe(next.vkey)
+    expect(existsSync(nextKeyPath(join(dir, 'host-b', 'node.key')))).toBe(false)
   })
 })

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { keyName } from '../../ledger/key-change.js'
 import { readNodeKeyFile } from '../../ledger/node-key-file.js'
-import { nextKeyPath, rotateNodeKey } from '../../server/node-key.js'
+import { nextKeyPath, prepareNextKey, rotateNodeKey } from '../../server/node-key.js'
 import { nodeKeyPath } from '../../server/services.js'
 import { CliError } from '../errors.js'
 import { dataLocation, required } from '../options.js'
@@ -10,15 +10,22 @@ import { issuer } from './issuer.js'
 
 /**
  * `sluice ledger rotate-key`: the node signs with a new key from now on. Running processes of the node take
- * the new key up on their next signature; recipients holding the previous key follow the change.
+ * the new key up on their next signature; recipients holding the previous key follow the change. With
+ * `--prepare`, only the next key is written, for the operator to copy to the node's other hosts first.
  */
 export async function rotateKey(values: {
   data?: string | boolean
   db?: string | boolean
   reason?: string
   issuer?: string
+  prepare?: boolean
 }): Promise<void> {
-  const reason = required(values.reason, 'reason')
+  if (values.prepare && (values.reason !== undefined || values.issuer !== undefined))
+    throw new CliError(
+      '--prepare records nothing: give --reason and --issuer to the run that makes the change',
+      2,
+    )
+  const reason = values.prepare ? '' : required(values.reason, 'reason')
   const path = nodeKeyPath(dataLocation(values))
   // a change recorded but cut short before its file moved is finished when the store is opened
   const waiting = existsSync(nextKeyPath(path))
@@ -31,6 +38,18 @@ export async function rotateKey(values: {
     if (waiting !== undefined && ledger.key.vkey === waiting) {
       process.stdout.write(
         `finished the change to ${keyName(waiting)} that an earlier run recorded; no new change\n${waiting}\n`,
+      )
+      return
+    }
+    if (values.prepare) {
+      const { next, written } = await prepareNextKey(ledger.key, path)
+      process.stdout.write(
+        [
+          `the next key ${keyName(next.vkey)} ${written ? 'is written to' : 'already waits at'} ${nextKeyPath(path)}; nothing is recorded yet`,
+          `copy that file (mode 0600) beside the key file of every other host serving this node, then run here: sluice ledger rotate-key --reason "..."`,
+          next.vkey,
+          '',
+        ].join('\n'),
       )
       return
     }

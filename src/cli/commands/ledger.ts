@@ -19,6 +19,8 @@ const HELP = `Usage:
                                                           ledger entry, and the checkpoint covering it is
                                                           signed by both keys, so verifiers holding the old
                                                           key follow it
+  sluice ledger rotate-key --prepare                      only write the next key (node.key.next), to copy
+                                                          beside the key file on the node's other hosts first
   sluice ledger checkpoint [--log global|partner:ID]     sign and print a checkpoint of a log
   sluice ledger prove --log L (--index N | --object ID [--modified T]) [--size S]
                                                           inclusion proofs, as JSON; without --modified,
@@ -48,6 +50,7 @@ const OPTIONS = {
   vkey: { type: 'string', multiple: true },
   reason: { type: 'string' },
   issuer: { type: 'string' },
+  prepare: { type: 'boolean' },
   checkpoint: { type: 'string', multiple: true },
   objects: { type: 'string' },
   'save-checkpoint': { type: 'string' },
@@ -83,6 +86,7 @@ export async function run(args: string[]): Promise<void> {
     'save-checkpoint': verifying,
     reason: ['rotate-key'],
     issuer: ['rotate-key'],
+    prepare: ['rotate-key'],
   })
   if (action === 'verify') return verify(values)
   if (action === 'rotate-key') return rotateKey(values)
