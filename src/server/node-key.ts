@@ -107,8 +107,9 @@ async function finishKeyChange(
 ): Promise<NodeSigningKey | undefined> {
   const nextPath = nextKeyPath(path)
   if (recorded === undefined || !existsSync(nextPath)) return undefined
-  const next = await readNodeKeyFile(nextPath)
-  if (next.vkey !== recorded) return undefined
+  // an unreadable next key cannot be the one recorded: the change it was for is not made, and starting waits on nothing
+  const next = await readNodeKeyFile(nextPath).catch(() => undefined)
+  if (next?.vkey !== recorded) return undefined
   await rename(nextPath, path)
   return next
 }
@@ -133,7 +134,14 @@ export async function prepareNextKey(
   path: string,
 ): Promise<{ next: NodeSigningKey; written: boolean }> {
   const nextPath = nextKeyPath(path)
-  if (existsSync(nextPath)) return { next: await readNodeKeyFile(nextPath), written: false }
+  if (existsSync(nextPath)) {
+    const waiting = await readNodeKeyFile(nextPath).catch((error: Error) => {
+      throw new NodeConfigError(
+        `${error.message}; the node still signs with ${describeKey(current.vkey)}: fix or remove ${nextPath} and run again`,
+      )
+    })
+    return { next: waiting, written: false }
+  }
   const next = generateNodeKey(current.name)
   await writeNodeKeyFile(nextPath, next)
   return { next, written: true }

@@ -4,7 +4,7 @@
  * a key partners can verify, and a second run must finish the change without recording it twice.
  */
 
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -187,5 +187,16 @@ describe.each(STORES)('$name: a key change cut short', (adapter) => {
     const restarted = await createServices(await open(), { dataDir: join(dir, 'host-b') })
     expect(restarted.ledger.key.vkey).toBe(next.vkey)
     expect(existsSync(nextKeyPath(join(dir, 'host-b', 'node.key')))).toBe(false)
+  })
+
+  it('with a next key file that holds no key: the node starts, and the change is refused saying what to do', async () => {
+    const { ledger } = await services()
+    writeFileSync(nextKeyPath(keyPath()), 'PRIVATE+KEY+sluice.localhost+', { mode: 0o600 })
+    const again = await services()
+    expect(again.ledger.key.vkey).toBe(ledger.key.vkey)
+    await expect(rotateNodeKey(again.ledger, keyPath(), change())).rejects.toThrow(
+      /holds no usable key.*still signs with .*: fix or remove .*node\.key\.next and run again/,
+    )
+    expect(await keyEntries(again.store)).toEqual([])
   })
 })

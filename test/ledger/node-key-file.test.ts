@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, rm, stat } from 'node:fs/promises'
+import { chmod, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -40,4 +40,18 @@ describe('node key', () => {
       await expect(readNodeKeyFile(join(dir, 'missing.key'))).rejects.toMatchObject({ code: 'key_file' })
     },
   )
+
+  it('is placed whole, leaving no temporary file, and a file holding no key is named', async () => {
+    const home = await mkdtemp(join(dir, 'whole-'))
+    const path = join(home, 'node.key')
+    const key = generateNodeKey('ledger.meridia.example')
+    await writeNodeKeyFile(path, key)
+    await expect(writeNodeKeyFile(path, generateNodeKey('other'))).rejects.toThrow(/cannot create key file/)
+    await writeNodeKeyFile(join(home, 'second.key'), key, { overwrite: true })
+    expect((await readdir(home)).sort()).toEqual(['node.key', 'second.key'])
+    expect((await readNodeKeyFile(path)).vkey).toBe(key.vkey)
+    const half = join(home, 'half.key')
+    await writeFile(half, 'PRIVATE+KEY+ledger.meridia', { mode: 0o600 })
+    await expect(readNodeKeyFile(half)).rejects.toThrow(`key file ${half} holds no usable key`)
+  })
 })
