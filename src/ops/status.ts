@@ -1,6 +1,9 @@
 import { listKeys } from '../auth/keys.js'
+import { decodeEntry } from '../ledger/entry.js'
+import { keyName } from '../ledger/key-change.js'
 import { GLOBAL_LOG } from '../ledger/log-id.js'
 import type { NodeServices } from '../server/services.js'
+import { keyChangeEvidence } from '../services/key-changes.js'
 import { type FeedLag, feedLags } from './feeds.js'
 import { activeOrders } from './node-metrics.js'
 import { sluiceVersion } from './version.js'
@@ -9,6 +12,8 @@ export interface NodeStatus {
   version: string
   store: { location: string; concurrent_writers: boolean; online_backup: boolean }
   origin: string
+  /** The key checkpoints are signed with now, and how often it changed (`sluice ledger rotate-key`). */
+  signing_key: { vkey: string; changes: number; last_changed_at?: string }
   partners: number
   agreements: number
   active_orders: number
@@ -41,6 +46,7 @@ export async function nodeStatus(services: NodeServices, location: string): Prom
       online_backup: store.capabilities.onlineBackup,
     },
     origin: ledger.origin,
+    signing_key: await signingKeyStatus(ledger),
     partners: history.partners.length,
     agreements: new Set(history.agreements.map((a) => a.id)).size,
     active_orders: activeOrders(history, now),
@@ -57,11 +63,23 @@ export async function nodeStatus(services: NodeServices, location: string): Prom
   }
 }
 
+async function signingKeyStatus(ledger: NodeServices['ledger']): Promise<NodeStatus['signing_key']> {
+  const changes = await keyChangeEvidence(ledger)
+  const last = changes.at(-1)
+  const entry = last === undefined ? undefined : decodeEntry(last.leaf)
+  return {
+    vkey: (await ledger.signingKey()).vkey,
+    changes: changes.length,
+    ...(entry?.kind === 'key' ? { last_changed_at: entry.recordedAt } : {}),
+  }
+}
+
 export function formatStatus(s: NodeStatus): string {
   const lines = [
     `Sluice ${s.version}`,
     `store            ${s.store.location}${s.store.online_backup ? ' (sluice backup works while serving)' : ' (back up with pg_dump)'}`,
     `origin           ${s.origin}`,
+    `signing key      ${keyName(s.signing_key.vkey)}${s.signing_key.last_changed_at ? ` (changed ${s.signing_key.changes} time${s.signing_key.changes === 1 ? '' : 's'}, last at ${s.signing_key.last_changed_at})` : ''}`,
     `collections      ${s.collections}`,
     `partners         ${s.partners} (${s.agreements} agreements)`,
     `active orders    ${s.active_orders}`,

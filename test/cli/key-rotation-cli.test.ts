@@ -168,6 +168,15 @@ describe('ledger rotate-key --prepare', () => {
       expect(changed.code).toBe(0)
       expect(changed.stdout.trim().split('\n').at(-1)).toBe(next)
       expect((await runCli(['ledger', 'key', '--data', node])).stdout.trim()).toBe(next)
+      const status = JSON.parse((await runCli(['status', '--json', '--data', node])).stdout)
+      expect(status.signing_key).toMatchObject({ vkey: next, changes: 1 })
+      expect(Date.parse(status.signing_key.last_changed_at)).toBeGreaterThan(Date.now() - 60_000)
+      expect((await runCli(['status', '--data', node])).stdout).toMatch(
+        new RegExp(
+          `^signing key +${next.split('+').slice(0, 2).join('\\+')} \\(changed 1 time, last at `,
+          'm',
+        ),
+      )
     } finally {
       rmSync(node, { recursive: true, force: true })
     }

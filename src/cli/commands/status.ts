@@ -5,7 +5,7 @@ import { withServices } from '../store-session.js'
 
 const HELP = `Usage: sluice status [--json] [--data DIR] [--db LOCATION]
 
-The node at a glance: version, store, partners, active orders, pending approvals,
+The node at a glance: version, store, signing key, partners, active orders, pending approvals,
 principals and keys, ledger size and last checkpoint, federation feeds.
 Reads the store directly; it works whether or not the server is running.`
 
