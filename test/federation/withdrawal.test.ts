@@ -11,9 +11,10 @@ import {
   pendingWithdrawals,
   revokeObject,
 } from '../../src/federation/withdrawals.js'
+import { parseCheckpoint, signCheckpoint } from '../../src/ledger/checkpoint.js'
 import { decodeEntry } from '../../src/ledger/entry.js'
 import { GLOBAL_LOG } from '../../src/ledger/log-id.js'
-import { signNote } from '../../src/ledger/note.js'
+import { parseNote, signNote } from '../../src/ledger/note.js'
 import { generateNodeKey } from '../../src/ledger/note-key.js'
 import { rotateNodeKey } from '../../src/server/node-key.js'
 import { type FedNode, fedNode, feed, ind, put, share } from './helpers.js'
@@ -215,5 +216,33 @@ describe('a partner node that changed its key', () => {
     ).rejects.toThrow(/no key change from the pinned key leads to it/)
     expect((await alpha.ctx.state.partnerKey('bravo'))?.vkey).toBe(next.vkey)
     expect((await pendingWithdrawals(alpha.ctx, 'bravo')).map((p) => p.id)).toEqual([w!.id])
+
+    // a second change; its evidence re-signed by both keys under another log's origin is refused
+    const second = await rotateNodeKey(bravo.t.node.services.ledger, join(bravo.t.dataDir, 'node.key'), {
+      issuer: 'bravo-ops',
+      reason: 'second change (fictional)',
+      at: new Date(),
+    })
+    const changes = (
+      (await (
+        await fetch(`${bravo.t.url}/ledger/key`, { headers: { Authorization: `Bearer ${bravo.t.adminKey}` } })
+      ).json()) as { changes: { checkpoint: string }[] }
+    ).changes
+    const last = changes.at(-1)!
+    const body = parseCheckpoint(parseNote(last.checkpoint).text)
+    const elsewhere = signCheckpoint({ ...body, origin: 'bravo.sluice.test/partner/alpha' }, [
+      second.previous,
+      second.next,
+    ])
+    const ack = { note: signNote(ackText(fields), second.next), vkey: second.next.vkey }
+    await expect(
+      acceptAcknowledgement(alpha.ctx, 'bravo', w!.id, {
+        ...ack,
+        key_changes: [...changes.slice(0, -1), { ...last, checkpoint: elsewhere }],
+      }),
+    ).rejects.toThrow(/origin bravo\.sluice\.test\/partner\/alpha is not bravo\.sluice\.test\/global/)
+    const accepted = await acceptAcknowledgement(alpha.ctx, 'bravo', w!.id, { ...ack, key_changes: changes })
+    expect(accepted.acknowledgement?.appliedAt).toBe(fields.applied)
+    expect((await alpha.ctx.state.partnerKey('bravo'))?.vkey).toBe(second.next.vkey)
   })
 })
