@@ -166,7 +166,7 @@ export async function renderLedger(
   // a pinned key the node has since changed is followed along the changes it co-signed, never just replaced
   const followed =
     pinned && pinned !== key.vkey
-      ? await followKeyChanges(pinned, `${key.origin}/global`, key.changes ?? [])
+      ? await followKeyChanges(pinned, `${key.origin}/global`, Array.isArray(key.changes) ? key.changes : [])
       : undefined
   const handedOver = followed?.vkey === key.vkey
   const result = h('div', { 'aria-live': 'polite' })
@@ -177,7 +177,7 @@ export async function renderLedger(
     if (input) input.value = String(index)
     clear(result, loading(`Checking entry ${index}`))
     try {
-      const vkey = followed?.vkey ?? (pinned || key.vkey)
+      const vkey = handedOver ? key.vkey : pinned || key.vkey
       const cp = await api.get<{ size: number; checkpoint: string }>(
         `/ledger/checkpoint${query({ log: log.logId })}`,
       )
