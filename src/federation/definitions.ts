@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { resolve } from 'node:path'
+import { nodeVerifierKeyProblem } from '../ledger/note-key.js'
 import { TlsSetupError } from '../ops/tls-check.js'
 import { collectionNamed } from '../services/collections.js'
 import { SEE_COLLECTIONS, SEE_PARTNERS, type SeeAlso } from '../services/see-also.js'
@@ -39,6 +40,21 @@ export interface FeedInput extends RemoteInput {
   into: string
   pageSize?: number
   verify?: string
+  /** The remote node's verifier key, given out of band (`sluice ledger key` on that node). */
+  vkey?: string
+}
+
+/** The verifier key a feed is given, checked now: a key that can verify nothing would only fail every poll. */
+function givenVkey(vkey: string | undefined, verify: VerifyMode): string | undefined {
+  if (vkey === undefined) return undefined
+  const problem = nodeVerifierKeyProblem(vkey)
+  if (problem !== undefined)
+    invalid(
+      `vkey is not the remote node's verifier key (${problem}); ask its operators for what 'sluice ledger key' prints there`,
+    )
+  if (verify === 'off')
+    invalid('a vkey is for checking the remote ledger: give verify auto or require, or no vkey')
+  return vkey
 }
 
 export interface PushInput extends RemoteInput {
@@ -137,6 +153,7 @@ export async function defineFeed(
   if (!['auto', 'require', 'off'].includes(verify)) invalid('verify is auto, require or off')
   const pageSize = input.pageSize ?? 500
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 10_000) invalid('the page size is 1 to 10000')
+  const vkey = givenVkey(input.vkey, verify)
   const feed: FeedDefinition = {
     id,
     ...target,
@@ -145,6 +162,7 @@ export async function defineFeed(
     everyMs,
     pageSize,
     verify,
+    ...(vkey !== undefined ? { vkey } : {}),
     createdAt: new Date(ctx.now()).toISOString(),
     createdBy: by,
   }
@@ -203,11 +221,14 @@ export function feedView(feed: FeedDefinition, state: FeedState, now: number) {
     partner: feed.partnerId,
     every: formatInterval(feed.everyMs),
     verify: feed.verify,
+    ...(feed.vkey !== undefined ? { vkey: feed.vkey } : {}),
     ...tlsView(feed),
     cursor: state.cursor,
     health: { ...state.health, lagSeconds: lagSeconds(state.health, now) },
     ledger: {
       status: state.ledger.status,
+      // the key checkpoints are checked with now: the given or first-seen one, or one a key change led to
+      vkey: state.ledger.vkey,
       size: state.ledger.size,
       checkedAt: state.ledger.checkedAt,
       alarm: state.ledger.alarm,
@@ -244,9 +265,20 @@ export async function listPushes(ctx: FederationContext) {
   )
 }
 
-/** Clears a feed's ledger alarm after an administrator has dealt with it; the next poll pins afresh. */
-export async function clearAlarm(ctx: FederationContext, feedId: string): Promise<void> {
-  if (!(await ctx.state.feed(feedId))) throw new FederationError('not_found', `no feed "${feedId}"`)
+/**
+ * Clears a feed's ledger alarm after an administrator has dealt with it. The next poll checks the remote
+ * ledger afresh: from `vkey` when given (it becomes the feed's key), else from the feed's given key, else
+ * from the key the remote offers then (trust on first use).
+ */
+export async function clearAlarm(
+  ctx: FederationContext,
+  feedId: string,
+  options: { vkey?: string } = {},
+): Promise<void> {
+  const feed = await ctx.state.feed(feedId)
+  if (!feed) throw new FederationError('not_found', `no feed "${feedId}"`)
+  const vkey = givenVkey(options.vkey, feed.verify)
+  if (vkey !== undefined) await ctx.state.putFeed({ ...feed, vkey })
   const state = await ctx.state.feedState(feedId)
   state.ledger = { status: 'unverified' }
   if (state.health.status === 'alarm') state.health.status = 'ok'

@@ -60,6 +60,7 @@ export async function checkRemoteLedger(
     ledger.status = 'unavailable'
     ledger.checkedAt = at
   }
+  if (!ledger.vkey && feed.vkey) ledger.vkey = feed.vkey
   if (!ledger.vkey) {
     // before the first key is pinned, any refusal (404, 406, 401 from a server that is not Sluice) means "no ledger"
     let key: unknown
@@ -73,7 +74,12 @@ export async function checkRemoteLedger(
     ledger.vkey = key.vkey
   }
   const current = await client.node('ledger/checkpoint')
-  if (current === undefined) throw new RemoteError('the remote node no longer offers its ledger')
+  if (current === undefined)
+    throw new RemoteError(
+      feed.vkey !== undefined && ledger.checkpoint === undefined
+        ? 'the remote node offers no ledger, and this feed was given its verifier key'
+        : 'the remote node no longer offers its ledger',
+    )
   if (!isRecord(current) || typeof current.checkpoint !== 'string' || typeof current.log !== 'string') {
     throw new RemoteError('ledger/checkpoint did not answer a checkpoint')
   }

@@ -44,6 +44,11 @@ export interface FeedDefinition extends RemoteCollection {
   everyMs: number
   pageSize: number
   verify: VerifyMode
+  /**
+   * The remote node's verifier key as its operators gave it out of band: the ledger is checked from this
+   * key (and the key changes it vouched for) instead of the key the node offers on first contact.
+   */
+  vkey?: string
   createdAt: string
   createdBy: string
 }
@@ -103,7 +108,10 @@ export interface Health {
 /** The remote node's ledger as this feed has verified it. */
 export interface RemoteLedger {
   status: 'unverified' | 'unavailable' | 'consistent' | 'alarm'
-  /** Pinned on first contact (trust on first use); moves on when the remote node changes its key. */
+  /**
+   * The feed's `vkey` when it has one, else pinned on first contact (trust on first use); moves on when the
+   * remote node changes its key.
+   */
   vkey?: string
   /** Keys pinned before `vkey`, oldest first: the kept checkpoint may be signed by one of them. */
   formerKeys?: string[]

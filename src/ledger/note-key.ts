@@ -92,6 +92,20 @@ export function parseVerifierKey(vkey: string): NoteVerifier {
   return { name, keyId, type, publicKey, vkey, keyObject: ed25519PublicKeyObject(publicKey) }
 }
 
+/**
+ * Why `vkey` cannot verify a Sluice node's checkpoints, or undefined when it can: nodes sign with plain
+ * Ed25519 (type 0x01), so a cosignature key (0x04) is a witness's, never the node's own.
+ */
+export function nodeVerifierKeyProblem(vkey: string): string | undefined {
+  try {
+    if (parseVerifierKey(vkey).type === SIGNATURE_ED25519) return undefined
+    return "type 0x04: a witness's cosignature key, not the node's own"
+  } catch (error) {
+    if (error instanceof LedgerError) return error.message
+    throw error
+  }
+}
+
 /** Formats a vkey from its parts. */
 export function formatVerifierKey(name: string, type: number, publicKey: Uint8Array): string {
   if (!isValidKeyName(name)) malformed(`invalid key name ${JSON.stringify(name)}`)

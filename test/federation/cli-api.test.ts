@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PAGES_PER_POLL } from '../../src/federation/feed.js'
+import { generateNodeKey } from '../../src/ledger/note-key.js'
 import { createServices } from '../../src/server/services.js'
 import { ensureDefaultApiRoot } from '../../src/services/api-roots.js'
 import { createCollection } from '../../src/services/collections.js'
@@ -92,6 +93,31 @@ describe('the feeds, pushes and withdraw commands', () => {
     } finally {
       await alpha.t.stop()
     }
+  })
+
+  it('takes the remote verifier key on add and clear-alarm, refusing one that cannot verify', async () => {
+    const remote = ['--url', 'http://127.0.0.1:9/intel/', '--collection', 'c1', '--key', 'k']
+    const local = ['--into', 'inbox', '--partner', 'alpha', '--id', 'given-key']
+    const bad = await runCli(['feeds', 'add', ...remote, ...local, '--vkey', 'alpha+1234+xyz'], {
+      env: env(),
+    })
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/^sluice: vkey is not the remote node's verifier key [^\n]*\n$/)
+    const vkey = generateNodeKey('alpha.sluice.test').vkey
+    expect(await runCli(['feeds', 'add', ...remote, ...local, '--vkey', vkey], { env: env() })).toMatchObject(
+      {
+        code: 0,
+      },
+    )
+    const [listed] = JSON.parse((await runCli(['feeds', 'list', '--json'], { env: env() })).stdout)
+    expect(listed).toMatchObject({ id: 'given-key', vkey })
+    const cleared = await runCli(['feeds', 'clear-alarm', 'given-key'], { env: env() })
+    expect(cleared.stdout).toBe(
+      "given-key: alarm cleared; the next poll checks the remote ledger afresh, from the feed's verifier key\n",
+    )
+    const wrongPlace = await runCli(['feeds', 'list', '--vkey', vkey], { env: env() })
+    expect(wrongPlace.code).toBe(2)
+    expect(await runCli(['feeds', 'remove', 'given-key'], { env: env() })).toMatchObject({ code: 0 })
   })
 
   it('refuses a feed from a partner the policy does not know', async () => {

@@ -12,10 +12,12 @@ import { issuer } from './issuer.js'
 const HELP = `Usage:
   sluice feeds add --url API_ROOT_URL --collection ID --key KEY --into LOCAL_COLLECTION --partner PARTNER
                    [--every 30s] [--id ID] [--page-size 500] [--auth bearer|basic] [--verify auto|require|off]
-                   [--node-url URL] [--client-cert FILE --client-key FILE] [--ca FILE]
+                   [--node-url URL] [--client-cert FILE --client-key FILE] [--ca FILE] [--vkey VKEY]
   sluice feeds list [--json]
   sluice feeds poll ID            poll once now, from this process
-  sluice feeds clear-alarm ID     accept the remote ledger afresh after a fork alarm was dealt with
+  sluice feeds clear-alarm ID [--vkey VKEY]
+                                  check the remote ledger afresh after an alarm was dealt with (from VKEY,
+                                  which becomes the feed's key, when given)
   sluice feeds remove ID
 
 A feed pulls every version the remote collection adds (added_after + next), stores it in the local
@@ -23,6 +25,8 @@ collection with its provenance, and resumes from its cursor after a restart. --p
 partner (see "sluice partners list") the remote node is: it is recorded as the objects' origin, they
 never go back to it, and its withdrawals are applied. A running node picks up new feeds within a second.
 --verify auto follows the remote's ledger when it has one (Sluice nodes do); require fails without one.
+--vkey is the remote node's verifier key as its operators gave it to you ('sluice ledger key' there): the
+ledger is then checked from that key, not from the one the node offers on first contact.
 Over HTTPS, --client-cert and --client-key present a client certificate to a peer that asks for one
 (mutual TLS), and --ca trusts the peer by that CA bundle instead of the process's trust store; the
 files are checked now and read again at each poll, so a renewed certificate needs no restart.`
@@ -108,6 +112,7 @@ export async function run(args: string[]): Promise<void> {
       ...REMOTE_TLS_OPTIONS,
       verify: { type: 'string' },
       'node-url': { type: 'string' },
+      vkey: { type: 'string' },
       issuer: { type: 'string' },
       json: { type: 'boolean' },
     },
@@ -139,6 +144,7 @@ export async function run(args: string[]): Promise<void> {
       ].map((o) => [o, ['add'] as const]),
     ),
     json: ['list'],
+    vkey: ['add', 'clear-alarm'],
   })
   const pageSize = integer(values['page-size'], 'page-size')
   await withFederation(values, async (ctx) => {
@@ -159,6 +165,7 @@ export async function run(args: string[]): Promise<void> {
           ...remoteTlsFlags(values),
           ...(values.verify ? { verify: values.verify } : {}),
           ...(values['node-url'] ? { nodeUrl: values['node-url'] } : {}),
+          ...(values.vkey !== undefined ? { vkey: values.vkey } : {}),
         },
         issuer(values.issuer),
       )
@@ -193,8 +200,15 @@ export async function run(args: string[]): Promise<void> {
       return
     }
     if (action === 'clear-alarm') {
-      await clearAlarm(ctx, feedId)
-      process.stdout.write(`${feedId}: alarm cleared; the next poll pins the remote ledger afresh\n`)
+      const feed = await ctx.state.feed(feedId)
+      await clearAlarm(ctx, feedId, values.vkey !== undefined ? { vkey: values.vkey } : {})
+      const from =
+        values.vkey !== undefined || feed?.vkey !== undefined
+          ? "from the feed's verifier key"
+          : 'pinning the key the remote offers then'
+      process.stdout.write(
+        `${feedId}: alarm cleared; the next poll checks the remote ledger afresh, ${from}\n`,
+      )
       return
     }
     if (action === 'remove') {

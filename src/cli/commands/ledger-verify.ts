@@ -8,7 +8,7 @@ import { fromBase64Strict, sha256Hex } from '../../ledger/hash.js'
 import { type FollowedKeys, followKeyChanges, keyName, parseKeyChanges } from '../../ledger/key-change.js'
 import { GLOBAL_LOG, logOrigin } from '../../ledger/log-id.js'
 import { parseNote } from '../../ledger/note.js'
-import { parseVerifierKey, SIGNATURE_ED25519 } from '../../ledger/note-key.js'
+import { nodeVerifierKeyProblem } from '../../ledger/note-key.js'
 import { checkExtension, checkInclusion, openCheckpointWith, type ReportRow } from '../../ledger/recipient.js'
 import { CliError } from '../errors.js'
 
@@ -199,15 +199,8 @@ async function followNodeKeys(
 /** The node signs its checkpoints with plain Ed25519 (type 0x01): a key of any other kind cannot verify them. */
 function checkVerifierKey(vkey: string): void {
   if (!vkey) throw new CliError("--vkey is required: the node's verifier key, from 'sluice ledger key'", 2)
-  let detail: string
-  try {
-    const verifier = parseVerifierKey(vkey)
-    if (verifier.type === SIGNATURE_ED25519) return
-    detail = "type 0x04: a witness's cosignature key, not the node's own"
-  } catch (error) {
-    if (!(error instanceof LedgerError)) throw error
-    detail = error.message
-  }
+  const detail = nodeVerifierKeyProblem(vkey)
+  if (detail === undefined) return
   throw new CliError(
     `--vkey is not an Ed25519 note verifier key for this node (${detail}); use what 'sluice ledger key' prints`,
     2,

@@ -33,7 +33,8 @@ const REMOTE: BodyShape = {
   client_key: 'string',
   ca: 'string',
 }
-const FEED: BodyShape = { ...REMOTE, into: 'string', page_size: 'integer', verify: 'string' }
+const FEED: BodyShape = { ...REMOTE, into: 'string', page_size: 'integer', verify: 'string', vkey: 'string' }
+const CLEAR_ALARM: BodyShape = { vkey: 'string' }
 const PUSH: BodyShape = { ...REMOTE, from: 'string', batch_size: 'integer' }
 const WITHDRAWAL: BodyShape = { object_id: 'string', reason: 'string', partners: 'list', revoke: 'boolean' }
 const ACKNOWLEDGEMENT: BodyShape = { note: 'string', vkey: 'string', key_changes: 'records' }
@@ -131,6 +132,7 @@ export function federationRoutes(services: NodeServices, scheduler?: FederationS
             into: str(body.into) ?? '',
             ...(body.page_size !== undefined ? { pageSize: int(body.page_size, 'page_size')! } : {}),
             ...(str(body.verify) ? { verify: str(body.verify)! } : {}),
+            ...(str(body.vkey) ? { vkey: str(body.vkey)! } : {}),
           },
           principal.name,
         )
@@ -154,11 +156,11 @@ export function federationRoutes(services: NodeServices, scheduler?: FederationS
       'POST',
       ['feeds', ':id', 'clear-alarm'],
       ADMIN,
-      async ({ params }) => {
-        await clearAlarm(ctx, params.id!)
+      async ({ params, body }) => {
+        await clearAlarm(ctx, params.id!, str(body.vkey) ? { vkey: str(body.vkey)! } : {})
         return { id: params.id, cleared: true }
       },
-      NO_BODY,
+      CLEAR_ALARM,
     ),
     route(
       'POST',
