@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import { resolve } from 'node:path'
-import { nodeVerifierKeyProblem } from '../ledger/note-key.js'
 import { TlsSetupError } from '../ops/tls-check.js'
 import { collectionNamed } from '../services/collections.js'
 import { SEE_COLLECTIONS, SEE_PARTNERS, type SeeAlso } from '../services/see-also.js'
 import type { FederationContext } from './context.js'
 import { FederationError } from './errors.js'
+import { givenNodeKey } from './given-key.js'
 import { discoveryUrlRefusal, isDiscoveryPath, suggestedApiRoot } from './remote-hints.js'
 import { readRemoteTls } from './remote-tls.js'
 import { formatInterval, lagSeconds, parseInterval } from './schedule.js'
@@ -47,11 +47,7 @@ export interface FeedInput extends RemoteInput {
 /** The verifier key a feed is given, checked now: a key that can verify nothing would only fail every poll. */
 function givenVkey(vkey: string | undefined, verify: VerifyMode): string | undefined {
   if (vkey === undefined) return undefined
-  const problem = nodeVerifierKeyProblem(vkey)
-  if (problem !== undefined)
-    invalid(
-      `vkey is not the remote node's verifier key (${problem}); ask its operators for what 'sluice ledger key' prints there`,
-    )
+  givenNodeKey(vkey, 'remote node')
   if (verify === 'off')
     invalid('a vkey is for checking the remote ledger: give verify auto or require, or no vkey')
   return vkey

@@ -90,6 +90,11 @@ export class FederationState {
   partnerKey = (partnerId: string) => this.#get<{ vkey: string; pinnedAt: string }>(P.partnerKey + partnerId)
   putPartnerKey = (partnerId: string, vkey: string, at: string) =>
     this.#put(P.partnerKey + partnerId, { vkey, pinnedAt: at })
+  partnerKeys = async () =>
+    (await this.store.listState(P.partnerKey)).map((s) => ({
+      partner: s.name.slice(P.partnerKey.length),
+      ...(JSON.parse(s.value) as { vkey: string; pinnedAt: string }),
+    }))
 
   revocationCursor = async (collectionId: string) =>
     (await this.#get<{ afterSeq: number }>(P.revocationCursor + collectionId))?.afterSeq ?? 0

@@ -120,6 +120,39 @@ describe('the feeds, pushes and withdraw commands', () => {
     expect(await runCli(['feeds', 'remove', 'given-key'], { env: env() })).toMatchObject({ code: 0 })
   })
 
+  it('pins and lists the key partner acknowledgements are checked with', async () => {
+    const vkey = generateNodeKey('alpha.sluice.test').vkey
+    const name = vkey.split('+').slice(0, 2).join('+')
+    expect(await runCli(['withdraw', 'keys'], { env: env() })).toMatchObject({
+      code: 0,
+      stdout: 'no partner node key pinned\n',
+    })
+    const pinned = await runCli(['withdraw', 'pin-key', '--partner', 'alpha', '--vkey', vkey], { env: env() })
+    expect(pinned).toMatchObject({
+      code: 0,
+      stdout: `acknowledgements from alpha are checked with ${name} from now on\n`,
+    })
+    const again = await runCli(['withdraw', 'pin-key', '--partner', 'alpha', '--vkey', vkey], { env: env() })
+    expect(again.stdout).toContain('(unchanged)')
+    const [listed] = JSON.parse((await runCli(['withdraw', 'keys', '--json'], { env: env() })).stdout)
+    expect(listed).toMatchObject({ partner: 'alpha', vkey })
+    for (const args of [
+      ['withdraw', 'pin-key', '--vkey', vkey],
+      ['withdraw', 'pin-key', '--partner', 'alpha'],
+      ['withdraw', 'pin-key', '--partner', 'alpha', '--vkey', 'alpha+1+2'],
+      ['withdraw', 'keys', '--vkey', vkey],
+    ]) {
+      const refused = await runCli(args, { env: env() })
+      expect(refused.code).toBe(2)
+      expect(refused.stderr).toMatch(/^sluice: [^\n]+\n$/)
+    }
+    const unknown = await runCli(['withdraw', 'pin-key', '--partner', 'nobody', '--vkey', vkey], {
+      env: env(),
+    })
+    expect(unknown.code).toBe(1)
+    expect(unknown.stderr).toMatch(/no partner "nobody"/)
+  })
+
   it('refuses a feed from a partner the policy does not know', async () => {
     const add = await runCli(
       [

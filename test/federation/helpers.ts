@@ -1,6 +1,7 @@
 import { type FederationContext, federationContext } from '../../src/federation/context.js'
 import { defineFeed, definePush } from '../../src/federation/definitions.js'
 import type { FeedDefinition, PushDefinition } from '../../src/federation/types.js'
+import { issueWithdrawals } from '../../src/federation/withdrawals.js'
 import { ingestOptions } from '../../src/ingest/options.js'
 import { prepareObjects } from '../../src/ingest/prepare.js'
 import { TLP2_MARKING_IDS, type TlpLevel } from '../../src/policy/tlp.js'
@@ -110,6 +111,17 @@ export async function put(node: FedNode, objects: unknown[]): Promise<void> {
   const prepared = await prepareObjects(objects, ingestOptions(node.store))
   if (prepared.rejected.length > 0) throw new Error(prepared.rejected[0]!.message)
   await node.store.putObjects(node.collectionId, prepared.accepted)
+}
+
+/** `from` withdraws its indicator `n` (see `ind`) from the partner `to`. */
+export function withdrawFrom(from: FedNode, to: FedNode, n: number) {
+  return issueWithdrawals(from.ctx, {
+    objectId: ind(n).id,
+    partners: [to.name],
+    kind: 'withdrawn',
+    reason: 'source at risk (fictional)',
+    by: 'officer-7',
+  })
 }
 
 /** A fictional indicator marked with a TLP 2.0 level. */

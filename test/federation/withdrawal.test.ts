@@ -17,7 +17,7 @@ import { GLOBAL_LOG } from '../../src/ledger/log-id.js'
 import { parseNote, signNote } from '../../src/ledger/note.js'
 import { generateNodeKey } from '../../src/ledger/note-key.js'
 import { rotateNodeKey } from '../../src/server/node-key.js'
-import { type FedNode, fedNode, feed, ind, put, share } from './helpers.js'
+import { type FedNode, fedNode, feed, ind, put, share, withdrawFrom } from './helpers.js'
 
 let alpha: FedNode
 let bravo: FedNode
@@ -179,14 +179,7 @@ describe('a partner node that changed its key', () => {
     })
     await put(alpha, [ind(24), ind(25)])
     await pollFeed(bravo.ctx, fromAlpha)
-    const withdraw = (n: number) =>
-      issueWithdrawals(alpha.ctx, {
-        objectId: ind(n).id,
-        partners: ['bravo'],
-        kind: 'withdrawn',
-        reason: 'source at risk (fictional)',
-        by: 'officer-7',
-      })
+    const withdraw = (n: number) => withdrawFrom(alpha, bravo, n)
 
     await withdraw(24)
     const state = await pollFeed(bravo.ctx, fromAlpha)

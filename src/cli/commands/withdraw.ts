@@ -1,4 +1,6 @@
+import { pinPartnerKey } from '../../federation/partner-keys.js'
 import { issueWithdrawals, pendingWithdrawals, revokeObject } from '../../federation/withdrawals.js'
+import { keyName } from '../../ledger/key-change.js'
 import { CliError } from '../errors.js'
 import { onlyFor, parse, required } from '../options.js'
 import { withFederation } from './feeds.js'
@@ -7,12 +9,17 @@ import { issuer } from './issuer.js'
 const HELP = `Usage:
   sluice withdraw OBJECT_ID --reason "..." [--partner P]... [--revoke] [--issuer NAME]
   sluice withdraw list [--pending] [--partner P] [--json]
+  sluice withdraw pin-key --partner P --vkey VKEY
+  sluice withdraw keys [--json]
 
 Withdraws an object from partners (default: every partner the ledger says received it). This node stops
 serving it to them at once; their Sluice nodes apply the withdrawal on their next poll, stop passing it
 on, and return a signed acknowledgement that is recorded in the ledger. --revoke also publishes a
 revoked version (revoked: true), which reaches every recipient through its feed.
-"list --pending" shows the withdrawals a partner has not yet acknowledged.`
+"list --pending" shows the withdrawals a partner has not yet acknowledged.
+Acknowledgements are checked with the partner node's key: "pin-key" pins the key its operators gave you
+out of band ('sluice ledger key' on that node); without one, the first acknowledgement pins its own key.
+"keys" lists the pinned keys.`
 
 export async function run(args: string[]): Promise<void> {
   const { values, positionals } = parse(
@@ -23,6 +30,7 @@ export async function run(args: string[]): Promise<void> {
       revoke: { type: 'boolean' },
       pending: { type: 'boolean' },
       issuer: { type: 'string' },
+      vkey: { type: 'string' },
       json: { type: 'boolean' },
     },
     1,
@@ -34,14 +42,40 @@ export async function run(args: string[]): Promise<void> {
     return
   }
   const objectOnly = ['OBJECT'] as const
-  onlyFor(values, target === 'list' ? 'list' : 'OBJECT', {
+  const action = target === 'list' || target === 'pin-key' || target === 'keys' ? target : 'OBJECT'
+  onlyFor(values, action, {
     pending: ['list'],
-    json: ['list'],
+    json: ['list', 'keys'],
     reason: objectOnly,
     revoke: objectOnly,
     issuer: objectOnly,
+    vkey: ['pin-key'],
+    partner: ['list', 'pin-key', 'OBJECT'],
   })
+  if (action === 'pin-key' && (values.partner?.length ?? 0) !== 1)
+    throw new CliError('pin-key takes one --partner', 2)
+  const vkey = action === 'pin-key' ? required(values.vkey, 'vkey') : undefined
   await withFederation(values, async (ctx) => {
+    if (action === 'pin-key') {
+      const { pinned, previous } = await pinPartnerKey(ctx, values.partner![0]!, vkey!)
+      const replaced =
+        previous === undefined
+          ? ''
+          : previous === pinned.vkey
+            ? ' (unchanged)'
+            : ` (replacing ${keyName(previous)})`
+      process.stdout.write(
+        `acknowledgements from ${pinned.partner} are checked with ${keyName(pinned.vkey)} from now on${replaced}\n`,
+      )
+      return
+    }
+    if (action === 'keys') {
+      const keys = await ctx.state.partnerKeys()
+      if (values.json) return void process.stdout.write(`${JSON.stringify(keys, null, 2)}\n`)
+      if (keys.length === 0) return void process.stdout.write('no partner node key pinned\n')
+      for (const k of keys) process.stdout.write(`${k.partner}  ${k.vkey}  pinned ${k.pinnedAt}\n`)
+      return
+    }
     if (target === 'list') {
       if ((values.partner?.length ?? 0) > 1) throw new CliError('list takes at most one --partner', 2)
       const partner = values.partner?.[0]

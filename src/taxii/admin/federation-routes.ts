@@ -2,6 +2,7 @@ import { type FederationContext, federationContext } from '../../federation/cont
 import { clearAlarm, defineFeed, definePush, listFeeds, listPushes } from '../../federation/definitions.js'
 import { FederationError } from '../../federation/errors.js'
 import { pollFeed } from '../../federation/feed.js'
+import { pinPartnerKey } from '../../federation/partner-keys.js'
 import { runPush } from '../../federation/push.js'
 import type { FederationScheduler } from '../../federation/scheduler.js'
 import type { WithdrawalRecord } from '../../federation/types.js'
@@ -39,6 +40,7 @@ const PUSH: BodyShape = { ...REMOTE, from: 'string', batch_size: 'integer' }
 const WITHDRAWAL: BodyShape = { object_id: 'string', reason: 'string', partners: 'list', revoke: 'boolean' }
 const ACKNOWLEDGEMENT: BodyShape = { note: 'string', vkey: 'string', key_changes: 'records' }
 const NO_BODY: BodyShape = {}
+const PARTNER_KEY: BodyShape = { partner: 'string', vkey: 'string' }
 const EVERYONE: PrincipalRecord['role'][] = ['admin', 'partner']
 
 /** Federation errors in the TAXII error shape, translated here once. */
@@ -248,6 +250,21 @@ export function federationRoutes(services: NodeServices, scheduler?: FederationS
         return { origin: ctx.ledger.origin, withdrawals: created.map(withdrawalView) }
       },
       WITHDRAWAL,
+    ),
+    route('GET', ['partner-keys'], ADMIN, () => ctx.state.partnerKeys()),
+    route(
+      'POST',
+      ['partner-keys'],
+      ADMIN,
+      async ({ body }) => {
+        const { pinned, previous } = await pinPartnerKey(
+          ctx,
+          str(body.partner) ?? badRequestError('partner is required'),
+          str(body.vkey) ?? badRequestError("vkey is required: the partner node's verifier key"),
+        )
+        return { ...pinned, ...(previous !== undefined ? { previous } : {}) }
+      },
+      PARTNER_KEY,
     ),
     route(
       'POST',

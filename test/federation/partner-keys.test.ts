@@ -1,0 +1,85 @@
+/**
+ * The key a partner node's withdrawal acknowledgements are checked with can be pinned out of band, before
+ * the first acknowledgement would otherwise pin its own.
+ */
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { pollFeed } from '../../src/federation/feed.js'
+import { pinPartnerKey } from '../../src/federation/partner-keys.js'
+import type { FeedDefinition } from '../../src/federation/types.js'
+import { pendingWithdrawals } from '../../src/federation/withdrawals.js'
+import { generateNodeKey } from '../../src/ledger/note-key.js'
+import { type FedNode, fedNode, feed, ind, put, share, withdrawFrom } from './helpers.js'
+
+let alpha: FedNode
+let bravo: FedNode
+let fromAlpha: FeedDefinition
+let bravoKey: string
+
+beforeAll(async () => {
+  ;[alpha, bravo] = await Promise.all([fedNode('alpha'), fedNode('bravo')])
+  fromAlpha = await feed(bravo, alpha, await share(alpha, bravo))
+  bravoKey = (await bravo.t.node.services.ledger.signingKey()).vkey
+  await put(alpha, [ind(30), ind(31), ind(32)])
+  await pollFeed(bravo.ctx, fromAlpha)
+})
+afterAll(async () => Promise.all([alpha, bravo].map((n) => n.t.stop())))
+
+const withdraw = (n: number) => withdrawFrom(alpha, bravo, n)
+
+const admin = (method: 'GET' | 'POST', path: string, body?: unknown) =>
+  fetch(`${alpha.t.url}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${alpha.t.adminKey}`, 'Content-Type': 'application/json' },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  })
+
+describe('a pinned partner node key', () => {
+  it('refuses acknowledgements signed by another key, until the right one is pinned', async () => {
+    const impostor = generateNodeKey('bravo.sluice.test').vkey
+    expect(await pinPartnerKey(alpha.ctx, 'bravo', impostor)).toMatchObject({
+      pinned: { partner: 'bravo', vkey: impostor },
+    })
+    const [w] = await withdraw(30)
+    await pollFeed(bravo.ctx, fromAlpha)
+    expect((await pendingWithdrawals(alpha.ctx, 'bravo')).map((p) => p.id)).toEqual([w!.id])
+    expect((await alpha.ctx.state.partnerKey('bravo'))?.vkey).toBe(impostor)
+
+    // the key its operators confirmed replaces the wrong one, and the next acknowledgement is accepted
+    expect(await pinPartnerKey(alpha.ctx, 'bravo', bravoKey)).toMatchObject({ previous: impostor })
+    await pollFeed(bravo.ctx, fromAlpha)
+    expect(await pendingWithdrawals(alpha.ctx, 'bravo')).toEqual([])
+    expect((await alpha.ctx.state.partnerKey('bravo'))?.vkey).toBe(bravoKey)
+  })
+
+  it('refuses a key that cannot verify a node, and a partner the policy does not know', async () => {
+    await expect(pinPartnerKey(alpha.ctx, 'bravo', 'bravo+00000000+AAAA')).rejects.toThrow(
+      /^vkey is not the partner node's verifier key/,
+    )
+    await expect(pinPartnerKey(alpha.ctx, 'nobody', bravoKey)).rejects.toThrow(/no partner "nobody"/)
+    expect((await alpha.ctx.state.partnerKey('bravo'))?.vkey).toBe(bravoKey)
+  })
+
+  it('is pinned and listed over the API, with 400s naming what is wrong', async () => {
+    const listed = (await (await admin('GET', '/federation/partner-keys')).json()) as unknown[]
+    expect(listed).toEqual([{ partner: 'bravo', vkey: bravoKey, pinnedAt: expect.any(String) }])
+    const bad = await admin('POST', '/federation/partner-keys', { partner: 'bravo', vkey: 'x' })
+    expect(bad.status).toBe(400)
+    expect(((await bad.json()) as { description: string }).description).toMatch(/^vkey is not/)
+    expect((await admin('POST', '/federation/partner-keys', { partner: 'bravo' })).status).toBe(400)
+    expect(
+      (await admin('POST', '/federation/partner-keys', { partner: 'bravo', vkey: bravoKey, by: 'x' })).status,
+    ).toBe(400)
+    const unknown = await admin('POST', '/federation/partner-keys', { partner: 'nobody', vkey: bravoKey })
+    // a partner named in a body that does not exist is a 400, as on the admin API
+    expect(unknown.status).toBe(400)
+    expect(((await unknown.json()) as { description: string }).description).toMatch(/no partner "nobody"/)
+    const again = await admin('POST', '/federation/partner-keys', { partner: 'bravo', vkey: bravoKey })
+    expect(again.status).toBe(201)
+    expect(await again.json()).toMatchObject({ partner: 'bravo', vkey: bravoKey, previous: bravoKey })
+    const asPartner = await fetch(`${alpha.t.url}/federation/partner-keys`, {
+      headers: { Authorization: `Bearer ${fromAlpha.key}` },
+    })
+    expect(asPartner.status).toBe(403)
+  })
+})
