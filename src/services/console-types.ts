@@ -62,9 +62,13 @@ export interface FederationFeed {
   partner: string
   every: string
   verify: string
+  /** The remote node's verifier key, when the feed was given it out of band. */
+  vkey?: string
   health: FederationHealth
   ledger: {
     status: 'unverified' | 'unavailable' | 'consistent' | 'alarm'
+    /** The key checkpoints are checked with now. */
+    vkey?: string
     size?: number
     checkedAt?: string
     alarm?: { at: string; reason: string }

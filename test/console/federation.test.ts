@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { seedDemo } from '../../src/demo/seed.js'
 import { listFeeds, listPushes } from '../../src/federation/definitions.js'
+import { generateNodeKey } from '../../src/ledger/note-key.js'
 import type { FederationFeed, FederationPush } from '../../src/services/console-types.js'
 import {
   duration,
@@ -130,6 +131,33 @@ describe('federation page data', () => {
     expect(pushes).toHaveLength(1)
     const statuses = ['new', 'ok', 'failing', 'alarm']
     expect(statuses).toContain((await listPushes(t.node.federation.context))[0]!.health.status)
+  })
+
+  it('says which key a feed checks the remote ledger with, and where it came from', () => {
+    const given = generateNodeKey('alpha.sluice.test').vkey
+    const next = generateNodeKey('alpha.sluice.test').vkey
+    const name = (vkey: string) => vkey.split('+').slice(0, 2).join('+')
+    const row = (vkey: string | undefined, now: string | undefined) =>
+      feedRow(
+        {
+          id: 'f',
+          url: UNREACHABLE,
+          collection: 'c',
+          into: 'i',
+          partner: 'alpha',
+          every: '30s',
+          verify: 'auto',
+          ...(vkey ? { vkey } : {}),
+          health: { status: 'ok', consecutiveFailures: 0 },
+          ledger: { status: 'consistent', size: 3, ...(now ? { vkey: now } : {}) },
+        } as FederationFeed,
+        Date.now(),
+      ).ledger?.key
+    expect(row(undefined, undefined)).toBeUndefined()
+    expect(row(given, undefined)).toBe(`key ${name(given)}, given`)
+    expect(row(given, given)).toBe(`key ${name(given)}, given`)
+    expect(row(undefined, next)).toBe(`key ${name(next)}, first seen`)
+    expect(row(given, next)).toBe(`key ${name(next)}, followed from the given ${name(given)}`)
   })
 
   it('formats durations for a glance', () => {

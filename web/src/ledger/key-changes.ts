@@ -33,7 +33,8 @@ export interface FollowedKey {
   steps: Step[]
 }
 
-const keyName = (vkey: string) => vkey.split('+').slice(0, 2).join('+')
+/** `name+hexid` of a verifier key: how the console names a key. */
+export const keyName = (vkey: string) => vkey.split('+').slice(0, 2).join('+')
 
 interface KeyEntry {
   previous: string

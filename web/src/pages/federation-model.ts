@@ -3,6 +3,7 @@
  * without touching the DOM (so it can be tested on its own).
  */
 import type { FederationFeed, FederationHealth, FederationPush } from '../../../src/services/console-types.js'
+import { keyName } from '../ledger/key-changes.js'
 
 export const HEALTH_TEXT: Record<FederationHealth['status'], string> = {
   new: 'Not run yet',
@@ -15,7 +16,7 @@ export const LEDGER_TEXT: Record<FederationFeed['ledger']['status'], string> = {
   unverified: 'Not verified yet',
   unavailable: 'No ledger offered',
   consistent: 'Consistent',
-  alarm: 'Alarm: the remote log forked or rewrote history',
+  alarm: 'Alarm: the remote ledger did not verify',
 }
 
 export const FEEDS_EMPTY =
@@ -71,7 +72,13 @@ export interface HealthRow {
   lastError: string
   lastErrorAt?: string
   /** Feeds only: the remote ledger's status. */
-  ledger?: { status: FederationFeed['ledger']['status']; text: string; alarm?: string }
+  ledger?: {
+    status: FederationFeed['ledger']['status']
+    text: string
+    alarm?: string
+    /** Which key the remote's checkpoints are checked with, and where it came from. */
+    key?: string
+  }
   /** Pushes only: versions held back while a suspension is in force. */
   held?: number
   /** True when someone should look: failing, alarm, or a ledger alarm. */
@@ -113,8 +120,20 @@ export function feedRow(feed: FederationFeed, now: number, names: Names = AS_IS)
           ? `${LEDGER_TEXT.consistent} (size ${feed.ledger.size})`
           : LEDGER_TEXT[feed.ledger.status],
       ...(feed.ledger.alarm ? { alarm: feed.ledger.alarm.reason } : {}),
+      ...keyText(feed),
     },
     attention: base.status === 'failing' || base.status === 'alarm' || ledgerAlarm,
+  }
+}
+
+/** The key a feed checks the remote ledger with: given out of band, followed from it, or first seen. */
+function keyText(feed: FederationFeed): { key?: string } {
+  const now = feed.ledger.vkey
+  const given = feed.vkey
+  if (now === undefined) return given ? { key: `key ${keyName(given)}, given` } : {}
+  if (given === undefined) return { key: `key ${keyName(now)}, first seen` }
+  return {
+    key: `key ${keyName(now)}, ${now === given ? 'given' : `followed from the given ${keyName(given)}`}`,
   }
 }
 

@@ -83,6 +83,7 @@ function feedsTable(rows: HealthRow[], onPoll: (id: string) => void): HTMLElemen
               { 'data-ledger': r.ledger?.status },
               h('span', { class: `badge ledger-${r.ledger?.status ?? 'unverified'}` }, r.ledger?.text ?? ''),
               r.ledger?.alarm ? h('span', { class: 'hint' }, ` ${r.ledger.alarm}`) : null,
+              r.ledger?.key ? h('span', { class: 'hint key' }, ` ${r.ledger.key}`) : null,
             ),
             h(
               'td',

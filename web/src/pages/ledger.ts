@@ -1,6 +1,6 @@
 import { api, query } from '../api.js'
 import { announce, clear, fmt, h } from '../dom.js'
-import { followKeyChanges, type KeyChange } from '../ledger/key-changes.js'
+import { followKeyChanges, type KeyChange, keyName } from '../ledger/key-changes.js'
 import { checkInclusion, type Step } from '../ledger/verify.js'
 import { href, type Route } from '../router.js'
 import { session } from '../session.js'
@@ -91,7 +91,7 @@ function summary(e: EntryRow['entry']): string {
     return `agreement ${String(e.change)} for ${String(e.partnerId)} (v${String(e.version)})`
   if (e.kind === 'withdrawal')
     return `withdrawal ${String(e.event)}: ${String(e.objectId)} from ${String(e.partnerId)}`
-  if (e.kind === 'key') return `signing key changed to ${String(e.vkey).split('+').slice(0, 2).join('+')}`
+  if (e.kind === 'key') return `signing key changed to ${keyName(String(e.vkey))}`
   return e.kind
 }
 
