@@ -482,6 +482,22 @@ export function disclosureKey(objectId: string, modified: string | null): string
   return `${objectId}|${modified ?? 'null'}`
 }
 
+/** The key by which a change of the node's signing key to `vkey` is found in the global log. */
+export function keyChangeKey(vkey: string): string {
+  // no STIX id lacks "--", so this never names a disclosure
+  return `key-change|${vkey}`
+}
+
+/**
+ * The key by which an entry is found in its logs (`Store.findLedgerLeaves`): a disclosure by its object
+ * version, a key change by the key it changes to; other entries by none.
+ */
+export function entryObjectKey(entry: Entry): string | undefined {
+  if (entry.kind === 'disclosure') return disclosureKey(entry.objectId, entry.objectModified)
+  if (entry.kind === 'key') return keyChangeKey(entry.vkey)
+  return undefined
+}
+
 /** Leaf hash of an entry's canonical bytes. */
 export function entryLeafHash(entry: Entry): Uint8Array {
   return leafHash(encodeEntry(entry))

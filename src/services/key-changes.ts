@@ -1,5 +1,5 @@
 import { signCheckpoint } from '../ledger/checkpoint.js'
-import { decodeEntry, type KeyEntry } from '../ledger/entry.js'
+import { decodeEntry, type KeyEntry, keyChangeKey } from '../ledger/entry.js'
 import type { KeyChangeEvidence } from '../ledger/key-change.js'
 import { GLOBAL_LOG } from '../ledger/log-id.js'
 import type { NodeSigningKey } from '../ledger/note-key.js'
@@ -30,6 +30,26 @@ async function keyEntryAt(store: Store, index: number): Promise<KeyEntry | undef
 }
 
 /**
+ * The index of this change's entry when a run cut short after appending it (found by the key it changes
+ * to, after the last recorded change), so that running again records the change once.
+ */
+async function appendedEarlier(
+  store: Store,
+  current: NodeSigningKey,
+  next: NodeSigningKey,
+  after: number,
+): Promise<number | undefined> {
+  for (const leaf of await store.findLedgerLeaves(GLOBAL_LOG, keyChangeKey(next.vkey))) {
+    const entry = decodeEntry(leaf.bytes)
+    if (leaf.index > after && entry.kind === 'key' && entry.previousVkey === current.vkey) return leaf.index
+  }
+  // an entry appended before key changes were found by key: only recognised as the newest of the log
+  const head = await store.ledgerHead(GLOBAL_LOG)
+  const newest = head.size > 0 ? await keyEntryAt(store, head.size - 1) : undefined
+  return newest?.vkey === next.vkey && newest.previousVkey === current.vkey ? head.size - 1 : undefined
+}
+
+/**
  * Changes the key the node signs with from `current` to `next`: a `key` entry in the global log, a global
  * checkpoint that covers it signed by both keys, then the record every process of the node signs by.
  *
@@ -49,12 +69,8 @@ export async function changeSigningKey(
     await store.putState(NODE_KEY_STATE, next.vkey)
     return done
   }
-  // a run cut short after the append: the entry is the newest of the global log, unless the node served since
-  const head = await store.ledgerHead(GLOBAL_LOG)
-  const newest = head.size > 0 ? await keyEntryAt(store, head.size - 1) : undefined
-  let index: number
-  if (newest?.vkey === next.vkey && newest.previousVkey === current.vkey) index = head.size - 1
-  else {
+  let index = await appendedEarlier(store, current, next, done?.index ?? -1)
+  if (index === undefined) {
     const entry: KeyEntry = {
       kind: 'key',
       previousVkey: current.vkey,

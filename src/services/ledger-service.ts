@@ -1,5 +1,11 @@
 import { type Checkpoint, signCheckpoint } from '../ledger/checkpoint.js'
-import { type DisclosureEntry, disclosureKey, type Entry, encodeEntries } from '../ledger/entry.js'
+import {
+  type DisclosureEntry,
+  disclosureKey,
+  type Entry,
+  encodeEntries,
+  entryObjectKey,
+} from '../ledger/entry.js'
 import { leafHash, sha256Hex } from '../ledger/hash.js'
 import { keyName } from '../ledger/key-change.js'
 import { GLOBAL_LOG, type LogId, logOrigin, logsForEntry } from '../ledger/log-id.js'
@@ -57,14 +63,10 @@ export function toLedgerAppends(entries: readonly Entry[]): LedgerAppend[] {
       logs = logsForEntry(entry)
       logsByPartner.set(partner, logs)
     }
-    return entry.kind === 'disclosure'
-      ? {
-          bytes,
-          leafHash: leafHash(bytes),
-          logs,
-          objectKey: disclosureKey(entry.objectId, entry.objectModified),
-        }
-      : { bytes, leafHash: leafHash(bytes), logs }
+    const objectKey = entryObjectKey(entry)
+    return objectKey === undefined
+      ? { bytes, leafHash: leafHash(bytes), logs }
+      : { bytes, leafHash: leafHash(bytes), logs, objectKey }
   })
 }
 

@@ -1,4 +1,4 @@
-import { decodeEntry, disclosureKey } from '../ledger/entry.js'
+import { decodeEntry, entryObjectKey } from '../ledger/entry.js'
 import { HASH_SIZE } from '../ledger/hash.js'
 import { appendPacked, type NodeKey, nodeKeyId } from '../ledger/tree.js'
 import type { LedgerAppend, LedgerHead, LedgerLeaf, LedgerPosition } from './types.js'
@@ -204,11 +204,10 @@ export function keyHash(objectKey: string): number {
   return h >>> 0 || 1
 }
 
-/** The object key of the disclosure entry `bytes` encode; undefined for anything else. */
-function disclosedKey(bytes: Uint8Array): string | undefined {
+/** The object key of the entry `bytes` encode (`entryObjectKey`); undefined for entries without one. */
+function storedKey(bytes: Uint8Array): string | undefined {
   try {
-    const entry = decodeEntry(bytes)
-    return entry.kind === 'disclosure' ? disclosureKey(entry.objectId, entry.objectModified) : undefined
+    return entryObjectKey(decodeEntry(bytes))
   } catch {
     return undefined
   }
@@ -302,7 +301,7 @@ export async function chunkKeyMatches(chunk: ChunkRow, objectKey: string): Promi
     const at = 4 * (i + chunk.refOffset)
     if (at + 4 > view.length || view.readUInt32LE(at) !== wanted) continue
     const bytes = leafAt(stored, i + chunk.refOffset)
-    if (disclosedKey(bytes) === objectKey) out.push({ index: chunk.start + i, bytes })
+    if (storedKey(bytes) === objectKey) out.push({ index: chunk.start + i, bytes })
   }
   return out
 }

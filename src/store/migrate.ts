@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { decodeEntry, disclosureKey } from '../ledger/entry.js'
+import { decodeEntry, entryObjectKey } from '../ledger/entry.js'
 import { bytesEqual, leafHash, toHex } from '../ledger/hash.js'
 import { GLOBAL_LOG } from '../ledger/log-id.js'
 import { frontierRoot } from '../ledger/tree.js'
@@ -314,8 +314,7 @@ async function copyLog(
       const bytes = new Uint8Array(leaf.bytes)
       let objectKey: string | undefined
       try {
-        const entry = decodeEntry(bytes)
-        if (entry.kind === 'disclosure') objectKey = disclosureKey(entry.objectId, entry.objectModified)
+        objectKey = entryObjectKey(decodeEntry(bytes))
       } catch {
         undecodable++
       }

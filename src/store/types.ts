@@ -236,8 +236,9 @@ export interface LedgerAppend {
   leafHash: Uint8Array
   logs: string[]
   /**
-   * For disclosures: `disclosureKey` of the entry `bytes` encode (`objectId|modified`), so a proof can be
-   * found by object version. A store may keep only a hash of it and confirm a match from the bytes.
+   * `entryObjectKey` of the entry `bytes` encode: for a disclosure its object version (`objectId|modified`),
+   * so a proof can be found by it; for a key change the key it changes to. A store may keep only a hash of
+   * it and confirm a match from the bytes.
    */
   objectKey?: string
 }

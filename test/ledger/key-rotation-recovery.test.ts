@@ -128,6 +128,31 @@ describe.each(STORES)('$name: a key change cut short', (adapter) => {
     expect(followKeyChanges([old.vkey], await keyChangeEvidence(ledger)).current).toBe(waiting.vkey)
   })
 
+  it('after the append, with disclosures recorded since: a second run still records the change once', async () => {
+    const { ledger } = await services()
+    const old = ledger.key
+    const cut = new LedgerService(failingOnce(ledger.store, 'saveCheckpoint'), old, ledger.origin)
+    await expect(rotateNodeKey(cut, keyPath(), change())).rejects.toThrow(/process stopped/)
+    // the node goes on serving with the old key meanwhile
+    await ledger.appendDisclosures({
+      partnerId: 'isles',
+      disclosedAt: '2026-12-07T08:00:00.000000Z',
+      requestId: 'req-1',
+      versions: [1, 2, 3].map((n) => ({
+        json: `{"id":"indicator--${n}"}`,
+        collectionId: 'c',
+        objectId: `indicator--0000000${n}-0000-4000-8000-000000000000`,
+        objectModified: '2026-01-01T00:00:00.000Z',
+        agreementId: 'agreement--isles',
+      })),
+    })
+    const again = await rotateNodeKey(ledger, keyPath(), change())
+    expect(await keyEntries(ledger.store)).toEqual([[old.vkey, again.next.vkey]])
+    const [recorded] = await keyChangeEvidence(ledger)
+    expect(recorded!.index).toBe(0)
+    expect(followKeyChanges([old.vkey], await keyChangeEvidence(ledger)).current).toBe(again.next.vkey)
+  })
+
   it('after the change list, before the key record: a second run finishes it without a second entry', async () => {
     const { ledger } = await services()
     const old = ledger.key
