@@ -27,7 +27,7 @@ Commands:
   migrate --from LOC --to LOC  copy the node to another store (SQLite to PostgreSQL)
   feeds add|list|poll|clear-alarm|remove   pull partners' TAXII collections (federation)
   pushes add|list|run|remove  push a collection to a partner's TAXII server
-  withdraw OBJECT|list       withdraw an object from partners; acknowledgements
+  withdraw OBJECT|list|pin-key|keys   withdraw an object from partners; acknowledgements and their keys
 
 Common options:
   --data DIR     data directory (env SLUICE_DATA, default ./data)
