@@ -1,11 +1,10 @@
 import type { FederationContext } from './context.js'
 import { givenNodeKey } from './given-key.js'
+import type { PartnerKeyPin } from './state.js'
 
-/** The key a partner node's withdrawal acknowledgements are checked with, and since when. */
-export interface PinnedPartnerKey {
+/** The key a partner node's withdrawal acknowledgements are checked with, since when and by whom. */
+export interface PinnedPartnerKey extends PartnerKeyPin {
   partner: string
-  vkey: string
-  pinnedAt: string
 }
 
 /**
@@ -17,11 +16,15 @@ export async function pinPartnerKey(
   ctx: FederationContext,
   partner: string,
   vkey: string,
+  by: string,
 ): Promise<{ pinned: PinnedPartnerKey; previous?: string }> {
   const { id } = await ctx.policy.partner(partner)
   givenNodeKey(vkey, 'partner node')
   const previous = (await ctx.state.partnerKey(id))?.vkey
   const pinnedAt = new Date(ctx.now()).toISOString()
-  await ctx.state.putPartnerKey(id, vkey, pinnedAt)
-  return { pinned: { partner: id, vkey, pinnedAt }, ...(previous !== undefined ? { previous } : {}) }
+  await ctx.state.putPartnerKey(id, vkey, pinnedAt, by)
+  return {
+    pinned: { partner: id, vkey, pinnedAt, pinnedBy: by },
+    ...(previous !== undefined ? { previous } : {}),
+  }
 }

@@ -24,6 +24,13 @@ const P = {
   revocationCursor: 'federation/revocation-cursor/',
 } as const
 
+/** The key a partner node's acknowledgements are checked with. */
+export interface PartnerKeyPin {
+  vkey: string
+  pinnedAt: string
+  pinnedBy?: string
+}
+
 export function newHealth(): Health {
   return { status: 'new', consecutiveFailures: 0, counts: {}, recent: [] }
 }
@@ -87,13 +94,14 @@ export class FederationState {
   putApplied = (a: AppliedWithdrawal) => this.#put(P.withdrawn + a.objectId, a)
 
   /** The verifier key a partner's node signs acknowledgements with (pinned on first use). */
-  partnerKey = (partnerId: string) => this.#get<{ vkey: string; pinnedAt: string }>(P.partnerKey + partnerId)
-  putPartnerKey = (partnerId: string, vkey: string, at: string) =>
-    this.#put(P.partnerKey + partnerId, { vkey, pinnedAt: at })
+  partnerKey = (partnerId: string) => this.#get<PartnerKeyPin>(P.partnerKey + partnerId)
+  /** `by`: who pinned it (`sluice withdraw pin-key`), none when a first acknowledgement did. */
+  putPartnerKey = (partnerId: string, vkey: string, at: string, by?: string) =>
+    this.#put(P.partnerKey + partnerId, { vkey, pinnedAt: at, ...(by !== undefined ? { pinnedBy: by } : {}) })
   partnerKeys = async () =>
     (await this.store.listState(P.partnerKey)).map((s) => ({
       partner: s.name.slice(P.partnerKey.length),
-      ...(JSON.parse(s.value) as { vkey: string; pinnedAt: string }),
+      ...(JSON.parse(s.value) as PartnerKeyPin),
     }))
 
   revocationCursor = async (collectionId: string) =>

@@ -135,7 +135,10 @@ describe('the feeds, pushes and withdraw commands', () => {
     const again = await runCli(['withdraw', 'pin-key', '--partner', 'alpha', '--vkey', vkey], { env: env() })
     expect(again.stdout).toContain('(unchanged)')
     const [listed] = JSON.parse((await runCli(['withdraw', 'keys', '--json'], { env: env() })).stdout)
-    expect(listed).toMatchObject({ partner: 'alpha', vkey })
+    expect(listed).toMatchObject({ partner: 'alpha', vkey, pinnedBy: expect.any(String) })
+    expect((await runCli(['withdraw', 'keys'], { env: env() })).stdout).toMatch(
+      new RegExp(`^alpha  ${vkey.replace(/[+/]/g, '\\$&')}  pinned \\S+ by \\S+\n$`),
+    )
     for (const args of [
       ['withdraw', 'pin-key', '--vkey', vkey],
       ['withdraw', 'pin-key', '--partner', 'alpha'],

@@ -37,8 +37,8 @@ const admin = (method: 'GET' | 'POST', path: string, body?: unknown) =>
 describe('a pinned partner node key', () => {
   it('refuses acknowledgements signed by another key, until the right one is pinned', async () => {
     const impostor = generateNodeKey('bravo.sluice.test').vkey
-    expect(await pinPartnerKey(alpha.ctx, 'bravo', impostor)).toMatchObject({
-      pinned: { partner: 'bravo', vkey: impostor },
+    expect(await pinPartnerKey(alpha.ctx, 'bravo', impostor, 'officer-7')).toMatchObject({
+      pinned: { partner: 'bravo', vkey: impostor, pinnedBy: 'officer-7' },
     })
     const [w] = await withdraw(30)
     await pollFeed(bravo.ctx, fromAlpha)
@@ -46,23 +46,29 @@ describe('a pinned partner node key', () => {
     expect((await alpha.ctx.state.partnerKey('bravo'))?.vkey).toBe(impostor)
 
     // the key its operators confirmed replaces the wrong one, and the next acknowledgement is accepted
-    expect(await pinPartnerKey(alpha.ctx, 'bravo', bravoKey)).toMatchObject({ previous: impostor })
+    expect(await pinPartnerKey(alpha.ctx, 'bravo', bravoKey, 'officer-7')).toMatchObject({
+      previous: impostor,
+    })
     await pollFeed(bravo.ctx, fromAlpha)
     expect(await pendingWithdrawals(alpha.ctx, 'bravo')).toEqual([])
     expect((await alpha.ctx.state.partnerKey('bravo'))?.vkey).toBe(bravoKey)
   })
 
   it('refuses a key that cannot verify a node, and a partner the policy does not know', async () => {
-    await expect(pinPartnerKey(alpha.ctx, 'bravo', 'bravo+00000000+AAAA')).rejects.toThrow(
+    await expect(pinPartnerKey(alpha.ctx, 'bravo', 'bravo+00000000+AAAA', 'officer-7')).rejects.toThrow(
       /^vkey is not the partner node's verifier key/,
     )
-    await expect(pinPartnerKey(alpha.ctx, 'nobody', bravoKey)).rejects.toThrow(/no partner "nobody"/)
+    await expect(pinPartnerKey(alpha.ctx, 'nobody', bravoKey, 'officer-7')).rejects.toThrow(
+      /no partner "nobody"/,
+    )
     expect((await alpha.ctx.state.partnerKey('bravo'))?.vkey).toBe(bravoKey)
   })
 
   it('is pinned and listed over the API, with 400s naming what is wrong', async () => {
     const listed = (await (await admin('GET', '/federation/partner-keys')).json()) as unknown[]
-    expect(listed).toEqual([{ partner: 'bravo', vkey: bravoKey, pinnedAt: expect.any(String) }])
+    expect(listed).toEqual([
+      { partner: 'bravo', vkey: bravoKey, pinnedAt: expect.any(String), pinnedBy: 'officer-7' },
+    ])
     const bad = await admin('POST', '/federation/partner-keys', { partner: 'bravo', vkey: 'x' })
     expect(bad.status).toBe(400)
     expect(((await bad.json()) as { description: string }).description).toMatch(/^vkey is not/)
@@ -76,7 +82,13 @@ describe('a pinned partner node key', () => {
     expect(((await unknown.json()) as { description: string }).description).toMatch(/no partner "nobody"/)
     const again = await admin('POST', '/federation/partner-keys', { partner: 'bravo', vkey: bravoKey })
     expect(again.status).toBe(201)
-    expect(await again.json()).toMatchObject({ partner: 'bravo', vkey: bravoKey, previous: bravoKey })
+    // recorded as pinned by the principal that asked
+    expect(await again.json()).toMatchObject({
+      partner: 'bravo',
+      vkey: bravoKey,
+      previous: bravoKey,
+      pinnedBy: 'Test admin',
+    })
     const asPartner = await fetch(`${alpha.t.url}/federation/partner-keys`, {
       headers: { Authorization: `Bearer ${fromAlpha.key}` },
     })

@@ -9,7 +9,7 @@ import { issuer } from './issuer.js'
 const HELP = `Usage:
   sluice withdraw OBJECT_ID --reason "..." [--partner P]... [--revoke] [--issuer NAME]
   sluice withdraw list [--pending] [--partner P] [--json]
-  sluice withdraw pin-key --partner P --vkey VKEY
+  sluice withdraw pin-key --partner P --vkey VKEY [--issuer NAME]
   sluice withdraw keys [--json]
 
 Withdraws an object from partners (default: every partner the ledger says received it). This node stops
@@ -48,7 +48,7 @@ export async function run(args: string[]): Promise<void> {
     json: ['list', 'keys'],
     reason: objectOnly,
     revoke: objectOnly,
-    issuer: objectOnly,
+    issuer: ['OBJECT', 'pin-key'],
     vkey: ['pin-key'],
     partner: ['list', 'pin-key', 'OBJECT'],
   })
@@ -57,7 +57,7 @@ export async function run(args: string[]): Promise<void> {
   const vkey = action === 'pin-key' ? required(values.vkey, 'vkey') : undefined
   await withFederation(values, async (ctx) => {
     if (action === 'pin-key') {
-      const { pinned, previous } = await pinPartnerKey(ctx, values.partner![0]!, vkey!)
+      const { pinned, previous } = await pinPartnerKey(ctx, values.partner![0]!, vkey!, issuer(values.issuer))
       const replaced =
         previous === undefined
           ? ''
@@ -73,7 +73,10 @@ export async function run(args: string[]): Promise<void> {
       const keys = await ctx.state.partnerKeys()
       if (values.json) return void process.stdout.write(`${JSON.stringify(keys, null, 2)}\n`)
       if (keys.length === 0) return void process.stdout.write('no partner node key pinned\n')
-      for (const k of keys) process.stdout.write(`${k.partner}  ${k.vkey}  pinned ${k.pinnedAt}\n`)
+      for (const k of keys)
+        process.stdout.write(
+          `${k.partner}  ${k.vkey}  pinned ${k.pinnedAt} ${k.pinnedBy ? `by ${k.pinnedBy}` : 'by its first acknowledgement'}\n`,
+        )
       return
     }
     if (target === 'list') {

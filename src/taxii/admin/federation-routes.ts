@@ -256,11 +256,12 @@ export function federationRoutes(services: NodeServices, scheduler?: FederationS
       'POST',
       ['partner-keys'],
       ADMIN,
-      async ({ body }) => {
+      async ({ body, principal }) => {
         const { pinned, previous } = await pinPartnerKey(
           ctx,
           str(body.partner) ?? badRequestError('partner is required'),
           str(body.vkey) ?? badRequestError("vkey is required: the partner node's verifier key"),
+          principal.name,
         )
         return { ...pinned, ...(previous !== undefined ? { previous } : {}) }
       },
