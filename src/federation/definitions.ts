@@ -223,13 +223,24 @@ export function feedView(feed: FeedDefinition, state: FeedState, now: number) {
     health: { ...state.health, lagSeconds: lagSeconds(state.health, now) },
     ledger: {
       status: state.ledger.status,
-      // the key checkpoints are checked with now: the given or first-seen one, or one a key change led to
-      vkey: state.ledger.vkey,
+      ...ledgerKey(feed, state),
       size: state.ledger.size,
       checkedAt: state.ledger.checkedAt,
       alarm: state.ledger.alarm,
     },
   }
+}
+
+/**
+ * The key the feed checks the remote's checkpoints with, and where it came from: given out of band, seen
+ * first (trust on first use), or followed along key changes from `followedFrom` (the key given or first seen).
+ */
+function ledgerKey(feed: FeedDefinition, state: FeedState) {
+  const vkey = state.ledger.vkey ?? feed.vkey
+  if (vkey === undefined) return {}
+  const first = state.ledger.formerKeys?.[0]
+  if (first !== undefined) return { vkey, keySource: 'followed' as const, followedFrom: first }
+  return { vkey, keySource: vkey === feed.vkey ? ('given' as const) : ('first seen' as const) }
 }
 
 export function pushView(push: PushDefinition, state: PushState | undefined, now: number) {

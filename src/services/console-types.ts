@@ -67,8 +67,11 @@ export interface FederationFeed {
   health: FederationHealth
   ledger: {
     status: 'unverified' | 'unavailable' | 'consistent' | 'alarm'
-    /** The key checkpoints are checked with now. */
+    /** The key checkpoints are checked with now, and where it came from. */
     vkey?: string
+    keySource?: 'given' | 'first seen' | 'followed'
+    /** For a followed key: the key given or first seen that the changes were followed from. */
+    followedFrom?: string
     size?: number
     checkedAt?: string
     alarm?: { at: string; reason: string }

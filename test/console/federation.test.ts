@@ -137,7 +137,12 @@ describe('federation page data', () => {
     const given = generateNodeKey('alpha.sluice.test').vkey
     const next = generateNodeKey('alpha.sluice.test').vkey
     const name = (vkey: string) => vkey.split('+').slice(0, 2).join('+')
-    const row = (vkey: string | undefined, now: string | undefined) =>
+    const row = (
+      vkey: string | undefined,
+      now: string | undefined,
+      keySource?: 'given' | 'first seen' | 'followed',
+      followedFrom?: string,
+    ) =>
       feedRow(
         {
           id: 'f',
@@ -149,15 +154,23 @@ describe('federation page data', () => {
           verify: 'auto',
           ...(vkey ? { vkey } : {}),
           health: { status: 'ok', consecutiveFailures: 0 },
-          ledger: { status: 'consistent', size: 3, ...(now ? { vkey: now } : {}) },
+          ledger: {
+            status: 'consistent',
+            size: 3,
+            ...(now ? { vkey: now } : {}),
+            ...(keySource ? { keySource } : {}),
+            ...(followedFrom ? { followedFrom } : {}),
+          },
         } as FederationFeed,
         Date.now(),
       ).ledger?.key
     expect(row(undefined, undefined)).toBeUndefined()
-    expect(row(given, undefined)).toBe(`key ${name(given)}, given`)
-    expect(row(given, given)).toBe(`key ${name(given)}, given`)
-    expect(row(undefined, next)).toBe(`key ${name(next)}, first seen`)
-    expect(row(given, next)).toBe(`key ${name(next)}, followed from the given ${name(given)}`)
+    expect(row(given, given, 'given')).toBe(`key ${name(given)}, given`)
+    expect(row(undefined, next, 'first seen')).toBe(`key ${name(next)}, first seen`)
+    expect(row(given, next, 'followed', given)).toBe(
+      `key ${name(next)}, followed from the given ${name(given)}`,
+    )
+    expect(row(undefined, next, 'followed', given)).toBe(`key ${name(next)}, followed from ${name(given)}`)
   })
 
   it('formats durations for a glance', () => {

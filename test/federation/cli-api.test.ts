@@ -111,6 +111,9 @@ describe('the feeds, pushes and withdraw commands', () => {
     )
     const [listed] = JSON.parse((await runCli(['feeds', 'list', '--json'], { env: env() })).stdout)
     expect(listed).toMatchObject({ id: 'given-key', vkey })
+    expect((await runCli(['feeds', 'list'], { env: env() })).stdout).toContain(
+      `ledger unverified, key ${vkey.split('+').slice(0, 2).join('+')} (given)`,
+    )
     const cleared = await runCli(['feeds', 'clear-alarm', 'given-key'], { env: env() })
     expect(cleared.stdout).toBe(
       "given-key: alarm cleared; the next poll checks the remote ledger afresh, from the feed's verifier key\n",

@@ -6,7 +6,7 @@
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { federationContext } from '../../src/federation/context.js'
-import { clearAlarm, defineFeed } from '../../src/federation/definitions.js'
+import { clearAlarm, defineFeed, listFeeds } from '../../src/federation/definitions.js'
 import { pollFeed } from '../../src/federation/feed.js'
 import type { FeedDefinition } from '../../src/federation/types.js'
 import { generateNodeKey } from '../../src/ledger/note-key.js'
@@ -121,7 +121,7 @@ describe('a feed given the remote verifier key', () => {
     expect(await made.json()).toMatchObject({
       id: 'over-api',
       vkey: alphaKey,
-      ledger: { status: 'unverified' },
+      ledger: { status: 'unverified', vkey: alphaKey, keySource: 'given' },
     })
     const polled = await admin('/federation/feeds/over-api/poll', {})
     expect(await polled.json()).toMatchObject({ ledger: { status: 'consistent', vkey: alphaKey } })
@@ -143,6 +143,19 @@ describe('a feed given the remote verifier key', () => {
     expect(state.ledger).toMatchObject({ status: 'consistent', vkey: next.vkey, formerKeys: [alphaKey] })
     // the given key stays what the feed was given; the state carries the key it followed to
     expect((await bravo.ctx.state.feed('pinned'))?.vkey).toBe(alphaKey)
+    const listed = await listFeeds(bravo.ctx)
+    expect(listed.find((f) => f.id === 'pinned')?.ledger).toMatchObject({
+      vkey: next.vkey,
+      keySource: 'followed',
+      followedFrom: alphaKey,
+    })
+    // a feed that pinned on first contact says so
+    const seen = await feed(bravo, alpha, key, { id: 'first-seen' })
+    await pollFeed(bravo.ctx, seen)
+    expect((await listFeeds(bravo.ctx)).find((f) => f.id === 'first-seen')?.ledger).toMatchObject({
+      vkey: next.vkey,
+      keySource: 'first seen',
+    })
   })
 })
 

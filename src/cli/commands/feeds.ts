@@ -2,6 +2,7 @@ import { type FederationContext, federationContext } from '../../federation/cont
 import { clearAlarm, defineFeed, listFeeds } from '../../federation/definitions.js'
 import { FederationError } from '../../federation/errors.js'
 import { PAGES_PER_POLL, pollFeed } from '../../federation/feed.js'
+import { keyName } from '../../ledger/key-change.js'
 import { resolveCollectionIds } from '../../services/collections.js'
 import { CliError } from '../errors.js'
 import { actionNames, actionOf, integer, onlyFor, parse, required } from '../options.js'
@@ -94,6 +95,13 @@ export function healthLine(h: {
   return `${h.status.toUpperCase()}  last success ${h.lastSuccessAt ?? 'never'}  ${lag}${more}${error}`
 }
 
+/** `, key NAME (given)`: which key the feed checks the remote ledger with, and where it came from. */
+function keyLine(ledger: { vkey?: string; keySource?: string; followedFrom?: string }): string {
+  if (ledger.vkey === undefined) return ''
+  const from = ledger.followedFrom === undefined ? '' : ` from ${keyName(ledger.followedFrom)}`
+  return `, key ${keyName(ledger.vkey)} (${ledger.keySource}${from})`
+}
+
 const ACTIONS = { add: 0, list: 0, poll: 1, 'clear-alarm': 1, remove: 1 } as const
 
 export async function run(args: string[]): Promise<void> {
@@ -181,7 +189,7 @@ export async function run(args: string[]): Promise<void> {
           `${f.id}  ${f.url}collections/${f.collection}/ -> ${f.into}  from ${f.partner} every ${f.every}\n`,
         )
         process.stdout.write(
-          `  ${healthLine(f.health)}  ${feedCountsText(f.health.counts)}  ledger ${f.ledger.status}${f.ledger.alarm ? ` ALARM: ${f.ledger.alarm.reason}` : ''}\n`,
+          `  ${healthLine(f.health)}  ${feedCountsText(f.health.counts)}  ledger ${f.ledger.status}${keyLine(f.ledger)}${f.ledger.alarm ? ` ALARM: ${f.ledger.alarm.reason}` : ''}\n`,
         )
       }
       return

@@ -128,13 +128,13 @@ export function feedRow(feed: FederationFeed, now: number, names: Names = AS_IS)
 
 /** The key a feed checks the remote ledger with: given out of band, followed from it, or first seen. */
 function keyText(feed: FederationFeed): { key?: string } {
-  const now = feed.ledger.vkey
-  const given = feed.vkey
-  if (now === undefined) return given ? { key: `key ${keyName(given)}, given` } : {}
-  if (given === undefined) return { key: `key ${keyName(now)}, first seen` }
-  return {
-    key: `key ${keyName(now)}, ${now === given ? 'given' : `followed from the given ${keyName(given)}`}`,
-  }
+  const { vkey, keySource, followedFrom } = feed.ledger
+  if (vkey === undefined || keySource === undefined) return {}
+  const from =
+    followedFrom === undefined
+      ? ''
+      : ` from ${followedFrom === feed.vkey ? 'the given ' : ''}${keyName(followedFrom)}`
+  return { key: `key ${keyName(vkey)}, ${keySource}${from}` }
 }
 
 export function pushRow(push: FederationPush, now: number, names: Names = AS_IS): HealthRow {
