@@ -158,7 +158,9 @@ export async function defineFeed(
     everyMs,
     pageSize,
     verify,
-    ...(vkey !== undefined ? { vkey } : {}),
+    ...(vkey !== undefined
+      ? { vkey, vkeyPinnedBy: by, vkeyPinnedAt: new Date(ctx.now()).toISOString() }
+      : {}),
     createdAt: new Date(ctx.now()).toISOString(),
     createdBy: by,
   }
@@ -217,7 +219,9 @@ export function feedView(feed: FeedDefinition, state: FeedState, now: number) {
     partner: feed.partnerId,
     every: formatInterval(feed.everyMs),
     verify: feed.verify,
-    ...(feed.vkey !== undefined ? { vkey: feed.vkey } : {}),
+    ...(feed.vkey !== undefined
+      ? { vkey: feed.vkey, vkeyPinnedBy: feed.vkeyPinnedBy, vkeyPinnedAt: feed.vkeyPinnedAt }
+      : {}),
     ...tlsView(feed),
     cursor: state.cursor,
     health: { ...state.health, lagSeconds: lagSeconds(state.health, now) },
@@ -280,12 +284,18 @@ export async function listPushes(ctx: FederationContext) {
 export async function clearAlarm(
   ctx: FederationContext,
   feedId: string,
-  options: { vkey?: string } = {},
+  options: { vkey?: string; by?: string } = {},
 ): Promise<void> {
   const feed = await ctx.state.feed(feedId)
   if (!feed) throw new FederationError('not_found', `no feed "${feedId}"`)
   const vkey = givenVkey(options.vkey, feed.verify)
-  if (vkey !== undefined) await ctx.state.putFeed({ ...feed, vkey })
+  if (vkey !== undefined)
+    await ctx.state.putFeed({
+      ...feed,
+      vkey,
+      vkeyPinnedBy: options.by ?? 'unknown',
+      vkeyPinnedAt: new Date(ctx.now()).toISOString(),
+    })
   const state = await ctx.state.feedState(feedId)
   state.ledger = { status: 'unverified' }
   if (state.health.status === 'alarm') state.health.status = 'ok'

@@ -49,6 +49,9 @@ export interface FeedDefinition extends RemoteCollection {
    * key (and the key changes it vouched for) instead of the key the node offers on first contact.
    */
   vkey?: string
+  /** Who gave `vkey` and when: the feed's creator, or whoever cleared an alarm with a confirmed key. */
+  vkeyPinnedBy?: string
+  vkeyPinnedAt?: string
   createdAt: string
   createdBy: string
 }

@@ -62,8 +62,10 @@ export interface FederationFeed {
   partner: string
   every: string
   verify: string
-  /** The remote node's verifier key, when the feed was given it out of band. */
+  /** The remote node's verifier key, when the feed was given it out of band; who gave it, and when. */
   vkey?: string
+  vkeyPinnedBy?: string
+  vkeyPinnedAt?: string
   health: FederationHealth
   ledger: {
     status: 'unverified' | 'unavailable' | 'consistent' | 'alarm'

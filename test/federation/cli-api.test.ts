@@ -120,6 +120,17 @@ describe('the feeds, pushes and withdraw commands', () => {
     )
     const wrongPlace = await runCli(['feeds', 'list', '--vkey', vkey], { env: env() })
     expect(wrongPlace.code).toBe(2)
+    const issuerAlone = await runCli(['feeds', 'clear-alarm', 'given-key', '--issuer', 'ops'], { env: env() })
+    expect([issuerAlone.code, issuerAlone.stderr]).toEqual([
+      2,
+      'sluice: --issuer names who gave --vkey: give both, or neither\n',
+    ])
+    const confirmed = await runCli(['feeds', 'clear-alarm', 'given-key', '--vkey', vkey, '--issuer', 'ops'], {
+      env: env(),
+    })
+    expect(confirmed.code).toBe(0)
+    const [after] = JSON.parse((await runCli(['feeds', 'list', '--json'], { env: env() })).stdout)
+    expect(after).toMatchObject({ vkey, vkeyPinnedBy: 'ops' })
     expect(await runCli(['feeds', 'remove', 'given-key'], { env: env() })).toMatchObject({ code: 0 })
   })
 

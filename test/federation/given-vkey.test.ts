@@ -49,7 +49,7 @@ describe('a feed given the remote verifier key', () => {
   it('checks the ledger from it, without asking the remote for its key', async () => {
     const given = await feed(bravo, alpha, key, { id: 'given', verify: 'require' })
     const pinned = await defineFeed(bravo.ctx, { ...asInput(given), id: 'pinned', vkey: alphaKey }, 'test')
-    expect(pinned.vkey).toBe(alphaKey)
+    expect(pinned).toMatchObject({ vkey: alphaKey, vkeyPinnedBy: 'test' })
     const { asked, ctx } = watching()
     const state = await pollFeed(ctx, pinned)
     expect(state.ledger).toMatchObject({ status: 'consistent', vkey: alphaKey })
@@ -70,8 +70,11 @@ describe('a feed given the remote verifier key', () => {
     expect(state.ledger.vkey).toBe(impostor)
 
     // cleared with the key its operators confirmed, the feed checks from that key
-    await clearAlarm(bravo.ctx, 'wrong', { vkey: alphaKey })
-    expect((await bravo.ctx.state.feed('wrong'))?.vkey).toBe(alphaKey)
+    await clearAlarm(bravo.ctx, 'wrong', { vkey: alphaKey, by: 'duty officer' })
+    expect(await bravo.ctx.state.feed('wrong')).toMatchObject({
+      vkey: alphaKey,
+      vkeyPinnedBy: 'duty officer',
+    })
     const after = await pollFeed(bravo.ctx, (await bravo.ctx.state.feed('wrong'))!)
     expect(after.ledger).toMatchObject({ status: 'consistent', vkey: alphaKey })
     expect(after.health.status).not.toBe('alarm')
@@ -129,6 +132,13 @@ describe('a feed given the remote verifier key', () => {
     expect((await admin('/federation/feeds/over-api/clear-alarm', { key: 'x' })).status).toBe(400)
     const cleared = await admin('/federation/feeds/over-api/clear-alarm', { vkey: alphaKey })
     expect(await cleared.json()).toEqual({ id: 'over-api', cleared: true })
+    // who gave the key is the principal that cleared the alarm with it
+    const [shown] = (await listFeeds(bravo.ctx)).filter((f) => f.id === 'over-api')
+    expect(shown).toMatchObject({
+      vkey: alphaKey,
+      vkeyPinnedBy: 'Test admin',
+      vkeyPinnedAt: expect.any(String),
+    })
   })
 
   it('follows a key change the given key vouched for', async () => {

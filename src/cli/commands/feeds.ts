@@ -16,7 +16,7 @@ const HELP = `Usage:
                    [--node-url URL] [--client-cert FILE --client-key FILE] [--ca FILE] [--vkey VKEY]
   sluice feeds list [--json]
   sluice feeds poll ID            poll once now, from this process
-  sluice feeds clear-alarm ID [--vkey VKEY]
+  sluice feeds clear-alarm ID [--vkey VKEY [--issuer NAME]]
                                   check the remote ledger afresh after an alarm was dealt with (from VKEY,
                                   which becomes the feed's key, when given)
   sluice feeds remove ID
@@ -147,12 +147,12 @@ export async function run(args: string[]): Promise<void> {
         'auth',
         'verify',
         'node-url',
-        'issuer',
         ...Object.keys(REMOTE_TLS_OPTIONS),
       ].map((o) => [o, ['add'] as const]),
     ),
     json: ['list'],
     vkey: ['add', 'clear-alarm'],
+    issuer: ['add', 'clear-alarm'],
   })
   const pageSize = integer(values['page-size'], 'page-size')
   await withFederation(values, async (ctx) => {
@@ -208,8 +208,14 @@ export async function run(args: string[]): Promise<void> {
       return
     }
     if (action === 'clear-alarm') {
+      if (values.issuer !== undefined && values.vkey === undefined)
+        throw new CliError('--issuer names who gave --vkey: give both, or neither', 2)
       const feed = await ctx.state.feed(feedId)
-      await clearAlarm(ctx, feedId, values.vkey !== undefined ? { vkey: values.vkey } : {})
+      await clearAlarm(
+        ctx,
+        feedId,
+        values.vkey !== undefined ? { vkey: values.vkey, by: issuer(values.issuer) } : {},
+      )
       const from =
         values.vkey !== undefined || feed?.vkey !== undefined
           ? "from the feed's verifier key"

@@ -158,8 +158,8 @@ export function federationRoutes(services: NodeServices, scheduler?: FederationS
       'POST',
       ['feeds', ':id', 'clear-alarm'],
       ADMIN,
-      async ({ params, body }) => {
-        await clearAlarm(ctx, params.id!, str(body.vkey) ? { vkey: str(body.vkey)! } : {})
+      async ({ params, body, principal }) => {
+        await clearAlarm(ctx, params.id!, str(body.vkey) ? { vkey: str(body.vkey)!, by: principal.name } : {})
         return { id: params.id, cleared: true }
       },
       CLEAR_ALARM,
