@@ -2,6 +2,7 @@ import { ingestOptions } from '../ingest/options.js'
 import { prepareObjects } from '../ingest/prepare.js'
 import { keyChangesJson } from '../ledger/key-change.js'
 import { signNote } from '../ledger/note.js'
+import type { NodeSigningKey } from '../ledger/note-key.js'
 import { keyChangeEvidence } from '../services/key-changes.js'
 import { ackText } from './acknowledgement.js'
 import { type FederationContext, iso } from './context.js'
@@ -137,6 +138,16 @@ async function receive(
   }
 }
 
+interface AckSigner {
+  key: NodeSigningKey
+  /** The key changes that let a partner that pinned an earlier key of this node follow to this one. */
+  changes: Record<string, unknown>[]
+}
+
+async function ackSigner(ctx: FederationContext): Promise<AckSigner> {
+  return { key: await ctx.ledger.signingKey(), changes: keyChangesJson(await keyChangeEvidence(ctx.ledger)) }
+}
+
 /** Applies the remote node's open withdrawals for us and returns a signed acknowledgement for each. */
 async function syncWithdrawals(
   ctx: FederationContext,
@@ -159,6 +170,8 @@ async function syncWithdrawals(
     throw error
   }
   if (!isRecord(answer) || !Array.isArray(answer.withdrawals) || typeof answer.origin !== 'string') return
+  // one key and one set of key changes for every acknowledgement of this pass, read at the first
+  let signer: Promise<AckSigner> | undefined
   for (const w of answer.withdrawals) {
     if (
       !isRecord(w) ||
@@ -178,7 +191,8 @@ async function syncWithdrawals(
       appliedAt: at,
       reason: typeof w.reason === 'string' ? w.reason : kind,
     })
-    const key = await ctx.ledger.signingKey()
+    signer ??= ackSigner(ctx)
+    const { key, changes } = await signer
     const note = signNote(
       ackText({
         withdrawal: w.id,
@@ -189,8 +203,6 @@ async function syncWithdrawals(
       }),
       key,
     )
-    // the key changes let a partner that pinned an earlier key of this node follow to this one
-    const changes = keyChangesJson(await keyChangeEvidence(ctx.ledger))
     await client.node(`federation/withdrawals/${encodeURIComponent(w.id)}/ack`, {
       note,
       vkey: key.vkey,

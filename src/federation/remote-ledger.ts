@@ -1,11 +1,6 @@
 import { openCheckpoint } from '../ledger/checkpoint.js'
 import { fromBase64Strict } from '../ledger/hash.js'
-import {
-  type FollowedKeys,
-  followKeyChanges,
-  globalOriginOfKey,
-  parseKeyChanges,
-} from '../ledger/key-change.js'
+import { type FollowedKeys, followAnsweredChanges, globalOriginOfKey } from '../ledger/key-change.js'
 import { compareCheckpoints } from '../ledger/recipient.js'
 import { isRecord, RemoteError, type TaxiiClient } from './taxii-client.js'
 import type { FeedDefinition, RemoteLedger } from './types.js'
@@ -17,16 +12,10 @@ import type { FeedDefinition, RemoteLedger } from './types.js'
 async function followRemoteKey(client: TaxiiClient, ledger: RemoteLedger): Promise<FollowedKeys> {
   const pinned = ledger.vkey!
   const answer = await client.node('ledger/key')
-  // a node that answers no ledger/key, or no changes, has never changed its key
-  const changes =
-    answer === undefined ? [] : isRecord(answer) ? parseKeyChanges(answer.changes ?? []) : undefined
-  if (changes === undefined)
-    return {
-      keys: [pinned],
-      rows: [{ item: 'key changes', status: 'failed', reason: 'ledger/key answered malformed key changes' }],
-    }
+  // a node that answers no ledger/key has never changed its key; an answer that is no object is malformed
+  const changes = answer === undefined ? undefined : isRecord(answer) ? answer.changes : null
   // only checkpoints of the pinned node's global log, where its key changes are recorded, can vouch for one
-  return followKeyChanges([pinned, ...(ledger.formerKeys ?? [])], changes, globalOriginOfKey(pinned))
+  return followAnsweredChanges([pinned, ...(ledger.formerKeys ?? [])], changes, globalOriginOfKey(pinned))
 }
 
 const failure = (followed: FollowedKeys): string =>

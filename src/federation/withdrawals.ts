@@ -4,7 +4,7 @@ import { prepareObjects } from '../ingest/prepare.js'
 import type { WithdrawalEntry } from '../ledger/entry.js'
 import { canonicalJson, type JsonValue } from '../ledger/entry.js'
 import { sha256Hex } from '../ledger/hash.js'
-import { followKeyChanges, globalOriginOfKey, parseKeyChanges } from '../ledger/key-change.js'
+import { followAnsweredChanges, globalOriginOfKey } from '../ledger/key-change.js'
 import { partnerLogId } from '../ledger/log-id.js'
 import { verifyNote } from '../ledger/note.js'
 import { ledgerTime } from '../services/ledger-service.js'
@@ -140,11 +140,9 @@ export async function pendingWithdrawals(
  * vouch for the way to the key offered (ledger/key-change.ts), or the acknowledgement is refused.
  */
 function followPartnerKey(pinned: string, offered: string, changes: unknown): void {
-  const evidence = parseKeyChanges(changes ?? [])
-  const followed =
-    evidence === undefined ? undefined : followKeyChanges([pinned], evidence, globalOriginOfKey(pinned))
-  if (followed?.current === offered) return
-  const why = followed?.rows.find((r) => r.status !== 'proven')?.reason
+  const followed = followAnsweredChanges([pinned], changes, globalOriginOfKey(pinned))
+  if (followed.current === offered) return
+  const why = followed.rows.find((r) => r.status !== 'proven')?.reason
   throw new FederationError(
     'invalid',
     `the acknowledgement names a key other than the one pinned for this partner${why ? ` (${why})` : ', and no key change from the pinned key leads to it'}`,

@@ -44,8 +44,13 @@ export interface FollowedKeys {
  * origin, and its key changes are checkpointed in its global log only. Undefined for a name no origin has.
  */
 export function globalOriginOfKey(vkey: string): string | undefined {
+  return globalOriginOf(vkey.split('+')[0]!)
+}
+
+/** The origin of the global log of the node named `nodeOrigin`; undefined for a name no origin has. */
+export function globalOriginOf(nodeOrigin: string): string | undefined {
   try {
-    return logOrigin(vkey.split('+')[0]!, GLOBAL_LOG)
+    return logOrigin(nodeOrigin, GLOBAL_LOG)
   } catch (error) {
     if (error instanceof LedgerError) return undefined
     throw error
@@ -150,6 +155,24 @@ export function parseKeyChanges(value: unknown): KeyChangeEvidence[] | undefined
     out.push({ index: index as number, leaf: bytes, checkpoint, proof: hashes as Uint8Array[] })
   }
   return out
+}
+
+/**
+ * Follows the `changes` a node answered (`GET /ledger/key`, or an acknowledgement's `key_changes`) from the
+ * trusted keys. Absent, the node never changed its key; malformed, that is a failed row, not a crash.
+ */
+export function followAnsweredChanges(
+  trusted: readonly string[],
+  changes: unknown,
+  expectedOrigin?: string,
+): FollowedKeys {
+  const evidence = changes === undefined ? [] : parseKeyChanges(changes)
+  if (evidence === undefined)
+    return {
+      keys: [...trusted],
+      rows: [{ item: 'key changes', status: 'failed', reason: 'the node answered malformed key changes' }],
+    }
+  return followKeyChanges(trusted, evidence, expectedOrigin)
 }
 
 /** The JSON form of key changes, as `parseKeyChanges` reads it. */

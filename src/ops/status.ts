@@ -1,9 +1,8 @@
 import { listKeys } from '../auth/keys.js'
-import { decodeEntry } from '../ledger/entry.js'
 import { keyName } from '../ledger/key-change.js'
 import { GLOBAL_LOG } from '../ledger/log-id.js'
 import type { NodeServices } from '../server/services.js'
-import { keyChangeEvidence } from '../services/key-changes.js'
+import { keyChangeSummary } from '../services/key-changes.js'
 import { type FeedLag, feedLags } from './feeds.js'
 import { activeOrders } from './node-metrics.js'
 import { sluiceVersion } from './version.js'
@@ -64,13 +63,11 @@ export async function nodeStatus(services: NodeServices, location: string): Prom
 }
 
 async function signingKeyStatus(ledger: NodeServices['ledger']): Promise<NodeStatus['signing_key']> {
-  const changes = await keyChangeEvidence(ledger)
-  const last = changes.at(-1)
-  const entry = last === undefined ? undefined : decodeEntry(last.leaf)
+  const { count, last } = await keyChangeSummary(ledger.store)
   return {
     vkey: (await ledger.signingKey()).vkey,
-    changes: changes.length,
-    ...(entry?.kind === 'key' ? { last_changed_at: entry.recordedAt } : {}),
+    changes: count,
+    ...(last ? { last_changed_at: last.recordedAt } : {}),
   }
 }
 

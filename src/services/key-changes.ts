@@ -104,6 +104,14 @@ export async function changeSigningKey(
   return recorded
 }
 
+/** How many times the node's key changed, and the last change's entry: what `sluice status` shows. */
+export async function keyChangeSummary(store: Store): Promise<{ count: number; last?: KeyEntry }> {
+  const changes = await recordedChanges(store)
+  const last = changes.at(-1)
+  const entry = last === undefined ? undefined : await keyEntryAt(store, last.index)
+  return { count: changes.length, ...(entry ? { last: entry } : {}) }
+}
+
 /** The node's key changes with their inclusion proofs, oldest first: what a recipient follows. */
 export async function keyChangeEvidence(ledger: LedgerService): Promise<KeyChangeEvidence[]> {
   const out: KeyChangeEvidence[] = []

@@ -179,6 +179,10 @@ export class LedgerService {
 
   /** Signs a checkpoint of the log as it stands now and keeps it. */
   async checkpoint(logId: string = GLOBAL_LOG): Promise<CheckpointRecord> {
+    return this.#checkpointWith(logId, await this.signingKey())
+  }
+
+  async #checkpointWith(logId: string, key: NodeSigningKey): Promise<CheckpointRecord> {
     const head = await this.store.ledgerHead(logId)
     const checkpoint: Checkpoint = {
       origin: this.originOf(logId),
@@ -189,7 +193,7 @@ export class LedgerService {
     const record: CheckpointRecord = {
       logId,
       size: head.size,
-      note: signCheckpoint(checkpoint, await this.signingKey()),
+      note: signCheckpoint(checkpoint, key),
       createdAt: new Date().toISOString(),
     }
     await this.store.saveCheckpoint(record)
@@ -203,8 +207,9 @@ export class LedgerService {
   async latestCheckpoint(logId: string = GLOBAL_LOG): Promise<CheckpointRecord> {
     const [latest] = await this.store.listCheckpoints(logId, 1)
     const head = await this.store.ledgerHead(logId)
-    if (latest && latest.size === head.size && signedBy(latest.note, await this.signingKey())) return latest
-    return this.checkpoint(logId)
+    const key = await this.signingKey()
+    if (latest && latest.size === head.size && signedBy(latest.note, key)) return latest
+    return this.#checkpointWith(logId, key)
   }
 
   /**

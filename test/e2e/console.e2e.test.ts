@@ -373,6 +373,12 @@ describe.skipIf(!HAVE_CHROMIUM)('console in headless Chromium', () => {
     const verdict = page.locator('#proof-result')
     await verdict.waitFor()
     await expect(verdict.locator('.headline').textContent()).resolves.toBe('✓ Verified in this browser')
+    // pinning the followed key: after the reload the page has nothing to follow
+    const current = (await t.node.services.ledger.signingKey()).vkey
+    await page.getByRole('button', { name: 'Pin the current key' }).click()
+    await expect.poll(() => page.locator('#pin').inputValue()).toBe(current)
+    await page.locator('#entries-table button.verify').first().waitFor()
+    expect(await page.locator('#key-followed').count()).toBe(0)
 
     // a key no recorded change starts from is not followed: proofs fail against it, with the warning
     await page.locator('#pin').fill(generateNodeKey('sluice.localhost').vkey)

@@ -2,6 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
   encodeEntry,
+  followAnsweredChanges,
   followKeyChanges,
   generateNodeKey,
   type KeyChangeEvidence,
@@ -193,5 +194,17 @@ describe('following key changes', () => {
       [{ ...good, checkpoint: 3 }],
     ])
       expect(parseKeyChanges(bad), JSON.stringify(bad)).toBeUndefined()
+  })
+
+  it('follows the changes a node answered: absent is no change, malformed is a failed row', () => {
+    const trusted = [keys[0]!.vkey]
+    expect(followAnsweredChanges(trusted, undefined, origin)).toEqual({ keys: trusted, rows: [] })
+    for (const bad of [null, 'x', [{}]])
+      expect(followAnsweredChanges(trusted, bad, origin)).toEqual({
+        keys: trusted,
+        rows: [{ item: 'key changes', status: 'failed', reason: 'the node answered malformed key changes' }],
+      })
+    const answered = JSON.parse(JSON.stringify(keyChangesJson(world([2]))))
+    expect(followAnsweredChanges(trusted, answered, origin).current).toBe(keys[1]!.vkey)
   })
 })

@@ -5,8 +5,7 @@ import { parseCheckpoint } from '../../ledger/checkpoint.js'
 import { decodeEntry, type Entry } from '../../ledger/entry.js'
 import { LedgerError } from '../../ledger/errors.js'
 import { fromBase64Strict, sha256Hex } from '../../ledger/hash.js'
-import { type FollowedKeys, followKeyChanges, keyName, parseKeyChanges } from '../../ledger/key-change.js'
-import { GLOBAL_LOG, logOrigin } from '../../ledger/log-id.js'
+import { type FollowedKeys, followAnsweredChanges, globalOriginOf, keyName } from '../../ledger/key-change.js'
 import { parseNote } from '../../ledger/note.js'
 import { nodeVerifierKeyProblem } from '../../ledger/note-key.js'
 import { checkExtension, checkInclusion, openCheckpointWith, type ReportRow } from '../../ledger/recipient.js'
@@ -181,19 +180,8 @@ async function followNodeKeys(
   given: readonly string[],
 ): Promise<FollowedKeys> {
   const answer = await get('/ledger/key')
-  const changes = answer.changes === undefined ? [] : parseKeyChanges(answer.changes)
-  if (changes === undefined)
-    return {
-      keys: given,
-      rows: [{ item: 'key changes', status: 'failed', reason: 'the node answered malformed key changes' }],
-    }
-  let origin: string | undefined
-  try {
-    origin = typeof answer.origin === 'string' ? logOrigin(answer.origin, GLOBAL_LOG) : undefined
-  } catch {
-    origin = undefined
-  }
-  return followKeyChanges(given, changes, origin)
+  const origin = typeof answer.origin === 'string' ? globalOriginOf(answer.origin) : undefined
+  return followAnsweredChanges(given, answer.changes, origin)
 }
 
 /** The node signs its checkpoints with plain Ed25519 (type 0x01): a key of any other kind cannot verify them. */
