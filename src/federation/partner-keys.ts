@@ -9,8 +9,9 @@ export interface PinnedPartnerKey extends PartnerKeyPin {
 
 /**
  * Pins the key a partner node signs its acknowledgements with, as its operators gave it out of band.
- * Without a pin the first acknowledgement pins its own key (trust on first use), so someone holding the
- * partner's API key before its node ever acknowledged could pin theirs; a pin given here replaces any.
+ * Without a pin, the first acknowledgement is checked with the key given to a feed from that partner
+ * (`feedGivenKey`), and only when there is none pins its own key (trust on first use), so someone holding
+ * the partner's API key before its node ever acknowledged could pin theirs; a pin given here replaces any.
  */
 export async function pinPartnerKey(
   ctx: FederationContext,
@@ -21,10 +22,54 @@ export async function pinPartnerKey(
   const { id } = await ctx.policy.partner(partner)
   givenNodeKey(vkey, 'partner node')
   const previous = (await ctx.state.partnerKey(id))?.vkey
-  const pinnedAt = new Date(ctx.now()).toISOString()
-  await ctx.state.putPartnerKey(id, vkey, pinnedAt, by)
-  return {
-    pinned: { partner: id, vkey, pinnedAt, pinnedBy: by },
-    ...(previous !== undefined ? { previous } : {}),
-  }
+  const pin = { vkey, pinnedAt: new Date(ctx.now()).toISOString(), pinnedBy: by }
+  await ctx.state.putPartnerKey(id, pin)
+  return { pinned: { partner: id, ...pin }, ...(previous !== undefined ? { previous } : {}) }
+}
+
+/**
+ * The partner's node key as given to a feed from it (`feeds add --vkey`), as that feed now trusts it: a
+ * feed and the acknowledgements of one partner come from the same node, signing with the same key, so a
+ * key its operators gave once serves both. With several such feeds, the one whose key is `offered`.
+ */
+export async function feedGivenKey(
+  ctx: FederationContext,
+  partnerId: string,
+  offered?: string,
+): Promise<PartnerKeyPin | undefined> {
+  const given = (await ctx.state.feeds())
+    .filter((f) => f.partnerId === partnerId && f.vkey !== undefined)
+    .sort((a, b) => a.id.localeCompare(b.id))
+  const pins = await Promise.all(
+    given.map(async (feed): Promise<PartnerKeyPin> => {
+      const state = await ctx.state.feedState(feed.id)
+      return {
+        vkey: state.ledger.vkey ?? feed.vkey!,
+        pinnedAt: feed.vkeyPinnedAt ?? feed.createdAt,
+        pinnedBy: feed.vkeyPinnedBy ?? feed.createdBy,
+        fromFeed: feed.id,
+      }
+    }),
+  )
+  return pins.find((p) => p.vkey === offered) ?? pins[0]
+}
+
+/**
+ * Every partner key acknowledgements are checked with: the pins, then, for a partner with none yet, the
+ * key given to a feed from it (listed with `fromFeed` and `pending`, since no acknowledgement pinned it).
+ */
+export async function partnerKeyPins(
+  ctx: FederationContext,
+): Promise<(PinnedPartnerKey & { pending?: true })[]> {
+  const pinned = await ctx.state.partnerKeys()
+  const unpinned = [...new Set((await ctx.state.feeds()).map((f) => f.partnerId))].filter(
+    (p) => !pinned.some((k) => k.partner === p),
+  )
+  const implied = await Promise.all(
+    unpinned.map(async (partner) => {
+      const pin = await feedGivenKey(ctx, partner)
+      return pin ? [{ partner, ...pin, pending: true as const }] : []
+    }),
+  )
+  return [...pinned, ...implied.flat()].sort((a, b) => a.partner.localeCompare(b.partner))
 }

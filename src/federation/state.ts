@@ -29,6 +29,8 @@ export interface PartnerKeyPin {
   vkey: string
   pinnedAt: string
   pinnedBy?: string
+  /** The feed from this partner whose given key (`feeds add --vkey`) the first acknowledgement was checked with. */
+  fromFeed?: string
 }
 
 export function newHealth(): Health {
@@ -95,9 +97,8 @@ export class FederationState {
 
   /** The verifier key a partner's node signs acknowledgements with (pinned on first use). */
   partnerKey = (partnerId: string) => this.#get<PartnerKeyPin>(P.partnerKey + partnerId)
-  /** `by`: who pinned it (`sluice withdraw pin-key`), none when a first acknowledgement did. */
-  putPartnerKey = (partnerId: string, vkey: string, at: string, by?: string) =>
-    this.#put(P.partnerKey + partnerId, { vkey, pinnedAt: at, ...(by !== undefined ? { pinnedBy: by } : {}) })
+  /** `pinnedBy`: who pinned it (`sluice withdraw pin-key`), none when a first acknowledgement did. */
+  putPartnerKey = (partnerId: string, pin: PartnerKeyPin) => this.#put(P.partnerKey + partnerId, pin)
   partnerKeys = async () =>
     (await this.store.listState(P.partnerKey)).map((s) => ({
       partner: s.name.slice(P.partnerKey.length),

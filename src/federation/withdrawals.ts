@@ -12,6 +12,7 @@ import type { StixObject } from '../stix/object.js'
 import { type AckFields, parseAckText } from './acknowledgement.js'
 import { type FederationContext, iso } from './context.js'
 import { FederationError } from './errors.js'
+import { feedGivenKey } from './partner-keys.js'
 import type { AppliedWithdrawal, WithdrawalRecord } from './types.js'
 
 // Origin side ------------------------------------------------------------------------------------------
@@ -139,20 +140,24 @@ export async function pendingWithdrawals(
  * A partner node that changed its key since it was pinned sends its key changes along: the pinned key must
  * vouch for the way to the key offered (ledger/key-change.ts), or the acknowledgement is refused.
  */
-function followPartnerKey(pinned: string, offered: string, changes: unknown): void {
-  const followed = followAnsweredChanges([pinned], changes, globalOriginOfKey(pinned))
+function followPartnerKey(trusted: string, offered: string, changes: unknown, fromFeed?: string): void {
+  const followed = followAnsweredChanges([trusted], changes, globalOriginOfKey(trusted))
   if (followed.current === offered) return
   const why = followed.rows.find((r) => r.status !== 'proven')?.reason
+  const [which, from] = fromFeed
+    ? [`given for this partner's feed ${fromFeed}`, "the feed's key"]
+    : ['pinned for this partner', 'the pinned key']
   throw new FederationError(
     'invalid',
-    `the acknowledgement names a key other than the one pinned for this partner${why ? ` (${why})` : ', and no key change from the pinned key leads to it'}`,
+    `the acknowledgement names a key other than the one ${which}${why ? ` (${why})` : `, and no key change from ${from} leads to it`}`,
   )
 }
 
 /**
  * Accepts a partner node's signed acknowledgement. The note must verify under the key pinned for the
- * partner (the first acknowledgement pins it: trust on first use; a key change the pinned key vouched for
- * moves the pin) and name exactly this withdrawal, this
+ * partner (without a pin, the key given to a feed from it; only without either does the first
+ * acknowledgement pin its own: trust on first use; a key change the pinned key vouched for moves the pin)
+ * and name exactly this withdrawal, this
  * node and this partner. The acknowledgement is kept with the withdrawal and its hash goes to the ledger.
  */
 export async function acceptAcknowledgement(
@@ -169,10 +174,11 @@ export async function acceptAcknowledgement(
     if (record.acknowledgement.note === body.note) return record
     throw new FederationError('conflict', 'this withdrawal has already been acknowledged')
   }
-  const pinned = await ctx.state.partnerKey(partnerId)
   const offered = typeof body.vkey === 'string' ? body.vkey : undefined
+  const stored = await ctx.state.partnerKey(partnerId)
+  const pinned = stored ?? (await feedGivenKey(ctx, partnerId, offered))
   const moved = pinned !== undefined && offered !== undefined && offered !== pinned.vkey
-  if (moved) followPartnerKey(pinned.vkey, offered, body.key_changes)
+  if (moved) followPartnerKey(pinned.vkey, offered, body.key_changes, stored ? undefined : pinned.fromFeed)
   const vkey = moved ? offered : (pinned?.vkey ?? offered)
   if (!vkey)
     throw new FederationError(
@@ -203,7 +209,12 @@ export async function acceptAcknowledgement(
       )
   }
   const at = iso(ctx.now())
-  if (!pinned || moved) await ctx.state.putPartnerKey(partnerId, vkey, at)
+  if (!stored || moved)
+    await ctx.state.putPartnerKey(partnerId, {
+      vkey,
+      pinnedAt: at,
+      ...(pinned?.fromFeed ? { fromFeed: pinned.fromFeed } : {}),
+    })
   const signer = verification.verified[0]!.name
   const acked: WithdrawalRecord = {
     ...record,

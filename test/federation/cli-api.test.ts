@@ -12,6 +12,9 @@ import { openStore } from '../../src/store/open.js'
 import { runCli } from '../cli/run-cli.js'
 import { type FedNode, fedNode, ind, put, share } from './helpers.js'
 
+/** A feed's remote that nothing answers at: adding a feed never contacts it. */
+const UNREACHABLE_REMOTE = ['--url', 'http://127.0.0.1:9/intel/', '--collection', 'c1', '--key', 'k']
+
 describe('the feeds, pushes and withdraw commands', () => {
   let dir: string
   const env = () => ({ SLUICE_DATA: dir, SLUICE_ORIGIN: 'cli.sluice.test' })
@@ -34,12 +37,7 @@ describe('the feeds, pushes and withdraw commands', () => {
       [
         'feeds',
         'add',
-        '--url',
-        'http://127.0.0.1:9/intel/',
-        '--collection',
-        'c1',
-        '--key',
-        'k',
+        ...UNREACHABLE_REMOTE,
         '--into',
         'inbox',
         '--partner',
@@ -96,7 +94,7 @@ describe('the feeds, pushes and withdraw commands', () => {
   })
 
   it('takes the remote verifier key on add and clear-alarm, refusing one that cannot verify', async () => {
-    const remote = ['--url', 'http://127.0.0.1:9/intel/', '--collection', 'c1', '--key', 'k']
+    const remote = UNREACHABLE_REMOTE
     const local = ['--into', 'inbox', '--partner', 'alpha', '--id', 'given-key']
     const bad = await runCli(['feeds', 'add', ...remote, ...local, '--vkey', 'alpha+1234+xyz'], {
       env: env(),
@@ -141,6 +139,27 @@ describe('the feeds, pushes and withdraw commands', () => {
       code: 0,
       stdout: 'no partner node key pinned\n',
     })
+    // a key given to a feed from the partner checks its first acknowledgement, and is listed as such
+    const given = [
+      ...UNREACHABLE_REMOTE,
+      '--into',
+      'inbox',
+      '--partner',
+      'alpha',
+      '--id',
+      'keyed',
+      '--vkey',
+      vkey,
+      '--issuer',
+      'ops',
+    ]
+    expect(await runCli(['feeds', 'add', ...given], { env: env() })).toMatchObject({ code: 0 })
+    expect((await runCli(['withdraw', 'keys'], { env: env() })).stdout).toMatch(
+      new RegExp(
+        `^alpha  ${vkey.replace(/[+/]/g, '\\$&')}  given \\S+ by ops for feed keyed; no acknowledgement checked with it yet\n$`,
+      ),
+    )
+    expect(await runCli(['feeds', 'remove', 'keyed'], { env: env() })).toMatchObject({ code: 0 })
     const pinned = await runCli(['withdraw', 'pin-key', '--partner', 'alpha', '--vkey', vkey], { env: env() })
     expect(pinned).toMatchObject({
       code: 0,
@@ -172,20 +191,7 @@ describe('the feeds, pushes and withdraw commands', () => {
 
   it('refuses a feed from a partner the policy does not know', async () => {
     const add = await runCli(
-      [
-        'feeds',
-        'add',
-        '--url',
-        'http://127.0.0.1:9/intel/',
-        '--collection',
-        'c1',
-        '--key',
-        'k',
-        '--into',
-        'inbox',
-        '--partner',
-        'nobody',
-      ],
+      ['feeds', 'add', ...UNREACHABLE_REMOTE, '--into', 'inbox', '--partner', 'nobody'],
       { env: env() },
     )
     expect(add.code).toBe(1)

@@ -68,7 +68,7 @@ export async function feed(
   into: FedNode,
   from: FedNode,
   key: string,
-  options: { pageSize?: number; verify?: string; id?: string } = {},
+  options: { pageSize?: number; verify?: string; id?: string; vkey?: string } = {},
 ): Promise<FeedDefinition> {
   await ensurePartner(into, from.name)
   return defineFeed(
@@ -83,6 +83,7 @@ export async function feed(
       every: '1s',
       ...(options.pageSize ? { pageSize: options.pageSize } : {}),
       ...(options.verify ? { verify: options.verify } : {}),
+      ...(options.vkey ? { vkey: options.vkey } : {}),
     },
     'test',
   )

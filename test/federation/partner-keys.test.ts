@@ -4,8 +4,9 @@
  */
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { clearAlarm } from '../../src/federation/definitions.js'
 import { pollFeed } from '../../src/federation/feed.js'
-import { pinPartnerKey } from '../../src/federation/partner-keys.js'
+import { partnerKeyPins, pinPartnerKey } from '../../src/federation/partner-keys.js'
 import type { FeedDefinition } from '../../src/federation/types.js'
 import { pendingWithdrawals } from '../../src/federation/withdrawals.js'
 import { generateNodeKey } from '../../src/ledger/note-key.js'
@@ -13,17 +14,22 @@ import { type FedNode, fedNode, feed, ind, put, share, withdrawFrom } from './he
 
 let alpha: FedNode
 let bravo: FedNode
+let charlie: FedNode
 let fromAlpha: FeedDefinition
+let charlieFromAlpha: FeedDefinition
 let bravoKey: string
+let charlieKey: string
 
 beforeAll(async () => {
-  ;[alpha, bravo] = await Promise.all([fedNode('alpha'), fedNode('bravo')])
+  ;[alpha, bravo, charlie] = await Promise.all([fedNode('alpha'), fedNode('bravo'), fedNode('charlie')])
   fromAlpha = await feed(bravo, alpha, await share(alpha, bravo))
+  charlieFromAlpha = await feed(charlie, alpha, await share(alpha, charlie))
   bravoKey = (await bravo.t.node.services.ledger.signingKey()).vkey
+  charlieKey = (await charlie.t.node.services.ledger.signingKey()).vkey
   await put(alpha, [ind(30), ind(31), ind(32)])
-  await pollFeed(bravo.ctx, fromAlpha)
+  await Promise.all([pollFeed(bravo.ctx, fromAlpha), pollFeed(charlie.ctx, charlieFromAlpha)])
 })
-afterAll(async () => Promise.all([alpha, bravo].map((n) => n.t.stop())))
+afterAll(async () => Promise.all([alpha, bravo, charlie].map((n) => n.t.stop())))
 
 const withdraw = (n: number) => withdrawFrom(alpha, bravo, n)
 
@@ -93,5 +99,50 @@ describe('a pinned partner node key', () => {
       headers: { Authorization: `Bearer ${fromAlpha.key}` },
     })
     expect(asPartner.status).toBe(403)
+  })
+})
+
+describe("a partner's key given to a feed from it", () => {
+  const lastError = async () => (await charlie.ctx.state.feedState(charlieFromAlpha.id)).health.lastError
+  const withdrawFromCharlie = (n: number) => withdrawFrom(alpha, charlie, n)
+
+  it('checks the first acknowledgement instead of trusting it, and is pinned by it once it matches', async () => {
+    // alpha also pulls from charlie, and was given a key for charlie's node: here a wrong one
+    const impostor = generateNodeKey('charlie.sluice.test').vkey
+    const fromCharlie = await feed(alpha, charlie, await share(charlie, alpha), { vkey: impostor })
+    expect((await partnerKeyPins(alpha.ctx)).find((k) => k.partner === 'charlie')).toEqual({
+      partner: 'charlie',
+      vkey: impostor,
+      pinnedAt: expect.any(String),
+      pinnedBy: 'test',
+      fromFeed: fromCharlie.id,
+      pending: true,
+    })
+    const [w] = await withdrawFromCharlie(30)
+    await pollFeed(charlie.ctx, charlieFromAlpha)
+    expect((await pendingWithdrawals(alpha.ctx, 'charlie')).map((p) => p.id)).toEqual([w!.id])
+    expect((await lastError())?.message).toMatch(
+      `the one given for this partner's feed ${fromCharlie.id}, and no key change from the feed's key leads to it`,
+    )
+    expect(await alpha.ctx.state.partnerKey('charlie')).toBeUndefined()
+
+    // the feed's key, once confirmed, checks the acknowledgement, which then pins it
+    await clearAlarm(alpha.ctx, fromCharlie.id, { vkey: charlieKey, by: 'duty officer' })
+    await pollFeed(charlie.ctx, charlieFromAlpha)
+    expect(await pendingWithdrawals(alpha.ctx, 'charlie')).toEqual([])
+    expect(await alpha.ctx.state.partnerKey('charlie')).toEqual({
+      vkey: charlieKey,
+      pinnedAt: expect.any(String),
+      fromFeed: fromCharlie.id,
+    })
+    // from now on the pin decides, as for any pinned key: a feed's later key does not move it
+    await clearAlarm(alpha.ctx, fromCharlie.id, { vkey: impostor, by: 'duty officer' })
+    await withdrawFromCharlie(31)
+    await pollFeed(charlie.ctx, charlieFromAlpha)
+    expect(await pendingWithdrawals(alpha.ctx, 'charlie')).toEqual([])
+    expect((await partnerKeyPins(alpha.ctx)).find((k) => k.partner === 'charlie')).toMatchObject({
+      vkey: charlieKey,
+      fromFeed: fromCharlie.id,
+    })
   })
 })

@@ -1,4 +1,4 @@
-import { pinPartnerKey } from '../../federation/partner-keys.js'
+import { type PinnedPartnerKey, partnerKeyPins, pinPartnerKey } from '../../federation/partner-keys.js'
 import { issueWithdrawals, pendingWithdrawals, revokeObject } from '../../federation/withdrawals.js'
 import { keyName } from '../../ledger/key-change.js'
 import { CliError } from '../errors.js'
@@ -18,8 +18,19 @@ on, and return a signed acknowledgement that is recorded in the ledger. --revoke
 revoked version (revoked: true), which reaches every recipient through its feed.
 "list --pending" shows the withdrawals a partner has not yet acknowledged.
 Acknowledgements are checked with the partner node's key: "pin-key" pins the key its operators gave you
-out of band ('sluice ledger key' on that node); without one, the first acknowledgement pins its own key.
-"keys" lists the pinned keys.`
+out of band ('sluice ledger key' on that node); without one, the key given to a feed from that partner
+('feeds add --vkey') is used, and only without either does the first acknowledgement pin its own key.
+"keys" lists the keys acknowledgements are checked with, and where each came from.`
+
+/** Where a partner key came from, for `withdraw keys`. */
+function pinOrigin(k: PinnedPartnerKey & { pending?: true }): string {
+  if (k.pending)
+    return `given ${k.pinnedAt} by ${k.pinnedBy} for feed ${k.fromFeed}; no acknowledgement checked with it yet`
+  if (k.pinnedBy) return `pinned ${k.pinnedAt} by ${k.pinnedBy}`
+  if (k.fromFeed)
+    return `pinned ${k.pinnedAt} by its first acknowledgement, checked with the key of feed ${k.fromFeed}`
+  return `pinned ${k.pinnedAt} by its first acknowledgement`
+}
 
 export async function run(args: string[]): Promise<void> {
   const { values, positionals } = parse(
@@ -70,13 +81,10 @@ export async function run(args: string[]): Promise<void> {
       return
     }
     if (action === 'keys') {
-      const keys = await ctx.state.partnerKeys()
+      const keys = await partnerKeyPins(ctx)
       if (values.json) return void process.stdout.write(`${JSON.stringify(keys, null, 2)}\n`)
       if (keys.length === 0) return void process.stdout.write('no partner node key pinned\n')
-      for (const k of keys)
-        process.stdout.write(
-          `${k.partner}  ${k.vkey}  pinned ${k.pinnedAt} ${k.pinnedBy ? `by ${k.pinnedBy}` : 'by its first acknowledgement'}\n`,
-        )
+      for (const k of keys) process.stdout.write(`${k.partner}  ${k.vkey}  ${pinOrigin(k)}\n`)
       return
     }
     if (target === 'list') {

@@ -2,7 +2,7 @@ import { type FederationContext, federationContext } from '../../federation/cont
 import { clearAlarm, defineFeed, definePush, listFeeds, listPushes } from '../../federation/definitions.js'
 import { FederationError } from '../../federation/errors.js'
 import { pollFeed } from '../../federation/feed.js'
-import { pinPartnerKey } from '../../federation/partner-keys.js'
+import { partnerKeyPins, pinPartnerKey } from '../../federation/partner-keys.js'
 import { runPush } from '../../federation/push.js'
 import type { FederationScheduler } from '../../federation/scheduler.js'
 import type { WithdrawalRecord } from '../../federation/types.js'
@@ -251,7 +251,7 @@ export function federationRoutes(services: NodeServices, scheduler?: FederationS
       },
       WITHDRAWAL,
     ),
-    route('GET', ['partner-keys'], ADMIN, () => ctx.state.partnerKeys()),
+    route('GET', ['partner-keys'], ADMIN, () => partnerKeyPins(ctx)),
     route(
       'POST',
       ['partner-keys'],
