@@ -49,6 +49,8 @@ function ledgerEntry(
   }
 }
 
+const notHeld = (objectId: string) => new FederationError('not_found', `no object ${objectId} at this node`)
+
 export interface IssueInput {
   objectId: string
   /** Default: every partner the object was disclosed to. */
@@ -67,6 +69,8 @@ export async function issueWithdrawals(
   ctx: FederationContext,
   input: IssueInput,
 ): Promise<WithdrawalRecord[]> {
+  // a mistyped id would otherwise ask partners to withdraw, and the ledger to record, what never left
+  if ((await ctx.store.latestVersions([input.objectId])).length === 0) throw notHeld(input.objectId)
   const partners = input.partners ?? (await recipientsOf(ctx, input.objectId))
   const known = new Set((await ctx.policy.history()).partners.map((p) => p.id))
   const created: WithdrawalRecord[] = []
@@ -107,7 +111,7 @@ export async function revokeObject(
   by: string,
 ): Promise<WithdrawalRecord[]> {
   const [latest] = await ctx.store.latestVersions([objectId])
-  if (!latest) throw new FederationError('not_found', `no object ${objectId}`)
+  if (!latest) throw notHeld(objectId)
   const object = JSON.parse(latest.json) as StixObject
   if (typeof object.modified !== 'string')
     throw new FederationError('invalid', `${object.type} objects have no versions and cannot be revoked`)

@@ -436,6 +436,23 @@ describe('console previews and federation bodies', () => {
     ).toBe('partners must be a non-empty list of non-empty strings')
   })
 
+  it('POST /federation/withdrawals refuses an object this node does not hold, and records nothing', async () => {
+    for (const revoke of [false, true]) {
+      const res = await t.post('/federation/withdrawals', {
+        object_id: 'indicator--00000000-0000-4000-8000-00000000dead',
+        reason: 'mistyped',
+        partners: ['isles'],
+        revoke,
+      })
+      expect(res.status).toBe(404)
+      expect((await error(res)).description).toBe(
+        'no object indicator--00000000-0000-4000-8000-00000000dead at this node',
+      )
+    }
+    const listed = (await (await t.get('/federation/withdrawals')).json()) as { withdrawals: unknown[] }
+    expect(listed.withdrawals).toEqual([])
+  })
+
   it('an action without a body refuses one with fields', async () => {
     expect(await refused('/federation/feeds/none/poll', { now: true })).toContain('unknown field "now"')
   })

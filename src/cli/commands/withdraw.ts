@@ -108,8 +108,6 @@ export async function run(args: string[]): Promise<void> {
     }
     const reason = required(values.reason, 'reason')
     const by = issuer(values.issuer)
-    if ((await ctx.store.latestVersions([target])).length === 0)
-      throw new CliError(`no object ${target} at this node`)
     // an unknown partner is refused (exit 1), not taken for bad input
     const partners = values.partner
       ? await Promise.all(values.partner.map(async (p) => (await ctx.policy.partner(p)).id))
