@@ -80,6 +80,34 @@ export interface FederationFeed {
   }
 }
 
+/** One withdrawal as `GET /federation/withdrawals` lists it: issued here, acknowledged by the partner's node or not. */
+export interface FederationWithdrawal {
+  id: string
+  object_id: string
+  partner_id: string
+  kind: 'withdrawn' | 'revoked'
+  reason: string
+  created_at: string
+  created_by: string
+  /** Present once the partner's node acknowledged: when it arrived, when it says it applied it, its key name. */
+  acknowledged_at?: string
+  applied_at?: string
+  signer?: string
+  acknowledgement?: string
+}
+
+/** A partner node key acknowledgements are checked with, as `GET /federation/partner-keys` lists it. */
+export interface PartnerNodeKey {
+  partner: string
+  vkey: string
+  pinnedAt: string
+  pinnedBy?: string
+  /** The feed from this partner whose given key it is (or was, before an acknowledgement pinned it). */
+  fromFeed?: string
+  /** A feed's key no acknowledgement has been checked with yet. */
+  pending?: true
+}
+
 /** One push as `GET /federation/pushes` lists it. */
 export interface FederationPush {
   id: string

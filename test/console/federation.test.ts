@@ -2,7 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { seedDemo } from '../../src/demo/seed.js'
 import { listFeeds, listPushes } from '../../src/federation/definitions.js'
 import { generateNodeKey } from '../../src/ledger/note-key.js'
-import type { FederationFeed, FederationPush } from '../../src/services/console-types.js'
+import type {
+  FederationFeed,
+  FederationPush,
+  FederationWithdrawal,
+  PartnerNodeKey,
+} from '../../src/services/console-types.js'
 import {
   duration,
   FEEDS_EMPTY,
@@ -10,6 +15,12 @@ import {
   feedRow,
   pushRow,
 } from '../../web/src/pages/federation-model.js'
+import {
+  ACKNOWLEDGED_SHOWN,
+  partnerKeyRow,
+  withdrawalRows,
+  withdrawalsSummary,
+} from '../../web/src/pages/withdrawals-model.js'
 import { startTestNode, type TestNode } from '../helpers/node.js'
 
 /*
@@ -181,5 +192,109 @@ describe('federation page data', () => {
       '3 h 5 min',
       '2 d 2 h',
     ])
+  })
+})
+
+describe('withdrawals and partner node keys on the federation page', () => {
+  const withdrawals = async () =>
+    (await fed<{ withdrawals: FederationWithdrawal[] }>('withdrawals')).body.withdrawals
+
+  it('lists what was withdrawn, pending first, and says how many are not acknowledged', async () => {
+    expect(withdrawalsSummary(await withdrawals())).toBe('No withdrawals issued.')
+    const [collection] = await t.node.store.listCollections('intel')
+    const [some, other] = (await t.node.store.queryObjects({ collectionId: collection!.id, limit: 2 })).items
+    for (const [object, partner] of [
+      [some!.id, 'isles'],
+      [other!.id, 'northland'],
+    ] as const) {
+      const issued = await fed('withdrawals', {
+        object_id: object,
+        reason: 'source at risk',
+        partners: [partner],
+      })
+      expect(issued.status).toBe(201)
+    }
+    const listed = await withdrawals()
+    expect(withdrawalsSummary(listed)).toBe('2 withdrawals: 2 not acknowledged.')
+    const now = Date.now()
+    const { rows, leftOut } = withdrawalRows(listed, now, {
+      collection: (id) => id,
+      partner: (id) => (id === 'isles' ? 'Isles Coast Guard' : id),
+    })
+    expect(leftOut).toBe(0)
+    expect(rows.find((r) => r.object === some!.id)).toMatchObject({
+      partner: 'Isles Coast Guard',
+      kind: 'withdrawn',
+      reason: 'source at risk',
+      status: 'pending',
+      statusText: 'Not acknowledged',
+      attention: true,
+    })
+
+    // an acknowledged one says how long its partner's node took, and goes below every pending one
+    const [first] = listed
+    const acked: FederationWithdrawal = {
+      ...first!,
+      id: 'withdrawal--acked',
+      created_at: new Date(now - 3_600_000).toISOString(),
+      acknowledged_at: new Date(now - 3_600_000 + 90_000).toISOString(),
+      signer: 'isles.sluice.test',
+    }
+    const mixed = withdrawalRows([acked, ...listed], now)
+    expect(mixed.rows.map((r) => r.status)).toEqual(['pending', 'pending', 'acknowledged'])
+    expect(mixed.rows[2]).toMatchObject({
+      statusText: 'Acknowledged 1 min after',
+      signer: 'isles.sluice.test',
+      issued: '1 h ago',
+      attention: false,
+    })
+    expect(withdrawalsSummary([acked])).toBe('1 withdrawal: all acknowledged.')
+
+    // old acknowledged ones are left out beyond a screenful, never a pending one
+    const many = Array.from({ length: ACKNOWLEDGED_SHOWN + 5 }, (_, i) => ({ ...acked, id: `w${i}` }))
+    const bounded = withdrawalRows([...many, ...listed], now)
+    expect(bounded.rows).toHaveLength(ACKNOWLEDGED_SHOWN + 2)
+    expect(bounded.leftOut).toBe(5)
+    expect(bounded.rows.filter((r) => r.status === 'pending')).toHaveLength(2)
+  })
+
+  it("lists the partner node keys, a feed's given key as not yet used", async () => {
+    expect((await fed<PartnerNodeKey[]>('partner-keys')).body).toEqual([])
+    const given = generateNodeKey('isles.sluice.test').vkey
+    const pinned = generateNodeKey('northland.sluice.test').vkey
+    const feed = await fed('feeds', {
+      id: 'isles-keyed',
+      url: UNREACHABLE,
+      collection: 'remote-routes',
+      key: 'not-a-real-key',
+      into: 'maritime-routes',
+      partner: 'isles',
+      vkey: given,
+    })
+    expect(feed.status).toBe(201)
+    expect((await fed('partner-keys', { partner: 'northland', vkey: pinned })).status).toBe(201)
+    const rows = (await fed<PartnerNodeKey[]>('partner-keys')).body.map((k) => partnerKeyRow(k))
+    const name = (vkey: string) => vkey.split('+').slice(0, 2).join('+')
+    expect(rows).toEqual([
+      {
+        partner: 'isles',
+        key: name(given),
+        vkey: given,
+        source: expect.stringMatching(
+          /^Given by .+ for feed isles-keyed; no acknowledgement checked with it yet$/,
+        ),
+        pending: true,
+      },
+      {
+        partner: 'northland',
+        key: name(pinned),
+        vkey: pinned,
+        source: expect.stringMatching(/^Pinned by /),
+        pending: false,
+      },
+    ])
+    expect(partnerKeyRow({ partner: 'south', vkey: pinned, pinnedAt: '2026-12-01T00:00:00Z' }).source).toBe(
+      'Pinned by the first acknowledgement (trust on first use)',
+    )
   })
 })

@@ -212,6 +212,30 @@ describe.skipIf(!HAVE_CHROMIUM)('console in headless Chromium', () => {
     )
     expect(await page.locator('#feeds-table thead th').allTextContents()).toContain('Last error')
     await page.locator('#pushes-table tr[data-push="to-isles"]').waitFor()
+    await expect(page.getByText(/^No partner node key yet/).count()).resolves.toBe(1)
+
+    // the demo's revocation is not acknowledged yet (no partner node runs), and neither is a new withdrawal
+    const before = Number(
+      /^(\d+) withdrawals?/.exec((await page.locator('#withdrawals-summary').textContent())!)?.[1],
+    )
+    const demoRevoked = await page
+      .locator('#withdrawals-table tr[data-status="pending"] th a')
+      .allTextContents()
+    const object = (await taxiiObjects(t.url, routes, keys.adminKey)).find((o) => !demoRevoked.includes(o.id))
+    const withdrawn = await fetch(`${t.url}/federation/withdrawals`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${keys.adminKey}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ object_id: object!.id, reason: 'source at risk', partners: ['southern'] }),
+    })
+    expect(withdrawn.status).toBe(201)
+    await page.getByRole('button', { name: 'Poll feed isles-routes now' }).click()
+    const row = page.locator('#withdrawals-table tr[data-status="pending"]', { hasText: object!.id })
+    await row.waitFor()
+    expect(await row.textContent()).toContain('Southern Customs Service')
+    expect(await row.textContent()).toContain('Not acknowledged')
+    expect(await page.locator('#withdrawals-summary').textContent()).toBe(
+      `${before + 1} withdrawals: ${before + 1} not acknowledged.`,
+    )
     await shot('federation')
   })
 

@@ -13,6 +13,7 @@ import {
   revokeObject,
 } from '../../federation/withdrawals.js'
 import type { NodeServices } from '../../server/services.js'
+import type { FederationWithdrawal } from '../../services/console-types.js'
 import { type BodyShape, oneOf } from '../../services/policy-input.js'
 import type { PrincipalRecord } from '../../store/types.js'
 import { badRequest, notFound, TaxiiError } from '../errors.js'
@@ -65,7 +66,7 @@ function int(value: unknown, name: string): number | undefined {
   return value
 }
 
-export function withdrawalView(w: WithdrawalRecord) {
+export function withdrawalView(w: WithdrawalRecord): FederationWithdrawal {
   return {
     id: w.id,
     object_id: w.objectId,

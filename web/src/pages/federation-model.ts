@@ -51,7 +51,7 @@ export interface Names {
   partner(id: string): string
 }
 
-const AS_IS: Names = { collection: (id) => id, partner: (id) => id }
+export const AS_IS: Names = { collection: (id) => id, partner: (id) => id }
 
 export interface HealthRow {
   kind: 'feed' | 'push'

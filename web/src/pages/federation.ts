@@ -1,6 +1,13 @@
-import type { FederationFeed, FederationPush, FlowsMatrix } from '../../../src/services/console-types.js'
+import type {
+  FederationFeed,
+  FederationPush,
+  FederationWithdrawal,
+  FlowsMatrix,
+  PartnerNodeKey,
+} from '../../../src/services/console-types.js'
 import { api } from '../api.js'
 import { announce, clear, fmt, h } from '../dom.js'
+import { href } from '../router.js'
 import { empty, errorBox, heading, loading } from '../ui.js'
 import {
   FEEDS_EMPTY,
@@ -11,6 +18,15 @@ import {
   PUSHES_EMPTY,
   pushRow,
 } from './federation-model.js'
+import {
+  PARTNER_KEYS_EMPTY,
+  type PartnerKeyRow,
+  partnerKeyRow,
+  WITHDRAWALS_EMPTY,
+  type WithdrawalRow,
+  withdrawalRows,
+  withdrawalsSummary,
+} from './withdrawals-model.js'
 
 const POLL_MS = 4000
 
@@ -31,76 +47,88 @@ function errorCell(row: HealthRow): HTMLElement {
   )
 }
 
+/** A table with its caption and column headers; the caller draws the body rows. */
+function table(
+  id: string,
+  caption: string,
+  columns: string[],
+  body: HTMLElement[],
+  cls = 'compact health',
+): HTMLElement {
+  return h(
+    'table',
+    { class: cls, id },
+    h('caption', {}, caption),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        columns.map((t) => h('th', { scope: 'col' }, t)),
+      ),
+    ),
+    h('tbody', {}, body),
+  )
+}
+
 function feedsTable(rows: HealthRow[], onPoll: (id: string) => void): HTMLElement {
   if (rows.length === 0)
     return empty(FEEDS_EMPTY, 'A feed pulls a partner node’s collection into one of ours.')
   return h(
     'div',
     { class: 'table-wrap' },
-    h(
-      'table',
-      { class: 'compact health', id: 'feeds-table' },
-      h('caption', {}, 'Feeds: collections this node pulls from partner nodes'),
-      h(
-        'thead',
-        {},
+    table(
+      'feeds-table',
+      'Feeds: collections this node pulls from partner nodes',
+      [
+        'Feed',
+        'Status',
+        'Remote collection',
+        'Into',
+        'Partner',
+        'Last success',
+        'Lag',
+        'Failures',
+        'Last error',
+        'Remote ledger',
+        'Actions',
+      ],
+      rows.map((r) =>
         h(
           'tr',
-          {},
-          [
-            'Feed',
-            'Status',
-            'Remote collection',
-            'Into',
-            'Partner',
-            'Last success',
-            'Lag',
-            'Failures',
-            'Last error',
-            'Remote ledger',
-            'Actions',
-          ].map((t) => h('th', { scope: 'col' }, t)),
-        ),
-      ),
-      h(
-        'tbody',
-        {},
-        rows.map((r) =>
+          { 'data-feed': r.id, 'data-status': r.status, class: r.attention ? 'attention' : null },
+          h('th', { scope: 'row' }, r.id, h('span', { class: 'kind' }, `every ${r.every}`)),
+          h('td', {}, badge(r)),
+          h('td', { class: 'remote' }, r.remote),
+          h('td', {}, r.local),
+          h('td', {}, r.partner),
+          h('td', {}, when(r.lastSuccess, r.lastSuccessAt)),
+          h('td', {}, r.lag),
+          h('td', { class: 'num' }, String(r.failures)),
+          errorCell(r),
           h(
-            'tr',
-            { 'data-feed': r.id, 'data-status': r.status, class: r.attention ? 'attention' : null },
-            h('th', { scope: 'row' }, r.id, h('span', { class: 'kind' }, `every ${r.every}`)),
-            h('td', {}, badge(r)),
-            h('td', { class: 'remote' }, r.remote),
-            h('td', {}, r.local),
-            h('td', {}, r.partner),
-            h('td', {}, when(r.lastSuccess, r.lastSuccessAt)),
-            h('td', {}, r.lag),
-            h('td', { class: 'num' }, String(r.failures)),
-            errorCell(r),
+            'td',
+            { 'data-ledger': r.ledger?.status },
+            h('span', { class: `badge ledger-${r.ledger?.status ?? 'unverified'}` }, r.ledger?.text ?? ''),
+            r.ledger?.alarm ? h('span', { class: 'hint' }, ` ${r.ledger.alarm}`) : null,
+            r.ledger?.key ? h('span', { class: 'hint key' }, ` ${r.ledger.key}`) : null,
+          ),
+          h(
+            'td',
+            {},
             h(
-              'td',
-              { 'data-ledger': r.ledger?.status },
-              h('span', { class: `badge ledger-${r.ledger?.status ?? 'unverified'}` }, r.ledger?.text ?? ''),
-              r.ledger?.alarm ? h('span', { class: 'hint' }, ` ${r.ledger.alarm}`) : null,
-              r.ledger?.key ? h('span', { class: 'hint key' }, ` ${r.ledger.key}`) : null,
-            ),
-            h(
-              'td',
-              {},
-              h(
-                'button',
-                {
-                  type: 'button',
-                  class: 'poll',
-                  'aria-label': `Poll feed ${r.id} now`,
-                  onclick: (event: MouseEvent) => {
-                    ;(event.currentTarget as HTMLButtonElement).disabled = true
-                    onPoll(r.id)
-                  },
+              'button',
+              {
+                type: 'button',
+                class: 'poll',
+                'aria-label': `Poll feed ${r.id} now`,
+                onclick: (event: MouseEvent) => {
+                  ;(event.currentTarget as HTMLButtonElement).disabled = true
+                  onPoll(r.id)
                 },
-                'Poll now',
-              ),
+              },
+              'Poll now',
             ),
           ),
         ),
@@ -115,70 +143,129 @@ function pushesTable(rows: HealthRow[]): HTMLElement {
   return h(
     'div',
     { class: 'table-wrap' },
-    h(
-      'table',
-      { class: 'compact health', id: 'pushes-table' },
-      h('caption', {}, 'Pushes: collections this node offers to partner nodes'),
-      h(
-        'thead',
-        {},
+    table(
+      'pushes-table',
+      'Pushes: collections this node offers to partner nodes',
+      [
+        'Push',
+        'Status',
+        'From',
+        'Remote collection',
+        'Partner',
+        'Last success',
+        'Lag',
+        'Failures',
+        'Last error',
+        'Held back',
+      ],
+      rows.map((r) =>
         h(
           'tr',
-          {},
-          [
-            'Push',
-            'Status',
-            'From',
-            'Remote collection',
-            'Partner',
-            'Last success',
-            'Lag',
-            'Failures',
-            'Last error',
-            'Held back',
-          ].map((t) => h('th', { scope: 'col' }, t)),
-        ),
-      ),
-      h(
-        'tbody',
-        {},
-        rows.map((r) =>
-          h(
-            'tr',
-            { 'data-push': r.id, 'data-status': r.status, class: r.attention ? 'attention' : null },
-            h('th', { scope: 'row' }, r.id, h('span', { class: 'kind' }, `every ${r.every}`)),
-            h('td', {}, badge(r)),
-            h('td', {}, r.local),
-            h('td', { class: 'remote' }, r.remote),
-            h('td', {}, r.partner),
-            h('td', {}, when(r.lastSuccess, r.lastSuccessAt)),
-            h('td', {}, r.lag),
-            h('td', { class: 'num' }, String(r.failures)),
-            errorCell(r),
-            h('td', { class: 'num' }, String(r.held ?? 0)),
-          ),
+          { 'data-push': r.id, 'data-status': r.status, class: r.attention ? 'attention' : null },
+          h('th', { scope: 'row' }, r.id, h('span', { class: 'kind' }, `every ${r.every}`)),
+          h('td', {}, badge(r)),
+          h('td', {}, r.local),
+          h('td', { class: 'remote' }, r.remote),
+          h('td', {}, r.partner),
+          h('td', {}, when(r.lastSuccess, r.lastSuccessAt)),
+          h('td', {}, r.lag),
+          h('td', { class: 'num' }, String(r.failures)),
+          errorCell(r),
+          h('td', { class: 'num' }, String(r.held ?? 0)),
         ),
       ),
     ),
   )
 }
 
+function withdrawalsTable(rows: WithdrawalRow[], leftOut: number, summary: string): HTMLElement {
+  if (rows.length === 0)
+    return empty(
+      WITHDRAWALS_EMPTY,
+      'A withdrawal stops an object reaching a partner and asks its node to stop passing it on.',
+    )
+  return h(
+    'div',
+    { class: 'table-wrap' },
+    h('p', { class: 'sub', id: 'withdrawals-summary' }, summary),
+    table(
+      'withdrawals-table',
+      'Withdrawals: objects this node withdrew from partners, and whether their nodes acknowledged',
+      ['Object', 'Partner', 'Kind', 'Reason', 'Issued', 'By', 'Acknowledgement'],
+      rows.map((r) =>
+        h(
+          'tr',
+          { 'data-withdrawal': r.id, 'data-status': r.status, class: r.attention ? 'attention' : null },
+          h(
+            'th',
+            { scope: 'row' },
+            h('a', { href: href(`/objects/${encodeURIComponent(r.object)}`) }, r.object),
+          ),
+          h('td', {}, r.partner),
+          h('td', {}, r.kind),
+          h('td', {}, r.reason),
+          h('td', {}, when(r.issued, r.issuedAt)),
+          h('td', {}, r.by),
+          h(
+            'td',
+            {},
+            h('span', { class: `badge health-${r.status === 'pending' ? 'failing' : 'ok'}` }, r.statusText),
+            r.signer ? h('span', { class: 'hint key' }, ` signed ${r.signer}`) : null,
+          ),
+        ),
+      ),
+    ),
+    leftOut > 0 ? h('p', { class: 'hint' }, `${leftOut} earlier acknowledged: sluice withdraw list`) : null,
+  )
+}
+
+function partnerKeysTable(rows: PartnerKeyRow[]): HTMLElement {
+  if (rows.length === 0)
+    return empty(
+      PARTNER_KEYS_EMPTY,
+      'Acknowledgements of withdrawals are checked with the partner node’s key.',
+    )
+  return h(
+    'div',
+    { class: 'table-wrap' },
+    table(
+      'partner-keys-table',
+      'Partner node keys: what withdrawal acknowledgements are checked with',
+      ['Partner', 'Key', 'Source'],
+      rows.map((r) =>
+        h(
+          'tr',
+          { 'data-pending': String(r.pending) },
+          h('th', { scope: 'row' }, r.partner),
+          h('td', { class: 'key', title: r.vkey }, r.key),
+          h('td', {}, r.source),
+        ),
+      ),
+      'compact',
+    ),
+  )
+}
+
+/** A titled section of the page, showing that it is loading until it is first filled. */
+function panel(titleId: string, title: string) {
+  const heading = () => h('h2', { id: titleId }, title)
+  const box = h(
+    'section',
+    { class: 'panel', 'aria-labelledby': titleId },
+    heading(),
+    loading(`Loading ${title.toLowerCase()}`),
+  )
+  return { box, fill: (content: HTMLElement) => clear(box, heading(), content) }
+}
+
 /** Feeds and pushes with their health, refreshed every few seconds like the flows matrix. */
 export async function renderFederation(main: HTMLElement): Promise<() => void> {
   const stamp = h('span', { class: 'stamp', role: 'status' })
   const summary = h('p', { class: 'sub', id: 'federation-summary' })
-  const feedsBox = h(
-    'section',
-    { class: 'panel', 'aria-labelledby': 'feeds-title' },
-    h('h2', { id: 'feeds-title' }, 'Feeds'),
-    loading('Loading feeds'),
-  )
-  const pushesBox = h(
-    'section',
-    { class: 'panel', 'aria-labelledby': 'pushes-title' },
-    h('h2', { id: 'pushes-title' }, 'Pushes'),
-    loading('Loading pushes'),
-  )
+  const feeds = panel('feeds-title', 'Feeds')
+  const pushes = panel('pushes-title', 'Pushes')
+  const withdrawalsPanel = panel('withdrawals-title', 'Withdrawals')
+  const keys = panel('partner-keys-title', 'Partner node keys')
   let last = ''
   let lastSummary = ''
   let names: Names | undefined
@@ -200,24 +287,27 @@ export async function renderFederation(main: HTMLElement): Promise<() => void> {
     if (stopped) return
     if (!document.hidden || force) {
       try {
-        const [feeds, pushes] = await Promise.all([
+        const [feedList, pushList, { withdrawals }, partnerKeys] = await Promise.all([
           api.get<FederationFeed[]>('/federation/feeds'),
           api.get<FederationPush[]>('/federation/pushes'),
+          api.get<{ withdrawals: FederationWithdrawal[] }>('/federation/withdrawals'),
+          api.get<PartnerNodeKey[]>('/federation/partner-keys'),
         ])
         const now = Date.now()
-        const feedRows = feeds.map((f) => feedRow(f, now, names))
-        const pushRows = pushes.map((p) => pushRow(p, now, names))
+        const feedRows = feedList.map((f) => feedRow(f, now, names))
+        const pushRows = pushList.map((p) => pushRow(p, now, names))
         // re-render when the node's answer changes (not merely the clock), so focus is not lost every few seconds
-        const text = JSON.stringify([feeds, pushes], (k, v) => (k === 'lagSeconds' ? undefined : v))
+        const text = JSON.stringify([feedList, pushList, withdrawals, partnerKeys], (k, v) =>
+          k === 'lagSeconds' ? undefined : v,
+        )
         if (text !== last || force) {
           last = text
           const focused = document.activeElement?.getAttribute('aria-label')
-          clear(
-            feedsBox,
-            h('h2', { id: 'feeds-title' }, 'Feeds'),
-            feedsTable(feedRows, (id) => void poll(id)),
-          )
-          clear(pushesBox, h('h2', { id: 'pushes-title' }, 'Pushes'), pushesTable(pushRows))
+          feeds.fill(feedsTable(feedRows, (id) => void poll(id)))
+          pushes.fill(pushesTable(pushRows))
+          const shown = withdrawalRows(withdrawals, now, names)
+          withdrawalsPanel.fill(withdrawalsTable(shown.rows, shown.leftOut, withdrawalsSummary(withdrawals)))
+          keys.fill(partnerKeysTable(partnerKeys.map((k) => partnerKeyRow(k, names))))
           if (focused)
             main
               .querySelector<HTMLElement>(`[aria-label="${CSS.escape(focused)}"]`)
@@ -229,11 +319,7 @@ export async function renderFederation(main: HTMLElement): Promise<() => void> {
         }
         stamp.textContent = `Updated ${new Date().toLocaleTimeString('en-GB')}`
       } catch (error) {
-        clear(
-          feedsBox,
-          h('h2', { id: 'feeds-title' }, 'Feeds'),
-          errorBox(error, () => void tick(true)),
-        )
+        feeds.fill(errorBox(error, () => void tick(true)))
       }
     }
     if (!stopped) timer = setTimeout(() => void tick(), POLL_MS)
@@ -242,11 +328,13 @@ export async function renderFederation(main: HTMLElement): Promise<() => void> {
   main.append(
     heading(
       'Federation',
-      'Partner nodes this node pulls from and pushes to, and whether each link is healthy. Refreshes every few seconds.',
+      'Partner nodes this node pulls from and pushes to, whether each link is healthy, and what they acknowledged. Refreshes every few seconds.',
     ),
     h('div', { class: 'toolbar' }, summary, stamp),
-    feedsBox,
-    pushesBox,
+    feeds.box,
+    pushes.box,
+    withdrawalsPanel.box,
+    keys.box,
   )
   // collection aliases and partner names, once: the federation API gives ids
   try {
