@@ -1,6 +1,7 @@
 import type { FederationContext } from './context.js'
 import { givenNodeKey } from './given-key.js'
 import type { PartnerKeyPin } from './state.js'
+import type { FeedDefinition } from './types.js'
 
 /** The key a partner node's withdrawal acknowledgements are checked with, since when and by whom. */
 export interface PinnedPartnerKey extends PartnerKeyPin {
@@ -37,21 +38,23 @@ export async function feedGivenKey(
   partnerId: string,
   offered?: string,
 ): Promise<PartnerKeyPin | undefined> {
-  const given = (await ctx.state.feeds())
-    .filter((f) => f.partnerId === partnerId && f.vkey !== undefined)
-    .sort((a, b) => a.id.localeCompare(b.id))
-  const pins = await Promise.all(
-    given.map(async (feed): Promise<PartnerKeyPin> => {
-      const state = await ctx.state.feedState(feed.id)
-      return {
-        vkey: state.ledger.vkey ?? feed.vkey!,
-        pinnedAt: feed.vkeyPinnedAt ?? feed.createdAt,
-        pinnedBy: feed.vkeyPinnedBy ?? feed.createdBy,
-        fromFeed: feed.id,
-      }
-    }),
-  )
+  const own = (await ctx.state.feeds()).filter((f) => f.partnerId === partnerId)
+  const pins = await givenKeys(ctx, own)
   return pins.find((p) => p.vkey === offered) ?? pins[0]
+}
+
+/** The key each of `feeds` was given and trusts now, in feed id order; feeds given none are left out. */
+async function givenKeys(ctx: FederationContext, feeds: FeedDefinition[]): Promise<PinnedPartnerKey[]> {
+  const given = feeds.filter((f) => f.vkey !== undefined).sort((a, b) => a.id.localeCompare(b.id))
+  return Promise.all(
+    given.map(async (feed) => ({
+      partner: feed.partnerId,
+      vkey: (await ctx.state.feedState(feed.id)).ledger.vkey ?? feed.vkey!,
+      pinnedAt: feed.vkeyPinnedAt ?? feed.createdAt,
+      pinnedBy: feed.vkeyPinnedBy ?? feed.createdBy,
+      fromFeed: feed.id,
+    })),
+  )
 }
 
 /**
@@ -62,14 +65,10 @@ export async function partnerKeyPins(
   ctx: FederationContext,
 ): Promise<(PinnedPartnerKey & { pending?: true })[]> {
   const pinned = await ctx.state.partnerKeys()
-  const unpinned = [...new Set((await ctx.state.feeds()).map((f) => f.partnerId))].filter(
-    (p) => !pinned.some((k) => k.partner === p),
-  )
-  const implied = await Promise.all(
-    unpinned.map(async (partner) => {
-      const pin = await feedGivenKey(ctx, partner)
-      return pin ? [{ partner, ...pin, pending: true as const }] : []
-    }),
-  )
-  return [...pinned, ...implied.flat()].sort((a, b) => a.partner.localeCompare(b.partner))
+  const unpinned = (await ctx.state.feeds()).filter((f) => !pinned.some((k) => k.partner === f.partnerId))
+  // the first feed's key for each partner, as feedGivenKey chooses without an offered key
+  const implied = new Map<string, PinnedPartnerKey & { pending: true }>()
+  for (const pin of await givenKeys(ctx, unpinned))
+    if (!implied.has(pin.partner)) implied.set(pin.partner, { ...pin, pending: true })
+  return [...pinned, ...implied.values()].sort((a, b) => a.partner.localeCompare(b.partner))
 }
