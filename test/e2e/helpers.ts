@@ -46,12 +46,14 @@ export async function launch(): Promise<{ context: BrowserContext; profile: stri
 }
 
 /** Every object a partner receives from one collection over TAXII, following `next`. */
-export async function taxiiObjects(
-  url: string,
-  collectionId: string,
-  key: string,
-): Promise<{ id: string; object_marking_refs?: string[] }[]> {
-  const out: { id: string; object_marking_refs?: string[] }[] = []
+interface TaxiiObject {
+  id: string
+  object_marking_refs?: string[]
+  revoked?: boolean
+}
+
+export async function taxiiObjects(url: string, collectionId: string, key: string): Promise<TaxiiObject[]> {
+  const out: TaxiiObject[] = []
   let next: string | undefined
   for (;;) {
     const q = new URLSearchParams({ limit: '1000', ...(next ? { next } : {}) })
@@ -60,7 +62,7 @@ export async function taxiiObjects(
     })
     if (res.status === 404) return out
     if (res.status !== 200) throw new Error(`TAXII answered ${res.status}: ${await res.text()}`)
-    const body = (await res.json()) as { objects?: { id: string }[]; more?: boolean; next?: string }
+    const body = (await res.json()) as { objects?: TaxiiObject[]; more?: boolean; next?: string }
     out.push(...(body.objects ?? []))
     if (!body.more || !body.next) return out
     next = body.next
