@@ -37,11 +37,20 @@ beforeAll(async () => {
   }
   await run('partners', 'add', '--id', 'isles', '--name', 'Isles Coast Guard')
   await run('agreements', 'add', '--partner', 'isles', '--collections', '*', '--max-tlp', 'red')
-  expect(
-    (await run('suspend', 'isles', '--reason', 'source protection', '--collection', 'routes')).code,
-  ).toBe(0)
+  const suspended = await run('suspend', 'isles', '--reason', 'source protection', '--collection', 'routes')
+  expect(suspended.code).toBe(0)
+  // the confirmation names what the order covers as "policy history" does, not as stored JSON
+  expect(suspended.stdout).toMatch(
+    new RegExp(`^order--\\S+\nsuspension of isles effective \\S+: collections routes \\(${routes}\\)\n$`),
+  )
 })
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+it('collections list counts versions, one in the singular', async () => {
+  expect((await run('collections', 'list')).stdout).toContain(
+    `${routes}  intel/routes  Maritime routes  (1 object version)\n`,
+  )
+})
 
 it('policy preview names collections by alias, or title, with the id', async () => {
   const text = (await run('policy', 'preview', '--partner', 'isles')).stdout

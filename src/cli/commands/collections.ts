@@ -55,7 +55,7 @@ export async function run(args: string[]): Promise<void> {
       for (const c of collections) {
         const count = await store.countObjects(c.id)
         process.stdout.write(
-          `${c.id}  ${c.apiRoot}/${c.alias ?? '-'}  ${c.title}  (${count} object versions)\n`,
+          `${c.id}  ${c.apiRoot}/${c.alias ?? '-'}  ${c.title}  (${count} object ${count === 1 ? 'version' : 'versions'})\n`,
         )
       }
       return

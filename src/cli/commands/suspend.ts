@@ -1,6 +1,8 @@
 import { ABOVE_TLP_LEVELS } from '../../policy/tlp.js'
 import { resolveCollectionIds } from '../../services/collections.js'
+import { scopeText } from '../../services/console-partner.js'
 import { warnIfBackdated } from '../backdated.js'
+import { collectionLabels } from '../collection-labels.js'
 import { CliError } from '../errors.js'
 import { instant, oneOf, parse, required } from '../options.js'
 import { withServices } from '../store-session.js'
@@ -49,8 +51,10 @@ export async function run(args: string[]): Promise<void> {
       ...(values.reference ? { reference: values.reference } : {}),
     })
     warnIfBackdated(order)
+    // the words "policy history" uses, so the confirmation reads the same as the record
+    const scope = scopeText(order.scope, await collectionLabels(store))
     process.stdout.write(
-      `${order.id}\nsuspension of ${order.partner_id} effective ${order.effective_from}${order.scope ? ` for ${JSON.stringify(order.scope)}` : ' for everything'}\n`,
+      `${order.id}\nsuspension of ${order.partner_id} effective ${order.effective_from}: ${scope}\n`,
     )
   })
 }
