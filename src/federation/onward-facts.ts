@@ -4,7 +4,8 @@ import type { StixObject } from '../stix/object.js'
 import type { ProvenanceRecord, Store } from '../store/types.js'
 import { type OnwardFacts, onwardDenial } from './onward.js'
 import type { FederationState } from './state.js'
-import type { AppliedWithdrawal } from './types.js'
+import { derivedOnce } from './state-copies.js'
+import type { AppliedWithdrawal, WithdrawalRecord } from './types.js'
 
 /**
  * What the federation rules know about one partner, loaded once for a read session, a preview or an
@@ -32,14 +33,22 @@ export async function partnerOnwardFacts(
 ): Promise<PartnerOnwardFacts> {
   const [applied, issued] = await Promise.all([state.applied(), state.withdrawals(partnerId)])
   const by = (at: string) => asOf === undefined || Date.parse(at) <= Date.parse(asOf)
+  const appliedMap = (list: readonly AppliedWithdrawal[]) =>
+    new Map(list.filter((a) => by(a.appliedAt)).map((a) => [a.objectId, a]))
+  const withdrawnSet = (list: readonly WithdrawalRecord[]) =>
+    new Set(list.filter((w) => by(w.createdAt)).map((w) => w.objectId))
   return {
     partnerId,
     partnerIdentity: snapshot.partners.get(partnerId)?.identity_id,
     markings: snapshot.markings,
-    applied: new Map(applied.filter((a) => by(a.appliedAt)).map((a) => [a.objectId, a])),
-    withdrawn: new Set(issued.filter((w) => by(w.createdAt)).map((w) => w.objectId)),
+    // now (every read): built once per copy of the lists; at a past instant, filtered afresh
+    applied: asOf === undefined ? derivedOnce(APPLIED, applied, appliedMap) : appliedMap(applied),
+    withdrawn: asOf === undefined ? derivedOnce(WITHDRAWN, issued, withdrawnSet) : withdrawnSet(issued),
   }
 }
+
+const APPLIED = new WeakMap<readonly AppliedWithdrawal[], ReadonlyMap<string, AppliedWithdrawal>>()
+const WITHDRAWN = new WeakMap<readonly WithdrawalRecord[], ReadonlySet<string>>()
 
 /** Every provenance record of the objects `ids`, by object (none are looked up on a node that never received any). */
 export async function provenanceByObject(

@@ -1,4 +1,5 @@
 import type { Store } from '../store/types.js'
+import { cachedList, changed } from './state-copies.js'
 import type {
   AppliedWithdrawal,
   FeedDefinition,
@@ -19,6 +20,8 @@ const P = {
   push: 'federation/push/',
   pushState: 'federation/push-state/',
   withdrawal: 'federation/withdrawal/',
+  withdrawalOf: 'federation/withdrawal-of/',
+  withdrawalsIndexed: 'federation/withdrawal-of-complete',
   withdrawn: 'federation/withdrawn/',
   partnerKey: 'federation/partner-key/',
   revocationCursor: 'federation/revocation-cursor/',
@@ -31,6 +34,10 @@ export interface PartnerKeyPin {
   pinnedBy?: string
   /** The feed from this partner whose given key (`feeds add --vkey`) the first acknowledgement was checked with. */
   fromFeed?: string
+}
+
+function withdrawalOf(w: Pick<WithdrawalRecord, 'partnerId' | 'kind' | 'objectId'>): string {
+  return `${P.withdrawalOf}${w.partnerId}/${w.kind}/${w.objectId}`
 }
 
 export function newHealth(): Health {
@@ -83,17 +90,37 @@ export class FederationState {
   }
   putPushState = (id: string, state: PushState) => this.#put(P.pushState + id, state)
 
-  /** Origin side, keyed by partner so one partner's list is one prefix query. */
+  /**
+   * Origin side, keyed by partner so one partner's list is one prefix query. Every partner read consults
+   * them, so the lists come from the process's copies (state-copies.ts): shared and frozen.
+   */
   withdrawals = (partnerId?: string) =>
-    this.#list<WithdrawalRecord>(partnerId ? `${P.withdrawal}${partnerId}/` : P.withdrawal)
+    cachedList<WithdrawalRecord>(this.store, partnerId ? `${P.withdrawal}${partnerId}/` : P.withdrawal)
   withdrawal = (partnerId: string, id: string) =>
     this.#get<WithdrawalRecord>(`${P.withdrawal}${partnerId}/${id}`)
-  putWithdrawal = (w: WithdrawalRecord) => this.#put(`${P.withdrawal}${w.partnerId}/${w.id}`, w)
+  putWithdrawal = (w: WithdrawalRecord) =>
+    changed(this.store, `${P.withdrawal}${w.partnerId}/${w.id}`, w, [withdrawalOf(w), JSON.stringify(w.id)])
 
-  /** Receiver side: objects withdrawn by their origin. */
-  applied = () => this.#list<AppliedWithdrawal>(P.withdrawn)
+  /**
+   * Whether the partner already has a withdrawal of this kind of the object: a lookup in the index each
+   * withdrawal is written with, not a read of the partner's whole history. A database from before the
+   * index is indexed once, on first use.
+   */
+  async hasWithdrawal(w: Pick<WithdrawalRecord, 'partnerId' | 'kind' | 'objectId'>): Promise<boolean> {
+    if ((await this.store.getState(P.withdrawalsIndexed)) === undefined) {
+      const all = await this.withdrawals()
+      await this.store.putStates([
+        ...all.map((r) => ({ name: withdrawalOf(r), value: JSON.stringify(r.id) })),
+        { name: P.withdrawalsIndexed, value: 'true' },
+      ])
+    }
+    return (await this.store.getState(withdrawalOf(w))) !== undefined
+  }
+
+  /** Receiver side: objects withdrawn by their origin (from the copies too). */
+  applied = () => cachedList<AppliedWithdrawal>(this.store, P.withdrawn)
   appliedFor = (objectId: string) => this.#get<AppliedWithdrawal>(P.withdrawn + objectId)
-  putApplied = (a: AppliedWithdrawal) => this.#put(P.withdrawn + a.objectId, a)
+  putApplied = (a: AppliedWithdrawal) => changed(this.store, P.withdrawn + a.objectId, a)
 
   /** The verifier key a partner's node signs acknowledgements with (pinned on first use). */
   partnerKey = (partnerId: string) => this.#get<PartnerKeyPin>(P.partnerKey + partnerId)

@@ -13,6 +13,7 @@ import { type AckFields, parseAckText } from './acknowledgement.js'
 import { type FederationContext, iso } from './context.js'
 import { FederationError } from './errors.js'
 import { feedGivenKey } from './partner-keys.js'
+import { derivedOnce } from './state-copies.js'
 import type { AppliedWithdrawal, WithdrawalRecord } from './types.js'
 
 // Origin side ------------------------------------------------------------------------------------------
@@ -76,8 +77,7 @@ export async function issueWithdrawals(
   const created: WithdrawalRecord[] = []
   for (const partnerId of partners) {
     if (!known.has(partnerId)) throw new FederationError('invalid', `no partner "${partnerId}"`)
-    const existing = await ctx.state.withdrawals(partnerId)
-    if (existing.some((w) => w.objectId === input.objectId && w.kind === input.kind)) continue
+    if (await ctx.state.hasWithdrawal({ partnerId, kind: input.kind, objectId: input.objectId })) continue
     const at = iso(ctx.now())
     const record: WithdrawalRecord = {
       id: `withdrawal--${randomUUID()}`,
@@ -134,11 +134,16 @@ export async function revokeObject(
 export async function pendingWithdrawals(
   ctx: FederationContext,
   partnerId?: string,
-): Promise<WithdrawalRecord[]> {
-  return (await ctx.state.withdrawals(partnerId))
-    .filter((w) => !w.acknowledgement)
-    .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+): Promise<readonly WithdrawalRecord[]> {
+  // a partner's node asks on every poll: worked out once per copy of the list (state-copies.ts)
+  return derivedOnce(PENDING, await ctx.state.withdrawals(partnerId), (list) =>
+    Object.freeze(
+      list.filter((w) => !w.acknowledgement).sort((a, b) => a.createdAt.localeCompare(b.createdAt)),
+    ),
+  )
 }
+
+const PENDING = new WeakMap<readonly WithdrawalRecord[], readonly WithdrawalRecord[]>()
 
 /**
  * A partner node that changed its key since it was pinned sends its key changes along: the pinned key must

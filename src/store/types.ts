@@ -373,6 +373,8 @@ export interface Store {
   /** Small named JSON documents (feed definitions, cursors, health); last write wins. */
   getState(name: string): Promise<string | undefined>
   putState(name: string, value: string): Promise<void>
+  /** Several documents at once: all are written or none (a document and the token marking it changed). */
+  putStates(documents: readonly { name: string; value: string }[]): Promise<void>
   listState(prefix: string): Promise<{ name: string; value: string }[]>
   deleteState(name: string): Promise<void>
 

@@ -361,6 +361,24 @@ describe.each(STORES)('$name store', (factory) => {
     expect(await store.objectsVersion()).not.toBe(v1)
   })
 
+  it('keeps named state documents: one or several at once, the last of a name winning', async () => {
+    await store.putState('federation/a', '1')
+    await store.putStates([
+      { name: 'federation/b', value: '2' },
+      { name: 'federation/a', value: '3' },
+      { name: 'federation/b', value: '4' },
+      { name: 'other/c', value: '5' },
+    ])
+    await store.putStates([])
+    expect(await store.listState('federation/')).toEqual([
+      { name: 'federation/a', value: '3' },
+      { name: 'federation/b', value: '4' },
+    ])
+    expect(await store.getState('other/c')).toBe('5')
+    await store.deleteState('federation/a')
+    expect(await store.getState('federation/a')).toBeUndefined()
+  })
+
   it('stores principals, keys, grants and statuses', async () => {
     const now = '2026-01-05T08:00:00.000Z'
     await store.createPrincipal(

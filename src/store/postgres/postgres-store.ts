@@ -764,10 +764,19 @@ export class PostgresStore implements Store {
     return rows[0]?.value
   }
 
-  async putState(name: string, value: string): Promise<void> {
+  putState(name: string, value: string): Promise<void> {
+    return this.putStates([{ name, value }])
+  }
+
+  async putStates(documents: readonly { name: string; value: string }[]): Promise<void> {
+    // the last of a name given twice wins, as in SQLite (ON CONFLICT would refuse the whole statement)
+    const last = new Map(documents.map((d) => [d.name, d.value]))
+    if (last.size === 0) return
+    // one statement, so all or none
     await this.#pool.query(
-      'INSERT INTO state (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
-      [name, value],
+      `INSERT INTO state (name, value) SELECT * FROM unnest($1::text[], $2::text[])
+       ON CONFLICT (name) DO UPDATE SET value = excluded.value`,
+      [[...last.keys()], [...last.values()]],
     )
   }
 

@@ -795,12 +795,17 @@ export class SqliteStore implements Store {
     )?.value
   }
 
-  async putState(name: string, value: string): Promise<void> {
-    this.#sql
-      .get(
-        'INSERT INTO state (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
-      )
-      .run(name, value)
+  putState(name: string, value: string): Promise<void> {
+    return this.putStates([{ name, value }])
+  }
+
+  async putStates(documents: readonly { name: string; value: string }[]): Promise<void> {
+    const put = this.#sql.get(
+      'INSERT INTO state (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
+    )
+    this.db.transaction(() => {
+      for (const d of documents) put.run(d.name, d.value)
+    })()
   }
 
   async listState(prefix: string): Promise<{ name: string; value: string }[]> {
