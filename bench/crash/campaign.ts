@@ -31,6 +31,12 @@ export interface CrashOptions {
   batch?: number
   /** Kill between these many milliseconds after the load starts. */
   killAfterMs?: [number, number]
+  /**
+   * Count the kill delay from the round's first read of WRITER_MIN_BATCH objects or more (a page the
+   * ledger writer thread records) instead of from the start, waiting at most this many milliseconds for
+   * it: a short campaign on a slow machine then still kills both kinds of append, not only early rounds.
+   */
+  armAfterWriterReadMs?: number
   onRound?: (round: RoundResult) => void
 }
 
@@ -209,6 +215,10 @@ export async function runCrashCampaign(options: CrashOptions): Promise<CrashSumm
     let killed = false
     const roundBatches: typeof batches = []
     let roundReads = 0
+    let sawWriterRead: () => void = () => {}
+    const writerRead = new Promise<void>((resolve) => {
+      sawWriterRead = resolve
+    })
     const writer = async () => {
       while (!killed) {
         const ids = Array.from({ length: batchSize }, () => `indicator--${randomUUID()}`)
@@ -242,6 +252,7 @@ export async function runCrashCampaign(options: CrashOptions): Promise<CrashSumm
           if (res.status === 200) {
             reads.push((body.objects ?? []).map((o) => ({ id: o.id, modified: o.modified ?? null })))
             roundReads++
+            if ((body.objects?.length ?? 0) >= WRITER_MIN_BATCH) sawWriterRead()
           }
         } catch {
           return
@@ -253,6 +264,8 @@ export async function runCrashCampaign(options: CrashOptions): Promise<CrashSumm
       ...Array.from({ length: writers }, writer),
       ...Array.from({ length: readers }, reader),
     ])
+    if (options.armAfterWriterReadMs !== undefined)
+      await Promise.race([writerRead, new Promise((r) => setTimeout(r, options.armAfterWriterReadMs))])
     await new Promise((r) => setTimeout(r, killAfter))
     child.kill('SIGKILL')
     await exited

@@ -115,7 +115,8 @@ describe('decisions and endpoints the gate remembers', () => {
     const { policy } = t.node.services
     const other = (await createCollection(t.node.store, { apiRoot: 'intel', title: 'Fictional short term' }))
       .id
-    const until = new Date(Date.now() + 1500).toISOString()
+    // room for two agreements, a POST and a read before it ends, on a loaded PostgreSQL run too
+    const until = new Date(Date.now() + 5000).toISOString()
     // one agreement keeps the collection listed but asks for a label the indicator lacks (no prefilter
     // reads labels, so only the decision can withhold it); the other allows it, and ends
     await policy.putAgreement(
