@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { widens } from '../policy/widening.js'
 import type { NodeServices } from '../server/services.js'
+import { oneAtATime } from '../services/one-at-a-time.js'
 import { oneOf } from '../services/policy-input.js'
 import type { PrincipalRecord, Store } from '../store/types.js'
 import { agreementInput } from '../taxii/admin/admin-routes.js'
@@ -71,12 +72,7 @@ export function withFourEyes(routes: JsonRoute[], services: NodeServices, enable
   const { store, policy } = services
   const byKind = { resume: routes.find(isResume), agreement: routes.find(isAgreement) }
   // approvals are decided one at a time, so two officers approving together apply a change once
-  let queue: Promise<unknown> = Promise.resolve()
-  const serial = <T>(work: () => Promise<T>): Promise<T> => {
-    const next = queue.then(work, work)
-    queue = next.catch(() => undefined)
-    return next
-  }
+  const serial = oneAtATime()
 
   const hold = async (kind: PendingChange['kind'], req: JsonRequest, summary: string) => {
     const change: PendingChange = {

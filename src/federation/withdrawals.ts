@@ -8,6 +8,7 @@ import { followAnsweredChanges, globalOriginOfKey } from '../ledger/key-change.j
 import { partnerLogId } from '../ledger/log-id.js'
 import { verifyNote } from '../ledger/note.js'
 import { ledgerTime } from '../services/ledger-service.js'
+import { oneAtATime } from '../services/one-at-a-time.js'
 import type { StixObject } from '../stix/object.js'
 import { type AckFields, parseAckText } from './acknowledgement.js'
 import { type FederationContext, iso } from './context.js'
@@ -66,10 +67,20 @@ export interface IssueInput {
  * partner's node is asked (on its next poll) to stop passing it on and to acknowledge. A partner that
  * already has an open withdrawal of the object is not asked twice.
  */
-export async function issueWithdrawals(
-  ctx: FederationContext,
-  input: IssueInput,
-): Promise<WithdrawalRecord[]> {
+export function issueWithdrawals(ctx: FederationContext, input: IssueInput): Promise<WithdrawalRecord[]> {
+  // a revocation scan and an administrator's withdrawal of one object would otherwise both find it
+  // not yet withdrawn, and open it twice
+  let serial = issuing.get(ctx.store)
+  if (!serial) {
+    serial = oneAtATime()
+    issuing.set(ctx.store, serial)
+  }
+  return serial(() => issueNow(ctx, input))
+}
+
+const issuing = new WeakMap<object, ReturnType<typeof oneAtATime>>()
+
+async function issueNow(ctx: FederationContext, input: IssueInput): Promise<WithdrawalRecord[]> {
   // a mistyped id would otherwise ask partners to withdraw, and the ledger to record, what never left
   if ((await ctx.store.latestVersions([input.objectId])).length === 0) throw notHeld(input.objectId)
   const partners = input.partners ?? (await recipientsOf(ctx, input.objectId))

@@ -239,3 +239,23 @@ describe('a partner node that changed its key', () => {
     expect((await alpha.ctx.state.partnerKey('bravo'))?.vkey).toBe(second.next.vkey)
   })
 })
+
+// last: the tests above count withdrawals and ledger entries
+describe('withdrawals asked for together', () => {
+  it('is opened once when the same withdrawal is asked for twice at the same moment', async () => {
+    // as a revocation scan and an administrator's revoke can: both would pass "not withdrawn yet"
+    await put(alpha, [ind(40)])
+    const ask = () =>
+      issueWithdrawals(alpha.ctx, {
+        objectId: ind(40).id,
+        partners: ['bravo'],
+        kind: 'withdrawn',
+        reason: 'source at risk (fictional)',
+        by: 'officer-7',
+      })
+    const [first, second] = await Promise.all([ask(), ask()])
+    expect(first.length + second.length).toBe(1)
+    const opened = (await alpha.ctx.state.withdrawals('bravo')).filter((w) => w.objectId === ind(40).id)
+    expect(opened).toHaveLength(1)
+  })
+})
