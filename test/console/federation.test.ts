@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { seedDemo } from '../../src/demo/seed.js'
 import { listFeeds, listPushes } from '../../src/federation/definitions.js'
+import { FederationState } from '../../src/federation/state.js'
 import { generateNodeKey } from '../../src/ledger/note-key.js'
 import type {
   FederationFeed,
@@ -256,6 +257,40 @@ describe('withdrawals and partner node keys on the federation page', () => {
     expect(bounded.rows).toHaveLength(ACKNOWLEDGED_SHOWN + 2)
     expect(bounded.leftOut).toBe(5)
     expect(bounded.rows.filter((r) => r.status === 'pending')).toHaveLength(2)
+  })
+
+  it('asks the node for every pending one and only the newest acknowledged, which it counts', async () => {
+    // acknowledged long ago, as accepted acknowledgements leave them (signatures are another test's)
+    const state = new FederationState(t.node.store)
+    const [pending] = await withdrawals()
+    for (const hour of [1, 2, 3])
+      await state.putWithdrawal({
+        id: `withdrawal--00000000-0000-4000-8000-00000000000${hour}`,
+        objectId: pending!.object_id,
+        partnerId: 'southern',
+        kind: 'withdrawn',
+        reason: 'court order (fictional)',
+        createdAt: new Date(Date.now() - hour * 3_600_000).toISOString(),
+        createdBy: 'test',
+        acknowledgement: { receivedAt: new Date().toISOString(), note: 'n', signer: 's', appliedAt: 'a' },
+      })
+    const answer = await fed<{ withdrawals: FederationWithdrawal[]; acknowledged_left_out: number }>(
+      'withdrawals?acknowledged_limit=2',
+    )
+    expect(answer.status).toBe(200)
+    const { withdrawals: bounded, acknowledged_left_out: older } = answer.body
+    expect(older).toBe(1)
+    expect(bounded.filter((w) => w.acknowledged_at === undefined)).toHaveLength(2)
+    // the newest two of the three acknowledged
+    expect(bounded.filter((w) => w.acknowledged_at !== undefined).map((w) => w.id)).toEqual([
+      'withdrawal--00000000-0000-4000-8000-000000000001',
+      'withdrawal--00000000-0000-4000-8000-000000000002',
+    ])
+    expect(withdrawalsSummary(bounded, older)).toBe('5 withdrawals: 2 not acknowledged.')
+    expect(withdrawalRows(bounded, Date.now(), undefined, older).leftOut).toBe(1)
+    expect((await withdrawals()).length).toBe(5) // without the parameter, the whole list
+    for (const bad of ['0', '-1', 'two', '1.5'])
+      expect((await fed(`withdrawals?acknowledged_limit=${bad}`)).status).toBe(400)
   })
 
   it("lists the partner node keys, a feed's given key as not yet used", async () => {

@@ -17,7 +17,7 @@ import type { FederationWithdrawal } from '../../services/console-types.js'
 import { type BodyShape, oneOf } from '../../services/policy-input.js'
 import type { PrincipalRecord } from '../../store/types.js'
 import { badRequest, notFound, TaxiiError } from '../errors.js'
-import { type JsonRequest, type JsonRoute, queryParam, str } from './json-api.js'
+import { type JsonRequest, type JsonRoute, positiveIntParam, queryParam, str } from './json-api.js'
 
 const ADMIN: PrincipalRecord['role'][] = ['admin']
 
@@ -222,8 +222,22 @@ export function federationRoutes(services: NodeServices, scheduler?: FederationS
       const pending = oneOf(url.searchParams.get('pending'), ['true', 'false'] as const, 'pending') === 'true'
       const all = principal.role === 'admin' && !pending
       const partner = principal.role === 'partner' ? principal.partnerId! : queryParam(url, 'partner')
+      // the console shows every pending one and the newest acknowledged; the list only grows
+      const acknowledgedLimit = positiveIntParam(url, 'acknowledged_limit')
       const list = all ? await ctx.state.withdrawals(partner) : await pendingWithdrawals(ctx, partner)
-      return { origin: ctx.ledger.origin, withdrawals: list.map(withdrawalView) }
+      if (!all || acknowledgedLimit === undefined)
+        return { origin: ctx.ledger.origin, withdrawals: list.map(withdrawalView) }
+      const acknowledged = list
+        .filter((w) => w.acknowledgement)
+        .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+      return {
+        origin: ctx.ledger.origin,
+        withdrawals: [
+          ...list.filter((w) => !w.acknowledgement),
+          ...acknowledged.slice(0, acknowledgedLimit),
+        ].map(withdrawalView),
+        acknowledged_left_out: Math.max(0, acknowledged.length - acknowledgedLimit),
+      }
     }),
     route(
       'POST',

@@ -198,6 +198,14 @@ export function queryParam(url: URL, name: string): string | undefined {
   return value ?? undefined
 }
 
+/** A positive integer query parameter, or undefined when absent; anything else is refused, not read as absent. */
+export function positiveIntParam(url: URL, name: string): number | undefined {
+  const value = url.searchParams.get(name)
+  if (value === null) return undefined
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw badRequest(`${name} must be a positive integer`)
+  return Number(value)
+}
+
 export function str(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined
 }

@@ -2,17 +2,10 @@ import { ALLOWED, roleList } from '../../auth/roles.js'
 import type { NodeServices } from '../../server/services.js'
 import { matchCollection } from '../../services/match.js'
 import { fail } from '../../services/policy-input.js'
-import { badRequest, notFound } from '../errors.js'
-import { type JsonRoute, queryParam } from './json-api.js'
+import { notFound } from '../errors.js'
+import { type JsonRoute, positiveIntParam, queryParam } from './json-api.js'
 
 const MAX_LIMIT = 1000
-
-/** At most this many matches; a limit that is no positive integer is refused, not read as the default. */
-function limitParam(value: string | null): number {
-  if (value === null) return 100
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw badRequest('limit must be a positive integer')
-  return Number(value)
-}
 
 /** Pattern search over observed-data, through the same gate as every other read path. */
 export function searchRoutes(services: NodeServices): JsonRoute[] {
@@ -25,7 +18,7 @@ export function searchRoutes(services: NodeServices): JsonRoute[] {
       handle: async ({ principal, url, requestId }) => {
         const pattern = url.searchParams.get('pattern') ?? fail('pattern is required')
         const name = queryParam(url, 'collection') ?? fail('collection is required')
-        const limit = Math.min(limitParam(url.searchParams.get('limit')), MAX_LIMIT)
+        const limit = Math.min(positiveIntParam(url, 'limit') ?? 100, MAX_LIMIT)
         const session = await gate.open(
           {
             principalId: principal.id,

@@ -19,6 +19,7 @@ import {
   pushRow,
 } from './federation-model.js'
 import {
+  ACKNOWLEDGED_SHOWN,
   PARTNER_KEYS_EMPTY,
   type PartnerKeyRow,
   partnerKeyRow,
@@ -287,17 +288,21 @@ export async function renderFederation(main: HTMLElement): Promise<() => void> {
     if (stopped) return
     if (!document.hidden || force) {
       try {
-        const [feedList, pushList, { withdrawals }, partnerKeys] = await Promise.all([
-          api.get<FederationFeed[]>('/federation/feeds'),
-          api.get<FederationPush[]>('/federation/pushes'),
-          api.get<{ withdrawals: FederationWithdrawal[] }>('/federation/withdrawals'),
-          api.get<PartnerNodeKey[]>('/federation/partner-keys'),
-        ])
+        const [feedList, pushList, { withdrawals, acknowledged_left_out: older = 0 }, partnerKeys] =
+          await Promise.all([
+            api.get<FederationFeed[]>('/federation/feeds'),
+            api.get<FederationPush[]>('/federation/pushes'),
+            // the node keeps every acknowledged one; the page needs only the newest
+            api.get<{ withdrawals: FederationWithdrawal[]; acknowledged_left_out?: number }>(
+              `/federation/withdrawals?acknowledged_limit=${ACKNOWLEDGED_SHOWN}`,
+            ),
+            api.get<PartnerNodeKey[]>('/federation/partner-keys'),
+          ])
         const now = Date.now()
         const feedRows = feedList.map((f) => feedRow(f, now, names))
         const pushRows = pushList.map((p) => pushRow(p, now, names))
         // re-render when the node's answer changes (not merely the clock), so focus is not lost every few seconds
-        const text = JSON.stringify([feedList, pushList, withdrawals, partnerKeys], (k, v) =>
+        const text = JSON.stringify([feedList, pushList, withdrawals, older, partnerKeys], (k, v) =>
           k === 'lagSeconds' ? undefined : v,
         )
         if (text !== last || force) {
@@ -305,8 +310,10 @@ export async function renderFederation(main: HTMLElement): Promise<() => void> {
           const focused = document.activeElement?.getAttribute('aria-label')
           feeds.fill(feedsTable(feedRows, (id) => void poll(id)))
           pushes.fill(pushesTable(pushRows))
-          const shown = withdrawalRows(withdrawals, now, names)
-          withdrawalsPanel.fill(withdrawalsTable(shown.rows, shown.leftOut, withdrawalsSummary(withdrawals)))
+          const shown = withdrawalRows(withdrawals, now, names, older)
+          withdrawalsPanel.fill(
+            withdrawalsTable(shown.rows, shown.leftOut, withdrawalsSummary(withdrawals, older)),
+          )
           keys.fill(partnerKeysTable(partnerKeys.map((k) => partnerKeyRow(k, names))))
           if (focused)
             main

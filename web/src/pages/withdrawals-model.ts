@@ -56,25 +56,30 @@ export function withdrawalRow(w: FederationWithdrawal, now: number, names: Names
   }
 }
 
-/** The rows to draw: every pending one first, then the newest acknowledged, and how many were left out. */
+/**
+ * The rows to draw: every pending one first, then the newest acknowledged, and how many were left out,
+ * here or already by the node (`acknowledged_left_out` of `?acknowledged_limit=`).
+ */
 export function withdrawalRows(
   list: FederationWithdrawal[],
   now: number,
   names: Names = AS_IS,
+  leftOutByNode = 0,
 ): { rows: WithdrawalRow[]; leftOut: number } {
   const rows = list
     .map((w) => withdrawalRow(w, now, names))
     .sort((a, b) => Number(b.attention) - Number(a.attention) || b.issuedAt.localeCompare(a.issuedAt))
   const pending = rows.filter((r) => r.attention).length
   const shown = rows.slice(0, pending + ACKNOWLEDGED_SHOWN)
-  return { rows: shown, leftOut: rows.length - shown.length }
+  return { rows: shown, leftOut: rows.length - shown.length + leftOutByNode }
 }
 
 /** "3 withdrawals: 1 not acknowledged." */
-export function withdrawalsSummary(list: FederationWithdrawal[]): string {
-  if (list.length === 0) return 'No withdrawals issued.'
+export function withdrawalsSummary(list: FederationWithdrawal[], acknowledgedLeftOut = 0): string {
+  const total = list.length + acknowledgedLeftOut
+  if (total === 0) return 'No withdrawals issued.'
   const pending = list.filter((w) => w.acknowledged_at === undefined).length
-  const head = `${list.length} ${list.length === 1 ? 'withdrawal' : 'withdrawals'}`
+  const head = `${total} ${total === 1 ? 'withdrawal' : 'withdrawals'}`
   return `${head}: ${pending === 0 ? 'all acknowledged' : `${pending} not acknowledged`}.`
 }
 
