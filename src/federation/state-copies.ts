@@ -5,9 +5,10 @@ import type { Store } from '../store/types.js'
  * Withdrawals are kept for good (an acknowledged one is the evidence of what was asked and answered), and
  * every partner read consults them, so reading and parsing them all per read grows with the node's history.
  * A process keeps one parsed copy per prefix instead, valid while the store's generation token is the one
- * it was read under. Every change writes a fresh token after the change itself, so a reader that finds a
- * token reads, after it, every change whose token came before it: a copy is never staler than the last
- * token written, even with several processes writing to one database. Changes must go through `changed`.
+ * it was read under. Every change writes a fresh token in the same write as itself, and a reader reads the
+ * token before the list, so a copy read under a token holds every change made before that token: never
+ * staler than the last change, even with several processes writing to one database. Changes must go
+ * through `changed`.
  */
 const GENERATION = 'federation/withdrawals-generation'
 
