@@ -25,7 +25,15 @@ import { nowMs } from '../lib/stats.js'
 import { dec, int, machineLine, markdownTable, ratio } from '../lib/table.js'
 
 const args = benchArgs({ '--sizes': 'value', '--pages': 'number', '--page': 'number' })
-const SIZES = (args.string('--sizes') ?? '0,1000,10000,50000').split(',').map(Number)
+// ascending: each size adds to the withdrawals of the one before
+const SIZES = (args.string('--sizes') ?? '0,1000,10000,50000')
+  .split(',')
+  .map((s) => Number(s.trim()))
+  .sort((a, b) => a - b)
+if (SIZES.some((n) => !Number.isInteger(n) || n < 0)) {
+  process.stderr.write('--sizes takes whole numbers of withdrawals, comma-separated (0,1000,10000)\n')
+  process.exit(2)
+}
 const PAGES = args.number('--pages', 200)
 const PAGE = args.number('--page', 100)
 const PARTNER = 'bench-partner'
