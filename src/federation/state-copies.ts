@@ -4,39 +4,43 @@ import type { Store } from '../store/types.js'
 /**
  * Withdrawals are kept for good (an acknowledged one is the evidence of what was asked and answered), and
  * every partner read consults them, so reading and parsing them all per read grows with the node's history.
- * A process keeps one parsed copy per prefix instead, valid while the store's generation token is the one
- * it was read under. Every change writes a fresh token in the same write as itself, and a reader reads the
- * token before the list, so a copy read under a token holds every change made before that token: never
- * staler than the last change, even with several processes writing to one database. Changes must go
+ * A process keeps one parsed copy per prefix instead, valid while the prefix's generation token is the one
+ * it was read under. Every change writes a fresh token for each prefix that covers it, in the same write as
+ * itself, and a reader reads the token before the list, so a copy read under a token holds every change
+ * made before that token: never staler than the last change, even with several processes writing to one
+ * database. A change to one partner's withdrawals leaves the other partners' copies valid. Changes must go
  * through `changed`.
  */
-const GENERATION = 'federation/withdrawals-generation'
+const GENERATION = 'federation/generation/'
 
-interface Copies {
-  token: string | undefined
-  lists: Map<string, readonly unknown[]>
-}
+const byStore = new WeakMap<Store, Map<string, { token: string | undefined; list: readonly unknown[] }>>()
 
-const byStore = new WeakMap<Store, Copies>()
-
-/** The documents under `prefix`, parsed and frozen (they are shared by every reader in the process). */
+/** The documents under `prefix` (ending in "/"), parsed and frozen (shared by every reader in the process). */
 export async function cachedList<T>(store: Store, prefix: string): Promise<readonly T[]> {
-  const token = await store.getState(GENERATION)
+  if (!prefix.endsWith('/')) throw new Error(`cachedList prefixes end in "/", not ${prefix}`)
+  const token = await store.getState(GENERATION + prefix)
   let copies = byStore.get(store)
-  if (!copies || copies.token !== token) {
-    copies = { token, lists: new Map() }
+  if (!copies) {
+    copies = new Map()
     byStore.set(store, copies)
   }
-  const kept = copies.lists.get(prefix)
-  if (kept) return kept as readonly T[]
+  const kept = copies.get(prefix)
+  if (kept && kept.token === token) return kept.list as readonly T[]
   const list = Object.freeze((await store.listState(prefix)).map((s) => deepFreeze(JSON.parse(s.value) as T)))
-  copies.lists.set(prefix, list)
+  copies.set(prefix, { token, list })
   return list
 }
 
+/** Every prefix ending in "/" that `name` is under: the copies a change to it makes stale. */
+function coveringPrefixes(name: string): string[] {
+  const out: string[] = []
+  for (let at = name.indexOf('/'); at !== -1; at = name.indexOf('/', at + 1)) out.push(name.slice(0, at + 1))
+  return out
+}
+
 /**
- * Writes a document that a `cachedList` prefix covers with the token that makes every copy stale, and
- * any index entry of it (`[name, value]`), all together: no crash between them leaves a change that other
+ * Writes a document that `cachedList` prefixes cover, with a new token for each of them and any index
+ * entry of it (`[name, value]`), all together: no crash between them leaves a change that other
  * processes' copies never notice, or a document its index does not find.
  */
 export function changed(
@@ -45,10 +49,11 @@ export function changed(
   value: unknown,
   ...index: [name: string, value: string][]
 ): Promise<void> {
+  const token = JSON.stringify(randomUUID())
   return store.putStates([
     { name, value: JSON.stringify(value) },
     ...index.map(([name, value]) => ({ name, value })),
-    { name: GENERATION, value: JSON.stringify(randomUUID()) },
+    ...coveringPrefixes(name).map((prefix) => ({ name: GENERATION + prefix, value: token })),
   ])
 }
 

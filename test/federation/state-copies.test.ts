@@ -74,6 +74,20 @@ describe.each(STORES)('withdrawals read through the process copy, $name', (facto
     expect(await state.withdrawals('isles')).not.toBe(first)
   })
 
+  it("keeps one partner's copy when another partner's withdrawals change, not the whole list's", async () => {
+    const state = new FederationState(server)
+    await state.putWithdrawal(withdrawal(1))
+    const isles = await state.withdrawals('isles')
+    const all = await state.withdrawals()
+    const applied = await state.applied()
+    await new FederationState(cli).putWithdrawal(withdrawal(2, { partnerId: 'southern' }))
+    expect(await state.withdrawals('isles')).toBe(isles)
+    expect(await state.applied()).toBe(applied)
+    expect((await state.withdrawals()).map((w) => w.partnerId)).toEqual(['isles', 'southern'])
+    expect(await state.withdrawals()).not.toBe(all)
+    expect((await state.withdrawals('southern')).map((w) => w.id)).toEqual([withdrawal(2).id])
+  })
+
   it('finds a withdrawal stored before the index, and indexes those after it', async () => {
     // as an earlier version wrote it: the document alone, no index entry, no token
     const old = withdrawal(1)
