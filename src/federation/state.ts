@@ -36,6 +36,8 @@ export interface PartnerKeyPin {
   fromFeed?: string
 }
 
+const INDEXED = new WeakSet<Store>()
+
 function withdrawalOf(w: Pick<WithdrawalRecord, 'partnerId' | 'kind' | 'objectId'>): string {
   return `${P.withdrawalOf}${w.partnerId}/${w.kind}/${w.objectId}`
 }
@@ -107,13 +109,15 @@ export class FederationState {
    * index is indexed once, on first use.
    */
   async hasWithdrawal(w: Pick<WithdrawalRecord, 'partnerId' | 'kind' | 'objectId'>): Promise<boolean> {
-    if ((await this.store.getState(P.withdrawalsIndexed)) === undefined) {
+    // once indexed, a database stays so: asked once per process, not per lookup
+    if (!INDEXED.has(this.store) && (await this.store.getState(P.withdrawalsIndexed)) === undefined) {
       const all = await this.withdrawals()
       await this.store.putStates([
         ...all.map((r) => ({ name: withdrawalOf(r), value: JSON.stringify(r.id) })),
         { name: P.withdrawalsIndexed, value: 'true' },
       ])
     }
+    INDEXED.add(this.store)
     return (await this.store.getState(withdrawalOf(w))) !== undefined
   }
 

@@ -141,20 +141,36 @@ export async function revokeObject(
   return issueWithdrawals(ctx, { objectId, kind: 'revoked', reason, by })
 }
 
-/** Open withdrawals (not yet acknowledged), of one partner or all. */
+/** Open withdrawals (not yet acknowledged), of one partner or all, oldest first. */
 export async function pendingWithdrawals(
   ctx: FederationContext,
   partnerId?: string,
 ): Promise<readonly WithdrawalRecord[]> {
-  // a partner's node asks on every poll: worked out once per copy of the list (state-copies.ts)
-  return derivedOnce(PENDING, await ctx.state.withdrawals(partnerId), (list) =>
-    Object.freeze(
-      list.filter((w) => !w.acknowledgement).sort((a, b) => a.createdAt.localeCompare(b.createdAt)),
-    ),
-  )
+  return byAcknowledgement(await ctx.state.withdrawals(partnerId)).pending
 }
 
-const PENDING = new WeakMap<readonly WithdrawalRecord[], readonly WithdrawalRecord[]>()
+/** Acknowledged withdrawals, of one partner or all, newest first. */
+export async function acknowledgedWithdrawals(
+  ctx: FederationContext,
+  partnerId?: string,
+): Promise<readonly WithdrawalRecord[]> {
+  return byAcknowledgement(await ctx.state.withdrawals(partnerId)).acknowledged
+}
+
+type Split = { pending: readonly WithdrawalRecord[]; acknowledged: readonly WithdrawalRecord[] }
+const SPLIT = new WeakMap<readonly WithdrawalRecord[], Split>()
+
+// a partner's node asks for its pending ones on every poll, the console for both every few seconds:
+// worked out once per copy of the list (state-copies.ts), not per request
+function byAcknowledgement(list: readonly WithdrawalRecord[]): Split {
+  return derivedOnce(SPLIT, list, () => {
+    const oldestFirst = [...list].sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+    return {
+      pending: Object.freeze(oldestFirst.filter((w) => !w.acknowledgement)),
+      acknowledged: Object.freeze(oldestFirst.filter((w) => w.acknowledgement).reverse()),
+    }
+  })
+}
 
 /**
  * A partner node that changed its key since it was pinned sends its key changes along: the pinned key must

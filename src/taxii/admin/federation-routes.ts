@@ -8,6 +8,7 @@ import type { FederationScheduler } from '../../federation/scheduler.js'
 import type { WithdrawalRecord } from '../../federation/types.js'
 import {
   acceptAcknowledgement,
+  acknowledgedWithdrawals,
   issueWithdrawals,
   pendingWithdrawals,
   revokeObject,
@@ -224,20 +225,20 @@ export function federationRoutes(services: NodeServices, scheduler?: FederationS
       const partner = principal.role === 'partner' ? principal.partnerId! : queryParam(url, 'partner')
       // the console shows every pending one and the newest acknowledged; the list only grows
       const acknowledgedLimit = positiveIntParam(url, 'acknowledged_limit')
-      const list = all ? await ctx.state.withdrawals(partner) : await pendingWithdrawals(ctx, partner)
-      if (!all || acknowledgedLimit === undefined)
-        return { origin: ctx.ledger.origin, withdrawals: list.map(withdrawalView) }
-      const acknowledged = list
-        .filter((w) => w.acknowledgement)
-        .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
-      return {
-        origin: ctx.ledger.origin,
-        withdrawals: [
-          ...list.filter((w) => !w.acknowledgement),
-          ...acknowledged.slice(0, acknowledgedLimit),
-        ].map(withdrawalView),
-        acknowledged_left_out: Math.max(0, acknowledged.length - acknowledgedLimit),
+      if (all && acknowledgedLimit !== undefined) {
+        // both lists are worked out once per change, not per request (state-copies.ts)
+        const acknowledged = await acknowledgedWithdrawals(ctx, partner)
+        return {
+          origin: ctx.ledger.origin,
+          withdrawals: [
+            ...(await pendingWithdrawals(ctx, partner)),
+            ...acknowledged.slice(0, acknowledgedLimit),
+          ].map(withdrawalView),
+          acknowledged_left_out: Math.max(0, acknowledged.length - acknowledgedLimit),
+        }
       }
+      const list = all ? await ctx.state.withdrawals(partner) : await pendingWithdrawals(ctx, partner)
+      return { origin: ctx.ledger.origin, withdrawals: list.map(withdrawalView) }
     }),
     route(
       'POST',
