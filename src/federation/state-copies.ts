@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { Store } from '../store/types.js'
+import type { StateDocument, Store } from '../store/types.js'
 
 /**
  * Withdrawals are kept for good (an acknowledged one is the evidence of what was asked and answered), and
@@ -9,7 +9,7 @@ import type { Store } from '../store/types.js'
  * itself, and a reader reads the token before the list, so a copy read under a token holds every change
  * made before that token: never staler than the last change, even with several processes writing to one
  * database. A change to one partner's withdrawals leaves the other partners' copies valid. Changes must go
- * through `changed`.
+ * through `changeDocuments`.
  */
 const GENERATION = 'federation/generation/'
 
@@ -39,22 +39,32 @@ function coveringPrefixes(name: string): string[] {
 }
 
 /**
- * Writes a document that `cachedList` prefixes cover, with a new token for each of them and any index
- * entry of it (`[name, value]`), all together: no crash between them leaves a change that other
- * processes' copies never notice, or a document its index does not find.
+ * The documents that change a document `cachedList` prefixes cover: itself, any index entry of it
+ * (`[name, value]`) and a new token for each prefix. Written together (`putStates`, or with a ledger entry),
+ * no crash between them leaves a change that other processes' copies never notice, or a document its index
+ * does not find.
  */
+export function changeDocuments(
+  name: string,
+  value: unknown,
+  ...index: [name: string, value: string][]
+): StateDocument[] {
+  const token = JSON.stringify(randomUUID())
+  return [
+    { name, value: JSON.stringify(value) },
+    ...index.map(([name, value]) => ({ name, value })),
+    ...coveringPrefixes(name).map((prefix) => ({ name: GENERATION + prefix, value: token })),
+  ]
+}
+
+/** Writes `changeDocuments` of a change on its own. */
 export function changed(
   store: Store,
   name: string,
   value: unknown,
   ...index: [name: string, value: string][]
 ): Promise<void> {
-  const token = JSON.stringify(randomUUID())
-  return store.putStates([
-    { name, value: JSON.stringify(value) },
-    ...index.map(([name, value]) => ({ name, value })),
-    ...coveringPrefixes(name).map((prefix) => ({ name: GENERATION + prefix, value: token })),
-  ])
+  return store.putStates(changeDocuments(name, value, ...index))
 }
 
 function deepFreeze<T>(value: T): T {

@@ -1,5 +1,5 @@
-import type { Store } from '../store/types.js'
-import { cachedList, changed } from './state-copies.js'
+import type { StateDocument, StateExpectation, Store } from '../store/types.js'
+import { cachedList, changeDocuments, changed } from './state-copies.js'
 import type {
   AppliedWithdrawal,
   FeedDefinition,
@@ -37,6 +37,10 @@ export interface PartnerKeyPin {
 }
 
 const INDEXED = new WeakSet<Store>()
+
+function withdrawalName(partnerId: string, id: string): string {
+  return `${P.withdrawal}${partnerId}/${id}`
+}
 
 function withdrawalOf(w: Pick<WithdrawalRecord, 'partnerId' | 'kind' | 'objectId'>): string {
   return `${P.withdrawalOf}${w.partnerId}/${w.kind}/${w.objectId}`
@@ -98,10 +102,33 @@ export class FederationState {
    */
   withdrawals = (partnerId?: string) =>
     cachedList<WithdrawalRecord>(this.store, partnerId ? `${P.withdrawal}${partnerId}/` : P.withdrawal)
-  withdrawal = (partnerId: string, id: string) =>
-    this.#get<WithdrawalRecord>(`${P.withdrawal}${partnerId}/${id}`)
-  putWithdrawal = (w: WithdrawalRecord) =>
-    changed(this.store, `${P.withdrawal}${w.partnerId}/${w.id}`, w, [withdrawalOf(w), JSON.stringify(w.id)])
+  withdrawal = async (partnerId: string, id: string) => (await this.storedWithdrawal(partnerId, id))?.record
+  /** The record with its text as stored: what `withdrawalUnchanged` expects. */
+  async storedWithdrawal(
+    partnerId: string,
+    id: string,
+  ): Promise<{ record: WithdrawalRecord; text: string } | undefined> {
+    const text = await this.store.getState(withdrawalName(partnerId, id))
+    return text === undefined ? undefined : { record: JSON.parse(text) as WithdrawalRecord, text }
+  }
+  putWithdrawal = (w: WithdrawalRecord) => this.store.putStates(this.withdrawalDocuments(w))
+  /** What writes a withdrawal (with its index entry and the copies' tokens), to write with its ledger entry. */
+  withdrawalDocuments = (w: WithdrawalRecord): StateDocument[] =>
+    changeDocuments(withdrawalName(w.partnerId, w.id), w, [withdrawalOf(w), JSON.stringify(w.id)])
+  /**
+   * The condition that opens a withdrawal: no withdrawal of its kind of the object to the partner is
+   * indexed. Writes that expect it (`Store.appendLedgerWithStates`) open one at most, whichever process
+   * asks. Check `hasWithdrawal` first: it indexes a database from before the index.
+   */
+  withdrawalUnopened = (w: Pick<WithdrawalRecord, 'partnerId' | 'kind' | 'objectId'>): StateExpectation => ({
+    name: withdrawalOf(w),
+    value: undefined,
+  })
+  /** The condition that changes a withdrawal: it is still stored as `text` (from `storedWithdrawal`). */
+  withdrawalUnchanged = (w: WithdrawalRecord, text: string): StateExpectation => ({
+    name: withdrawalName(w.partnerId, w.id),
+    value: text,
+  })
 
   /**
    * Whether the partner already has a withdrawal of this kind of the object: a lookup in the index each

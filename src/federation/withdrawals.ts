@@ -8,7 +8,6 @@ import { followAnsweredChanges, globalOriginOfKey } from '../ledger/key-change.j
 import { partnerLogId } from '../ledger/log-id.js'
 import { verifyNote } from '../ledger/note.js'
 import { ledgerTime } from '../services/ledger-service.js'
-import { oneAtATime } from '../services/one-at-a-time.js'
 import type { StixObject } from '../stix/object.js'
 import { type AckFields, parseAckText } from './acknowledgement.js'
 import { type FederationContext, iso } from './context.js'
@@ -65,22 +64,14 @@ export interface IssueInput {
 /**
  * Withdraws an object from partners: from now on this node's gate withholds it from them, and each
  * partner's node is asked (on its next poll) to stop passing it on and to acknowledge. A partner that
- * already has an open withdrawal of the object is not asked twice.
+ * already has a withdrawal of this kind of the object is not asked twice, even when a revocation scan and
+ * an administrator (in this process or another) withdraw it at the same moment: the withdrawal is opened by
+ * a write that expects none to be indexed, with its ledger entry.
  */
-export function issueWithdrawals(ctx: FederationContext, input: IssueInput): Promise<WithdrawalRecord[]> {
-  // a revocation scan and an administrator's withdrawal of one object would otherwise both find it
-  // not yet withdrawn, and open it twice
-  let serial = issuing.get(ctx.store)
-  if (!serial) {
-    serial = oneAtATime()
-    issuing.set(ctx.store, serial)
-  }
-  return serial(() => issueNow(ctx, input))
-}
-
-const issuing = new WeakMap<object, ReturnType<typeof oneAtATime>>()
-
-async function issueNow(ctx: FederationContext, input: IssueInput): Promise<WithdrawalRecord[]> {
+export async function issueWithdrawals(
+  ctx: FederationContext,
+  input: IssueInput,
+): Promise<WithdrawalRecord[]> {
   // a mistyped id would otherwise ask partners to withdraw, and the ledger to record, what never left
   if ((await ctx.store.latestVersions([input.objectId])).length === 0) throw notHeld(input.objectId)
   const partners = input.partners ?? (await recipientsOf(ctx, input.objectId))
@@ -99,17 +90,21 @@ async function issueNow(ctx: FederationContext, input: IssueInput): Promise<With
       createdAt: at,
       createdBy: input.by,
     }
-    await ctx.ledger.append([
-      ledgerEntry(
-        record,
-        'withdrawal-issued',
-        input.by,
-        at,
-        sha256Hex(canonicalJson(record as unknown as JsonValue)),
-      ),
-    ])
-    await ctx.state.putWithdrawal(record)
-    created.push(record)
+    const opened = await ctx.ledger.appendWithStates(
+      [
+        ledgerEntry(
+          record,
+          'withdrawal-issued',
+          input.by,
+          at,
+          sha256Hex(canonicalJson(record as unknown as JsonValue)),
+        ),
+      ],
+      ctx.state.withdrawalDocuments(record),
+      ctx.state.withdrawalUnopened(record),
+    )
+    // undefined: another call, here or in another process, opened it since the check above
+    if (opened) created.push(record)
   }
   return created
 }
@@ -202,19 +197,17 @@ export async function acceptAcknowledgement(
   withdrawalId: string,
   body: { note: unknown; vkey: unknown; key_changes?: unknown },
 ): Promise<WithdrawalRecord> {
-  const record = await ctx.state.withdrawal(partnerId, withdrawalId)
-  if (!record) throw new FederationError('not_found', `no withdrawal ${withdrawalId} for this partner`)
+  const stored = await ctx.state.storedWithdrawal(partnerId, withdrawalId)
+  if (!stored) throw new FederationError('not_found', `no withdrawal ${withdrawalId} for this partner`)
+  const { record } = stored
   if (typeof body.note !== 'string')
     throw new FederationError('invalid', 'note must be the signed acknowledgement')
-  if (record.acknowledgement) {
-    if (record.acknowledgement.note === body.note) return record
-    throw new FederationError('conflict', 'this withdrawal has already been acknowledged')
-  }
+  if (record.acknowledgement) return alreadyAcknowledged(record, body.note)
   const offered = typeof body.vkey === 'string' ? body.vkey : undefined
-  const stored = await ctx.state.partnerKey(partnerId)
-  const pinned = stored ?? (await feedGivenKey(ctx, partnerId, offered))
+  const pin = await ctx.state.partnerKey(partnerId)
+  const pinned = pin ?? (await feedGivenKey(ctx, partnerId, offered))
   const moved = pinned !== undefined && offered !== undefined && offered !== pinned.vkey
-  if (moved) followPartnerKey(pinned.vkey, offered, body.key_changes, stored ? undefined : pinned.fromFeed)
+  if (moved) followPartnerKey(pinned.vkey, offered, body.key_changes, pin ? undefined : pinned.fromFeed)
   const vkey = moved ? offered : (pinned?.vkey ?? offered)
   if (!vkey)
     throw new FederationError(
@@ -245,7 +238,7 @@ export async function acceptAcknowledgement(
       )
   }
   const at = iso(ctx.now())
-  if (!stored || moved)
+  if (!pin || moved)
     await ctx.state.putPartnerKey(partnerId, {
       vkey,
       pinnedAt: at,
@@ -256,9 +249,21 @@ export async function acceptAcknowledgement(
     ...record,
     acknowledgement: { receivedAt: at, note: body.note, signer, appliedAt: fields.applied },
   }
-  await ctx.ledger.append([ledgerEntry(record, 'withdrawal-acknowledged', signer, at, sha256Hex(body.note))])
-  await ctx.state.putWithdrawal(acked)
-  return acked
+  const written = await ctx.ledger.appendWithStates(
+    [ledgerEntry(record, 'withdrawal-acknowledged', signer, at, sha256Hex(body.note))],
+    ctx.state.withdrawalDocuments(acked),
+    ctx.state.withdrawalUnchanged(record, stored.text),
+  )
+  if (written) return acked
+  // a retry of the same acknowledgement, taken in another process or request meanwhile
+  const now = await ctx.state.withdrawal(partnerId, withdrawalId)
+  if (!now?.acknowledgement) throw new FederationError('conflict', 'this withdrawal changed; send it again')
+  return alreadyAcknowledged(now, body.note)
+}
+
+function alreadyAcknowledged(record: WithdrawalRecord, note: string): WithdrawalRecord {
+  if (record.acknowledgement?.note === note) return record
+  throw new FederationError('conflict', 'this withdrawal has already been acknowledged')
 }
 
 // Receiver side ----------------------------------------------------------------------------------------

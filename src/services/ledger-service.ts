@@ -14,7 +14,15 @@ import type { NodeSigningKey } from '../ledger/note-key.js'
 import { proveConsistency, proveInclusion } from '../ledger/proof.js'
 import { frontierRoot } from '../ledger/tree.js'
 import { formatMicros, toMicros, versionKey } from '../store/time.js'
-import type { CheckpointRecord, LedgerAppend, LedgerLeaf, LedgerPosition, Store } from '../store/types.js'
+import type {
+  CheckpointRecord,
+  LedgerAppend,
+  LedgerLeaf,
+  LedgerPosition,
+  StateDocument,
+  StateExpectation,
+  Store,
+} from '../store/types.js'
 import type { LedgerWriter } from './ledger-writer.js'
 
 /** Ledger entries carry times with exactly six fractional digits; any RFC 3339 UTC instant converts. */
@@ -165,6 +173,15 @@ export class LedgerService {
 
   append(entries: Entry[]): Promise<LedgerPosition[][]> {
     return this.store.appendLedger(toLedgerAppends(entries))
+  }
+
+  /** `Store.appendLedgerWithStates`: the entries and the state change they record, together or not at all. */
+  appendWithStates(
+    entries: Entry[],
+    documents: readonly StateDocument[],
+    expect?: StateExpectation,
+  ): Promise<LedgerPosition[][] | undefined> {
+    return this.store.appendLedgerWithStates(toLedgerAppends(entries), documents, expect)
   }
 
   /** Records what one request served to a partner; resolves once the entries are durable. */

@@ -243,6 +243,17 @@ export interface LedgerAppend {
   objectKey?: string
 }
 
+export interface StateDocument {
+  name: string
+  value: string
+}
+
+/** A state document's value as the writer last read it; `undefined` when it read none. */
+export interface StateExpectation {
+  name: string
+  value: string | undefined
+}
+
 export interface LedgerPosition {
   logId: string
   index: number
@@ -360,6 +371,17 @@ export interface Store {
 
   /** Appends entries in one transaction; each entry's position in each of its logs. */
   appendLedger(entries: LedgerAppend[]): Promise<LedgerPosition[][]>
+  /**
+   * Appends entries and writes state documents (as `putStates`) in one transaction, so the ledger never
+   * records a change the state lacks, or the reverse. With `expect`, does neither unless that document holds
+   * that value (`undefined`: no such document) and returns `undefined`: of writers racing to make one change,
+   * in any process, exactly one makes it.
+   */
+  appendLedgerWithStates(
+    entries: LedgerAppend[],
+    documents: readonly StateDocument[],
+    expect?: StateExpectation,
+  ): Promise<LedgerPosition[][] | undefined>
   ledgerHead(logId: string): Promise<LedgerHead>
   ledgerLogs(): Promise<{ logId: string; size: number }[]>
   /** Stored tree nodes, keyed `level/index`. */
@@ -374,7 +396,7 @@ export interface Store {
   getState(name: string): Promise<string | undefined>
   putState(name: string, value: string): Promise<void>
   /** Several documents at once: all are written or none (a document and the token marking it changed). */
-  putStates(documents: readonly { name: string; value: string }[]): Promise<void>
+  putStates(documents: readonly StateDocument[]): Promise<void>
   listState(prefix: string): Promise<{ name: string; value: string }[]>
   deleteState(name: string): Promise<void>
 

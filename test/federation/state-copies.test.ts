@@ -1,11 +1,10 @@
-import { tmpdir } from 'node:os'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { partnerOnwardFacts } from '../../src/federation/onward-facts.js'
 import { FederationState } from '../../src/federation/state.js'
 import type { WithdrawalRecord } from '../../src/federation/types.js'
-import { openStore } from '../../src/store/open.js'
 import type { Store } from '../../src/store/types.js'
-import { type FreshLocation, STORES } from '../helpers/stores.js'
+import { STORES } from '../helpers/stores.js'
+import { twoConnections } from '../helpers/two-connections.js'
 
 const SNAPSHOT = { partners: new Map(), markings: new Map() } as never
 
@@ -24,25 +23,11 @@ const withdrawnFrom = async (state: FederationState, partnerId: string) =>
   [...(await partnerOnwardFacts(state, SNAPSHOT, partnerId)).withdrawn].sort()
 
 describe.each(STORES)('withdrawals read through the process copy, $name', (factory) => {
-  let db: FreshLocation
-  // two connections to one database, as the server and a CLI command are
-  let server: Store
-  let cli: Store
-
-  beforeEach(async () => {
-    db = await factory.fresh()
-    server = await openStore(db.location, tmpdir())
-    cli = await openStore(db.location, tmpdir())
-  })
-  afterEach(async () => {
-    await server.close()
-    await cli.close()
-    await db.drop()
-  })
+  const db = twoConnections(factory)
 
   it('sees at once a withdrawal or an acknowledgement written through another connection', async () => {
-    const reader = new FederationState(server)
-    const writer = new FederationState(cli)
+    const reader = new FederationState(db.server)
+    const writer = new FederationState(db.cli)
     await writer.putWithdrawal(withdrawal(1))
     expect(await withdrawnFrom(reader, 'isles')).toEqual([withdrawal(1).objectId])
     await writer.putWithdrawal(withdrawal(2))
@@ -63,10 +48,10 @@ describe.each(STORES)('withdrawals read through the process copy, $name', (facto
   })
 
   it('shares one frozen copy between readers until something changes', async () => {
-    const state = new FederationState(server)
+    const state = new FederationState(db.server)
     await state.putWithdrawal(withdrawal(1))
     const first = await state.withdrawals('isles')
-    expect(await new FederationState(server).withdrawals('isles')).toBe(first)
+    expect(await new FederationState(db.server).withdrawals('isles')).toBe(first)
     expect(() => {
       ;(first[0] as { reason: string }).reason = 'changed in place'
     }).toThrow(TypeError)
@@ -75,12 +60,12 @@ describe.each(STORES)('withdrawals read through the process copy, $name', (facto
   })
 
   it("keeps one partner's copy when another partner's withdrawals change, not the whole list's", async () => {
-    const state = new FederationState(server)
+    const state = new FederationState(db.server)
     await state.putWithdrawal(withdrawal(1))
     const isles = await state.withdrawals('isles')
     const all = await state.withdrawals()
     const applied = await state.applied()
-    await new FederationState(cli).putWithdrawal(withdrawal(2, { partnerId: 'southern' }))
+    await new FederationState(db.cli).putWithdrawal(withdrawal(2, { partnerId: 'southern' }))
     expect(await state.withdrawals('isles')).toBe(isles)
     expect(await state.applied()).toBe(applied)
     expect((await state.withdrawals()).map((w) => w.partnerId)).toEqual(['isles', 'southern'])
@@ -91,12 +76,12 @@ describe.each(STORES)('withdrawals read through the process copy, $name', (facto
   it('finds a withdrawal stored before the index, and indexes those after it', async () => {
     // as an earlier version wrote it: the document alone, no index entry, no token
     const old = withdrawal(1)
-    await cli.putState(`federation/withdrawal/isles/${old.id}`, JSON.stringify(old))
-    const state = new FederationState(server)
+    await db.cli.putState(`federation/withdrawal/isles/${old.id}`, JSON.stringify(old))
+    const state = new FederationState(db.server)
     expect(await state.hasWithdrawal(old)).toBe(true)
     expect(await state.hasWithdrawal({ ...old, kind: 'revoked' })).toBe(false)
     expect(await state.hasWithdrawal({ ...old, partnerId: 'southern' })).toBe(false)
-    await new FederationState(cli).putWithdrawal(withdrawal(2, { kind: 'revoked' }))
+    await new FederationState(db.cli).putWithdrawal(withdrawal(2, { kind: 'revoked' }))
     expect(await state.hasWithdrawal(withdrawal(2, { kind: 'revoked' }))).toBe(true)
     // the index is not listed as withdrawals
     expect((await state.withdrawals()).map((w) => w.id)).toEqual([old.id, withdrawal(2).id])

@@ -258,4 +258,34 @@ describe('withdrawals asked for together', () => {
     const opened = (await alpha.ctx.state.withdrawals('bravo')).filter((w) => w.objectId === ind(40).id)
     expect(opened).toHaveLength(1)
   })
+
+  it('records an acknowledgement once when it arrives twice at the same moment', async () => {
+    // a partner node retrying while its first try is still being checked
+    await put(alpha, [ind(41)])
+    const [w] = await issueWithdrawals(alpha.ctx, {
+      objectId: ind(41).id,
+      partners: ['bravo'],
+      kind: 'withdrawn',
+      reason: 'source at risk (fictional)',
+      by: 'officer-7',
+    })
+    const key = await bravo.t.node.services.ledger.signingKey()
+    const fields = {
+      withdrawal: w!.id,
+      object: ind(41).id,
+      partner: 'bravo',
+      origin: 'alpha.sluice.test',
+      applied: new Date().toISOString(),
+    }
+    const note = signNote(ackText(fields), key)
+    const both = await Promise.all(
+      [1, 2].map(() => acceptAcknowledgement(alpha.ctx, 'bravo', w!.id, { note, vkey: key.vkey })),
+    )
+    expect(both.map((r) => r.acknowledgement?.note)).toEqual([note, note])
+    const { size } = await alpha.store.ledgerHead(GLOBAL_LOG)
+    const acknowledgements = (await alpha.store.ledgerLeaves(GLOBAL_LOG, 0, size))
+      .map((leaf) => decodeEntry(leaf.bytes))
+      .filter((e) => e.kind === 'withdrawal' && e.withdrawalId === w!.id && e.event === 'acknowledged')
+    expect(acknowledgements).toHaveLength(1)
+  })
 })

@@ -242,6 +242,53 @@ describe.each(STORES)('$name store: ledger and policy rows', (factory) => {
     expect((await store.loadPolicy()).map((r) => r.id)).toEqual(['order--first', 'order--fresh'])
   })
 
+  it('appends entries with state documents together, and only while the expected document holds', async () => {
+    const size = async () => (await store.ledgerHead('global')).size
+    const before = await size()
+    const unclaimed = { name: 'claims/x', value: undefined }
+    const first = await store.appendLedgerWithStates(
+      [entry('claim 1', ['global'])],
+      [
+        { name: 'claims/x', value: '1' },
+        { name: 'claims/x-detail', value: 'a' },
+      ],
+      unclaimed,
+    )
+    expect(first).toEqual([[{ logId: 'global', index: before }]])
+    expect(await store.listState('claims/')).toEqual([
+      { name: 'claims/x', value: '1' },
+      { name: 'claims/x-detail', value: 'a' },
+    ])
+    // the same claim again: neither its entry nor any of its documents
+    const second = await store.appendLedgerWithStates(
+      [entry('claim 2', ['global'])],
+      [
+        { name: 'claims/x', value: '2' },
+        { name: 'claims/y', value: 'b' },
+      ],
+      unclaimed,
+    )
+    expect(second).toBeUndefined()
+    expect(await size()).toBe(before + 1)
+    expect(await store.getState('claims/x')).toBe('1')
+    expect(await store.getState('claims/y')).toBeUndefined()
+    // a change made from the value it read: once
+    const fromOne = { name: 'claims/x', value: '1' }
+    const change = (value: string) =>
+      store.appendLedgerWithStates(
+        [entry(`change to ${value}`, ['global'])],
+        [{ name: 'claims/x', value }],
+        fromOne,
+      )
+    expect(await change('3')).toHaveLength(1)
+    expect(await change('4')).toBeUndefined()
+    expect(await store.getState('claims/x')).toBe('3')
+    // no expectation: written, with or without entries
+    expect(await store.appendLedgerWithStates([], [{ name: 'claims/z', value: '5' }])).toEqual([])
+    expect(await store.getState('claims/z')).toBe('5')
+    expect(await size()).toBe(before + 2)
+  })
+
   it('keeps checkpoints newest first', async () => {
     await store.saveCheckpoint({
       logId: 'global',

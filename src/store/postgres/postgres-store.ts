@@ -58,6 +58,8 @@ import type {
   PrincipalRecord,
   ProvenanceRecord,
   PutOutcome,
+  StateDocument,
+  StateExpectation,
   StatusRecord,
   Store,
   StoreCapabilities,
@@ -649,6 +651,21 @@ export class PostgresStore implements Store {
     })
   }
 
+  async appendLedgerWithStates(
+    entries: LedgerAppend[],
+    documents: readonly StateDocument[],
+    expect?: StateExpectation,
+  ): Promise<LedgerPosition[][] | undefined> {
+    return inTransaction(this.#pool, async (client) => {
+      // Every such write holds the ledger lock, and under READ COMMITTED the read below sees each earlier
+      // holder's commit: no other writer of this kind can change the document between the read and ours.
+      await client.query('SELECT pg_advisory_xact_lock($1)', [LEDGER_LOCK.toString()])
+      if (expect !== undefined && (await stateValue(client, expect.name)) !== expect.value) return undefined
+      await putStatesWith(client, documents)
+      return appendLedgerLocked(client, entries)
+    })
+  }
+
   async ledgerHead(logId: string): Promise<LedgerHead> {
     return (await readHeads(this.#pool, [logId])).get(logId) ?? { logId, size: 0, frontier: [] }
   }
@@ -757,27 +774,16 @@ export class PostgresStore implements Store {
     return rows
   }
 
-  async getState(name: string): Promise<string | undefined> {
-    const { rows } = await this.#pool.query<{ value: string }>('SELECT value FROM state WHERE name = $1', [
-      name,
-    ])
-    return rows[0]?.value
+  getState(name: string): Promise<string | undefined> {
+    return stateValue(this.#pool, name)
   }
 
   putState(name: string, value: string): Promise<void> {
     return this.putStates([{ name, value }])
   }
 
-  async putStates(documents: readonly { name: string; value: string }[]): Promise<void> {
-    // the last of a name given twice wins, as in SQLite (ON CONFLICT would refuse the whole statement)
-    const last = new Map(documents.map((d) => [d.name, d.value]))
-    if (last.size === 0) return
-    // one statement, so all or none
-    await this.#pool.query(
-      `INSERT INTO state (name, value) SELECT * FROM unnest($1::text[], $2::text[])
-       ON CONFLICT (name) DO UPDATE SET value = excluded.value`,
-      [[...last.keys()], [...last.values()]],
-    )
+  putStates(documents: readonly StateDocument[]): Promise<void> {
+    return putStatesWith(this.#pool, documents)
   }
 
   async listState(prefix: string): Promise<{ name: string; value: string }[]> {
@@ -851,6 +857,23 @@ async function readHeads(db: PgQueryable, logIds: string[]): Promise<Map<string,
   )
   return new Map(
     rows.map((r) => [r.log_id, { logId: r.log_id, size: r.size, frontier: unpackFrontier(r.frontier) }]),
+  )
+}
+
+async function stateValue(db: PgQueryable, name: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ value: string }>('SELECT value FROM state WHERE name = $1', [name])
+  return rows[0]?.value
+}
+
+async function putStatesWith(db: PgQueryable, documents: readonly StateDocument[]): Promise<void> {
+  // the last of a name given twice wins, as in SQLite (ON CONFLICT would refuse the whole statement)
+  const last = new Map(documents.map((d) => [d.name, d.value]))
+  if (last.size === 0) return
+  // one statement, so all or none
+  await db.query(
+    `INSERT INTO state (name, value) SELECT * FROM unnest($1::text[], $2::text[])
+     ON CONFLICT (name) DO UPDATE SET value = excluded.value`,
+    [[...last.keys()], [...last.values()]],
   )
 }
 

@@ -62,6 +62,8 @@ import type {
   PrincipalRecord,
   ProvenanceRecord,
   PutOutcome,
+  StateDocument,
+  StateExpectation,
   StatusRecord,
   Store,
   StoreCapabilities,
@@ -628,6 +630,20 @@ export class SqliteStore implements Store {
     return this.db.transaction(() => this.#appendLedger(entries)).immediate()
   }
 
+  async appendLedgerWithStates(
+    entries: LedgerAppend[],
+    documents: readonly StateDocument[],
+    expect?: StateExpectation,
+  ): Promise<LedgerPosition[][] | undefined> {
+    const write = this.db.transaction(() => {
+      // read under the write lock `immediate` takes: no other connection can write between it and ours
+      if (expect !== undefined && this.#stateValue(expect.name) !== expect.value) return undefined
+      this.#putStates(documents)
+      return this.#appendLedger(entries)
+    })
+    return write.immediate()
+  }
+
   #appendLedger(entries: LedgerAppend[]): LedgerPosition[][] {
     if (entries.length === 0) return []
     const logIds = [...new Set(entries.flatMap((e) => e.logs))]
@@ -790,6 +806,10 @@ export class SqliteStore implements Store {
   }
 
   async getState(name: string): Promise<string | undefined> {
+    return this.#stateValue(name)
+  }
+
+  #stateValue(name: string): string | undefined {
     return (
       this.#sql.get('SELECT value FROM state WHERE name = ?').get(name) as { value: string } | undefined
     )?.value
@@ -799,13 +819,15 @@ export class SqliteStore implements Store {
     return this.putStates([{ name, value }])
   }
 
-  async putStates(documents: readonly { name: string; value: string }[]): Promise<void> {
+  async putStates(documents: readonly StateDocument[]): Promise<void> {
+    this.db.transaction(() => this.#putStates(documents))()
+  }
+
+  #putStates(documents: readonly StateDocument[]): void {
     const put = this.#sql.get(
       'INSERT INTO state (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
     )
-    this.db.transaction(() => {
-      for (const d of documents) put.run(d.name, d.value)
-    })()
+    for (const d of documents) put.run(d.name, d.value)
   }
 
   async listState(prefix: string): Promise<{ name: string; value: string }[]> {
