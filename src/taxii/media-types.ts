@@ -20,27 +20,40 @@ function parseMediaRanges(header: string): MediaRange[] {
       for (const param of params) {
         const [name = '', value = ''] = param.split('=').map((s) => s.trim())
         if (name.toLowerCase() === 'version') version = value.replace(/^"|"$/g, '')
-        if (name.toLowerCase() === 'q') q = Number(value)
+        // an unreadable weight counts as a refusal, not as the default 1
+        if (name.toLowerCase() === 'q') q = Number(value) || 0
       }
       return { type, subtype, version, q }
     })
-    .filter((r) => r.type !== '' && r.q > 0)
+    .filter((r) => r.type !== '')
+}
+
+/** How specifically a range names TAXII 2.1 JSON (RFC 9110 §12.5.1), or undefined when it does not. */
+function taxiiSpecificity(r: MediaRange): number | undefined {
+  if (r.type === 'application' && r.subtype === 'taxii+json') {
+    if (r.version === '2.1') return 3
+    return r.version === undefined ? 2 : undefined
+  }
+  if (r.type === 'application' && r.subtype === '*') return 1
+  return r.type === '*' && r.subtype === '*' ? 0 : undefined
 }
 
 /**
- * True when the client accepts TAXII 2.1 JSON. A missing Accept header means
- * "anything" (RFC 9110 §12.5.1); wildcards are honoured; an explicit
- * `application/taxii+json` with another version is not acceptable.
+ * True when the client accepts TAXII 2.1 JSON. A missing Accept header means "anything" (RFC 9110
+ * §12.5.1); wildcards are honoured; the most specific range that names it decides, so
+ * `application/taxii+json;q=0, *\/*` refuses it; an explicit `application/taxii+json` with another version
+ * is not acceptable.
  */
-export function acceptsTaxii(accept: string | undefined, alsoAccepted: readonly string[] = []): boolean {
+export function acceptsTaxii(accept: string | undefined): boolean {
   if (accept === undefined || accept.trim() === '') return true
-  return parseMediaRanges(accept).some((r) => {
-    if (r.type === '*' && r.subtype === '*') return true
-    if (r.type === 'application' && r.subtype === '*') return true
-    if (r.type === 'application' && r.subtype === 'taxii+json')
-      return r.version === undefined || r.version === '2.1'
-    return alsoAccepted.includes(`${r.type}/${r.subtype}`)
-  })
+  let best: { specificity: number; q: number } | undefined
+  for (const range of parseMediaRanges(accept)) {
+    const specificity = taxiiSpecificity(range)
+    if (specificity === undefined) continue
+    if (!best || specificity > best.specificity) best = { specificity, q: range.q }
+    else if (specificity === best.specificity) best.q = Math.max(best.q, range.q)
+  }
+  return best !== undefined && best.q > 0
 }
 
 /** True when a request body is declared as TAXII 2.1 JSON (a missing version means the latest, 2.1). */

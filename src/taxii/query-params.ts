@@ -88,9 +88,14 @@ export function parseFilters(params: URLSearchParams, allowed: readonly string[]
       case 'match[spec_version]':
         filters.specVersions = list(value, name).map(parseSpecVersion)
         break
-      case 'match[version]':
-        filters.versions = list(value, name).map(parseVersion)
+      case 'match[version]': {
+        const versions = list(value, name).map(parseVersion)
+        // TAXII 2.1 §3.4.1: "all" stands alone
+        if (versions.length > 1 && versions.some((v) => v.kind === 'all'))
+          throw badRequest(`match[version]=all cannot be combined with other versions; got "${value}"`)
+        filters.versions = versions
         break
+      }
     }
   }
   return filters

@@ -103,6 +103,16 @@ describe.each(STORES)('TAXII API on $name', (adapter) => {
       expect((await t.get('/taxii2/', undefined, { Accept: '*/*' })).status).toBe(200)
     })
 
+    it('lets the most specific Accept range decide, so an explicit q=0 refuses what a wildcard allows', async () => {
+      const status = async (accept: string) => (await t.get('/taxii2/', undefined, { Accept: accept })).status
+      expect(await status(`${TAXII};q=0, */*;q=0.1`)).toBe(406)
+      expect(await status('application/taxii+json;q=0, application/*')).toBe(406)
+      expect(await status(`application/taxii+json;q=0, ${TAXII}`)).toBe(200)
+      expect(await status(`*/*;q=0, ${TAXII};q=0.5`)).toBe(200)
+      expect(await status('application/taxii+json;version=2.0, */*;q=0.2')).toBe(200)
+      expect(await status(`${TAXII};q=abc`)).toBe(406)
+    })
+
     it('answers 415 to a POST that is not TAXII JSON', async () => {
       const res = await t.post(`${root}/collections/${collectionId}/objects/`, { objects: [] }, undefined, {
         'Content-Type': 'application/json',

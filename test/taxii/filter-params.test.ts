@@ -1,6 +1,7 @@
 /**
  * A TAXII filter value the spec does not allow is a 400, never an empty page: `match[version]` takes first,
- * last, all or a STIX timestamp (TAXII 2.1 §3.4.2), and an empty list must not read as "no filter".
+ * last, all or a STIX timestamp (TAXII 2.1 §3.4.2), "all" alone (§3.4.1), and an empty list must not read as
+ * "no filter".
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createCollection } from '../../src/services/collections.js'
@@ -38,6 +39,11 @@ describe('TAXII filter parameters', () => {
     ['match[version]=last,2026-13-01T00:00:00Z', 'match[version] takes last, first, all or a STIX timestamp'],
     ['match[version]=', 'match[version] needs at least one value'],
     [
+      'match[version]=all,first',
+      'match[version]=all cannot be combined with other versions; got "all,first"',
+    ],
+    ['match[version]=last&match[version]=all', 'match[version]=all cannot be combined with other versions'],
+    [
       'match[spec_version]=bad',
       'match[spec_version] takes STIX specification versions such as 2.1; got "bad"',
     ],
@@ -67,9 +73,26 @@ describe('TAXII filter parameters', () => {
     expect((await t.get(`${objects}${stored.id}/`)).status).toBe(200)
   })
 
+  it('answers an object the filters leave nothing of with an empty envelope, an unknown one with 404', async () => {
+    // TAXII 2.1 §5.6 and §5.8: the object exists; only no version of it passes
+    const unknown = 'indicator--00000000-0000-4000-8000-00000000f00d'
+    for (const [path, query] of [
+      ['', '?added_after=2099-01-01T00:00:00Z'],
+      ['', '?match[version]=2000-01-01T00:00:00.000Z'],
+      ['', '?match[spec_version]=2.0'],
+      ['versions/', '?added_after=2099-01-01T00:00:00Z'],
+    ] as const) {
+      const res = await t.get(`${objects}${stored.id}/${path}${query}`)
+      expect([path, query, res.status]).toEqual([path, query, 200])
+      expect(await res.json()).toEqual({ more: false })
+      expect((await t.get(`${objects}${unknown}/${path}${query}`)).status).toBe(404)
+    }
+  })
+
   it('still answers well-formed values', async () => {
     for (const query of [
       'match[version]=all',
+      'match[version]=first,last',
       `match[version]=${stored.modified}`,
       'match[spec_version]=2.1',
       'match[type]=indicator, malware',

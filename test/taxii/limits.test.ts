@@ -11,13 +11,15 @@ beforeAll(async () => {
 })
 afterAll(async () => t.stop())
 
-it('refuses more objects in one POST than the node accepts, with a TAXII 413, and stores none of them', async () => {
+it('refuses more objects in one POST than the node accepts, with a TAXII 422 (not 413: the body is small), and stores none of them', async () => {
   const res = await t.post(`/intel/collections/${collectionId}/objects/`, {
     objects: [indicator(1), indicator(2), indicator(3)],
   })
-  expect(res.status).toBe(413)
+  expect(res.status).toBe(422)
   expect(res.headers.get('content-type')).toBe(TAXII)
-  expect(((await res.json()) as { description: string }).description).toContain('at most 2 objects')
+  const body = (await res.json()) as { description: string; error_code: string }
+  expect(body.description).toContain('at most 2 objects')
+  expect(body.error_code).toBe('too-many-objects')
   expect(await t.node.store.countObjects(collectionId)).toBe(0)
   expect(
     (await t.post(`/intel/collections/${collectionId}/objects/`, { objects: [indicator(1), indicator(2)] }))

@@ -22,7 +22,29 @@ function requireRead(access: { canRead: boolean }) {
   if (!access.canRead) throw forbidden('this principal may not read objects from this collection')
 }
 
-/** Objects and object-by-id share everything but the id filter and the 404 for an empty result. */
+/**
+ * An empty first page for one object is a 404 only when the viewer can see no version of it at all: an
+ * object whose versions the filters all exclude is answered with an empty envelope (TAXII 2.1 §5.6). A
+ * hidden id and an unknown one are answered alike.
+ */
+async function refuseUnseen(
+  ctx: RequestContext,
+  collectionId: string,
+  objectId: string,
+  request: { query: { afterSeq?: number } },
+  served: number,
+): Promise<void> {
+  if (served > 0 || request.query.afterSeq !== undefined) return
+  const any = await readPage(ctx.deps.store, ctx.session, {
+    collectionId,
+    ids: [objectId],
+    versions: [{ kind: 'all' }],
+    limit: 1,
+  })
+  if (any.served.length === 0) throw notFound('the object')
+}
+
+/** Objects and object-by-id share everything but the id filter and the 404 for an unseen object. */
 async function serveObjects(ctx: RequestContext, allowed: string[], objectId?: string): Promise<Reply> {
   const { collection, access } = await visibleCollection(ctx)
   requireRead(access)
@@ -31,8 +53,7 @@ async function serveObjects(ctx: RequestContext, allowed: string[], objectId?: s
     ...(objectId ? { ids: [objectId] } : {}),
   })
   const page = await readPage(ctx.deps.store, ctx.session, request.query)
-  if (objectId && page.served.length === 0 && request.query.afterSeq === undefined)
-    throw notFound('the object')
+  if (objectId) await refuseUnseen(ctx, collection.id, objectId, request, page.served.length)
   await ctx.session.record(page.served)
   const { headers, prefix } = pageFrame(page, request)
   const objects = page.served.length > 0 ? `,"objects":[${joinedJson(page.served)}]` : ''
@@ -70,7 +91,7 @@ export async function getVersions(ctx: RequestContext): Promise<Reply> {
     versions: [{ kind: 'all' }],
   })
   const page = await readPage(ctx.deps.store, ctx.session, request.query)
-  if (page.served.length === 0 && request.query.afterSeq === undefined) throw notFound('the object')
+  await refuseUnseen(ctx, collection.id, objectId, request, page.served.length)
   const { headers, prefix } = pageFrame(page, request)
   const versions = page.served.map((s) => JSON.stringify(s.stored.version ?? s.stored.dateAdded))
   // a later page can come out empty (the rest deleted meanwhile); TAXII prohibits empty lists

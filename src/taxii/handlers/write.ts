@@ -61,9 +61,10 @@ export async function postObjects(ctx: RequestContext): Promise<Reply> {
       'repeated-member',
     )
   if (objects.length > config.maxObjectsPerRequest) {
+    // not 413: a body under max_content_length MUST NOT get one (TAXII 2.1 §4.2.1), and clients split by size
     throw new TaxiiError(
-      413,
-      'Payload too large',
+      422,
+      'Unprocessable entity',
       `at most ${config.maxObjectsPerRequest} objects per request`,
       { errorCode: 'too-many-objects' },
     )
