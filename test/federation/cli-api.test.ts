@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PAGES_PER_POLL } from '../../src/federation/feed.js'
+import { FederationState } from '../../src/federation/state.js'
 import { generateNodeKey } from '../../src/ledger/note-key.js'
 import { createServices } from '../../src/server/services.js'
 import { ensureDefaultApiRoot } from '../../src/services/api-roots.js'
@@ -220,6 +221,59 @@ describe('the feeds, pushes and withdraw commands', () => {
       code: 0,
       stdout: 'no withdrawals pending\n',
     })
+    const store = await openStore(undefined, dir)
+    const state = new FederationState(store)
+    const record = (n: number, acknowledged?: string) => ({
+      id: `withdrawal--00000000-0000-4000-8000-00000000000${n}`,
+      objectId: `indicator--00000000-0000-4000-8000-00000000000${n}`,
+      partnerId: 'alpha',
+      kind: 'withdrawn' as const,
+      reason: 'source at risk (fictional)',
+      createdAt: `2026-03-0${n}T00:00:00.000Z`,
+      createdBy: 'officer-7',
+      ...(acknowledged
+        ? {
+            acknowledgement: {
+              receivedAt: acknowledged,
+              note: 'n',
+              signer: 'alpha',
+              appliedAt: acknowledged,
+            },
+          }
+        : {}),
+    })
+    for (const w of [record(1, '2026-03-05T00:00:00.000Z'), record(2), record(3, '2026-03-06T00:00:00.000Z')])
+      await state.putWithdrawal(w)
+    await store.close()
+    const ids = (stdout: string) => stdout.split('\n').map((line) => line.split('  ')[0])
+    // pending oldest first, then acknowledged newest first
+    expect(ids((await runCli(['withdraw', 'list'], { env: env() })).stdout)).toEqual([
+      record(2).id,
+      record(3).id,
+      record(1).id,
+      '',
+    ])
+    const limited = await runCli(['withdraw', 'list', '--limit', '1'], { env: env() })
+    expect(ids(limited.stdout)).toEqual([
+      record(2).id,
+      record(3).id,
+      '1 older acknowledged withdrawal not shown (--limit)',
+      '',
+    ])
+    const json = await runCli(['withdraw', 'list', '--limit', '1', '--json'], { env: env() })
+    expect((JSON.parse(json.stdout) as { id: string }[]).map((w) => w.id)).toEqual([
+      record(2).id,
+      record(3).id,
+    ])
+    expect(json.stderr).toBe('1 older acknowledged withdrawal not shown (--limit)\n')
+    for (const bad of [
+      ['--limit', '0'],
+      ['--limit', '1', '--pending'],
+    ]) {
+      const refused = await runCli(['withdraw', 'list', ...bad], { env: env() })
+      expect([refused.code, refused.stdout]).toEqual([2, ''])
+      expect(refused.stderr).toMatch(/^sluice: .*limit/)
+    }
     const missing = await runCli(
       ['withdraw', 'indicator--00000000-0000-4000-8000-000000000000', '--reason', 'x', '--revoke'],
       { env: env() },

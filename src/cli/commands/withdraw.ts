@@ -1,14 +1,19 @@
 import { type PinnedPartnerKey, partnerKeyPins, pinPartnerKey } from '../../federation/partner-keys.js'
-import { issueWithdrawals, pendingWithdrawals, revokeObject } from '../../federation/withdrawals.js'
+import {
+  acknowledgedWithdrawals,
+  issueWithdrawals,
+  pendingWithdrawals,
+  revokeObject,
+} from '../../federation/withdrawals.js'
 import { keyName } from '../../ledger/key-change.js'
 import { CliError } from '../errors.js'
-import { onlyFor, parse, required } from '../options.js'
+import { integer, onlyFor, parse, required } from '../options.js'
 import { withFederation } from './feeds.js'
 import { issuer } from './issuer.js'
 
 const HELP = `Usage:
   sluice withdraw OBJECT_ID --reason "..." [--partner P]... [--revoke] [--issuer NAME]
-  sluice withdraw list [--pending] [--partner P] [--json]
+  sluice withdraw list [--pending | --limit N] [--partner P] [--json]
   sluice withdraw pin-key --partner P --vkey VKEY [--issuer NAME]
   sluice withdraw keys [--json]
 
@@ -16,7 +21,8 @@ Withdraws an object from partners (default: every partner the ledger says receiv
 serving it to them at once; their Sluice nodes apply the withdrawal on their next poll, stop passing it
 on, and return a signed acknowledgement that is recorded in the ledger. --revoke also publishes a
 revoked version (revoked: true), which reaches every recipient through its feed.
-"list --pending" shows the withdrawals a partner has not yet acknowledged.
+"list" shows the withdrawals not yet acknowledged, oldest first, then the acknowledged ones, newest first;
+--limit N shows only the newest N acknowledged ones, "--pending" none.
 Acknowledgements are checked with the partner node's key: "pin-key" pins the key its operators gave you
 out of band ('sluice ledger key' on that node); without one, the key given to a feed from that partner
 ('feeds add --vkey') is used, and only without either does the first acknowledgement pin its own key.
@@ -40,6 +46,7 @@ export async function run(args: string[]): Promise<void> {
       partner: { type: 'string', multiple: true },
       revoke: { type: 'boolean' },
       pending: { type: 'boolean' },
+      limit: { type: 'string' },
       issuer: { type: 'string' },
       vkey: { type: 'string' },
       json: { type: 'boolean' },
@@ -56,6 +63,7 @@ export async function run(args: string[]): Promise<void> {
   const action = target === 'list' || target === 'pin-key' || target === 'keys' ? target : 'OBJECT'
   onlyFor(values, action, {
     pending: ['list'],
+    limit: ['list'],
     json: ['list', 'keys'],
     reason: objectOnly,
     revoke: objectOnly,
@@ -66,6 +74,9 @@ export async function run(args: string[]): Promise<void> {
   if (action === 'pin-key' && (values.partner?.length ?? 0) !== 1)
     throw new CliError('pin-key takes one --partner', 2)
   const vkey = action === 'pin-key' ? required(values.vkey, 'vkey') : undefined
+  if (values.pending && values.limit !== undefined)
+    throw new CliError('--limit bounds the acknowledged withdrawals, which --pending leaves out: give one', 2)
+  const limit = integer(values.limit, 'limit')
   await withFederation(values, async (ctx) => {
     if (action === 'pin-key') {
       const { pinned, previous } = await pinPartnerKey(ctx, values.partner![0]!, vkey!, issuer(values.issuer))
@@ -90,11 +101,20 @@ export async function run(args: string[]): Promise<void> {
     if (target === 'list') {
       if ((values.partner?.length ?? 0) > 1) throw new CliError('list takes at most one --partner', 2)
       const partner = values.partner?.[0]
-      const list = values.pending
-        ? await pendingWithdrawals(ctx, partner)
-        : await ctx.state.withdrawals(partner)
-      if (values.json) return void process.stdout.write(`${JSON.stringify(list, null, 2)}\n`)
-      if (list.length === 0)
+      const pending = await pendingWithdrawals(ctx, partner)
+      const acknowledged = values.pending ? [] : await acknowledgedWithdrawals(ctx, partner)
+      const shown = acknowledged.slice(0, limit ?? acknowledged.length)
+      const list = [...pending, ...shown]
+      const leftOut = acknowledged.length - shown.length
+      const note =
+        leftOut > 0
+          ? `${leftOut} older acknowledged withdrawal${leftOut === 1 ? '' : 's'} not shown (--limit)\n`
+          : ''
+      if (values.json) {
+        process.stdout.write(`${JSON.stringify(list, null, 2)}\n`)
+        return void process.stderr.write(note)
+      }
+      if (list.length === 0 && note === '')
         return void process.stdout.write(values.pending ? 'no withdrawals pending\n' : 'no withdrawals\n')
       for (const w of list) {
         const ack = w.acknowledgement
@@ -104,7 +124,7 @@ export async function run(args: string[]): Promise<void> {
           `${w.id}  ${w.kind.padEnd(9)} ${w.objectId}  ${w.partnerId}  ${w.createdAt}  ${ack}\n`,
         )
       }
-      return
+      return void process.stdout.write(note)
     }
     const reason = required(values.reason, 'reason')
     const by = issuer(values.issuer)
