@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { LedgerError } from '../ledger/errors.js'
 import { sluiceVersion } from '../ops/version.js'
 import { NodeConfigError } from '../server/errors.js'
 import { PolicyChangedError, StoreOpenError } from '../store/errors.js'
@@ -100,7 +101,9 @@ main(process.argv.slice(2)).then(
       error instanceof CliError ||
       error instanceof StoreOpenError ||
       error instanceof NodeConfigError ||
-      error instanceof PolicyChangedError
+      error instanceof PolicyChangedError ||
+      // a key file that cannot be read or written is the operator's to fix, like a bad option
+      (error instanceof LedgerError && error.code === 'key_file')
     ) {
       process.stderr.write(`sluice: ${error.message}\n`)
       process.exitCode = error instanceof CliError ? error.exitCode : 1

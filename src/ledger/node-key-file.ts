@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { constants } from 'node:fs'
-import { copyFile, link, open, readFile, rename, rm, stat } from 'node:fs/promises'
+import { copyFile, link, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { LedgerError } from './errors.js'
 import { formatSignerKey, type NodeSigningKey, parseSignerKey } from './note-key.js'
@@ -19,6 +19,8 @@ export async function writeNodeKeyFile(
 ) {
   const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`
   try {
+    // a key "created on first start" at SLUICE_NODE_KEY=/etc/sluice/node.key gets its directory too, private
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 })
     const handle = await open(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600)
     try {
       await handle.chmod(0o600)
@@ -33,7 +35,8 @@ export async function writeNodeKeyFile(
   } catch (error) {
     throw new LedgerError('key_file', `cannot create key file ${path}: ${(error as Error).message}`)
   } finally {
-    await rm(temporary, { force: true })
+    // best effort: where the directory could not be made, there is nothing to remove and rm would throw
+    await rm(temporary, { force: true }).catch(() => undefined)
   }
 }
 

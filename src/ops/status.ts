@@ -88,7 +88,7 @@ export function formatStatus(s: NodeStatus): string {
     }`,
     `active keys      ${s.active_keys}`,
     `ledger           ${s.ledger.global_size} entries in the global log, ${s.ledger.logs} logs`,
-    `last checkpoint  ${s.ledger.last_checkpoint ? `size ${s.ledger.last_checkpoint.size} at ${s.ledger.last_checkpoint.created_at}` : 'none yet'}`,
+    `last checkpoint  ${s.ledger.last_checkpoint ? `global log, size ${s.ledger.last_checkpoint.size} at ${s.ledger.last_checkpoint.created_at}` : 'none of the global log yet'}`,
     `feeds            ${s.feeds.length === 0 ? 'none' : ''}`,
     ...s.feeds.map(
       (f) =>

@@ -51,6 +51,10 @@ describe('sluice CLI', () => {
     const status = await runCli(['status'], { env })
     expect(status.code).toBe(0)
     expect(status.stdout).toMatch(/^store {12}\S*sluice\.db \(sluice backup works while serving\)$/m)
+    // partners' logs have checkpoints of their own: the line says which log it is about
+    expect(status.stdout).toMatch(
+      /^last checkpoint {2}(none of the global log yet|global log, size \d+ at \S+)$/m,
+    )
   })
 
   it('creates and lists collections, refusing a duplicate alias', async () => {

@@ -2,11 +2,11 @@
  * The node's signing key is not in the store, so `sluice migrate` must name the file the operator has to
  * carry to the migrated node; a migration is often run with a data directory other than the node's.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openStore } from '../../src/store/open.js'
+import { holdServingLock, openStore } from '../../src/store/open.js'
 import { runCli } from './run-cli.js'
 
 let root: string
@@ -60,5 +60,23 @@ describe('sluice migrate names the source node key', () => {
     const r = await migrate({ SLUICE_NODE_KEY: key })
     expect(r.code, r.stderr).toBe(0)
     expect(keyLine(r.stdout)).toContain(`(the source node's key is ${key})`)
+  })
+})
+
+describe('sluice migrate and a node serving its source', () => {
+  it('is refused while a node serves the SQLite source, writing no target', async () => {
+    // as `sluice serve` holds it for its whole life
+    const serving = holdServingLock(join(source, 'sluice.db'), 'serve')
+    try {
+      const r = await migrate()
+      expect([r.code, r.stdout]).toEqual([1, ''])
+      expect(r.stderr).toBe(
+        `sluice: a node is serving the database ${join(source, 'sluice.db')} (pid ${process.pid}) — stop it first\n`,
+      )
+      expect(existsSync(join(root, `target-${targets}.db`))).toBe(false)
+    } finally {
+      serving.release()
+    }
+    expect((await migrate()).code).toBe(0)
   })
 })

@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { GLOBAL_LOG } from '../../src/ledger/log-id.js'
 import { writeNodeKeyFile } from '../../src/ledger/node-key-file.js'
@@ -18,6 +18,41 @@ import { runCli } from './run-cli.js'
  */
 
 const oneLine = (stderr: string) => expect(stderr).toMatch(/^sluice: [^\n]+\n$/)
+
+describe('a new node key', () => {
+  it('is created with its directory, private to the node', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'sluice-key-dir-'))
+    try {
+      const keyPath = join(root, 'etc', 'sluice', 'node.key')
+      const store = await openStore(undefined, root)
+      try {
+        await createServices(store, { dataDir: root, keyPath, createKey: true })
+      } finally {
+        await store.close()
+      }
+      expect(statSync(keyPath).mode & 0o777).toBe(0o600)
+      expect(statSync(dirname(keyPath)).mode & 0o777).toBe(0o700)
+    } finally {
+      rmSync(root, { recursive: true, force: true })
+    }
+  })
+
+  it('that cannot be written is refused in one line', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'sluice-key-dir-'))
+    try {
+      // a file where the key's directory should be
+      writeFileSync(join(root, 'taken'), '')
+      const r = await runCli(['serve', '--data', root, '--port', '0'], {
+        env: { SLUICE_NODE_KEY: join(root, 'taken', 'node.key') },
+      })
+      oneLine(r.stderr)
+      expect(r.stderr).toContain(`cannot create key file ${join(root, 'taken', 'node.key')}`)
+      expect(r.code).toBe(1)
+    } finally {
+      rmSync(root, { recursive: true, force: true })
+    }
+  })
+})
 
 describe.each(STORES)('$name: a command without the node key', (adapter) => {
   let db: FreshLocation

@@ -15,10 +15,14 @@ afterEach(() => {
 })
 
 /** `sluice serve` on a fresh data directory, its stdout once it contains `until`. */
-async function serveUntil(args: string[], until: RegExp): Promise<string> {
+async function serveUntil(
+  args: string[],
+  until: RegExp,
+  env: (dir: string) => Record<string, string> = () => ({}),
+) {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-serve-cli-'))
   dirs.push(dir)
-  const { out } = await startServe(['--data', dir, ...args], until, running)
+  const { out } = await startServe(['--data', dir, ...args], until, running, env(dir))
   return out.replaceAll(dir, 'DIR')
 }
 
@@ -27,6 +31,23 @@ describe('sluice serve on a fresh data directory', () => {
     const out = await serveUntil([], /No admin principal yet[^\n]*\n/)
     expect(out).toMatch(/^Sluice is serving TAXII 2\.1 at http:\/\/127\.0\.0\.1:\d+\/taxii2\/\n/)
     expect(out).toContain('sluice principals create --name NAME --role admin --data DIR')
+  })
+
+  it('behind --public-url, also says where this process listens', async () => {
+    const out = await serveUntil(
+      ['--public-url', 'https://taxii.agency.example'],
+      /Sluice is serving[^\n]*\n/,
+    )
+    expect(out).toMatch(
+      /^Sluice is serving TAXII 2\.1 at https:\/\/taxii\.agency\.example\/taxii2\/ \(listening on 127\.0\.0\.1:\d+\)\n/,
+    )
+  })
+
+  it('names a database given in the environment by its variable, so the hint reaches it', async () => {
+    const out = await serveUntil([], /No admin principal yet[^\n]*\n/, (dir) => ({
+      SLUICE_DB: join(dir, 'elsewhere.db'),
+    }))
+    expect(out).toContain('sluice principals create --name NAME --role admin --data DIR --db "$SLUICE_DB"')
   })
 
   it('with --demo prints the URL and an admin key instead', async () => {

@@ -7,7 +7,7 @@ import {
   type MigrationProgress,
   migrateStore,
 } from '../../store/migrate.js'
-import { displayLocation, openStore } from '../../store/open.js'
+import { displayLocation, holdServingLock, openStore } from '../../store/open.js'
 import type { Store } from '../../store/types.js'
 import { CliError } from '../errors.js'
 import { dataLocation, parse, required } from '../options.js'
@@ -40,11 +40,20 @@ target and the same key and origin, and old checkpoints keep verifying.`
 
 const isPostgres = (location: string) => /^postgres(ql)?:\/\//.test(location)
 
-async function open(location: string, dataDir: string, role: 'source' | 'target'): Promise<Store> {
-  if (!isPostgres(location)) {
-    const path = location.replace(/^sqlite:/, '')
-    if (role === 'source' && !existsSync(path)) throw new CliError(`no SQLite database at ${path}`)
+function refuseMissingSource(location: string): void {
+  const path = location.replace(/^sqlite:/, '')
+  if (!isPostgres(location) && !existsSync(path)) throw new CliError(`no SQLite database at ${path}`)
+}
+
+function holdLock(location: string): ReturnType<typeof holdServingLock> {
+  try {
+    return holdServingLock(location, 'migrate')
+  } catch (error) {
+    throw new CliError(firstLine(error))
   }
+}
+
+async function open(location: string, dataDir: string, role: 'source' | 'target'): Promise<Store> {
   try {
     return await openStore(location, dataDir)
   } catch (error) {
@@ -109,7 +118,20 @@ export async function run(args: string[]): Promise<void> {
   if (from.replace(/^sqlite:/, '') === to.replace(/^sqlite:/, ''))
     throw new CliError('--from and --to name the same store', 2)
   const { dataDir } = dataLocation(values)
-  const source = await open(from, dataDir, 'source')
+  refuseMissingSource(from)
+  // a node still serving the SQLite source would take writes the copy never gets; none may start meanwhile
+  const locks: ReturnType<typeof holdServingLock>[] = []
+  const release = () => {
+    for (const lock of locks.splice(0)) lock.release()
+  }
+  let source: Store
+  try {
+    for (const location of [from, to]) locks.push(holdLock(location))
+    source = await open(from, dataDir, 'source')
+  } catch (error) {
+    release()
+    throw error
+  }
   let target: Store | undefined
   const progress = progressLine(process.stderr)
   // Ctrl-C stops the copy at its next step, so it can say what it leaves behind
@@ -168,5 +190,6 @@ export async function run(args: string[]): Promise<void> {
     progress.done()
     await source.close().catch(() => {})
     await target?.close().catch(() => {})
+    release()
   }
 }

@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net'
 import { createLogger, isLogLevel } from '../../ops/logger.js'
 import { checkPortFree } from '../../ops/port-check.js'
 import type { RateLimit } from '../../ops/rate-limit.js'
@@ -33,13 +34,19 @@ const HELP = `Usage: sluice serve [--host H] [--port P] [--public-url URL] [--de
   --log-level LEVEL   debug, info, warn, error or silent (env SLUICE_LOG_LEVEL, default info); JSON lines on stdout`
 
 /** The --data / --db flags this node was started with, for a command to run against it. */
+/**
+ * The flags another command needs to reach this node, for the hints serve prints. A database named in the
+ * environment is named by its variable, so no password is printed and the hint works where serve's does.
+ */
 function dataFlags(values: {
   data?: string | boolean | undefined
   db?: string | boolean | undefined
 }): string {
   const flag = (name: string, value: string | boolean | undefined) =>
     typeof value === 'string' ? ` --${name} ${/\s/.test(value) ? JSON.stringify(value) : value}` : ''
-  return flag('data', values.data) + flag('db', values.db)
+  const db =
+    typeof values.db === 'string' ? flag('db', values.db) : process.env.SLUICE_DB ? ' --db "$SLUICE_DB"' : ''
+  return flag('data', typeof values.data === 'string' ? values.data : process.env.SLUICE_DATA) + db
 }
 
 function rateLimit(rate: string | undefined, burst: string | undefined): RateLimit | undefined {
@@ -139,7 +146,10 @@ export async function run(args: string[]): Promise<void> {
     lock.release()
     throw new CliError(`cannot listen on ${host}:${port}: ${(error as Error).message}`)
   }
-  process.stdout.write(`Sluice is serving TAXII 2.1 at ${url}/taxii2/\n`)
+  // behind --public-url, several processes print one URL: where each listens tells them apart
+  const bound = node.server.address() as AddressInfo
+  const listening = publicUrl ? ` (listening on ${bound.address}:${bound.port})` : ''
+  process.stdout.write(`Sluice is serving TAXII 2.1 at ${url}/taxii2/${listening}\n`)
   if (values.demo) {
     const { seedDemo } = await import('../../demo/seed.js')
     const seeded = await seedDemo(node.services)

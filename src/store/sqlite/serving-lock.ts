@@ -10,8 +10,8 @@ import { StoreOpenError } from '../errors.js'
  * whatever the data directory, and the operating system releases it with the process, even after kill -9.
  */
 
-/** What holds the lock: a serving node, or a restore replacing the database. */
-export type LockHolder = 'serve' | 'restore'
+/** What holds the lock: a serving node, a restore replacing the database, or a migration copying it. */
+export type LockHolder = 'serve' | 'restore' | 'migrate'
 
 export interface ServingLock {
   release(): void
@@ -30,10 +30,12 @@ function refusal(lock: Database.Database, path: string): StoreOpenError {
     // the holder is still writing its pid: say so without one
   }
   const pid = holder ? ` (pid ${holder.pid})` : ''
+  const busy: Record<string, string> = {
+    restore: `a restore is replacing the database ${path}${pid} — wait for it to finish`,
+    migrate: `a migration is copying the database ${path}${pid} — wait for it to finish`,
+  }
   return new StoreOpenError(
-    holder?.what === 'restore'
-      ? `a restore is replacing the database ${path}${pid} — wait for it to finish`
-      : `a node is serving the database ${path}${pid} — stop it first`,
+    busy[holder?.what ?? ''] ?? `a node is serving the database ${path}${pid} — stop it first`,
   )
 }
 
