@@ -48,6 +48,13 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 /** Rules of marking-definition beyond its property table. */
 export function checkMarkingDefinition(obj: Record<string, unknown>, path: string, sink: Sink): void {
   const id = typeof obj.id === 'string' ? obj.id : ''
+  if (Array.isArray(obj.object_marking_refs) && obj.object_marking_refs.includes(id))
+    report(
+      sink,
+      `${path}.object_marking_refs`,
+      'reference-type',
+      'a marking definition cannot be marked by itself (STIX 2.1 §3.2)',
+    )
   const extensions = isRecord(obj.extensions) ? obj.extensions : undefined
   const definitionType = obj.definition_type
   const definition = obj.definition

@@ -45,12 +45,21 @@ function makeSink(options: ValidateOptions | undefined): WalkSink {
   return sink
 }
 
-/** Validates one STIX object (or, if `value` is a bundle, the bundle and its members). */
+/**
+ * Validates one STIX object. A bundle is not one (STIX 2.1 §1.3): stored as an object, its members would
+ * escape marking resolution and policy, so it is refused; `validateBundle` validates a bundle.
+ */
 export function validateObject(value: unknown, options?: ValidateOptions): ValidationIssue[] {
   const sink = makeSink(options)
   const path = options?.path ?? '$'
   if (!isRecord(value)) report(sink, path, 'not-an-object', 'a STIX object is a JSON object')
-  else if (value.type === 'bundle') checkBundle(value, path, sink)
+  else if (value.type === 'bundle')
+    report(
+      sink,
+      `${path}.type`,
+      'type-name',
+      'a bundle is not a STIX object: send the objects it holds instead',
+    )
   else checkObject(value, path, sink, false)
   return sink.issues
 }

@@ -478,22 +478,42 @@ describe('SCO rules', () => {
       '$',
       'at-least-one-property',
     ))
+  const observed = {
+    type: 'observed-data',
+    spec_version: '2.1',
+    id: 'observed-data--b67d30ff-02ac-498a-92f9-32f845f448cf',
+    created: '2024-01-01T00:00:00.000Z',
+    modified: '2024-01-01T00:00:00.000Z',
+    first_observed: '2024-01-01T00:00:00Z',
+    last_observed: '2024-01-01T00:00:00Z',
+    number_observed: 1,
+  }
   it('observable-type: observed-data.objects holds SCOs only', () => {
+    only({ ...observed, objects: { '0': indicator } }, '$.objects["0"].type', 'observable-type')
+  })
+  it('reference-type: observed-data.object_refs holds at least one SCO (§4.14.1)', () => {
+    const relationship = 'relationship--44298a74-ba52-4f0c-87a3-1824e67d7fad'
+    only({ ...observed, object_refs: [relationship] }, '$.object_refs', 'reference-type')
+    expect(validateObject({ ...observed, object_refs: [relationship, ipv4.id] })).toEqual([])
+    // a custom type may be an SCO
+    expect(
+      validateObject({ ...observed, object_refs: ['x-acme-beacon--44298a74-ba52-4f0c-87a3-1824e67d7fad'] }),
+    ).toEqual([])
+  })
+  it('at-least-one-property: windows-pebinary-ext needs more than pe_type (§6.7.6)', () =>
     only(
       {
-        type: 'observed-data',
-        spec_version: '2.1',
-        id: 'observed-data--b67d30ff-02ac-498a-92f9-32f845f448cf',
-        created: '2024-01-01T00:00:00.000Z',
-        modified: '2024-01-01T00:00:00.000Z',
-        first_observed: '2024-01-01T00:00:00Z',
-        last_observed: '2024-01-01T00:00:00Z',
-        number_observed: 1,
-        objects: { '0': indicator },
+        type: 'file',
+        id: 'file--0a2b2c6e-2f5d-4b9c-8a4e-6c1d2e3f4a5b',
+        name: 'relay.exe',
+        extensions: { 'windows-pebinary-ext': { pe_type: 'exe' } },
       },
-      '$.objects["0"].type',
-      'observable-type',
-    )
+      '$.extensions["windows-pebinary-ext"]',
+      'at-least-one-property',
+    ))
+  it('forbidden-property: defanged is for SCOs only (§3.2)', () => {
+    only({ ...indicator, defanged: true }, '$.defanged', 'forbidden-property')
+    expect(validateObject({ ...ipv4, defanged: true })).toEqual([])
   })
 })
 
@@ -507,6 +527,19 @@ describe('markings', () => {
     extensions: { [TLP_2_EXTENSION_ID]: { extension_type: 'property-extension', tlp_2_0: 'clear' } },
   }
   it('TLP 2.0 markings are accepted', () => expect(validateObject(tlpClear)).toEqual([]))
+  it('reference-type: a marking definition is not marked by itself (§3.2)', () => {
+    const own = 'marking-definition--7d1a4f62-2c9e-4b8a-9f3e-5a6b7c8d9e0f'
+    const statement = {
+      type: 'marking-definition',
+      spec_version: '2.1',
+      id: own,
+      created: '2024-01-01T00:00:00.000Z',
+      definition_type: 'statement',
+      definition: { statement: 'Demo only' },
+    }
+    only({ ...statement, object_marking_refs: [own] }, '$.object_marking_refs', 'reference-type')
+    expect(validateObject({ ...statement, object_marking_refs: [TLP_2_MARKINGS.green.id] })).toEqual([])
+  })
   it('tlp-marking: a TLP 2.0 level under the wrong id', () =>
     only({ ...tlpClear, id: TLP_2_MARKINGS.red.id, name: undefined }, '$.id', 'tlp-marking'))
   it('closed-vocabulary: tlp_2_0 level', () => {
@@ -549,6 +582,15 @@ describe('markings', () => {
 })
 
 describe('indicator patterns and bundles', () => {
+  it('type-name: a bundle is not a STIX object, so validateObject refuses it (validateBundle takes it)', () => {
+    const bundle = {
+      type: 'bundle',
+      id: 'bundle--5d0092c5-5f74-4287-9642-33f4c354e56d',
+      objects: [indicator],
+    }
+    only(bundle, '$.type', 'type-name')
+    expect(validateBundle(bundle)).toEqual([])
+  })
   it('pattern-syntax comes from the injected checker, only for pattern_type stix', () => {
     const patternChecker = (p: string) => (p.startsWith('[') ? undefined : 'expected [')
     expect(validateObject({ ...indicator, pattern: 'oops' }, { patternChecker })).toEqual([

@@ -189,6 +189,19 @@ describe.each(STORES)('TAXII API on $name', (adapter) => {
       expect((await t.get(`${root}/status/${status.id}/`, partnerKey)).status).toBe(404)
     })
 
+    it('refuses a bundle posted as an object, which would carry its members past marking resolution', async () => {
+      const member = indicator(40)
+      const bundle = { type: 'bundle', id: 'bundle--44298a74-0000-4000-8000-000000000040', objects: [member] }
+      const status = await json(
+        await t.post(`${root}/collections/${collectionId}/objects/`, { objects: [bundle] }),
+      )
+      expect(status).toMatchObject({ success_count: 0, failure_count: 1 })
+      expect(status.failures[0]).toMatchObject({ id: bundle.id })
+      expect(status.failures[0].message).toContain('a bundle is not a STIX object')
+      for (const id of [bundle.id, member.id])
+        expect((await t.get(`${root}/collections/${collectionId}/objects/${id}/`)).status).toBe(404)
+    })
+
     it('gives every status detail the version TAXII requires, for objects without modified too', async () => {
       const sco = {
         type: 'ipv4-addr',

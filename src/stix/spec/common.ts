@@ -87,7 +87,8 @@ export function defineType(
     category,
     properties,
     required: Object.keys(properties).filter((p) => properties[p]?.required === true),
-    forbidden: new Set(forbidden),
+    // §3.2: defanged MUST NOT be used on anything but SCOs, where it is a common property
+    forbidden: new Set(category === 'sco' ? forbidden : [...forbidden, 'defanged']),
     extensions: options.extensions ?? {},
     ...(options.constraints === undefined ? {} : { constraints: options.constraints }),
   }

@@ -119,6 +119,21 @@ const fileExtensions: Record<string, Shape> = {
         list(object({ name: req(string), size: opt(count), entropy: opt(number()), hashes: opt(hashes) })),
       ),
     },
+    // §6.7.6: at least one property besides the required pe_type
+    constraints: [
+      {
+        kind: 'check',
+        check(obj, path, sink) {
+          if (Object.keys(obj).every((k) => k === 'pe_type'))
+            report(
+              sink,
+              path,
+              'at-least-one-property',
+              'windows-pebinary-ext needs at least one property besides pe_type',
+            )
+        },
+      },
+    ],
   },
 }
 

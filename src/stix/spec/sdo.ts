@@ -1,8 +1,9 @@
 /** STIX Domain Objects (STIX 2.1 §4). */
 
-import { report } from '../issue.js'
+import { report, type Sink } from '../issue.js'
 import * as V from '../vocabularies.js'
 import { defineType } from './common.js'
+import { categoryOf } from './index.js'
 import {
   atLeastOne,
   boolean,
@@ -25,6 +26,18 @@ import {
   type TypeSpec,
   timestamp,
 } from './kinds.js'
+
+/**
+ * §4.14.1: object_refs MUST hold at least one SCO. A custom type may be an SCO, so only a list naming
+ * nothing but predefined SROs is refused.
+ */
+function checkObservedRefs(obj: Record<string, unknown>, path: string, sink: Sink): void {
+  const refs = obj.object_refs
+  if (!Array.isArray(refs) || refs.length === 0) return
+  const categories = refs.map((r) => (typeof r === 'string' ? categoryOf(r.split('--')[0]!) : 'sro'))
+  if (categories.every((c) => c === 'sro'))
+    report(sink, `${path}.object_refs`, 'reference-type', 'object_refs must reference at least one SCO')
+}
 
 const killChainPhases = list(killChainPhase)
 const anyRefs = list(refTo('any'))
@@ -239,6 +252,7 @@ export const SDO_TYPES: readonly TypeSpec[] = [
         order('first_observed', 'last_observed'),
         atLeastOne('objects', 'object_refs'),
         { kind: 'mutually-exclusive', props: ['objects', 'object_refs'] },
+        { kind: 'check', check: checkObservedRefs },
       ],
     },
   ),
