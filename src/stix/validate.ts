@@ -192,6 +192,15 @@ function checkObject(
   if (spec.category === 'sco' && spec !== CUSTOM_OBSERVABLE_SPEC) checkScoId(obj, path, sink)
 }
 
+/** Each predefined extension name and the types that define it: no other type may use the name. */
+const PREDEFINED_EXTENSION_OWNERS: ReadonlyMap<string, string[]> = (() => {
+  const owners = new Map<string, string[]>()
+  for (const spec of TYPE_SPECS.values())
+    for (const name of Object.keys(spec.extensions))
+      owners.set(name, [...(owners.get(name) ?? []), spec.type])
+  return owners
+})()
+
 function checkExtensions(value: unknown, spec: TypeSpec, path: string, sink: WalkSink): void {
   if (!isRecord(value)) {
     report(sink, path, 'property-type', 'extensions is a dictionary')
@@ -231,7 +240,27 @@ function checkExtensions(value: unknown, spec: TypeSpec, path: string, sink: Wal
       else checkValue(body, { kind: 'object', shape }, p, sink)
       continue
     }
-    if (key.endsWith('-ext') && isTypeName(key) && spec.type !== 'marking-definition') {
+    const owners = PREDEFINED_EXTENSION_OWNERS.get(key)
+    if (owners !== undefined) {
+      report(
+        sink,
+        p,
+        'extension-key',
+        `"${key}" is an extension of ${owners.join(' and ')}, not of ${spec.type}`,
+      )
+      continue
+    }
+    // a custom type might be an observable in the deprecated custom-object style: given the benefit of the doubt
+    if (key.endsWith('-ext') && isTypeName(key) && spec.category !== 'sco' && spec !== CUSTOM_DOMAIN_SPEC) {
+      report(
+        sink,
+        p,
+        'extension-key',
+        `custom extensions named "…-ext" apply to SCOs only (§11.3); give ${spec.type} an extension-definition`,
+      )
+      continue
+    }
+    if (key.endsWith('-ext') && isTypeName(key)) {
       // A custom extension in the deprecated 2.1 style (§11.3).
       if (!isRecord(body)) report(sink, p, 'property-type', 'an extension is an object')
       else {

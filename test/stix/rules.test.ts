@@ -257,6 +257,26 @@ describe('custom content', () => {
       '$.extensions["not an ext"]',
       'extension-key',
     ))
+  it('extension-key: a predefined extension only on its own type, custom "-ext" ones only on SCOs (§11.3)', () => {
+    only({ ...ipv4, extensions: { 'ntfs-ext': { sid: '1' } } }, '$.extensions["ntfs-ext"]', 'extension-key')
+    only(
+      { ...indicator, extensions: { 'x-acme-ext': { score: 5 } } },
+      '$.extensions["x-acme-ext"]',
+      'extension-key',
+    )
+    expect(validateObject({ ...ipv4, extensions: { 'x-acme-ext': { score: 5 } } })).toEqual([])
+    // a custom type may be an observable of the deprecated custom style
+    expect(
+      validateObject({
+        type: 'x-acme-beacon',
+        id: 'x-acme-beacon--44298a74-ba52-4f0c-87a3-1824e67d7fad',
+        spec_version: '2.1',
+        created: '2024-01-01T00:00:00.000Z',
+        modified: '2024-01-01T00:00:00.000Z',
+        extensions: { 'x-acme-ext': { score: 5 } },
+      }),
+    ).toEqual([])
+  })
   it('extension_type is a closed vocabulary', () => {
     only(
       {
