@@ -63,9 +63,10 @@ const COMMANDS: Record<string, () => Promise<{ run: (args: string[]) => Promise<
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  if (name === undefined) throw new CliError('name a command; run "sluice --help" for the list', 2)
+  if (name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(`${USAGE}\n`)
-    return name === undefined ? 2 : 0
+    return 0
   }
   if (name === '--version' || name === '-V') {
     process.stdout.write(`${sluiceVersion()}\n`)
@@ -84,11 +85,25 @@ async function main(argv: string[]): Promise<number> {
   return 0
 }
 
-// a reader that stops early (| head) is not an error
+// a reader that stops early (| head) is not an error; any other failure to write is said in one line, and
+// what the command changed before it is kept (its output is what was lost)
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EPIPE') process.exit(0)
-  throw error
+  process.stderr.write(
+    `sluice: cannot write the output: ${error.message}; what the command changed is kept, only its output is lost\n`,
+  )
+  process.exit(1)
 })
+
+/** Failures of the operator's environment (a read-only or full disk), said in one line like a bad option. */
+function environmentFault(error: unknown): string | undefined {
+  const code = (error as { code?: unknown })?.code
+  if (typeof code !== 'string') return undefined
+  if (code.startsWith('SQLITE_READONLY')) return `cannot write the database: ${(error as Error).message}`
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC') return `the disk is full: ${(error as Error).message}`
+  if (code === 'EACCES' || code === 'EROFS' || code === 'EPERM') return (error as Error).message
+  return undefined
+}
 
 // the only place that exits the process
 main(process.argv.slice(2)).then(
@@ -107,6 +122,9 @@ main(process.argv.slice(2)).then(
     ) {
       process.stderr.write(`sluice: ${error.message}\n`)
       process.exitCode = error instanceof CliError ? error.exitCode : 1
+    } else if (environmentFault(error) !== undefined) {
+      process.stderr.write(`sluice: ${environmentFault(error)}\n`)
+      process.exitCode = 1
     } else {
       process.stderr.write(`sluice: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`)
       process.exitCode = 1

@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'node:fs'
 import { type ParseArgsConfig, parseArgs } from 'node:util'
 import { instantOr, PolicyInputError } from '../services/policy-input.js'
 import { CliError } from './errors.js'
@@ -36,9 +37,27 @@ export function parse<T extends NonNullable<ParseArgsConfig['options']>>(
   positionals: Positionals = 1,
 ) {
   const parsed = parseOptions(args, options)
+  refuseRepeated(parsed.tokens, { ...COMMON_OPTIONS, ...options })
   refuseEmptyValues(parsed.values)
   refuseExtraPositionals(parsed.positionals, positionals)
-  return parsed
+  const { tokens: _tokens, ...rest } = parsed
+  return rest
+}
+
+/**
+ * An option that takes one value, given twice, would keep the last without a word: `suspend --above-tlp
+ * green --above-tlp amber` suspends less than the first asked for. Only options declared `multiple` repeat.
+ */
+function refuseRepeated(
+  tokens: readonly { kind: string; name?: string }[],
+  options: NonNullable<ParseArgsConfig['options']>,
+): void {
+  const seen = new Set<string>()
+  for (const token of tokens) {
+    if (token.kind !== 'option' || token.name === undefined || options[token.name]?.multiple) continue
+    if (seen.has(token.name)) throw new CommandUsageError(`--${token.name} is given twice`)
+    seen.add(token.name)
+  }
 }
 
 /**
@@ -61,6 +80,7 @@ function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(args: s
       options: { ...COMMON_OPTIONS, ...options },
       allowPositionals: true,
       strict: true,
+      tokens: true,
     })
   } catch (error) {
     const { code, message } = error as NodeJS.ErrnoException
@@ -94,8 +114,13 @@ export function dataLocation(values: {
   data?: string | boolean | undefined
   db?: string | boolean | undefined
 }) {
+  // SLUICE_DATA="" (a variable set to nothing) is refused, not read as the current directory
+  if (values.data === undefined && process.env.SLUICE_DATA === '')
+    throw new CliError('SLUICE_DATA is set but empty; name the data directory or unset it', 2)
   const dataDir =
     (typeof values.data === 'string' ? values.data : undefined) ?? process.env.SLUICE_DATA ?? 'data'
+  if (existsSync(dataDir) && !statSync(dataDir).isDirectory())
+    throw new CliError(`the data directory ${dataDir} is a file, not a directory`, 2)
   const db = (typeof values.db === 'string' ? values.db : undefined) ?? process.env.SLUICE_DB
   return { dataDir, ...(db ? { db } : {}) }
 }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { LedgerError } from '../ledger/errors.js'
 import { createServices, type NodeServices } from '../server/services.js'
 import { ensureDefaultApiRoot } from '../services/api-roots.js'
@@ -24,10 +25,16 @@ async function refuseMissingNode(dataDir: string, db: string | undefined): Promi
     throw new CliError(
       `no node in ${displayLocation(location)} (no Sluice tables in that database); start one with "sluice serve --db URL"`,
     )
+  const path = location.replace(/^sqlite:/, '')
+  const why = existsSync(path)
+    ? 'no Sluice tables in that file'
+    : db
+      ? 'no such SQLite file'
+      : 'no sluice.db there'
   throw new CliError(
     db
-      ? `no node at ${location.replace(/^sqlite:/, '')} (no such SQLite file); start one with "sluice serve --db ${db}"`
-      : `no node at ${dataDir} (no sluice.db there); start one with "sluice serve --data ${dataDir}"`,
+      ? `no node at ${path} (${why}); start one with "sluice serve --db ${db}"`
+      : `no node at ${dataDir} (${why}); start one with "sluice serve --data ${dataDir}"`,
   )
 }
 

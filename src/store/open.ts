@@ -2,6 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { IncompleteStoreError, StoreOpenError } from './errors.js'
 import { isIncomplete } from './migration-mark.js'
+import { sqliteHoldsNode } from './sqlite/holds-node.js'
 import { holdSqliteLock, type LockHolder, type ServingLock } from './sqlite/serving-lock.js'
 import { SqliteStore } from './sqlite/sqlite-store.js'
 import type { Store } from './types.js'
@@ -26,9 +27,22 @@ const POSTGRES_URL = /^postgres(ql)?:\/\//
 
 /** Whether a location already holds a node, found without creating anything (opening a store creates one). */
 export async function storeHoldsNode(location: string): Promise<boolean> {
-  if (!POSTGRES_URL.test(location)) return existsSync(location.replace(/^sqlite:/, ''))
+  refuseUnknownScheme(location)
+  if (!POSTGRES_URL.test(location)) return sqliteHoldsNode(location.replace(/^sqlite:/, ''))
   const { postgresHoldsNode } = await import('./postgres/open.js')
   return postgresHoldsNode(location)
+}
+
+/**
+ * `mysql://…` and the like would otherwise be taken for a relative SQLite path and created as one; a
+ * location is a SQLite file (`sqlite:` optional) or a PostgreSQL URL.
+ */
+function refuseUnknownScheme(location: string): void {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(location)?.[1]
+  if (scheme !== undefined && !POSTGRES_URL.test(location))
+    throw new StoreOpenError(
+      `${scheme}:// is not a store this node opens: give a SQLite file path or a postgres:// URL`,
+    )
 }
 
 /** A PostgreSQL URL rather than a SQLite file. */
@@ -40,6 +54,7 @@ export const isPostgresLocation = (location: string): boolean => POSTGRES_URL.te
  * processes at once and needs none.
  */
 export function holdServingLock(location: string, holder: LockHolder): ServingLock {
+  refuseUnknownScheme(location)
   const path = location.replace(/^sqlite:/, '')
   if (isPostgresLocation(location) || path === ':memory:') return { release: () => {} }
   return holdSqliteLock(path, holder)
@@ -52,6 +67,7 @@ export function holdServingLock(location: string, holder: LockHolder): ServingLo
  */
 export async function openStore(location: string | undefined, dataDir: string): Promise<Store> {
   const target = storeLocation(location, dataDir)
+  refuseUnknownScheme(target)
   let store: Store
   try {
     if (isPostgresLocation(target)) {

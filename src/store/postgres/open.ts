@@ -13,7 +13,13 @@ export async function openPostgresStore(url: string): Promise<Store> {
  * database that cannot be reached or read answers true: opening the store then says why, in the usual words.
  */
 export async function postgresHoldsNode(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url })
+  let client: pg.Client
+  try {
+    client = new pg.Client({ connectionString: url })
+  } catch {
+    // a URL pg cannot parse: openStore says why, in one line
+    return true
+  }
   client.on('error', () => {})
   try {
     await client.connect()

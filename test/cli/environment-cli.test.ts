@@ -1,0 +1,131 @@
+/**
+ * What an operator's environment can get wrong, found by an audit that ran every command against it: each
+ * is one line on stderr and a non-zero exit, and creates nothing.
+ */
+import { spawn } from 'node:child_process'
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createServices } from '../../src/server/services.js'
+import { openStore } from '../../src/store/open.js'
+import { CLI, runCli } from './run-cli.js'
+
+const oneLine = (stderr: string) => expect(stderr).toMatch(/^sluice: [^\n]+\n$/)
+
+let root: string
+let node: string
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'sluice-env-cli-'))
+  node = join(root, 'node')
+  mkdirSync(node)
+  const store = await openStore(undefined, node)
+  await createServices(store, { dataDir: node, createKey: true })
+  await store.close()
+})
+afterAll(() => rmSync(root, { recursive: true, force: true }))
+
+/** The CLI with its standard output on a full disk. */
+function runToFullDisk(args: string[]): Promise<{ code: number; stderr: string }> {
+  const full = openSync('/dev/full', 'w')
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', full, 'pipe'] })
+    closeSync(full)
+    let stderr = ''
+    child.stderr!.on('data', (d) => {
+      stderr += d
+    })
+    child.on('error', reject)
+    child.on('close', (code) => resolve({ code: code ?? -1, stderr }))
+  })
+}
+
+describe('sluice and its environment', () => {
+  it.skipIf(!existsSync('/dev/full'))('says in one line that its output could not be written', async () => {
+    const r = await runToFullDisk(['status', '--data', node])
+    oneLine(r.stderr)
+    expect(r.stderr).toMatch(/no space left on device/i)
+    expect(r.code).toBe(1)
+  })
+
+  it('refuses an empty file, or a database without a node, rather than make it one', async () => {
+    const empty = join(root, 'empty.db')
+    writeFileSync(empty, '')
+    const r = await runCli(['status', '--db', empty, '--data', node])
+    expect([r.code, r.stderr]).toEqual([
+      1,
+      `sluice: no node at ${empty} (no Sluice tables in that file); start one with "sluice serve --db ${empty}"\n`,
+    ])
+    expect(statSync(empty).size).toBe(0)
+  })
+
+  it('refuses a database URL of a kind it does not open, creating nothing', async () => {
+    const r = await runCli(['status', '--db', 'mysql://officer@db.internal/sluice'], { cwd: root })
+    expect([r.code, r.stderr]).toEqual([
+      1,
+      'sluice: mysql:// is not a store this node opens: give a SQLite file path or a postgres:// URL\n',
+    ])
+    expect(existsSync(join(root, 'mysql:'))).toBe(false)
+  })
+
+  it('refuses a PostgreSQL URL it cannot parse in one line', async () => {
+    const r = await runCli(['status', '--db', 'postgres://x@[::1/none'])
+    oneLine(r.stderr)
+    expect(r.stderr).toContain('Invalid URL')
+    expect(r.code).toBe(1)
+  })
+
+  it('refuses a data directory that is a file, and SLUICE_DATA set to nothing', async () => {
+    const file = join(root, 'a-file')
+    writeFileSync(file, '')
+    const asFile = await runCli(['serve', '--data', file, '--port', '0'])
+    expect([asFile.code, asFile.stderr]).toEqual([
+      2,
+      `sluice: the data directory ${file} is a file, not a directory\n`,
+    ])
+    const empty = await runCli(['status'], { env: { SLUICE_DATA: '' }, cwd: root })
+    expect([empty.code, empty.stderr]).toEqual([
+      2,
+      'sluice: SLUICE_DATA is set but empty; name the data directory or unset it\n',
+    ])
+    expect(readdirSync(root).sort()).toEqual(['a-file', 'empty.db', 'node'])
+  })
+
+  it('refuses an option given twice, which would keep the last without a word', async () => {
+    const r = await runCli([
+      'partners',
+      'add',
+      '--name',
+      'Twice',
+      '--id',
+      'twice-1',
+      '--id',
+      'twice-2',
+      '--data',
+      node,
+    ])
+    expect([r.code, r.stderr]).toEqual([
+      2,
+      'sluice: --id is given twice for "partners"; run "sluice partners --help"\n',
+    ])
+    expect((await runCli(['partners', 'list', '--data', node])).stdout).not.toContain('twice')
+  })
+
+  it('asks for a command when given none, on stderr', async () => {
+    expect(await runCli([])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'sluice: name a command; run "sluice --help" for the list\n',
+    })
+  })
+})
