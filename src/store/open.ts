@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { IncompleteStoreError, StoreOpenError } from './errors.js'
 import { isIncomplete } from './migration-mark.js'

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest'
 import { partnerOnwardFacts } from '../../src/federation/onward-facts.js'
 import { FederationState } from '../../src/federation/state.js'
 import type { WithdrawalRecord } from '../../src/federation/types.js'
-import type { Store } from '../../src/store/types.js'
 import { STORES } from '../helpers/stores.js'
 import { twoConnections } from '../helpers/two-connections.js'
 
