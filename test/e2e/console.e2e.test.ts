@@ -27,6 +27,8 @@ describe.skipIf(!HAVE_CHROMIUM)('console in headless Chromium', () => {
   let built: string
   let routes: string
   const isles = () => keys.partnerKeys.find((k) => k.partner === 'isles')!.key
+  const pageErrors: string[] = []
+  const refusedByCsp: string[] = []
   const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true })
   const cell = (partner: string, collection: string) =>
     page.locator(`#flows-matrix tr[data-partner="${partner}"] td[data-collection="${collection}"]`)
@@ -47,6 +49,10 @@ describe.skipIf(!HAVE_CHROMIUM)('console in headless Chromium', () => {
     ;({ context, profile } = await launch())
     page = context.pages()[0] ?? (await context.newPage())
     page.setDefaultTimeout(15_000)
+    page.on('pageerror', (error) => pageErrors.push(error.message))
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) refusedByCsp.push(message.text())
+    })
     // the console must work with no network but the node's own
     await context.route(/^(?!http:\/\/127\.0\.0\.1)/, (route) => route.abort())
   }, 120_000)
@@ -153,6 +159,14 @@ describe.skipIf(!HAVE_CHROMIUM)('console in headless Chromium', () => {
     await page.getByRole('button', { name: 'Search' }).click()
     await page.locator('#objects-table tbody tr[data-index]').first().waitFor()
     await shot('intelligence')
+    // column widths are set through the CSSOM, which the node's Content-Security-Policy allows
+    expect(
+      await page
+        .locator('#objects-table col')
+        .first()
+        .evaluate((c) => (c as unknown as { style: { width: string } }).style.width),
+    ).not.toBe('')
+    expect(refusedByCsp).toEqual([])
     await page.getByLabel('Type').selectOption('intrusion-set')
     await page.getByRole('button', { name: 'Search' }).click()
     await expect
@@ -423,6 +437,28 @@ describe.skipIf(!HAVE_CHROMIUM)('console in headless Chromium', () => {
     await page.locator('#entries-table button.verify').nth(1).click()
     await expect(page.locator('#proof-result .headline').textContent()).resolves.toBe('✗ Not verified')
     await page.evaluate("localStorage.removeItem('sluice.console.pinned-vkey')")
+  })
+
+  it('signs out with the reason when the key is revoked mid-session, and stops asking the node', async () => {
+    const { principal, apiKey } = await createPrincipal(t.node.store, { name: 'Night desk', role: 'admin' })
+    await page.getByRole('button', { name: 'Sign out' }).click()
+    await page.getByLabel('API key').fill(apiKey)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.locator('#flows-matrix').waitFor()
+    await t.node.store.revokePrincipal(principal.id, new Date().toISOString())
+    // the next page's first request is refused while it loads
+    await page.getByRole('link', { name: 'Ledger' }).click()
+    await expect(page.getByRole('alert').first().textContent()).resolves.toContain(
+      'The node no longer accepts this key',
+    )
+    const asked: string[] = []
+    page.on('request', (request) => {
+      if (request.url().includes('/console-api/')) asked.push(request.url())
+    })
+    // longer than the flows page's poll interval (4 s)
+    await page.waitForTimeout(5_000)
+    expect(asked).toEqual([])
+    expect(pageErrors).toEqual([])
   })
 })
 

@@ -60,27 +60,39 @@ function notForRole(role: string): HTMLElement {
   )
 }
 
-function signOut(): void {
+/** Why the last session ended, when the node ended it: said once on the sign-in page. */
+let endedBecause: string | undefined
+/** Counts page shows, so a render that finishes after the next show began is dropped. */
+let shows = 0
+
+function signOut(reason?: string): void {
   session.end()
   frame = undefined
+  endedBecause = reason
   navigate('/signin')
 }
 
 async function show(): Promise<void> {
   cleanup?.()
   cleanup = undefined
+  const shown = ++shows
   const route = parseRoute(location)
   if (route.page === 'signin' || !session.me()) {
     frame = undefined
     document.title = 'Sign in · Sluice console'
-    renderSignIn(app, async (key, me) => {
-      session.start(key, me)
-      navigate(route.page === 'signin' ? '/' : location.pathname + location.search, true)
-    })
+    renderSignIn(
+      app,
+      async (key, me) => {
+        session.start(key, me)
+        navigate(route.page === 'signin' ? '/' : location.pathname + location.search, true)
+      },
+      endedBecause,
+    )
+    endedBecause = undefined
     return
   }
   if (!frame) {
-    frame = shell(signOut)
+    frame = shell(() => signOut())
     clear(app, frame.root)
   }
   // roles without the flows view (analysts) start on the intelligence page
@@ -96,17 +108,25 @@ async function show(): Promise<void> {
     return
   }
   const [title, render] = PAGES[route.page]
-  frame.setCurrent(route.page === 'object' ? 'intel' : route.page)
+  const current = frame
+  current.setCurrent(route.page === 'object' ? 'intel' : route.page)
   document.title = `${title} · Sluice console`
-  clear(frame.main)
-  cleanup = (await render(frame.main, route)) ?? undefined
+  clear(current.main)
+  const stop = (await render(current.main, route)) ?? undefined
+  // signed out (a 401 while it loaded) or moved on meanwhile: the page is gone, so are its pollers
+  if (shown !== shows || frame !== current) {
+    stop?.()
+    return
+  }
+  cleanup = stop
   // move focus to the new page's heading so keyboard and screen-reader users start there
-  frame.main.querySelector<HTMLElement>('h1')?.focus({ preventScroll: true })
+  current.main.querySelector<HTMLElement>('h1')?.focus({ preventScroll: true })
 }
 
 async function boot(): Promise<void> {
   whenUnauthorized(() => {
-    if (session.me()) signOut()
+    if (session.me())
+      signOut('The node no longer accepts this key (revoked or expired). Sign in with a valid key.')
   })
   onNavigate(() => void show())
   const key = session.key()

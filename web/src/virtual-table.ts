@@ -67,7 +67,7 @@ export function virtualTable<T>(options: VirtualTableOptions<T>): VirtualTable {
     'table',
     { class: 'vtable', id, 'aria-rowcount': -1 },
     caption,
-    h('colgroup', {}, ...columns.map((c) => h('col', c.width ? { style: `width: ${c.width}` } : {}))),
+    h('colgroup', {}, ...columns.map(column)),
     h(
       'thead',
       {},
@@ -240,4 +240,14 @@ export function virtualTable<T>(options: VirtualTableOptions<T>): VirtualTable {
       caption.textContent = text
     },
   }
+}
+
+/**
+ * A column's width set through the CSSOM: the node's Content-Security-Policy (style-src 'self') blocks a
+ * style attribute, and the width with it.
+ */
+function column(c: { width?: string }): HTMLElement {
+  const col = h('col', {})
+  if (c.width) col.style.width = c.width
+  return col
 }

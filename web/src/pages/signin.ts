@@ -4,7 +4,12 @@ import { clear, h } from '../dom.js'
 import { errorBox } from '../ui.js'
 
 /** Sign-in with an API key: an admin key shows the whole node, a partner key only that partner's view. */
-export function renderSignIn(root: HTMLElement, done: (key: string, me: ConsoleMe) => void): void {
+/** `ended`: why the node ended the last session, shown until the next attempt. */
+export function renderSignIn(
+  root: HTMLElement,
+  done: (key: string, me: ConsoleMe) => void,
+  ended?: string,
+): void {
   const input = h('input', {
     id: 'key',
     name: 'key',
@@ -14,7 +19,7 @@ export function renderSignIn(root: HTMLElement, done: (key: string, me: ConsoleM
     spellcheck: 'false',
     'aria-describedby': 'key-help',
   })
-  const problem = h('div', {})
+  const problem = h('div', {}, ended ? h('div', { class: 'error', role: 'alert' }, h('p', {}, ended)) : null)
   const button = h('button', { type: 'submit', class: 'primary' }, 'Sign in')
   const form = h(
     'form',
