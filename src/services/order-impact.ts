@@ -419,7 +419,15 @@ export async function previewSuspension(
     labels: draft.labels,
   })
   const order = draftSuspension({ ...draft, ...(collections ? { collections } : {}) }, partner.id, at)
-  return storeImpact(store, history, [order], at)
+  // Backdated (an order given by telephone, entered later): what was served since went out without it, so
+  // what it changes is from now on. Judged at its own past instant, the preview would show that past's
+  // policy (maybe no agreement yet: "nothing changes") for an order that cuts the partner off now.
+  if (Date.parse(at) >= Date.parse(now)) return storeImpact(store, history, [order], at)
+  const impact = await storeImpact(store, history, [order], now)
+  return {
+    ...impact,
+    summary: `Backdated to ${at}: what was served since then went out without it. From now: ${impact.summary}`,
+  }
 }
 
 /** Impact of lifting suspension `orderId`. */

@@ -110,6 +110,20 @@ describe('console API', () => {
     }
   })
 
+  it('previews a backdated order by what it changes from now, and says it is backdated', async () => {
+    // before any agreement existed: judged then, nothing would change
+    const draft = { partner: 'isles', effective_from: '2020-01-01T10:00:00.000Z' }
+    const { status, body } = await api<OrderImpact>('impact/suspend', keys.adminKey, {
+      method: 'POST',
+      body: JSON.stringify(draft),
+    })
+    expect(status).toBe(201)
+    expect(body.partners.find((p) => p.partner.id === 'isles')!.lost).toBeGreaterThan(0)
+    expect(body.summary).toMatch(
+      /^Backdated to 2020-01-01T10:00:00\.000Z: what was served since then went out without it\. From now: Isles Coast Guard loses access to \d+ objects/,
+    )
+  })
+
   it('previews an order before it is issued, then the matrix follows the real order', async () => {
     const draft = { partner: 'isles', collections: ['maritime-routes'], above_tlp: 'clear' }
     const { status, body } = await api<OrderImpact>('impact/suspend', keys.adminKey, {
