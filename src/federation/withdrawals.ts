@@ -8,6 +8,7 @@ import { followAnsweredChanges, globalOriginOfKey } from '../ledger/key-change.j
 import { partnerLogId } from '../ledger/log-id.js'
 import { verifyNote } from '../ledger/note.js'
 import { ledgerTime } from '../services/ledger-service.js'
+import { PolicyInputError, prose } from '../services/policy-input.js'
 import type { StixObject } from '../stix/object.js'
 import { type AckFields, parseAckText } from './acknowledgement.js'
 import { type FederationContext, iso } from './context.js'
@@ -72,6 +73,8 @@ export async function issueWithdrawals(
   ctx: FederationContext,
   input: IssueInput,
 ): Promise<WithdrawalRecord[]> {
+  // the reason goes to the partner's node and, through the record's hash, into the ledger for good
+  const reason = recordableReason(input.reason)
   // a mistyped id would otherwise ask partners to withdraw, and the ledger to record, what never left
   if ((await ctx.store.latestVersions([input.objectId])).length === 0) throw notHeld(input.objectId)
   const partners = input.partners ?? (await recipientsOf(ctx, input.objectId))
@@ -86,7 +89,7 @@ export async function issueWithdrawals(
       objectId: input.objectId,
       partnerId,
       kind: input.kind,
-      reason: input.reason,
+      reason,
       createdAt: at,
       createdBy: input.by,
     }
@@ -109,6 +112,15 @@ export async function issueWithdrawals(
   return created
 }
 
+function recordableReason(reason: string): string {
+  try {
+    return prose(reason, 'reason')
+  } catch (error) {
+    if (error instanceof PolicyInputError) throw new FederationError('invalid', error.message)
+    throw error
+  }
+}
+
 /** Publishes a revoked version of the object (a new version with `revoked: true`) and withdraws it from its recipients. */
 export async function revokeObject(
   ctx: FederationContext,
@@ -116,6 +128,8 @@ export async function revokeObject(
   reason: string,
   by: string,
 ): Promise<WithdrawalRecord[]> {
+  // refused before the revoked version is published, not after
+  recordableReason(reason)
   const [latest] = await ctx.store.latestVersions([objectId])
   if (!latest) throw notHeld(objectId)
   const object = JSON.parse(latest.json) as StixObject

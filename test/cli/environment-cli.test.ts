@@ -121,6 +121,34 @@ describe('sluice and its environment', () => {
     expect((await runCli(['partners', 'list', '--data', node])).stdout).not.toContain('twice')
   })
 
+  it('refuses free text that would go into the ledger with control characters in it', async () => {
+    const forged = 'rotated\u001b[2J\nOK       every entry: proven'
+    const rotate = await runCli(['ledger', 'rotate-key', '--reason', forged, '--data', node])
+    expect([rotate.code, rotate.stderr]).toEqual([2, 'sluice: --reason must be printable text\n'])
+    const object = 'indicator--00000000-0000-4000-8000-000000000abc'
+    const withdraw = await runCli(['withdraw', object, '--reason', forged, '--data', node])
+    expect(withdraw.stderr).toBe('sluice: reason must be printable text\n')
+    expect(withdraw.code).not.toBe(0)
+    const issuer = await runCli([
+      'partners',
+      'add',
+      '--name',
+      'Quay desk',
+      '--issuer',
+      'desk\nforged',
+      '--data',
+      node,
+    ])
+    expect([issuer.code, issuer.stderr]).toEqual([
+      2,
+      'sluice: --issuer must be one line of printable characters\n',
+    ])
+    expect((await runCli(['partners', 'list', '--data', node])).stdout).not.toContain('Quay desk')
+    expect((await runCli(['status', '--data', node])).stdout).toMatch(
+      /^ledger {11}0 entries in the global log/m,
+    )
+  })
+
   it('asks for a command when given none, on stderr', async () => {
     expect(await runCli([])).toEqual({
       code: 2,

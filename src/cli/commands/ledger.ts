@@ -8,6 +8,7 @@ import type { Store } from '../../store/types.js'
 import { CliError } from '../errors.js'
 import { checkOutputFile, readUserFile, writeUserFile } from '../files.js'
 import { actionNames, actionOf, instant, integer, onlyFor, parse, required } from '../options.js'
+import { printable } from '../printable.js'
 import { withServices } from '../store-session.js'
 import { rotateKey } from './ledger-rotate-key.js'
 import { verifyRemote } from './ledger-verify.js'
@@ -127,7 +128,9 @@ async function verify(values: Values): Promise<void> {
     checkpointNames: (values.checkpoint ?? []).map((f) => `--checkpoint ${f}`),
     ...(values.objects ? { objects: readUserFile(values.objects) } : {}),
   })
-  for (const r of rows) process.stdout.write(`${r.status.toUpperCase().padEnd(8)} ${r.item}: ${r.reason}\n`)
+  // items and reasons quote what the remote node sent
+  for (const r of rows)
+    process.stdout.write(`${r.status.toUpperCase().padEnd(8)} ${printable(r.item)}: ${printable(r.reason)}\n`)
   let unkept: CliError | undefined
   if (keepIn && verifiedCheckpoint) {
     try {
