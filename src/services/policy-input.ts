@@ -41,9 +41,14 @@ export function instantRefusal(
   return `${what} ${value} is not on the calendar (no such day, hour, minute or second)`
 }
 
+/** A leap second (:60): the policy reads it, but JavaScript dates, and so the console's views, do not. */
+const LEAP_SECOND = /T\d\d:\d\d:60/
+
 export function instantOr(value: unknown, fallback: string, what: string): string {
   if (value === undefined || value === null || value === '') return fallback
   if (!isRecordableInstant(value)) fail(instantRefusal(value, what))
+  if (LEAP_SECOND.test(value as string))
+    fail(`${what} ${value} names a leap second; give the second before or after it`)
   return value as string
 }
 

@@ -86,6 +86,11 @@ describe('POST /admin/orders/suspend', () => {
     ],
     [{ effective_from: '2026-02-30T00:00:00Z' }, '2026-02-30T00:00:00Z is not on the calendar'],
     [{ effective_from: '2026-06-31T09:00:00.000Z' }, '2026-06-31T09:00:00.000Z is not on the calendar'],
+    // the policy would read it, but the console's views (JavaScript dates) would not
+    [
+      { effective_from: '2026-03-01T23:59:60Z' },
+      '2026-03-01T23:59:60Z names a leap second; give the second before or after it',
+    ],
     [{ effective_from: 'tomorrow' }, 'must be an RFC 3339 UTC timestamp'],
     [{ effective_from: '9999-12-31T23:59:59.999999Z' }, 'is outside the years this node can record'],
     // `policy history` prints both; a forged line there would read as another order
