@@ -222,3 +222,20 @@ describe('files the CLI cannot read', () => {
     }
   })
 })
+
+describe('sluice import of text that is not UTF-8', () => {
+  it('stops there, as the TAXII API refuses it, rather than store U+FFFD for the bytes', async () => {
+    const file = join(dir, 'latin1.jsonl')
+    const good = Buffer.from(`${JSON.stringify(indicator(31))}\n`)
+    // "Côte" written in Latin-1: 0xF4 is not UTF-8
+    const bad = Buffer.from(`${JSON.stringify(indicator(32, { name: 'C__te' }))}\n`.replace('__', '\u0000'))
+    bad[bad.indexOf(0)] = 0xf4
+    writeFileSync(file, Buffer.concat([good, bad]))
+    const result = await run('import', file, '--collection', 'inbox')
+    expect(result.stdout).toBe('imported into inbox: 1 added, 0 already present, 0 rejected\n')
+    expect(result.stderr).toMatch(
+      /^sluice: input stopped being readable: the input is not valid UTF-8 .*line 2/,
+    )
+    expect(result.code).toBe(2)
+  })
+})

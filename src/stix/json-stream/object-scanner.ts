@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer'
 import { repeatedMember } from '../repeated-member.js'
 import { BundleReadError, type BundleReadErrorCode } from './bundle-read-error.js'
 
@@ -452,13 +453,18 @@ export class ObjectScanner {
   #finishCapture(buf: Buffer, start: number, end: number): void {
     const size = this.#piecesBytes + (end - start)
     this.#checkSize(size)
-    let text: string
+    let bytes: Buffer
     if (this.#pieces.length === 0) {
-      text = buf.toString('utf8', start, end)
+      bytes = buf.subarray(start, end)
     } else {
       if (end > start) this.#pieces.push(buf.subarray(start, end))
-      text = Buffer.concat(this.#pieces, size).toString('utf8')
+      bytes = Buffer.concat(this.#pieces, size)
     }
+    // decoding would put U+FFFD in place of each bad byte and store text the source never held; the
+    // TAXII API refuses such a body too
+    if (!isUtf8(bytes))
+      this.#failAt('malformed', 'the input is not valid UTF-8', this.#capStartOffset, this.#capStartLine)
+    const text = bytes.toString('utf8')
     this.#pieces = []
     this.#piecesBytes = 0
     const value = this.#parse(text)
