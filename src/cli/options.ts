@@ -125,6 +125,12 @@ export function dataLocation(values: {
   return { dataDir, ...(db ? { db } : {}) }
 }
 
+/** The word a command's action acts on (`keys rotate PRINCIPAL_ID`), which is not an option. */
+export function operand(value: string | undefined, what: string): string {
+  if (value === undefined || value === '') throw new CliError(`name the ${what} after the action`, 2)
+  return value
+}
+
 export function required(value: string | boolean | undefined, flag: string): string {
   if (typeof value !== 'string' || value === '') throw new CliError(`--${flag} is required`, 2)
   return value

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { generateApiKey } from '../auth/api-key.js'
 import type { PrincipalRecord, PrincipalRole, Store } from '../store/types.js'
-import { displayName } from './policy-input.js'
+import { displayName, fail } from './policy-input.js'
 
 export interface CreatedPrincipal {
   principal: PrincipalRecord
@@ -13,6 +13,9 @@ export async function createPrincipal(
   store: Store,
   input: { name: string; role: PrincipalRole; partnerId?: string; id?: string },
 ): Promise<CreatedPrincipal> {
+  // the partner a principal names decides what it is shown; another role ignores it, so it is a mistake
+  if (input.partnerId !== undefined && input.role !== 'partner')
+    fail(`only a partner principal names a partner; the ${input.role} role sees what it allows`)
   const now = new Date().toISOString()
   const principal: PrincipalRecord = {
     id: input.id ?? `principal--${randomUUID()}`,

@@ -149,6 +149,46 @@ describe('sluice and its environment', () => {
     )
   })
 
+  it('grants every collection listed, refuses a revoked principal, and names a missing operand', async () => {
+    for (const alias of ['quay', 'harbour'])
+      expect(
+        (await runCli(['collections', 'create', '--title', alias, '--alias', alias, '--data', node])).code,
+      ).toBe(0)
+    const created = await runCli([
+      'principals',
+      'create',
+      '--name',
+      'Quay analyst',
+      '--role',
+      'analyst',
+      '--data',
+      node,
+    ])
+    const id = /^principal (\S+)$/m.exec(created.stdout)![1]!
+    const grant = await runCli([
+      'principals',
+      'grant',
+      id,
+      '--collection',
+      'quay,harbour',
+      '--can-read',
+      '--data',
+      node,
+    ])
+    expect(grant.code, grant.stderr).toBe(0)
+    const store = await openStore(undefined, node)
+    try {
+      expect((await store.listGrants(id)).filter((g) => g.canRead)).toHaveLength(2)
+    } finally {
+      await store.close()
+    }
+    expect((await runCli(['principals', 'revoke', id, '--data', node])).code).toBe(0)
+    const again = await runCli(['principals', 'grant', id, '--collection', 'quay', '--data', node])
+    expect([again.code, again.stderr]).toEqual([1, `sluice: principal "${id}" is revoked\n`])
+    const missing = await runCli(['keys', 'rotate', '--data', node])
+    expect([missing.code, missing.stderr]).toEqual([2, 'sluice: name the principal after the action\n'])
+  })
+
   it('asks for a command when given none, on stderr', async () => {
     expect(await runCli([])).toEqual({
       code: 2,

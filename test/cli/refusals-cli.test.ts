@@ -49,6 +49,15 @@ describe('a well-formed name of something this node does not have', () => {
       'no partner "nobody"',
     ],
     [['policy', 'preview', '--partner', 'nobody'], 'no partner "nobody"'],
+    [['collections', 'list', '--api-root', 'nowhere'], 'no API root "nowhere"'],
+    [
+      ['principals', 'create', '--name', 'n', '--role', 'admin', '--partner', 'alpha'],
+      'only a partner principal names a partner; the admin role sees what it allows',
+    ],
+    [
+      ['principals', 'grant', 'principal--nobody', '--collection', 'inbox'],
+      'no principal "principal--nobody"',
+    ],
     [['keys', 'list', '--principal', 'nobody'], 'no principal "nobody"; see "sluice principals list"'],
     [['keys', 'certs', '--principal', 'nobody'], 'no principal "nobody"; see "sluice principals list"'],
     [['export', '--collection', 'nowhere'], 'no collection "nowhere"'],

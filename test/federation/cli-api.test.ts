@@ -58,6 +58,7 @@ describe('the feeds, pushes and withdraw commands', () => {
     const poll = await runCli(['feeds', 'poll', 'alpha-main'], { env: env() })
     expect(poll.code).toBe(1)
     expect(poll.stdout).toMatch(/^FAILING .*cannot reach/)
+    expect(poll.stderr).toMatch(/^sluice: the poll failed: cannot reach [^\n]*\n$/)
     expect((await runCli(['feeds', 'list'], { env: env() })).stdout).toMatch(/FAILING/)
     expect(await runCli(['feeds', 'remove', 'alpha-main'], { env: env() })).toMatchObject({ code: 0 })
     expect((await runCli(['feeds', 'list'], { env: env() })).stdout).toMatch(/no feeds/)
@@ -245,6 +246,9 @@ describe('the feeds, pushes and withdraw commands', () => {
     for (const w of [record(1, '2026-03-05T00:00:00.000Z'), record(2), record(3, '2026-03-06T00:00:00.000Z')])
       await state.putWithdrawal(w)
     await store.close()
+    const unknown = await runCli(['withdraw', 'list', '--partner', 'nobody'], { env: env() })
+    expect([unknown.code, unknown.stdout]).toEqual([1, ''])
+    expect(unknown.stderr).toMatch(/^sluice: no partner "nobody"/)
     const ids = (stdout: string) => stdout.split('\n').map((line) => line.split('  ')[0])
     // pending oldest first, then acknowledged newest first
     expect(ids((await runCli(['withdraw', 'list'], { env: env() })).stdout)).toEqual([

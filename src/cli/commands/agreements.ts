@@ -9,7 +9,17 @@ import { resolveCollectionIds } from '../../services/collections.js'
 import { stringList } from '../../services/policy-input.js'
 import { CliError } from '../errors.js'
 import { refuseUnderFourEyes } from '../four-eyes-guard.js'
-import { actionNames, actionOf, instant, oneOf, onlyFor, parse, required, someOf } from '../options.js'
+import {
+  actionNames,
+  actionOf,
+  instant,
+  oneOf,
+  onlyFor,
+  operand,
+  parse,
+  required,
+  someOf,
+} from '../options.js'
 import { withServices } from '../store-session.js'
 import { agreementText } from './agreement-text.js'
 import { issuer } from './issuer.js'
@@ -120,7 +130,7 @@ export async function run(args: string[]): Promise<void> {
       return
     }
     if (action === 'withdraw') {
-      const agreementId = required(id, 'agreement id')
+      const agreementId = operand(id, 'agreement')
       const current = (await policy.history()).agreements.filter((a) => a.id === agreementId).at(-1)
       if (!current) throw new CliError(`no agreement "${agreementId}"`)
       const a = await policy.putAgreement(
@@ -148,7 +158,7 @@ export async function run(args: string[]): Promise<void> {
     const list = (v: string | undefined) => (v === undefined ? undefined : stringList(v, 'list'))
     const a = await policy.putAgreement(
       {
-        ...(action === 'amend' ? { id: required(id, 'agreement id') } : {}),
+        ...(action === 'amend' ? { id: operand(id, 'agreement') } : {}),
         // an amendment stays with its agreement's partner, so it need not be named again
         ...(action === 'add' || values.partner !== undefined
           ? { partner: required(values.partner, 'partner') }

@@ -46,7 +46,11 @@ export async function run(args: string[]): Promise<void> {
   const apiRoot = values['api-root'] ?? 'intel'
   await withStore(values, async (store) => {
     if (action === 'list') {
-      const collections = await store.listCollections(values['api-root'])
+      // a mistyped root would list "no collections", as if the node had none
+      const root = values['api-root']
+      if (root !== undefined && !(await store.listApiRoots()).some((r) => r.name === root))
+        throw new CliError(`no API root "${root}"`)
+      const collections = await store.listCollections(root)
       if (values.json) {
         process.stdout.write(`${JSON.stringify(collections.map(collectionView), null, 2)}\n`)
         return

@@ -5,7 +5,7 @@ import { PAGES_PER_POLL, pollFeed } from '../../federation/feed.js'
 import { keyName } from '../../ledger/key-change.js'
 import { resolveCollectionIds } from '../../services/collections.js'
 import { CliError } from '../errors.js'
-import { actionNames, actionOf, integer, onlyFor, parse, required } from '../options.js'
+import { actionNames, actionOf, integer, onlyFor, operand, parse, required } from '../options.js'
 import { withServices } from '../store-session.js'
 import { feedCountsText } from './feed-counts.js'
 import { issuer } from './issuer.js'
@@ -76,6 +76,16 @@ export async function knownEnds(
   const { id } = await ctx.policy.partner(partner)
   const [collectionId] = await resolveCollectionIds(ctx.store, [collection])
   return { partner: id, collection: collectionId! }
+}
+
+/** A run that failed says so on stderr too (exit 1), so a script that reads only stderr sees why. */
+export function reportFailedRun(
+  what: string,
+  h: { consecutiveFailures: number; lastError?: { message: string } },
+): void {
+  if (h.consecutiveFailures === 0) return
+  process.stderr.write(`sluice: the ${what} failed: ${h.lastError?.message ?? 'no reason recorded'}\n`)
+  process.exitCode = 1
 }
 
 export function healthLine(h: {
@@ -194,7 +204,7 @@ export async function run(args: string[]): Promise<void> {
       }
       return
     }
-    const feedId = required(id, 'feed id')
+    const feedId = operand(id, 'feed')
     if (action === 'poll') {
       const feed = await ctx.state.feed(feedId)
       if (!feed) throw new CliError(`no feed "${feedId}"`)
@@ -204,7 +214,7 @@ export async function run(args: string[]): Promise<void> {
         process.stdout.write(
           `more remains: this poll stopped after ${PAGES_PER_POLL} pages; the next one continues from the saved cursor (run "sluice feeds poll ${feedId}" again, or a running node's scheduler does at its next run)\n`,
         )
-      if (state.health.consecutiveFailures > 0) process.exitCode = 1
+      reportFailedRun('poll', state.health)
       return
     }
     if (action === 'clear-alarm') {

@@ -4,7 +4,7 @@ import { listKeys, parseDuration, revokeKey, rotateKey } from '../../auth/keys.j
 import { PolicyInputError } from '../../services/policy-input.js'
 import { CliError } from '../errors.js'
 import { readUserFile } from '../files.js'
-import { actionNames, actionOf, badValue, onlyFor, parse, required } from '../options.js'
+import { actionNames, actionOf, badValue, onlyFor, operand, parse, required } from '../options.js'
 import { withStore } from '../store-session.js'
 
 const HELP = `Usage:
@@ -72,7 +72,7 @@ export async function run(args: string[]): Promise<void> {
           return
         }
         case 'rotate': {
-          const rotation = await rotateKey(store, required(target, 'principal id'), overlap)
+          const rotation = await rotateKey(store, operand(target, 'principal'), overlap)
           out(
             `new key id ${rotation.key.key_id}\napi key    ${rotation.token}\n(the key is shown once; store it now)\n`,
           )
@@ -80,17 +80,17 @@ export async function run(args: string[]): Promise<void> {
           return
         }
         case 'revoke': {
-          const revoked = await revokeKey(store, required(target, 'key id'))
+          const revoked = await revokeKey(store, operand(target, 'key id'))
           out(`revoked key ${revoked.key_id} of ${revoked.principal_id}\n`)
           return
         }
         case 'bind-cert': {
-          const binding = await bindCertificate(store, required(target, 'principal id'), pem!, 'cli')
+          const binding = await bindCertificate(store, operand(target, 'principal'), pem!, 'cli')
           out(`bound ${binding.fingerprint} (${binding.subject}) to ${binding.principalId}\n`)
           return
         }
         case 'unbind-cert': {
-          if (!(await unbindCertificate(store, required(target, 'fingerprint'))))
+          if (!(await unbindCertificate(store, operand(target, 'certificate fingerprint'))))
             throw new CliError('no binding for that fingerprint')
           out('unbound\n')
           return

@@ -4,13 +4,13 @@ import { stringList } from '../../services/policy-input.js'
 import { createPrincipal, principalView } from '../../services/principals.js'
 import type { PrincipalRole, Store } from '../../store/types.js'
 import { CliError } from '../errors.js'
-import { actionNames, actionOf, oneOf, onlyFor, parse, required } from '../options.js'
+import { actionNames, actionOf, oneOf, onlyFor, operand, parse, required } from '../options.js'
 import { withServices } from '../store-session.js'
 
 const HELP = `Usage:
   sluice principals list [--json]
   sluice principals create --name NAME --role ${ROLES.join('|')} [--partner PARTNER_ID] [--read C1,C2] [--write C1,C2]
-  sluice principals grant PRINCIPAL_ID --collection C [--can-read] [--can-write]
+  sluice principals grant PRINCIPAL_ID --collection C1,C2 [--can-read] [--can-write]
   sluice principals revoke PRINCIPAL_ID
 
 create prints the new API key once; only its hash is stored.`
@@ -96,19 +96,22 @@ export async function run(args: string[]): Promise<void> {
         return
       }
       case 'grant': {
-        const principalId = required(target, 'principal id')
-        if (!(await store.getPrincipal(principalId))) throw new CliError(`no principal "${principalId}"`)
-        const [collectionId] = await resolveCollections(store, required(values.collection, 'collection'))
-        await store.setGrant({
-          principalId,
-          collectionId: collectionId!,
-          canRead: values['can-read'] === true,
-          canWrite: values['can-write'] === true,
-        })
+        const principalId = operand(target, 'principal')
+        const principal = await store.getPrincipal(principalId)
+        if (!principal) throw new CliError(`no principal "${principalId}"`)
+        if (principal.revokedAt) throw new CliError(`principal "${principalId}" is revoked`)
+        // every collection named (a list, as create's --read takes), not only the first
+        for (const collectionId of await resolveCollections(store, required(values.collection, 'collection')))
+          await store.setGrant({
+            principalId,
+            collectionId,
+            canRead: values['can-read'] === true,
+            canWrite: values['can-write'] === true,
+          })
         return
       }
       case 'revoke': {
-        const principalId = required(target, 'principal id')
+        const principalId = operand(target, 'principal')
         if (!(await store.revokePrincipal(principalId, new Date().toISOString())))
           throw new CliError(`no active principal "${principalId}"`)
         process.stdout.write(`revoked ${principalId}\n`)

@@ -1,8 +1,15 @@
 import { definePush, listPushes } from '../../federation/definitions.js'
 import { runPush } from '../../federation/push.js'
 import { CliError } from '../errors.js'
-import { actionNames, actionOf, integer, onlyFor, parse, required } from '../options.js'
-import { healthLine, knownEnds, REMOTE_TLS_OPTIONS, remoteTlsFlags, withFederation } from './feeds.js'
+import { actionNames, actionOf, integer, onlyFor, operand, parse, required } from '../options.js'
+import {
+  healthLine,
+  knownEnds,
+  REMOTE_TLS_OPTIONS,
+  remoteTlsFlags,
+  reportFailedRun,
+  withFederation,
+} from './feeds.js'
 import { issuer } from './issuer.js'
 
 const HELP = `Usage:
@@ -104,7 +111,7 @@ export async function run(args: string[]): Promise<void> {
       }
       return
     }
-    const pushId = required(id, 'push id')
+    const pushId = operand(id, 'push')
     const push = await ctx.state.push(pushId)
     if (!push) throw new CliError(`no push "${pushId}"`)
     if (action === 'run') {
@@ -112,7 +119,7 @@ export async function run(args: string[]): Promise<void> {
       process.stdout.write(
         `${healthLine(state.health)}  sent ${state.health.counts.sent ?? 0}  held ${state.held.length}\n`,
       )
-      if (state.health.consecutiveFailures > 0) process.exitCode = 1
+      reportFailedRun('push', state.health)
       return
     }
     if (action === 'remove') {

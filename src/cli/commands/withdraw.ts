@@ -100,7 +100,8 @@ export async function run(args: string[]): Promise<void> {
     }
     if (target === 'list') {
       if ((values.partner?.length ?? 0) > 1) throw new CliError('list takes at most one --partner', 2)
-      const partner = values.partner?.[0]
+      // an unknown partner is refused (exit 1), as everywhere, not listed as having none
+      const partner = values.partner ? (await ctx.policy.partner(values.partner[0]!)).id : undefined
       const pending = await pendingWithdrawals(ctx, partner)
       const acknowledged = values.pending ? [] : await acknowledgedWithdrawals(ctx, partner)
       const shown = acknowledged.slice(0, limit ?? acknowledged.length)
