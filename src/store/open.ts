@@ -39,7 +39,7 @@ export async function storeHoldsNode(location: string): Promise<boolean> {
  */
 function refuseUnknownScheme(location: string): void {
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(location)?.[1]
-  if (scheme !== undefined && !POSTGRES_URL.test(location))
+  if (scheme !== undefined && !POSTGRES_URL.test(location) && scheme.toLowerCase() !== 'sqlite')
     throw new StoreOpenError(
       `${scheme}:// is not a store this node opens: give a SQLite file path or a postgres:// URL`,
     )

@@ -76,6 +76,9 @@ describe('sluice and its environment', () => {
       'sluice: mysql:// is not a store this node opens: give a SQLite file path or a postgres:// URL\n',
     ])
     expect(existsSync(join(root, 'mysql:'))).toBe(false)
+    // sqlite:// with an absolute path is a SQLite file, as sqlite: is
+    const sqlite = await runCli(['status', '--db', `sqlite://${join(node, 'sluice.db')}`, '--data', node])
+    expect([sqlite.code, sqlite.stderr]).toEqual([0, ''])
   })
 
   it('refuses a PostgreSQL URL it cannot parse in one line', async () => {
