@@ -140,7 +140,10 @@ describe.skipIf(!HAVE_CHROMIUM)('console in headless Chromium', () => {
   it('resumes after a preview, and the partner receives everything again', async () => {
     await page.getByRole('link', { name: 'Flows' }).click()
     await page.locator('#active-orders').waitFor()
-    await page.getByRole('button', { name: 'Resume…' }).first().click()
+    // each button is named by the order it lifts
+    await page
+      .getByRole('button', { name: /^Resume sharing with Isles Coast Guard: collections maritime-routes/ })
+      .click()
     const dialog = page.getByRole('dialog')
     await dialog.getByLabel('Reason (recorded in the ledger)').fill('surveillance concluded')
     await dialog.getByRole('button', { name: 'Preview effect' }).click()

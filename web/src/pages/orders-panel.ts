@@ -87,6 +87,8 @@ export async function activeOrdersPanel(
               {
                 type: 'button',
                 class: 'resume',
+                // several buttons read "Resume…": the name says which order each lifts
+                'aria-label': `${v.status === 'scheduled' ? 'Cancel the scheduled order for' : 'Resume sharing with'} ${name(v.order.partner_id)}: ${scopeText(v.order.scope, matrix)}`,
                 onclick: () =>
                   openResumeDialog(
                     {
@@ -98,7 +100,8 @@ export async function activeOrdersPanel(
                     (id) => matrix.collections.find((c) => c.id === id)?.alias ?? id,
                   ),
               },
-              'Resume…',
+              // a scheduled order never took effect: lifting it cancels it
+              v.status === 'scheduled' ? 'Cancel…' : 'Resume…',
             ),
         ),
       ),
