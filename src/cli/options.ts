@@ -69,7 +69,8 @@ function refuseEmptyValues(values: Record<string, unknown>): void {
   for (const [name, value] of Object.entries(values)) {
     for (const v of Array.isArray(value) ? value : [value])
       if (typeof v === 'string' && /^[\s,]*$/.test(v))
-        throw new CommandUsageError(`--${name} needs a value (it was given as "${v}")`)
+        // quoted as JSON, so a tab or newline shows as \t or \n and the message stays one line
+        throw new CommandUsageError(`--${name} needs a value (it was given as ${JSON.stringify(v)})`)
   }
 }
 

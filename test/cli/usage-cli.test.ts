@@ -112,6 +112,14 @@ describe('sluice usage', () => {
     ])
   })
 
+  it('quotes a value of blanks so that the message stays one line', async () => {
+    const result = await runCli(['policy', 'history', '--partner', '\t\n'])
+    expect([result.code, result.stderr]).toEqual([
+      2,
+      'sluice: --partner needs a value (it was given as "\\t\\n") for "policy"; run "sluice policy --help"\n',
+    ])
+  })
+
   it('says how to give a value that starts with a dash, in one line', async () => {
     const result = await runCli(['ledger', 'prove', '--log', 'global', '--index', '-1'])
     expect(result.code).toBe(2)
