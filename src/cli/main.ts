@@ -122,11 +122,11 @@ main(process.argv.slice(2)).then(
     ) {
       process.stderr.write(`sluice: ${error.message}\n`)
       process.exitCode = error instanceof CliError ? error.exitCode : 1
-    } else if (environmentFault(error) !== undefined) {
-      process.stderr.write(`sluice: ${environmentFault(error)}\n`)
-      process.exitCode = 1
     } else {
-      process.stderr.write(`sluice: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`)
+      const fault = environmentFault(error)
+      process.stderr.write(
+        `sluice: ${fault ?? `unexpected error: ${(error as Error)?.stack ?? String(error)}`}\n`,
+      )
       process.exitCode = 1
     }
   },

@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs'
+import { statSync } from 'node:fs'
 import { type ParseArgsConfig, parseArgs } from 'node:util'
 import { instantOr, PolicyInputError } from '../services/policy-input.js'
 import { CliError } from './errors.js'
@@ -120,7 +120,7 @@ export function dataLocation(values: {
     throw new CliError('SLUICE_DATA is set but empty; name the data directory or unset it', 2)
   const dataDir =
     (typeof values.data === 'string' ? values.data : undefined) ?? process.env.SLUICE_DATA ?? 'data'
-  if (existsSync(dataDir) && !statSync(dataDir).isDirectory())
+  if (statSync(dataDir, { throwIfNoEntry: false })?.isDirectory() === false)
     throw new CliError(`the data directory ${dataDir} is a file, not a directory`, 2)
   const db = (typeof values.db === 'string' ? values.db : undefined) ?? process.env.SLUICE_DB
   return { dataDir, ...(db ? { db } : {}) }
@@ -191,8 +191,13 @@ export function integer(
 /** An RFC 3339 UTC instant, checked as the policy service checks it. */
 export function instant(value: string | undefined, flag: string): string | undefined {
   if (value === undefined) return undefined
+  return asUsage(() => instantOr(value, value, `--${flag}`))
+}
+
+/** A value the policy's own input checks refuse is a usage error (exit 2), told before the node is touched. */
+export function asUsage<T>(check: () => T): T {
   try {
-    return instantOr(value, value, `--${flag}`)
+    return check()
   } catch (error) {
     if (error instanceof PolicyInputError) throw new CliError(error.message, 2)
     throw error

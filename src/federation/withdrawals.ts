@@ -158,12 +158,19 @@ export async function pendingWithdrawals(
   return byAcknowledgement(await ctx.state.withdrawals(partnerId)).pending
 }
 
-/** Acknowledged withdrawals, of one partner or all, newest first. */
-export async function acknowledgedWithdrawals(
+/**
+ * What the console and `sluice withdraw list` show, of one partner or all: the pending withdrawals oldest
+ * first, then the acknowledged ones newest first, at most `acknowledgedLimit` of them (all without one),
+ * and how many acknowledged ones that left out. Acknowledged ones are kept for good, so the list only grows.
+ */
+export async function withdrawalListing(
   ctx: FederationContext,
   partnerId?: string,
-): Promise<readonly WithdrawalRecord[]> {
-  return byAcknowledgement(await ctx.state.withdrawals(partnerId)).acknowledged
+  acknowledgedLimit?: number,
+): Promise<{ withdrawals: readonly WithdrawalRecord[]; acknowledgedLeftOut: number }> {
+  const { pending, acknowledged } = byAcknowledgement(await ctx.state.withdrawals(partnerId))
+  const shown = acknowledged.slice(0, acknowledgedLimit ?? acknowledged.length)
+  return { withdrawals: [...pending, ...shown], acknowledgedLeftOut: acknowledged.length - shown.length }
 }
 
 type Split = { pending: readonly WithdrawalRecord[]; acknowledged: readonly WithdrawalRecord[] }

@@ -1,6 +1,6 @@
 import { userInfo } from 'node:os'
-import { displayName, PolicyInputError } from '../../services/policy-input.js'
-import { CliError } from '../errors.js'
+import { displayName } from '../../services/policy-input.js'
+import { asUsage } from '../options.js'
 
 /**
  * Who a local command acts as: --issuer, else SLUICE_ISSUER, else the operating-system user. It is
@@ -15,10 +15,5 @@ export function issuer(flag: string | undefined): string {
       return 'local:unknown'
     }
   }
-  try {
-    return displayName(given, flag ? '--issuer' : 'SLUICE_ISSUER')
-  } catch (error) {
-    if (error instanceof PolicyInputError) throw new CliError(error.message, 2)
-    throw error
-  }
+  return asUsage(() => displayName(given, flag ? '--issuer' : 'SLUICE_ISSUER'))
 }

@@ -3,9 +3,9 @@ import { keyName } from '../../ledger/key-change.js'
 import { readNodeKeyFile } from '../../ledger/node-key-file.js'
 import { nextKeyPath, prepareNextKey, rotateNodeKey } from '../../server/node-key.js'
 import { nodeKeyPath } from '../../server/services.js'
-import { PolicyInputError, prose } from '../../services/policy-input.js'
+import { prose } from '../../services/policy-input.js'
 import { CliError } from '../errors.js'
-import { dataLocation, required } from '../options.js'
+import { asUsage, dataLocation, required } from '../options.js'
 import { withServices } from '../store-session.js'
 import { issuer } from './issuer.js'
 
@@ -26,7 +26,7 @@ export async function rotateKey(values: {
       '--prepare records nothing: give --reason and --issuer to the run that makes the change',
       2,
     )
-  const reason = values.prepare ? '' : recordableReason(required(values.reason, 'reason'))
+  const reason = values.prepare ? '' : asUsage(() => prose(required(values.reason, 'reason'), '--reason'))
   const path = nodeKeyPath(dataLocation(values))
   // a change recorded but cut short before its file moved is finished when the store is opened
   const waiting = existsSync(nextKeyPath(path))
@@ -66,14 +66,4 @@ export async function rotateKey(values: {
       ].join('\n'),
     )
   })
-}
-
-/** The reason is a ledger entry's, kept for good and printed by every verifier: printable, bounded. */
-function recordableReason(reason: string): string {
-  try {
-    return prose(reason, '--reason')
-  } catch (error) {
-    if (error instanceof PolicyInputError) throw new CliError(error.message, 2)
-    throw error
-  }
 }

@@ -1,9 +1,9 @@
 import { type PinnedPartnerKey, partnerKeyPins, pinPartnerKey } from '../../federation/partner-keys.js'
 import {
-  acknowledgedWithdrawals,
   issueWithdrawals,
   pendingWithdrawals,
   revokeObject,
+  withdrawalListing,
 } from '../../federation/withdrawals.js'
 import { keyName } from '../../ledger/key-change.js'
 import { CliError } from '../errors.js'
@@ -102,11 +102,9 @@ export async function run(args: string[]): Promise<void> {
       if ((values.partner?.length ?? 0) > 1) throw new CliError('list takes at most one --partner', 2)
       // an unknown partner is refused (exit 1), as everywhere, not listed as having none
       const partner = values.partner ? (await ctx.policy.partner(values.partner[0]!)).id : undefined
-      const pending = await pendingWithdrawals(ctx, partner)
-      const acknowledged = values.pending ? [] : await acknowledgedWithdrawals(ctx, partner)
-      const shown = acknowledged.slice(0, limit ?? acknowledged.length)
-      const list = [...pending, ...shown]
-      const leftOut = acknowledged.length - shown.length
+      const { withdrawals: list, acknowledgedLeftOut: leftOut } = values.pending
+        ? { withdrawals: await pendingWithdrawals(ctx, partner), acknowledgedLeftOut: 0 }
+        : await withdrawalListing(ctx, partner, limit)
       const note =
         leftOut > 0
           ? `${leftOut} older acknowledged withdrawal${leftOut === 1 ? '' : 's'} not shown (--limit)\n`

@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs'
+import { statSync } from 'node:fs'
 import Database from 'better-sqlite3'
 
 /**
@@ -8,8 +8,11 @@ import Database from 'better-sqlite3'
  */
 export function sqliteHoldsNode(path: string): boolean {
   if (path === ':memory:') return false
-  if (!existsSync(path) || !statSync(path).isFile()) return existsSync(path)
-  if (statSync(path).size === 0) return false
+  const found = statSync(path, { throwIfNoEntry: false })
+  if (found === undefined) return false
+  // not a file (a directory, say): opening it reports why
+  if (!found.isFile()) return true
+  if (found.size === 0) return false
   let db: Database.Database | undefined
   try {
     db = new Database(path, { readonly: true, fileMustExist: true })

@@ -8,10 +8,10 @@ import type { FederationScheduler } from '../../federation/scheduler.js'
 import type { WithdrawalRecord } from '../../federation/types.js'
 import {
   acceptAcknowledgement,
-  acknowledgedWithdrawals,
   issueWithdrawals,
   pendingWithdrawals,
   revokeObject,
+  withdrawalListing,
 } from '../../federation/withdrawals.js'
 import type { NodeServices } from '../../server/services.js'
 import type { FederationWithdrawal } from '../../services/console-types.js'
@@ -226,15 +226,11 @@ export function federationRoutes(services: NodeServices, scheduler?: FederationS
       // the console shows every pending one and the newest acknowledged; the list only grows
       const acknowledgedLimit = positiveIntParam(url, 'acknowledged_limit')
       if (all && acknowledgedLimit !== undefined) {
-        // both lists are worked out once per change, not per request (state-copies.ts)
-        const acknowledged = await acknowledgedWithdrawals(ctx, partner)
+        const listing = await withdrawalListing(ctx, partner, acknowledgedLimit)
         return {
           origin: ctx.ledger.origin,
-          withdrawals: [
-            ...(await pendingWithdrawals(ctx, partner)),
-            ...acknowledged.slice(0, acknowledgedLimit),
-          ].map(withdrawalView),
-          acknowledged_left_out: Math.max(0, acknowledged.length - acknowledgedLimit),
+          withdrawals: listing.withdrawals.map(withdrawalView),
+          acknowledged_left_out: listing.acknowledgedLeftOut,
         }
       }
       const list = all ? await ctx.state.withdrawals(partner) : await pendingWithdrawals(ctx, partner)

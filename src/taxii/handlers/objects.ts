@@ -1,5 +1,6 @@
 import { readPage } from '../../disclosure/read-page.js'
 import { joinedJson } from '../../disclosure/served-text.js'
+import type { ObjectQuery } from '../../store/types.js'
 import type { RequestContext } from '../context.js'
 import { visibleCollection } from '../context.js'
 import { forbidden, notFound } from '../errors.js'
@@ -27,17 +28,12 @@ function requireRead(access: { canRead: boolean }) {
  * object whose versions the filters all exclude is answered with an empty envelope (TAXII 2.1 §5.6). A
  * hidden id and an unknown one are answered alike.
  */
-async function refuseUnseen(
-  ctx: RequestContext,
-  collectionId: string,
-  objectId: string,
-  request: { query: { afterSeq?: number } },
-  served: number,
-): Promise<void> {
-  if (served > 0 || request.query.afterSeq !== undefined) return
+async function refuseUnseen(ctx: RequestContext, query: ObjectQuery, served: number): Promise<void> {
+  if (served > 0 || query.afterSeq !== undefined) return
+  const { collectionId, ids } = query
   const any = await readPage(ctx.deps.store, ctx.session, {
     collectionId,
-    ids: [objectId],
+    ids,
     versions: [{ kind: 'all' }],
     limit: 1,
   })
@@ -53,7 +49,7 @@ async function serveObjects(ctx: RequestContext, allowed: string[], objectId?: s
     ...(objectId ? { ids: [objectId] } : {}),
   })
   const page = await readPage(ctx.deps.store, ctx.session, request.query)
-  if (objectId) await refuseUnseen(ctx, collection.id, objectId, request, page.served.length)
+  if (objectId) await refuseUnseen(ctx, request.query, page.served.length)
   await ctx.session.record(page.served)
   const { headers, prefix } = pageFrame(page, request)
   const objects = page.served.length > 0 ? `,"objects":[${joinedJson(page.served)}]` : ''
@@ -91,7 +87,7 @@ export async function getVersions(ctx: RequestContext): Promise<Reply> {
     versions: [{ kind: 'all' }],
   })
   const page = await readPage(ctx.deps.store, ctx.session, request.query)
-  await refuseUnseen(ctx, collection.id, objectId, request, page.served.length)
+  await refuseUnseen(ctx, request.query, page.served.length)
   const { headers, prefix } = pageFrame(page, request)
   const versions = page.served.map((s) => JSON.stringify(s.stored.version ?? s.stored.dateAdded))
   // a later page can come out empty (the rest deleted meanwhile); TAXII prohibits empty lists
