@@ -59,8 +59,11 @@ export async function partnerPage(
   const aliases = new Map(
     (await store.listCollections()).flatMap((c) => (c.alias ? [[c.id, c.alias] as const] : [])),
   )
-  const orders = (await orderHistory(policy, now, partner.id)).flatMap((view) => {
+  const views = await orderHistory(policy, now, partner.id)
+  const byId = new Map(views.map((v) => [v.order.id, v.order]))
+  const orders = views.flatMap((view) => {
     const o = view.order
+    const lift = view.liftedBy === undefined ? undefined : byId.get(view.liftedBy)
     if (o.kind !== 'suspension' || view.status === 'resumption') return []
     return [
       {
@@ -72,7 +75,16 @@ export async function partnerPage(
         issuer: o.issuer,
         effective_from: o.effective_from,
         ...(view.liftedAt ? { lifted_at: view.liftedAt } : {}),
-        ...(view.liftedBy ? { lifted_by: view.liftedBy } : {}),
+        ...(lift
+          ? {
+              lift: {
+                order: lift.id,
+                issuer: lift.issuer,
+                reason: lift.reason,
+                scheduled: view.liftScheduled === true,
+              },
+            }
+          : {}),
       },
     ]
   })

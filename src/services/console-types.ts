@@ -231,7 +231,8 @@ export interface PartnerPage {
     issuer: string
     effective_from: string
     lifted_at?: string
-    lifted_by?: string
+    /** The resumption that lifts it: who ordered the lift and why (the reason is absent on a partner's page). */
+    lift?: { order: string; issuer: string; reason?: string; scheduled: boolean }
   }[]
   /** The instant the page describes. */
   at: string

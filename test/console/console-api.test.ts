@@ -200,6 +200,52 @@ describe('console API', () => {
     }
   })
 
+  it('shows who lifted an order and why; the partner sees who, not why', async () => {
+    const order = await t.node.services.policy.suspend({
+      partner: 'isles',
+      reason: 'audit of the channel',
+      issuer: 'duty officer',
+    })
+    const lift = await t.node.services.policy.resume({
+      order: order.id,
+      reason: 'internal: audit closed',
+      issuer: 'deputy director',
+    })
+    const find = async (k?: string) =>
+      (await api<PartnerPage>('partners/isles', k)).body.orders.find((o) => o.id === order.id)!
+    const asAdmin = await find()
+    expect(asAdmin.status).toBe('lifted')
+    expect(asAdmin.lift).toEqual({
+      order: lift.id,
+      issuer: 'deputy director',
+      reason: 'internal: audit closed',
+      scheduled: false,
+    })
+    const own = await find(key('isles'))
+    expect(own.lift).toEqual({ order: lift.id, issuer: 'deputy director', scheduled: false })
+  })
+
+  it('marks a lift that is still to come as scheduled', async () => {
+    const order = await t.node.services.policy.suspend({
+      partner: 'isles',
+      reason: 'drill',
+      issuer: 'duty officer',
+    })
+    const later = new Date(Date.now() + 3_600_000).toISOString()
+    await t.node.services.policy.resume({
+      order: order.id,
+      reason: 'drill ends',
+      issuer: 'duty officer',
+      at: later,
+    })
+    try {
+      const view = (await api<PartnerPage>('partners/isles')).body.orders.find((o) => o.id === order.id)!
+      expect(view).toMatchObject({ status: 'active', lifted_at: later, lift: { scheduled: true } })
+    } finally {
+      await t.node.services.policy.resume({ order: order.id, reason: 'drill over', issuer: 'duty officer' })
+    }
+  })
+
   it('serves the page without its preview on request, and the preview on its own with the same rules', async () => {
     const full = (await api<PartnerPage>('partners/isles')).body
     const later = (await api<PartnerPage>('partners/isles?preview=later')).body

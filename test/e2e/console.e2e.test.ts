@@ -154,6 +154,12 @@ describe.skipIf(!HAVE_CHROMIUM)('console in headless Chromium', () => {
     await dialog.waitFor({ state: 'detached' })
     await expect.poll(() => cell('isles', 'maritime-routes').getAttribute('data-status')).toBe('allowed')
     expect((await taxiiObjects(t.url, routes, isles())).length).toBe(before)
+    // the partner page tells who lifted the order and why, beside the order itself
+    await page.getByRole('link', { name: 'Isles Coast Guard' }).first().click()
+    await page.getByRole('heading', { name: 'Orders' }).waitFor()
+    await expect(page.locator('.order-list li .lift').first().textContent()).resolves.toMatch(
+      /^Lifted by .+ at .+: “surveillance concluded”$/,
+    )
   })
 
   it('searches the intelligence and opens an object with its graph', async () => {

@@ -93,10 +93,15 @@ function partnerSafePreview(preview: PartnerPreview): PartnerPreview {
  * internal and its scope may name collections hidden from the partner, so the ledger only commits to them
  * (docs/POLICY.md); here the partner sees that an order is whole or narrowed, with its issuer and times.
  */
+function withoutReason<T extends { reason?: string }>({ reason: _reason, ...rest }: T): Omit<T, 'reason'> {
+  return rest
+}
+
 function partnerSafe(page: PartnerPage): PartnerPage {
-  const orders = page.orders.map(({ reason: _reason, ...o }) => ({
+  const orders = page.orders.map(({ reason: _reason, lift, ...o }) => ({
     ...o,
     scope: o.scope === WHOLE_PARTNER ? o.scope : 'narrowed sharing (scope withheld)',
+    ...(lift ? { lift: withoutReason(lift) } : {}),
   }))
   return { ...page, orders, ...(page.preview ? { preview: partnerSafePreview(page.preview) } : {}) }
 }

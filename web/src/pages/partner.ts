@@ -159,6 +159,13 @@ function agreementsSection(page: PartnerPage): HTMLElement {
   )
 }
 
+/** Who lifted an order and why: the resumption is as much a part of the record as the suspension. */
+function liftText(lift: NonNullable<PartnerPage['orders'][number]['lift']>, at?: string): string {
+  const when = at ? ` ${lift.scheduled ? 'from' : 'at'} ${fmt.time(at)}` : ''
+  const why = lift.reason === undefined ? '' : `: “${lift.reason}”`
+  return `${lift.scheduled ? 'Lift scheduled' : 'Lifted'} by ${lift.issuer}${when}${why}`
+}
+
 function ordersSection(
   page: PartnerPage,
   admin: boolean,
@@ -209,12 +216,14 @@ function ordersSection(
                   o.lifted_at ? ` until ${fmt.time(o.lifted_at)}` : '',
                   o.reference ? ` · ref. ${o.reference}` : '',
                 ),
+                o.lift ? h('div', { class: 'meta lift' }, liftText(o.lift, o.lifted_at)) : null,
                 admin && o.status !== 'lifted'
                   ? h(
                       'button',
                       {
                         type: 'button',
                         class: 'resume',
+                        'aria-label': `${o.status === 'scheduled' ? 'Cancel the scheduled order' : 'Resume sharing'}: ${o.scope}`,
                         onclick: () =>
                           openResumeDialog(
                             { id: o.id, partner: page.partner.name, scope: o.scope },
@@ -222,7 +231,8 @@ function ordersSection(
                             collectionName,
                           ),
                       },
-                      'Resume…',
+                      // a scheduled order never took effect: lifting it cancels it
+                      o.status === 'scheduled' ? 'Cancel…' : 'Resume…',
                     )
                   : null,
               ),
