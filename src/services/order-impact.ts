@@ -419,6 +419,33 @@ export async function previewSuspension(
     labels: draft.labels,
   })
   const order = draftSuspension({ ...draft, ...(collections ? { collections } : {}) }, partner.id, at)
+  const impact = await suspensionImpact(store, history, order, at, now)
+  return matchesNothingNow(impact, order, partner.name)
+}
+
+/**
+ * An order that takes nothing from its partner now is legitimate (it waits for what arrives), but a
+ * misspelt label also takes nothing, and "no partner would receive anything different" alone reads as
+ * success: the officer is told the narrowing matched nothing that partner receives.
+ */
+function matchesNothingNow(impact: OrderImpact, order: Suspension, partnerName: string): OrderImpact {
+  const own = impact.partners.find((p) => p.partner.id === order.partner_id)
+  if (own && (own.lost > 0 || own.newlyRedacted > 0)) return impact
+  const narrowed = order.scope !== undefined && Object.keys(order.scope).length > 0
+  const labels = order.scope?.labels?.length ? ' (a label is compared exactly, case included)' : ''
+  const note = narrowed
+    ? ` Nothing ${partnerName} receives now matches this narrowing${labels}: it applies only to what arrives later and matches it.`
+    : ` ${partnerName} receives nothing now: the order applies to what would arrive later.`
+  return { ...impact, summary: `${impact.summary}${note}` }
+}
+
+async function suspensionImpact(
+  store: Store,
+  history: PolicyHistory,
+  order: Suspension,
+  at: string,
+  now: string,
+): Promise<OrderImpact> {
   // Backdated (an order given by telephone, entered later): what was served since went out without it, so
   // what it changes is from now on. Judged at its own past instant, the preview would show that past's
   // policy (maybe no agreement yet: "nothing changes") for an order that cuts the partner off now.

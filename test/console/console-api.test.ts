@@ -124,6 +124,23 @@ describe('console API', () => {
     )
   })
 
+  it('says so when a narrowing matches nothing the partner receives now, as a misspelt label does', async () => {
+    const preview = async (draft: object) =>
+      (
+        await api<OrderImpact>('impact/suspend', keys.adminKey, {
+          method: 'POST',
+          body: JSON.stringify(draft),
+        })
+      ).body.summary
+    expect(await preview({ partner: 'isles', labels: ['Source-Sensitive-typo'] })).toBe(
+      'No partner would receive anything different. Nothing Isles Coast Guard receives now matches this narrowing (a label is compared exactly, case included): it applies only to what arrives later and matches it.',
+    )
+    expect(await preview({ partner: 'isles', object_types: ['x-never-stored'] })).toMatch(
+      /Nothing Isles Coast Guard receives now matches this narrowing: it applies only/,
+    )
+    expect(await preview({ partner: 'isles', collections: ['maritime-routes'] })).not.toMatch(/Nothing/)
+  })
+
   it('previews an order before it is issued, then the matrix follows the real order', async () => {
     const draft = { partner: 'isles', collections: ['maritime-routes'], above_tlp: 'clear' }
     const { status, body } = await api<OrderImpact>('impact/suspend', keys.adminKey, {

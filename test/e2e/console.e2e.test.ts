@@ -91,9 +91,15 @@ describe.skipIf(!HAVE_CHROMIUM)('console in headless Chromium', () => {
     await dialog.getByLabel('Suspend only part of it').check()
     await dialog.getByLabel('maritime-routes').check()
     await dialog.getByLabel('TLP', { exact: true }).selectOption('clear')
-    await dialog
-      .getByLabel('Reason (recorded in the ledger)')
-      .fill('source protection: a route under active surveillance')
+    // a reason of blanks is no reason: the form refuses to preview it, as the node would refuse the order
+    const reason = dialog.getByLabel('Reason (recorded in the ledger)')
+    await reason.fill('   ')
+    await dialog.getByRole('button', { name: 'Preview effect' }).click()
+    await expect(
+      reason.evaluate((r) => (r as unknown as { validationMessage: string }).validationMessage),
+    ).resolves.toBe('Give a reason: it is recorded in the ledger.')
+    await expect(dialog.locator('#impact-summary').count()).resolves.toBe(0)
+    await reason.fill('source protection: a route under active surveillance')
     await expect(dialog.getByRole('button', { name: 'Confirm order' }).isDisabled()).resolves.toBe(true)
     await dialog.getByRole('button', { name: 'Preview effect' }).click()
     const summary = dialog.locator('#impact-summary')

@@ -33,6 +33,15 @@ function list(value: string): string[] | undefined {
   return items.length > 0 ? items : undefined
 }
 
+/** `required` takes blanks for an answer and the node does not: the form refuses them before the preview. */
+function requireWords(field: HTMLTextAreaElement): HTMLTextAreaElement {
+  const check = () =>
+    field.setCustomValidity(field.value.trim() === '' ? 'Give a reason: it is recorded in the ledger.' : '')
+  field.addEventListener('input', check)
+  check()
+  return field
+}
+
 /** Preview, then confirm: the confirm button only ever sends what was previewed. */
 function previewThenConfirm(
   form: HTMLFormElement,
@@ -124,7 +133,7 @@ export function openSuspendDialog(
     name: 'effective_from',
     'aria-describedby': 'when-help',
   })
-  const reason = h('textarea', { id: 'order-reason', name: 'reason', required: true, rows: 2 })
+  const reason = requireWords(h('textarea', { id: 'order-reason', name: 'reason', required: true, rows: 2 }))
   const reference = h('input', {
     id: 'order-reference',
     name: 'reference',
@@ -259,7 +268,7 @@ export function openResumeDialog(
     id: 'resume-when',
     'aria-describedby': 'resume-when-help',
   })
-  const reason = h('textarea', { id: 'resume-reason', required: true, rows: 2 })
+  const reason = requireWords(h('textarea', { id: 'resume-reason', required: true, rows: 2 }))
   const form = h(
     'form',
     { method: 'dialog' },
