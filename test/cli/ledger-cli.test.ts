@@ -297,6 +297,128 @@ describe('ledger verify', () => {
     }
   })
 
+  /** A node that answers with the real node's answers, except where `swap` gives another for a path. */
+  async function proxy(swap: (path: string) => Promise<string | undefined>): Promise<[Server, string]> {
+    return fakeNode((res, req) => {
+      const path = req.url ?? ''
+      void (async () => {
+        const body = (await swap(path)) ?? (await (await s.t.get(path, s.keys[B])).text())
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end(body)
+      })()
+    })
+  }
+
+  it("fails another partner's checkpoint passed off as the recipient's own log", async () => {
+    const theirs = (await (await s.t.get('/ledger/checkpoint', s.keys[A])).json()) as Record<string, unknown>
+    const [liar, url] = await proxy(async (path) =>
+      path.startsWith('/ledger/checkpoint') ? JSON.stringify({ ...theirs, log: `partner:${B}` }) : undefined,
+    )
+    try {
+      const result = await verify([], { url })
+      expect(result.stdout).toMatch(new RegExp(`^FAILED   checkpoint of partner:${B}: .*origin`, 'm'))
+      expect(result.stdout).toContain(`/partner/${A}`)
+      expect(result.code).toBe(1)
+    } finally {
+      liar.close()
+    }
+  })
+
+  it('with --partner, fails a node that answers with the log of another partner', async () => {
+    const mine = await verify(['--partner', B])
+    expect(mine.code, mine.stdout).toBe(0)
+    const result = await verify(['--partner', A])
+    expect(result.stdout).toContain(
+      `FAILED   checkpoint of partner:${B}: the node answered with the checkpoint of partner:${B}, not of partner:${A}`,
+    )
+    expect(result.code).toBe(1)
+    const bad = await verify(['--partner', 'two words'])
+    oneLine(bad.stderr)
+    expect(bad.code).toBe(2)
+  })
+
+  it("fails proofs of another partner's disclosures answered for the recipient's own log", async () => {
+    // what A received: a node answering B's questions from A's log would otherwise prove it to B
+    const theirs = versioned(toA.objects.get(COLLECTION.networks)!)
+    const [liar, url] = await proxy(async (path) =>
+      path.startsWith('/ledger/inclusion')
+        ? (await s.t.get(path.replace(`log=partner%3A${B}`, `log=partner%3A${A}`), s.keys[A])).text()
+        : undefined,
+    )
+    try {
+      const result = await verify(['--objects', write('theirs.json', [theirs])], { url })
+      expect(result.stdout).toContain(
+        `FAILED   ${theirs.id} ${theirs.modified}: the node answered with a disclosure to another partner than ${B}`,
+      )
+      expect(result.code).toBe(1)
+    } finally {
+      liar.close()
+    }
+  })
+
+  it('names the disclosure that proves a receipt, and with --received-after only a later one counts', async () => {
+    const object = versioned(toB.objects.get(COLLECTION['maritime-routes'])!)
+    const file = write('timed.json', [object])
+    const result = await verify(['--objects', file])
+    expect(result.stdout).toMatch(
+      new RegExp(
+        `^PROVEN   ${object.id} ${object.modified}: leaf \\d+ of \\d+ under root .*; disclosed at \\S+Z in request \\S+`,
+        'm',
+      ),
+    )
+    expect(result.code).toBe(0)
+    const later = new Date(Date.now() + 60_000).toISOString()
+    const after = await verify(['--objects', file, '--received-after', later])
+    expect(after.stdout).toMatch(
+      new RegExp(
+        `^UNPROVEN ${object.id} ${object.modified}: the log records these bytes disclosed to you only before ${later.replace(/\./g, '\\.')} \\(last at \\S+, leaf \\d+\\): a receipt after it is not in the log$`,
+        'm',
+      ),
+    )
+    expect(after.code).toBe(1)
+    const earlier = await verify(['--objects', file, '--received-after', '2020-01-01T00:00:00Z'])
+    expect(earlier.code, earlier.stdout).toBe(0)
+    const alone = await verify(['--received-after', later])
+    expect(alone.stderr).toBe('sluice: --received-after goes with --objects\n')
+    expect(alone.code).toBe(2)
+  })
+
+  it('--audit-log fails entries that do not rebuild the signed root, and reads no order from them', async () => {
+    const [liar, url] = await proxy(async (path) => {
+      if (!path.startsWith('/ledger/entries')) return undefined
+      const page = (await (await s.t.get(path, s.keys[B])).json()) as { leaf: string }[]
+      // a genuine entry in the place of another: each decodes, but the tree is not the signed one
+      if (page.length > 1) page[0]!.leaf = page[1]!.leaf
+      return JSON.stringify(page)
+    })
+    try {
+      const honest = await verify(['--audit-log'])
+      expect(honest.stdout).toMatch(
+        /^PROVEN {3}every entry of partner:isles up to size \d+: \d+ entries rebuild/m,
+      )
+      const result = await verify(['--audit-log'], { url })
+      expect(result.stdout).toMatch(
+        /^FAILED {3}every entry of partner:isles up to size \d+: the entries the node answered do not rebuild the signed root$/m,
+      )
+      expect(result.stdout).not.toMatch(/suspension/)
+      expect(result.code).toBe(1)
+    } finally {
+      liar.close()
+    }
+  })
+
+  it('refuses an empty --objects file and one that gives a member twice, with exit 2', async () => {
+    const empty = await verify(['--objects', write('empty.json', '\n')])
+    expect(empty.stderr).toBe('sluice: --objects: the file is empty (an empty TAXII envelope is {})\n')
+    expect(empty.code).toBe(2)
+    const object = versioned(toB.objects.get(COLLECTION['maritime-routes'])!)
+    const text = JSON.stringify([object]).replace('{', '{"name":"forged",')
+    const twice = await verify(['--objects', write('twice.json', text)])
+    expect(twice.stderr).toBe(
+      'sluice: --objects gives the member "name" twice in one object: what was received is ambiguous, so it cannot be proven\n',
+    )
+    expect(twice.code).toBe(2)
+  })
+
   it('says that a partner log with nothing in it records nothing disclosed', async () => {
     const { policy, store } = s.t.node.services
     await policy.addPartner({ id: 'quiet-desk', name: 'Quiet Desk (fictional)', kind: 'police' }, 'test')

@@ -436,4 +436,21 @@ describe('the recipient CLI, end to end', () => {
     expect(failed).toHaveLength(1)
     expect(failed[0]).toContain(objects[3].id)
   }, 60_000)
+
+  it("--audit-log proves from A's own log when the order was in force, that nothing reached A then, and that disclosure resumed", async () => {
+    const result = await runCli([
+      ...['ledger', 'verify', '--url', s.t.url, '--api-key', s.keys[A], '--vkey', vkey],
+      ...['--partner', A, '--audit-log'],
+    ])
+    expect(result.code, result.stdout + result.stderr).toBe(0)
+    expect(result.stdout).toMatch(
+      /^PROVEN {3}every entry of partner:northland up to size \d+: \d+ entries rebuild the signed root$/m,
+    )
+    const row = result.stdout.split('\n').find((r) => r.includes(orderA.id))!
+    expect(row).toMatch(
+      new RegExp(
+        `^PROVEN {3}suspension of all sharing ${orderA.id} \\(leaf \\d+\\): in force from \\S+ to \\S+, lifted by ${resumeA.id}; the log records nothing disclosed to you in that time; disclosure resumed at \\S+ \\(leaf \\d+\\)$`,
+      ),
+    )
+  }, 60_000)
 })

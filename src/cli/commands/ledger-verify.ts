@@ -2,14 +2,17 @@ import { boundedText, ResponseTooLarge } from '../../federation/bounded-body.js'
 import { tlsTrustHint } from '../../federation/remote-hints.js'
 import { withRateLimitRetries } from '../../federation/retry-after.js'
 import { parseCheckpoint } from '../../ledger/checkpoint.js'
-import { decodeEntry, type Entry } from '../../ledger/entry.js'
+import { type DisclosureEntry, decodeEntry, type Entry } from '../../ledger/entry.js'
 import { LedgerError } from '../../ledger/errors.js'
 import { fromBase64Strict, sha256Hex } from '../../ledger/hash.js'
 import { type FollowedKeys, followAnsweredChanges, globalOriginOf, keyName } from '../../ledger/key-change.js'
+import { type LogId, logOrigin, parseLogId } from '../../ledger/log-id.js'
 import { parseNote } from '../../ledger/note.js'
 import { nodeVerifierKeyProblem } from '../../ledger/note-key.js'
 import { checkExtension, checkInclusion, openCheckpointWith, type ReportRow } from '../../ledger/recipient.js'
+import { repeatedMember } from '../../stix/repeated-member.js'
 import { CliError } from '../errors.js'
+import { auditLog } from './ledger-audit-log.js'
 
 /** A JSON answer of the node: nothing in it is trusted, so every field is checked where it is read. */
 type NodeAnswer = Record<string, unknown>
@@ -27,6 +30,15 @@ export interface VerifyOptions {
   objects?: string
   /** How long to wait for each answer of the node; default 30 s. */
   timeoutMs?: number
+  /** The recipient's own partner id: the node must answer with that partner's log, and no other. */
+  partner?: string
+  /**
+   * When the recipient received `objects` (RFC 3339): only a disclosure recorded at or after it proves the
+   * receipt, since the same bytes disclosed earlier say nothing about a read the node may have left out.
+   */
+  receivedAfter?: string
+  /** Also read every entry of the log, rebuild its root, and report each suspension order's time in force. */
+  auditLog?: boolean
 }
 
 /**
@@ -64,8 +76,12 @@ export async function verifyRemote(options: VerifyOptions): Promise<VerifyReport
   if (rows.some((r) => r.status === 'failed')) return { rows }
   const log = typeof current.log === 'string' ? current.log : 'unknown'
   const currentNote = typeof current.checkpoint === 'string' ? current.checkpoint : ''
-  // the node signs with its newest key: a current checkpoint under an earlier one is not current
-  const opened = openCheckpointWith(currentNote, followed.current ?? followed.keys)
+  const pinned = pinnedLog(log, options.partner, followed.current ?? given[0]!)
+  if ('refusal' in pinned)
+    return { rows: [...rows, { item: `checkpoint of ${log}`, status: 'failed', reason: pinned.refusal }] }
+  // the node signs with its newest key: a current checkpoint under an earlier one is not current; and the
+  // log it names must be the one its signed origin names, or another partner's log could pass for ours
+  const opened = openCheckpointWith(currentNote, followed.current ?? followed.keys, pinned.origin)
   if (!opened.ok)
     return { rows: [...rows, { item: `checkpoint of ${log}`, status: 'failed', reason: opened.reason }] }
   rows.push({
@@ -111,6 +127,7 @@ export async function verifyRemote(options: VerifyOptions): Promise<VerifyReport
           : `${verdict.status}: ${verdict.reason}`,
     })
   }
+  if (options.auditLog) rows.push(...(await auditLog(nodeListReader(options), log, opened.checkpoint)))
   for (const object of received) {
     const id = object.id
     const modified = typeof object.modified === 'string' ? object.modified : null
@@ -138,37 +155,107 @@ export async function verifyRemote(options: VerifyOptions): Promise<VerifyReport
       rows.push({ item, status: 'failed', reason: 'the node answered with a malformed inclusion proof' })
       continue
     }
-    const matching = proofs.find(
-      (p) => p.entry.kind === 'disclosure' && p.entry.contentSha256 === sha256Hex(bytes),
+    const digest = sha256Hex(bytes)
+    const disclosures = proofs.flatMap((p) =>
+      p.entry.kind === 'disclosure' &&
+      p.entry.contentSha256 === digest &&
+      (pinned.partnerId === undefined || p.entry.partnerId === pinned.partnerId)
+        ? [{ ...p, entry: p.entry }]
+        : [],
     )
-    if (matching?.entry.kind !== 'disclosure') {
+    if (disclosures.length === 0) {
       rows.push({
         item,
         status: 'failed',
-        reason: 'the log records this object version, but not these exact bytes',
+        reason: proofs.some((p) => p.entry.kind === 'disclosure' && p.entry.contentSha256 === digest)
+          ? `the node answered with a disclosure to another partner than ${pinned.partnerId}`
+          : 'the log records this object version, but not these exact bytes',
       })
       continue
     }
+    const chosen = receiptDisclosure(disclosures, options.receivedAfter)
+    if ('refusal' in chosen) {
+      rows.push({ item, status: 'unproven', reason: chosen.refusal })
+      continue
+    }
+    const matching = chosen.disclosure
     const { entry } = matching
-    rows.push(
-      checkInclusion(opened.checkpoint, {
-        item,
-        received: {
-          bytes,
-          partnerId: entry.partnerId,
-          collectionId: entry.collectionId,
-          objectId: id,
-          objectModified: modified,
-          disclosedAt: entry.disclosedAt,
-          agreementId: entry.agreementId,
-          requestId: entry.requestId,
-        },
-        leafIndex: matching.index,
-        proof: matching.proof,
-      }),
-    )
+    const row = checkInclusion(opened.checkpoint, {
+      item,
+      received: {
+        bytes,
+        partnerId: entry.partnerId,
+        collectionId: entry.collectionId,
+        objectId: id,
+        objectModified: modified,
+        disclosedAt: entry.disclosedAt,
+        agreementId: entry.agreementId,
+        requestId: entry.requestId,
+      },
+      leafIndex: matching.index,
+      proof: matching.proof,
+    })
+    rows.push(row.status === 'proven' ? { ...row, reason: `${row.reason}; ${chosen.when}` } : row)
   }
   return { rows, ...(extendsKept ? { verifiedCheckpoint: currentNote } : {}) }
+}
+
+/**
+ * The log the node must answer with, and the origin its signed checkpoint must carry: the node's name (its
+ * key's) and the log it says it answers with. With `partner` given, that log must be the partner's own.
+ */
+function pinnedLog(
+  log: string,
+  partner: string | undefined,
+  vkey: string,
+): { origin: string; partnerId?: string } | { refusal: string } {
+  let parsed: ReturnType<typeof parseLogId>
+  try {
+    parsed = parseLogId(log)
+  } catch {
+    return { refusal: `the node named its log ${JSON.stringify(log)}, which is not a log id` }
+  }
+  if (partner !== undefined && (parsed.kind !== 'partner' || parsed.partnerId !== partner))
+    return {
+      refusal: `the node answered with the checkpoint of ${log}, not of partner:${partner}: the API key is not ${partner}'s, or the node answered with another log`,
+    }
+  const origin = logOrigin(keyName(vkey).split('+')[0]!, log as LogId)
+  return parsed.kind === 'partner' ? { origin, partnerId: parsed.partnerId } : { origin }
+}
+
+interface ProvenDisclosure {
+  index: number
+  entry: DisclosureEntry
+  proof: Uint8Array[]
+}
+
+/**
+ * Which disclosure of these bytes stands for the receipt: the latest (at or after `receivedAfter`, if given),
+ * named with its time, so that a recipient who read them during an order can see that the log only records
+ * an earlier read.
+ */
+function receiptDisclosure(
+  disclosures: readonly ProvenDisclosure[],
+  receivedAfter: string | undefined,
+): { disclosure: ProvenDisclosure; when: string } | { refusal: string } {
+  const byIndex = [...disclosures].sort((a, b) => a.index - b.index)
+  const last = byIndex.at(-1)!
+  const since = receivedAfter === undefined ? undefined : Date.parse(receivedAfter)
+  const eligible =
+    since === undefined ? byIndex : byIndex.filter((d) => Date.parse(d.entry.disclosedAt) >= since)
+  const chosen = eligible.at(-1)
+  if (chosen === undefined)
+    return {
+      refusal: `the log records these bytes disclosed to you only before ${receivedAfter} (last at ${last.entry.disclosedAt}, leaf ${last.index}): a receipt after it is not in the log`,
+    }
+  const others =
+    byIndex.length === 1
+      ? ''
+      : `, the latest of ${byIndex.length} disclosures of these bytes (first at ${byIndex[0]!.entry.disclosedAt})`
+  return {
+    disclosure: chosen,
+    when: `disclosed at ${chosen.entry.disclosedAt} in request ${chosen.entry.requestId}${others}`,
+  }
 }
 
 /**
@@ -211,6 +298,28 @@ function keptCheckpoint(note: string, name: string): { note: string; size: numbe
  * JSON object) is a one-line error saying what came back, as this is usually a wrong --url or key.
  */
 function nodeReader(options: VerifyOptions): (path: string) => Promise<NodeAnswer> {
+  const read = nodeJsonReader(options)
+  return async (path) => {
+    const { value, refuse } = await read(path)
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw refuse()
+    return value as NodeAnswer
+  }
+}
+
+/** As `nodeReader`, for the answers that are a JSON array. */
+function nodeListReader(options: VerifyOptions): (path: string) => Promise<unknown[]> {
+  const read = nodeJsonReader(options)
+  return async (path) => {
+    const { value, refuse } = await read(path)
+    if (!Array.isArray(value)) throw refuse()
+    return value
+  }
+}
+
+/** The JSON of a successful answer, and the error to give if it is not of the form wanted. */
+function nodeJsonReader(
+  options: VerifyOptions,
+): (path: string) => Promise<{ value: unknown; refuse: () => CliError }> {
   const base = options.url.replace(/\/+$/, '')
   const timeoutMs = options.timeoutMs ?? 30_000
   return async (path) => {
@@ -230,7 +339,9 @@ function nodeReader(options: VerifyOptions): (path: string) => Promise<NodeAnswe
         throw new CliError(`${base}${path.split('?')[0]}: ${error.message}`)
       throw new CliError(`cannot reach ${base}: ${whyUnreachable(error, timeoutMs)}`)
     }
-    const body = jsonObject(text)
+    const value = jsonValue(text)
+    const body =
+      typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as NodeAnswer) : undefined
     // the query repeats what the report's item already names
     const route = path.split('?')[0]
     const kind =
@@ -244,9 +355,8 @@ function nodeReader(options: VerifyOptions): (path: string) => Promise<NodeAnswe
         : `the node answered ${res.status} ${res.statusText} to ${route} (${kind})`
       throw new CliError(`${answered}${res.status === 404 ? beside(base) : ''}`)
     }
-    if (body === undefined)
-      throw new CliError(`the node answered ${route} with ${kind}: is ${base} a Sluice node?`)
-    return body
+    const refuse = () => new CliError(`the node answered ${route} with ${kind}: is ${base} a Sluice node?`)
+    return { value, refuse }
   }
 }
 
@@ -271,12 +381,9 @@ function whyUnreachable(error: unknown, timeoutMs: number): string {
   return failure.cause?.message || failure.cause?.code || failure.message
 }
 
-function jsonObject(text: string): NodeAnswer | undefined {
+function jsonValue(text: string): unknown {
   try {
-    const value: unknown = JSON.parse(text)
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? (value as NodeAnswer)
-      : undefined
+    return JSON.parse(text)
   } catch {
     return undefined
   }
@@ -314,7 +421,17 @@ function inclusionProofs(value: unknown): { index: number; entry: Entry; proof: 
 
 /** What a recipient received, as the object versions in it; an item that is not a STIX object is refused. */
 function parseReceived(text: string | undefined): ReceivedObject[] {
-  if (!text) return []
+  if (text === undefined) return []
+  // a download that failed often leaves an empty file: that is not "nothing received"
+  if (text.trim() === '')
+    throw new CliError('--objects: the file is empty (an empty TAXII envelope is {})', 2)
+  // JSON.parse keeps the last of two same-named members: bytes that say two things prove neither
+  const repeated = repeatedMember(text)
+  if (repeated !== undefined)
+    throw new CliError(
+      `--objects gives the member "${repeated}" twice in one object: what was received is ambiguous, so it cannot be proven`,
+      2,
+    )
   return receivedItems(text.trim()).map((item, i) => {
     if (!isReceivedObject(item))
       throw new CliError(`--objects: item ${i + 1} is not a STIX object (it needs string "type" and "id")`, 2)

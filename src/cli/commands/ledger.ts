@@ -1,6 +1,6 @@
 import { decodeEntry } from '../../ledger/entry.js'
 import { toBase64 } from '../../ledger/hash.js'
-import { GLOBAL_LOG, parseLogId } from '../../ledger/log-id.js'
+import { GLOBAL_LOG, parseLogId, partnerLogId } from '../../ledger/log-id.js'
 import { reportSummary } from '../../ledger/recipient.js'
 import { knownLog } from '../../services/known-log.js'
 import type { LedgerService } from '../../services/ledger-service.js'
@@ -27,11 +27,17 @@ const HELP = `Usage:
                                                           inclusion proofs, as JSON; without --modified,
                                                           of every version of the object disclosed in L
   sluice ledger consistency --log L --from M --to N       a consistency proof, as JSON
-  sluice ledger verify --url URL --api-key KEY --vkey VKEY... [--checkpoint FILE]... [--objects FILE]
-                       [--save-checkpoint FILE]
+  sluice ledger verify --url URL --api-key KEY --vkey VKEY... [--partner ID] [--checkpoint FILE]...
+                       [--objects FILE [--received-after T]] [--audit-log] [--save-checkpoint FILE]
                                                           recipient side: checks signatures, that the log only
                                                           grew between the checkpoints you kept, and that every
                                                           object you received is in the log; item by item.
+                                                          --partner ID: the node must answer with your own log.
+                                                          --received-after T: only a disclosure logged at or
+                                                          after T proves what you received.
+                                                          --audit-log: read every entry of your log, check they
+                                                          rebuild the signed root, and report each suspension:
+                                                          when it was in force, what was disclosed meanwhile.
                                                           --save-checkpoint keeps the node's current checkpoint
                                                           (after its signature verified) for the next run.
                                                           Key changes recorded in the log are followed from
@@ -55,6 +61,9 @@ const OPTIONS = {
   checkpoint: { type: 'string', multiple: true },
   objects: { type: 'string' },
   'save-checkpoint': { type: 'string' },
+  partner: { type: 'string' },
+  'received-after': { type: 'string' },
+  'audit-log': { type: 'boolean' },
 } as const
 
 const ACTIONS = { key: 0, 'rotate-key': 0, checkpoint: 0, prove: 0, consistency: 0, verify: 0 } as const
@@ -85,6 +94,9 @@ export async function run(args: string[]): Promise<void> {
     checkpoint: verifying,
     objects: verifying,
     'save-checkpoint': verifying,
+    partner: verifying,
+    'received-after': verifying,
+    'audit-log': verifying,
     reason: ['rotate-key'],
     issuer: ['rotate-key'],
     prepare: ['rotate-key'],
@@ -118,6 +130,9 @@ export async function run(args: string[]): Promise<void> {
 }
 
 async function verify(values: Values): Promise<void> {
+  const receivedAfter = instant(values['received-after'], 'received-after')
+  if (receivedAfter !== undefined && values.objects === undefined)
+    throw new CliError('--received-after goes with --objects', 2)
   const keepIn = values['save-checkpoint']
   if (keepIn) checkOutputFile(keepIn)
   const { rows, verifiedCheckpoint } = await verifyRemote({
@@ -127,6 +142,9 @@ async function verify(values: Values): Promise<void> {
     checkpoints: (values.checkpoint ?? []).map((f) => readUserFile(f)),
     checkpointNames: (values.checkpoint ?? []).map((f) => `--checkpoint ${f}`),
     ...(values.objects ? { objects: readUserFile(values.objects) } : {}),
+    ...(values.partner === undefined ? {} : { partner: partnerOption(values.partner) }),
+    ...(receivedAfter === undefined ? {} : { receivedAfter }),
+    ...(values['audit-log'] ? { auditLog: true } : {}),
   })
   // items and reasons quote what the remote node sent
   for (const r of rows)
@@ -149,6 +167,15 @@ async function verify(values: Values): Promise<void> {
   if (unkept) throw unkept
   // an item the node could not prove is no pass either: the recipient asked for proof of everything
   if (rows.some((r) => r.status !== 'proven')) process.exitCode = 1
+}
+
+function partnerOption(id: string): string {
+  try {
+    partnerLogId(id)
+  } catch {
+    throw new CliError(`--partner ${JSON.stringify(id)} is not a partner id`, 2)
+  }
+  return id
 }
 
 function logOption(given: string | undefined): ReturnType<typeof parseLogId> & { id: string } {
