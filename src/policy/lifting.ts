@@ -47,6 +47,8 @@ export function liftRefusal(
   if (t < at(suspension)) return 'a resumption cannot take effect before the suspension it lifts'
   const lift = firstLift(orders, suspension.id)
   if (lift === undefined || t < at(lift)) return undefined
+  if (cancels(lift, suspension))
+    return `order "${suspension.id}" was cancelled by ${lift.id} before it took effect: there is nothing left to lift`
   if (at(lift) <= (parseInstant(now) ?? Number.NaN))
     return `order "${suspension.id}" has already been lifted, by ${lift.id} from ${lift.effective_from}`
   return `order "${suspension.id}" is already to be lifted at ${lift.effective_from} by ${lift.id}; a new resumption can only bring that forward`

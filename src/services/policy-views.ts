@@ -8,6 +8,7 @@ import type {
   PolicySnapshot,
   PreviewCounts,
   Reason,
+  Suspension,
 } from '../policy/index.js'
 import {
   cancels,
@@ -223,6 +224,8 @@ export interface OrderView {
   liftScheduled?: true
   /** On a resumption: it takes effect after now. */
   scheduled?: true
+  /** On a resumption: it takes effect at or before the suspension's start, which therefore never comes into force. */
+  cancels?: true
   /** On a resumption: an earlier one lifts the same suspension, so this one changes nothing. */
   supersededBy?: string
 }
@@ -246,7 +249,12 @@ function viewOf(order: Order, orders: readonly Order[], t: number): OrderView {
     const first = firstLift(orders, order.lifts)
     // a lift brought forward by a later order: the scheduled one it replaced will never lift anything
     if (first && first.id !== order.id) return { order, status: 'resumption', supersededBy: first.id }
-    return { order, status: 'resumption', ...(future(order) ? { scheduled: true } : {}) }
+    const lifted = orders.find((o): o is Suspension => o.kind === 'suspension' && o.id === order.lifts)
+    return {
+      order,
+      status: 'resumption',
+      ...(lifted && cancels(order, lifted) ? { cancels: true } : future(order) ? { scheduled: true } : {}),
+    }
   }
   const lift = firstLift(orders, order.id)
   // a lift at or before the start cancels the order: it never comes into force, so it reads as lifted already

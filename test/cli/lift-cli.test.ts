@@ -73,11 +73,31 @@ describe('lifting a suspension that already has a lift', () => {
     expect(cancelled.stdout).toBe(
       `${firstLine(cancelled.stdout)}\nresumption of ${order} effective ${start} (cancels it: the suspension never comes into force)\n`,
     )
-    expect(await history()).toContain(
-      `[cancelled by ${firstLine(cancelled.stdout)}, never in force]  ${order}`,
+    const record = await history()
+    expect(record).toContain(`[cancelled by ${firstLine(cancelled.stdout)}, never in force]  ${order}`)
+    // the cancelling order is no lift still to come
+    expect(record).toContain(
+      `RESUME lifts ${order}  [cancels it: it never comes into force]  ${firstLine(cancelled.stdout)}`,
     )
+    const again = await run('resume', order, '--reason', 'again')
+    expect(again.stderr).toBe(
+      `sluice: order "${order}" was cancelled by ${firstLine(cancelled.stdout)} before it took effect: there is nothing left to lift\n`,
+    )
+    expect(again.code).toBe(1)
     const early = await run('resume', await suspend('--at', start), '--reason', 'x', '--at', later(1))
     expect(early.code).toBe(1)
     expect(early.stderr).toBe('sluice: a resumption cannot take effect before the suspension it lifts\n')
+  })
+  it('marks a backdated order in the history: no read before it was recorded obeyed it', async () => {
+    const order = await suspend('--at', '2020-01-01T00:00:00Z')
+    const line = (await history()).split('\n').find((l) => l.includes(order))!
+    expect(line).toMatch(
+      new RegExp(
+        `^2020-01-01T00:00:00(\\.000)?Z  SUSPEND .*\\[active, BACKDATED, applied to reads from \\S+\\]  ${order}$`,
+      ),
+    )
+    await run('resume', order, '--reason', 'over')
+    const lifted = (await history()).split('\n').find((l) => l.includes(`SUSPEND`) && l.includes(order))!
+    expect(lifted).toMatch(/\[in force .* lifted by \S+; BACKDATED, applied to reads from \S+\]/)
   })
 })

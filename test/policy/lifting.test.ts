@@ -69,6 +69,14 @@ describe('lifting a suspension', () => {
     expect(liftRefusal(orders, active, '2026-03-13T09:00:00.000Z', NOW)).toBe(refusal)
   })
 
+  it('refuses to lift a cancelled order again, saying it never came into force', () => {
+    const scheduled = suspension('2026-03-20T00:00:00Z')
+    const orders: Order[] = [scheduled, lift('order--c', '2026-03-20T00:00:00Z')]
+    expect(liftRefusal(orders, scheduled, '2026-03-20T00:00:00Z', NOW)).toBe(
+      'order "order--s" was cancelled by order--c before it took effect: there is nothing left to lift',
+    )
+  })
+
   it('lifts an order now by default, and a scheduled one from the moment it would start, cancelling it', () => {
     expect(defaultLiftTime(active, NOW)).toBe(NOW)
     const scheduled = suspension('2026-03-20T00:00:00Z')

@@ -95,7 +95,7 @@ function historyText(view: OrderView, labels: Map<string, string>): string {
   const head =
     order.kind === 'suspension'
       ? `SUSPEND ${order.partner_id} (${scopeText(order.scope, labels)})  [${suspensionState(view)}]`
-      : `RESUME lifts ${order.lifts}${view.supersededBy ? `  [superseded: ${view.supersededBy} lifts it earlier]` : view.scheduled ? '  [scheduled]' : ''}`
+      : `RESUME lifts ${order.lifts}${view.supersededBy ? `  [superseded: ${view.supersededBy} lifts it earlier]` : view.cancels ? '  [cancels it: it never comes into force]' : view.scheduled ? '  [scheduled]' : ''}`
   const ref = order.kind === 'suspension' && order.reference ? ` (ref ${order.reference})` : ''
   // the effective time leads the line; the recorded one is worth a look only when it differs (a backdated order)
   const recorded =
@@ -107,11 +107,15 @@ function historyText(view: OrderView, labels: Map<string, string>): string {
 
 /** A suspension's state; once a resumption lifts it, the span it was in force, or until when it will be. */
 function suspensionState({ order, status, liftedAt, liftedBy, liftScheduled }: OrderView): string {
-  if (liftedAt === undefined) return status
-  if (liftScheduled) return `${status}, until ${stamp(liftedAt)} when ${liftedBy} lifts it (scheduled)`
+  // a backdated order is in the record from its effective time, but no read before it was recorded obeyed it
+  const backdated = Date.parse(order.recorded_at) > Date.parse(order.effective_from)
+  const applied = backdated ? `BACKDATED, applied to reads from ${stamp(order.recorded_at)}` : ''
+  if (liftedAt === undefined) return backdated ? `${status}, ${applied}` : status
   if (Date.parse(liftedAt) <= Date.parse(order.effective_from))
     return `cancelled by ${liftedBy}, never in force`
-  return `in force ${stamp(order.effective_from)} – ${stamp(liftedAt)}, lifted by ${liftedBy}`
+  const note = backdated ? `; ${applied}` : ''
+  if (liftScheduled) return `${status}, until ${stamp(liftedAt)} when ${liftedBy} lifts it (scheduled)${note}`
+  return `in force ${stamp(order.effective_from)} – ${stamp(liftedAt)}, lifted by ${liftedBy}${note}`
 }
 
 /** Reasons are keyed `kind:id`; the summary counts by kind (use --json for every id). */
