@@ -64,6 +64,30 @@ describe('the feeds, pushes and withdraw commands', () => {
     expect((await runCli(['feeds', 'list'], { env: env() })).stdout).toMatch(/no feeds/)
   })
 
+  it('says on the poll itself, and in its exit status, that the remote ledger is in alarm', async () => {
+    const alpha = await fedNode('alpha')
+    try {
+      await put(alpha, [ind(1)])
+      const key = await share(alpha, { name: 'cli' } as FedNode)
+      // a key of some other node: the remote's checkpoints cannot verify with it
+      const wrong = generateNodeKey('other.sluice.test').vkey
+      const feed = ['--url', `${alpha.t.url}/intel/`, '--collection', alpha.collectionId, '--key', key]
+      const defined = ['--into', 'inbox', '--partner', 'alpha', '--id', 'wrong-key', '--vkey', wrong]
+      expect(await runCli(['feeds', 'add', ...feed, ...defined], { env: env() })).toMatchObject({ code: 0 })
+      const poll = await runCli(['feeds', 'poll', 'wrong-key'], { env: env() })
+      expect(poll.stdout).toMatch(
+        /^ALARM .* {2}ledger alarm, key other\.sluice\.test\+\w+ \(given\) ALARM: \S/,
+      )
+      expect(poll.stderr).toMatch(
+        /^sluice: the remote's ledger is in alarm: [^\n]+ \(evidence: "sluice feeds list --json"; after dealing with it, "sluice feeds clear-alarm wrong-key"\)\n$/,
+      )
+      expect(poll.code).toBe(1)
+      expect(await runCli(['feeds', 'remove', 'wrong-key'], { env: env() })).toMatchObject({ code: 0 })
+    } finally {
+      await alpha.t.stop()
+    }
+  })
+
   it('says that more remains when a poll stops at its page limit, and the next poll continues', async () => {
     const alpha = await fedNode('alpha')
     try {
@@ -85,6 +109,8 @@ describe('the feeds, pushes and withdraw commands', () => {
       const second = await runCli(['feeds', 'poll', 'backlog'], { env: env() })
       expect(second.code).toBe(0)
       expect(second.stdout).not.toContain('more remains')
+      // caught up just now: the lag is known, as "feeds list" gives it
+      expect(second.stdout).toMatch(/^OK {2}last success \S+ {2}lag \d+\.\ds {2}.* {2}ledger consistent/)
       const [state] = JSON.parse((await runCli(['feeds', 'list', '--json'], { env: env() })).stdout)
       expect(state.health.counts.added).toBe(PAGES_PER_POLL + 1)
       expect(state.health.more).toBeUndefined()

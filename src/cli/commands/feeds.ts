@@ -1,5 +1,5 @@
 import { type FederationContext, federationContext } from '../../federation/context.js'
-import { clearAlarm, defineFeed, listFeeds } from '../../federation/definitions.js'
+import { clearAlarm, defineFeed, feedView, listFeeds } from '../../federation/definitions.js'
 import { FederationError } from '../../federation/errors.js'
 import { PAGES_PER_POLL, pollFeed } from '../../federation/feed.js'
 import { keyName } from '../../ledger/key-change.js'
@@ -105,6 +105,12 @@ export function healthLine(h: {
   return `${h.status.toUpperCase()}  last success ${h.lastSuccessAt ?? 'never'}  ${lag}${more}${error}`
 }
 
+/** A feed's health, counts and ledger state on one line, as `list` and `poll` print it. */
+function feedLine(f: ReturnType<typeof feedView>): string {
+  const alarm = f.ledger.alarm ? ` ALARM: ${f.ledger.alarm.reason}` : ''
+  return `${healthLine(f.health)}  ${feedCountsText(f.health.counts)}  ledger ${f.ledger.status}${keyLine(f.ledger)}${alarm}`
+}
+
 /** `, key NAME (given)`: which key the feed checks the remote ledger with, and where it came from. */
 function keyLine(ledger: { vkey?: string; keySource?: string; followedFrom?: string }): string {
   if (ledger.vkey === undefined) return ''
@@ -198,9 +204,7 @@ export async function run(args: string[]): Promise<void> {
         process.stdout.write(
           `${f.id}  ${f.url}collections/${f.collection}/ -> ${f.into}  from ${f.partner} every ${f.every}\n`,
         )
-        process.stdout.write(
-          `  ${healthLine(f.health)}  ${feedCountsText(f.health.counts)}  ledger ${f.ledger.status}${keyLine(f.ledger)}${f.ledger.alarm ? ` ALARM: ${f.ledger.alarm.reason}` : ''}\n`,
-        )
+        process.stdout.write(`  ${feedLine(f)}\n`)
       }
       return
     }
@@ -209,12 +213,20 @@ export async function run(args: string[]): Promise<void> {
       const feed = await ctx.state.feed(feedId)
       if (!feed) throw new CliError(`no feed "${feedId}"`)
       const state = await pollFeed(ctx, feed)
-      process.stdout.write(`${healthLine(state.health)}  ${feedCountsText(state.health.counts)}\n`)
+      const view = feedView(feed, state, Date.now())
+      process.stdout.write(`${feedLine(view)}\n`)
       if (state.health.more)
         process.stdout.write(
           `more remains: this poll stopped after ${PAGES_PER_POLL} pages; the next one continues from the saved cursor (run "sluice feeds poll ${feedId}" again, or a running node's scheduler does at its next run)\n`,
         )
       reportFailedRun('poll', state.health)
+      // what was received is kept, but a remote whose ledger does not check out is not to be relied on
+      if (view.ledger.alarm) {
+        process.stderr.write(
+          `sluice: the remote's ledger is in alarm: ${view.ledger.alarm.reason} (evidence: "sluice feeds list --json"; after dealing with it, "sluice feeds clear-alarm ${feedId}")\n`,
+        )
+        process.exitCode = 1
+      }
       return
     }
     if (action === 'clear-alarm') {
