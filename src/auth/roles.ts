@@ -38,9 +38,14 @@ export function hasRole(principal: PrincipalRecord, roles: readonly PrincipalRol
   return roles.includes(principal.role)
 }
 
+/** "admin", "admin or officer", "admin, officer or auditor". */
+function alternatives(roles: readonly PrincipalRole[]): string {
+  return roles.length <= 2 ? roles.join(' or ') : `${roles.slice(0, -1).join(', ')} or ${roles.at(-1)}`
+}
+
 /** The one refusal shape: 403 naming the roles that would have been allowed. */
 export function roleRequired(roles: readonly PrincipalRole[]): TaxiiError {
-  return new TaxiiError(403, 'Forbidden', `this needs the ${roles.join(' or ')} role`, {
+  return new TaxiiError(403, 'Forbidden', `this needs the ${alternatives(roles)} role`, {
     errorCode: 'role-required',
   })
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { roleRequired } from '../../auth/roles.js'
 import { LedgerError } from '../../ledger/errors.js'
 import type { PartnerRateLimiter } from '../../ops/rate-limit.js'
 import { noteRequest } from '../../ops/request-context.js'
@@ -112,11 +113,7 @@ export function jsonApi(store: Store, prefix: string, routes: JsonRoute[], optio
       noteRequest(res, { route: `/${prefix}/${found.route.path.join('/')}` })
       const principal = await authenticateRequest(store, req, options.limiter)
       floor.askedBy(principal.role)
-      if (!found.route.roles.includes(principal.role)) {
-        throw new TaxiiError(403, 'Forbidden', `this needs the ${found.route.roles.join(' or ')} role`, {
-          errorCode: 'role-required',
-        })
-      }
+      if (!found.route.roles.includes(principal.role)) throw roleRequired(found.route.roles)
       const repeated = repeatedParam(url, found.route.repeatable ?? [])
       if (repeated !== undefined)
         throw badRequest(`the query parameter "${repeated}" is given more than once`)
