@@ -80,6 +80,20 @@ describe('GET /ledger/inclusion?object=&modified=', () => {
     expect((await inclusion('2026-01-05T08:00:01Z')).status).toBe(404)
     expect((await inclusion('null')).status).toBe(404)
   })
+
+  it('answers an empty object id with a 400, and any question of an empty log with a 404', async () => {
+    const empty = await t.get(`/ledger/inclusion?log=${log}&object=&modified=null`)
+    expect(empty.status).toBe(400)
+    expect(((await empty.json()) as { description: string }).description).toBe(
+      'object must be an object id, not empty',
+    )
+    await t.node.services.policy.addPartner({ id: 'quiet', name: 'Quiet Desk', kind: 'police' }, 'test')
+    const none = await t.get(`/ledger/inclusion?log=partner:quiet&object=${object.id}`)
+    expect(none.status).toBe(404)
+    expect(((await none.json()) as { description: string }).description).toMatch(/^an entry of the empty log partner:quiet does not exist/)
+    // a size asked of it is still out of range
+    expect((await t.get(`/ledger/inclusion?log=partner:quiet&index=0&size=1`)).status).toBe(400)
+  })
 })
 
 describe('GET /ledger/entries', () => {
@@ -100,6 +114,12 @@ describe('GET /ledger/entries', () => {
     expect(((await res.json()) as { description: string }).description).toBe(
       'end (1) must not be below start (3)',
     )
+  })
+
+  it('reads a start near the largest integer without complaining of an end it was not given', async () => {
+    const res = await entries(`start=${Number.MAX_SAFE_INTEGER}`)
+    expect(res.status).toBe(200)
+    expect(await res.json()).toEqual([])
   })
 
   it('answers an empty range with an empty list', async () => {

@@ -117,10 +117,14 @@ export function ledgerRoutes(services: NodeServices): JsonRoute[] {
       handle: async ({ principal, url }) => {
         const log = await logFor(policy, principal, url, false)
         const head = await store.ledgerHead(log)
-        const size = url.searchParams.has('size') ? integer(url.searchParams.get('size'), 'size') : head.size
+        const object = url.searchParams.get('object')
+        if (object === '') throw badRequest('object must be an object id, not empty')
+        const sized = url.searchParams.has('size')
+        // nothing asked of an empty log can be in it: not found, as for any entry the log does not hold
+        if (head.size === 0 && !sized) throw notFound(`an entry of the empty log ${log}`)
+        const size = sized ? integer(url.searchParams.get('size'), 'size') : head.size
         if (size > head.size || size === 0)
           throw badRequest(`size must be between 1 and the log size ${head.size}`)
-        const object = url.searchParams.get('object')
         const byIndex = url.searchParams.has('index')
         if (byIndex === (object !== null)) throw badRequest('give either index or object (with modified)')
         if (byIndex && url.searchParams.has('modified'))
@@ -173,7 +177,9 @@ export function ledgerRoutes(services: NodeServices): JsonRoute[] {
       handle: async ({ principal, url }) => {
         const log = await logFor(policy, principal, url, false)
         const start = integer(url.searchParams.get('start') ?? '0', 'start')
-        const asked = integer(url.searchParams.get('end') ?? String(start + 100), 'end')
+        const asked = url.searchParams.has('end')
+          ? integer(url.searchParams.get('end'), 'end')
+          : Math.min(start + 100, Number.MAX_SAFE_INTEGER)
         // an empty answer to a reversed range would read as "the log holds nothing there"
         if (asked < start) throw badRequest(`end (${asked}) must not be below start (${start})`)
         const end = Math.min(asked, start + MAX_ENTRIES)
