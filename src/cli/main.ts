@@ -78,8 +78,10 @@ async function main(argv: string[]): Promise<number> {
   try {
     await command.run(rest)
   } catch (error) {
-    if (error instanceof CommandUsageError)
-      throw new CliError(`${error.message} for "${name}"; run "sluice ${name} --help"`, 2)
+    if (error instanceof CommandUsageError) {
+      const command = error.action === undefined ? name : `${name} ${error.action}`
+      throw new CliError(`${error.message} for "${command}"; run "sluice ${name} --help"`, 2)
+    }
     throw error
   }
   return 0

@@ -12,7 +12,11 @@ export const COMMON_OPTIONS = {
 
 /** A usage error about the command's arguments; main.ts names the command, which only it knows. */
 export class CommandUsageError extends CliError {
-  constructor(message: string) {
+  /** The action of the command it is about, when the command has actions: "policy preview". */
+  constructor(
+    message: string,
+    readonly action?: string,
+  ) {
     super(message, 2)
   }
 }
@@ -107,7 +111,11 @@ function refuseExtraPositionals(given: readonly string[], taken: Positionals): v
   if (typeof taken !== 'number' && (action === undefined || !Object.hasOwn(taken, action))) return
   const limit = typeof taken === 'number' ? taken : 1 + taken[action!]!
   const extra = given[limit]
-  if (extra !== undefined) throw new CommandUsageError(`unexpected argument "${extra}"`)
+  if (extra !== undefined)
+    throw new CommandUsageError(
+      `unexpected argument "${extra}"`,
+      typeof taken === 'number' ? undefined : action,
+    )
 }
 
 /** Flags win over environment variables, which win over defaults. */

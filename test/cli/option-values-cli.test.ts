@@ -109,18 +109,20 @@ describe('a malformed or out-of-range option value', () => {
     [['status', 'now'], 'status', 'now'],
     [['export', 'inbox', '--collection', 'c'], 'export', 'inbox'],
     [['import', 'a.json', 'b.json', '--collection', 'c'], 'import', 'b.json'],
-    [['keys', 'list', 'principal--x'], 'keys', 'principal--x'],
-    [['keys', 'revoke', 'key-1', 'key-2'], 'keys', 'key-2'],
-    [['agreements', 'withdraw', 'agreement--a', 'agreement--b'], 'agreements', 'agreement--b'],
-    [['ledger', 'key', 'global'], 'ledger', 'global'],
+    [['keys', 'list', 'principal--x'], 'keys list', 'principal--x'],
+    [['keys', 'revoke', 'key-1', 'key-2'], 'keys revoke', 'key-2'],
+    [['agreements', 'withdraw', 'agreement--a', 'agreement--b'], 'agreements withdraw', 'agreement--b'],
+    [['ledger', 'key', 'global'], 'ledger key', 'global'],
+    [['policy', 'preview', 'extra', '--partner', 'p'], 'policy preview', 'extra'],
     [['withdraw', 'indicator--x', 'indicator--y', '--reason', 'r'], 'withdraw', 'indicator--y'],
     [['backup', 'somewhere', '--out', 'dir'], 'backup', 'somewhere'],
   ])(
     '%j names the word it does not take, as a usage error before the store is opened',
     async (args, command, extra) => {
       const result = await runCli([...args, '--data', data])
+      // the action too, where the command has actions; --help is the command's
       expect(result.stderr).toBe(
-        `sluice: unexpected argument "${extra}" for "${command}"; run "sluice ${command} --help"\n`,
+        `sluice: unexpected argument "${extra}" for "${command}"; run "sluice ${command.split(' ')[0]} --help"\n`,
       )
       expect(result.code).toBe(2)
       expect(existsSync(data)).toBe(false)

@@ -20,12 +20,16 @@ explain lists versions newest first; with --at, a version stored after TIME is m
 history lists orders by the time they take effect (then by the time they were recorded).`
 
 export async function run(args: string[]): Promise<void> {
-  const { values, positionals } = parse(args, {
-    partner: { type: 'string' },
-    object: { type: 'string' },
-    at: { type: 'string' },
-    json: { type: 'boolean' },
-  })
+  const { values, positionals } = parse(
+    args,
+    {
+      partner: { type: 'string' },
+      object: { type: 'string' },
+      at: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    { explain: 0, preview: 0, history: 0 },
+  )
   if (values.help || !positionals[0]) {
     process.stdout.write(`${HELP}\n`)
     if (values.help) return
