@@ -406,6 +406,24 @@ describe('ledger verify', () => {
     }
   })
 
+  it('takes --objects once per page received, and names the file a refusal is about', async () => {
+    const received = [...toB.objects.values()].flat().slice(0, 4)
+    const pages = [
+      write('page-1.json', { objects: received.slice(0, 2), more: true }),
+      write('page-2.json', received.slice(2)),
+    ]
+    const both = await verify(pages.flatMap((p) => ['--objects', p]))
+    expect(both.stderr).toBe('')
+    expect(both.stdout.trim().split('\n').at(-1)).toBe('5 proven, 0 unproven, 0 failed')
+    expect(both.code).toBe(0)
+    const empty = write('page-3.json', '')
+    const refused = await verify(['--objects', pages[0]!, '--objects', empty])
+    expect(refused.stderr).toBe(
+      `sluice: --objects ${empty}: the file is empty (an empty TAXII envelope is {})\n`,
+    )
+    expect(refused.code).toBe(2)
+  })
+
   it('refuses an empty --objects file and one that gives a member twice, with exit 2', async () => {
     const empty = await verify(['--objects', write('empty.json', '\n')])
     expect(empty.stderr).toBe('sluice: --objects: the file is empty (an empty TAXII envelope is {})\n')

@@ -26,8 +26,10 @@ export interface VerifyOptions {
   checkpoints: string[]
   /** What to call each of `checkpoints` when it is not a checkpoint (its file); default "kept checkpoint N". */
   checkpointNames?: string[]
-  /** What the recipient received: a bundle, a TAXII envelope, a JSON array or JSON Lines. */
-  objects?: string
+  /** What the recipient received, one text per file: a bundle, a TAXII envelope, a JSON array or JSON Lines. */
+  objects?: string | readonly string[]
+  /** What to call each of `objects` in a refusal; default "--objects". */
+  objectNames?: readonly string[]
   /** How long to wait for each answer of the node; default 30 s. */
   timeoutMs?: number
   /** The recipient's own partner id: the node must answer with that partner's log, and no other. */
@@ -64,7 +66,8 @@ export async function verifyRemote(options: VerifyOptions): Promise<VerifyReport
   if (given.length === 0) checkVerifierKey('')
   for (const vkey of given) checkVerifierKey(vkey)
   // a mistake in what the recipient gives is reported before the node is asked anything
-  const received = parseReceived(options.objects)
+  const texts = typeof options.objects === 'string' ? [options.objects] : (options.objects ?? [])
+  const received = texts.flatMap((text, i) => parseReceived(text, options.objectNames?.[i] ?? '--objects'))
   const kept = options.checkpoints.map((note, i) =>
     keptCheckpoint(note, options.checkpointNames?.[i] ?? `kept checkpoint ${i + 1}`),
   )
@@ -420,21 +423,19 @@ function inclusionProofs(value: unknown): { index: number; entry: Entry; proof: 
 }
 
 /** What a recipient received, as the object versions in it; an item that is not a STIX object is refused. */
-function parseReceived(text: string | undefined): ReceivedObject[] {
-  if (text === undefined) return []
+function parseReceived(text: string, name: string): ReceivedObject[] {
   // a download that failed often leaves an empty file: that is not "nothing received"
-  if (text.trim() === '')
-    throw new CliError('--objects: the file is empty (an empty TAXII envelope is {})', 2)
+  if (text.trim() === '') throw new CliError(`${name}: the file is empty (an empty TAXII envelope is {})`, 2)
   // JSON.parse keeps the last of two same-named members: bytes that say two things prove neither
   const repeated = repeatedMember(text)
   if (repeated !== undefined)
     throw new CliError(
-      `--objects gives the member "${repeated}" twice in one object: what was received is ambiguous, so it cannot be proven`,
+      `${name} gives the member "${repeated}" twice in one object: what was received is ambiguous, so it cannot be proven`,
       2,
     )
-  return receivedItems(text.trim()).map((item, i) => {
+  return receivedItems(text.trim(), name).map((item, i) => {
     if (!isReceivedObject(item))
-      throw new CliError(`--objects: item ${i + 1} is not a STIX object (it needs string "type" and "id")`, 2)
+      throw new CliError(`${name}: item ${i + 1} is not a STIX object (it needs string "type" and "id")`, 2)
     return item
   })
 }
@@ -451,7 +452,7 @@ function isReceivedObject(item: unknown): item is ReceivedObject {
 }
 
 /** The items of a bundle, a TAXII envelope (an empty one has no `objects`), a JSON array or JSON Lines. */
-function receivedItems(trimmed: string): unknown[] {
+function receivedItems(trimmed: string, name: string): unknown[] {
   let value: unknown
   try {
     value = JSON.parse(trimmed)
@@ -462,7 +463,7 @@ function receivedItems(trimmed: string): unknown[] {
         .filter((line) => line.trim() !== '')
         .map((line) => JSON.parse(line))
     } catch {
-      throw new CliError('--objects must hold a STIX bundle, a TAXII envelope, a JSON array or JSON Lines', 2)
+      throw new CliError(`${name} must hold a STIX bundle, a TAXII envelope, a JSON array or JSON Lines`, 2)
     }
   }
   if (Array.isArray(value)) return value

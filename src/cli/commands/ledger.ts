@@ -28,7 +28,7 @@ const HELP = `Usage:
                                                           of every version of the object disclosed in L
   sluice ledger consistency --log L --from M --to N       a consistency proof, as JSON
   sluice ledger verify --url URL --api-key KEY --vkey VKEY... [--partner ID] [--checkpoint FILE]...
-                       [--objects FILE [--received-after T]] [--audit-log] [--save-checkpoint FILE]
+                       [--objects FILE]... [--received-after T] [--audit-log] [--save-checkpoint FILE]
                                                           recipient side: checks signatures, that the log only
                                                           grew between the checkpoints you kept, and that every
                                                           object you received is in the log; item by item.
@@ -59,7 +59,7 @@ const OPTIONS = {
   issuer: { type: 'string' },
   prepare: { type: 'boolean' },
   checkpoint: { type: 'string', multiple: true },
-  objects: { type: 'string' },
+  objects: { type: 'string', multiple: true },
   'save-checkpoint': { type: 'string' },
   partner: { type: 'string' },
   'received-after': { type: 'string' },
@@ -141,7 +141,13 @@ async function verify(values: Values): Promise<void> {
     vkey: values.vkey ?? [],
     checkpoints: (values.checkpoint ?? []).map((f) => readUserFile(f)),
     checkpointNames: (values.checkpoint ?? []).map((f) => `--checkpoint ${f}`),
-    ...(values.objects ? { objects: readUserFile(values.objects) } : {}),
+    ...(values.objects
+      ? {
+          objects: values.objects.map((f) => readUserFile(f)),
+          // one file is "--objects" as before; with several, a refusal names the file it is about
+          ...(values.objects.length > 1 ? { objectNames: values.objects.map((f) => `--objects ${f}`) } : {}),
+        }
+      : {}),
     ...(values.partner === undefined ? {} : { partner: partnerOption(values.partner) }),
     ...(receivedAfter === undefined ? {} : { receivedAfter }),
     ...(values['audit-log'] ? { auditLog: true } : {}),
