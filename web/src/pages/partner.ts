@@ -6,6 +6,7 @@ import type { Route } from '../router.js'
 import { session } from '../session.js'
 import { empty, errorBox, heading, loading } from '../ui.js'
 import { openResumeDialog, openSuspendDialog } from './order-dialog.js'
+import { withheldReasonText } from './withheld-reasons.js'
 
 const previewTitle = (admin: boolean) =>
   h('h2', { id: 'preview-title' }, admin ? 'What they receive now' : 'What you receive now')
@@ -14,7 +15,8 @@ const previewTitle = (admin: boolean) =>
  * The preview decides every stored version, the slowest part of the page: the panel is drawn at once with
  * a loading state and filled when its own request answers, so the rest of the page never waits for it.
  */
-function previewPanel(partnerId: string, name: (id: string) => string, admin: boolean): HTMLElement {
+function previewPanel(page: PartnerPage, name: (id: string) => string, admin: boolean): HTMLElement {
+  const partnerId = page.partner.id
   const panel = h(
     'section',
     { class: 'panel', 'aria-labelledby': 'preview-title', 'aria-busy': 'true' },
@@ -26,7 +28,7 @@ function previewPanel(partnerId: string, name: (id: string) => string, admin: bo
       const preview = await api.get<PartnerPreview>(
         `/console-api/partners/${encodeURIComponent(partnerId)}/preview`,
       )
-      clear(panel, previewTitle(admin), ...previewBody(preview, name, admin))
+      clear(panel, previewTitle(admin), ...previewBody(preview, name, admin, page))
     } catch (error) {
       clear(
         panel,
@@ -44,6 +46,7 @@ function previewBody(
   p: PartnerPreview,
   name: (id: string) => string,
   admin: boolean,
+  page: PartnerPage,
 ): (HTMLElement | null)[] {
   return [
     h(
@@ -98,7 +101,9 @@ function previewBody(
             {},
             Object.entries(p.deniedByReason)
               .sort((a, b) => b[1] - a[1])
-              .map(([reason, n]) => h('li', {}, h('code', {}, reason), `: ${fmt.int(n)}`)),
+              .map(([reason, n]) =>
+                h('li', { title: reason }, withheldReasonText(reason, page), `: ${fmt.int(n)}`),
+              ),
           ),
         )
       : null,
@@ -279,7 +284,7 @@ export async function renderPartner(
       clear(
         body,
         heading(page.partner.name, `${page.partner.kind} · ${page.partner.identity_id}`),
-        h('div', { class: 'grid two' }, previewPanel(page.partner.id, name, admin), agreementsSection(page)),
+        h('div', { class: 'grid two' }, previewPanel(page, name, admin), agreementsSection(page)),
         ordersSection(page, change, () => void load(), matrix),
         disclosuresSection(page),
       )
