@@ -57,6 +57,22 @@ describe('console API', () => {
     expect((await api('me', 'not-a-key')).status).toBe(401)
   })
 
+  it("lists the standard's STIX types for the search filter, the same to everyone", async () => {
+    const types = (await api<string[]>('types')).body
+    expect(types).toEqual([...types].sort())
+    for (const t of [
+      'attack-pattern',
+      'indicator',
+      'ipv4-addr',
+      'relationship',
+      'marking-definition',
+      'x509-certificate',
+    ])
+      expect(types).toContain(t)
+    expect(types).not.toContain('bundle')
+    expect((await api<string[]>('types', key('isles'))).body).toEqual(types)
+  })
+
   it('shows the flows matrix; a partner sees only its own row', async () => {
     const { body } = await api<FlowsMatrix>('flows')
     expect(body.rows.map((r) => r.partner.id)).toEqual(['northland', 'isles', 'southern', 'imac'])

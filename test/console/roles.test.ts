@@ -72,6 +72,7 @@ const CASES: Case[] = [
   ['preview a resumption', () => `impact/resume/${orderId}`, ['admin', 'officer'], {}],
   ['collections', () => 'collections', ['admin', 'analyst', 'partner']],
   ['markings', () => 'markings', ['admin', 'analyst', 'partner']],
+  ['STIX types for the search filter', () => 'types', ['admin', 'analyst', 'partner']],
   ['object search', () => 'objects?limit=25', ['admin', 'analyst', 'partner']],
   ['one object', (r) => `objects/${encodeURIComponent(objectFor[r])}`, ['admin', 'analyst', 'partner']],
   [

@@ -17,6 +17,7 @@ import { flowsMatrix } from '../../services/flows.js'
 import { previewResumption, previewSuspension } from '../../services/order-impact.js'
 import { fail, oneOf, stringList } from '../../services/policy-input.js'
 import { explainObject } from '../../services/policy-views.js'
+import { TYPE_SPECS } from '../../stix/spec/index.js'
 import type { PrincipalRecord, PrincipalRole } from '../../store/types.js'
 import { forbidden, notFound } from '../errors.js'
 import { SUSPEND_BODY } from './admin-routes.js'
@@ -190,6 +191,14 @@ export function consoleRoutes(services: NodeServices): JsonRoute[] {
           .filter((c) => s.collectionAccess(c).canRead)
           .map((c) => ({ id: c.id, title: c.title, ...(c.alias ? { alias: c.alias } : {}) }))
       },
+    },
+    {
+      // the predefined STIX 2.1 types, for the search's type filter: the standard's, not the node's, so the
+      // list tells a partner nothing about what is stored
+      method: 'GET',
+      path: ['types'],
+      roles: INTEL,
+      handle: async () => [...TYPE_SPECS.keys()].sort(),
     },
     {
       method: 'GET',

@@ -11,19 +11,6 @@ import { session } from '../session.js'
 import { empty, errorBox, heading, loading, markingChip } from '../ui.js'
 import { type RowSource, virtualTable } from '../virtual-table.js'
 
-const TYPES = [
-  'intrusion-set',
-  'threat-actor',
-  'relationship',
-  'report',
-  'location',
-  'infrastructure',
-  'observed-data',
-  'sighting',
-  'indicator',
-  'identity',
-  'marking-definition',
-]
 const SIZES = [25, 50, 100]
 
 /**
@@ -111,10 +98,14 @@ export async function renderIntel(
 ): Promise<void> {
   const params = route.params
   const results = h('section', { 'aria-labelledby': 'results-title' })
-  const [collections, markings] = await Promise.all([
+  const [collections, markings, stixTypes] = await Promise.all([
     api.get<ConsoleCollection[]>('/console-api/collections').catch(() => []),
     api.get<MarkingLabel[]>('/console-api/markings').catch(() => []),
+    api.get<string[]>('/console-api/types').catch((): string[] => []),
   ])
+  // a custom type from the URL (x-…) is offered too, so the filter shows what the search is for
+  const asked = params.get('type')
+  const types = asked && !stixTypes.includes(asked) ? [asked, ...stixTypes] : stixTypes
   const form = h(
     'form',
     { class: 'filters', role: 'search' },
@@ -146,7 +137,7 @@ export async function renderIntel(
       ...select(
         'f-type',
         'Type',
-        [['', 'all'], ...TYPES.map((t): [string, string] => [t, t])],
+        [['', 'all'], ...types.map((t): [string, string] => [t, t])],
         params.get('type'),
       ),
     ),
