@@ -475,6 +475,37 @@ describe.skipIf(!HAVE_CHROMIUM)('console in headless Chromium', () => {
     expect(asked).toEqual([])
     expect(pageErrors).toEqual([])
   })
+
+  it('fits a phone without the page scrolling sideways, and shows the agreements whole at 1280 px', async () => {
+    const sideways = () =>
+      page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')
+    await page.goto(`${t.url}/console/`)
+    await page.getByLabel('API key').fill(keys.adminKey)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.locator('#flows-matrix').waitFor()
+    try {
+      await page.setViewportSize({ width: 390, height: 844 })
+      for (const [path, ready] of [
+        ['', '#flows-matrix'],
+        ['partners/isles', '#preview-allowed'],
+        ['intel', '#f-q'],
+        ['ledger?log=global', '#log'],
+        ['federation', 'h1'],
+      ] as const) {
+        await page.goto(`${t.url}/console/${path}`)
+        await page.locator(ready).first().waitFor()
+        expect([path, await sideways()]).toEqual([path, 0])
+        if (path === 'partners/isles') await shot('phone-partner')
+      }
+      await page.setViewportSize({ width: 1280, height: 800 })
+      await page.goto(`${t.url}/console/partners/isles`)
+      const agreements = page.locator('section[aria-labelledby="agreements-title"] .table-wrap')
+      await agreements.waitFor()
+      expect(await agreements.evaluate((e) => e.scrollWidth - e.clientWidth)).toBeLessThanOrEqual(0)
+    } finally {
+      await page.setViewportSize({ width: 1360, height: 900 })
+    }
+  })
 })
 
 if (!HAVE_CHROMIUM) {

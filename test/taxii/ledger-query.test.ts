@@ -90,7 +90,9 @@ describe('GET /ledger/inclusion?object=&modified=', () => {
     await t.node.services.policy.addPartner({ id: 'quiet', name: 'Quiet Desk', kind: 'police' }, 'test')
     const none = await t.get(`/ledger/inclusion?log=partner:quiet&object=${object.id}`)
     expect(none.status).toBe(404)
-    expect(((await none.json()) as { description: string }).description).toMatch(/^an entry of the empty log partner:quiet does not exist/)
+    expect(((await none.json()) as { description: string }).description).toMatch(
+      /^an entry of the empty log partner:quiet does not exist/,
+    )
     // a size asked of it is still out of range
     expect((await t.get(`/ledger/inclusion?log=partner:quiet&index=0&size=1`)).status).toBe(400)
   })

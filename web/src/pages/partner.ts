@@ -284,7 +284,7 @@ export async function renderPartner(
       clear(
         body,
         heading(page.partner.name, `${page.partner.kind} · ${page.partner.identity_id}`),
-        h('div', { class: 'grid two' }, previewPanel(page, name, admin), agreementsSection(page)),
+        h('div', { class: 'grid two lead-narrow' }, previewPanel(page, name, admin), agreementsSection(page)),
         ordersSection(page, change, () => void load(), matrix),
         disclosuresSection(page),
       )
