@@ -7,7 +7,7 @@
  */
 
 import { compareTimestamps } from '../stix/timestamp.js'
-import type { DisclosureEntry, Entry, OrderEntry } from './entry.js'
+import type { Entry, OrderEntry } from './entry.js'
 import { leafHash } from './hash.js'
 import type { ReportRow } from './recipient.js'
 import { appendPacked, type Frontier, frontierRoot } from './tree.js'
@@ -37,6 +37,24 @@ export interface AuditedEntry {
   entry: Entry
 }
 
+/** What the audit keeps of a log: its orders whole, of each disclosure only when and what (a log may be long). */
+export class LogDigest {
+  readonly orders: { index: number; order: OrderEntry }[] = []
+  readonly disclosures: { index: number; disclosedAt: string; objectId: string }[] = []
+
+  add({ index, entry }: AuditedEntry): void {
+    if (entry.kind === 'order') this.orders.push({ index, order: entry })
+    else if (entry.kind === 'disclosure')
+      this.disclosures.push({ index, disclosedAt: entry.disclosedAt, objectId: entry.objectId })
+  }
+
+  static of(entries: readonly AuditedEntry[]): LogDigest {
+    const digest = new LogDigest()
+    for (const e of entries) digest.add(e)
+    return digest
+  }
+}
+
 interface Suspension {
   index: number
   order: OrderEntry
@@ -50,10 +68,7 @@ const within = (t: string, from: string, to: string | undefined) =>
   compareTimestamps(t, from) >= 0 && (to === undefined || compareTimestamps(t, to) < 0)
 
 /** The first resumption (by effective time) that lifts each suspension. */
-function suspensionsIn(entries: readonly AuditedEntry[]): Suspension[] {
-  const orders = entries.flatMap((e) =>
-    e.entry.kind === 'order' ? [{ index: e.index, order: e.entry }] : [],
-  )
+function suspensionsIn(orders: LogDigest['orders']): Suspension[] {
   const lifts = new Map<string, OrderEntry>()
   for (const { order } of orders) {
     const lifted = (order.scope as { lifts?: unknown } | null)?.lifts
@@ -83,11 +98,9 @@ const isWhole = (order: OrderEntry) =>
  * whole-partner order with any is failed; a narrowed one is reported with the count, since its scope is only
  * committed to in the partner's log (the node can open the commitment to show which it allowed).
  */
-export function suspensionRows(entries: readonly AuditedEntry[]): ReportRow[] {
-  const disclosures = entries.flatMap((e) =>
-    e.entry.kind === 'disclosure' ? [{ index: e.index, entry: e.entry as DisclosureEntry }] : [],
-  )
-  return suspensionsIn(entries).map(({ index, order, enforcedFrom, lift }) => {
+export function suspensionRows(log: LogDigest): ReportRow[] {
+  const { disclosures } = log
+  return suspensionsIn(log.orders).map(({ index, order, enforcedFrom, lift }) => {
     const item = `${isWhole(order) ? 'suspension of all sharing' : 'narrowed suspension'} ${order.orderId} (leaf ${index})`
     const until = lift?.effectiveFrom
     if (until !== undefined && compareTimestamps(until, order.effectiveFrom) <= 0)
@@ -95,16 +108,14 @@ export function suspensionRows(entries: readonly AuditedEntry[]): ReportRow[] {
     const backdated =
       enforcedFrom === order.effectiveFrom ? '' : ` (backdated to ${order.effectiveFrom}, recorded then)`
     const period = `in force from ${enforcedFrom}${backdated} ${until === undefined ? 'and not lifted in this log' : `to ${until}, lifted by ${lift!.orderId}`}`
-    const during = disclosures.filter((d) => within(d.entry.disclosedAt, enforcedFrom, until))
+    const during = disclosures.filter((d) => within(d.disclosedAt, enforcedFrom, until))
     const after =
-      until === undefined
-        ? undefined
-        : disclosures.find((d) => compareTimestamps(d.entry.disclosedAt, until) >= 0)
+      until === undefined ? undefined : disclosures.find((d) => compareTimestamps(d.disclosedAt, until) >= 0)
     const resumed =
       until === undefined
         ? ''
         : after
-          ? `; disclosure resumed at ${after.entry.disclosedAt} (leaf ${after.index})`
+          ? `; disclosure resumed at ${after.disclosedAt} (leaf ${after.index})`
           : '; nothing disclosed since the lift'
     if (during.length === 0)
       return {
@@ -113,7 +124,7 @@ export function suspensionRows(entries: readonly AuditedEntry[]): ReportRow[] {
         reason: `${period}; the log records nothing disclosed to you in that time${resumed}`,
       }
     const first = during[0]!
-    const count = `${during.length} disclosure${during.length === 1 ? '' : 's'} recorded in that time, the first at ${first.entry.disclosedAt} (leaf ${first.index}, ${first.entry.objectId})`
+    const count = `${during.length} disclosure${during.length === 1 ? '' : 's'} recorded in that time, the first at ${first.disclosedAt} (leaf ${first.index}, ${first.objectId})`
     return isWhole(order)
       ? { item, status: 'failed', reason: `${period}; yet ${count}` }
       : {

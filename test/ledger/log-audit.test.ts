@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { DisclosureEntry, Entry, OrderEntry } from '../../src/ledger/entry.js'
 import { leafHash } from '../../src/ledger/hash.js'
-import { type AuditedEntry, RootRebuild, suspensionRows } from '../../src/ledger/log-audit.js'
+import { LogDigest, RootRebuild, suspensionRows } from '../../src/ledger/log-audit.js'
 import { referenceRoot } from '../../src/ledger/reference.js'
 
 const t = (hhmm: string) => `2026-03-02T${hhmm}:00.000000Z`
@@ -43,7 +43,7 @@ function disclosure(
   }
 }
 
-const indexed = (entries: Entry[]): AuditedEntry[] => entries.map((entry, index) => ({ index, entry }))
+const indexed = (entries: Entry[]) => LogDigest.of(entries.map((entry, index) => ({ index, entry })))
 
 describe('suspensionRows', () => {
   it('proves a whole-partner order nothing was disclosed under, with its times and the resumed flow', () => {

@@ -2,7 +2,7 @@ import type { Checkpoint } from '../../ledger/checkpoint.js'
 import { decodeEntry } from '../../ledger/entry.js'
 import { LedgerError } from '../../ledger/errors.js'
 import { bytesEqual, fromBase64Strict } from '../../ledger/hash.js'
-import { type AuditedEntry, RootRebuild, suspensionRows } from '../../ledger/log-audit.js'
+import { LogDigest, RootRebuild, suspensionRows } from '../../ledger/log-audit.js'
 import type { ReportRow } from '../../ledger/recipient.js'
 
 /** The node answers at most this many entries a request. */
@@ -19,7 +19,7 @@ export async function auditLog(
 ): Promise<ReportRow[]> {
   const item = `every entry of ${log} up to size ${checkpoint.size}`
   const rebuild = new RootRebuild()
-  const entries: AuditedEntry[] = []
+  const digest = new LogDigest()
   while (rebuild.size < checkpoint.size) {
     const start = rebuild.size
     const end = Math.min(start + PAGE, checkpoint.size)
@@ -32,7 +32,7 @@ export async function auditLog(
     rebuild.add(leaves)
     for (const [i, leaf] of leaves.entries()) {
       try {
-        entries.push({ index: start + i, entry: decodeEntry(leaf) })
+        digest.add({ index: start + i, entry: decodeEntry(leaf) })
       } catch (error) {
         if (!(error instanceof LedgerError)) throw error
         return [
@@ -46,8 +46,8 @@ export async function auditLog(
       { item, status: 'failed', reason: 'the entries the node answered do not rebuild the signed root' },
     ]
   return [
-    { item, status: 'proven', reason: `${entries.length} entries rebuild the signed root` },
-    ...suspensionRows(entries),
+    { item, status: 'proven', reason: `${rebuild.size} entries rebuild the signed root` },
+    ...suspensionRows(digest),
   ]
 }
 
