@@ -106,7 +106,9 @@ export function suspensionRows(log: LogDigest): ReportRow[] {
     if (until !== undefined && compareTimestamps(until, order.effectiveFrom) <= 0)
       return { item, status: 'proven', reason: `cancelled by ${lift!.orderId} before it took effect` }
     const backdated =
-      enforcedFrom === order.effectiveFrom ? '' : ` (backdated to ${order.effectiveFrom}, recorded then)`
+      enforcedFrom === order.effectiveFrom
+        ? ''
+        : ` (when it was recorded; it is backdated to ${order.effectiveFrom})`
     const period = `in force from ${enforcedFrom}${backdated} ${until === undefined ? 'and not lifted in this log' : `to ${until}, lifted by ${lift!.orderId}`}`
     const during = disclosures.filter((d) => within(d.disclosedAt, enforcedFrom, until))
     const after =

@@ -223,13 +223,16 @@ export interface PartnerPage {
   }[]
   orders: {
     id: string
-    status: 'scheduled' | 'active' | 'lifted'
+    /** `cancelled`: lifted at or before its start, so it never came into force. */
+    status: 'scheduled' | 'active' | 'lifted' | 'cancelled'
     scope: string
     /** Absent on a partner's own page: the reason is internal (docs/POLICY.md, what the ledger says). */
     reason?: string
     reference?: string
     issuer: string
     effective_from: string
+    /** Set when it was recorded after its effective time: reads before this instant were served without it. */
+    backdated_until?: string
     lifted_at?: string
     /** The resumption that lifts it: who ordered the lift and why (the reason is absent on a partner's page). */
     lift?: { order: string; issuer: string; reason?: string; scheduled: boolean }

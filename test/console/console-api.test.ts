@@ -258,6 +258,39 @@ describe('console API', () => {
     expect(own.lift).toEqual({ order: lift.id, issuer: 'deputy director', scheduled: false })
   })
 
+  it('shows a cancelled order as never in force, and a backdated one with when reads began to obey it', async () => {
+    const start = new Date(Date.now() + 3_600_000).toISOString()
+    const scheduled = await t.node.services.policy.suspend({
+      partner: 'isles',
+      at: start,
+      reason: 'planned',
+      issuer: 'duty officer',
+    })
+    await t.node.services.policy.resume({
+      order: scheduled.id,
+      at: start,
+      reason: 'called off',
+      issuer: 'duty officer',
+    })
+    const backdated = await t.node.services.policy.suspend({
+      partner: 'isles',
+      at: '2026-01-01T00:00:00Z',
+      reason: 'given by telephone',
+      issuer: 'duty officer',
+    })
+    try {
+      const orders = (await api<PartnerPage>('partners/isles')).body.orders
+      const cancelled = orders.find((o) => o.id === scheduled.id)!
+      expect(cancelled.status).toBe('cancelled')
+      expect(cancelled).not.toHaveProperty('lifted_at')
+      const late = orders.find((o) => o.id === backdated.id)!
+      expect(late).toMatchObject({ status: 'active', backdated_until: backdated.recorded_at })
+      expect(orders.find((o) => o.id === scheduled.id)).not.toHaveProperty('backdated_until')
+    } finally {
+      await t.node.services.policy.resume({ order: backdated.id, reason: 'over', issuer: 'duty officer' })
+    }
+  })
+
   it('marks a lift that is still to come as scheduled', async () => {
     const order = await t.node.services.policy.suspend({
       partner: 'isles',

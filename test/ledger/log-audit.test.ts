@@ -98,7 +98,7 @@ describe('suspensionRows', () => {
     expect(backdated).toMatchObject({ status: 'proven' })
     expect(backdated!.reason).toMatch(
       new RegExp(
-        `^in force from ${t('11:00').replace(/\./g, '\\.')} \\(backdated to ${t('10:00').replace(/\./g, '\\.')}, recorded then\\)`,
+        `^in force from ${t('11:00').replace(/\./g, '\\.')} \\(when it was recorded; it is backdated to ${t('10:00').replace(/\./g, '\\.')}\\)`,
       ),
     )
     expect(cancelled).toEqual({

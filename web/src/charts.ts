@@ -126,7 +126,15 @@ export function orderTimeline(orders: PartnerPage['orders'], now: string): HTMLE
       s('text', { x: x(nowMs) + 4, y: PAD.top + 2, class: 'tick now-label' }, 'now'),
       orders.map((o, i) => {
         const a = x(Date.parse(o.effective_from))
-        const b = x(o.lifted_at ? Date.parse(o.lifted_at) : o.status === 'lifted' ? nowMs : to)
+        const b = x(
+          o.lifted_at
+            ? Date.parse(o.lifted_at)
+            : o.status === 'cancelled'
+              ? Date.parse(o.effective_from)
+              : o.status === 'lifted'
+                ? nowMs
+                : to,
+        )
         return s(
           'rect',
           {

@@ -219,10 +219,13 @@ function ordersSection(
                   { class: 'meta' },
                   `${o.reason === undefined ? '' : `“${o.reason}” — `}${o.issuer}; from ${fmt.time(o.effective_from)}`,
                   o.lifted_at ? ` until ${fmt.time(o.lifted_at)}` : '',
+                  o.backdated_until
+                    ? ` · backdated: reads until ${fmt.time(o.backdated_until)} went out without it`
+                    : '',
                   o.reference ? ` · ref. ${o.reference}` : '',
                 ),
                 o.lift ? h('div', { class: 'meta lift' }, liftText(o.lift, o.lifted_at)) : null,
-                admin && o.status !== 'lifted'
+                admin && o.status !== 'lifted' && o.status !== 'cancelled'
                   ? h(
                       'button',
                       {
