@@ -64,21 +64,19 @@ export async function partnerPage(
   const orders = views.flatMap((view) => {
     const o = view.order
     const lift = view.liftedBy === undefined ? undefined : byId.get(view.liftedBy)
-    // a lift at or before the start cancels it (policy-views): it never was in force, so it has no end
-    const cancelled = view.liftedAt !== undefined && Date.parse(view.liftedAt) <= Date.parse(o.effective_from)
-    const backdated = Date.parse(o.recorded_at) > Date.parse(o.effective_from)
     if (o.kind !== 'suspension' || view.status === 'resumption') return []
     return [
       {
         id: o.id,
-        status: cancelled ? 'cancelled' : view.status,
+        // it never was in force, so it has no end to show
+        status: view.cancelled ? 'cancelled' : view.status,
         scope: scopeText(o.scope, aliases),
         reason: o.reason,
         ...(o.reference ? { reference: o.reference } : {}),
         issuer: o.issuer,
         effective_from: o.effective_from,
-        ...(backdated ? { backdated_until: o.recorded_at } : {}),
-        ...(view.liftedAt && !cancelled ? { lifted_at: view.liftedAt } : {}),
+        ...(view.backdatedUntil ? { backdated_until: view.backdatedUntil } : {}),
+        ...(view.liftedAt && !view.cancelled ? { lifted_at: view.liftedAt } : {}),
         ...(lift
           ? {
               lift: {

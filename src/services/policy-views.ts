@@ -222,6 +222,13 @@ export interface OrderView {
   liftedAt?: string
   /** On a suspension: the resumption lifting it takes effect after now, so the suspension is in force till then. */
   liftScheduled?: true
+  /** On a suspension: lifted at or before its start, so it never came into force. */
+  cancelled?: true
+  /**
+   * On a suspension recorded after its effective time: when it was recorded, the first instant a read obeyed
+   * it (what was served between the two went out without it).
+   */
+  backdatedUntil?: string
   /** On a resumption: it takes effect after now. */
   scheduled?: true
   /** On a resumption: it takes effect at or before the suspension's start, which therefore never comes into force. */
@@ -260,13 +267,17 @@ function viewOf(order: Order, orders: readonly Order[], t: number): OrderView {
   // a lift at or before the start cancels the order: it never comes into force, so it reads as lifted already
   const lifted = lift !== undefined && (!future(lift) || cancels(lift, order))
   const status = lifted ? 'lifted' : future(order) ? 'scheduled' : 'active'
-  if (lift === undefined) return { order, status }
+  const backdated =
+    (parseInstant(order.recorded_at) ?? 0) > effectiveAt(order) ? { backdatedUntil: order.recorded_at } : {}
+  if (lift === undefined) return { order, status, ...backdated }
   return {
     order,
     status,
     liftedBy: lift.id,
     liftedAt: lift.effective_from,
     ...(status !== 'lifted' ? { liftScheduled: true } : {}),
+    ...(cancels(lift, order) ? { cancelled: true } : {}),
+    ...backdated,
   }
 }
 

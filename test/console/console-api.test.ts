@@ -233,13 +233,15 @@ describe('console API', () => {
     }
   })
 
+  /** An order about Isles from the duty officer, unless told otherwise: the lift tests below issue several. */
+  const suspendIsles = (o: { reason: string; at?: string; issuer?: string }) =>
+    t.node.services.policy.suspend({ partner: 'isles', issuer: 'duty officer', ...o })
+  const lift = (o: { order: string; reason: string; at?: string; issuer?: string }) =>
+    t.node.services.policy.resume({ issuer: 'duty officer', ...o })
+
   it('shows who lifted an order and why; the partner sees who, not why', async () => {
-    const order = await t.node.services.policy.suspend({
-      partner: 'isles',
-      reason: 'audit of the channel',
-      issuer: 'duty officer',
-    })
-    const lift = await t.node.services.policy.resume({
+    const order = await suspendIsles({ reason: 'audit of the channel' })
+    const resumption = await lift({
       order: order.id,
       reason: 'internal: audit closed',
       issuer: 'deputy director',
@@ -249,35 +251,20 @@ describe('console API', () => {
     const asAdmin = await find()
     expect(asAdmin.status).toBe('lifted')
     expect(asAdmin.lift).toEqual({
-      order: lift.id,
+      order: resumption.id,
       issuer: 'deputy director',
       reason: 'internal: audit closed',
       scheduled: false,
     })
     const own = await find(key('isles'))
-    expect(own.lift).toEqual({ order: lift.id, issuer: 'deputy director', scheduled: false })
+    expect(own.lift).toEqual({ order: resumption.id, issuer: 'deputy director', scheduled: false })
   })
 
   it('shows a cancelled order as never in force, and a backdated one with when reads began to obey it', async () => {
     const start = new Date(Date.now() + 3_600_000).toISOString()
-    const scheduled = await t.node.services.policy.suspend({
-      partner: 'isles',
-      at: start,
-      reason: 'planned',
-      issuer: 'duty officer',
-    })
-    await t.node.services.policy.resume({
-      order: scheduled.id,
-      at: start,
-      reason: 'called off',
-      issuer: 'duty officer',
-    })
-    const backdated = await t.node.services.policy.suspend({
-      partner: 'isles',
-      at: '2026-01-01T00:00:00Z',
-      reason: 'given by telephone',
-      issuer: 'duty officer',
-    })
+    const scheduled = await suspendIsles({ at: start, reason: 'planned' })
+    await lift({ order: scheduled.id, at: start, reason: 'called off' })
+    const backdated = await suspendIsles({ at: '2026-01-01T00:00:00Z', reason: 'given by telephone' })
     try {
       const orders = (await api<PartnerPage>('partners/isles')).body.orders
       const cancelled = orders.find((o) => o.id === scheduled.id)!
@@ -287,28 +274,19 @@ describe('console API', () => {
       expect(late).toMatchObject({ status: 'active', backdated_until: backdated.recorded_at })
       expect(orders.find((o) => o.id === scheduled.id)).not.toHaveProperty('backdated_until')
     } finally {
-      await t.node.services.policy.resume({ order: backdated.id, reason: 'over', issuer: 'duty officer' })
+      await lift({ order: backdated.id, reason: 'over' })
     }
   })
 
   it('marks a lift that is still to come as scheduled', async () => {
-    const order = await t.node.services.policy.suspend({
-      partner: 'isles',
-      reason: 'drill',
-      issuer: 'duty officer',
-    })
+    const order = await suspendIsles({ reason: 'drill' })
     const later = new Date(Date.now() + 3_600_000).toISOString()
-    await t.node.services.policy.resume({
-      order: order.id,
-      reason: 'drill ends',
-      issuer: 'duty officer',
-      at: later,
-    })
+    await lift({ order: order.id, reason: 'drill ends', at: later })
     try {
       const view = (await api<PartnerPage>('partners/isles')).body.orders.find((o) => o.id === order.id)!
       expect(view).toMatchObject({ status: 'active', lifted_at: later, lift: { scheduled: true } })
     } finally {
-      await t.node.services.policy.resume({ order: order.id, reason: 'drill over', issuer: 'duty officer' })
+      await lift({ order: order.id, reason: 'drill over' })
     }
   })
 

@@ -11,6 +11,7 @@ import { parseNote } from '../../ledger/note.js'
 import { nodeVerifierKeyProblem } from '../../ledger/note-key.js'
 import { checkExtension, checkInclusion, openCheckpointWith, type ReportRow } from '../../ledger/recipient.js'
 import { repeatedMember } from '../../stix/repeated-member.js'
+import { compareTimestamps } from '../../stix/timestamp.js'
 import { CliError } from '../errors.js'
 import { auditLog } from './ledger-audit-log.js'
 
@@ -243,9 +244,11 @@ function receiptDisclosure(
 ): { disclosure: ProvenDisclosure; when: string } | { refusal: string } {
   const byIndex = [...disclosures].sort((a, b) => a.index - b.index)
   const last = byIndex.at(-1)!
-  const since = receivedAfter === undefined ? undefined : Date.parse(receivedAfter)
+  // entries keep microseconds, which Date.parse would drop
   const eligible =
-    since === undefined ? byIndex : byIndex.filter((d) => Date.parse(d.entry.disclosedAt) >= since)
+    receivedAfter === undefined
+      ? byIndex
+      : byIndex.filter((d) => compareTimestamps(d.entry.disclosedAt, receivedAfter) >= 0)
   const chosen = eligible.at(-1)
   if (chosen === undefined)
     return {

@@ -110,14 +110,13 @@ function historyText(view: OrderView, labels: Map<string, string>): string {
 }
 
 /** A suspension's state; once a resumption lifts it, the span it was in force, or until when it will be. */
-function suspensionState({ order, status, liftedAt, liftedBy, liftScheduled }: OrderView): string {
+function suspensionState(view: OrderView): string {
+  const { order, status, liftedAt, liftedBy, liftScheduled, backdatedUntil } = view
   // a backdated order is in the record from its effective time, but no read before it was recorded obeyed it
-  const backdated = Date.parse(order.recorded_at) > Date.parse(order.effective_from)
-  const applied = backdated ? `BACKDATED, applied to reads from ${stamp(order.recorded_at)}` : ''
-  if (liftedAt === undefined) return backdated ? `${status}, ${applied}` : status
-  if (Date.parse(liftedAt) <= Date.parse(order.effective_from))
-    return `cancelled by ${liftedBy}, never in force`
-  const note = backdated ? `; ${applied}` : ''
+  const applied = backdatedUntil ? `BACKDATED, applied to reads from ${stamp(backdatedUntil)}` : ''
+  if (liftedAt === undefined) return backdatedUntil ? `${status}, ${applied}` : status
+  if (view.cancelled) return `cancelled by ${liftedBy}, never in force`
+  const note = backdatedUntil ? `; ${applied}` : ''
   if (liftScheduled) return `${status}, until ${stamp(liftedAt)} when ${liftedBy} lifts it (scheduled)${note}`
   return `in force ${stamp(order.effective_from)} – ${stamp(liftedAt)}, lifted by ${liftedBy}${note}`
 }

@@ -99,13 +99,18 @@ function withoutReason<T extends { reason?: string }>({ reason: _reason, ...rest
 }
 
 function partnerSafe(page: PartnerPage): PartnerPage {
-  const orders = page.orders.map(({ reason: _reason, lift, ...o }) => ({
-    ...o,
-    scope: o.scope === WHOLE_PARTNER ? o.scope : 'narrowed sharing (scope withheld)',
-    ...(lift ? { lift: withoutReason(lift) } : {}),
-  }))
+  const orders = page.orders
+    .map((order) => withoutReason(order))
+    .map(({ lift, ...o }) => ({
+      ...o,
+      scope: o.scope === WHOLE_PARTNER ? o.scope : 'narrowed sharing (scope withheld)',
+      ...(lift ? { lift: withoutReason(lift) } : {}),
+    }))
   return { ...page, orders, ...(page.preview ? { preview: partnerSafePreview(page.preview) } : {}) }
 }
+
+/** The predefined STIX 2.1 types, sorted once. */
+const STIX_TYPES = [...TYPE_SPECS.keys()].sort()
 
 /**
  * The console's own API (`/console-api/…`): views that combine policy, ledger and store for one screen each.
@@ -198,7 +203,7 @@ export function consoleRoutes(services: NodeServices): JsonRoute[] {
       method: 'GET',
       path: ['types'],
       roles: INTEL,
-      handle: async () => [...TYPE_SPECS.keys()].sort(),
+      handle: async () => STIX_TYPES,
     },
     {
       method: 'GET',
