@@ -115,6 +115,11 @@ function parserError(error: NodeJS.ErrnoException): TaxiiError | undefined {
         `the request line and headers are limited to ${maxHeaderSize} bytes`,
         { errorCode: 'headers-too-large' },
       )
+    case 'HPE_INVALID_METHOD':
+      // RFC 9110 §9.1: a method the server does not recognise is 501; a known one it refuses is 405
+      return new TaxiiError(501, 'Not implemented', 'the request method is not one this node knows', {
+        errorCode: 'not-implemented',
+      })
     case 'ERR_HTTP_REQUEST_TIMEOUT':
       return new TaxiiError(408, 'Request timeout', 'the request took too long to arrive', {
         errorCode: 'request-timeout',

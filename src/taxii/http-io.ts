@@ -42,7 +42,8 @@ export function send(res: ServerResponse, reply: Reply, contentType: string): vo
   // encode once: a page of objects is a megabyte, and measuring then writing the string encodes it twice
   const body = Buffer.from(reply.body, 'utf8')
   res.writeHead(reply.status, {
-    'Content-Type': contentType,
+    // a reply without a body (a DELETE's) declares no media type a client would try to parse
+    ...(body.length > 0 ? { 'Content-Type': contentType } : {}),
     'Content-Length': body.length,
     'Cache-Control': 'no-store',
     ...reply.headers,

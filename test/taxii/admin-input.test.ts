@@ -642,6 +642,19 @@ describe('errors outside the routes', () => {
       http_status: '501',
     })
   })
+
+  it('a method HTTP does not define answers 501, while one it defines but the resource refuses is 405', async () => {
+    const unknown = await exchange(`FOO /taxii2/ HTTP/1.1\r\nHost: node.invalid\r\nAccept: ${TAXII}\r\n\r\n`)
+    const [head, body] = unknown.split('\r\n\r\n')
+    expect(head).toMatch(/^HTTP\/1\.1 501 Not Implemented\r\n/)
+    expect(head).toContain(`Content-Type: ${TAXII}`)
+    expect(JSON.parse(body!)).toMatchObject({ error_code: 'not-implemented', http_status: '501' })
+    const known = await exchange(
+      `PUT /taxii2/ HTTP/1.1\r\nHost: node.invalid\r\nAccept: ${TAXII}\r\nAuthorization: Bearer ${t.adminKey}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`,
+    )
+    expect(known).toMatch(/^HTTP\/1\.1 405 Method Not Allowed\r\n/)
+    expect(known).toMatch(/\r\nallow: GET\r\n/i)
+  })
 })
 
 describe('names an order or agreement may use', () => {

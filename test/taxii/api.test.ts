@@ -219,6 +219,14 @@ describe.each(STORES)('TAXII API on $name', (adapter) => {
       )
       expect(status.successes[0]).toEqual({ id: sco.id, version: manifest.objects[0].version })
       expect(status.failures[0]).toMatchObject({ id: bare.id, version: status.request_timestamp })
+      // posted again: unchanged, and its version is still the one the manifest names, not this request's time
+      const again = await json(
+        await t.post(`${root}/collections/${collectionId}/objects/`, { objects: [sco] }),
+      )
+      expect(again.request_timestamp).not.toBe(manifest.objects[0].version)
+      expect(again.successes).toEqual([
+        { id: sco.id, version: manifest.objects[0].version, message: 'already stored; nothing changed' },
+      ])
     })
 
     it('rejects an indicator whose STIX pattern is malformed or names an unknown property, saying where', async () => {
@@ -354,14 +362,14 @@ describe.each(STORES)('TAXII API on $name', (adapter) => {
           })
         ).status,
       ).toBe(403)
-      expect(
-        (
-          await fetch(`${t.url}${path}`, {
-            method: 'DELETE',
-            headers: { Accept: TAXII, Authorization: `Bearer ${t.adminKey}` },
-          })
-        ).status,
-      ).toBe(200)
+      const deleted = await fetch(`${t.url}${path}`, {
+        method: 'DELETE',
+        headers: { Accept: TAXII, Authorization: `Bearer ${t.adminKey}` },
+      })
+      expect(deleted.status).toBe(200)
+      // no body (TAXII 2.1 §5.7), so no media type a client would try to parse as one
+      expect(await deleted.text()).toBe('')
+      expect(deleted.headers.get('content-type')).toBeNull()
       expect((await t.get(path)).status).toBe(404)
     })
   })

@@ -4,7 +4,7 @@ import { storeReceived } from '../../federation/received.js'
 import { prepareObjects } from '../../ingest/prepare.js'
 import { repeatedMember } from '../../stix/repeated-member.js'
 import { formatMicros, nowMicros } from '../../store/time.js'
-import type { StatusDetail, StatusRecord } from '../../store/types.js'
+import type { PutOutcome, StatusDetail, StatusRecord, Store } from '../../store/types.js'
 import type { RequestContext } from '../context.js'
 import { visibleCollection } from '../context.js'
 import { badRequest, forbidden, notFound, TaxiiError } from '../errors.js'
@@ -36,6 +36,21 @@ function statusVersion(posted: readonly unknown[], requestTimestamp: string) {
       if (!created.has(o.id)) created.set(o.id, o.created)
   }
   return (id: string, dateAdded?: string): string => dateAdded ?? created.get(id) ?? requestTimestamp
+}
+
+/**
+ * When the versions already stored without `modified` or `created` (SCOs: one version each) were added, which
+ * is their version in the manifest; the request's time would name a version the node does not hold.
+ */
+async function addedBefore(
+  store: Store,
+  collectionId: string,
+  outcomes: readonly PutOutcome[],
+): Promise<Map<string, string>> {
+  const ids = outcomes.filter((o) => o.result === 'unchanged' && o.version === undefined).map((o) => o.id)
+  if (ids.length === 0) return new Map()
+  const held = await store.queryObjects({ collectionId, ids, versions: [{ kind: 'all' }], limit: ids.length })
+  return new Map(held.items.map((v) => [v.id, v.dateAdded]))
 }
 
 export async function postObjects(ctx: RequestContext): Promise<Reply> {
@@ -91,6 +106,8 @@ export async function postObjects(ctx: RequestContext): Promise<Reply> {
     : await store.putObjects(collection.id, pushed.accepted)
   const successes: StatusDetail[] = []
   const versionOf = statusVersion(objects, requestTimestamp)
+  // a partner is not told when its unchanged objects were added: that would say they were here already
+  const storedAt = partnerId ? new Map<string, string>() : await addedBefore(store, collection.id, outcomes)
   const failures: StatusDetail[] = [...prepared.rejected, ...pushed.refused].map(
     ({ id, version, message }) => ({
       id,
@@ -102,7 +119,7 @@ export async function postObjects(ctx: RequestContext): Promise<Reply> {
   for (const o of outcomes) {
     const detail = {
       id: o.id,
-      version: o.version ?? versionOf(o.id, o.result === 'added' ? o.dateAdded : undefined),
+      version: o.version ?? versionOf(o.id, o.result === 'added' ? o.dateAdded : storedAt.get(o.id)),
     }
     if (o.result === 'conflict') failures.push({ ...detail, message: o.message })
     else {
