@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import type { AgreementEntry, OrderEntry } from '../ledger/entry.js'
 import { canonicalJson, type JsonValue } from '../ledger/entry.js'
 import { sha256Hex } from '../ledger/hash.js'
+import { changesNothing } from '../policy/amendment.js'
 import { type CompiledPolicy, compileSnapshot } from '../policy/compile.js'
 import {
   ADMIRALTY_CREDIBILITY,
@@ -366,6 +367,10 @@ export class PolicyService {
       recorded_by: by,
       ...(input.withdrawn ? { withdrawn: true } : {}),
     }
+    if (last && !agreement.withdrawn && changesNothing(previous, agreement))
+      fail(
+        `agreement "${last.id}" already says exactly this (v${last.version}): an amendment that changes nothing is not recorded`,
+      )
     return agreement
   }
 

@@ -82,6 +82,23 @@ describe('agreements amend', () => {
     })
   })
 
+  it('refuses an amendment repeating the terms in force, so the history records only changes', async () => {
+    const id = await add('--max-tlp', 'green')
+    const again = await run('agreements', 'amend', id, '--collections', 'vessels', '--max-tlp', 'green')
+    expect(again.stderr).toBe(
+      `sluice: agreement "${id}" already says exactly this (v1): an amendment that changes nothing is not recorded\n`,
+    )
+    expect(again.code).toBe(1)
+    const listed = JSON.parse((await run('agreements', 'list', '--json')).stdout) as { id: string }[]
+    expect(listed.filter((a) => a.id === id)).toHaveLength(1)
+  })
+
+  it('asks for the agreement before its terms when none is named', async () => {
+    const r = await run('agreements', 'amend', '--max-tlp', 'amber')
+    expect(r.stderr).toBe('sluice: name the agreement after the action\n')
+    expect(r.code).toBe(2)
+  })
+
   it('names an unknown agreement instead of asking for a partner', async () => {
     const r = await run(
       'agreements',

@@ -154,11 +154,13 @@ export async function run(args: string[]): Promise<void> {
       action === 'add' ? 'a new agreement' : 'amending an agreement',
       'POST /admin/agreements (a narrowing amendment takes effect there at once)',
     )
+    // which agreement first: "--collections is required" would send the officer to the wrong omission
+    const amended = action === 'amend' ? operand(id, 'agreement') : undefined
     const collections = required(values.collections, 'collections')
     const list = (v: string | undefined) => (v === undefined ? undefined : stringList(v, 'list'))
     const a = await policy.putAgreement(
       {
-        ...(action === 'amend' ? { id: operand(id, 'agreement') } : {}),
+        ...(amended ? { id: amended } : {}),
         // an amendment stays with its agreement's partner, so it need not be named again
         ...(action === 'add' || values.partner !== undefined
           ? { partner: required(values.partner, 'partner') }
