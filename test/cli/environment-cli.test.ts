@@ -2,7 +2,7 @@
  * What an operator's environment can get wrong, found by an audit that ran every command against it: each
  * is one line on stderr and a non-zero exit, and creates nothing.
  */
-import { spawn } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import {
   closeSync,
   existsSync,
@@ -20,6 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createServices } from '../../src/server/services.js'
 import { openStore } from '../../src/store/open.js'
 import { CLI, runCli } from './run-cli.js'
+import { startServe } from './serve-child.js'
 
 const oneLine = (stderr: string) => expect(stderr).toMatch(/^sluice: [^\n]+\n$/)
 
@@ -56,6 +57,38 @@ describe('sluice and its environment', () => {
     oneLine(r.stderr)
     expect(r.stderr).toMatch(/no space left on device/i)
     expect(r.code).toBe(1)
+  })
+
+  it('refuses an on/off setting it cannot read, and reads the usual spellings of on', async () => {
+    for (const name of ['SLUICE_FOUR_EYES', 'SLUICE_FEDERATION', 'SLUICE_LEDGER_WRITER']) {
+      const r = await runCli(['serve', '--data', node, '--port', '0'], { env: { [name]: 'maybe' } })
+      expect([r.code, r.stderr]).toEqual([
+        2,
+        `sluice: ${name} must be on or off (1/0, true/false, yes/no), not "maybe"\n`,
+      ])
+    }
+    // SLUICE_FOUR_EYES=true once read as off: the node served without the second officer asked for
+    const running: ChildProcess[] = []
+    try {
+      await startServe(['--data', node], /is serving TAXII/, running, { SLUICE_FOUR_EYES: 'true' })
+    } finally {
+      for (const child of running) child.kill()
+      await Promise.all(running.map((child) => new Promise((done) => child.once('exit', done))))
+    }
+    const add = await runCli([
+      'agreements',
+      'add',
+      '--partner',
+      'nobody',
+      '--collections',
+      '*',
+      '--max-tlp',
+      'clear',
+      '--data',
+      node,
+    ])
+    expect(add.stderr).toMatch(/four-eyes/)
+    expect(add.code).not.toBe(0)
   })
 
   it('refuses an empty file, or a database without a node, rather than make it one', async () => {

@@ -5,6 +5,7 @@ import type { RateLimit } from '../../ops/rate-limit.js'
 import { TlsSetupError } from '../../ops/tls-check.js'
 import { createNode } from '../../server/node.js'
 import { holdServingLock, storeLocation } from '../../store/open.js'
+import { envSwitch } from '../env-switch.js'
 import { CliError } from '../errors.js'
 import { dataLocation, integer, parse } from '../options.js'
 
@@ -104,6 +105,9 @@ export async function run(args: string[]): Promise<void> {
     throw new CliError('--mtls needs --tls-cert and --tls-key', 2)
   const level = values['log-level'] ?? process.env.SLUICE_LOG_LEVEL ?? 'info'
   if (!isLogLevel(level)) throw new CliError('--log-level must be debug, info, warn, error or silent', 2)
+  const fourEyes = values['four-eyes'] === true || envSwitch('SLUICE_FOUR_EYES') === true
+  const federation = !(values['no-federation'] === true || envSwitch('SLUICE_FEDERATION') === false)
+  const ledgerWriter = values['ledger-writer'] === true || envSwitch('SLUICE_LEDGER_WRITER') === true
   const tls =
     tlsCert && tlsKey
       ? {
@@ -130,9 +134,9 @@ export async function run(args: string[]): Promise<void> {
     },
     logger: createLogger({ level }),
     ...(tls ? { tls } : {}),
-    fourEyes: values['four-eyes'] === true || process.env.SLUICE_FOUR_EYES === '1',
-    federation: !(values['no-federation'] === true || process.env.SLUICE_FEDERATION === 'off'),
-    ledgerWriter: values['ledger-writer'] === true || process.env.SLUICE_LEDGER_WRITER === 'on',
+    fourEyes,
+    federation,
+    ledgerWriter,
   }).catch((error: unknown) => {
     lock.release()
     if (error instanceof TlsSetupError) throw new CliError(error.message, 2)
