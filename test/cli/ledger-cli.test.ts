@@ -435,6 +435,17 @@ describe('ledger verify', () => {
       'sluice: --objects gives the member "name" twice in one object: what was received is ambiguous, so it cannot be proven\n',
     )
     expect(twice.code).toBe(2)
+    // a cut-off download: refused as not JSON, where the member scan used to spin for ever
+    for (const [file, cut] of [
+      ['quote.json', '"'],
+      ['cut.json', '["abc\\'],
+    ]) {
+      const r = await verify(['--objects', write(file, cut)])
+      expect(r.stderr).toBe(
+        'sluice: --objects must hold a STIX bundle, a TAXII envelope, a JSON array or JSON Lines\n',
+      )
+      expect(r.code).toBe(2)
+    }
   })
 
   it('says that a partner log with nothing in it records nothing disclosed', async () => {

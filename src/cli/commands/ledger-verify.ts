@@ -429,6 +429,8 @@ function inclusionProofs(value: unknown): { index: number; entry: Entry; proof: 
 function parseReceived(text: string, name: string): ReceivedObject[] {
   // a download that failed often leaves an empty file: that is not "nothing received"
   if (text.trim() === '') throw new CliError(`${name}: the file is empty (an empty TAXII envelope is {})`, 2)
+  // parsed first: the member scan reads valid JSON only, and loops on an unterminated string
+  const items = receivedItems(text.trim(), name)
   // JSON.parse keeps the last of two same-named members: bytes that say two things prove neither
   const repeated = repeatedMember(text)
   if (repeated !== undefined)
@@ -436,7 +438,7 @@ function parseReceived(text: string, name: string): ReceivedObject[] {
       `${name} gives the member "${repeated}" twice in one object: what was received is ambiguous, so it cannot be proven`,
       2,
     )
-  return receivedItems(text.trim(), name).map((item, i) => {
+  return items.map((item, i) => {
     if (!isReceivedObject(item))
       throw new CliError(`${name}: item ${i + 1} is not a STIX object (it needs string "type" and "id")`, 2)
     return item
