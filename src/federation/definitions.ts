@@ -288,6 +288,14 @@ export async function clearAlarm(
 ): Promise<void> {
   const feed = await ctx.state.feed(feedId)
   if (!feed) throw new FederationError('not_found', `no feed "${feedId}"`)
+  // clearing forgets the checkpoint the remote is checked against (and, without a given key, the key):
+  // a stray clear on a healthy feed would drop that protection for nothing
+  const before = await ctx.state.feedState(feedId)
+  if (options.vkey === undefined && before.health.status !== 'alarm' && before.ledger.status !== 'alarm')
+    throw new FederationError(
+      'invalid',
+      `feed "${feedId}" has no ledger alarm to clear (its ledger is ${before.ledger.status}); clearing would forget the checkpoint it checks the remote against`,
+    )
   const vkey = givenVkey(options.vkey, feed.verify)
   if (vkey !== undefined)
     await ctx.state.putFeed({
@@ -296,7 +304,7 @@ export async function clearAlarm(
       vkeyPinnedBy: options.by ?? 'unknown',
       vkeyPinnedAt: new Date(ctx.now()).toISOString(),
     })
-  const state = await ctx.state.feedState(feedId)
+  const state = before
   state.ledger = { status: 'unverified' }
   if (state.health.status === 'alarm') state.health.status = 'ok'
   await ctx.state.putFeedState(feedId, state)
