@@ -128,10 +128,21 @@ export function dataLocation(values: {
     throw new CliError('SLUICE_DATA is set but empty; name the data directory or unset it', 2)
   const dataDir =
     (typeof values.data === 'string' ? values.data : undefined) ?? process.env.SLUICE_DATA ?? 'data'
-  if (statSync(dataDir, { throwIfNoEntry: false })?.isDirectory() === false)
+  if (dataDirectoryStat(dataDir)?.isDirectory() === false)
     throw new CliError(`the data directory ${dataDir} is a file, not a directory`, 2)
   const db = (typeof values.db === 'string' ? values.db : undefined) ?? process.env.SLUICE_DB
   return { dataDir, ...(db ? { db } : {}) }
+}
+
+/** What the data directory is, if anything; a file on its way (`afile/sub`) is refused as one line. */
+function dataDirectoryStat(dataDir: string) {
+  try {
+    return statSync(dataDir, { throwIfNoEntry: false })
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOTDIR')
+      throw new CliError(`the data directory ${dataDir} lies under a file, not a directory`, 2)
+    throw new CliError(`cannot look at the data directory ${dataDir}: ${(error as Error).message}`)
+  }
 }
 
 /** The word a command's action acts on (`keys rotate PRINCIPAL_ID`), which is not an option. */

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto'
 import {
+  accessSync,
   chmodSync,
   closeSync,
+  constants,
   copyFileSync,
   existsSync,
   fsyncSync,
@@ -11,17 +13,21 @@ import {
   readFileSync,
   readSync,
   renameSync,
+  rmdirSync,
   rmSync,
+  type Stats,
   statSync,
   writeFileSync,
 } from 'node:fs'
-import { join } from 'node:path'
+import { basename, dirname, join, resolve } from 'node:path'
 import Database from 'better-sqlite3'
 import { GLOBAL_LOG } from '../ledger/log-id.js'
-import { holdSqliteLock } from '../store/sqlite/serving-lock.js'
+import { StoreOpenError } from '../store/errors.js'
+import { holdSqliteLock, type ServingLock, servingLockPath } from '../store/sqlite/serving-lock.js'
 import { SqliteStore } from '../store/sqlite/sqlite-store.js'
 import type { Store } from '../store/types.js'
 import { auditLedger, type LogAudit } from './ledger-audit.js'
+import { fileErrorWords, type NamedFileError, readSmallFile } from './named-file.js'
 import { sluiceVersion } from './version.js'
 
 /**
@@ -98,6 +104,62 @@ function ledgerSummary(audits: LogAudit[]): BackupManifest['ledger'] {
     .sort((a, b) => (a.log === GLOBAL_LOG ? -1 : b.log === GLOBAL_LOG ? 1 : a.log.localeCompare(b.log)))
 }
 
+/** What `path` is, or undefined where nothing is there (a missing directory on the way included). */
+function statIfAny(path: string): Stats | undefined {
+  try {
+    return statSync(path, { throwIfNoEntry: false })
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined
+    throw new BackupError(`cannot look at ${path}: ${fileErrorWords(error)}`)
+  }
+}
+
+function kindOf(stats: Stats): string {
+  if (stats.isFile()) return 'a file'
+  if (stats.isDirectory()) return 'a directory'
+  if (stats.isFIFO()) return 'a FIFO'
+  if (stats.isSocket()) return 'a socket'
+  if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'a device'
+  return 'something other than a file'
+}
+
+/**
+ * The directories that `dir` needs and that do not exist yet, outermost first, once checked that they
+ * can be made: the nearest one that exists must be a directory this process may write in. Refused here,
+ * a file on the way or a read-only directory costs nothing; found by mkdir, it would leave half a restore.
+ * `what` is the file or directory they are for, named in the refusal.
+ */
+function missingDirectories(dir: string, what: string): string[] {
+  const missing: string[] = []
+  let at = resolve(dir)
+  let found = statIfAny(at)
+  for (; found === undefined; found = statIfAny(at)) {
+    missing.unshift(at)
+    at = dirname(at)
+  }
+  if (!found.isDirectory()) throw new BackupError(`cannot write ${what}: ${at} is not a directory`)
+  try {
+    accessSync(at, constants.W_OK)
+  } catch (error) {
+    throw new BackupError(`cannot write ${what} in ${at}: ${fileErrorWords(error, true)}`)
+  }
+  return missing
+}
+
+/**
+ * Makes the directories missingDirectories named, one level at a time: Node's recursive mkdirSync
+ * never returns where mkdir fails with ENOENT under an existing directory (/proc).
+ */
+function makeDirectories(dirs: string[], mode?: number): void {
+  for (const dir of dirs)
+    try {
+      mkdirSync(dir, mode === undefined ? {} : { mode })
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST' && statIfAny(dir)?.isDirectory()) continue
+      throw new BackupError(`cannot create the directory ${dir}: ${fileErrorWords(error, true)}`)
+    }
+}
+
 /**
  * Takes an online backup: the store copies itself (SQLite's backup API, page
  * by page, while requests keep writing), then the copy is checked (integrity,
@@ -111,7 +173,7 @@ export async function backupNode(
     throw new BackupError(
       'this store cannot take an online backup; use its own tools (pg_dump for PostgreSQL)',
     )
-  const found = statSync(options.out, { throwIfNoEntry: false })
+  const found = statIfAny(options.out)
   if (found !== undefined && !found.isDirectory()) throw new BackupError(`${options.out} is not a directory`)
   if (found !== undefined && readdirSync(options.out).length > 0) {
     // what an interrupted backup leaves is named, so it is not taken for someone else's files
@@ -122,7 +184,7 @@ export async function backupNode(
         : `${options.out} exists and is not empty`,
     )
   }
-  mkdirSync(options.out, { recursive: true })
+  makeDirectories(missingDirectories(options.out, options.out))
   const partial = join(options.out, `${DB_FILE}.partial`)
   const final = join(options.out, DB_FILE)
   try {
@@ -158,15 +220,76 @@ export async function backupNode(
 }
 
 export function readManifest(dir: string): BackupManifest {
+  const found = statIfAny(dir)
+  if (found === undefined) throw new BackupError(`no backup at ${dir} (it does not exist)`)
+  if (!found.isDirectory())
+    throw new BackupError(`no backup at ${dir} (it is ${kindOf(found)}, not a directory)`)
+  let text: string
+  try {
+    // bounded, and a FIFO in its place is refused rather than waited on
+    text = readSmallFile(join(dir, MANIFEST)).toString('utf8')
+  } catch (error) {
+    const words = (error as NamedFileError).message
+    throw new BackupError(
+      words === 'no such file'
+        ? `no backup at ${dir} (no ${MANIFEST})`
+        : `cannot read ${join(dir, MANIFEST)}: ${words}`,
+    )
+  }
   let manifest: BackupManifest
   try {
-    manifest = JSON.parse(readFileSync(join(dir, MANIFEST), 'utf8')) as BackupManifest
-  } catch (error) {
-    throw new BackupError(`${dir} holds no readable ${MANIFEST}: ${(error as Error).message}`)
+    manifest = JSON.parse(text) as BackupManifest
+  } catch {
+    throw new BackupError(`${join(dir, MANIFEST)} is not JSON; it is not a backup manifest`)
   }
+  if (typeof manifest?.format !== 'string')
+    throw new BackupError(`${join(dir, MANIFEST)} is not a Sluice backup manifest`)
   if (manifest.format !== 'sluice-backup/1')
-    throw new BackupError(`unknown backup format ${String(manifest.format)}`)
+    throw new BackupError(`unknown backup format ${manifest.format} in ${join(dir, MANIFEST)}`)
+  // the files it names are read from the backup directory itself, never from elsewhere
+  const plain = (f: unknown) =>
+    typeof f === 'string' && f !== '' && basename(f) === f && f !== '.' && f !== '..'
+  if (
+    !plain(manifest.database?.file) ||
+    (manifest.node_key !== undefined && !plain(manifest.node_key?.file)) ||
+    !Array.isArray(manifest.ledger)
+  )
+    throw new BackupError(`${join(dir, MANIFEST)} is incomplete or names files outside the backup`)
   return manifest
+}
+
+/** Checks a file of the backup against the manifest; a FIFO in its place is refused, not read. */
+function checkBackupFile(dir: string, entry: { file: string; sha256: string }, what: string): string {
+  const path = join(dir, entry.file)
+  const found = statIfAny(path)
+  if (found === undefined) throw new BackupError(`the backup lacks ${what} (${path} is missing)`)
+  if (!found.isFile()) throw new BackupError(`${path} is ${kindOf(found)}, not ${what}`)
+  if (sha256File(path) !== entry.sha256)
+    throw new BackupError(`${what} does not match the manifest (damaged or altered)`)
+  return path
+}
+
+/**
+ * Refuses, before anything is written, a file restore would replace that it must not: anything but a
+ * regular file (a directory, a FIFO, a device, a socket, or a link to one), an existing file without
+ * `force`, and a place where the file and its directories cannot be made. Returns the directories to make.
+ */
+function checkTarget(path: string, what: string, force: boolean, hint: string): string[] {
+  if (path.endsWith('/') || path.endsWith('\\'))
+    throw new BackupError(`${path} names a directory; name the ${what} file`)
+  const found = statIfAny(path)
+  if (found !== undefined && !found.isFile())
+    throw new BackupError(
+      `${path} is ${kindOf(found)}, not a regular file; restore replaces only a ${what} file`,
+    )
+  if (found !== undefined && !force) throw new BackupError(`${path} exists; ${hint}`)
+  // beside it: the copy that is renamed into place, and for the database the lock restore takes
+  for (const side of [`${path}.restoring`, `${path}.lock`]) {
+    const there = statIfAny(side)
+    if (there !== undefined && !there.isFile())
+      throw new BackupError(`${side} is ${kindOf(there)} in the way of the restore; remove it`)
+  }
+  return missingDirectories(dirname(path), path)
 }
 
 export interface RestoreResult {
@@ -177,10 +300,12 @@ export interface RestoreResult {
 }
 
 /**
- * Restores a backup into a data directory whose node is stopped: checks the
- * files against the manifest, copies them in (atomically, by rename), then
- * recomputes every ledger root from the restored leaves and compares them
- * with the manifest. Refuses to overwrite an existing database unless `force`.
+ * Restores a backup into a data directory whose node is stopped: checks the backup against the manifest
+ * and every target before writing anything, makes missing directories (the key's private, as a node's
+ * first start does), copies both files in beside their targets, recomputes every ledger root of the copy
+ * and compares them with the manifest, and only then renames the database and the key into place
+ * together, so that a failure leaves the old files (or none) and never a database without its key.
+ * Refuses to overwrite an existing database or key unless `force`.
  */
 export async function restoreNode(options: {
   from: string
@@ -189,44 +314,75 @@ export async function restoreNode(options: {
   force?: boolean
 }): Promise<RestoreResult> {
   const manifest = readManifest(options.from)
-  const source = join(options.from, manifest.database.file)
-  if (!existsSync(source) || sha256File(source) !== manifest.database.sha256)
-    throw new BackupError('the database file does not match the manifest (damaged or altered)')
-  const keySource = manifest.node_key ? join(options.from, manifest.node_key.file) : undefined
-  if (keySource && (!existsSync(keySource) || sha256File(keySource) !== manifest.node_key!.sha256))
-    throw new BackupError('the node key does not match the manifest (damaged or altered)')
-  // held while the files are replaced: a running node would go on serving the old, unlinked database
-  const lock = holdSqliteLock(options.dbPath, 'restore')
+  const force = options.force === true
+  const source = checkBackupFile(
+    options.from,
+    manifest.database,
+    `the database file ${manifest.database.file}`,
+  )
+  const keySource = manifest.node_key
+    ? checkBackupFile(options.from, manifest.node_key, `the node key ${manifest.node_key.file}`)
+    : undefined
+  const dbDirs = checkTarget(
+    options.dbPath,
+    'database',
+    force,
+    'stop the node and pass --force to replace it',
+  )
+  const keyPath = keySource ? options.keyPath : undefined
+  const keyDirs = keyPath ? checkTarget(keyPath, 'node key', force, 'pass --force to replace it') : []
+
+  const made: string[] = []
+  const lockPath = servingLockPath(options.dbPath)
+  const lockExisted = existsSync(lockPath)
+  const staged = [`${options.dbPath}.restoring`, ...(keyPath ? [`${keyPath}.restoring`] : [])]
+  let placed = false
+  let lock: ServingLock | undefined
   try {
-    return await restoreUnlocked(options, manifest, source, keySource)
+    // the key's directory first and private, as writeNodeKeyFile makes it; the data directory is often both
+    makeDirectories(keyDirs, 0o700)
+    made.push(...keyDirs)
+    // counted once where the two share directories, so the cleanup below removes only what was made
+    const dbMissing = dbDirs.filter((d) => !existsSync(d))
+    makeDirectories(dbMissing)
+    made.push(...dbMissing)
+    // held while the files are replaced: a running node would go on serving the old, unlinked database
+    lock = holdSqliteLock(options.dbPath, 'restore')
+    const result = await restoreLocked({ ...options, keyPath }, manifest, source, keySource)
+    placed = true
+    return result
+  } catch (error) {
+    if (error instanceof BackupError || error instanceof StoreOpenError) throw error
+    const words = (error as { code?: unknown }).code ? fileErrorWords(error, true) : (error as Error).message
+    throw new BackupError(`cannot restore into ${options.dbPath}: ${words}`)
   } finally {
-    lock.release()
+    lock?.release()
+    if (!placed) {
+      // what this restore made and did not fill is removed, so a refusal leaves nothing behind
+      for (const p of staged) for (const side of ['', '-wal', '-shm']) rmSync(`${p}${side}`, { force: true })
+      if (!lockExisted) rmSync(lockPath, { force: true })
+      for (const dir of made.reverse()) tryRmdir(dir)
+    }
   }
 }
 
-async function restoreUnlocked(
-  options: { dbPath: string; keyPath?: string; force?: boolean },
+function tryRmdir(dir: string): void {
+  try {
+    rmdirSync(dir)
+  } catch {
+    // not empty (someone else's files) or already gone: left as it is
+  }
+}
+
+async function restoreLocked(
+  options: { dbPath: string; keyPath?: string | undefined },
   manifest: BackupManifest,
   source: string,
   keySource: string | undefined,
 ): Promise<RestoreResult> {
-  if (existsSync(options.dbPath) && !options.force)
-    throw new BackupError(`${options.dbPath} exists; stop the node and pass --force to replace it`)
-  if (keySource && options.keyPath && existsSync(options.keyPath) && !options.force)
-    throw new BackupError(`${options.keyPath} exists; pass --force to replace it`)
   const partial = `${options.dbPath}.restoring`
   copyFileSync(source, partial)
-  fsyncPath(partial)
-  for (const side of ['-wal', '-shm']) rmSync(`${options.dbPath}${side}`, { force: true })
-  renameSync(partial, options.dbPath)
-  let keyRestored = false
-  if (keySource && options.keyPath) {
-    copyFileSync(keySource, `${options.keyPath}.restoring`)
-    chmodSync(`${options.keyPath}.restoring`, 0o600)
-    renameSync(`${options.keyPath}.restoring`, options.keyPath)
-    keyRestored = true
-  }
-  const ledger = await auditCopy(options.dbPath)
+  const ledger = await auditCopy(partial)
   const expected = new Map(manifest.ledger.map((l) => [l.log, l]))
   for (const audit of ledger) {
     const want = expected.get(audit.logId)
@@ -237,5 +393,18 @@ async function restoreUnlocked(
   }
   if (ledger.length !== manifest.ledger.length)
     throw new BackupError('the restored database lacks logs the manifest lists')
-  return { manifest, database: options.dbPath, keyRestored, ledger }
+  // opening the copy may leave WAL side files; they are empty after a clean close
+  for (const side of ['-wal', '-shm']) rmSync(`${partial}${side}`, { force: true })
+  fsyncPath(partial)
+  const keyPartial = options.keyPath ? `${options.keyPath}.restoring` : undefined
+  if (keySource && keyPartial) {
+    copyFileSync(keySource, keyPartial)
+    chmodSync(keyPartial, 0o600)
+    fsyncPath(keyPartial)
+  }
+  // both copies are whole on disk: the renames put them in place together
+  for (const side of ['-wal', '-shm']) rmSync(`${options.dbPath}${side}`, { force: true })
+  renameSync(partial, options.dbPath)
+  if (keyPartial) renameSync(keyPartial, options.keyPath!)
+  return { manifest, database: options.dbPath, keyRestored: keyPartial !== undefined, ledger }
 }

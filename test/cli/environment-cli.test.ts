@@ -129,6 +129,11 @@ describe('sluice and its environment', () => {
       2,
       `sluice: the data directory ${file} is a file, not a directory\n`,
     ])
+    const under = await runCli(['status', '--data', join(file, 'sub')])
+    expect([under.code, under.stderr]).toEqual([
+      2,
+      `sluice: the data directory ${join(file, 'sub')} lies under a file, not a directory\n`,
+    ])
     const empty = await runCli(['status'], { env: { SLUICE_DATA: '' }, cwd: root })
     expect([empty.code, empty.stderr]).toEqual([
       2,

@@ -1,4 +1,18 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import {
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -165,5 +179,117 @@ describe('backup and restore', () => {
     expect(status.ledger.global_size).toBeGreaterThan(0)
     expect(status.ledger.last_checkpoint.size).toBeGreaterThan(0)
     expect(status.principals.admin).toBeGreaterThanOrEqual(1)
+  })
+})
+
+describe('restore refuses bad targets and bad backups in one line, before writing anything', () => {
+  let backup: string
+  beforeAll(async () => {
+    backup = join(work, 'backup-targets')
+    expect((await runCli(['backup', '--out', backup, '--data', node.dataDir])).code).toBe(0)
+  })
+
+  // each case in a directory of its own, so that what it leaves behind can be listed
+  const scratch = (name: string) => mkdtempSync(join(work, `${name}-`))
+  const listing = (dir: string) => readdirSync(dir, { recursive: true }).map(String).sort()
+  const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex')
+  function refusedInOneLine(result: { code: number; stderr: string }, words: string) {
+    expect(result.stderr).toMatch(/^sluice: [^\n]+\n$/)
+    expect(result.stderr).not.toMatch(/unexpected error|ENOENT|ENOTDIR|EISDIR|EEXIST|SqliteError/)
+    expect(result.stderr).toContain(words)
+    expect(result.code).toBe(1)
+  }
+
+  it('makes a missing data directory for the key, and never replaces the database when the key cannot be written', async () => {
+    const dir = scratch('restore-nodir')
+    const data = join(dir, 'nodir')
+    const made = await runCli(['restore', '--from', backup, '--data', data, '--db', join(dir, 'r.db')])
+    expect(made.stderr).toBe('')
+    expect(made.code).toBe(0)
+    expect(made.stdout).toContain('node key  restored')
+    // private, as a node's first start makes it
+    expect(statSync(data).mode & 0o777).toBe(0o700)
+    expect(readFileSync(join(data, 'node.key'))).toEqual(readFileSync(join(backup, 'node.key')))
+
+    // the key's place is under a regular file: refused before the existing database is touched
+    writeFileSync(join(dir, 'afile'), 'not a directory')
+    const before = sha(join(dir, 'r.db'))
+    const files = listing(dir)
+    const refused = await runCli(
+      ['restore', '--from', backup, '--data', join(dir, 'other'), '--db', join(dir, 'r.db'), '--force'],
+      { env: { SLUICE_NODE_KEY: join(dir, 'afile', 'node.key') } },
+    )
+    refusedInOneLine(refused, `${join(dir, 'afile')} is not a directory`)
+    expect(sha(join(dir, 'r.db'))).toBe(before)
+    expect(listing(dir)).toEqual(files)
+  })
+
+  it('refuses a --db that is a directory, lies under a file, or cannot be opened, and leaves nothing behind', async () => {
+    const dir = scratch('restore-db')
+    mkdirSync(join(dir, 'adir'))
+    writeFileSync(join(dir, 'afile'), 'not a directory')
+    mkdirSync(join(dir, 'locked.db.lock'))
+    const files = listing(dir)
+    const restore = (db: string, ...more: string[]) =>
+      runCli(['restore', '--from', backup, '--data', join(dir, 'data'), '--db', db, ...more], { cwd: dir })
+
+    refusedInOneLine(await restore(join(dir, 'adir'), '--force'), `${join(dir, 'adir')} is a directory`)
+    refusedInOneLine(await restore(join(dir, 'afile', 'x.db')), `${join(dir, 'afile')} is not a directory`)
+    refusedInOneLine(await restore(join(dir, 'locked.db')), 'locked.db.lock is a directory')
+    const memory = await restore(':memory:')
+    expect([memory.code, memory.stderr]).toEqual([
+      2,
+      'sluice: restore writes a SQLite file; --db :memory: names none\n',
+    ])
+    expect(listing(dir)).toEqual(files)
+  })
+
+  it('refuses, even with --force, to replace a FIFO or a link to one', async () => {
+    const dir = scratch('restore-fifo')
+    execFileSync('mkfifo', [join(dir, 'fifo')])
+    symlinkSync(join(dir, 'fifo'), join(dir, 'link'))
+    // the data directory exists, so only the FIFO stands in the way
+    mkdirSync(join(dir, 'data'))
+    const files = listing(dir)
+    for (const name of ['fifo', 'link']) {
+      const db = join(dir, name)
+      const result = await runCli([
+        'restore',
+        '--from',
+        backup,
+        '--data',
+        join(dir, 'data'),
+        '--db',
+        db,
+        '--force',
+      ])
+      refusedInOneLine(result, `${db} is a FIFO, not a regular file`)
+    }
+    expect(lstatSync(join(dir, 'fifo')).isFIFO()).toBe(true)
+    expect(lstatSync(join(dir, 'link')).isSymbolicLink()).toBe(true)
+    expect(listing(dir)).toEqual(files)
+  })
+
+  it('says in words what is missing from a backup', async () => {
+    const dir = scratch('restore-missing')
+    const restore = (from: string) => runCli(['restore', '--from', from, '--data', join(dir, 'data')])
+    const nowhere = join(dir, 'nowhere')
+    expect((await restore(nowhere)).stderr).toBe(`sluice: no backup at ${nowhere} (it does not exist)\n`)
+    mkdirSync(join(dir, 'empty'))
+    expect((await restore(join(dir, 'empty'))).stderr).toBe(
+      `sluice: no backup at ${join(dir, 'empty')} (no manifest.json)\n`,
+    )
+    for (const lost of ['sluice.db', 'node.key']) {
+      const copy = join(dir, `without-${lost}`)
+      cpSync(backup, copy, { recursive: true })
+      rmSync(join(copy, lost))
+      const result = await restore(copy)
+      refusedInOneLine(
+        result,
+        `the backup lacks the ${lost === 'sluice.db' ? 'database file' : 'node key'} ${lost}`,
+      )
+      expect(result.stderr).not.toContain('damaged or altered')
+    }
+    expect(existsSync(join(dir, 'data'))).toBe(false)
   })
 })

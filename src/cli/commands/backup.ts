@@ -11,7 +11,9 @@ Copies the node's store into DIR while the node keeps serving (SQLite's online
 backup API), checks the copy (integrity, every ledger root recomputed from its
 leaves), and writes DIR/manifest.json with hashes and the ledger heads.
 The node's signing key is copied too (DIR/node.key, mode 0600) unless
---without-key: a node restored without it signs checkpoints under a new key.
+--without-key: a node restored from such a backup serves only once its own key
+is put back (DATA/node.key or SLUICE_NODE_KEY); restore says so, and no new key
+is made for it, since the store records which key the node signs with.
 The backup holds everything the node holds: keep it as safe as the node.`
 
 export async function run(args: string[]): Promise<void> {

@@ -22,6 +22,8 @@ export async function run(args: string[]): Promise<void> {
   if (db && /^postgres(ql)?:\/\//.test(db))
     throw new CliError('restore writes a SQLite file; restore PostgreSQL with pg_restore', 2)
   const dbPath = db ? db.replace(/^sqlite:/, '') : join(dataDir, 'sluice.db')
+  // SQLite would read this name as an in-memory database, not the file restore writes
+  if (dbPath === ':memory:') throw new CliError('restore writes a SQLite file; --db :memory: names none', 2)
   const keyPath = process.env.SLUICE_NODE_KEY ?? join(dataDir, 'node.key')
   const result = await restoreNode({ from, dbPath, keyPath, force: values.force === true }).catch(
     (error: unknown) => {
