@@ -72,6 +72,11 @@ function remote(input: RemoteInput): RemoteCollection {
     return invalid(`the url "${input.url}" is not a URL`)
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') invalid('the URL must be http or https')
+  // kept with the definition and shown by every list, a password in the URL would be shown to anyone
+  if (url.username !== '' || url.password !== '')
+    invalid(
+      'the URL must not carry a user or password: give the credential as the key (auth basic takes user:password)',
+    )
   if (isDiscoveryPath(url)) invalid(discoveryUrlRefusal(url, suggestedApiRoot(url), 'give'))
   if (!input.collection) invalid('the remote collection id is required')
   if (!input.key) invalid('the key for the remote server is required')
@@ -125,7 +130,9 @@ async function common(
   if (!ID.test(id)) invalid('an id is lowercase letters, digits and hyphens')
   if (await existing(id)) throw new FederationError('conflict', `"${id}" already exists`)
   const everyMs =
-    parseInterval(input.every ?? '30s') ?? invalid('every must be an interval such as 500ms, 30s, 5m or 1h')
+    parseInterval(input.every ?? '30s') ?? invalid('every must be an interval such as 30s, 5m or 1h')
+  // a poll or push per millisecond only loads the partner's server (and its rate limit refuses it)
+  if (everyMs < 1000) invalid('every must be at least 1s')
   const { partners } = await ctx.policy.history()
   if (!partners.some((p) => p.id === input.partner)) invalid(`no partner "${input.partner}"`, SEE_PARTNERS)
   const collection = collectionNamed(await ctx.store.listCollections(), local.collection)
