@@ -90,8 +90,9 @@ export function prose(value: unknown, what: string, max = 2000): string {
   return lines
 }
 
+/** Optional free text shown to people (a collection's description), held to the rules of `prose`. */
 export function optionalText(value: unknown, what: string, max = 2000): string | undefined {
-  return value === undefined || value === null || value === '' ? undefined : text(value, what, max)
+  return value === undefined || value === null || value === '' ? undefined : prose(value, what, max)
 }
 
 export function stringList(value: unknown, what: string): string[] | undefined {

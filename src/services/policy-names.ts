@@ -12,7 +12,7 @@ import type { StixObject } from '../stix/object.js'
 import { TYPE_SPECS } from '../stix/spec/index.js'
 import type { Store } from '../store/types.js'
 import { knownMarkings } from './console-markings.js'
-import { fail } from './policy-input.js'
+import { displayName, fail } from './policy-input.js'
 
 /**
  * Each type must be a STIX type name and either predefined by STIX 2.1, held by an object on this node, or
@@ -61,6 +61,8 @@ function checkMarkingIds(
 
 function checkLabels(labels: readonly string[] | undefined): void {
   if (labels?.some((l) => l.trim() === '')) fail('a label must not be empty')
+  // a label is shown on one line of every list and history, so it is held to a name's rules
+  for (const label of labels ?? []) displayName(label, 'a label')
 }
 
 /** The predefined type within two edits of `type`, if exactly one is nearest. */

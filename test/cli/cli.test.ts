@@ -101,6 +101,18 @@ describe('sluice CLI', () => {
     expect(clash.stderr).toBe(`sluice: "${first}" already names collection ${first} (intel/Firsts)\n`)
     const title = await runCli(['collections', 'create', '--title', 'Two\nlines'], { env })
     expect(title.stderr).toBe('sluice: the collection title must be one line of printable characters\n')
+    // a description may run over lines, but a terminal escape in it would act on whoever lists it
+    const escaped = await runCli(
+      ['collections', 'create', '--title', 'Escapes', '--description', 'd\u001b[31m'],
+      {
+        env,
+      },
+    )
+    expect([escaped.code, escaped.stderr]).toEqual([1, 'sluice: the description must be printable text\n'])
+    const lines = await runCli(['collections', 'create', '--title', 'Lines', '--description', 'one\ntwo'], {
+      env,
+    })
+    expect(lines.code, lines.stderr).toBe(0)
   })
 
   it('imports the real MITRE ATT&CK bundle, every object accepted, and exports it back byte-identical', async () => {

@@ -694,6 +694,23 @@ describe('names an order or agreement may use', () => {
       t.node.services.policy.suspend({ partner: 'isles', reason: 'r', issuer: 'test', labels: [''] }),
     ).rejects.toThrow('a label must not be empty')
   })
+
+  it('refuses a label that would break the line it is listed on, or run on for pages', async () => {
+    const before = (await orders()).length
+    expect(
+      await refused('/admin/orders/suspend', { partner: 'isles', reason: 'r', labels: ['vessel\ntracking'] }),
+    ).toBe('a label must be one line of printable characters')
+    expect(
+      await refused('/admin/orders/suspend', { partner: 'isles', reason: 'r', labels: ['x'.repeat(201)] }),
+    ).toBe('a label is longer than 200 characters')
+    await expect(
+      t.node.services.policy.putAgreement(
+        { partner: 'isles', collections: '*', maxTlp: 'green', forbiddenLabels: ['lab\u001b[2Jel'] },
+        'test',
+      ),
+    ).rejects.toThrow('a label must be one line of printable characters')
+    expect((await orders()).length).toBe(before)
+  })
 })
 
 describe('query parameters on the JSON APIs', () => {
