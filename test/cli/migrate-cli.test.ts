@@ -79,4 +79,20 @@ describe('sluice migrate and a node serving its source', () => {
     }
     expect((await migrate()).code).toBe(0)
   })
+
+  it('refuses "sqlite:" naming no file, which SQLite would open as a database thrown away after', async () => {
+    for (const [from, to, flag] of [
+      [`sqlite:${join(source, 'sluice.db')}`, 'sqlite:', 'to'],
+      ['sqlite:', join(root, 'unused.db'), 'from'],
+    ] as const) {
+      const r = await runCli(['migrate', '--from', from, '--to', to], {
+        env: { SLUICE_DATA: elsewhere },
+        cwd: root,
+      })
+      const named = flag === 'to' ? to : from
+      expect([r.code, r.stderr]).toEqual([2, `sluice: --${flag} ${named} names no SQLite file\n`])
+    }
+    expect(existsSync(join(root, 'unused.db'))).toBe(false)
+    expect(existsSync(join(root, '.lock'))).toBe(false)
+  })
 })

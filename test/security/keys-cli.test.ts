@@ -69,6 +69,13 @@ describe('sluice keys', () => {
     const fingerprint = /bound ([0-9a-f]{64})/.exec(bound.stdout)![1]!
     expect((await runCli(['keys', 'certs', '--data', dir])).stdout).toContain(fingerprint)
     expect((await runCli(['keys', 'unbind-cert', fingerprint, '--data', dir])).code).toBe(0)
+    const unbound = await runCli(['keys', 'unbind-cert', fingerprint, '--data', dir])
+    expect([unbound.code, unbound.stderr]).toEqual([1, 'sluice: no binding for that fingerprint\n'])
+    const malformed = await runCli(['keys', 'unbind-cert', 'adb7', '--data', dir])
+    expect([malformed.code, malformed.stderr]).toEqual([
+      2,
+      'sluice: a fingerprint is 32 bytes of hex (colons allowed)\n',
+    ])
     expect((await runCli(['keys', 'rotate', principalId, '--overlap', 'soon', '--data', dir])).code).toBe(2)
   })
 })

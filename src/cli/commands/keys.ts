@@ -1,4 +1,9 @@
-import { bindCertificate, listCertificateBindings, unbindCertificate } from '../../auth/client-cert.js'
+import {
+  bindCertificate,
+  listCertificateBindings,
+  normalizeFingerprint,
+  unbindCertificate,
+} from '../../auth/client-cert.js'
 import { CredentialError } from '../../auth/credential-error.js'
 import { listKeys, parseDuration, revokeKey, rotateKey } from '../../auth/keys.js'
 import { PolicyInputError } from '../../services/policy-input.js'
@@ -90,7 +95,11 @@ export async function run(args: string[]): Promise<void> {
           return
         }
         case 'unbind-cert': {
-          if (!(await unbindCertificate(store, operand(target, 'certificate fingerprint'))))
+          const fingerprint = operand(target, 'certificate fingerprint')
+          // a malformed fingerprint is a usage error, told as such, not "no binding" nor a refusal
+          if (normalizeFingerprint(fingerprint) === undefined)
+            throw new CliError('a fingerprint is 32 bytes of hex (colons allowed)', 2)
+          if (!(await unbindCertificate(store, fingerprint)))
             throw new CliError('no binding for that fingerprint')
           out('unbound\n')
           return

@@ -115,6 +115,13 @@ export async function run(args: string[]): Promise<void> {
   }
   const from = required(values.from, 'from')
   const to = required(values.to, 'to')
+  // "sqlite:" alone names no file: SQLite opens a temporary database for it, and the copy is thrown away
+  for (const [flag, location] of [
+    ['from', from],
+    ['to', to],
+  ] as const)
+    if (location.replace(/^sqlite:(\/\/)?/, '').trim() === '')
+      throw new CliError(`--${flag} ${location} names no SQLite file`, 2)
   if (from.replace(/^sqlite:/, '') === to.replace(/^sqlite:/, ''))
     throw new CliError('--from and --to name the same store', 2)
   const { dataDir } = dataLocation(values)
