@@ -109,6 +109,16 @@ export function stringList(value: unknown, what: string): string[] | undefined {
   return list as string[]
 }
 
+/** Refuses a list that names one entry twice: a set given with a repeat is a slip, and would be stored so. */
+export function once(list: readonly string[] | '*' | undefined, what: string): void {
+  if (list === undefined || list === '*') return
+  const seen = new Set<string>()
+  for (const entry of list) {
+    if (seen.has(entry)) fail(`${what} names ${entry} twice`)
+    seen.add(entry)
+  }
+}
+
 /** An order's "above TLP" narrowing, in any case; undefined when not given. */
 export function aboveTlpInput(value: string | undefined, what: string): TlpLevel | undefined {
   if (value === undefined || value === '') return undefined

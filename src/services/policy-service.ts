@@ -28,7 +28,16 @@ import type { StixObject } from '../stix/object.js'
 import { PolicyChangedError } from '../store/errors.js'
 import type { LedgerAppend, PolicyRecord, Store } from '../store/types.js'
 import { ledgerTime, toLedgerAppend } from './ledger-service.js'
-import { aboveTlpInput, displayName, fail, instantOr, prose, stringList, unknown } from './policy-input.js'
+import {
+  aboveTlpInput,
+  displayName,
+  fail,
+  instantOr,
+  once,
+  prose,
+  stringList,
+  unknown,
+} from './policy-input.js'
 import { checkNamed } from './policy-names.js'
 import { SEE_AGREEMENTS, SEE_ORDERS, SEE_PARTNERS } from './see-also.js'
 
@@ -317,6 +326,13 @@ export class PolicyService {
     )
     if (previous.length > 0 && previous.at(-1)!.partner_id !== partner.id)
       fail('an agreement cannot move to another partner')
+    once(input.collections, 'collections')
+    once(input.types, 'types')
+    once(input.caveats, 'caveats')
+    once(input.requiredLabels, 'required labels')
+    once(input.forbiddenLabels, 'forbidden labels')
+    once(input.requiredMarkings, 'required markings')
+    once(input.forbiddenMarkings, 'forbidden markings')
     await checkNamed(this.#store, history, {
       ...(input.types ? { types: input.types } : {}),
       markings: [
@@ -383,6 +399,10 @@ export class PolicyService {
 
   async #suspension(history: PolicyHistory, input: SuspendInput): Promise<Suspension> {
     const partner = partnerIn(history, input.partner)
+    once(input.collections, 'collections')
+    once(input.types, 'types')
+    once(input.markings, 'markings')
+    once(input.labels, 'labels')
     await checkNamed(this.#store, history, input)
     const now = new Date().toISOString()
     const aboveTlp = aboveTlpInput(input.aboveTlp, 'above_tlp')

@@ -711,6 +711,19 @@ describe('names an order or agreement may use', () => {
     ).rejects.toThrow('a label must be one line of printable characters')
     expect((await orders()).length).toBe(before)
   })
+
+  it('refuses a list that names one entry twice', async () => {
+    const { policy } = t.node.services
+    await expect(
+      policy.suspend({ partner: 'isles', reason: 'r', issuer: 'test', collections: ['routes', 'routes'] }),
+    ).rejects.toThrow('collections names routes twice')
+    await expect(
+      policy.putAgreement(
+        { partner: 'isles', collections: '*', maxTlp: 'green', types: ['indicator', 'indicator'] },
+        'test',
+      ),
+    ).rejects.toThrow('types names indicator twice')
+  })
 })
 
 describe('query parameters on the JSON APIs', () => {
