@@ -130,9 +130,10 @@ async function common(
   if (!ID.test(id)) invalid('an id is lowercase letters, digits and hyphens')
   if (await existing(id)) throw new FederationError('conflict', `"${id}" already exists`)
   const everyMs =
-    parseInterval(input.every ?? '30s') ?? invalid('every must be an interval such as 30s, 5m or 1h')
-  // a poll or push per millisecond only loads the partner's server (and its rate limit refuses it)
-  if (everyMs < 1000) invalid('every must be at least 1s')
+    parseInterval(input.every ?? '30s') ?? invalid('every must be an interval such as 500ms, 30s, 5m or 1h')
+  // a poll or push every millisecond only loads the partner's server (and its rate limit refuses it);
+  // a few a second keep two nodes of one agency close (bench/federation polls every 250ms)
+  if (everyMs < 100) invalid('every must be at least 100ms')
   const { partners } = await ctx.policy.history()
   if (!partners.some((p) => p.id === input.partner)) invalid(`no partner "${input.partner}"`, SEE_PARTNERS)
   const collection = collectionNamed(await ctx.store.listCollections(), local.collection)

@@ -2,7 +2,7 @@ import type { Health } from './types.js'
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
 
-/** Parses an interval such as `1500ms`, `30s`, `5m` or `1h` (a bare number is seconds); undefined if malformed. */
+/** Parses an interval such as `500ms`, `30s`, `5m` or `1h` (a bare number is seconds); undefined if malformed. */
 export function parseInterval(text: string): number | undefined {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim())
   if (!m) return undefined

@@ -774,9 +774,9 @@ describe('federation definitions name their fields as both interfaces do', () =>
       'the url "not a url" is not a URL',
     )
     expect(await refused('/federation/feeds', { ...FEED, every: 'often' })).toBe(
-      'every must be an interval such as 30s, 5m or 1h',
+      'every must be an interval such as 500ms, 30s, 5m or 1h',
     )
-    expect(await refused('/federation/feeds', { ...FEED, every: '1ms' })).toBe('every must be at least 1s')
+    expect(await refused('/federation/feeds', { ...FEED, every: '1ms' })).toBe('every must be at least 100ms')
     expect(
       await refused('/federation/feeds', { ...FEED, url: 'https://desk:secret@taxii.isles.example/intel/' }),
     ).toBe(
