@@ -1,5 +1,5 @@
 import { TlsSetupError } from '../ops/tls-check.js'
-import { repeatedMember } from '../stix/repeated-member.js'
+import { describeInexactNumber, iJsonProblems } from '../stix/i-json.js'
 import { boundedText, MAX_RESPONSE_BYTES, ResponseTooLarge } from './bounded-body.js'
 import { discoveryUrlRefusal, remoteTrustHint, suggestedApiRoot } from './remote-hints.js'
 import { readRemoteTls } from './remote-tls.js'
@@ -217,10 +217,16 @@ async function readJson(res: Response, max: number): Promise<unknown> {
   } catch {
     throw new RemoteError(`the server answered ${res.status} with a body that is not JSON`, res.status)
   }
-  const repeated = repeatedMember(text)
+  const { repeatedMember: repeated, inexactNumber: inexact } = iJsonProblems(text)
   if (repeated !== undefined)
     throw new RemoteError(
       `the server answered ${res.status} with a body that gives the member "${repeated}" twice in one object`,
+      res.status,
+    )
+  // stored, it would be served changed, as if the peer had sent it so
+  if (inexact !== undefined)
+    throw new RemoteError(
+      `the server answered ${res.status} with a body in which ${describeInexactNumber(inexact)}`,
       res.status,
     )
   return value

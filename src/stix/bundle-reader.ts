@@ -1,3 +1,4 @@
+import type { InexactNumber } from './i-json.js'
 import { ObjectScanner } from './json-stream/object-scanner.js'
 
 export { BundleReadError, type BundleReadErrorCode } from './json-stream/bundle-read-error.js'
@@ -17,6 +18,11 @@ export interface ReadItem {
    * STIX content is I-JSON (RFC 7493), so a caller refuses such an object.
    */
   repeatedMember?: string
+  /**
+   * A number that `value` holds changed, which a double cannot (1e999999 is Infinity, a 30-digit integer is
+   * rounded). I-JSON (RFC 7493 §2.2) rules such numbers out, so a caller refuses the object rather than store it.
+   */
+  inexactNumber?: InexactNumber
 }
 
 export interface ReadObjectsOptions {

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { repeatedMember } from '../../src/stix/repeated-member.js'
+import { repeatedMember } from '../../src/stix/i-json.js'
 
 describe('repeatedMember', () => {
   it('finds a name given twice in one object, at any depth, however it is escaped', () => {

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs'
 import { ingestOptions } from '../../ingest/options.js'
 import { identify, prepareObjects } from '../../ingest/prepare.js'
 import { BundleReadError, type ReadItem, readObjects } from '../../stix/bundle-reader.js'
+import { describeInexactNumber } from '../../stix/i-json.js'
 import type { Store } from '../../store/types.js'
 import { CliError } from '../errors.js'
 import { checkReadableFile } from '../files.js'
@@ -136,6 +137,11 @@ export async function importStream(
       for await (const item of readObjects(input)) {
         if (item.repeatedMember !== undefined) {
           rejected.push({ index: item.index, id: identify(item.value).id, message: repeatedMessage(item) })
+          continue
+        }
+        if (item.inexactNumber !== undefined) {
+          const message = `${item.where}: ${describeInexactNumber(item.inexactNumber)}: send it as a string (inexact-number)`
+          rejected.push({ index: item.index, id: identify(item.value).id, message })
           continue
         }
         batch.push({ value: item.value, where: item.where, index: item.index })

@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer'
-import { repeatedMember } from '../repeated-member.js'
+import { type IJsonProblems, type InexactNumber, iJsonProblems } from '../i-json.js'
 import { BundleReadError, type BundleReadErrorCode } from './bundle-read-error.js'
 
 /** One object found in the input, parsed, with its compact JSON text. */
@@ -11,6 +11,8 @@ export interface ScannedObject {
   value: unknown
   /** A member name given twice in one object of the raw input, which `value` (JSON.parse keeps the last) hides. */
   repeatedMember?: string
+  /** A number of the raw input that `value` holds changed (Infinity, or an integer rounded), which it hides. */
+  inexactNumber?: InexactNumber
 }
 
 export interface ScannerLimits {
@@ -108,6 +110,8 @@ export class ObjectScanner {
   #envKey = ''
   /** The first member name the envelope (or a value in it) gives twice. */
   #envRepeated: string | undefined
+  /** The first number in the envelope's values that a double cannot hold exactly. */
+  #envInexact: InexactNumber | undefined
   #envStartLine = 1
   #envStartOffset = 0
   #envBytes = 0
@@ -481,17 +485,17 @@ export class ObjectScanner {
         return
       case R_ENV_VALUE:
         this.#envEntries.push([this.#envKey, value])
-        this.#envRepeated ??= repeatedMember(text)
+        this.#noteEnvelopeProblems(text)
         if (!this.#sawObjects) this.#envBytes += size
         if (this.#envKey === 'type' && this.#sawObjects) this.#checkBundleType(this.#capStartOffset)
         this.#state = S_ENV_AFTER_VALUE
         return
       case R_MEMBER:
-        this.#emit(value, repeatedMember(text))
+        this.#emit(value, iJsonProblems(text))
         this.#state = S_ARR_AFTER_MEMBER
         return
       default:
-        this.#emit(value, repeatedMember(text))
+        this.#emit(value, iJsonProblems(text))
         this.#state = S_JSONL_EOL
     }
   }
@@ -513,7 +517,17 @@ export class ObjectScanner {
     }
   }
 
-  #emit(value: unknown, repeated: string | undefined, line = this.#capStartLine): void {
+  /** Keeps the first problem of each kind in the envelope's values, for the object it may turn out to be. */
+  #noteEnvelopeProblems(text: string): void {
+    const found = iJsonProblems(text)
+    this.#envRepeated ??= found.repeatedMember
+    const inexact = found.inexactNumber
+    // a number that is the whole value is the envelope member's own
+    if (inexact !== undefined && this.#envInexact === undefined)
+      this.#envInexact = inexact.member === undefined ? { ...inexact, member: this.#envKey } : inexact
+  }
+
+  #emit(value: unknown, problems: IJsonProblems, line = this.#capStartLine): void {
     const index = this.#count++
     const where =
       this.#form === 'jsonl'
@@ -526,7 +540,8 @@ export class ObjectScanner {
       where,
       text: JSON.stringify(value),
       value,
-      ...(repeated !== undefined ? { repeatedMember: repeated } : {}),
+      ...(problems.repeatedMember !== undefined ? { repeatedMember: problems.repeatedMember } : {}),
+      ...(problems.inexactNumber !== undefined ? { inexactNumber: problems.inexactNumber } : {}),
     })
   }
 
@@ -578,9 +593,13 @@ export class ObjectScanner {
     this.#form = 'jsonl'
     const value = Object.fromEntries(this.#envEntries)
     this.#envEntries = []
-    const repeated = this.#envRepeated
+    const problems: IJsonProblems = {
+      ...(this.#envRepeated !== undefined ? { repeatedMember: this.#envRepeated } : {}),
+      ...(this.#envInexact !== undefined ? { inexactNumber: this.#envInexact } : {}),
+    }
     this.#envRepeated = undefined
-    this.#emit(value, repeated, this.#envStartLine)
+    this.#envInexact = undefined
+    this.#emit(value, problems, this.#envStartLine)
     this.#state = S_JSONL_EOL
   }
 

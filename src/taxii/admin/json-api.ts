@@ -10,7 +10,7 @@ import {
   PolicyInputError,
   UnknownSubjectError,
 } from '../../services/policy-input.js'
-import { repeatedMember } from '../../stix/repeated-member.js'
+import { describeInexactNumber, iJsonProblems } from '../../stix/i-json.js'
 import { PolicyChangedError } from '../../store/errors.js'
 import type { PrincipalRecord, Store } from '../../store/types.js'
 import { authenticateRequest } from '../authenticate.js'
@@ -179,9 +179,10 @@ async function readObject(req: IncomingMessage): Promise<Record<string, unknown>
   const parsed = text.trim() === '' ? {} : parseJsonBody(text, 32)
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
     throw badRequest('the body must be a JSON object')
-  const repeated = repeatedMember(text)
+  const { repeatedMember: repeated, inexactNumber: inexact } = iJsonProblems(text)
   if (repeated !== undefined)
     throw badRequest(`the field "${repeated}" is given more than once`, 'invalid-input')
+  if (inexact !== undefined) throw badRequest(describeInexactNumber(inexact), 'invalid-input')
   return parsed as Record<string, unknown>
 }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { pushableVersions } from '../../federation/push-versions.js'
 import { storeReceived } from '../../federation/received.js'
 import { prepareObjects } from '../../ingest/prepare.js'
-import { repeatedMember } from '../../stix/repeated-member.js'
+import { describeInexactNumber, iJsonProblems } from '../../stix/i-json.js'
 import { formatMicros, nowMicros } from '../../store/time.js'
 import type { PutOutcome, StatusDetail, StatusRecord, Store } from '../../store/types.js'
 import type { RequestContext } from '../context.js'
@@ -69,12 +69,14 @@ export async function postObjects(ctx: RequestContext): Promise<Reply> {
   if (!access.canWrite) throw forbidden('this principal may not add objects to this collection')
   const text = await readBody(ctx.req, config.maxContentLength)
   const objects = envelopeObjects(parseJsonBody(text, config.maxJsonDepth))
-  const repeated = repeatedMember(text)
+  const { repeatedMember: repeated, inexactNumber: inexact } = iJsonProblems(text)
   if (repeated !== undefined)
     throw badRequest(
       `the member "${repeated}" is given twice in one object; STIX content names each member once (I-JSON)`,
       'repeated-member',
     )
+  if (inexact !== undefined)
+    throw badRequest(`${describeInexactNumber(inexact)}: send it as a string`, 'inexact-number')
   if (objects.length > config.maxObjectsPerRequest) {
     // not 413: a body under max_content_length MUST NOT get one (TAXII 2.1 §4.2.1), and clients split by size
     throw new TaxiiError(
