@@ -225,8 +225,9 @@ export interface OrderView {
   /** On a suspension: lifted at or before its start, so it never came into force. */
   cancelled?: true
   /**
-   * On a suspension recorded after its effective time: when it was recorded, the first instant a read obeyed
-   * it (what was served between the two went out without it).
+   * On an order recorded after its effective time: when it was recorded, the first instant a read obeyed it
+   * (what was served between the two went out without a backdated suspension; what was refused between the
+   * two was refused still under the suspension a backdated resumption lifts).
    */
   backdatedUntil?: string
   /** On a resumption: it takes effect after now. */
@@ -252,6 +253,8 @@ function byEffectiveTime(a: Order, b: Order): number {
 /** A suspension's or resumption's state at `t` (microseconds). */
 function viewOf(order: Order, orders: readonly Order[], t: number): OrderView {
   const future = (o: Order) => effectiveAt(o) > t
+  const backdated =
+    (parseInstant(order.recorded_at) ?? 0) > effectiveAt(order) ? { backdatedUntil: order.recorded_at } : {}
   if (order.kind === 'resumption') {
     const first = firstLift(orders, order.lifts)
     // a lift brought forward by a later order: the scheduled one it replaced will never lift anything
@@ -261,14 +264,13 @@ function viewOf(order: Order, orders: readonly Order[], t: number): OrderView {
       order,
       status: 'resumption',
       ...(lifted && cancels(order, lifted) ? { cancels: true } : future(order) ? { scheduled: true } : {}),
+      ...backdated,
     }
   }
   const lift = firstLift(orders, order.id)
   // a lift at or before the start cancels the order: it never comes into force, so it reads as lifted already
   const lifted = lift !== undefined && (!future(lift) || cancels(lift, order))
   const status = lifted ? 'lifted' : future(order) ? 'scheduled' : 'active'
-  const backdated =
-    (parseInstant(order.recorded_at) ?? 0) > effectiveAt(order) ? { backdatedUntil: order.recorded_at } : {}
   if (lift === undefined) return { order, status, ...backdated }
   return {
     order,

@@ -99,5 +99,22 @@ describe('lifting a suspension that already has a lift', () => {
     await run('resume', order, '--reason', 'over')
     const lifted = (await history()).split('\n').find((l) => l.includes(`SUSPEND`) && l.includes(order))!
     expect(lifted).toMatch(/\[in force .* lifted by \S+; BACKDATED, applied to reads from \S+\]/)
+    // a lift entered after its effective time: reads before then were refused under the order all the same
+    const second = await suspend('--at', '2020-01-01T00:00:00Z')
+    const lift = await run(
+      'resume',
+      second,
+      '--reason',
+      'lifted by telephone',
+      '--at',
+      '2021-01-01T00:00:00Z',
+    )
+    expect(lift.code, lift.stderr).toBe(0)
+    const resumed = (await history()).split('\n').find((l) => l.includes(`RESUME lifts ${second}`))!
+    expect(resumed).toMatch(
+      new RegExp(
+        `^2021-01-01T00:00:00(\\.000)?Z  RESUME lifts ${second}  \\[BACKDATED, applied to reads from \\S+\\]  order--`,
+      ),
+    )
   })
 })

@@ -99,7 +99,7 @@ function historyText(view: OrderView, labels: Map<string, string>): string {
   const head =
     order.kind === 'suspension'
       ? `SUSPEND ${order.partner_id} (${scopeText(order.scope, labels)})  [${suspensionState(view)}]`
-      : `RESUME lifts ${order.lifts}${view.supersededBy ? `  [superseded: ${view.supersededBy} lifts it earlier]` : view.cancels ? '  [cancels it: it never comes into force]' : view.scheduled ? '  [scheduled]' : ''}`
+      : `RESUME lifts ${order.lifts}${resumptionState(view)}`
   const ref = order.kind === 'suspension' && order.reference ? ` (ref ${order.reference})` : ''
   // the effective time leads the line; the recorded one is worth a look only when it differs (a backdated order)
   const recorded =
@@ -107,6 +107,18 @@ function historyText(view: OrderView, labels: Map<string, string>): string {
   // a reason's further lines stay indented under it, so none can pass for an entry of the history
   const reason = order.reason.replaceAll('\n', '\n      ')
   return `${stamp(order.effective_from)}  ${head}  ${order.id}\n    by ${order.issuer}: ${reason}${ref}${recorded}`
+}
+
+/** A resumption's state, if it is anything but plainly in effect. */
+function resumptionState(view: OrderView): string {
+  if (view.supersededBy) return `  [superseded: ${view.supersededBy} lifts it earlier]`
+  // reads before it was recorded were refused under the suspension all the same
+  const backdated = view.backdatedUntil
+    ? `BACKDATED, applied to reads from ${stamp(view.backdatedUntil)}`
+    : ''
+  if (view.cancels) return `  [cancels it: it never comes into force${backdated ? `; ${backdated}` : ''}]`
+  if (view.scheduled) return '  [scheduled]'
+  return backdated ? `  [${backdated}]` : ''
 }
 
 /** A suspension's state; once a resumption lifts it, the span it was in force, or until when it will be. */
