@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { newNodeDir } from './node-dir.js'
 import { runCli } from './run-cli.js'
@@ -61,6 +62,13 @@ describe('a well-formed name of something this node does not have', () => {
     [['keys', 'list', '--principal', 'nobody'], 'no principal "nobody"; see "sluice principals list"'],
     [['keys', 'certs', '--principal', 'nobody'], 'no principal "nobody"; see "sluice principals list"'],
     [['export', '--collection', 'nowhere'], 'no collection "nowhere"'],
+    // the API root mistyped, not the collection, which "collections list" shows
+    [['export', '--collection', 'inbox', '--api-root', 'intl'], 'no API root "intl"; this node has "intel"'],
+    [
+      // any readable file: the API root is refused before the file is read
+      ['import', fileURLToPath(import.meta.url), '--collection', 'inbox', '--api-root', 'intl'],
+      'no API root "intl"; this node has "intel"',
+    ],
     [
       ['export', '--collection', 'inbox', '--type', 'identity,indicatorz'],
       'object type "indicatorz" is neither a STIX 2.1 type nor that of any object on this node; did you mean "indicator"?',

@@ -4,7 +4,8 @@ import { streamCollection } from '../../disclosure/stream-collection.js'
 import { stringList } from '../../services/policy-input.js'
 import { checkNamed } from '../../services/policy-names.js'
 import { CliError } from '../errors.js'
-import { parse, required } from '../options.js'
+import { namedCollection } from '../named-collection.js'
+import { parse } from '../options.js'
 import { withServices } from '../store-session.js'
 
 const HELP = `Usage: sluice export --collection ID|ALIAS [--api-root NAME] [--type T1,T2] [--all-versions] [--partner P]
@@ -30,11 +31,7 @@ export async function run(args: string[]): Promise<void> {
     return
   }
   await withServices(values, async ({ store, gate, policy }) => {
-    const collection = await store.getCollection(
-      values['api-root'] ?? 'intel',
-      required(values.collection, 'collection'),
-    )
-    if (!collection) throw new CliError(`no collection "${values.collection}"; see "sluice collections list"`)
+    const collection = await namedCollection(store, values)
     const types = stringList(values.type, '--type')
     // a misspelt type would export an empty bundle that reads as "nothing of that type"
     await checkNamed(store, {}, { ...(types ? { types } : {}) })

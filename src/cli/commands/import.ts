@@ -6,7 +6,8 @@ import { describeInexactNumber } from '../../stix/i-json.js'
 import type { Store } from '../../store/types.js'
 import { CliError } from '../errors.js'
 import { checkReadableFile } from '../files.js'
-import { integer, parse, required } from '../options.js'
+import { namedCollection } from '../named-collection.js'
+import { integer, parse } from '../options.js'
 import { Progress } from '../progress.js'
 import { withStore } from '../store-session.js'
 
@@ -40,11 +41,7 @@ export async function run(args: string[]): Promise<void> {
   if (file !== '-') checkReadableFile(file)
   const batchSize = integer(values.batch ?? '1000', 'batch')!
   await withStore(values, async (store) => {
-    const collection = await store.getCollection(
-      values['api-root'] ?? 'intel',
-      required(values.collection, 'collection'),
-    )
-    if (!collection) throw new CliError(`no collection "${values.collection}"; see "sluice collections list"`)
+    const collection = await namedCollection(store, values)
     const seen = { content: false }
     const input = noticingContent(file === '-' ? process.stdin : createReadStream(file), seen)
     const summary = await importStream(store, collection.id, input, batchSize)
