@@ -107,6 +107,11 @@ function environmentFault(error: unknown): string | undefined {
   return undefined
 }
 
+/** Refusals quote what they were given; a 100,000-character id pasted by mistake need not come back whole. */
+function bounded(message: string, max = 1000): string {
+  return message.length <= max ? message : `${message.slice(0, max)}… (${message.length} characters in all)`
+}
+
 // the only place that exits the process
 main(process.argv.slice(2)).then(
   (code) => {
@@ -122,7 +127,7 @@ main(process.argv.slice(2)).then(
       // a key file that cannot be read or written is the operator's to fix, like a bad option
       (error instanceof LedgerError && error.code === 'key_file')
     ) {
-      process.stderr.write(`sluice: ${error.message}\n`)
+      process.stderr.write(`sluice: ${bounded(error.message)}\n`)
       process.exitCode = error instanceof CliError ? error.exitCode : 1
     } else {
       const fault = environmentFault(error)

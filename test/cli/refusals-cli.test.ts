@@ -81,6 +81,15 @@ describe('a well-formed name of something this node does not have', () => {
   })
 })
 
+describe('a refusal quoting a huge value', () => {
+  it('says it in one line of bounded length', async () => {
+    const result = await run('policy', 'history', '--partner', 'p'.repeat(100_000))
+    expect(result.code).toBe(1)
+    expect(result.stderr).toMatch(/^sluice: no partner "p+… \(\d+ characters in all\)\n$/)
+    expect(result.stderr.length).toBeLessThan(1100)
+  })
+})
+
 describe('export --type', () => {
   it('exports the types named, a stored custom or STIX type, skipping empty list entries', async () => {
     const result = await run('export', '--collection', 'inbox', '--type', 'identity,,indicator')
