@@ -37,7 +37,8 @@ export function instantRefusal(
   expected = 'an RFC 3339 UTC timestamp such as 2026-01-07T09:00:00Z',
 ): string {
   if (!hasTimestampForm(value)) return `${what} must be ${expected}`
-  if (isTimestamp(value)) return `${what} ${value} is outside the years this node can record (1685 to 2255)`
+  if (isTimestamp(value))
+    return `${what} ${value} is outside the span this node can record (1684-07-28 to 2255-06-05)`
   return `${what} ${value} is not on the calendar (no such day, hour, minute or second)`
 }
 

@@ -92,7 +92,12 @@ describe('POST /admin/orders/suspend', () => {
       '2026-03-01T23:59:60Z names a leap second; give the second before or after it',
     ],
     [{ effective_from: 'tomorrow' }, 'must be an RFC 3339 UTC timestamp'],
-    [{ effective_from: '9999-12-31T23:59:59.999999Z' }, 'is outside the years this node can record'],
+    [
+      { effective_from: '9999-12-31T23:59:59.999999Z' },
+      'is outside the span this node can record (1684-07-28 to 2255-06-05)',
+    ],
+    // the span is what a double holds in microseconds, not whole years
+    [{ effective_from: '2255-09-01T00:00:00Z' }, 'is outside the span this node can record'],
     // `policy history` prints both; a forged line there would read as another order
     [{ reference: 'MO-7\n2026-01-01 RESUME all' }, 'the reference must be one line of printable characters'],
     [{ reason: 'inquiry \u202e' }, 'a reason must be printable text'],
