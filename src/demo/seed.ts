@@ -18,8 +18,8 @@ const DUTY_OFFICER = 'Demo duty officer'
 export interface SeededDemo {
   adminKey: string
   partnerKeys: { partner: string; name: string; key: string }[]
-  /** `cliFlags` are the --data / --db the node runs on, so the suggested command acts on this node. */
-  banner(url: string, cliFlags?: string): string
+  /** `suspendCommand` is the CLI's suspend as run from where the node started, with its --data / --db. */
+  banner(url: string, suspendCommand?: string): string
 }
 
 /**
@@ -77,7 +77,7 @@ export async function seedDemo(services: NodeServices, apiRoot = 'intel'): Promi
   return {
     adminKey,
     partnerKeys,
-    banner: (url, cliFlags) =>
+    banner: (url, suspendCommand = 'npx sluice suspend northland') =>
       [
         '',
         `Demo node of the fictional "Meridia National Police — Maritime Intelligence Unit".`,
@@ -91,7 +91,7 @@ export async function seedDemo(services: NodeServices, apiRoot = 'intel'): Promi
         '',
         'Try:',
         `  curl -H "Authorization: Bearer ${adminKey}" -H "Accept: application/taxii+json;version=2.1" ${url}/intel/collections/`,
-        `  npx sluice suspend northland${cliFlags ?? ''} --reason "ministerial order pending review"`,
+        `  ${suspendCommand} --reason "ministerial order pending review"`,
         '',
       ].join('\n'),
   }

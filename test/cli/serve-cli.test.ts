@@ -4,7 +4,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { runCli } from './run-cli.js'
+import { CLI, runCli } from './run-cli.js'
 import { startServe } from './serve-child.js'
 
 const running: ChildProcess[] = []
@@ -57,6 +57,13 @@ describe('sluice serve on a fresh data directory', () => {
     // the suggested command acts on this node's data directory, not on ./data
     expect(out).toContain('npx sluice suspend northland --data DIR --reason')
     expect(out).not.toContain('No admin principal yet')
+  })
+
+  it('started outside this package, names the CLI by its script: npx would look "sluice" up on the registry', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-serve-cli-'))
+    dirs.push(dir)
+    const { out } = await startServe(['--data', dir, '--demo'], /suspend northland[^\n]*\n/, running, {}, dir)
+    expect(out.replaceAll(dir, 'DIR')).toContain(`node ${CLI} suspend northland --data DIR --reason`)
   })
 
   it('--partner-rate limits each partner the demo prints a key for; the burst is twice the rate unless given', async () => {

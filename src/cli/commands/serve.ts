@@ -1,4 +1,6 @@
 import type { AddressInfo } from 'node:net'
+import { dirname, resolve, sep } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { createLogger, isLogLevel } from '../../ops/logger.js'
 import { checkPortFree } from '../../ops/port-check.js'
 import type { RateLimit } from '../../ops/rate-limit.js'
@@ -48,6 +50,17 @@ function dataFlags(values: {
   const db =
     typeof values.db === 'string' ? flag('db', values.db) : process.env.SLUICE_DB ? ' --db "$SLUICE_DB"' : ''
   return flag('data', typeof values.data === 'string' ? values.data : process.env.SLUICE_DATA) + db
+}
+
+/**
+ * How to run the CLI from where `serve` was started: `npx sluice` finds this package's command only inside
+ * the package (elsewhere it would look the name up on the npm registry), so outside it the script is named.
+ */
+function cliCommand(): string {
+  const main = fileURLToPath(new URL('../main.js', import.meta.url))
+  const root = resolve(dirname(main), '..', '..', '..')
+  const here = resolve(process.cwd())
+  return here === root || here.startsWith(`${root}${sep}`) ? 'npx sluice' : `node ${main}`
 }
 
 function rateLimit(rate: string | undefined, burst: string | undefined): RateLimit | undefined {
@@ -157,13 +170,13 @@ export async function run(args: string[]): Promise<void> {
   if (values.demo) {
     const { seedDemo } = await import('../../demo/seed.js')
     const seeded = await seedDemo(node.services)
-    process.stdout.write(seeded.banner(url, dataFlags(values)))
+    process.stdout.write(seeded.banner(url, `${cliCommand()} suspend northland${dataFlags(values)}`))
   } else if (
     !(await node.store.listPrincipals()).some((p) => p.role === 'admin' && p.revokedAt === undefined)
   ) {
     // a fresh node answers every request 401: say how to get in
     process.stdout.write(
-      `No admin principal yet. Create one (its key is printed once): sluice principals create --name NAME --role admin${dataFlags(values)}; or start with --demo for the fictional demo world.\n`,
+      `No admin principal yet. Create one (its key is printed once): ${cliCommand()} principals create --name NAME --role admin${dataFlags(values)}; or start with --demo for the fictional demo world.\n`,
     )
   }
   const stop = () => {
