@@ -1,6 +1,9 @@
 import { listKeys } from '../auth/keys.js'
 import { keyName } from '../ledger/key-change.js'
 import { GLOBAL_LOG } from '../ledger/log-id.js'
+import { policyAt } from '../policy/snapshot.js'
+import { parseInstant } from '../policy/time.js'
+import type { Agreement } from '../policy/types.js'
 import type { NodeServices } from '../server/services.js'
 import { keyChangeSummary } from '../services/key-changes.js'
 import { type FeedLag, feedLags } from './feeds.js'
@@ -47,7 +50,8 @@ export async function nodeStatus(services: NodeServices, location: string): Prom
     origin: ledger.origin,
     signing_key: await signingKeyStatus(ledger),
     partners: history.partners.length,
-    agreements: new Set(history.agreements.map((a) => a.id)).size,
+    // in force now: a withdrawn, not yet effective or expired agreement lets nothing flow
+    agreements: policyAt(history, now).agreements.filter((a) => withinTerm(a, now)).length,
     active_orders: activeOrders(history, now),
     pending_approvals: pending.length,
     principals,
@@ -78,7 +82,7 @@ export function formatStatus(s: NodeStatus): string {
     `origin           ${s.origin}`,
     `signing key      ${keyName(s.signing_key.vkey)}${s.signing_key.last_changed_at ? ` (changed ${s.signing_key.changes} time${s.signing_key.changes === 1 ? '' : 's'}, last at ${s.signing_key.last_changed_at})` : ''}`,
     `collections      ${s.collections}`,
-    `partners         ${s.partners} (${s.agreements} agreements)`,
+    `partners         ${s.partners} (${s.agreements} ${s.agreements === 1 ? 'agreement' : 'agreements'} in force)`,
     `active orders    ${s.active_orders}`,
     `pending approvals ${s.pending_approvals}`,
     `principals       ${
@@ -96,4 +100,15 @@ export function formatStatus(s: NodeStatus): string {
     ),
   ]
   return `${lines.join('\n')}\n`
+}
+
+/** Whether `now` lies in the agreement's own term (valid_from … valid_until), as the policy reads it. */
+function withinTerm(agreement: Agreement, now: string): boolean {
+  const t = parseInstant(now)!
+  // a bound that does not parse closes the term, as compile.ts reads it (fail-closed)
+  const from =
+    agreement.valid_from === undefined ? -Infinity : (parseInstant(agreement.valid_from) ?? Infinity)
+  const until =
+    agreement.valid_until === undefined ? Infinity : (parseInstant(agreement.valid_until) ?? -Infinity)
+  return from <= t && t < until
 }

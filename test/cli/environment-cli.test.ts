@@ -217,6 +217,7 @@ describe('sluice and its environment', () => {
       node,
     ])
     expect(grant.code, grant.stderr).toBe(0)
+    expect(grant.stdout).toBe(`${id} may now read on quay,harbour\n`)
     const store = await openStore(undefined, node)
     try {
       expect((await store.listGrants(id)).filter((g) => g.canRead)).toHaveLength(2)

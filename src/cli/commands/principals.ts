@@ -108,6 +108,13 @@ export async function run(args: string[]): Promise<void> {
             canRead: values['can-read'] === true,
             canWrite: values['can-write'] === true,
           })
+        // the grant replaces what the principal had on each collection: say what it now has
+        const may = [values['can-read'] === true && 'read', values['can-write'] === true && 'write'].filter(
+          Boolean,
+        )
+        process.stdout.write(
+          `${principalId} may now ${may.length > 0 ? may.join(' and ') : 'neither read nor write'} on ${required(values.collection, 'collection')}\n`,
+        )
         return
       }
       case 'revoke': {
