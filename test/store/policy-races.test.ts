@@ -33,10 +33,12 @@ describe.each(STORES)('$name store: concurrent policy changes', (factory) => {
       't',
     )
     const levels = ['clear', 'green', 'amber', 'red'] as const
+    // each amendment says something none of the others does: one repeating the terms in force is refused
+    const until = (i: number) => `2030-01-${String(i + 1).padStart(2, '0')}T00:00:00Z`
     const results = await Promise.all(
       Array.from({ length: 16 }, (_, i) =>
         (i % 2 ? one : two).putAgreement(
-          { id, collections: [collection], maxTlp: levels[i % 4]! },
+          { id, collections: [collection], maxTlp: levels[i % 4]!, validUntil: until(i) },
           `officer ${i}`,
         ),
       ),
