@@ -268,6 +268,10 @@ export class PolicyService {
     if (!PARTNER_KINDS.includes(kind)) fail(`partner kind must be one of ${PARTNER_KINDS.join(', ')}`)
     const identity = input.identityId ?? `identity--${randomUUID()}`
     if (!IDENTITY_ID.test(identity)) fail('the identity id must be identity--<uuid>')
+    // the identity says which objects a partner created (never sent back to it): one per partner
+    const sharing = history.partners.find((p) => p.identity_id === identity)
+    if (sharing)
+      fail(`the identity ${identity} is already partner "${sharing.id}"'s; each partner has its own`)
     const partner: Partner = { id, name, identity_id: identity, kind }
     const now = new Date().toISOString()
     return {

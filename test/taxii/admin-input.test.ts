@@ -354,6 +354,15 @@ describe('names and what a refused body leaves behind', () => {
     expect(await refused('/admin/partners', { id: 'isles', name: 'Other Isles' })).toBe(
       'partner "isles" already exists',
     )
+    // the identity tells which objects a partner created, which never go back to it
+    const isles = (await t.node.services.policy.history()).partners.find((p) => p.id === 'isles')!
+    expect(
+      await refused('/admin/partners', {
+        id: 'isles-twin',
+        name: 'Isles Twin',
+        identity_id: isles.identity_id,
+      }),
+    ).toBe(`the identity ${isles.identity_id} is already partner "isles"'s; each partner has its own`)
     expect(await refused('/admin/partners', { name: 'Ωμέγα' })).toBe(
       'no partner id can be made from the name "Ωμέγα"; give one (2-63 lowercase letters, digits or hyphens)',
     )
