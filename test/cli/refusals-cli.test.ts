@@ -146,3 +146,19 @@ describe('a data directory or SQLite file with no node', () => {
     expect(existsSync(db)).toBe(false)
   })
 })
+
+describe('withdraw --revoke', () => {
+  it('says the revoked version it published, which reaches recipients no withdrawal names', async () => {
+    const result = await run('withdraw', STORED, '--reason', 'source retracted', '--revoke')
+    expect(result.code, result.stderr).toBe(0)
+    const [first] = result.stdout.split('\n')
+    expect(first).toMatch(
+      new RegExp(
+        `^${STORED} revoked: version \\S+ \\(revoked: true\\) reaches every recipient through its feed$`,
+      ),
+    )
+    const exported = JSON.parse((await run('export', '--collection', 'inbox', '--all-versions')).stdout)
+    const revoked = exported.objects.find((o: { revoked?: boolean }) => o.revoked === true)
+    expect(first).toContain(`version ${revoked.modified} `)
+  })
+})

@@ -140,6 +140,13 @@ export async function run(args: string[]): Promise<void> {
           by,
           ...(partners ? { partners } : {}),
         })
+    if (values.revoke) {
+      // the revoked version is what reaches recipients that no withdrawal names: say it was published
+      const [latest] = await ctx.store.latestVersions([target])
+      process.stdout.write(
+        `${target} revoked: version ${latest?.version ?? '?'} (revoked: true) reaches every recipient through its feed\n`,
+      )
+    }
     if (created.length === 0)
       process.stdout.write(
         'no partner to notify (none received it, or each already has an open withdrawal)\n',
