@@ -77,5 +77,19 @@ describe('sluice keys', () => {
       'sluice: a fingerprint is 32 bytes of hex (colons allowed)\n',
     ])
     expect((await runCli(['keys', 'rotate', principalId, '--overlap', 'soon', '--data', dir])).code).toBe(2)
+    // bound again, then the principal revoked: the listing says the certificate no longer lets anyone in
+    const rebound = ['keys', 'bind-cert', principalId, '--cert', pki.files.clientCert, '--data', dir]
+    const rebind = await runCli(rebound)
+    expect(rebind.code, rebind.stderr).toBe(0)
+    expect((await runCli(['keys', 'certs', '--data', dir])).stdout).not.toContain('(principal revoked)')
+    const store = await openStore(undefined, dir)
+    try {
+      expect(await store.revokePrincipal(principalId, new Date().toISOString())).toBe(true)
+    } finally {
+      await store.close()
+    }
+    expect((await runCli(['keys', 'certs', '--data', dir])).stdout).toMatch(
+      new RegExp(`^${fingerprint}  ${principalId}  .*  \\(principal revoked\\)$`, 'm'),
+    )
   })
 })

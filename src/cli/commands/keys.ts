@@ -108,8 +108,12 @@ export async function run(args: string[]): Promise<void> {
           const bindings = await listCertificateBindings(store, values.principal)
           if (values.json) return out(`${JSON.stringify(bindings, null, 2)}\n`)
           if (bindings.length === 0) return out('no certificates bound\n')
+          // a revoked principal's certificate no longer authenticates: the binding alone would suggest it does
+          const revoked = new Set((await store.listPrincipals()).filter((p) => p.revokedAt).map((p) => p.id))
           for (const b of bindings)
-            out(`${b.fingerprint}  ${b.principalId}  ${b.subject}  until ${b.notAfter ?? '?'}\n`)
+            out(
+              `${b.fingerprint}  ${b.principalId}  ${b.subject}  until ${b.notAfter ?? '?'}${revoked.has(b.principalId) ? '  (principal revoked)' : ''}\n`,
+            )
           return
         }
       }
