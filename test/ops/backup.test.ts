@@ -166,7 +166,7 @@ describe('backup and restore', () => {
     const text = await runCli(['status', '--data', node.dataDir])
     expect(text.code).toBe(0)
     expect(text.stdout).toMatch(/^Sluice \S+/)
-    expect(text.stdout).toMatch(/partners {9}4 \(4 agreements\)/)
+    expect(text.stdout).toMatch(/partners {9}4 \(4 agreements in force\)/)
     const json = await runCli(['status', '--json', '--data', node.dataDir])
     const status = JSON.parse(json.stdout)
     expect(status).toMatchObject({
