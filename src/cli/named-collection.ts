@@ -12,10 +12,15 @@ export async function namedCollection(
 ): Promise<CollectionRecord> {
   const name = required(values.collection, 'collection')
   const apiRoot = typeof values['api-root'] === 'string' ? values['api-root'] : 'intel'
-  const roots = (await store.listApiRoots()).map((r) => r.name)
-  if (!roots.includes(apiRoot))
-    throw new CliError(`no API root "${apiRoot}"; this node has ${roots.map((r) => `"${r}"`).join(', ')}`)
+  await knownApiRoot(store, apiRoot)
   const collection = await store.getCollection(apiRoot, name)
   if (!collection) throw new CliError(`no collection "${name}"; see "sluice collections list"`)
   return collection
+}
+
+/** Refuses an API root the node does not have, naming those it has. */
+export async function knownApiRoot(store: Store, apiRoot: string): Promise<void> {
+  const roots = (await store.listApiRoots()).map((r) => r.name)
+  if (!roots.includes(apiRoot))
+    throw new CliError(`no API root "${apiRoot}"; this node has ${roots.map((r) => `"${r}"`).join(', ')}`)
 }

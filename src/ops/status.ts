@@ -1,9 +1,9 @@
 import { listKeys } from '../auth/keys.js'
 import { keyName } from '../ledger/key-change.js'
 import { GLOBAL_LOG } from '../ledger/log-id.js'
+import { compileSnapshot, withinValidity } from '../policy/compile.js'
 import { policyAt } from '../policy/snapshot.js'
 import { parseInstant } from '../policy/time.js'
-import type { Agreement } from '../policy/types.js'
 import type { NodeServices } from '../server/services.js'
 import { keyChangeSummary } from '../services/key-changes.js'
 import { type FeedLag, feedLags } from './feeds.js'
@@ -50,8 +50,7 @@ export async function nodeStatus(services: NodeServices, location: string): Prom
     origin: ledger.origin,
     signing_key: await signingKeyStatus(ledger),
     partners: history.partners.length,
-    // in force now: a withdrawn, not yet effective or expired agreement lets nothing flow
-    agreements: policyAt(history, now).agreements.filter((a) => withinTerm(a, now)).length,
+    agreements: agreementsInForce(history, now),
     active_orders: activeOrders(history, now),
     pending_approvals: pending.length,
     principals,
@@ -102,13 +101,12 @@ export function formatStatus(s: NodeStatus): string {
   return `${lines.join('\n')}\n`
 }
 
-/** Whether `now` lies in the agreement's own term (valid_from … valid_until), as the policy reads it. */
-function withinTerm(agreement: Agreement, now: string): boolean {
+/** In force now: a withdrawn, not yet effective or expired agreement lets nothing flow, so is not counted. */
+function agreementsInForce(history: Parameters<typeof policyAt>[0], now: string): number {
+  const policy = compileSnapshot(policyAt(history, now))
   const t = parseInstant(now)!
-  // a bound that does not parse closes the term, as compile.ts reads it (fail-closed)
-  const from =
-    agreement.valid_from === undefined ? -Infinity : (parseInstant(agreement.valid_from) ?? Infinity)
-  const until =
-    agreement.valid_until === undefined ? Infinity : (parseInstant(agreement.valid_until) ?? -Infinity)
-  return from <= t && t < until
+  let count = 0
+  for (const partner of policy.partners.values())
+    count += partner.agreements.filter((a) => withinValidity(a, t)).length
+  return count
 }

@@ -72,6 +72,11 @@ export const compiledSnapshots = new WeakMap<PolicySnapshot, CompiledPolicy>()
  * snapshot is (from `snapshot.at` until `snapshot.staleAt`): agreement validity windows are compared per
  * decision. `instant`, when given, is checked to lie in that interval.
  */
+/** Whether instant `t` (microseconds) lies in the agreement's own term, its validity window. */
+export function withinValidity(a: CompiledAgreement, t: number): boolean {
+  return t >= a.validFrom && t < a.validUntil
+}
+
 export function compileSnapshot(snapshot: PolicySnapshot, instant?: string): CompiledPolicy {
   const at = requireInstant(snapshot.at, 'snapshot.at')
   const staleAt =

@@ -16,6 +16,7 @@ import {
   type MarkedUnit,
   type ObjectFacts,
   objectFacts,
+  withinValidity,
 } from './compile.js'
 import { admiraltyCode } from './grading.js'
 import { removeSelected } from './selectors.js'
@@ -199,7 +200,7 @@ export function decisionWindow(policy: CompiledPolicy, partnerId: string, instan
   const agreements = policy.partners.get(partnerId)?.agreements ?? []
   let key = 'in force:'
   agreements.forEach((a, i) => {
-    if (t >= a.validFrom && t < a.validUntil) key += `${i},`
+    if (withinValidity(a, t)) key += `${i},`
   })
   return key
 }
@@ -353,7 +354,7 @@ function evaluateAgreement(
   const id = a.source.id
   const reasons: Reason[] = []
   const object = facts.object
-  if (t < a.validFrom || t >= a.validUntil) {
+  if (!withinValidity(a, t)) {
     reasons.push({ kind: 'validity', id, message: `agreement ${id} is outside its validity window` })
   }
   if (a.collections !== '*' && !a.collections.has(version.collectionId)) {

@@ -6,6 +6,7 @@ import {
   isAlias,
 } from '../../services/collections.js'
 import { CliError } from '../errors.js'
+import { knownApiRoot } from '../named-collection.js'
 import { actionNames, actionOf, badValue, onlyFor, parse, required } from '../options.js'
 import { withStore } from '../store-session.js'
 
@@ -48,8 +49,7 @@ export async function run(args: string[]): Promise<void> {
     if (action === 'list') {
       // a mistyped root would list "no collections", as if the node had none
       const root = values['api-root']
-      if (root !== undefined && !(await store.listApiRoots()).some((r) => r.name === root))
-        throw new CliError(`no API root "${root}"`)
+      if (root !== undefined) await knownApiRoot(store, root)
       const collections = await store.listCollections(root)
       if (values.json) {
         process.stdout.write(`${JSON.stringify(collections.map(collectionView), null, 2)}\n`)

@@ -109,13 +109,16 @@ function historyText(view: OrderView, labels: Map<string, string>): string {
   return `${stamp(order.effective_from)}  ${head}  ${order.id}\n    by ${order.issuer}: ${reason}${ref}${recorded}`
 }
 
+/** How either kind of order says it was backdated; empty when it was not. */
+function backdatedText(view: OrderView): string {
+  return view.backdatedUntil ? `BACKDATED, applied to reads from ${stamp(view.backdatedUntil)}` : ''
+}
+
 /** A resumption's state, if it is anything but plainly in effect. */
 function resumptionState(view: OrderView): string {
   if (view.supersededBy) return `  [superseded: ${view.supersededBy} lifts it earlier]`
   // reads before it was recorded were refused under the suspension all the same
-  const backdated = view.backdatedUntil
-    ? `BACKDATED, applied to reads from ${stamp(view.backdatedUntil)}`
-    : ''
+  const backdated = backdatedText(view)
   if (view.cancels) return `  [cancels it: it never comes into force${backdated ? `; ${backdated}` : ''}]`
   if (view.scheduled) return '  [scheduled]'
   return backdated ? `  [${backdated}]` : ''
@@ -125,7 +128,7 @@ function resumptionState(view: OrderView): string {
 function suspensionState(view: OrderView): string {
   const { order, status, liftedAt, liftedBy, liftScheduled, backdatedUntil } = view
   // a backdated order is in the record from its effective time, but no read before it was recorded obeyed it
-  const applied = backdatedUntil ? `BACKDATED, applied to reads from ${stamp(backdatedUntil)}` : ''
+  const applied = backdatedText(view)
   if (liftedAt === undefined) return backdatedUntil ? `${status}, ${applied}` : status
   if (view.cancelled) return `cancelled by ${liftedBy}, never in force`
   const note = backdatedUntil ? `; ${applied}` : ''
