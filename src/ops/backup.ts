@@ -27,7 +27,7 @@ import { holdSqliteLock, type ServingLock, servingLockPath } from '../store/sqli
 import { SqliteStore } from '../store/sqlite/sqlite-store.js'
 import type { Store } from '../store/types.js'
 import { auditLedger, type LogAudit } from './ledger-audit.js'
-import { fileErrorWords, type NamedFileError, readSmallFile } from './named-file.js'
+import { fileErrorWords, fileKind, type NamedFileError, readSmallFile } from './named-file.js'
 import { sluiceVersion } from './version.js'
 
 /**
@@ -112,15 +112,6 @@ function statIfAny(path: string): Stats | undefined {
     if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined
     throw new BackupError(`cannot look at ${path}: ${fileErrorWords(error)}`)
   }
-}
-
-function kindOf(stats: Stats): string {
-  if (stats.isFile()) return 'a file'
-  if (stats.isDirectory()) return 'a directory'
-  if (stats.isFIFO()) return 'a FIFO'
-  if (stats.isSocket()) return 'a socket'
-  if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'a device'
-  return 'something other than a file'
 }
 
 /**
@@ -223,7 +214,7 @@ export function readManifest(dir: string): BackupManifest {
   const found = statIfAny(dir)
   if (found === undefined) throw new BackupError(`no backup at ${dir} (it does not exist)`)
   if (!found.isDirectory())
-    throw new BackupError(`no backup at ${dir} (it is ${kindOf(found)}, not a directory)`)
+    throw new BackupError(`no backup at ${dir} (it is ${fileKind(found)}, not a directory)`)
   let text: string
   try {
     // bounded, and a FIFO in its place is refused rather than waited on
@@ -263,7 +254,7 @@ function checkBackupFile(dir: string, entry: { file: string; sha256: string }, w
   const path = join(dir, entry.file)
   const found = statIfAny(path)
   if (found === undefined) throw new BackupError(`the backup lacks ${what} (${path} is missing)`)
-  if (!found.isFile()) throw new BackupError(`${path} is ${kindOf(found)}, not ${what}`)
+  if (!found.isFile()) throw new BackupError(`${path} is ${fileKind(found)}, not ${what}`)
   if (sha256File(path) !== entry.sha256)
     throw new BackupError(`${what} does not match the manifest (damaged or altered)`)
   return path
@@ -280,14 +271,14 @@ function checkTarget(path: string, what: string, force: boolean, hint: string): 
   const found = statIfAny(path)
   if (found !== undefined && !found.isFile())
     throw new BackupError(
-      `${path} is ${kindOf(found)}, not a regular file; restore replaces only a ${what} file`,
+      `${path} is ${fileKind(found)}, not a regular file; restore replaces only a ${what} file`,
     )
   if (found !== undefined && !force) throw new BackupError(`${path} exists; ${hint}`)
   // beside it: the copy that is renamed into place, and for the database the lock restore takes
   for (const side of [`${path}.restoring`, `${path}.lock`]) {
     const there = statIfAny(side)
     if (there !== undefined && !there.isFile())
-      throw new BackupError(`${side} is ${kindOf(there)} in the way of the restore; remove it`)
+      throw new BackupError(`${side} is ${fileKind(there)} in the way of the restore; remove it`)
   }
   return missingDirectories(dirname(path), path)
 }

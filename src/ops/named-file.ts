@@ -36,17 +36,20 @@ export function fileErrorWords(error: unknown, writing = false): string {
   return (errno !== undefined && getSystemErrorMap().get(errno)?.[1]) || message
 }
 
+/** What a path is, in words: "a file", "a directory", "a FIFO", "a socket", "a device". */
+export function fileKind(stats: Stats): string {
+  if (stats.isFile()) return 'a file'
+  if (stats.isDirectory()) return 'a directory'
+  if (stats.isFIFO()) return 'a FIFO'
+  if (stats.isSocket()) return 'a socket'
+  if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'a device'
+  return 'something other than a file'
+}
+
 function notRegular(stats: Stats): NamedFileError | undefined {
   if (stats.isFile()) return undefined
   if (stats.isDirectory()) return new NamedFileError('it is a directory')
-  const kind = stats.isFIFO()
-    ? 'a FIFO'
-    : stats.isSocket()
-      ? 'a socket'
-      : stats.isCharacterDevice() || stats.isBlockDevice()
-        ? 'a device'
-        : 'not a file'
-  return new NamedFileError(`it is ${kind}, not a regular file`)
+  return new NamedFileError(`it is ${fileKind(stats)}, not a regular file`)
 }
 
 const tooLarge = () =>
