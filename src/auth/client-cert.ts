@@ -22,6 +22,9 @@ const PREFIX = 'mtls:'
 
 export class CertificateError extends CredentialError {}
 
+/** A fingerprint that is not one in form: the caller's mistake in writing it, not a refusal of what it names. */
+export class FingerprintFormError extends CertificateError {}
+
 /** `AB:CD:…` or `abcd…` → 64 lowercase hex digits, or undefined. */
 export function normalizeFingerprint(text: string): string | undefined {
   const hex = text.replace(/:/g, '').toLowerCase()
@@ -67,7 +70,7 @@ export async function bindCertificate(
 
 export async function unbindCertificate(store: Store, fingerprint: string): Promise<boolean> {
   const hex = normalizeFingerprint(fingerprint)
-  if (!hex) throw new CertificateError('a fingerprint is 32 bytes of hex (colons allowed)')
+  if (!hex) throw new FingerprintFormError('a fingerprint is 32 bytes of hex (colons allowed)')
   if (!(await store.getState(`${PREFIX}${hex}`))) return false
   await store.deleteState(`${PREFIX}${hex}`)
   return true

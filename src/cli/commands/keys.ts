@@ -1,7 +1,7 @@
 import {
   bindCertificate,
+  FingerprintFormError,
   listCertificateBindings,
-  normalizeFingerprint,
   unbindCertificate,
 } from '../../auth/client-cert.js'
 import { CredentialError } from '../../auth/credential-error.js'
@@ -96,9 +96,6 @@ export async function run(args: string[]): Promise<void> {
         }
         case 'unbind-cert': {
           const fingerprint = operand(target, 'certificate fingerprint')
-          // a malformed fingerprint is a usage error, told as such, not "no binding" nor a refusal
-          if (normalizeFingerprint(fingerprint) === undefined)
-            throw new CliError('a fingerprint is 32 bytes of hex (colons allowed)', 2)
           if (!(await unbindCertificate(store, fingerprint)))
             throw new CliError('no binding for that fingerprint')
           out('unbound\n')
@@ -118,6 +115,8 @@ export async function run(args: string[]): Promise<void> {
         }
       }
     } catch (error) {
+      // a malformed fingerprint is a usage error, told as such, not "no binding" nor a refusal
+      if (error instanceof FingerprintFormError) throw new CliError(error.message, 2)
       if (error instanceof CredentialError || error instanceof PolicyInputError)
         throw new CliError(error.message)
       throw error
