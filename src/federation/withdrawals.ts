@@ -121,13 +121,16 @@ function recordableReason(reason: string): string {
   }
 }
 
-/** Publishes a revoked version of the object (a new version with `revoked: true`) and withdraws it from its recipients. */
+/**
+ * Publishes a revoked version of the object (a new version with `revoked: true`) and withdraws it from its
+ * recipients. `version` is the revoked version's `modified`: the one published, or the one already there.
+ */
 export async function revokeObject(
   ctx: FederationContext,
   objectId: string,
   reason: string,
   by: string,
-): Promise<WithdrawalRecord[]> {
+): Promise<{ version: string; withdrawals: WithdrawalRecord[] }> {
   // refused before the revoked version is published, not after
   recordableReason(reason)
   const [latest] = await ctx.store.latestVersions([objectId])
@@ -135,9 +138,11 @@ export async function revokeObject(
   const object = JSON.parse(latest.json) as StixObject
   if (typeof object.modified !== 'string')
     throw new FederationError('invalid', `${object.type} objects have no versions and cannot be revoked`)
+  let version = object.modified
   if (object.revoked !== true) {
     const previous = Date.parse(object.modified)
     const modified = iso(Math.max(ctx.now(), previous + 1))
+    version = modified
     const prepared = await prepareObjects([{ ...object, revoked: true, modified }], ingestOptions(ctx.store))
     if (prepared.rejected.length > 0)
       throw new FederationError(
@@ -147,7 +152,7 @@ export async function revokeObject(
     const [outcome] = await ctx.store.putObjects(latest.collectionId, prepared.accepted)
     if (outcome?.result === 'conflict') throw new FederationError('conflict', outcome.message)
   }
-  return issueWithdrawals(ctx, { objectId, kind: 'revoked', reason, by })
+  return { version, withdrawals: await issueWithdrawals(ctx, { objectId, kind: 'revoked', reason, by }) }
 }
 
 /** Open withdrawals (not yet acknowledged), of one partner or all, oldest first. */

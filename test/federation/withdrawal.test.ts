@@ -57,7 +57,9 @@ describe('revocation', () => {
   it('reaches the receiver on its next poll, stops the object there, and comes back acknowledged', async () => {
     expect(await servedTo(bravo, 'delta')).toContain(`${ind(20).id}|live`)
     const opened = await revokeObject(alpha.ctx, ind(20).id, 'source retracted (fictional)', 'officer-7')
-    expect(opened.map((w) => w.partnerId)).toEqual(['bravo'])
+    expect(opened.withdrawals.map((w) => w.partnerId)).toEqual(['bravo'])
+    const [latest] = await alpha.store.latestVersions([ind(20).id])
+    expect(opened.version).toBe(latest?.version)
     expect((await pendingWithdrawals(alpha.ctx)).map((w) => w.objectId)).toEqual([ind(20).id])
 
     const state = await pollFeed(bravo.ctx, fromAlpha)

@@ -131,22 +131,21 @@ export async function run(args: string[]): Promise<void> {
     const partners = values.partner
       ? await Promise.all(values.partner.map(async (p) => (await ctx.policy.partner(p)).id))
       : undefined
-    const created = values.revoke
-      ? await revokeObject(ctx, target, reason, by)
-      : await issueWithdrawals(ctx, {
-          objectId: target,
-          kind: 'withdrawn',
-          reason,
-          by,
-          ...(partners ? { partners } : {}),
-        })
-    if (values.revoke) {
-      // the revoked version is what reaches recipients that no withdrawal names: say it was published
-      const [latest] = await ctx.store.latestVersions([target])
+    const revoked = values.revoke ? await revokeObject(ctx, target, reason, by) : undefined
+    const created =
+      revoked?.withdrawals ??
+      (await issueWithdrawals(ctx, {
+        objectId: target,
+        kind: 'withdrawn',
+        reason,
+        by,
+        ...(partners ? { partners } : {}),
+      }))
+    // the revoked version is what reaches recipients that no withdrawal names: say it was published
+    if (revoked)
       process.stdout.write(
-        `${target} revoked: version ${latest?.version ?? '?'} (revoked: true) reaches every recipient through its feed\n`,
+        `${target} revoked: version ${revoked.version} (revoked: true) reaches every recipient through its feed\n`,
       )
-    }
     if (created.length === 0)
       process.stdout.write(
         'no partner to notify (none received it, or each already has an open withdrawal)\n',

@@ -251,7 +251,7 @@ export function federationRoutes(services: NodeServices, scheduler?: FederationS
               : badRequestError('partners must be a list')
         const created =
           body.revoke === true
-            ? await revokeObject(ctx, objectId, reason, principal.name)
+            ? (await revokeObject(ctx, objectId, reason, principal.name)).withdrawals
             : await issueWithdrawals(ctx, {
                 objectId,
                 kind: 'withdrawn',
