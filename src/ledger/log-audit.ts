@@ -55,84 +55,136 @@ export class LogDigest {
   }
 }
 
-interface Suspension {
+/** An order as the node could first apply it: a backdated one from when it was recorded. */
+interface Applied {
   index: number
   order: OrderEntry
-  /** When the node could first have applied it: a backdated order is applied from when it was recorded. */
   enforcedFrom: string
-  lift?: OrderEntry
+}
+
+interface Suspension extends Applied {
+  lift?: Applied
 }
 
 const later = (a: string, b: string) => (compareTimestamps(a, b) >= 0 ? a : b)
-const within = (t: string, from: string, to: string | undefined) =>
-  compareTimestamps(t, from) >= 0 && (to === undefined || compareTimestamps(t, to) < 0)
+const applied = (index: number, order: OrderEntry): Applied => ({
+  index,
+  order,
+  enforcedFrom: later(order.effectiveFrom, order.recordedAt),
+})
 
-/** The first resumption (by effective time) that lifts each suspension. */
+/** The first resumption (by when it applied) that lifts each suspension. */
 function suspensionsIn(orders: LogDigest['orders']): Suspension[] {
-  const lifts = new Map<string, OrderEntry>()
-  for (const { order } of orders) {
+  const lifts = new Map<string, Applied>()
+  for (const { index, order } of orders) {
     const lifted = (order.scope as { lifts?: unknown } | null)?.lifts
     if (order.orderKind !== 'resumption' || typeof lifted !== 'string') continue
+    const lift = applied(index, order)
     const earlier = lifts.get(lifted)
-    if (!earlier || compareTimestamps(order.effectiveFrom, earlier.effectiveFrom) < 0)
-      lifts.set(lifted, order)
+    if (!earlier || compareTimestamps(lift.enforcedFrom, earlier.enforcedFrom) < 0) lifts.set(lifted, lift)
   }
   return orders
     .filter(({ order }) => order.orderKind === 'suspension')
     .map(({ index, order }) => {
       const lift = lifts.get(order.orderId)
-      return {
-        index,
-        order,
-        enforcedFrom: later(order.effectiveFrom, order.recordedAt),
-        ...(lift ? { lift } : {}),
-      }
+      return { ...applied(index, order), ...(lift ? { lift } : {}) }
     })
 }
 
 const isWhole = (order: OrderEntry) =>
   (order.scope as { whole_partner?: unknown } | null)?.whole_partner === true
 
+type Disclosure = LogDigest['disclosures'][number]
+
+/**
+ * The disclosures a suspension must answer for. The node's stamps say when, and the log's order says what
+ * came after what, so both are read: a disclosure logged after the order and stamped from when it applied
+ * is under it (even one stamped after the lift, if logged before it); one logged after the lift but stamped
+ * before it applied is too. A disclosure whose place and stamp disagree (logged after the order yet stamped
+ * before it was recorded, or logged before it yet stamped while it applied) is what a read in flight when
+ * the order was recorded leaves, and also what a node hiding a disclosure behind its own stamps would
+ * write: the audit cannot tell which, so it proves nothing either way.
+ */
+function underOrder(
+  { index, order, enforcedFrom, lift }: Suspension,
+  disclosures: readonly Disclosure[],
+): { during: Disclosure[]; outOfOrder: Disclosure[] } {
+  const during: Disclosure[] = []
+  const outOfOrder: Disclosure[] = []
+  const until = lift?.enforcedFrom
+  for (const d of disclosures) {
+    const fromOrder = compareTimestamps(d.disclosedAt, enforcedFrom) >= 0
+    const beforeLift = until === undefined || compareTimestamps(d.disclosedAt, until) < 0
+    const loggedAfter = d.index > index
+    const loggedBeforeLift = lift === undefined || d.index < lift.index
+    if (loggedAfter && fromOrder && (beforeLift || loggedBeforeLift)) during.push(d)
+    else if (
+      loggedAfter
+        ? loggedBeforeLift && compareTimestamps(d.disclosedAt, order.recordedAt) < 0
+        : fromOrder && beforeLift
+    )
+      outOfOrder.push(d)
+  }
+  return { during, outOfOrder }
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
+
 /**
  * One row per suspension order in the log: its times, and the disclosures recorded while it was in force. A
- * whole-partner order with any is failed; a narrowed one is reported with the count, since its scope is only
- * committed to in the partner's log (the node can open the commitment to show which it allowed).
+ * whole-partner order with any is failed; a narrowed one with any is unproven, with the count, since its
+ * scope is only committed to in the partner's log (the node can open the commitment to show which it
+ * allowed). `now` is when the audit runs: an order scheduled after it is not yet in force.
  */
-export function suspensionRows(log: LogDigest): ReportRow[] {
-  const { disclosures } = log
-  return suspensionsIn(log.orders).map(({ index, order, enforcedFrom, lift }) => {
-    const item = `${isWhole(order) ? 'suspension of all sharing' : 'narrowed suspension'} ${order.orderId} (leaf ${index})`
-    const until = lift?.effectiveFrom
-    if (until !== undefined && compareTimestamps(until, order.effectiveFrom) <= 0)
-      return { item, status: 'proven', reason: `cancelled by ${lift!.orderId} before it took effect` }
-    const backdated =
-      enforcedFrom === order.effectiveFrom
-        ? ''
-        : ` (when it was recorded; it is backdated to ${order.effectiveFrom})`
-    const period = `in force from ${enforcedFrom}${backdated} ${until === undefined ? 'and not lifted in this log' : `to ${until}, lifted by ${lift!.orderId}`}`
-    const during = disclosures.filter((d) => within(d.disclosedAt, enforcedFrom, until))
-    const after =
-      until === undefined ? undefined : disclosures.find((d) => compareTimestamps(d.disclosedAt, until) >= 0)
-    const resumed =
-      until === undefined
-        ? ''
-        : after
-          ? `; disclosure resumed at ${after.disclosedAt} (leaf ${after.index})`
-          : '; nothing disclosed since the lift'
-    if (during.length === 0)
-      return {
+export function suspensionRows(log: LogDigest, now: string): ReportRow[] {
+  return suspensionsIn(log.orders).map((s) => suspensionRow(s, log.disclosures, now))
+}
+
+function suspensionRow(suspension: Suspension, disclosures: readonly Disclosure[], now: string): ReportRow {
+  const { index, order, enforcedFrom, lift } = suspension
+  const item = `${isWhole(order) ? 'suspension of all sharing' : 'narrowed suspension'} ${order.orderId} (leaf ${index})`
+  const until = lift?.enforcedFrom
+  if (until !== undefined && compareTimestamps(until, enforcedFrom) <= 0)
+    return { item, status: 'proven', reason: `cancelled by ${lift!.order.orderId} before it took effect` }
+  const { during, outOfOrder } = underOrder(suspension, disclosures)
+  const backdated = (a: Applied, what: string) =>
+    a.enforcedFrom === a.order.effectiveFrom
+      ? ''
+      : ` (when ${what} was recorded; it is backdated to ${a.order.effectiveFrom})`
+  const scheduled = compareTimestamps(enforcedFrom, now) > 0 ? ` (scheduled: not yet in force at ${now})` : ''
+  const lifted =
+    lift === undefined
+      ? 'and not lifted in this log'
+      : `to ${until}, lifted by ${lift.order.orderId}${backdated(lift, 'the lift')}`
+  const period = `in force from ${enforcedFrom}${backdated(suspension, 'it')}${scheduled} ${lifted}`
+  const after =
+    lift === undefined
+      ? undefined
+      : disclosures.find((d) => d.index > lift.index && compareTimestamps(d.disclosedAt, until!) >= 0)
+  const resumed =
+    lift === undefined
+      ? ''
+      : after
+        ? `; disclosure resumed at ${after.disclosedAt} (leaf ${after.index})`
+        : '; nothing disclosed since the lift'
+  const first = (ds: readonly Disclosure[]) =>
+    `the first at ${ds[0]!.disclosedAt} (leaf ${ds[0]!.index}, ${ds[0]!.objectId})`
+  const strays =
+    outOfOrder.length === 0
+      ? ''
+      : `; ${plural(outOfOrder.length, 'disclosure')} whose place in the log and stamp disagree about the order, ${first(outOfOrder)}: a read in flight when it was recorded, or a stamp the log cannot vouch for`
+  if (during.length === 0)
+    return {
+      item,
+      status: outOfOrder.length === 0 ? 'proven' : 'unproven',
+      reason: `${period}; the log records nothing disclosed to you in that time${strays}${resumed}`,
+    }
+  const count = `${plural(during.length, 'disclosure')} recorded in that time, ${first(during)}`
+  return isWhole(order)
+    ? { item, status: 'failed', reason: `${period}; yet ${count}${strays}` }
+    : {
         item,
-        status: 'proven',
-        reason: `${period}; the log records nothing disclosed to you in that time${resumed}`,
+        status: 'unproven',
+        reason: `${period}; ${count}: its scope is committed to, not shown, so which of them it allowed is for the node to show${strays}${resumed}`,
       }
-    const first = during[0]!
-    const count = `${during.length} disclosure${during.length === 1 ? '' : 's'} recorded in that time, the first at ${first.disclosedAt} (leaf ${first.index}, ${first.objectId})`
-    return isWhole(order)
-      ? { item, status: 'failed', reason: `${period}; yet ${count}` }
-      : {
-          item,
-          status: 'proven',
-          reason: `${period}; ${count}: its scope is committed to, not shown, so which of them it allowed is for the node to show${resumed}`,
-        }
-  })
 }

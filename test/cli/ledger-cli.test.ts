@@ -89,7 +89,14 @@ describe('ledger verify', () => {
       res.writeHead(200, { 'Content-Type': 'text/html' }).end('<html>hello</html>'),
     )
     const [gateway, gatewayUrl] = await fakeNode((res) => res.writeHead(502).end())
+    const [list, listUrl] = await fakeNode((res) =>
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end('[]'),
+    )
     try {
+      const wrongShape = await verify([], { url: listUrl })
+      expect(wrongShape.stderr).toBe(
+        `sluice: the node answered /ledger/checkpoint with JSON that is not an object: is ${listUrl} a Sluice node?\n`,
+      )
       const page = await verify([], { url: htmlUrl })
       oneLine(page.stderr)
       expect(page.stderr).toBe(
@@ -107,6 +114,7 @@ describe('ledger verify', () => {
     } finally {
       html.close()
       gateway.close()
+      list.close()
     }
   })
 
@@ -205,6 +213,45 @@ describe('ledger verify', () => {
     const genuine = await verify(['--save-checkpoint', fresh])
     expect(genuine.code, genuine.stdout).toBe(0)
     expect(readFileSync(fresh, 'utf8')).toMatch(/^[^\n]+\n\d+\n/)
+  })
+
+  it('reports a kept checkpoint larger than the log as a log that shrank, and checks the others still', async () => {
+    const log = `partner:${B}`
+    const { ledger } = s.t.node.services
+    const genuine = write('kept-genuine.txt', (await ledger.latestCheckpoint(log)).note)
+    const size = (await ledger.latestCheckpoint(log)).size
+    // the node's own signature over a size its log never reached: rolled back, or a fork
+    const larger = signCheckpoint(
+      {
+        origin: ledger.originOf(log),
+        size: size + 400,
+        rootHash: leafHash(new TextEncoder().encode('rolled back')),
+        extensions: [],
+      },
+      ledger.key,
+    )
+    const result = await verify(['--checkpoint', genuine, '--checkpoint', write('kept-larger.txt', larger)])
+    expect(result.stderr).toBe('')
+    expect(result.stdout).toMatch(new RegExp(`^FAILED .* from size ${size + 400} to ${size}: .*shr`, 'm'))
+    expect(result.stdout).toMatch(new RegExp(`^PROVEN .* from size ${size} to ${size}: same size`, 'm'))
+    expect(result.stdout.trim().split('\n').at(-1)).toMatch(/^\d+ proven, 0 unproven, 1 failed$/)
+    expect(result.code).toBe(1)
+  })
+
+  it('checks kept global checkpoints against the global log, and refuses a checkpoint of neither log', async () => {
+    const { ledger } = s.t.node.services
+    const before = write('kept-global.txt', (await ledger.latestCheckpoint('global')).note)
+    await pull(s, B)
+    const result = await verify(['--checkpoint', before])
+    expect(result.stdout).toMatch(/^PROVEN .* checkpoint of global at size \d+: signature verified$/m)
+    expect(result.stdout).toMatch(/^PROVEN .* log global from size \d+ to \d+: /m)
+    expect(result.code, result.stdout).toBe(0)
+    const theirs = write('kept-theirs.txt', (await ledger.latestCheckpoint(`partner:${A}`)).note)
+    const refused = await verify(['--checkpoint', theirs])
+    expect(refused.stdout).toContain(
+      `${theirs}: a checkpoint of ${ledger.originOf(`partner:${A}`)}, neither of your log`,
+    )
+    expect(refused.code).toBe(1)
   })
 
   it('says in one line, after the summary, that it could not keep the checkpoint', async () => {

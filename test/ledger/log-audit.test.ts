@@ -6,6 +6,8 @@ import { LogDigest, RootRebuild, suspensionRows } from '../../src/ledger/log-aud
 import { referenceRoot } from '../../src/ledger/reference.js'
 
 const t = (hhmm: string) => `2026-03-02T${hhmm}:00.000000Z`
+/** When the audits below run: after every time in their logs. */
+const NOW = '2026-03-03T00:00:00.000Z'
 
 function suspension(id: string, from: string, whole = true, recordedAt = from): OrderEntry {
   return {
@@ -22,8 +24,8 @@ function suspension(id: string, from: string, whole = true, recordedAt = from): 
   }
 }
 
-function resumption(id: string, lifts: string, from: string): OrderEntry {
-  return { ...suspension(id, from), orderKind: 'resumption', scope: { lifts } }
+function resumption(id: string, lifts: string, from: string, recordedAt = from): OrderEntry {
+  return { ...suspension(id, from, true, recordedAt), orderKind: 'resumption', scope: { lifts } }
 }
 
 function disclosure(
@@ -54,6 +56,7 @@ describe('suspensionRows', () => {
         resumption('order-2', 'order-1', t('12:00')),
         disclosure(t('12:00')),
       ]),
+      NOW,
     )
     expect(rows).toEqual([
       {
@@ -71,6 +74,7 @@ describe('suspensionRows', () => {
         disclosure(t('11:00')),
         resumption('order-2', 'order-1', t('12:00')),
       ]),
+      NOW,
     )
     expect(row).toMatchObject({ status: 'failed' })
     expect(row!.reason).toContain(
@@ -78,9 +82,12 @@ describe('suspensionRows', () => {
     )
   })
 
-  it('counts what a narrowed order saw go out, without judging it, since its scope is only committed to', () => {
-    const [row] = suspensionRows(indexed([suspension('order-1', t('10:00'), false), disclosure(t('11:00'))]))
-    expect(row).toMatchObject({ item: 'narrowed suspension order-1 (leaf 0)', status: 'proven' })
+  it('counts what a narrowed order saw go out and proves nothing of it, since its scope is only committed to', () => {
+    const [row] = suspensionRows(
+      indexed([suspension('order-1', t('10:00'), false), disclosure(t('11:00'))]),
+      NOW,
+    )
+    expect(row).toMatchObject({ item: 'narrowed suspension order-1 (leaf 0)', status: 'unproven' })
     expect(row!.reason).toMatch(
       /^in force from .* and not lifted in this log; 1 disclosure recorded in that time/,
     )
@@ -94,6 +101,7 @@ describe('suspensionRows', () => {
         suspension('order-3', t('15:00'), true, t('13:00')),
         resumption('order-4', 'order-3', t('14:00')),
       ]),
+      NOW,
     )
     expect(backdated).toMatchObject({ status: 'proven' })
     expect(backdated!.reason).toMatch(
@@ -116,8 +124,104 @@ describe('suspensionRows', () => {
         resumption('order-3', 'order-1', t('12:00')),
         disclosure(t('13:00')),
       ]),
+      NOW,
     )
     expect(row!.reason).toContain(`to ${t('12:00')}, lifted by order-3; the log records nothing disclosed`)
+  })
+})
+
+describe('suspensionRows, read by place in the log as well as by stamp', () => {
+  it('holds a disclosure logged during the order to it, whatever time the node stamped on it', () => {
+    const rows = suspensionRows(
+      indexed([
+        suspension('order-1', t('10:00')),
+        disclosure(t('09:00')),
+        disclosure(t('12:30')),
+        resumption('order-2', 'order-1', t('12:00')),
+      ]),
+      NOW,
+    )
+    // stamped before the order yet logged after it: not proven; stamped after the lift yet logged before it: under it
+    expect(rows[0]).toMatchObject({ status: 'failed' })
+    expect(rows[0]!.reason).toContain(
+      `yet 1 disclosure recorded in that time, the first at ${t('12:30')} (leaf 2,`,
+    )
+    expect(rows[0]!.reason).toContain(
+      `1 disclosure whose place in the log and stamp disagree about the order, the first at ${t('09:00')} (leaf 1,`,
+    )
+    const stray = suspensionRows(
+      indexed([
+        suspension('order-1', t('10:00')),
+        disclosure(t('09:59')),
+        resumption('order-2', 'order-1', t('12:00')),
+      ]),
+      NOW,
+    )
+    expect(stray[0]).toMatchObject({ status: 'unproven' })
+    expect(stray[0]!.reason).toContain(
+      'a read in flight when it was recorded, or a stamp the log cannot vouch for',
+    )
+  })
+
+  it('does not prove an order whose disclosure was logged before it yet stamped while it applied', () => {
+    const [row] = suspensionRows(
+      indexed([
+        disclosure(t('10:00')),
+        suspension('order-1', t('10:00')),
+        resumption('order-2', 'order-1', t('12:00')),
+      ]),
+      NOW,
+    )
+    expect(row).toMatchObject({ status: 'unproven' })
+  })
+
+  it('ends an order at its lift as applied: a backdated lift from when it was recorded', () => {
+    const [row] = suspensionRows(
+      indexed([
+        suspension('order-1', t('10:00')),
+        disclosure(t('11:30')),
+        resumption('order-2', 'order-1', t('11:00'), t('12:00')),
+        disclosure(t('12:05')),
+      ]),
+      NOW,
+    )
+    expect(row).toMatchObject({ status: 'failed' })
+    expect(row!.reason).toContain(
+      `to ${t('12:00')}, lifted by order-2 (when the lift was recorded; it is backdated to ${t('11:00')})`,
+    )
+    const [clean] = suspensionRows(
+      indexed([
+        suspension('order-1', t('10:00')),
+        resumption('order-2', 'order-1', t('11:00'), t('12:00')),
+        disclosure(t('12:05')),
+      ]),
+      NOW,
+    )
+    expect(clean).toMatchObject({ status: 'proven' })
+    expect(clean!.reason).toContain(`disclosure resumed at ${t('12:05')} (leaf 2)`)
+  })
+
+  it('counts a disclosure logged after the lift but stamped while the order applied', () => {
+    const [row] = suspensionRows(
+      indexed([
+        suspension('order-1', t('10:00')),
+        resumption('order-2', 'order-1', t('12:00'), t('10:30')),
+        disclosure(t('11:00')),
+      ]),
+      NOW,
+    )
+    expect(row).toMatchObject({ status: 'failed' })
+  })
+
+  it('says an order scheduled after the audit is not yet in force, and lets disclosures before it be', () => {
+    const [row] = suspensionRows(
+      indexed([suspension('order-1', t('23:00'), true, t('10:00')), disclosure(t('11:00'))]),
+      '2026-03-02T12:00:00Z',
+    )
+    expect(row).toMatchObject({ status: 'proven' })
+    expect(row!.reason).toBe(
+      `in force from ${t('23:00')} (scheduled: not yet in force at 2026-03-02T12:00:00Z) and not lifted in this log; the log records nothing disclosed to you in that time`,
+    )
   })
 })
 

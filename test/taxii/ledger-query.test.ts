@@ -6,6 +6,7 @@ import { startTestNode, TAXII, type TestNode } from '../helpers/node.js'
 import { indicator, T0 } from './fixtures.js'
 
 let t: TestNode
+let partnerKey: string
 const object = indicator(7101)
 const log = 'partner:isles'
 
@@ -19,6 +20,7 @@ beforeAll(async () => {
   await policy.addPartner({ id: 'isles', name: 'Isles Coast Guard', kind: 'coast-guard' }, 'test')
   await policy.putAgreement({ partner: 'isles', collections: [collection.id], maxTlp: 'red' }, 'test')
   const { apiKey } = await createPrincipal(store, { name: 'Isles desk', role: 'partner', partnerId: 'isles' })
+  partnerKey = apiKey
   // the partner's read is what the ledger records
   expect((await t.get(`/intel/collections/${collection.id}/objects/${object.id}/`, apiKey)).status).toBe(200)
 })
@@ -148,5 +150,48 @@ describe('a log the node does not keep', () => {
     const malformed = await t.get('/ledger/checkpoint?log=partners')
     expect(malformed.status).toBe(400)
     expect(((await malformed.json()) as { description: string }).description).toBe('not a log id: "partners"')
+  })
+})
+
+describe('what a partner may ask of the ledger', () => {
+  it('proves the global log only grew, but shows none of its entries', async () => {
+    const { size } = (await (await t.get('/ledger/checkpoint?log=global', partnerKey)).json()) as {
+      size: number
+    }
+    expect(size).toBeGreaterThan(1)
+    const grew = await t.get(`/ledger/consistency?log=global&from=1&to=${size}`, partnerKey)
+    expect(grew.status).toBe(200)
+    expect(((await grew.json()) as { proof: string[] }).proof.length).toBeGreaterThan(0)
+    for (const path of ['entries?log=global', 'inclusion?log=global&index=0'])
+      expect((await t.get(`/ledger/${path}`, partnerKey)).status, path).toBe(403)
+  })
+
+  it('is refused alike any log but its own and the global one, kept or not; an empty log name is malformed', async () => {
+    for (const path of [
+      'checkpoint?log=partner:quiet',
+      'checkpoint?log=partner:ghost',
+      'consistency?log=partner:quiet&from=1&to=1',
+    ])
+      expect((await t.get(`/ledger/${path}`, partnerKey)).status, path).toBe(403)
+    const empty = await t.get('/ledger/checkpoint?log=', partnerKey)
+    expect(empty.status).toBe(400)
+    expect(((await empty.json()) as { description: string }).description).toBe(
+      'log must be global or partner:ID, not empty',
+    )
+  })
+})
+
+describe('sizes and indexes', () => {
+  it('are decimal without leading zeros, and one beyond exact integers is named as such', async () => {
+    const leading = await t.get(`/ledger/consistency?log=global&from=01&to=1`)
+    expect(leading.status).toBe(400)
+    expect(((await leading.json()) as { description: string }).description).toBe(
+      'from must be a non-negative integer in decimal, without leading zeros',
+    )
+    const huge = await t.get(`/ledger/consistency?log=global&from=1&to=18446744073709551615`)
+    expect(huge.status).toBe(400)
+    expect(((await huge.json()) as { description: string }).description).toBe(
+      "to 18446744073709551615 is beyond any log's size",
+    )
   })
 })

@@ -16,6 +16,7 @@ export async function auditLog(
   list: (path: string) => Promise<unknown[]>,
   log: string,
   checkpoint: Checkpoint,
+  now: string,
 ): Promise<ReportRow[]> {
   const item = `every entry of ${log} up to size ${checkpoint.size}`
   const rebuild = new RootRebuild()
@@ -47,7 +48,7 @@ export async function auditLog(
     ]
   return [
     { item, status: 'proven', reason: `${rebuild.size} entries rebuild the signed root` },
-    ...suspensionRows(digest),
+    ...suspensionRows(digest, now),
   ]
 }
 

@@ -6,7 +6,7 @@ import { type DisclosureEntry, decodeEntry, type Entry } from '../../ledger/entr
 import { LedgerError } from '../../ledger/errors.js'
 import { fromBase64Strict, sha256Hex } from '../../ledger/hash.js'
 import { type FollowedKeys, followAnsweredChanges, globalOriginOf, keyName } from '../../ledger/key-change.js'
-import { type LogId, logOrigin, parseLogId } from '../../ledger/log-id.js'
+import { GLOBAL_LOG, type LogId, logOrigin, parseLogId } from '../../ledger/log-id.js'
 import { parseNote } from '../../ledger/note.js'
 import { nodeVerifierKeyProblem } from '../../ledger/note-key.js'
 import { checkExtension, checkInclusion, openCheckpointWith, type ReportRow } from '../../ledger/recipient.js'
@@ -96,42 +96,51 @@ export async function verifyRemote(options: VerifyOptions): Promise<VerifyReport
         ? 'signature verified with the given key'
         : `signature verified with ${keyName(followed.current)}, followed from the given key`,
   })
-  kept.sort((a, b) => a.size - b.size)
-  const chain = [...kept, { note: currentNote, size: opened.checkpoint.size }]
+  const globalOrigin = logOrigin(pinned.nodeName, GLOBAL_LOG)
+  const own = kept.filter((k) => k.origin === pinned.origin)
+  const global = kept.filter((k) => k.origin === globalOrigin)
   let extendsKept = true
-  for (let i = 1; i < chain.length; i++) {
-    const older = chain[i - 1]!
-    const newer = chain[i]!
-    const item = `log ${log} from size ${older.size} to ${newer.size}`
-    const proof =
-      older.size > 0 && older.size < newer.size
-        ? hashList(
-            (
-              await get(
-                `/ledger/consistency?log=${encodeURIComponent(log)}&from=${older.size}&to=${newer.size}`,
-              )
-            ).proof,
-          )
-        : []
-    if (proof === undefined) {
-      extendsKept = false
-      rows.push({ item, status: 'failed', reason: 'the node answered with a malformed consistency proof' })
-      continue
-    }
-    const verdict = checkExtension(followed.keys, older.note, newer.note, proof)
-    if (verdict.status !== 'consistent') extendsKept = false
+  for (const k of kept) {
+    if (k.origin === pinned.origin || k.origin === globalOrigin) continue
+    extendsKept = false
     rows.push({
-      item,
-      status: verdict.status === 'consistent' ? 'proven' : 'failed',
-      reason:
-        verdict.status === 'consistent'
-          ? older.size === newer.size
-            ? 'same size and root: nothing was appended in between'
-            : verdict.reason
-          : `${verdict.status}: ${verdict.reason}`,
+      item: k.name,
+      status: 'failed',
+      reason: `a checkpoint of ${k.origin}, neither of your log (${pinned.origin}) nor of the node's global log (${globalOrigin})`,
     })
   }
-  if (options.auditLog) rows.push(...(await auditLog(nodeListReader(options), log, opened.checkpoint)))
+  const chains = [
+    { log, origin: pinned.origin, kept: own, current: { note: currentNote, size: opened.checkpoint.size } },
+  ]
+  if (global.length > 0 && log !== GLOBAL_LOG) {
+    // kept global checkpoints are checked against the node's current one: the whole log only grew
+    const answer = await get('/ledger/checkpoint?log=global')
+    const note = typeof answer.checkpoint === 'string' ? answer.checkpoint : ''
+    const openedGlobal = openCheckpointWith(note, followed.current ?? followed.keys, globalOrigin)
+    if (!openedGlobal.ok) {
+      extendsKept = false
+      rows.push({ item: `checkpoint of ${GLOBAL_LOG}`, status: 'failed', reason: openedGlobal.reason })
+    } else {
+      rows.push({
+        item: `checkpoint of ${GLOBAL_LOG} at size ${openedGlobal.checkpoint.size}`,
+        status: 'proven',
+        reason: 'signature verified',
+      })
+      chains.push({
+        log: GLOBAL_LOG,
+        origin: globalOrigin,
+        kept: global,
+        current: { note, size: openedGlobal.checkpoint.size },
+      })
+    }
+  }
+  for (const chain of chains) {
+    const checked = await extensionRows(get, followed.keys, chain)
+    rows.push(...checked.rows)
+    if (!checked.extendsKept) extendsKept = false
+  }
+  if (options.auditLog)
+    rows.push(...(await auditLog(nodeListReader(options), log, opened.checkpoint, new Date().toISOString())))
   for (const object of received) {
     const id = object.id
     const modified = typeof object.modified === 'string' ? object.modified : null
@@ -204,6 +213,93 @@ export async function verifyRemote(options: VerifyOptions): Promise<VerifyReport
   return { rows, ...(extendsKept ? { verifiedCheckpoint: currentNote } : {}) }
 }
 
+interface KeptCheckpoint {
+  note: string
+  size: number
+  origin: string
+  name: string
+}
+
+/**
+ * That each kept checkpoint of one log is extended by the next, up to the node's current one. A kept
+ * checkpoint larger than the current one is a log that shrank, told as such without asking the node for a
+ * proof it cannot give; a proof the node does not give leaves that step unproven, and the rest is checked.
+ */
+async function extensionRows(
+  get: (path: string) => Promise<NodeAnswer>,
+  keys: FollowedKeys['keys'],
+  {
+    log,
+    origin,
+    kept,
+    current,
+  }: {
+    log: string
+    origin: string
+    kept: readonly KeptCheckpoint[]
+    current: { note: string; size: number }
+  },
+): Promise<{ rows: ReportRow[]; extendsKept: boolean }> {
+  const rows: ReportRow[] = []
+  let extendsKept = true
+  const step = (
+    older: { note: string; size: number },
+    newer: { note: string; size: number },
+    proof: Uint8Array[],
+  ) => {
+    const verdict = checkExtension(keys, older.note, newer.note, proof, origin)
+    if (verdict.status !== 'consistent') extendsKept = false
+    rows.push({
+      item: `log ${log} from size ${older.size} to ${newer.size}`,
+      status: verdict.status === 'consistent' ? 'proven' : 'failed',
+      reason:
+        verdict.status === 'consistent'
+          ? older.size === newer.size
+            ? 'same size and root: nothing was appended in between'
+            : verdict.reason
+          : `${verdict.status}: ${verdict.reason}`,
+    })
+  }
+  const sorted = [...kept].sort((a, b) => a.size - b.size)
+  for (const larger of sorted.filter((k) => k.size > current.size)) step(larger, current, [])
+  const chain = [...sorted.filter((k) => k.size <= current.size), current]
+  for (let i = 1; i < chain.length; i++) {
+    const older = chain[i - 1]!
+    const newer = chain[i]!
+    if (older.size === 0 || older.size === newer.size) {
+      step(older, newer, [])
+      continue
+    }
+    let answer: NodeAnswer
+    try {
+      answer = await get(
+        `/ledger/consistency?log=${encodeURIComponent(log)}&from=${older.size}&to=${newer.size}`,
+      )
+    } catch (error) {
+      if (!(error instanceof CliError)) throw error
+      extendsKept = false
+      rows.push({
+        item: `log ${log} from size ${older.size} to ${newer.size}`,
+        status: 'unproven',
+        reason: `no consistency proof: ${error.message}`,
+      })
+      continue
+    }
+    const proof = hashList(answer.proof)
+    if (proof === undefined) {
+      extendsKept = false
+      rows.push({
+        item: `log ${log} from size ${older.size} to ${newer.size}`,
+        status: 'failed',
+        reason: 'the node answered with a malformed consistency proof',
+      })
+      continue
+    }
+    step(older, newer, proof)
+  }
+  return { rows, extendsKept }
+}
+
 /**
  * The log the node must answer with, and the origin its signed checkpoint must carry: the node's name (its
  * key's) and the log it says it answers with. With `partner` given, that log must be the partner's own.
@@ -212,7 +308,7 @@ function pinnedLog(
   log: string,
   partner: string | undefined,
   vkey: string,
-): { origin: string; partnerId?: string } | { refusal: string } {
+): { origin: string; nodeName: string; partnerId?: string } | { refusal: string } {
   let parsed: ReturnType<typeof parseLogId>
   try {
     parsed = parseLogId(log)
@@ -223,8 +319,9 @@ function pinnedLog(
     return {
       refusal: `the node answered with the checkpoint of ${log}, not of partner:${partner}: the API key is not ${partner}'s, or the node answered with another log`,
     }
-  const origin = logOrigin(keyName(vkey).split('+')[0]!, log as LogId)
-  return parsed.kind === 'partner' ? { origin, partnerId: parsed.partnerId } : { origin }
+  const nodeName = keyName(vkey).split('+')[0]!
+  const origin = logOrigin(nodeName, log as LogId)
+  return parsed.kind === 'partner' ? { origin, nodeName, partnerId: parsed.partnerId } : { origin, nodeName }
 }
 
 interface ProvenDisclosure {
@@ -289,9 +386,10 @@ function checkVerifierKey(vkey: string): void {
 }
 
 /** A checkpoint the recipient kept, with the size it claims; its signature is checked with the rest. */
-function keptCheckpoint(note: string, name: string): { note: string; size: number } {
+function keptCheckpoint(note: string, name: string): KeptCheckpoint {
   try {
-    return { note, size: parseCheckpoint(parseNote(note).text).size }
+    const { size, origin } = parseCheckpoint(parseNote(note).text)
+    return { note, size, origin, name }
   } catch (error) {
     if (error instanceof LedgerError)
       throw new CliError(`${name} is not a signed checkpoint: ${error.message}`, 2)
@@ -307,7 +405,7 @@ function nodeReader(options: VerifyOptions): (path: string) => Promise<NodeAnswe
   const read = nodeJsonReader(options)
   return async (path) => {
     const { value, refuse } = await read(path)
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw refuse()
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw refuse('an object')
     return value as NodeAnswer
   }
 }
@@ -317,7 +415,7 @@ function nodeListReader(options: VerifyOptions): (path: string) => Promise<unkno
   const read = nodeJsonReader(options)
   return async (path) => {
     const { value, refuse } = await read(path)
-    if (!Array.isArray(value)) throw refuse()
+    if (!Array.isArray(value)) throw refuse('a list')
     return value
   }
 }
@@ -325,7 +423,7 @@ function nodeListReader(options: VerifyOptions): (path: string) => Promise<unkno
 /** The JSON of a successful answer, and the error to give if it is not of the form wanted. */
 function nodeJsonReader(
   options: VerifyOptions,
-): (path: string) => Promise<{ value: unknown; refuse: () => CliError }> {
+): (path: string) => Promise<{ value: unknown; refuse: (wanted: string) => CliError }> {
   const base = options.url.replace(/\/+$/, '')
   const timeoutMs = options.timeoutMs ?? 30_000
   return async (path) => {
@@ -361,7 +459,10 @@ function nodeJsonReader(
         : `the node answered ${res.status} ${res.statusText} to ${route} (${kind})`
       throw new CliError(`${answered}${res.status === 404 ? beside(base) : ''}`)
     }
-    const refuse = () => new CliError(`the node answered ${route} with ${kind}: is ${base} a Sluice node?`)
+    const refuse = (wanted: string) =>
+      new CliError(
+        `the node answered ${route} with ${value === undefined ? kind : `JSON that is not ${wanted}`}: is ${base} a Sluice node?`,
+      )
     return { value, refuse }
   }
 }

@@ -30,7 +30,8 @@ const HELP = `Usage:
   sluice ledger verify --url URL --api-key KEY --vkey VKEY... [--partner ID] [--checkpoint FILE]...
                        [--objects FILE]... [--received-after T] [--audit-log] [--save-checkpoint FILE]
                                                           recipient side: checks signatures, that the log only
-                                                          grew between the checkpoints you kept, and that every
+                                                          grew between the checkpoints you kept (of your log
+                                                          and of the global one), and that every
                                                           object you received is in the log; item by item.
                                                           --partner ID: the node must answer with your own log.
                                                           --received-after T: only a disclosure logged at or
@@ -42,6 +43,7 @@ const HELP = `Usage:
                                                           (after its signature verified) for the next run.
                                                           Key changes recorded in the log are followed from
                                                           the keys given.
+                                                          The API key may come from SLUICE_API_KEY instead.
                                                           Exits 1 unless every item is proven.`
 
 const OPTIONS = {

@@ -15,8 +15,10 @@ import type { JsonRoute } from './json-api.js'
 const MAX_ENTRIES = 1000
 
 function integer(value: string | null, name: string): number {
-  if (value === null || !/^\d+$/.test(value) || !Number.isSafeInteger(Number(value)))
-    throw badRequest(`${name} must be a non-negative integer`)
+  if (value === null || !/^(0|[1-9]\d*)$/.test(value))
+    throw badRequest(`${name} must be a non-negative integer in decimal, without leading zeros`)
+  // past 2^53 - 1 a number is no longer exact here, and no log holds that many entries
+  if (!Number.isSafeInteger(Number(value))) throw badRequest(`${name} ${value} is beyond any log's size`)
   return Number(value)
 }
 
@@ -30,25 +32,28 @@ function modifiedParam(value: string | null): string | null | undefined {
 }
 
 /**
- * Which log a request names, if the principal may read it and the node keeps it: partners see the global
- * checkpoints and their own log.
+ * Which log a request names, if the principal may read it and the node keeps it: partners read their own
+ * log, and of the global log what holds only hashes (checkpoints and consistency proofs), so that they can
+ * check it only grew without seeing other partners' entries. Any other log is refused alike whether the
+ * node keeps it or not.
  */
 async function logFor(
   policy: PolicyService,
   principal: PrincipalRecord,
   url: URL,
-  checkpointOnly: boolean,
+  globalToo: boolean,
 ): Promise<LogId> {
   const requested =
     url.searchParams.get('log') ??
     (principal.role === 'partner' ? partnerLogId(principal.partnerId!) : GLOBAL_LOG)
+  if (requested === '') throw badRequest('log must be global or partner:ID, not empty')
   if (hasRole(principal, ALLOWED.ledgerAll)) return knownLog(policy, requested)
   const own = partnerLogId(principal.partnerId!)
-  if (requested === own || (checkpointOnly && requested === GLOBAL_LOG)) return requested
+  if (requested === own || (globalToo && requested === GLOBAL_LOG)) return requested
   throw forbidden(
-    checkpointOnly
-      ? 'a partner may read the global checkpoint and its own log'
-      : 'a partner may read proofs and entries of its own log only',
+    globalToo
+      ? "a partner may read the global log's checkpoints and consistency proofs, and its own log"
+      : 'a partner may read entries and inclusion proofs of its own log only',
   )
 }
 
@@ -162,7 +167,7 @@ export function ledgerRoutes(services: NodeServices): JsonRoute[] {
       path: ['consistency'],
       roles: everyone,
       handle: async ({ principal, url }) => {
-        const log = await logFor(policy, principal, url, false)
+        const log = await logFor(policy, principal, url, true)
         const from = integer(url.searchParams.get('from'), 'from')
         const to = integer(url.searchParams.get('to'), 'to')
         const head = await store.ledgerHead(log)
