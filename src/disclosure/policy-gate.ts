@@ -149,7 +149,7 @@ class PartnerSession implements GateSession {
       const modified = c.whole === undefined ? stored.gate?.modified : c.whole.modified
       served[i] = {
         stored,
-        json: applySplice(stored.json, this.#spliceFor(c, decision), decision, c.whole),
+        json: applySplice(stored.json, this.#spliceFor(c, decision, stored.id), decision, c.whole),
         allowedBy: decision.allowedBy.id ?? decision.allowedBy.kind,
         objectModified: typeof modified === 'string' ? modified : null,
       }
@@ -184,7 +184,10 @@ class PartnerSession implements GateSession {
    * The splice for a candidate's text. A disclosed version's decision is its view's remembered decision
    * (endpoints only ever withhold), one object per view, so the splice is kept with it.
    */
-  #spliceFor(c: Candidate, decision: Decision): Splice {
+  #spliceFor(c: Candidate, decision: Decision, id: string): Splice {
+    // a caveat's own definition is spliced without itself: rare, and not shared with its view
+    if (c.view.type === 'marking-definition' && decision.effect !== 'deny' && decision.caveats.includes(id))
+      return spliceFor(c.view, decision, id)
     if (c.viewId === undefined) return spliceFor(c.view, decision)
     let splice = this.gate.splices.get(decision)
     if (splice === undefined) {

@@ -39,12 +39,13 @@ export interface CutSplice {
  * `JSON.stringify(redact(object, decision))` would: `redact` keeps an existing `object_marking_refs` in
  * place and adds a missing one last, and `removeSelected` deletes the selected properties and keeps
  * `granular_markings` where it was. Redactions reach below the top level, or touch the markings
- * themselves, re-serialise.
+ * themselves, re-serialise. `ownId` is the version's id where it is a caveat's own definition, which is
+ * not marked with itself.
  */
-export function spliceFor(view: StixObject, decision: Decision): Splice {
+export function spliceFor(view: StixObject, decision: Decision, ownId?: string): Splice {
   if (decision.effect === 'deny') return { kind: 'reserialise' }
   const markingRefs = view.object_marking_refs
-  const added = caveatsToAdd(markingRefs ?? [], decision.caveats)
+  const added = caveatsToAdd(markingRefs ?? [], decision.caveats, ownId)
   if (decision.effect === 'redact') return cutFor(view, decision.redactions, added)
   if (added.length === 0) return { kind: 'as-is' }
   if (markingRefs === undefined) return { kind: 'append', text: `,${REFS_KEY}${JSON.stringify(added)}}` }

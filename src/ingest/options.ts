@@ -1,3 +1,4 @@
+import type { StixObject } from '../stix/object.js'
 import { validatePattern } from '../stix/pattern/index.js'
 import type { Store } from '../store/types.js'
 import { knownMarkings } from './known-markings.js'
@@ -11,5 +12,12 @@ export function checkPattern(pattern: string): string | undefined {
 
 /** How every ingest path (TAXII POST, CLI import, feeds) prepares objects for this store. */
 export function ingestOptions(store: Store): PrepareOptions {
-  return { patternChecker: checkPattern, knownMarkings: (ids) => knownMarkings(store, ids) }
+  return {
+    patternChecker: checkPattern,
+    knownMarkings: (ids) => knownMarkings(store, ids),
+    heldMarkings: async (ids) =>
+      (await store.latestVersions(ids))
+        .filter((v) => v.type === 'marking-definition')
+        .map((v) => JSON.parse(v.json) as StixObject),
+  }
 }

@@ -1,4 +1,7 @@
+import { GRADING_EXTENSION_ID, gradingProblem } from '../policy/grading.js'
+import { isWellKnownMarkingId } from '../policy/markings.js'
 import { storedPolicyFacts } from '../policy/policy-view.js'
+import { canonicalJson } from '../stix/canonical-json.js'
 import type { StixObject } from '../stix/object.js'
 import { type ValidationIssue, validateObject } from '../stix/validate.js'
 import type { IncomingObject, StatusDetail } from '../store/types.js'
@@ -24,6 +27,8 @@ export interface PrepareOptions {
   patternChecker?: (pattern: string) => string | undefined
   /** Marking-definition ids the node already knows; refs to others are rejected. */
   knownMarkings?: (ids: string[]) => Promise<Set<string>>
+  /** The marking-definitions the node holds under these ids, in any collection. */
+  heldMarkings?: (ids: string[]) => Promise<StixObject[]>
 }
 
 function describe(issues: ValidationIssue[]): string {
@@ -61,6 +66,13 @@ export async function prepareObjects(
       path: where(at),
       ...(options.patternChecker ? { patternChecker: options.patternChecker } : {}),
     })
+    const grading = issues.length === 0 ? gradingProblem(value as StixObject) : undefined
+    if (grading !== undefined)
+      issues.push({
+        path: `${where(at)}.extensions["${GRADING_EXTENSION_ID}"]`,
+        rule: 'grading',
+        message: grading,
+      })
     if (issues.length > 0) rejected.push({ ...identify(value), message: describe(issues), issues, at })
     else valid.push({ object: value as StixObject, at })
   })
@@ -68,7 +80,20 @@ export async function prepareObjects(
     valid.map((v) => v.object),
     options,
   )
+  const redefined = await redefinedMarkings(
+    valid.map((v) => v.object),
+    options,
+  )
   for (const { object, at } of valid) {
+    if (redefined.has(object.id)) {
+      const issue: ValidationIssue = {
+        path: `${where(at)}.id`,
+        rule: 'marking-redefined',
+        message: `marking-definition ${object.id} is already held with other content; a marking-definition has no versions, so one id has one meaning on this node (post it under a new id)`,
+      }
+      rejected.push({ ...identify(object), message: describe([issue]), issues: [issue], at })
+      continue
+    }
     const missing = markingRefs(object).filter((ref) => !known.has(ref.id))
     if (missing.length > 0) {
       const issue: ValidationIssue = {
@@ -103,6 +128,27 @@ function markingRefs(object: StixObject): { id: string; path: string }[] {
       refs.set(g.marking_ref, `.granular_markings[${i}].marking_ref`)
   })
   return [...refs].map(([id, path]) => ({ id, path }))
+}
+
+/**
+ * The ids of posted marking-definitions the node already holds with other content. The store refuses a
+ * second content within one collection; this refuses it across collections, where a copy under the same id
+ * would otherwise change what every object marked with it means for policy, node-wide.
+ */
+async function redefinedMarkings(objects: StixObject[], options: PrepareOptions): Promise<Set<string>> {
+  // a well-known id means its published level whatever a copy says, so copies of it cannot disagree
+  const posted = objects.filter((o) => o.type === 'marking-definition' && !isWellKnownMarkingId(o.id))
+  if (!options.heldMarkings || posted.length === 0) return new Set()
+  const held = await options.heldMarkings([...new Set(posted.map((o) => o.id))])
+  const texts = new Map<string, Set<string>>()
+  for (const m of held) {
+    const seen = texts.get(m.id) ?? new Set<string>()
+    seen.add(canonicalJson(m))
+    texts.set(m.id, seen)
+  }
+  return new Set(
+    posted.filter((o) => [...(texts.get(o.id) ?? [])].some((t) => t !== canonicalJson(o))).map((o) => o.id),
+  )
 }
 
 async function resolveMarkings(objects: StixObject[], options: PrepareOptions): Promise<Set<string>> {

@@ -409,7 +409,14 @@ function evaluateAgreement(
     reasons.push({ kind: 'label', id, message: `agreement ${id} forbids label(s) ${badLabels.join(', ')}` })
   }
   const adm = a.source.admiralty
-  if (adm !== undefined) {
+  const ev = a.source.evaluation_4x4
+  if (facts.grading.unreadable !== undefined && (adm !== undefined || ev !== undefined)) {
+    reasons.push({
+      kind: 'grading',
+      id,
+      message: `agreement ${id} filters on grading, and this object's cannot be read (${facts.grading.unreadable})`,
+    })
+  } else if (adm !== undefined) {
     const g = facts.grading.admiralty
     if (!gradeAllowed(g?.reliability, g?.credibility, adm.reliability, adm.credibility, adm.ungraded)) {
       const code = admiraltyCode(facts.grading) ?? 'ungraded'
@@ -420,8 +427,7 @@ function evaluateAgreement(
       })
     }
   }
-  const ev = a.source.evaluation_4x4
-  if (ev !== undefined) {
+  if (ev !== undefined && facts.grading.unreadable === undefined) {
     const g = facts.grading.evaluation
     if (!gradeAllowed(g?.source, g?.information, ev.source, ev.information, ev.ungraded)) {
       const code = g === undefined ? 'ungraded' : `${g.source ?? '?'}${g.information ?? '?'}`
@@ -535,12 +541,20 @@ export function redact(object: StixObject, decision: Decision): StixObject {
   if (decision.effect === 'deny') throw new TypeError(`redact() called for denied object ${object.id}`)
   const base = decision.effect === 'redact' ? removeSelected(object, decision.redactions) : object
   const existing = base.object_marking_refs ?? []
-  const added = caveatsToAdd(existing, decision.caveats)
+  const added = caveatsToAdd(existing, decision.caveats, object.id)
   if (added.length === 0) return base === object ? { ...object } : base
   return { ...base, object_marking_refs: [...existing, ...added] }
 }
 
-/** The caveats `redact` appends to `existing` marking refs: those not already there, each once, in order. */
-export function caveatsToAdd(existing: readonly string[], caveats: readonly string[]): string[] {
-  return caveats.filter((c, i) => !existing.includes(c) && caveats.indexOf(c) === i)
+/**
+ * The caveats `redact` appends to `existing` marking refs: those not already there, each once, in order,
+ * and never a caveat's own definition (`ownId`): STIX forbids a marking-definition marked by itself, and a
+ * receiving node would refuse it, and then everything carrying the caveat as unresolvable.
+ */
+export function caveatsToAdd(
+  existing: readonly string[],
+  caveats: readonly string[],
+  ownId?: string,
+): string[] {
+  return caveats.filter((c, i) => c !== ownId && !existing.includes(c) && caveats.indexOf(c) === i)
 }

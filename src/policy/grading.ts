@@ -65,6 +65,8 @@ export interface Grading {
   admiralty?: { reliability?: AdmiraltyReliability; credibility?: AdmiraltyCredibility }
   /** Explicit, or derived from the Admiralty grade. */
   evaluation?: { source?: EvaluationSource; information?: EvaluationInformation; derived: boolean }
+  /** What the extension holds cannot all be read (see {@link gradingProblem}): no grade filter admits it. */
+  unreadable?: string
 }
 
 function pick<T extends string | number>(allowed: readonly T[], value: unknown): T | undefined {
@@ -89,9 +91,38 @@ const TO_4X4_INFORMATION: Record<AdmiraltyCredibility, EvaluationInformation> = 
   6: 4,
 }
 
-/** The grading an object carries. Malformed values are ignored (the object counts as ungraded on that axis). */
+const SCALES = [
+  [GRADING_PROPERTIES.admiraltyReliability, ADMIRALTY_RELIABILITY],
+  [GRADING_PROPERTIES.admiraltyCredibility, ADMIRALTY_CREDIBILITY],
+  [GRADING_PROPERTIES.evaluationSource, EVALUATION_SOURCE],
+  [GRADING_PROPERTIES.evaluationInformation, EVALUATION_INFORMATION],
+] as const
+
+/**
+ * What in an object's grading extension cannot be read, or undefined. Ingest refuses such an object: read
+ * as ungraded, an information grade of 9 would pass a filter that admits only 1 and 2.
+ */
+export function gradingProblem(object: StixObject): string | undefined {
+  const ext = (object.extensions as Record<string, unknown> | undefined)?.[GRADING_EXTENSION_ID]
+  if (ext === undefined) return undefined
+  if (ext === null || typeof ext !== 'object' || Array.isArray(ext))
+    return 'the grading extension is not an object'
+  for (const [name, scale] of SCALES) {
+    const value = (ext as Record<string, unknown>)[name]
+    if (value !== undefined && pick<string | number>(scale, value) === undefined)
+      return `${name} must be one of ${scale.join(', ')}`
+  }
+  return undefined
+}
+
+/**
+ * The grading an object carries. Each axis is judged alone: one the extension leaves out counts as ungraded
+ * on that axis. One it holds but that cannot be read makes the grading `unreadable`.
+ */
 export function gradingOf(object: StixObject): Grading {
   const ext = (object.extensions as Record<string, unknown> | undefined)?.[GRADING_EXTENSION_ID]
+  const unreadable = gradingProblem(object)
+  if (unreadable !== undefined) return { unreadable }
   if (ext == null || typeof ext !== 'object') return {}
   const e = ext as Record<string, unknown>
   const reliability = pick(ADMIRALTY_RELIABILITY, e[GRADING_PROPERTIES.admiraltyReliability])

@@ -14,6 +14,8 @@
  * `object_marking_refs` entry; for a granularly marked property it is the object's markings plus the
  * granular markings on that property or on a property containing it. A lower TLP can never relax a higher one.
  */
+import { canonicalJson } from '../stix/canonical-json.js'
+import { IEP_EXTENSION_ID } from '../stix/markings.js'
 import type { StixObject } from '../stix/object.js'
 import { SLUICE_IDENTITY_ID } from './sluice-ids.js'
 import {
@@ -31,7 +33,7 @@ import {
 import type { Reason } from './types.js'
 
 /** The OASIS IEP 2.0 marking extension (cti-stix-common-objects). */
-export const IEP_EXTENSION_ID = 'extension-definition--762e2e97-ee51-43e5-a9ea-165fbb862c4a'
+export { IEP_EXTENSION_ID }
 
 export type IepPermittedActions =
   | 'none'
@@ -154,6 +156,36 @@ export const BUILTIN_MARKINGS: KnownMarkings = new Map(
   ),
 )
 
+/**
+ * The stored marking-definitions with one meaning per id. A marking-definition has no versions, so the
+ * node refuses a second content for an id it holds; copies with different content that are held anyway
+ * (stored before that rule, or by two writers at once) are read as one unreadable TLP marking, which
+ * counts as RED: which copy a partner's objects were marked with cannot be known, so neither may relax
+ * the other.
+ */
+export function oneDefinitionPerId(markings: readonly StixObject[]): StixObject[] {
+  const byId = new Map<string, { first: StixObject; text: string; conflicting: boolean }>()
+  for (const m of markings) {
+    const text = canonicalJson(m)
+    const seen = byId.get(m.id)
+    if (seen === undefined) byId.set(m.id, { first: m, text, conflicting: false })
+    else if (seen.text !== text) seen.conflicting = true
+  }
+  return [...byId.values()].map(({ first, conflicting }) =>
+    conflicting
+      ? {
+          type: 'marking-definition',
+          spec_version: '2.1',
+          id: first.id,
+          created: first.created,
+          name: 'conflicting definitions (read as TLP:RED)',
+          definition_type: 'tlp',
+          definition: { tlp: 'conflicting definitions' },
+        }
+      : first,
+  )
+}
+
 /** Indexes marking-definition objects by id (other object types are ignored). */
 export function indexMarkings(objects: Iterable<StixObject>): Map<string, StixObject> {
   const out = new Map<string, StixObject>()
@@ -172,7 +204,11 @@ function str<T extends string>(value: unknown, allowed: readonly T[]): T | undef
     : undefined
 }
 
-/** Reads the IEP extension body; unknown or malformed fields are dropped. */
+/**
+ * Reads the IEP extension body. Ingest refuses values outside the extension's vocabularies; one stored before
+ * that, in the two fields policy reads, counts as its most restrictive (`tlp` RED, `permitted_actions` none),
+ * as an unreadable TLP marking does. Other malformed fields are dropped.
+ */
 export function parseIep(ext: Record<string, unknown>): IepPolicy {
   const p: IepPolicy = {}
   const eit = str(ext.encrypt_in_transit, ['must', 'may'] as const)
@@ -185,10 +221,10 @@ export function parseIep(ext: Record<string, unknown>): IepPolicy {
     'externally-visible-direct-actions',
   ] as const)
   if (pa) p.permitted_actions = pa
+  else if (ext.permitted_actions !== undefined) p.permitted_actions = 'none'
   const apn = str(ext.affected_party_notifications, ['may', 'must-not'] as const)
   if (apn) p.affected_party_notifications = apn
-  const tlp = parseTlpValue(ext.tlp)
-  if (tlp) p.tlp = tlp
+  if (ext.tlp !== undefined) p.tlp = parseTlpValue(ext.tlp) ?? 'red'
   const attribution = str(ext.provider_attribution, ['may', 'must', 'must-not'] as const)
   if (attribution) p.provider_attribution = attribution
   const resale = str(ext.unmodified_resale, ['may', 'must-not'] as const)
@@ -244,6 +280,11 @@ export function interpretMarkingDefinition(m: StixObject): MarkingInfo {
     return { kind: 'statement', id, statement }
   }
   return { kind: 'other', id }
+}
+
+/** Whether `id` is a TLP or handling id whose meaning is published, whatever an object with that id says. */
+export function isWellKnownMarkingId(id: string): boolean {
+  return WELL_KNOWN_TLP_IDS.has(id) || WELL_KNOWN_HANDLING.has(id)
 }
 
 /**

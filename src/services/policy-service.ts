@@ -11,6 +11,7 @@ import {
   EVALUATION_SOURCE,
 } from '../policy/grading.js'
 import { defaultLiftTime, liftRefusal } from '../policy/lifting.js'
+import { oneDefinitionPerId } from '../policy/markings.js'
 import { policyAt } from '../policy/snapshot.js'
 import { parseInstant } from '../policy/time.js'
 import { isTlpLevel, type TlpLevel } from '../policy/tlp.js'
@@ -180,7 +181,7 @@ export class PolicyService {
       partners: [] as Partner[],
       agreements: [] as Agreement[],
       orders: [] as Order[],
-      markings: markings.map((m) => JSON.parse(m.json) as StixObject),
+      markings: oneDefinitionPerId(markings.map((m) => JSON.parse(m.json) as StixObject)),
       collections: collections.map((c) => c.id),
     }
     for (const r of records) {

@@ -42,6 +42,7 @@ export type Rule =
   | 'extension-key'
   | 'extension-properties'
   | 'tlp-marking'
+  | 'iep-marking'
   | 'observable-type'
   | 'pattern-syntax'
   | 'sco-id-deterministic'

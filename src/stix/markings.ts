@@ -41,6 +41,43 @@ const TLP_1_PROPERTIES = new Set([
 ])
 const TLP_2_LEVELS: ReadonlySet<string> = new Set(TLP_2_0_ENUM)
 
+export const IEP_EXTENSION_ID = 'extension-definition--762e2e97-ee51-43e5-a9ea-165fbb862c4a'
+
+/**
+ * The closed vocabularies of the OASIS IEP 2.0 marking extension. IEP 2.0 keeps TLP 1.0's colours. A value
+ * outside them is refused rather than dropped: policy reads `tlp` and `permitted_actions`, and a misspelt
+ * "RED" or "NONE" read as absent would relax what the provider asked for.
+ */
+const IEP_VOCABULARIES: Readonly<Record<string, readonly string[]>> = {
+  encrypt_in_transit: ['must', 'may'],
+  permitted_actions: [
+    'none',
+    'contact-for-instruction',
+    'internally-visible-actions',
+    'externally-visible-indirect-actions',
+    'externally-visible-direct-actions',
+  ],
+  affected_party_notifications: ['may', 'must-not'],
+  tlp: ['red', 'amber', 'green', 'white'],
+  provider_attribution: ['may', 'must', 'must-not'],
+  unmodified_resale: ['may', 'must-not'],
+}
+
+function checkIepExtension(body: unknown, path: string, sink: Sink): void {
+  if (!isRecord(body)) {
+    report(sink, path, 'iep-marking', 'the IEP 2.0 extension is an object')
+    return
+  }
+  // a missing extension_type is the generic rule's to report
+  if (body.extension_type !== undefined && body.extension_type !== 'property-extension')
+    report(sink, `${path}.extension_type`, 'iep-marking', 'the IEP 2.0 extension is a property-extension')
+  for (const [name, allowed] of Object.entries(IEP_VOCABULARIES)) {
+    const value = body[name]
+    if (value !== undefined && !(typeof value === 'string' && allowed.includes(value)))
+      report(sink, `${path}.${name}`, 'closed-vocabulary', `${name} must be one of ${allowed.join(', ')}`)
+  }
+}
+
 function isRecord(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v)
 }
@@ -108,6 +145,9 @@ export function checkMarkingDefinition(obj: Record<string, unknown>, path: strin
       )
     }
   }
+
+  if (extensions?.[IEP_EXTENSION_ID] !== undefined)
+    checkIepExtension(extensions[IEP_EXTENSION_ID], child(`${path}.extensions`, IEP_EXTENSION_ID), sink)
 
   const tlp2Body = extensions?.[TLP_2_EXTENSION_ID]
   const tlp2 = TLP_2_BY_ID.get(id)

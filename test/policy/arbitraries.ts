@@ -101,7 +101,8 @@ export const customMarkingsArb: fc.Arbitrary<StixObject[]> = fc
   .record({
     legacy: spellings,
     tlp2: fc.constantFrom(...TLP_LEVELS),
-    iepTlp: fc.option(fc.constantFrom('white', 'green', 'amber', 'red'), { nil: undefined }),
+    // 'TLP-RED': stored before ingest refused it, it must read as RED, never as no TLP
+    iepTlp: fc.option(fc.constantFrom('white', 'green', 'amber', 'red', 'TLP-RED'), { nil: undefined }),
     handling: fc.constantFrom('H0', 'H1', 'H2', 'H3'),
   })
   .map(({ legacy, tlp2, iepTlp, handling }) => {
@@ -297,9 +298,10 @@ const gradingArb = opt(
   fc
     .record({
       admiralty_source_reliability: opt(fc.constantFrom('A', 'B', 'C', 'D', 'E', 'F'), 1),
-      admiralty_information_credibility: opt(fc.constantFrom(1, 2, 3, 4, 5, 6), 1),
+      // 7 and 9 are no grades: stored before ingest refused them, no filter may admit them
+      admiralty_information_credibility: opt(fc.constantFrom(1, 2, 3, 4, 5, 6, 7), 1),
       source_evaluation_4x4: opt(fc.constantFrom('A', 'B', 'C', 'X'), 2),
-      information_evaluation_4x4: opt(fc.constantFrom(1, 2, 3, 4), 2),
+      information_evaluation_4x4: opt(fc.constantFrom(1, 2, 3, 4, 9), 2),
     })
     .map((g) => ({ [GRADING_EXTENSION_ID]: clean({ extension_type: 'property-extension', ...g }) })),
   1,

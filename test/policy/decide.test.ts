@@ -170,6 +170,36 @@ describe('partners and agreements', () => {
     expect(decideWith(strict, graded({ admiralty_source_reliability: 'D' })).effect).toBe('deny') // D → C
   })
 
+  it('admits no grade off its scale through a grade filter, and judges each axis alone', () => {
+    const graded = (g: Record<string, unknown>) =>
+      obj({
+        object_marking_refs: [G],
+        extensions: { [GRADING_EXTENSION_ID]: { extension_type: 'property-extension', ...g } },
+      })
+    const h = one({ evaluation_4x4: { information: [1, 2] } })
+    expect(
+      denied(decideWith(h, graded({ source_evaluation_4x4: 'A', information_evaluation_4x4: 9 }))),
+    ).toEqual([
+      {
+        kind: 'grading',
+        id: 'a1',
+        message:
+          "agreement a1 filters on grading, and this object's cannot be read (information_evaluation_4x4 must be one of 1, 2, 3, 4)",
+      },
+    ])
+    expect(decideWith(h, graded({ admiralty_information_credibility: 7 })).effect).toBe('deny')
+    // an axis left out counts as ungraded on that axis, which passes unless the filter says deny
+    expect(decideWith(h, graded({ source_evaluation_4x4: 'A' })).effect).toBe('allow')
+    expect(
+      decideWith(
+        one({ evaluation_4x4: { information: [1, 2], ungraded: 'deny' } }),
+        graded({ source_evaluation_4x4: 'A' }),
+      ).effect,
+    ).toBe('deny')
+    // without a grade filter, the grading does not matter
+    expect(decideWith(one(), graded({ information_evaluation_4x4: 9 })).effect).toBe('allow')
+  })
+
   it('an agreement whose caveat cannot be resolved cannot release anything', () => {
     expect(denied(decideWith(one({ caveats: ['marking-definition--nowhere'] })))).toEqual([
       {

@@ -15,6 +15,7 @@ import {
   maxTlp,
   OPENCTI_AMBER_STRICT_ID,
   objectTlp,
+  oneDefinitionPerId,
   onwardSharingRestrictions,
   parseTlpValue,
   resolveMarking,
@@ -250,6 +251,50 @@ describe('IEP, handling codes and statements', () => {
   })
 })
 
+describe('readings that fail closed', () => {
+  const id = 'marking-definition--22222222-0000-4000-8000-00000000000a'
+  const withTlp = (tlp: unknown) =>
+    md(id, { extensions: { [IEP_EXTENSION_ID]: { extension_type: 'property-extension', tlp } } })
+
+  it('reads an IEP tlp it cannot read as RED, and one left out as no TLP', () => {
+    expect(resolveMarking(id, indexMarkings([withTlp('TLP-RED')]))?.tlp).toBe('red')
+    expect(resolveMarking(id, indexMarkings([withTlp('rouge')]))?.tlp).toBe('red')
+    expect(resolveMarking(id, indexMarkings([md(id, { extensions: { [IEP_EXTENSION_ID]: {} } })]))?.tlp).toBe(
+      undefined,
+    )
+  })
+
+  it('reads an IEP permitted_actions it cannot read as none, which forbids passing on', () => {
+    const shouted = md(id, {
+      extensions: { [IEP_EXTENSION_ID]: { extension_type: 'property-extension', permitted_actions: 'NONE' } },
+    })
+    const known = indexMarkings([shouted])
+    expect(resolveMarking(id, known)).toMatchObject({ iep: { permitted_actions: 'none' } })
+    expect(
+      forbidsOnwardSharing(obj({ object_marking_refs: [TLP2_MARKING_IDS.clear, id] }).object, known),
+    ).toBe(true)
+  })
+
+  it('keeps one definition per id, and reads copies that disagree as RED whichever came first', () => {
+    const white = withTlp('white')
+    const red = withTlp('red')
+    const reordered = { ...white, created: white.created, id: white.id, type: white.type }
+    expect(oneDefinitionPerId([white, reordered])).toEqual([white])
+    for (const copies of [
+      [white, red],
+      [red, white],
+    ]) {
+      const [one, ...rest] = oneDefinitionPerId(copies)
+      expect(rest).toEqual([])
+      expect(resolveMarking(id, indexMarkings([one!]))?.tlp).toBe('red')
+    }
+    // a well-known id keeps its published level whatever copies say
+    const forged = md(TLP2_MARKING_IDS.green, { definition_type: 'tlp', definition: { tlp: 'white' } })
+    const [kept] = oneDefinitionPerId([forged, { ...forged, name: 'other' }])
+    expect(resolveMarking(TLP2_MARKING_IDS.green, indexMarkings([kept!]))?.tlp).toBe('green')
+  })
+})
+
 describe('object-level helpers', () => {
   it('most restrictive object-level TLP wins across families', () => {
     const o = obj({
@@ -290,7 +335,13 @@ describe('object-level helpers', () => {
     expect(gradingOf(graded({ source_evaluation_4x4: 'X', information_evaluation_4x4: '2' }))).toEqual({
       evaluation: { source: 'X', information: 2, derived: false },
     })
-    expect(gradingOf(graded({ admiralty_source_reliability: 'G' }))).toEqual({})
+    // a grade off its scale is not "ungraded", which filters admit by default
+    expect(gradingOf(graded({ admiralty_source_reliability: 'G' }))).toEqual({
+      unreadable: 'admiralty_source_reliability must be one of A, B, C, D, E, F',
+    })
+    expect(gradingOf(graded({ source_evaluation_4x4: 'A', information_evaluation_4x4: 9 }))).toEqual({
+      unreadable: 'information_evaluation_4x4 must be one of 1, 2, 3, 4',
+    })
     expect(gradingOf(obj().object)).toEqual({})
   })
 })

@@ -49,13 +49,26 @@ function levelOf(text: unknown): Level | undefined {
 function lookup(id: string, markings: StixObject[]): { tlp: Level | undefined } | null {
   if (KNOWN_TLP[id] !== undefined) return { tlp: KNOWN_TLP[id] }
   if (KNOWN_HANDLING.includes(id)) return { tlp: undefined }
-  const m = markings.filter((x) => x.type === 'marking-definition' && x.id === id).pop()
+  const copies = markings.filter((x) => x.type === 'marking-definition' && x.id === id)
+  const m = copies[0]
   if (m === undefined) return null
+  // copies that disagree: which one an object meant cannot be known, so the strictest reading
+  const sorted = (x: unknown): unknown =>
+    Array.isArray(x)
+      ? x.map(sorted)
+      : x !== null && typeof x === 'object'
+        ? Object.fromEntries(
+            Object.keys(x)
+              .sort()
+              .map((k) => [k, sorted((x as Record<string, unknown>)[k])]),
+          )
+        : x
+  if (new Set(copies.map((c) => JSON.stringify(sorted(c)))).size > 1) return { tlp: 'red' }
   const ext = (m.extensions ?? {}) as Record<string, Record<string, unknown>>
   const t2 = ext['extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d']
   if (t2 && levelOf(t2.tlp_2_0)) return { tlp: levelOf(t2.tlp_2_0) }
   const iep = ext['extension-definition--762e2e97-ee51-43e5-a9ea-165fbb862c4a']
-  if (iep) return { tlp: levelOf(iep.tlp) }
+  if (iep) return { tlp: iep.tlp === undefined ? undefined : (levelOf(iep.tlp) ?? 'red') }
   if (ext['extension-definition--43d3240f-0e74-5647-9bf8-5930b4c0a07e']) return { tlp: undefined }
   if (String(m.definition_type).toLowerCase() === 'tlp') {
     const def = (m.definition ?? {}) as Record<string, unknown>
@@ -153,6 +166,18 @@ function grades(object: StixObject) {
     'extension-definition--c515d3e2-4f6d-580f-a747-378101648903'
   ]
   if (!e) return { rel: undefined, cred: undefined, src: undefined, info: undefined }
+  // a grade that is there but is no grade of its scale: no filter can admit it
+  const readable = (v: unknown, scale: readonly (string | number)[]) =>
+    v === undefined ||
+    scale.includes(v as string | number) ||
+    (typeof v === 'string' && /^[0-9]$/.test(v) && scale.includes(Number(v)))
+  const unreadable =
+    typeof e !== 'object' ||
+    !readable(e.admiralty_source_reliability, ['A', 'B', 'C', 'D', 'E', 'F']) ||
+    !readable(e.admiralty_information_credibility, [1, 2, 3, 4, 5, 6]) ||
+    !readable(e.source_evaluation_4x4, ['A', 'B', 'C', 'X']) ||
+    !readable(e.information_evaluation_4x4, [1, 2, 3, 4])
+  if (unreadable) return { rel: undefined, cred: undefined, src: undefined, info: undefined, unreadable }
   const rel = ['A', 'B', 'C', 'D', 'E', 'F'].includes(e.admiralty_source_reliability as string)
     ? (e.admiralty_source_reliability as string)
     : undefined
@@ -266,13 +291,15 @@ export function modelDecide(
     if ((a.required_labels ?? []).some((l) => !labels.includes(l))) rs.push(`label|${a.id}`)
     if (labels.some((l) => (a.forbidden_labels ?? []).includes(l))) rs.push(`label|${a.id}`)
     const g = grades(o)
-    if (
+    if ('unreadable' in g && (a.admiralty || a.evaluation_4x4)) rs.push(`grading|${a.id}`)
+    else if (
       a.admiralty &&
       !gradeOk(g.rel, g.cred, a.admiralty.reliability, a.admiralty.credibility, a.admiralty.ungraded)
     ) {
       rs.push(`grading|${a.id}`)
     }
     if (
+      !('unreadable' in g) &&
       a.evaluation_4x4 &&
       !gradeOk(
         g.src,
@@ -352,7 +379,7 @@ export function modelRedact(object: StixObject, d: ModelDecision): StixObject {
   const copy = JSON.parse(JSON.stringify(object)) as Record<string, unknown>
   if (d.redactions.length === 0) {
     const refs = [...((copy.object_marking_refs as string[] | undefined) ?? [])]
-    for (const c of d.caveats) if (!refs.includes(c)) refs.push(c)
+    for (const c of d.caveats) if (c !== object.id && !refs.includes(c)) refs.push(c)
     if (refs.length > 0) copy.object_marking_refs = refs
     return copy as StixObject
   }
@@ -430,7 +457,7 @@ export function modelRedact(object: StixObject, d: ModelDecision): StixObject {
     else delete out.granular_markings
   }
   const refs = [...((out.object_marking_refs as string[] | undefined) ?? [])]
-  for (const c of d.caveats) if (!refs.includes(c)) refs.push(c)
+  for (const c of d.caveats) if (c !== object.id && !refs.includes(c)) refs.push(c)
   if (refs.length > 0 || out.object_marking_refs !== undefined) out.object_marking_refs = refs
   return out as StixObject
 }

@@ -1,6 +1,6 @@
 /** One targeted case per rule: the exact path and rule id are asserted. */
 import { describe, expect, it } from 'vitest'
-import { TLP_2_EXTENSION_ID, TLP_2_MARKINGS } from '../../src/stix/markings.js'
+import { IEP_EXTENSION_ID, TLP_2_EXTENSION_ID, TLP_2_MARKINGS } from '../../src/stix/markings.js'
 import { validateBundle, validateObject } from '../../src/stix/validate.js'
 
 type Json = Record<string, unknown>
@@ -570,6 +570,28 @@ describe('markings', () => {
       },
       `$.extensions["${TLP_2_EXTENSION_ID}"].tlp_2_0`,
       'closed-vocabulary',
+    )
+  })
+  it('closed-vocabulary and iep-marking: the IEP 2.0 extension holds only its own values', () => {
+    const iep = (body: Record<string, unknown>) => ({
+      type: 'marking-definition',
+      spec_version: '2.1',
+      id: 'marking-definition--da05d443-ad8d-46fc-abf5-31d3d00290f1',
+      created: '2024-01-10T14:52:41.853Z',
+      name: 'IEP data marking',
+      extensions: { [IEP_EXTENSION_ID]: body },
+    })
+    const at = `$.extensions["${IEP_EXTENSION_ID}"]`
+    const valid = { extension_type: 'property-extension', tlp: 'amber', permitted_actions: 'none' }
+    expect(validateObject(iep(valid))).toEqual([])
+    // read as absent, these would relax what the provider asked for
+    only(iep({ ...valid, tlp: 'TLP-RED' }), `${at}.tlp`, 'closed-vocabulary')
+    only(iep({ ...valid, tlp: 'clear' }), `${at}.tlp`, 'closed-vocabulary')
+    only(iep({ ...valid, permitted_actions: 'NONE' }), `${at}.permitted_actions`, 'closed-vocabulary')
+    only(
+      iep({ ...valid, extension_type: 'toplevel-property-extension' }),
+      `${at}.extension_type`,
+      'iep-marking',
     )
   })
   it('TLP 1.0 white is accepted, and a forged one is not', () => {
