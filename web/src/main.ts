@@ -2,6 +2,7 @@ import './styles.css'
 import type { ConsoleMe } from '../../src/services/console-types.js'
 import { api, whenUnauthorized } from './api.js'
 import { clear, h } from './dom.js'
+import { closeModals } from './modal.js'
 import { renderFederation } from './pages/federation.js'
 import { renderFlows } from './pages/flows.js'
 import { renderIntel } from './pages/intel.js'
@@ -73,6 +74,7 @@ function signOut(reason?: string): void {
 }
 
 async function show(): Promise<void> {
+  closeModals()
   cleanup?.()
   cleanup = undefined
   const shown = ++shows

@@ -12,9 +12,20 @@ export type Route =
   | { page: 'signin' }
   | { page: 'missing'; path: string }
 
+/** The path's segments, or undefined when one is not valid percent-encoding (no page has such a name). */
+function decodedSegments(path: string): string[] | undefined {
+  try {
+    return path.split('/').filter(Boolean).map(decodeURIComponent)
+  } catch (error) {
+    if (error instanceof URIError) return undefined
+    throw error
+  }
+}
+
 export function parseRoute(location: Location | URL): Route {
   const path = location.pathname.startsWith(BASE) ? location.pathname.slice(BASE.length) : location.pathname
-  const parts = path.split('/').filter(Boolean).map(decodeURIComponent)
+  const parts = decodedSegments(path)
+  if (parts === undefined) return { page: 'missing', path }
   const params = new URLSearchParams(location.search)
   if (parts.length === 0 || (parts.length === 1 && parts[0] === 'flows')) return { page: 'flows' }
   if (parts[0] === 'partners' && parts.length === 2) return { page: 'partner', id: parts[1]! }

@@ -138,41 +138,55 @@ export async function renderFlows(main: HTMLElement): Promise<() => void> {
   let last = ''
   let version = -1
   let matrix: FlowsMatrix | undefined
+  let ordersStaleAt: number | undefined
+  let unreachable = false
   let stopped = false
   let timer: ReturnType<typeof setTimeout> | undefined
 
   const refreshOrders = async () => {
-    if (ordersBox && matrix) clear(ordersBox, await activeOrdersPanel(matrix, change, () => void tick(true)))
+    if (!ordersBox || !matrix) return
+    const panel = await activeOrdersPanel(matrix, change, () => void tick(true))
+    ordersStaleAt = panel.staleAt
+    clear(ordersBox, ...panel.content)
+  }
+
+  const poll = async (force: boolean): Promise<void> => {
+    let next: FlowsMatrix
+    try {
+      next = await api.get<FlowsMatrix>('/console-api/flows')
+    } catch (error) {
+      unreachable = true
+      clear(
+        matrixBox,
+        errorBox(error, () => void tick(true)),
+      )
+      return
+    }
+    // the error box stands where the matrix was: back in reach, the page is drawn again even if unchanged
+    const redraw = force || unreachable
+    unreachable = false
+    matrix = next
+    const text = JSON.stringify({ ...next, at: '' })
+    const policyChanged = last !== '' && next.policyVersion !== version
+    if (text !== last || redraw) {
+      last = text
+      clear(
+        matrixBox,
+        h('h2', { id: 'matrix-title', class: 'visually-hidden' }, 'Flows matrix'),
+        matrixTable(next),
+      )
+    }
+    const ordersDue = ordersStaleAt !== undefined && Date.parse(next.at) >= ordersStaleAt
+    if (policyChanged || version === -1 || redraw || ordersDue) await refreshOrders()
+    if (policyChanged) announce('Sharing policy changed: the flows matrix is updated.')
+    version = next.policyVersion
+    stamp.textContent = `Updated ${new Date().toLocaleTimeString('en-GB')}`
   }
 
   const tick = async (force = false): Promise<void> => {
     clearTimeout(timer)
     if (stopped) return
-    if (!document.hidden || force) {
-      try {
-        const next = await api.get<FlowsMatrix>('/console-api/flows')
-        const text = JSON.stringify({ ...next, at: '' })
-        matrix = next
-        if (text !== last || force) {
-          const changed = last !== '' && next.policyVersion !== version
-          last = text
-          clear(
-            matrixBox,
-            h('h2', { id: 'matrix-title', class: 'visually-hidden' }, 'Flows matrix'),
-            matrixTable(next),
-          )
-          if (changed || version === -1 || force) await refreshOrders()
-          if (changed) announce('Sharing policy changed: the flows matrix is updated.')
-          version = next.policyVersion
-        }
-        stamp.textContent = `Updated ${new Date().toLocaleTimeString('en-GB')}`
-      } catch (error) {
-        clear(
-          matrixBox,
-          errorBox(error, () => void tick(true)),
-        )
-      }
-    }
+    if (!document.hidden || force) await poll(force)
     if (!stopped) timer = setTimeout(() => void tick(), POLL_MS)
   }
 

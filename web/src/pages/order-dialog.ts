@@ -1,28 +1,55 @@
 import type { FlowsMatrix, MarkingLabel, OrderImpact } from '../../../src/services/console-types.js'
 import { api } from '../api.js'
-import { announce, clear, h } from '../dom.js'
+import { announce, clear, fmt, h } from '../dom.js'
+import { modal } from '../modal.js'
 import { errorBox } from '../ui.js'
 import { impactView } from './impact-view.js'
 
 const TLP_CHOICES = ['clear', 'green', 'amber', 'amber+strict']
 
-function modal(title: string, body: HTMLElement): HTMLDialogElement {
-  const dialog = h(
-    'dialog',
-    { class: 'modal', 'aria-labelledby': 'dialog-title' },
-    h('h2', { id: 'dialog-title' }, title),
-    body,
-  )
-  dialog.addEventListener('close', () => dialog.remove())
-  document.body.append(dialog)
-  dialog.showModal()
-  return dialog
-}
+// the node's own limits (prose() and displayName() in src/services/policy-input.ts): an order over them
+// would preview fine and only be refused at Confirm
+const REASON_MAX = 2000
+const REFERENCE_MAX = 200
+const UNPRINTABLE_IN_REFERENCE = /[\p{Cc}\u200B\u2060\uFEFF\u202A-\u202E\u2066-\u2069]/u
+const UNPRINTABLE_IN_REASON = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u
 
+/** A datetime-local value Date can read: it parses a four-digit year only, a longer one is an Invalid Date. */
+const LOCAL_DATE_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,3})?)?$/
+
+/** The instant a filled-in "takes effect" field names, or undefined when Date cannot read it. */
 function localToIso(value: string): string | undefined {
-  if (!value) return undefined
+  if (!LOCAL_DATE_TIME.test(value)) return undefined
   const d = new Date(value)
   return Number.isNaN(d.getTime()) ? undefined : d.toISOString()
+}
+
+/**
+ * A "takes effect" field. Empty means now, so a time the browser accepts but Date cannot read (a year of
+ * five or six digits) must be refused: dropped silently, it would turn an order for later into one for now.
+ */
+function whenField(id: string, describedBy: string): HTMLInputElement {
+  const field = h('input', {
+    type: 'datetime-local',
+    id,
+    name: 'effective_from',
+    'aria-describedby': describedBy,
+  })
+  const check = () => {
+    const unreadable = field.value !== '' && localToIso(field.value) === undefined
+    field.setCustomValidity(
+      unreadable ? 'Give a date and time with a four-digit year, or leave the field empty for now.' : '',
+    )
+  }
+  field.addEventListener('input', check)
+  field.addEventListener('change', check)
+  return field
+}
+
+/** `effective_from` for a request: absent when the field is empty, which the node reads as now. */
+function effectiveFrom(field: HTMLInputElement): { effective_from?: string } {
+  const iso = localToIso(field.value)
+  return iso ? { effective_from: iso } : {}
 }
 
 function list(value: string): string[] | undefined {
@@ -33,31 +60,71 @@ function list(value: string): string[] | undefined {
   return items.length > 0 ? items : undefined
 }
 
-/** `required` takes blanks for an answer and the node does not: the form refuses them before the preview. */
-function requireWords(field: HTMLTextAreaElement): HTMLTextAreaElement {
+/**
+ * `required` takes blanks for an answer and the node does not; nor does it take control characters other
+ * than line breaks. The form refuses both before the preview, not at Confirm.
+ */
+function reasonField(id: string): HTMLTextAreaElement {
+  const field = h('textarea', { id, name: 'reason', required: true, rows: 2, maxlength: REASON_MAX })
   const check = () =>
-    field.setCustomValidity(field.value.trim() === '' ? 'Give a reason: it is recorded in the ledger.' : '')
+    field.setCustomValidity(
+      field.value.trim() === ''
+        ? 'Give a reason: it is recorded in the ledger.'
+        : UNPRINTABLE_IN_REASON.test(field.value.replaceAll('\n', ''))
+          ? 'The reason must be printable text: no control characters other than line breaks.'
+          : '',
+    )
   field.addEventListener('input', check)
   check()
   return field
 }
 
-/** Preview, then confirm: the confirm button only ever sends what was previewed. */
+/** The reference is printed on one line in lists and histories, so the node takes nothing that breaks one. */
+function referenceField(): HTMLInputElement {
+  const field = h('input', {
+    id: 'order-reference',
+    name: 'reference',
+    maxlength: REFERENCE_MAX,
+    placeholder: 'e.g. case or instrument number',
+  })
+  field.addEventListener('input', () =>
+    field.setCustomValidity(
+      UNPRINTABLE_IN_REFERENCE.test(field.value)
+        ? 'The reference must be one line of printable characters: no tabs, line breaks or other control characters.'
+        : '',
+    ),
+  )
+  return field
+}
+
+/** What a preview shows, and the sentence read out to screen readers. */
+interface Preview {
+  view: HTMLElement
+  summary: string
+}
+
+function impactPreview(impact: OrderImpact, collectionName: (id: string) => string): Preview {
+  return { view: impactView(impact, collectionName), summary: impact.summary }
+}
+
+/**
+ * Preview, then confirm: the confirm button only ever sends what was previewed. Enter in a field submits
+ * the form, so Preview is its submit button and Confirm is not: no order goes out without a press of Confirm.
+ */
 function previewThenConfirm(
   form: HTMLFormElement,
-  preview: () => Promise<OrderImpact>,
+  preview: () => Promise<Preview>,
   confirm: () => Promise<void>,
-  collectionName: (id: string) => string,
 ) {
   const result = h(
     'div',
     { class: 'preview', 'aria-live': 'polite' },
     h('p', { class: 'hint' }, 'Preview the effect before confirming.'),
   )
-  const previewButton = h('button', { type: 'button', id: 'preview-order' }, 'Preview effect')
+  const previewButton = h('button', { type: 'submit', id: 'preview-order' }, 'Preview effect')
   const confirmButton = h(
     'button',
-    { type: 'submit', class: 'danger', id: 'confirm-order', disabled: true },
+    { type: 'button', class: 'danger', id: 'confirm-order', disabled: true },
     'Confirm order',
   )
   const invalidate = () => {
@@ -67,23 +134,24 @@ function previewThenConfirm(
   }
   form.addEventListener('input', invalidate)
   form.addEventListener('change', invalidate)
-  previewButton.addEventListener('click', async () => {
-    if (!form.reportValidity()) return
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault()
+    if (previewButton.disabled || !form.reportValidity()) return
     previewButton.disabled = true
+    confirmButton.disabled = true
     clear(result, h('p', { class: 'loading' }, 'Computing the effect…'))
     try {
-      const impact = await preview()
-      clear(result, impactView(impact, collectionName))
+      const { view, summary } = await preview()
+      clear(result, view)
       confirmButton.disabled = false
-      announce(impact.summary)
+      announce(summary)
     } catch (error) {
       clear(result, errorBox(error))
     } finally {
       previewButton.disabled = false
     }
   })
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault()
+  confirmButton.addEventListener('click', async () => {
     if (confirmButton.disabled) return
     confirmButton.disabled = true
     try {
@@ -127,18 +195,9 @@ export function openSuspendDialog(
     TLP_CHOICES.map((t) => h('option', { value: t }, `above TLP:${t.toUpperCase()}`)),
   )
   const markingsBox = h('div', { class: 'checks' })
-  const when = h('input', {
-    type: 'datetime-local',
-    id: 'order-when',
-    name: 'effective_from',
-    'aria-describedby': 'when-help',
-  })
-  const reason = requireWords(h('textarea', { id: 'order-reason', name: 'reason', required: true, rows: 2 }))
-  const reference = h('input', {
-    id: 'order-reference',
-    name: 'reference',
-    placeholder: 'e.g. case or instrument number',
-  })
+  const when = whenField('order-when', 'when-help')
+  const reason = reasonField('order-reason')
+  const reference = referenceField()
   const narrowing = h(
     'fieldset',
     { class: 'narrow', disabled: true },
@@ -222,20 +281,20 @@ export function openSuspendDialog(
       ...(narrowed && list(labels.value) ? { labels: list(labels.value) } : {}),
       ...(narrowed && picked('markings').length ? { markings: picked('markings') } : {}),
       ...(narrowed && above.value ? { above_tlp: above.value } : {}),
-      ...(localToIso(when.value) ? { effective_from: localToIso(when.value) } : {}),
+      ...effectiveFrom(when),
     }
   }
   let dialog: HTMLDialogElement
   const flow = previewThenConfirm(
     form,
-    () => {
+    async () => {
       const d = draft()
       if (
         part.checked &&
         Object.keys(d).filter((k) => k !== 'partner' && k !== 'effective_from').length === 0
       )
         throw new Error('Choose at least one criterion, or suspend all sharing.')
-      return api.post<OrderImpact>('/console-api/impact/suspend', d)
+      return impactPreview(await api.post<OrderImpact>('/console-api/impact/suspend', d), collectionName)
     },
     async () => {
       await api.post('/admin/orders/suspend', {
@@ -247,7 +306,6 @@ export function openSuspendDialog(
       announce('Order issued.')
       done()
     },
-    collectionName,
   )
   form.append(
     flow.result,
@@ -257,37 +315,77 @@ export function openSuspendDialog(
   partner.focus()
 }
 
-/** Lifting a suspension, with the same preview-then-confirm step. */
+/** A suspension to lift. `scheduledFrom` is its start when it is not yet in force: lifting it then cancels it. */
+export interface LiftTarget {
+  id: string
+  partner: string
+  scope: string
+  scheduledFrom?: string
+}
+
+const LIFT_WORDS = {
+  resume: {
+    title: 'Resume sharing',
+    confirm: 'Confirm resumption',
+    done: 'Suspension lifted.',
+    waits: 'sharing resumes',
+  },
+  cancel: {
+    title: 'Cancel the scheduled order',
+    confirm: 'Confirm cancellation',
+    done: 'Scheduled order cancelled.',
+    waits: 'the order is cancelled',
+  },
+}
+
+/**
+ * The node previews a cancellation as a lift at the order's start, and so says the partner "regains" what
+ * it never lost: for an order not yet in force, what it receives now does not change at all.
+ */
+function cancellationPreview(partner: string, start: string): Preview {
+  const summary = `The order has not taken effect: cancelling it changes nothing ${partner} receives now, and it will not come into force at ${fmt.time(start)}.`
+  return {
+    view: h('div', { class: 'impact' }, h('p', { class: 'summary', id: 'impact-summary' }, summary)),
+    summary,
+  }
+}
+
+function liftIntro(target: LiftTarget): HTMLElement {
+  const what = [h('strong', {}, target.scope), ' for ', h('strong', {}, target.partner)]
+  return target.scheduledFrom === undefined
+    ? h('p', {}, 'Lift the suspension of ', what, '.')
+    : h(
+        'p',
+        {},
+        'Cancel the suspension of ',
+        what,
+        ` scheduled from ${fmt.time(target.scheduledFrom)}: it will never come into force.`,
+      )
+}
+
+/** Lifting a suspension, or cancelling one not yet in force, with the same preview-then-confirm step. */
 export function openResumeDialog(
-  order: { id: string; partner: string; scope: string },
+  target: LiftTarget,
   done: () => void,
   collectionName: (id: string) => string = (id) => id,
 ): void {
-  const when = h('input', {
-    type: 'datetime-local',
-    id: 'resume-when',
-    'aria-describedby': 'resume-when-help',
-  })
-  const reason = requireWords(h('textarea', { id: 'resume-reason', required: true, rows: 2 }))
+  const scheduledFrom = target.scheduledFrom
+  const words = LIFT_WORDS[scheduledFrom === undefined ? 'resume' : 'cancel']
+  // a lift given no time cancels a scheduled order; given a later one it would lift it once begun instead
+  const when = scheduledFrom === undefined ? whenField('resume-when', 'resume-when-help') : undefined
+  const reason = reasonField('resume-reason')
   const form = h(
     'form',
     { method: 'dialog' },
-    h(
-      'p',
-      {},
-      'Lift the suspension of ',
-      h('strong', {}, order.scope),
-      ' for ',
-      h('strong', {}, order.partner),
-      '.',
-    ),
-    h(
-      'div',
-      { class: 'field' },
-      h('label', { for: 'resume-when' }, 'Takes effect'),
-      when,
-      h('p', { id: 'resume-when-help', class: 'hint' }, 'Your local time. Leave empty for now.'),
-    ),
+    liftIntro(target),
+    when &&
+      h(
+        'div',
+        { class: 'field' },
+        h('label', { for: 'resume-when' }, 'Takes effect'),
+        when,
+        h('p', { id: 'resume-when-help', class: 'hint' }, 'Your local time. Leave empty for now.'),
+      ),
     h(
       'div',
       { class: 'field' },
@@ -296,13 +394,21 @@ export function openResumeDialog(
     ),
   )
   let dialog: HTMLDialogElement
-  const effective = () => (localToIso(when.value) ? { effective_from: localToIso(when.value) } : {})
+  const effective = () => (when ? effectiveFrom(when) : {})
   const flow = previewThenConfirm(
     form,
-    () => api.post<OrderImpact>(`/console-api/impact/resume/${encodeURIComponent(order.id)}`, effective()),
+    async () => {
+      const impact = await api.post<OrderImpact>(
+        `/console-api/impact/resume/${encodeURIComponent(target.id)}`,
+        effective(),
+      )
+      // it came into force since the dialog opened: the lift takes effect now, as the node's preview says
+      const cancels = scheduledFrom !== undefined && Date.parse(impact.at) === Date.parse(scheduledFrom)
+      return cancels ? cancellationPreview(target.partner, impact.at) : impactPreview(impact, collectionName)
+    },
     async () => {
       const answer = await api.post<{ status?: string; approval?: { id: string } }>(
-        `/admin/orders/${encodeURIComponent(order.id)}/resume`,
+        `/admin/orders/${encodeURIComponent(target.id)}/resume`,
         { reason: reason.value, ...effective() },
       )
       if (answer?.status === 'pending-approval') {
@@ -312,25 +418,24 @@ export function openResumeDialog(
           h(
             'p',
             { class: 'summary', role: 'status' },
-            `Recorded for approval (${answer.approval?.id ?? ''}): a second officer must approve before sharing resumes.`,
+            `Recorded for approval (${answer.approval?.id ?? ''}): a second officer must approve before ${words.waits}.`,
           ),
         )
-        announce('Resumption waits for a second officer’s approval.')
+        announce(`A second officer must approve before ${words.waits}.`)
         done()
         return
       }
       dialog.close()
-      announce('Suspension lifted.')
+      announce(words.done)
       done()
     },
-    collectionName,
   )
-  flow.confirmButton.textContent = 'Confirm resumption'
+  flow.confirmButton.textContent = words.confirm
   form.append(
     flow.result,
     actions(flow, () => dialog.close()),
   )
-  dialog = modal('Resume sharing', form)
+  dialog = modal(words.title, form)
   reason.focus()
 }
 

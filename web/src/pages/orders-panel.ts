@@ -32,19 +32,48 @@ export function scopeText(scope: OrderView['order']['scope'], matrix: FlowsMatri
   return parts.join('; ')
 }
 
+/** The panel, and when it goes stale: the first instant after `matrix.at` at which an order takes effect. */
+export interface OrdersPanel {
+  content: HTMLElement[]
+  staleAt?: number
+}
+
+/**
+ * A scheduled order coming into force, or a scheduled lift, changes the panel without changing the policy
+ * version: no record is added, only the clock moves past an order's start.
+ */
+function nextOrderStart(views: OrderView[], now: string): number | undefined {
+  const t = Date.parse(now)
+  const starts = views.map((v) => Date.parse(v.order.effective_from)).filter((start) => start > t)
+  return starts.length > 0 ? Math.min(...starts) : undefined
+}
+
 /** Orders in effect or scheduled, each with a way to lift it. */
 export async function activeOrdersPanel(
   matrix: FlowsMatrix,
   mayChange: boolean,
   changed: () => void,
-): Promise<HTMLElement[]> {
-  const title = h('h2', { id: 'orders-title' }, 'Orders in effect')
+): Promise<OrdersPanel> {
   let views: OrderView[]
   try {
     views = await api.get<OrderView[]>('/admin/orders')
   } catch (error) {
-    return [title, errorBox(error)]
+    return { content: [h('h2', { id: 'orders-title' }, 'Orders in effect'), errorBox(error)] }
   }
+  const staleAt = nextOrderStart(views, matrix.at)
+  return {
+    content: ordersList(views, matrix, mayChange, changed),
+    ...(staleAt === undefined ? {} : { staleAt }),
+  }
+}
+
+function ordersList(
+  views: OrderView[],
+  matrix: FlowsMatrix,
+  mayChange: boolean,
+  changed: () => void,
+): HTMLElement[] {
+  const title = h('h2', { id: 'orders-title' }, 'Orders in effect')
   const open = views.filter(
     (v) => v.order.kind === 'suspension' && (v.status === 'active' || v.status === 'scheduled'),
   )
@@ -95,6 +124,7 @@ export async function activeOrdersPanel(
                       id: v.order.id,
                       partner: name(v.order.partner_id),
                       scope: scopeText(v.order.scope, matrix),
+                      ...(v.status === 'scheduled' ? { scheduledFrom: v.order.effective_from } : {}),
                     },
                     changed,
                     (id) => matrix.collections.find((c) => c.id === id)?.alias ?? id,

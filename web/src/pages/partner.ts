@@ -164,10 +164,15 @@ function agreementsSection(page: PartnerPage): HTMLElement {
   )
 }
 
+type PartnerOrder = PartnerPage['orders'][number]
+
 /** Who lifted an order and why: the resumption is as much a part of the record as the suspension. */
-function liftText(lift: NonNullable<PartnerPage['orders'][number]['lift']>, at?: string): string {
-  const when = at ? ` ${lift.scheduled ? 'from' : 'at'} ${fmt.time(at)}` : ''
+function liftText(order: PartnerOrder, lift: NonNullable<PartnerOrder['lift']>): string {
   const why = lift.reason === undefined ? '' : `: “${lift.reason}”`
+  // lifted before it began, it never was in force: nothing was lifted, and it has no end to show
+  if (order.status === 'cancelled') return `Cancelled by ${lift.issuer}${why}`
+  const at = order.lifted_at
+  const when = at ? ` ${lift.scheduled ? 'from' : 'at'} ${fmt.time(at)}` : ''
   return `${lift.scheduled ? 'Lift scheduled' : 'Lifted'} by ${lift.issuer}${when}${why}`
 }
 
@@ -224,7 +229,7 @@ function ordersSection(
                     : '',
                   o.reference ? ` · ref. ${o.reference}` : '',
                 ),
-                o.lift ? h('div', { class: 'meta lift' }, liftText(o.lift, o.lifted_at)) : null,
+                o.lift ? h('div', { class: 'meta lift' }, liftText(o, o.lift)) : null,
                 admin && o.status !== 'lifted' && o.status !== 'cancelled'
                   ? h(
                       'button',
@@ -234,7 +239,12 @@ function ordersSection(
                         'aria-label': `${o.status === 'scheduled' ? 'Cancel the scheduled order' : 'Resume sharing'}: ${o.scope}`,
                         onclick: () =>
                           openResumeDialog(
-                            { id: o.id, partner: page.partner.name, scope: o.scope },
+                            {
+                              id: o.id,
+                              partner: page.partner.name,
+                              scope: o.scope,
+                              ...(o.status === 'scheduled' ? { scheduledFrom: o.effective_from } : {}),
+                            },
                             reload,
                             collectionName,
                           ),
