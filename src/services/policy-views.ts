@@ -202,13 +202,20 @@ export async function previewPartner(
   return { ...counts, recordedLater: recordedAfter(history.orders, partner.id, t) }
 }
 
-/** The partner's orders in effect by `t` but recorded after it. */
+/**
+ * The partner's orders in effect by `t` but recorded after it. A suspension some resumption lifts by `t` is
+ * not in effect then, so the counts do not apply it: that resumption is the one to name.
+ */
 function recordedAfter(orders: readonly Order[], partnerId: string, t: number): RecordedLater[] {
   const ours = new Set(
     orders.flatMap((o) => (o.kind === 'suspension' && o.partner_id === partnerId ? [o.id] : [])),
   )
+  const liftedByT = new Set(
+    orders.flatMap((o) => (o.kind === 'resumption' && effectiveAt(o) <= t ? [o.lifts] : [])),
+  )
   return orders
     .filter((o) => ours.has(o.kind === 'suspension' ? o.id : o.lifts))
+    .filter((o) => o.kind === 'resumption' || !liftedByT.has(o.id))
     .filter((o) => effectiveAt(o) <= t && (parseInstant(o.recorded_at) ?? 0) > t)
     .sort(byEffectiveTime)
     .map((o) => ({ order: o.id, kind: o.kind, effective_from: o.effective_from, recorded_at: o.recorded_at }))

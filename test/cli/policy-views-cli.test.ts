@@ -264,6 +264,32 @@ describe('sluice policy history', () => {
     ])
   })
 
+  it('after a backdated lift, names the lift and not the suspension it lifted, and says what the lift changed', async () => {
+    const suspended = await run(
+      'suspend',
+      'harbour',
+      '--reason',
+      'phoned in',
+      '--type',
+      'tool',
+      '--at',
+      '2026-02-01T00:00:00Z',
+    )
+    const suspension = suspended.stdout.split('\n')[0]!
+    const lift = await run('resume', suspension, '--reason', 'phoned in too', '--at', '2026-02-02T00:00:00Z')
+    expect(lift.code).toBe(0)
+    const liftId = lift.stdout.trim().split('\n')[0]!.split(/\s/)[0]!
+    // refused under the suspension while the lift was not yet known, not "served without it"
+    expect(lift.stderr).toContain('reads in between were still refused under the suspension it lifts')
+    expect(lift.stderr).not.toContain('served without it')
+    const json = JSON.parse(
+      (await run('policy', 'preview', '--partner', 'harbour', '--json', '--at', '2026-02-03T00:00:00Z'))
+        .stdout,
+    ) as { recordedLater: { order: string; kind: string }[] }
+    const ours = json.recordedLater.filter((o) => o.order === suspension || o.order === liftId)
+    expect(ours.map((o) => o.kind)).toEqual(['resumption'])
+  })
+
   it('writes every instant as RFC 3339 UTC with milliseconds', async () => {
     const full = (await run('policy', 'history', '--partner', 'harbour')).stdout
     const instants = full.match(/\d{4}-\d\d-\d\dT[\d:.]+(Z|[+-]\d\d:\d\d)?/g) ?? []
