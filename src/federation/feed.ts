@@ -119,9 +119,13 @@ async function receive(
   if (objects.length === 0) return
   const at = iso(ctx.now())
   const prepared = await prepareObjects(objects, ingestOptions(ctx.store))
-  count(health, 'rejected', prepared.rejected.length)
-  for (const r of prepared.rejected.slice(-3))
-    noteProblem(health, at, `rejected ${r.id}: ${r.message ?? 'invalid'}`)
+  // a marking-definition this node already holds, come back with other content (most often its own, with
+  // the caveats it was served with): this node's stands, as for any version of its own that comes back
+  const redefined = prepared.rejected.filter((r) => r.issues.some((i) => i.rule === 'marking-redefined'))
+  const rejected = prepared.rejected.filter((r) => !redefined.includes(r))
+  count(health, 'bounced', redefined.length)
+  count(health, 'rejected', rejected.length)
+  for (const r of rejected.slice(-3)) noteProblem(health, at, `rejected ${r.id}: ${r.message ?? 'invalid'}`)
   const result = await storeReceived(
     ctx.store,
     feed.into,
