@@ -168,8 +168,26 @@ describe('sluice and its environment', () => {
     expect([rotate.code, rotate.stderr]).toEqual([2, 'sluice: --reason must be printable text\n'])
     const object = 'indicator--00000000-0000-4000-8000-000000000abc'
     const withdraw = await runCli(['withdraw', object, '--reason', forged, '--data', node])
-    expect(withdraw.stderr).toBe('sluice: reason must be printable text\n')
-    expect(withdraw.code).not.toBe(0)
+    expect([withdraw.code, withdraw.stderr]).toEqual([2, 'sluice: --reason must be printable text\n'])
+    // found before the store is opened, as any malformed value: a usage error, exit 2
+    const long = await runCli(['suspend', 'anyone', '--reason', 'x'.repeat(2001), '--data', node])
+    expect([long.code, long.stderr]).toEqual([2, 'sluice: --reason is longer than 2000 characters\n'])
+    const bidi = await runCli([
+      'suspend',
+      'anyone',
+      '--reason',
+      'ok',
+      '--reference',
+      'ref\u202e',
+      '--data',
+      node,
+    ])
+    expect([bidi.code, bidi.stderr]).toEqual([
+      2,
+      'sluice: --reference must be one line of printable characters\n',
+    ])
+    const resume = await runCli(['resume', 'order--x', '--reason', forged, '--data', node])
+    expect([resume.code, resume.stderr]).toEqual([2, 'sluice: --reason must be printable text\n'])
     const issuer = await runCli([
       'partners',
       'add',

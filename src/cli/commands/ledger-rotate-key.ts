@@ -3,11 +3,11 @@ import { keyName } from '../../ledger/key-change.js'
 import { readNodeKeyFile } from '../../ledger/node-key-file.js'
 import { nextKeyPath, prepareNextKey, rotateNodeKey } from '../../server/node-key.js'
 import { nodeKeyPath } from '../../server/services.js'
-import { prose } from '../../services/policy-input.js'
 import { CliError } from '../errors.js'
-import { asUsage, dataLocation, required } from '../options.js'
+import { dataLocation } from '../options.js'
 import { withServices } from '../store-session.js'
 import { issuer } from './issuer.js'
+import { reasonFlag } from './recorded-text.js'
 
 /**
  * `sluice ledger rotate-key`: the node signs with a new key from now on. Running processes of the node take
@@ -26,7 +26,7 @@ export async function rotateKey(values: {
       '--prepare records nothing: give --reason and --issuer to the run that makes the change',
       2,
     )
-  const reason = values.prepare ? '' : asUsage(() => prose(required(values.reason, 'reason'), '--reason'))
+  const reason = values.prepare ? '' : reasonFlag(values.reason)
   const path = nodeKeyPath(dataLocation(values))
   // a change recorded but cut short before its file moved is finished when the store is opened
   const waiting = existsSync(nextKeyPath(path))

@@ -3,9 +3,10 @@ import type { Suspension } from '../../policy/types.js'
 import { warnIfBackdated } from '../backdated.js'
 import { CliError } from '../errors.js'
 import { refuseUnderFourEyes } from '../four-eyes-guard.js'
-import { instant, parse, required } from '../options.js'
+import { instant, parse } from '../options.js'
 import { withServices } from '../store-session.js'
 import { issuer } from './issuer.js'
+import { reasonFlag } from './recorded-text.js'
 
 const HELP = `Usage: sluice resume ORDER_ID --reason "..." [--at TIME] [--issuer NAME]
 
@@ -27,6 +28,8 @@ export async function run(args: string[]): Promise<void> {
   const orderId = positionals[0]
   if (!orderId) throw new CliError('name the suspension order to lift', 2)
   const at = instant(values.at, 'at')
+  const reason = reasonFlag(values.reason)
+  const by = issuer(values.issuer)
   await withServices(values, async ({ policy, store }) => {
     // an unknown order is the service's to refuse, as over the API
     const { orders } = await policy.history()
@@ -34,8 +37,8 @@ export async function run(args: string[]): Promise<void> {
       await refuseUnderFourEyes(store, 'lifting a suspension', `POST /admin/orders/${orderId}/resume`)
     const order = await policy.resume({
       order: orderId,
-      reason: required(values.reason, 'reason'),
-      issuer: issuer(values.issuer),
+      reason,
+      issuer: by,
       ...(at ? { at } : {}),
     })
     warnIfBackdated(order)

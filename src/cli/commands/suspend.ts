@@ -4,9 +4,10 @@ import { scopeText } from '../../services/console-partner.js'
 import { warnIfBackdated } from '../backdated.js'
 import { collectionLabels } from '../collection-labels.js'
 import { CliError } from '../errors.js'
-import { instant, oneOf, parse, required } from '../options.js'
+import { instant, oneOf, parse } from '../options.js'
 import { withServices } from '../store-session.js'
 import { issuer } from './issuer.js'
+import { reasonFlag, referenceFlag } from './recorded-text.js'
 
 const HELP = `Usage: sluice suspend PARTNER --reason "..." [--collection C]... [--type T]... [--marking M]... [--label L]...
                       [--above-tlp ${ABOVE_TLP_LEVELS.join('|')}] [--at TIME] [--reference REF] [--issuer NAME]
@@ -34,7 +35,8 @@ export async function run(args: string[]): Promise<void> {
   if (values.help) return void process.stdout.write(`${HELP}\n`)
   const partner = positionals[0]
   if (!partner) throw new CliError('name the partner to suspend (see "sluice partners list")', 2)
-  const reason = required(values.reason, 'reason')
+  const reason = reasonFlag(values.reason)
+  const reference = referenceFlag(values.reference)
   const aboveTlp = oneOf(values['above-tlp'], ABOVE_TLP_LEVELS, 'above-tlp')
   const at = instant(values.at, 'at')
   await withServices(values, async ({ policy, store }) => {
@@ -48,7 +50,7 @@ export async function run(args: string[]): Promise<void> {
       ...(values.label ? { labels: values.label } : {}),
       ...(aboveTlp ? { aboveTlp } : {}),
       ...(at ? { at } : {}),
-      ...(values.reference ? { reference: values.reference } : {}),
+      ...(reference ? { reference } : {}),
     })
     warnIfBackdated(order)
     // the words "policy history" uses, so the confirmation reads the same as the record

@@ -10,6 +10,7 @@ import { CliError } from '../errors.js'
 import { integer, onlyFor, parse, required } from '../options.js'
 import { withFederation } from './feeds.js'
 import { issuer } from './issuer.js'
+import { reasonFlag } from './recorded-text.js'
 
 const HELP = `Usage:
   sluice withdraw OBJECT_ID --reason "..." [--partner P]... [--revoke] [--issuer NAME]
@@ -125,7 +126,7 @@ export async function run(args: string[]): Promise<void> {
       }
       return void process.stdout.write(note)
     }
-    const reason = required(values.reason, 'reason')
+    const reason = reasonFlag(values.reason)
     const by = issuer(values.issuer)
     // an unknown partner is refused (exit 1), not taken for bad input
     const partners = values.partner
