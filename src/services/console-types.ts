@@ -207,6 +207,14 @@ export interface DayCount {
   count: number
 }
 
+/** An agreement's grading filter: the grades accepted on each axis it restricts, and what an ungraded object meets. */
+export interface GradingTerms {
+  /** Only the axes the agreement restricts, e.g. `{ axis: 'reliability', accepted: ['A', 'B'] }`. */
+  axes: { axis: string; accepted: string[] }[]
+  /** `allow` unless the agreement says otherwise (docs/POLICY.md). */
+  ungraded: 'allow' | 'deny'
+}
+
 export interface PartnerPage {
   partner: { id: string; name: string; kind: string; identity_id: string }
   agreements: {
@@ -217,6 +225,18 @@ export interface PartnerPage {
     object_types: string[] | '*'
     max_tlp: string
     caveats: string[]
+    /** TLP assumed for objects that carry none; absent when the agreement leaves it to the node's default. */
+    default_tlp?: string
+    required_labels: string[]
+    forbidden_labels: string[]
+    /** Labelled, as the officer knows markings by name, not by id. */
+    required_markings: MarkingLabel[]
+    forbidden_markings: MarkingLabel[]
+    admiralty?: GradingTerms
+    evaluation_4x4?: GradingTerms
+    /** The period the agreement itself covers, when it sets one. */
+    valid_from?: string
+    valid_until?: string
     effective_from: string
     recorded_by: string
     withdrawn: boolean

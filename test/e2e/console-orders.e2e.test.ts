@@ -1,7 +1,9 @@
 import { rmSync } from 'node:fs'
 import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DEMO_CAVEATS } from '../../src/demo/markings.js'
 import { seedDemo } from '../../src/demo/seed.js'
+import { createPrincipal } from '../../src/services/principals.js'
 import { startTestNode, type TestNode } from '../helpers/node.js'
 import { buildConsole, CHROMIUM, HAVE_CHROMIUM, launch } from './helpers.js'
 
@@ -250,6 +252,152 @@ describe.skipIf(!HAVE_CHROMIUM)('console orders in headless Chromium', () => {
       await dialog.getByRole('button', { name: 'Preview effect' }).click()
       await dialog.locator('#impact-summary').waitFor()
       await dialog.getByRole('button', { name: 'Cancel', exact: true }).click()
+      expect(pageErrors).toEqual([])
+    })
+  })
+
+  describe('a partner with every kind of agreement term', () => {
+    const partnerPage = async (id: string) => {
+      await page.goto(`${t.url}/console/partners/${id}`)
+      await page.getByRole('heading', { name: 'Agreements' }).waitFor()
+    }
+
+    beforeAll(async () => {
+      await admin('partners', { id: 'terms-police', name: 'Terms Police', kind: 'police' })
+      await admin('agreements', {
+        partner: 'terms-police',
+        max_tlp: 'green',
+        default_tlp: 'clear',
+        required_labels: ['shareable'],
+        forbidden_markings: [DEMO_CAVEATS.H0],
+        admiralty_reliability: ['A', 'B'],
+        ungraded: 'deny',
+        valid_until: '2040-01-01T00:00:00.000Z',
+      })
+      await admin('partners', { id: 'no-terms', name: 'Unagreed Customs', kind: 'customs' })
+    })
+
+    it('shows each term of the agreement on the partner page, markings by label', async () => {
+      await partnerPage('terms-police')
+      const terms = page.locator('#agreements tr.other-terms td')
+      await expect(terms.getAttribute('headers')).resolves.toBe('agreement-0 agreement-0-terms')
+      const items = await terms.locator('li').allTextContents()
+      expect(items).toEqual([
+        'Objects without TLP count as TLP:CLEAR',
+        'Requires labels: shareable',
+        'Forbids markings: Handling code H0',
+        'Admiralty: reliability A, B; ungraded withheld',
+        'Valid until 2040-01-01 00:00 UTC',
+      ])
+      await expect(terms.locator('.chip').getAttribute('title')).resolves.toBe(DEMO_CAVEATS.H0)
+    })
+
+    it('starts the Flows dialog on no partner: Preview without choosing is refused, nothing is sent', async () => {
+      await openFlows()
+      const sent: string[] = []
+      const track = (request: { url(): string }) => sent.push(request.url())
+      page.on('request', track)
+      await page.getByRole('button', { name: 'Issue an order…' }).click()
+      const dialog = page.getByRole('dialog')
+      const select = dialog.getByLabel('Partner', { exact: true })
+      await expect(select.inputValue()).resolves.toBe('')
+      await expect(select.locator('option:checked').textContent()).resolves.toBe('Choose a partner')
+      await dialog.getByLabel('Reason (recorded in the ledger)').fill('nobody chosen')
+      await dialog.getByRole('button', { name: 'Preview effect' }).click()
+      await expect(validationMessage(select)).resolves.not.toBe('')
+      await page.waitForTimeout(300)
+      page.off('request', track)
+      expect(sent.filter((url) => url.includes('/impact/') || url.includes('/orders/'))).toEqual([])
+      await expect(dialog.locator('#impact-summary').count()).resolves.toBe(0)
+      await expect(dialog.getByRole('button', { name: 'Confirm order' }).isDisabled()).resolves.toBe(true)
+      await dialog.getByRole('button', { name: 'Cancel', exact: true }).click()
+      // opened for one partner, the dialog names it
+      await partnerPage('terms-police')
+      await page.getByRole('button', { name: 'Issue an order for Terms Police…' }).click()
+      await expect(
+        page.getByRole('dialog').getByLabel('Partner', { exact: true }).inputValue(),
+      ).resolves.toBe('terms-police')
+      await page.getByRole('dialog').getByRole('button', { name: 'Cancel', exact: true }).click()
+    })
+
+    it('heads a criterion left out as a form to check, not as a failure', async () => {
+      await openFlows()
+      const dialog = await issueDialog('terms-police')
+      await dialog.getByLabel('Suspend only part of it').check()
+      await dialog.getByLabel('Reason (recorded in the ledger)').fill('no criterion')
+      await dialog.getByRole('button', { name: 'Preview effect' }).click()
+      const alert = dialog.getByRole('alert')
+      await expect(alert.locator('strong').textContent()).resolves.toBe('Check the form')
+      await expect(alert.textContent()).resolves.toContain('Choose at least one criterion')
+      await dialog.getByRole('button', { name: 'Cancel', exact: true }).click()
+    })
+
+    it('says on the page that the order went out, and why nothing is shared while it holds', async () => {
+      await openFlows()
+      const dialog = await issueDialog('terms-police')
+      await dialog.getByLabel('Reason (recorded in the ledger)').fill('whole suspension')
+      await dialog.getByRole('button', { name: 'Preview effect' }).click()
+      await dialog.locator('#impact-summary').waitFor()
+      await dialog.getByRole('button', { name: 'Confirm order' }).click()
+      await dialog.waitFor({ state: 'detached' })
+      const notice = page.getByRole('status').filter({ hasText: 'Order issued' })
+      await expect(notice.textContent()).resolves.toMatch(
+        /^Order issued: Terms Police, all sharing\.Dismiss$/,
+      )
+      expect(await notice.isVisible()).toBe(true)
+      await expect(page.evaluate('document.activeElement?.id')).resolves.toBe('notice')
+      const id = (await admin<OrderView[]>('orders?partner=terms-police')).find(
+        (v) => v.order.kind === 'suspension' && v.status === 'active',
+      )!.order.id
+      await partnerPage('terms-police')
+      await expect(page.locator('#nothing-shared').textContent()).resolves.toMatch(
+        /^Nothing is shared with this partner now: all sharing is suspended by order order--.+ since .+ UTC\.$/,
+      )
+      await expect(page.locator('#nothing-shared code').getAttribute('title')).resolves.toBe(id)
+      await page.getByRole('button', { name: 'Resume sharing: all sharing' }).click()
+      const resume = page.getByRole('dialog')
+      await resume.getByLabel('Reason (recorded in the ledger)').fill('done')
+      await resume.getByRole('button', { name: 'Preview effect' }).click()
+      await resume.locator('#impact-summary').waitFor()
+      await resume.getByRole('button', { name: 'Confirm resumption' }).click()
+      await resume.waitFor({ state: 'detached' })
+      const lifted = page.getByRole('status').filter({ hasText: 'Suspension lifted' })
+      await expect(lifted.textContent()).resolves.toMatch(
+        /^Suspension lifted: Terms Police, all sharing\.Dismiss$/,
+      )
+      expect(await lifted.isVisible()).toBe(true)
+    })
+
+    it('tells a wholly suspended partner, on its own page, that nothing is shared and why', async () => {
+      const id = await suspend('terms-police')
+      const { apiKey } = await createPrincipal(t.node.store, {
+        name: 'Terms Police desk',
+        role: 'partner',
+        partnerId: 'terms-police',
+      })
+      // a tab of its own: its own session, so the admin's stays signed in for the tests after it
+      const own = await context.newPage()
+      try {
+        await own.goto(`${t.url}/console/`)
+        await own.getByLabel('API key').fill(apiKey)
+        await own.getByRole('button', { name: 'Sign in' }).click()
+        await own.locator('#flows-matrix').waitFor()
+        await own.goto(`${t.url}/console/partners/terms-police`)
+        await expect(own.locator('#nothing-shared').textContent()).resolves.toMatch(
+          /^Nothing is shared with you now: all sharing is suspended by order order--.+ since .+ UTC\.$/,
+        )
+        expect(await own.locator('#preview-allowed').textContent()).toBe('0')
+      } finally {
+        await own.close()
+        await lift(id)
+      }
+    })
+
+    it('says plainly that nothing is shared with a partner that has no agreement', async () => {
+      await partnerPage('no-terms')
+      await expect(page.locator('#nothing-shared').textContent()).resolves.toBe(
+        'Nothing is shared with this partner now.',
+      )
       expect(pageErrors).toEqual([])
     })
   })

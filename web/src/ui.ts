@@ -35,12 +35,23 @@ export function empty(text: string, hint?: string): HTMLElement {
   return h('div', { class: 'empty' }, h('p', {}, text), hint ? h('p', { class: 'hint' }, hint) : null)
 }
 
+/**
+ * A form the console itself refuses, before anything is sent: the officer has something to correct, not a
+ * failure to report, and the error box says so.
+ */
+export class InputError extends Error {}
+
+/** What heads an error that is not the node's answer: the node's own errors come with their title. */
+function errorTitle(error: unknown): string {
+  return error instanceof InputError ? 'Check the form' : 'Something went wrong'
+}
+
 /** An error the officer can act on: what failed, what the node said, and a retry when given. */
 export function errorBox(error: unknown, retry?: () => void): HTMLElement {
   const e =
     error instanceof ApiError
       ? error
-      : new ApiError(0, 'Something went wrong', error instanceof Error ? error.message : String(error))
+      : new ApiError(0, errorTitle(error), error instanceof Error ? error.message : String(error))
   return h(
     'div',
     { class: 'error', role: 'alert' },
@@ -48,4 +59,27 @@ export function errorBox(error: unknown, retry?: () => void): HTMLElement {
     e.description ? h('p', {}, e.description) : null,
     retry ? h('button', { type: 'button', onclick: retry }, 'Try again') : null,
   )
+}
+
+/**
+ * A confirmation at the top of the page, for a change made in a dialog. The dialog has closed and the list
+ * that held its opener is redrawn, so focus would fall to the body: it goes to the message instead, which
+ * stays until dismissed or the page changes (the main region is cleared on every route).
+ */
+export function showNotice(message: string): void {
+  const main = document.getElementById('main')
+  if (!main) return
+  document.getElementById('notice')?.remove()
+  const dismiss = () => {
+    notice.remove()
+    main.querySelector<HTMLElement>('h1')?.focus({ preventScroll: true })
+  }
+  const notice = h(
+    'div',
+    { id: 'notice', class: 'notice', role: 'status', tabindex: '-1' },
+    h('p', {}, message),
+    h('button', { type: 'button', onclick: dismiss }, 'Dismiss'),
+  )
+  main.prepend(notice)
+  notice.focus()
 }

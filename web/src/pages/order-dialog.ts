@@ -2,8 +2,9 @@ import type { FlowsMatrix, MarkingLabel, OrderImpact } from '../../../src/servic
 import { api } from '../api.js'
 import { announce, clear, fmt, h } from '../dom.js'
 import { modal } from '../modal.js'
-import { errorBox } from '../ui.js'
+import { errorBox, InputError, showNotice } from '../ui.js'
 import { impactView } from './impact-view.js'
+import { scopeText } from './order-scope.js'
 
 const TLP_CHOICES = ['clear', 'green', 'amber', 'amber+strict']
 
@@ -163,6 +164,28 @@ function previewThenConfirm(
   return { result, previewButton, confirmButton }
 }
 
+/**
+ * Opened for one partner, the dialog names it; opened from the flows page, it names none, so that no order
+ * goes to whichever partner happens to be listed first: the placeholder leaves the required select unanswered.
+ */
+function partnerSelect(matrix: FlowsMatrix, partnerId: string | undefined): HTMLSelectElement {
+  return h(
+    'select',
+    { id: 'order-partner', name: 'partner', required: true },
+    partnerId === undefined
+      ? h('option', { value: '', disabled: true, selected: true }, 'Choose a partner')
+      : null,
+    matrix.rows.map((r) =>
+      h('option', { value: r.partner.id, selected: r.partner.id === partnerId }, r.partner.name),
+    ),
+  )
+}
+
+/** When a confirmed order takes effect, in words: nothing when it does so now. */
+function fromText(effective: { effective_from?: string }): string {
+  return effective.effective_from ? `, from ${fmt.time(effective.effective_from)}` : ''
+}
+
 /** The "issue an order" dialog: scope, time, reason; its effect is shown before it can be confirmed. */
 export function openSuspendDialog(
   matrix: FlowsMatrix,
@@ -170,13 +193,7 @@ export function openSuspendDialog(
   done: () => void,
 ): void {
   const collectionName = (id: string) => matrix.collections.find((c) => c.id === id)?.alias ?? id
-  const partner = h(
-    'select',
-    { id: 'order-partner', name: 'partner', required: true },
-    matrix.rows.map((r) =>
-      h('option', { value: r.partner.id, selected: r.partner.id === partnerId }, r.partner.name),
-    ),
-  )
+  const partner = partnerSelect(matrix, partnerId)
   const whole = h('input', { type: 'radio', name: 'scope', id: 'scope-whole', value: 'whole', checked: true })
   const part = h('input', { type: 'radio', name: 'scope', id: 'scope-part', value: 'part' })
   const collections = matrix.collections.map((c) =>
@@ -293,17 +310,20 @@ export function openSuspendDialog(
         part.checked &&
         Object.keys(d).filter((k) => k !== 'partner' && k !== 'effective_from').length === 0
       )
-        throw new Error('Choose at least one criterion, or suspend all sharing.')
+        throw new InputError('Choose at least one criterion, or suspend all sharing.')
       return impactPreview(await api.post<OrderImpact>('/console-api/impact/suspend', d), collectionName)
     },
     async () => {
+      const order = draft()
       await api.post('/admin/orders/suspend', {
-        ...draft(),
+        ...order,
         reason: reason.value,
         ...(reference.value.trim() ? { reference: reference.value.trim() } : {}),
       })
       dialog.close()
-      announce('Order issued.')
+      const { partner: id, effective_from: _from, ...scope } = order
+      const name = matrix.rows.find((r) => r.partner.id === id)?.partner.name ?? id
+      showNotice(`Order issued: ${name}, ${scopeText(scope, matrix)}${fromText(order)}.`)
       done()
     },
   )
@@ -327,13 +347,13 @@ const LIFT_WORDS = {
   resume: {
     title: 'Resume sharing',
     confirm: 'Confirm resumption',
-    done: 'Suspension lifted.',
+    done: 'Suspension lifted',
     waits: 'sharing resumes',
   },
   cancel: {
     title: 'Cancel the scheduled order',
     confirm: 'Confirm cancellation',
-    done: 'Scheduled order cancelled.',
+    done: 'Scheduled order cancelled',
     waits: 'the order is cancelled',
   },
 }
@@ -426,7 +446,7 @@ export function openResumeDialog(
         return
       }
       dialog.close()
-      announce(words.done)
+      showNotice(`${words.done}: ${target.partner}, ${target.scope}${fromText(effective())}.`)
       done()
     },
   )

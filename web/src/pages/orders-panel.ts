@@ -4,6 +4,7 @@ import { fmt, h } from '../dom.js'
 import { href } from '../router.js'
 import { empty, errorBox } from '../ui.js'
 import { openResumeDialog } from './order-dialog.js'
+import { type ScopeView, scopeText } from './order-scope.js'
 
 /** A suspension as GET /admin/orders returns it. */
 export interface OrderView {
@@ -11,25 +12,13 @@ export interface OrderView {
     kind: 'suspension' | 'resumption'
     id: string
     partner_id?: string
-    scope?: Record<string, string[] | string | undefined>
+    scope?: ScopeView
     reason: string
     issuer: string
     effective_from: string
     reference?: string
   }
   status: 'scheduled' | 'active' | 'lifted' | 'resumption'
-}
-
-export function scopeText(scope: OrderView['order']['scope'], matrix: FlowsMatrix): string {
-  if (!scope || Object.keys(scope).length === 0) return 'all sharing'
-  const alias = (id: string) => matrix.collections.find((c) => c.id === id)?.alias ?? id
-  const parts: string[] = []
-  if (Array.isArray(scope.collections)) parts.push(`collections ${scope.collections.map(alias).join(', ')}`)
-  if (Array.isArray(scope.object_types)) parts.push(`types ${scope.object_types.join(', ')}`)
-  if (Array.isArray(scope.markings)) parts.push(`markings ${scope.markings.length}`)
-  if (Array.isArray(scope.labels)) parts.push(`labels ${scope.labels.join(', ')}`)
-  if (typeof scope.above_tlp === 'string') parts.push(`above TLP:${scope.above_tlp.toUpperCase()}`)
-  return parts.join('; ')
 }
 
 /** The panel, and when it goes stale: the first instant after `matrix.at` at which an order takes effect. */

@@ -4,8 +4,9 @@ import { barChart, orderTimeline } from '../charts.js'
 import { clear, fmt, h } from '../dom.js'
 import type { Route } from '../router.js'
 import { session } from '../session.js'
-import { empty, errorBox, heading, loading } from '../ui.js'
+import { empty, errorBox, heading, loading, markingChip } from '../ui.js'
 import { openResumeDialog, openSuspendDialog } from './order-dialog.js'
+import { WHOLE_PARTNER } from './order-scope.js'
 import { withheldReasonText } from './withheld-reasons.js'
 
 const previewTitle = (admin: boolean) =>
@@ -42,12 +43,38 @@ function previewPanel(page: PartnerPage, name: (id: string) => string, admin: bo
   return panel
 }
 
+/** The active order that suspends all sharing, the earliest if several: it is why nothing is shared. */
+function wholeSuspension(page: PartnerPage): PartnerPage['orders'][number] | undefined {
+  return page.orders
+    .filter((o) => o.status === 'active' && o.scope === WHOLE_PARTNER)
+    .sort((a, b) => Date.parse(a.effective_from) - Date.parse(b.effective_from))[0]
+}
+
+/**
+ * An empty table says nothing on its own: that nothing is shared is said in words, with the order that
+ * suspends all sharing when there is one, since that is what the reader will want to know next.
+ */
+function nothingSharedText(page: PartnerPage, admin: boolean): HTMLElement {
+  const who = admin ? 'this partner' : 'you'
+  const order = wholeSuspension(page)
+  if (!order) return h('p', { id: 'nothing-shared' }, `Nothing is shared with ${who} now.`)
+  return h(
+    'p',
+    { id: 'nothing-shared' },
+    `Nothing is shared with ${who} now: all sharing is suspended by order `,
+    h('code', { title: order.id }, fmt.short(order.id)),
+    order.reference ? ` (ref. ${order.reference})` : '',
+    ` since ${fmt.time(order.effective_from)}.`,
+  )
+}
+
 function previewBody(
   p: PartnerPreview,
   name: (id: string) => string,
   admin: boolean,
   page: PartnerPage,
 ): (HTMLElement | null)[] {
+  const rows = Object.entries(p.byCollection).filter(([, n]) => admin || n.allowed + n.redacted > 0)
   return [
     h(
       'dl',
@@ -58,39 +85,40 @@ function previewBody(
         ? h('div', {}, h('dt', {}, 'Withheld'), h('dd', { id: 'preview-denied' }, fmt.int(p.denied)))
         : null,
     ),
-    h(
-      'table',
-      { class: 'compact' },
-      h('caption', {}, `By collection, at ${fmt.time(p.at)}`),
-      h(
-        'thead',
-        {},
-        h(
-          'tr',
-          {},
-          h('th', { scope: 'col' }, 'Collection'),
-          h('th', { scope: 'col' }, 'Whole'),
-          h('th', { scope: 'col' }, 'Redacted'),
-          admin ? h('th', { scope: 'col' }, 'Withheld') : null,
-        ),
-      ),
-      h(
-        'tbody',
-        {},
-        Object.entries(p.byCollection)
-          .filter(([, n]) => admin || n.allowed + n.redacted > 0)
-          .map(([c, n]) =>
+    p.allowed + p.redacted === 0 ? nothingSharedText(page, admin) : null,
+    rows.length === 0
+      ? null
+      : h(
+          'table',
+          { class: 'compact' },
+          h('caption', {}, `By collection, at ${fmt.time(p.at)}`),
+          h(
+            'thead',
+            {},
             h(
               'tr',
               {},
-              h('th', { scope: 'row' }, name(c)),
-              h('td', {}, fmt.int(n.allowed)),
-              h('td', {}, fmt.int(n.redacted)),
-              admin ? h('td', {}, fmt.int(n.denied)) : null,
+              h('th', { scope: 'col' }, 'Collection'),
+              h('th', { scope: 'col' }, 'Whole'),
+              h('th', { scope: 'col' }, 'Redacted'),
+              admin ? h('th', { scope: 'col' }, 'Withheld') : null,
             ),
           ),
-      ),
-    ),
+          h(
+            'tbody',
+            {},
+            rows.map(([c, n]) =>
+              h(
+                'tr',
+                {},
+                h('th', { scope: 'row' }, name(c)),
+                h('td', {}, fmt.int(n.allowed)),
+                h('td', {}, fmt.int(n.redacted)),
+                admin ? h('td', {}, fmt.int(n.denied)) : null,
+              ),
+            ),
+          ),
+        ),
     admin && Object.keys(p.deniedByReason).length > 0
       ? h(
           'details',
@@ -110,6 +138,94 @@ function previewBody(
   ]
 }
 
+type PartnerAgreement = PartnerPage['agreements'][number]
+type Grading = NonNullable<PartnerAgreement['admiralty']>
+
+const tlpText = (level: string) => `TLP:${level.toUpperCase()}`
+
+function gradingText(name: string, g: Grading): string {
+  const axes = g.axes.map((a) => `${a.axis} ${a.accepted.join(', ')}`)
+  return `${name}: ${[...axes, `ungraded ${g.ungraded === 'deny' ? 'withheld' : 'accepted'}`].join('; ')}`
+}
+
+function validityText(from: string | undefined, until: string | undefined): string | undefined {
+  if (from && until) return `Valid from ${fmt.time(from)} until ${fmt.time(until)}`
+  if (from) return `Valid from ${fmt.time(from)}`
+  if (until) return `Valid until ${fmt.time(until)}`
+  return undefined
+}
+
+/** A list of markings as the page shows them elsewhere: by label, with the id as the title. */
+function markingsTerm(what: string, marks: PartnerAgreement['required_markings']): HTMLElement | null {
+  return marks.length === 0 ? null : h('li', {}, `${what}: `, marks.map(markingChip))
+}
+
+function labelsTerm(what: string, labels: string[]): HTMLElement | null {
+  return labels.length === 0 ? null : h('li', {}, `${what}: ${labels.join(', ')}`)
+}
+
+/**
+ * Every term beyond the columns. Each one withholds objects, so leaving any out would make an agreement read
+ * as more generous than it is; "none" is said outright so that an empty cell is never mistaken for unknown.
+ */
+function otherTerms(a: PartnerAgreement): HTMLElement {
+  const text = (t: string | undefined) => (t === undefined ? null : h('li', {}, t))
+  const items = [
+    text(a.default_tlp ? `Objects without TLP count as ${tlpText(a.default_tlp)}` : undefined),
+    labelsTerm('Requires labels', a.required_labels),
+    labelsTerm('Forbids labels', a.forbidden_labels),
+    markingsTerm('Requires markings', a.required_markings),
+    markingsTerm('Forbids markings', a.forbidden_markings),
+    text(a.admiralty && gradingText('Admiralty', a.admiralty)),
+    text(a.evaluation_4x4 && gradingText('4x4', a.evaluation_4x4)),
+    text(validityText(a.valid_from, a.valid_until)),
+  ].filter((item) => item !== null)
+  return items.length === 0 ? h('span', {}, 'none') : h('ul', { class: 'terms' }, items)
+}
+
+const AGREEMENT_COLUMNS = [
+  'Agreement',
+  'Version',
+  'In force',
+  'Collections',
+  'Types',
+  'Up to',
+  'Caveats',
+  'Effective',
+]
+
+/**
+ * Two rows per agreement: the columns, then its other terms across the width the columns leave no room for.
+ * The terms cell names both its row headers, so a screen reader says whose terms they are.
+ */
+function agreementRows(a: PartnerAgreement, index: number): HTMLElement[] {
+  const rowId = `agreement-${index}`
+  return [
+    h(
+      'tr',
+      {},
+      h('th', { scope: 'row', id: rowId }, h('code', { title: a.id }, fmt.short(a.id))),
+      h('td', {}, String(a.version)),
+      h('td', {}, a.withdrawn ? 'withdrawn' : a.inForce ? 'yes' : 'no'),
+      h('td', {}, a.collections === '*' ? 'all' : a.collections.join(', ')),
+      h('td', {}, a.object_types === '*' ? 'all' : a.object_types.join(', ')),
+      h('td', {}, tlpText(a.max_tlp)),
+      h('td', {}, a.caveats.length === 0 ? 'none' : `${a.caveats.length}`),
+      h('td', {}, fmt.time(a.effective_from)),
+    ),
+    h(
+      'tr',
+      { class: 'other-terms' },
+      h('th', { scope: 'row', id: `${rowId}-terms` }, 'Other terms'),
+      h(
+        'td',
+        { colspan: String(AGREEMENT_COLUMNS.length - 1), headers: `${rowId} ${rowId}-terms` },
+        otherTerms(a),
+      ),
+    ),
+  ]
+}
+
 function agreementsSection(page: PartnerPage): HTMLElement {
   return h(
     'section',
@@ -122,43 +238,17 @@ function agreementsSection(page: PartnerPage): HTMLElement {
           { class: 'table-wrap' },
           h(
             'table',
-            { class: 'compact' },
+            { class: 'compact', id: 'agreements' },
             h(
               'thead',
               {},
               h(
                 'tr',
                 {},
-                [
-                  'Agreement',
-                  'Version',
-                  'In force',
-                  'Collections',
-                  'Types',
-                  'Up to',
-                  'Caveats',
-                  'Effective',
-                ].map((t) => h('th', { scope: 'col' }, t)),
+                AGREEMENT_COLUMNS.map((t) => h('th', { scope: 'col' }, t)),
               ),
             ),
-            h(
-              'tbody',
-              {},
-              page.agreements.map((a) =>
-                h(
-                  'tr',
-                  {},
-                  h('td', {}, h('code', { title: a.id }, fmt.short(a.id))),
-                  h('td', {}, String(a.version)),
-                  h('td', {}, a.withdrawn ? 'withdrawn' : a.inForce ? 'yes' : 'no'),
-                  h('td', {}, a.collections === '*' ? 'all' : a.collections.join(', ')),
-                  h('td', {}, a.object_types === '*' ? 'all' : a.object_types.join(', ')),
-                  h('td', {}, `TLP:${a.max_tlp.toUpperCase()}`),
-                  h('td', {}, a.caveats.length === 0 ? 'none' : `${a.caveats.length}`),
-                  h('td', {}, fmt.time(a.effective_from)),
-                ),
-              ),
-            ),
+            h('tbody', {}, page.agreements.flatMap(agreementRows)),
           ),
         ),
   )
