@@ -93,6 +93,53 @@ describe('agreements amend', () => {
     expect(listed.filter((a) => a.id === id)).toHaveLength(1)
   })
 
+  it('says that an amendment of a withdrawn agreement reinstates it', async () => {
+    const id = await add('--max-tlp', 'green')
+    expect((await run('agreements', 'withdraw', id)).code).toBe(0)
+    const back = await run('agreements', 'amend', id, '--collections', 'vessels', '--max-tlp', 'clear')
+    expect(back.code, back.stderr).toBe(0)
+    expect(back.stdout).toMatch(
+      new RegExp(`^${id} v3\nreinstates the agreement, withdrawn from \\S+ \\(v2\\)\n$`),
+    )
+    const plain = await run('agreements', 'amend', id, '--collections', 'vessels', '--max-tlp', 'green')
+    expect(plain.stdout).toBe(`${id} v4\n`)
+  })
+
+  it('notes that a default TLP above the maximum withholds every object without a TLP marking', async () => {
+    const r = await run(
+      'agreements',
+      'add',
+      '--partner',
+      'harbour',
+      '--collections',
+      'vessels',
+      '--max-tlp',
+      'green',
+      '--default-tlp',
+      'red',
+    )
+    expect(r.code).toBe(0)
+    expect(r.stderr).toBe(
+      'sluice: note: the default TLP (red) is above max TLP (green): objects without a TLP marking are withheld\n',
+    )
+    expect(
+      (
+        await run(
+          'agreements',
+          'add',
+          '--partner',
+          'harbour',
+          '--collections',
+          'vessels',
+          '--max-tlp',
+          'amber',
+          '--default-tlp',
+          'green',
+        )
+      ).stderr,
+    ).toBe('')
+  })
+
   it('asks for the agreement before its terms when none is named', async () => {
     const r = await run('agreements', 'amend', '--max-tlp', 'amber')
     expect(r.stderr).toBe('sluice: name the agreement after the action\n')

@@ -4,7 +4,7 @@ import {
   EVALUATION_INFORMATION,
   EVALUATION_SOURCE,
 } from '../../policy/grading.js'
-import { TLP_LEVELS } from '../../policy/tlp.js'
+import { TLP_LEVELS, tlpRank } from '../../policy/tlp.js'
 import { resolveCollectionIds } from '../../services/collections.js'
 import { stringList } from '../../services/policy-input.js'
 import { CliError } from '../errors.js'
@@ -158,6 +158,9 @@ export async function run(args: string[]): Promise<void> {
     const amended = action === 'amend' ? operand(id, 'agreement') : undefined
     const collections = required(values.collections, 'collections')
     const list = (v: string | undefined) => (v === undefined ? undefined : stringList(v, 'list'))
+    const before = amended
+      ? (await policy.history()).agreements.filter((a) => a.id === amended).at(-1)
+      : undefined
     const a = await policy.putAgreement(
       {
         ...(amended ? { id: amended } : {}),
@@ -189,5 +192,14 @@ export async function run(args: string[]): Promise<void> {
       issuer(values.issuer),
     )
     process.stdout.write(`${a.id} v${a.version}\n`)
+    // an amendment of a withdrawn agreement brings it back into force: said, since it reads as a change of terms
+    if (before?.withdrawn)
+      process.stdout.write(
+        `reinstates the agreement, withdrawn from ${before.effective_from} (v${before.version})\n`,
+      )
+    if (a.default_tlp !== undefined && tlpRank(a.default_tlp) > tlpRank(a.max_tlp))
+      process.stderr.write(
+        `sluice: note: the default TLP (${a.default_tlp}) is above max TLP (${a.max_tlp}): objects without a TLP marking are withheld\n`,
+      )
   })
 }
