@@ -106,9 +106,7 @@ export function withFourEyes(routes: JsonRoute[], services: NodeServices, enable
         ...route,
         handle: async (req) => {
           const id = typeof req.body.id === 'string' ? req.body.id : undefined
-          const previous = id
-            ? (await policy.history()).agreements.filter((a) => a.id === id).at(-1)
-            : undefined
+          const previous = id ? await policy.latestAgreement(id) : undefined
           // what the node would refuse anyway is refused now, not held for an approval that cannot succeed:
           // the service checks the draft exactly as it checks what it records
           const draft = await policy

@@ -1,5 +1,4 @@
-import { BUILTIN_MARKINGS } from '../policy/markings.js'
-import { WELL_KNOWN_TLP_IDS } from '../policy/tlp.js'
+import { isWellKnownMarkingId } from '../policy/markings.js'
 import type { Store } from '../store/types.js'
 
 /**
@@ -7,7 +6,7 @@ import type { Store } from '../store/types.js'
  * platforms emit (e.g. OpenCTI's AMBER+STRICT), and stored marking-definitions.
  */
 export async function knownMarkings(store: Store, ids: string[]): Promise<Set<string>> {
-  const known = new Set(ids.filter((id) => BUILTIN_MARKINGS.has(id) || WELL_KNOWN_TLP_IDS.has(id)))
+  const known = new Set(ids.filter(isWellKnownMarkingId))
   const rest = ids.filter((id) => !known.has(id))
   for (const v of await store.latestVersions(rest)) if (v.type === 'marking-definition') known.add(v.id)
   return known

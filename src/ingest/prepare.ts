@@ -1,7 +1,6 @@
 import { GRADING_EXTENSION_ID, gradingProblem } from '../policy/grading.js'
-import { isWellKnownMarkingId } from '../policy/markings.js'
+import { copiesDisagree, isWellKnownMarkingId } from '../policy/markings.js'
 import { storedPolicyFacts } from '../policy/policy-view.js'
-import { canonicalJson } from '../stix/canonical-json.js'
 import type { StixObject } from '../stix/object.js'
 import { type ValidationIssue, validateObject } from '../stix/validate.js'
 import type { IncomingObject, StatusDetail } from '../store/types.js'
@@ -140,14 +139,8 @@ async function redefinedMarkings(objects: StixObject[], options: PrepareOptions)
   const posted = objects.filter((o) => o.type === 'marking-definition' && !isWellKnownMarkingId(o.id))
   if (!options.heldMarkings || posted.length === 0) return new Set()
   const held = await options.heldMarkings([...new Set(posted.map((o) => o.id))])
-  const texts = new Map<string, Set<string>>()
-  for (const m of held) {
-    const seen = texts.get(m.id) ?? new Set<string>()
-    seen.add(canonicalJson(m))
-    texts.set(m.id, seen)
-  }
   return new Set(
-    posted.filter((o) => [...(texts.get(o.id) ?? [])].some((t) => t !== canonicalJson(o))).map((o) => o.id),
+    posted.filter((o) => copiesDisagree([o, ...held.filter((m) => m.id === o.id)])).map((o) => o.id),
   )
 }
 

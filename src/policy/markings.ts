@@ -15,7 +15,7 @@
  * granular markings on that property or on a property containing it. A lower TLP can never relax a higher one.
  */
 import { canonicalJson } from '../stix/canonical-json.js'
-import { IEP_EXTENSION_ID } from '../stix/markings.js'
+import { IEP_EXTENSION_ID, IEP_VOCABULARIES } from '../stix/markings.js'
 import type { StixObject } from '../stix/object.js'
 import { SLUICE_IDENTITY_ID } from './sluice-ids.js'
 import {
@@ -164,26 +164,26 @@ export const BUILTIN_MARKINGS: KnownMarkings = new Map(
  * the other.
  */
 export function oneDefinitionPerId(markings: readonly StixObject[]): StixObject[] {
-  const byId = new Map<string, { first: StixObject; text: string; conflicting: boolean }>()
-  for (const m of markings) {
-    const text = canonicalJson(m)
-    const seen = byId.get(m.id)
-    if (seen === undefined) byId.set(m.id, { first: m, text, conflicting: false })
-    else if (seen.text !== text) seen.conflicting = true
-  }
-  return [...byId.values()].map(({ first, conflicting }) =>
-    conflicting
-      ? {
-          type: 'marking-definition',
-          spec_version: '2.1',
-          id: first.id,
-          created: first.created,
-          name: 'conflicting definitions (read as TLP:RED)',
-          definition_type: 'tlp',
-          definition: { tlp: 'conflicting definitions' },
-        }
-      : first,
-  )
+  const byId = new Map<string, StixObject[]>()
+  for (const m of markings) byId.set(m.id, [...(byId.get(m.id) ?? []), m])
+  return [...byId.values()].map((copies) => {
+    const first = copies[0]!
+    if (!copiesDisagree(copies)) return first
+    return {
+      type: 'marking-definition',
+      spec_version: '2.1',
+      id: first.id,
+      created: first.created,
+      name: 'conflicting definitions (read as TLP:RED)',
+      definition_type: 'tlp',
+      definition: { tlp: 'conflicting definitions' },
+    }
+  })
+}
+
+/** Whether copies of one marking-definition say different things (the same members in any order do not). */
+export function copiesDisagree(copies: readonly StixObject[]): boolean {
+  return new Set(copies.map(canonicalJson)).size > 1
 }
 
 /** Indexes marking-definition objects by id (other object types are ignored). */
@@ -211,23 +211,17 @@ function str<T extends string>(value: unknown, allowed: readonly T[]): T | undef
  */
 export function parseIep(ext: Record<string, unknown>): IepPolicy {
   const p: IepPolicy = {}
-  const eit = str(ext.encrypt_in_transit, ['must', 'may'] as const)
+  const eit = str(ext.encrypt_in_transit, IEP_VOCABULARIES.encrypt_in_transit)
   if (eit) p.encrypt_in_transit = eit
-  const pa = str(ext.permitted_actions, [
-    'none',
-    'contact-for-instruction',
-    'internally-visible-actions',
-    'externally-visible-indirect-actions',
-    'externally-visible-direct-actions',
-  ] as const)
+  const pa = str(ext.permitted_actions, IEP_VOCABULARIES.permitted_actions)
   if (pa) p.permitted_actions = pa
   else if (ext.permitted_actions !== undefined) p.permitted_actions = 'none'
-  const apn = str(ext.affected_party_notifications, ['may', 'must-not'] as const)
+  const apn = str(ext.affected_party_notifications, IEP_VOCABULARIES.affected_party_notifications)
   if (apn) p.affected_party_notifications = apn
   if (ext.tlp !== undefined) p.tlp = parseTlpValue(ext.tlp) ?? 'red'
-  const attribution = str(ext.provider_attribution, ['may', 'must', 'must-not'] as const)
+  const attribution = str(ext.provider_attribution, IEP_VOCABULARIES.provider_attribution)
   if (attribution) p.provider_attribution = attribution
-  const resale = str(ext.unmodified_resale, ['may', 'must-not'] as const)
+  const resale = str(ext.unmodified_resale, IEP_VOCABULARIES.unmodified_resale)
   if (resale) p.unmodified_resale = resale
   if (typeof ext.iep_id === 'string') p.iep_id = ext.iep_id
   if (typeof ext.iep_version === 'number') p.iep_version = ext.iep_version

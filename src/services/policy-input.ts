@@ -2,6 +2,7 @@ import { ABOVE_TLP_LEVELS, isAboveTlpLevel, type TlpLevel } from '../policy/tlp.
 import { hasTimestampForm, isTimestamp } from '../stix/timestamp.js'
 import { isRecordableInstant } from '../store/time.js'
 import { HintedError, type SeeAlso } from './see-also.js'
+import { NAME_MAX, PROSE_MAX, UNPRINTABLE_IN_NAME, UNPRINTABLE_IN_PROSE } from './text-rules.js'
 
 /** A policy command the node refuses, with one line saying why; the API answers 400, the CLI exits 1. */
 export class PolicyInputError extends HintedError {
@@ -56,7 +57,7 @@ export function instantOr(value: unknown, fallback: string, what: string): strin
 /** In a `u` pattern a well-formed pair is one code point, so this finds only a half without its other half. */
 const LONE_SURROGATE = /\p{Cs}/u
 
-export function text(value: unknown, what: string, max = 2000): string {
+export function text(value: unknown, what: string, max = PROSE_MAX): string {
   if (typeof value !== 'string' || value.trim() === '') fail(`${what} is required`)
   if ((value as string).length > max) fail(`${what} is longer than ${max} characters`)
   // it cannot be written as UTF-8: each reader would show something else, or refuse it
@@ -65,34 +66,24 @@ export function text(value: unknown, what: string, max = 2000): string {
   return (value as string).trim()
 }
 
-/**
- * Control characters, the bidirectional overrides and isolates, and the invisible spaces (zero-width space,
- * word joiner, byte-order mark). A name is printed on one line in lists, histories and logs; a newline in it
- * forges a line, an override makes "evil-desk" read as another, and "isles\u200B" looks like "isles". The
- * zero-width joiner and non-joiner stay: scripts such as Persian need them.
- */
-const UNPRINTABLE = /[\p{Cc}\u200B\u2060\uFEFF\u202A-\u202E\u2066-\u2069]/u
-
 /** A name shown to people (a partner's, a principal's): one printable line. */
-export function displayName(value: unknown, what: string, max = 200): string {
+export function displayName(value: unknown, what: string, max = NAME_MAX): string {
   const name = text(value, what, max)
-  if (UNPRINTABLE.test(name)) fail(`${what} must be one line of printable characters`)
+  if (UNPRINTABLE_IN_NAME.test(name)) fail(`${what} must be one line of printable characters`)
   return name
 }
 
-/** The same without line breaks, which a reason typed in the console's text box may hold. */
-const UNPRINTABLE_IN_PROSE = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u
 const LINE_BREAKS = /\r?\n/g
 
 /** Free text shown to people (an order's reason): printable, line breaks allowed. */
-export function prose(value: unknown, what: string, max = 2000): string {
+export function prose(value: unknown, what: string, max = PROSE_MAX): string {
   const lines = text(value, what, max).replace(LINE_BREAKS, '\n')
   if (UNPRINTABLE_IN_PROSE.test(lines.replaceAll('\n', ''))) fail(`${what} must be printable text`)
   return lines
 }
 
 /** Optional free text shown to people (a collection's description), held to the rules of `prose`. */
-export function optionalText(value: unknown, what: string, max = 2000): string | undefined {
+export function optionalText(value: unknown, what: string, max = PROSE_MAX): string | undefined {
   return value === undefined || value === null || value === '' ? undefined : prose(value, what, max)
 }
 

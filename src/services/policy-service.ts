@@ -168,6 +168,11 @@ export class PolicyService {
     return (await this.#current()).history
   }
 
+  /** The latest recorded version of agreement `id` (it may be a withdrawal, or not yet in force). */
+  async latestAgreement(id: string): Promise<Agreement | undefined> {
+    return (await this.history()).agreements.filter((a) => a.id === id).at(-1)
+  }
+
   /** The history with the policy version read before it, which a change made from it is appended under. */
   async #current(): Promise<{ version: number; history: PolicyHistory }> {
     const version = await this.#store.policyVersion()

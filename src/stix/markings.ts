@@ -48,7 +48,7 @@ export const IEP_EXTENSION_ID = 'extension-definition--762e2e97-ee51-43e5-a9ea-1
  * outside them is refused rather than dropped: policy reads `tlp` and `permitted_actions`, and a misspelt
  * "RED" or "NONE" read as absent would relax what the provider asked for.
  */
-const IEP_VOCABULARIES: Readonly<Record<string, readonly string[]>> = {
+export const IEP_VOCABULARIES = {
   encrypt_in_transit: ['must', 'may'],
   permitted_actions: [
     'none',
@@ -61,7 +61,7 @@ const IEP_VOCABULARIES: Readonly<Record<string, readonly string[]>> = {
   tlp: ['red', 'amber', 'green', 'white'],
   provider_attribution: ['may', 'must', 'must-not'],
   unmodified_resale: ['may', 'must-not'],
-}
+} as const
 
 function checkIepExtension(body: unknown, path: string, sink: Sink): void {
   if (!isRecord(body)) {
@@ -73,7 +73,7 @@ function checkIepExtension(body: unknown, path: string, sink: Sink): void {
     report(sink, `${path}.extension_type`, 'iep-marking', 'the IEP 2.0 extension is a property-extension')
   for (const [name, allowed] of Object.entries(IEP_VOCABULARIES)) {
     const value = body[name]
-    if (value !== undefined && !(typeof value === 'string' && allowed.includes(value)))
+    if (value !== undefined && !(typeof value === 'string' && (allowed as readonly string[]).includes(value)))
       report(sink, `${path}.${name}`, 'closed-vocabulary', `${name} must be one of ${allowed.join(', ')}`)
   }
 }

@@ -18,8 +18,11 @@ beforeAll(async () => {
 })
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
+const addAs = (...args: string[]) =>
+  run('agreements', 'add', '--partner', 'harbour', '--collections', 'vessels', ...args)
+
 async function add(...args: string[]): Promise<string> {
-  const r = await run('agreements', 'add', '--partner', 'harbour', '--collections', 'vessels', ...args)
+  const r = await addAs(...args)
   expect(r.code, r.stderr).toBe(0)
   return r.stdout.trim().split(' ')[0]!
 }
@@ -106,38 +109,12 @@ describe('agreements amend', () => {
   })
 
   it('notes that a default TLP above the maximum withholds every object without a TLP marking', async () => {
-    const r = await run(
-      'agreements',
-      'add',
-      '--partner',
-      'harbour',
-      '--collections',
-      'vessels',
-      '--max-tlp',
-      'green',
-      '--default-tlp',
-      'red',
-    )
+    const r = await addAs('--max-tlp', 'green', '--default-tlp', 'red')
     expect(r.code).toBe(0)
     expect(r.stderr).toBe(
       'sluice: note: the default TLP (red) is above max TLP (green): objects without a TLP marking are withheld\n',
     )
-    expect(
-      (
-        await run(
-          'agreements',
-          'add',
-          '--partner',
-          'harbour',
-          '--collections',
-          'vessels',
-          '--max-tlp',
-          'amber',
-          '--default-tlp',
-          'green',
-        )
-      ).stderr,
-    ).toBe('')
+    expect((await addAs('--max-tlp', 'amber', '--default-tlp', 'green')).stderr).toBe('')
   })
 
   it('asks for the agreement before its terms when none is named', async () => {

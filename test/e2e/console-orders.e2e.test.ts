@@ -5,7 +5,7 @@ import { DEMO_CAVEATS } from '../../src/demo/markings.js'
 import { seedDemo } from '../../src/demo/seed.js'
 import { createPrincipal } from '../../src/services/principals.js'
 import { startTestNode, type TestNode } from '../helpers/node.js'
-import { buildConsole, CHROMIUM, HAVE_CHROMIUM, launch } from './helpers.js'
+import { buildConsole, CHROMIUM, HAVE_CHROMIUM, launchPage } from './helpers.js'
 
 /*
  * The order dialogs and the flows page's orders panel in headless Chromium: what an officer types is either
@@ -68,11 +68,7 @@ describe.skipIf(!HAVE_CHROMIUM)('console orders in headless Chromium', () => {
     process.env.SLUICE_CONSOLE_DIR = built
     t = await startTestNode()
     adminKey = (await seedDemo(t.node.services)).adminKey
-    ;({ context, profile } = await launch())
-    page = context.pages()[0] ?? (await context.newPage())
-    page.setDefaultTimeout(15_000)
-    page.on('pageerror', (error) => pageErrors.push(error.message))
-    await context.route(/^(?!http:\/\/127\.0\.0\.1)/, (route) => route.abort())
+    ;({ context, profile, page } = await launchPage(pageErrors))
     await page.goto(`${t.url}/console/`)
     await page.getByLabel('API key').fill(adminKey)
     await page.getByRole('button', { name: 'Sign in' }).click()

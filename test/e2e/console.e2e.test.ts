@@ -7,7 +7,7 @@ import { generateNodeKey } from '../../src/ledger/note-key.js'
 import { rotateNodeKey } from '../../src/server/node-key.js'
 import { createPrincipal } from '../../src/services/principals.js'
 import { startTestNode, type TestNode } from '../helpers/node.js'
-import { buildConsole, CHROMIUM, HAVE_CHROMIUM, launch, SCREENSHOTS, taxiiObjects } from './helpers.js'
+import { buildConsole, CHROMIUM, HAVE_CHROMIUM, launchPage, SCREENSHOTS, taxiiObjects } from './helpers.js'
 
 /*
  * The console in real headless Chromium: sign in, issue a partial suspension after previewing it, see the
@@ -46,15 +46,11 @@ describe.skipIf(!HAVE_CHROMIUM)('console in headless Chromium', () => {
     for (const p of keys.partnerKeys)
       for (const c of collections.collections) await taxiiObjects(t.url, c.id, p.key)
     mkdirSync(SCREENSHOTS, { recursive: true })
-    ;({ context, profile } = await launch())
-    page = context.pages()[0] ?? (await context.newPage())
-    page.setDefaultTimeout(15_000)
-    page.on('pageerror', (error) => pageErrors.push(error.message))
+    // the console must work with no network but the node's own
+    ;({ context, profile, page } = await launchPage(pageErrors))
     page.on('console', (message) => {
       if (/Content Security Policy/i.test(message.text())) refusedByCsp.push(message.text())
     })
-    // the console must work with no network but the node's own
-    await context.route(/^(?!http:\/\/127\.0\.0\.1)/, (route) => route.abort())
   }, 120_000)
 
   afterAll(async () => {

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { type BrowserContext, chromium } from 'playwright-core'
+import { type BrowserContext, chromium, type Page } from 'playwright-core'
 import { TAXII } from '../helpers/node.js'
 
 export const CHROMIUM = process.env.SLUICE_CHROMIUM ?? '/usr/bin/chromium'
@@ -43,6 +43,23 @@ export async function launch(): Promise<{ context: BrowserContext; profile: stri
     ],
   })
   return { context, profile }
+}
+
+/**
+ * A browser and its first page as every console test uses it: 15 s waits, no network but the node's own,
+ * and the page's uncaught errors collected into `pageErrors`, which a test expects to stay empty.
+ */
+export async function launchPage(pageErrors: string[]): Promise<{
+  context: BrowserContext
+  profile: string
+  page: Page
+}> {
+  const { context, profile } = await launch()
+  const page = context.pages()[0] ?? (await context.newPage())
+  page.setDefaultTimeout(15_000)
+  page.on('pageerror', (error) => pageErrors.push(error.message))
+  await context.route(/^(?!http:\/\/127\.0\.0\.1)/, (route) => route.abort())
+  return { context, profile, page }
 }
 
 /** Every object a partner receives from one collection over TAXII, following `next`. */

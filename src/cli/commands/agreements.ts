@@ -131,7 +131,7 @@ export async function run(args: string[]): Promise<void> {
     }
     if (action === 'withdraw') {
       const agreementId = operand(id, 'agreement')
-      const current = (await policy.history()).agreements.filter((a) => a.id === agreementId).at(-1)
+      const current = await policy.latestAgreement(agreementId)
       if (!current) throw new CliError(`no agreement "${agreementId}"`)
       const a = await policy.putAgreement(
         {
@@ -158,9 +158,7 @@ export async function run(args: string[]): Promise<void> {
     const amended = action === 'amend' ? operand(id, 'agreement') : undefined
     const collections = required(values.collections, 'collections')
     const list = (v: string | undefined) => (v === undefined ? undefined : stringList(v, 'list'))
-    const before = amended
-      ? (await policy.history()).agreements.filter((a) => a.id === amended).at(-1)
-      : undefined
+    const before = amended ? await policy.latestAgreement(amended) : undefined
     const a = await policy.putAgreement(
       {
         ...(amended ? { id: amended } : {}),

@@ -1,4 +1,11 @@
 import type { FlowsMatrix, MarkingLabel, OrderImpact } from '../../../src/services/console-types.js'
+// the node's own rules: text over them would preview fine and only be refused at Confirm
+import {
+  NAME_MAX,
+  PROSE_MAX,
+  UNPRINTABLE_IN_NAME,
+  UNPRINTABLE_IN_PROSE,
+} from '../../../src/services/text-rules.js'
 import { api } from '../api.js'
 import { announce, clear, fmt, h } from '../dom.js'
 import { modal } from '../modal.js'
@@ -7,13 +14,6 @@ import { impactView } from './impact-view.js'
 import { scopeText } from './order-scope.js'
 
 const TLP_CHOICES = ['clear', 'green', 'amber', 'amber+strict']
-
-// the node's own limits (prose() and displayName() in src/services/policy-input.ts): an order over them
-// would preview fine and only be refused at Confirm
-const REASON_MAX = 2000
-const REFERENCE_MAX = 200
-const UNPRINTABLE_IN_REFERENCE = /[\p{Cc}\u200B\u2060\uFEFF\u202A-\u202E\u2066-\u2069]/u
-const UNPRINTABLE_IN_REASON = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u
 
 /** A datetime-local value Date can read: it parses a four-digit year only, a longer one is an Invalid Date. */
 const LOCAL_DATE_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,3})?)?$/
@@ -66,12 +66,12 @@ function list(value: string): string[] | undefined {
  * than line breaks. The form refuses both before the preview, not at Confirm.
  */
 function reasonField(id: string): HTMLTextAreaElement {
-  const field = h('textarea', { id, name: 'reason', required: true, rows: 2, maxlength: REASON_MAX })
+  const field = h('textarea', { id, name: 'reason', required: true, rows: 2, maxlength: PROSE_MAX })
   const check = () =>
     field.setCustomValidity(
       field.value.trim() === ''
         ? 'Give a reason: it is recorded in the ledger.'
-        : UNPRINTABLE_IN_REASON.test(field.value.replaceAll('\n', ''))
+        : UNPRINTABLE_IN_PROSE.test(field.value.replaceAll('\n', ''))
           ? 'The reason must be printable text: no control characters other than line breaks.'
           : '',
     )
@@ -85,12 +85,12 @@ function referenceField(): HTMLInputElement {
   const field = h('input', {
     id: 'order-reference',
     name: 'reference',
-    maxlength: REFERENCE_MAX,
+    maxlength: NAME_MAX,
     placeholder: 'e.g. case or instrument number',
   })
   field.addEventListener('input', () =>
     field.setCustomValidity(
-      UNPRINTABLE_IN_REFERENCE.test(field.value)
+      UNPRINTABLE_IN_NAME.test(field.value)
         ? 'The reference must be one line of printable characters: no tabs, line breaks or other control characters.'
         : '',
     ),
